@@ -1,0 +1,66 @@
+"""Small helpers shared by the custom actions."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.profile import Profile, load_profile
+
+REQUEST_INTENT_TYPES = {
+    "complain": "投诉",
+    "report_violation": "举报",
+    "seek_help": "求助",
+    "suggest": "意见建议",
+    "consult": "咨询",
+}
+# Intents that interrupt the intake form instead of answering its question.
+URGENT_INTERRUPTIONS = {"report_emergency", "request_human", "cancel", "legal_route"}
+SOFT_INTERRUPTIONS = {"faq", "check_status", "greet", "chitchat", "insult", "bot_challenge", "goodbye"}
+INTAKE_SLOTS = ("request_type", "content", "address", "district", "confidential", "wants_reply", "confirmed")
+
+
+def profile() -> Profile:
+    return load_profile()
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def latest_entities(tracker: Tracker, entity: str) -> list[Any]:
+    return [e.get("value") for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == entity]
+
+
+def channel(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "rest"
+
+
+def latest_user_timestamp(tracker: Tracker) -> str:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return str(event.get("timestamp"))
+    return "0"
+
+
+def has_chinese(text: str) -> bool:
+    return bool(re.search(r"[\u4e00-\u9fff]", text))
+
+
+def is_emoji_only(text: str) -> bool:
+    stripped = re.sub(r"[\s\u200d\ufe0f]", "", text)
+    return bool(stripped) and all(ord(ch) > 0x2000 and not has_chinese(ch) and not ch.isalnum() for ch in stripped)
+
+
+def spoken_number(number: str) -> str:
+    """AS-20261123-0007 -> 'A S 2026 1123 0007' style, easy to read aloud over the phone."""
+    digits_cn = "零一二三四五六七八九"
+    prefix, _, rest = number.partition("-")
+    spoken_digits = "".join(digits_cn[int(c)] if c.isdigit() else "，" for c in rest)
+    return f"{' '.join(prefix)} {spoken_digits}"

@@ -1,0 +1,377 @@
+"""The intake form: extract and validate fields on every turn, confirm, file the work order.
+
+How the pieces fit (Rasa 3.6):
+- every slot of the form has a ``custom`` mapping run by ``action_extract_fields``, which Rasa
+  calls after each user message, inside or outside the form. It reads the whole message with
+  bot.extract, so a rich first message fills every field at once and a bare answer fills the
+  field that was asked; only valid values are ever set, invalid ones get a reason.
+- ``validate_intake_form`` decides which fields a request needs and checks the values again at
+  form activation (slots filled before the form started are validated too).
+- ``action_ask_confirmed`` shows the summary; ``action_file_work_order`` files it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import (
+    INTAKE_SLOTS,
+    REQUEST_INTENT_TYPES,
+    SOFT_INTERRUPTIONS,
+    URGENT_INTERRUPTIONS,
+    channel,
+    latest_intent,
+    latest_text,
+    latest_user_timestamp,
+    profile,
+    spoken_number,
+)
+from bot import extract
+from bot.store import repository
+
+log = logging.getLogger(__name__)
+
+FORM = "intake_form"
+MAX_FAILURES = 2
+FIELD_LABELS = {
+    "request_type": "诉求类型",
+    "content": "诉求内容",
+    "address": "事发地点",
+    "name": "姓名/称呼",
+    "phone": "联系电话",
+    "confidential": "保密要求",
+    "wants_reply": "答复要求",
+}
+_AFFIRM = re.compile(r"^(?:确认|确定|对|对的|是|是的|没错|没问题|可以|行|好|好的|嗯|嗯嗯|ok|OK|提交|提交吧|确认提交|无误|就这样)[。.!！~～啦了吧的]*$")
+_NO_ADDRESS_TYPES = ("咨询", "意见建议")
+
+
+def default_confidential(request_type: str | None) -> bool:
+    """举报人 identity is protected by default; anyone may ask for it."""
+    return request_type == "举报"
+
+
+class ActionExtractFields(Action):
+    """Runs after every user message (custom slot mapping) and sets only valid values."""
+
+    def name(self) -> str:
+        return "action_extract_fields"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = latest_text(tracker)
+        intent = latest_intent(tracker)
+        if not text.strip() or intent in URGENT_INTERRUPTIONS:
+            return []
+        p = profile()
+        found = extract.extract_fields(text, p)
+        form_active = (tracker.active_loop or {}).get("name") == FORM
+        requested = tracker.get_slot("requested_slot") if form_active else None
+        correcting = intent == "correct_field" or requested == "confirmed"
+        updates: dict[str, Any] = {}
+
+        def offer(slot: str, value: Any) -> None:
+            current = tracker.get_slot(slot)
+            if value is None or value == current:
+                return
+            if current is None or correcting or slot == requested:
+                updates[slot] = value
+
+        offer("phone", found.phone)
+        offer("name", found.name)
+        if found.address and (intent in REQUEST_INTENT_TYPES or intent in ("provide_info", "correct_field", "nlu_fallback") or form_active):
+            offer("address", found.address)
+            offer("district", found.district)
+        kind = REQUEST_INTENT_TYPES.get(intent or "")
+        if found.request_type and (kind is None or intent == "correct_field" or found.request_type == "举报"):
+            kind = found.request_type
+        if kind and (tracker.get_slot("request_type") is None or intent == "correct_field" or requested == "request_type"):
+            offer("request_type", kind)
+        offer("confidential", found.confidential)
+        offer("wants_reply", found.wants_reply)
+        self._offer_content(tracker, dispatcher, text, intent, found, requested, form_active, updates)
+
+        if requested and requested not in updates:
+            answered = self._answer_requested(requested, text, intent, tracker, dispatcher, updates)
+            if answered is None:
+                # Not an answer to the question: a soft interruption (a question about the
+                # hotline, a greeting) is left to the rules, and the form asks again after it.
+                return [SlotSet(k, v) for k, v in updates.items()]
+        elif requested and requested in updates:
+            updates["field_failures"] = 0.0
+
+        if requested == "confirmed" and "confirmed" not in updates and any(
+            k in updates for k in FIELD_LABELS
+        ):
+            # A correction or an added detail at the summary: show the summary again.
+            updates["confirmed"] = None
+            if "content" not in updates:
+                changed = "、".join(FIELD_LABELS[k] for k in updates if k in FIELD_LABELS)
+                dispatcher.utter_message(response="utter_field_updated", field_label=changed)
+        return [SlotSet(k, v) for k, v in updates.items()]
+
+    @staticmethod
+    def _offer_content(
+        tracker: Tracker,
+        dispatcher: CollectingDispatcher,
+        text: str,
+        intent: str | None,
+        found: extract.Fields,
+        requested: str | None,
+        form_active: bool,
+        updates: dict[str, Any],
+    ) -> None:
+        describes = found.content is not None
+        if not describes:
+            return
+        current = tracker.get_slot("content")
+        if requested == "content" or (current is None and (intent in REQUEST_INTENT_TYPES or intent == "nlu_fallback")):
+            if len(extract.normalize(text)) > extract.MAX_CONTENT_CHARS:
+                dispatcher.utter_message(response="utter_content_truncated")
+            updates["content"] = found.content
+        elif form_active and current and (intent in REQUEST_INTENT_TYPES or intent == "provide_info") and found.content not in current:
+            # More detail while the form runs: add it, lose nothing.
+            if found.address and found.content.strip() == found.address:
+                return
+            updates["content"] = f"{current}\n补充：{found.content}"[: extract.MAX_CONTENT_CHARS]
+            if requested != "confirmed":
+                dispatcher.utter_message(response="utter_content_added")
+
+    def _answer_requested(
+        self,
+        requested: str,
+        text: str,
+        intent: str | None,
+        tracker: Tracker,
+        dispatcher: CollectingDispatcher,
+        updates: dict[str, Any],
+    ) -> bool | None:
+        """Read ``text`` as the answer to the question the form asked.
+
+        Returns True when answered, False when it was an answer but invalid (a reason was
+        given), None when the message was about something else."""
+        p = profile()
+        if intent in SOFT_INTERRUPTIONS and not _clearly_answers(requested, text):
+            return None
+        value: Any = None
+        problem: str | None = None
+        extra: dict[str, Any] = {}
+        if requested == "request_type":
+            value = extract.parse_request_type_answer(text)
+            problem = None if value else "request_type"
+        elif requested == "content":
+            problem = "content_short"
+        elif requested == "address":
+            value, district, problem = extract.parse_address_answer(text, p)
+            if value:
+                updates["district"] = district
+        elif requested == "name":
+            value, problem = extract.parse_name_answer(text)
+        elif requested == "phone":
+            phone = extract.find_phone(text, asked=True)
+            value = phone.value if phone else None
+            if not value:
+                problem = extract.phone_problem(text) or "phone_none"
+                extra["digits"] = extract.digit_count(text)
+        elif requested == "confirmed":
+            return self._answer_confirmation(text, intent, dispatcher, updates)
+
+        if value is not None:
+            updates[requested] = value
+            updates["field_failures"] = 0.0
+            return True
+        if updates and any(k in FIELD_LABELS for k in updates):
+            return True  # the message filled other fields; the form asks this one again
+        if intent in SOFT_INTERRUPTIONS:
+            return None
+        dispatcher.utter_message(response=f"utter_invalid_{problem}", **extra)
+        failures = float(tracker.get_slot("field_failures") or 0) + 1
+        updates["field_failures"] = failures
+        updates[requested] = None  # counts as an answer, so the form asks again
+        if failures >= MAX_FAILURES:
+            dispatcher.utter_message(response="utter_failures_offer_human")
+        return False
+
+    @staticmethod
+    def _answer_confirmation(
+        text: str, intent: str | None, dispatcher: CollectingDispatcher, updates: dict[str, Any]
+    ) -> bool | None:
+        t = extract.normalize(text)
+        if any(k in updates for k in FIELD_LABELS):
+            return True
+        if intent == "affirm" or _AFFIRM.match(t):
+            updates["confirmed"] = True
+            return True
+        if intent in SOFT_INTERRUPTIONS:
+            return None
+        dispatcher.utter_message(response="utter_fix_hint")
+        updates["confirmed"] = None
+        return False
+
+
+def _clearly_answers(requested: str, text: str) -> bool:
+    """Whether a message the NLU read as a question or small talk still plainly answers the
+    form's question (a name said as "我姓李", a phone number, an address)."""
+    t = extract.normalize(text)
+    if requested == "name":
+        return extract.find_name(t) is not None or (len(t) <= 4 and t not in extract.NOT_NAMES and not re.search(r"[吗呢？?]", t))
+    if requested == "address":
+        return extract.find_address(t, profile()) is not None
+    if requested == "phone":
+        return extract.find_phone(t, asked=True) is not None
+    if requested == "request_type":
+        return extract.parse_request_type_answer(t) is not None
+    if requested == "confirmed":
+        return bool(_AFFIRM.match(t))
+    return False
+
+
+class ValidateIntakeForm(FormValidationAction):
+    """Which fields a request needs, and a second check of every value the form receives
+    (including those filled before the form started)."""
+
+    def name(self) -> str:
+        return "validate_intake_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        slots = list(domain_slots)
+        if tracker.get_slot("request_type") in _NO_ADDRESS_TYPES and tracker.get_slot("address") is None:
+            slots.remove("address")
+        return slots
+
+    def validate_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        phone = extract.find_phone(str(value or ""), asked=True)
+        return {"phone": phone.value if phone else None}
+
+    def validate_request_type(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        return {"request_type": value if value in extract.REQUEST_TYPES else None}
+
+    def validate_content(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        text = str(value or "").strip()
+        return {"content": text[: extract.MAX_CONTENT_CHARS] if text else None}
+
+    def validate_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        text = str(value or "").strip()
+        return {"name": text[:20] if text else None}
+
+
+class ActionAskConfirmed(Action):
+    """The summary the citizen confirms before anything is filed."""
+
+    def name(self) -> str:
+        return "action_ask_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        kind = tracker.get_slot("request_type")
+        content = tracker.get_slot("content") or ""
+        preview = content if len(content) <= 300 else content[:300] + "……（共{}字）".format(len(content))
+        confidential = tracker.get_slot("confidential")
+        if confidential is None:
+            confidential = default_confidential(kind)
+        wants_reply = tracker.get_slot("wants_reply")
+        dispatcher.utter_message(
+            response="utter_confirm_summary",
+            request_type=kind,
+            content_preview=preview,
+            address_text=tracker.get_slot("address") or extract.NO_ADDRESS,
+            name=tracker.get_slot("name"),
+            phone=tracker.get_slot("phone"),
+            confidential_text="是（承办单位看不到您的姓名和电话）" if confidential else "否",
+            reply_text="不需要" if wants_reply is False else "需要",
+        )
+        return []
+
+
+class ActionFileWorkOrder(Action):
+    """File the confirmed request (or tell the progress of the same request still open)."""
+
+    def name(self) -> str:
+        return "action_file_work_order"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        p = profile()
+        kind = tracker.get_slot("request_type") or "咨询"
+        confidential = tracker.get_slot("confidential")
+        if confidential is None:
+            confidential = default_confidential(kind)
+        wants_reply = tracker.get_slot("wants_reply") is not False
+        request = repository.OrderRequest(
+            request_type=kind,
+            content=tracker.get_slot("content") or "",
+            address=tracker.get_slot("address"),
+            district=tracker.get_slot("district"),
+            name=tracker.get_slot("name"),
+            phone=tracker.get_slot("phone"),
+            confidential=bool(confidential),
+            wants_reply=wants_reply,
+            channel=channel(tracker),
+            sender_id=tracker.sender_id,
+            idempotency_key=f"{tracker.sender_id}:{latest_user_timestamp(tracker)}",
+        )
+        try:
+            repeat = repository.find_open_repeat(
+                tracker.sender_id, request.phone, request.content, request.address
+            )
+            if repeat and repository.get_order_by_key(request.idempotency_key) is None:
+                dispatcher.utter_message(
+                    response="utter_repeat_request",
+                    number=repeat.number,
+                    status=repeat.status_label,
+                    deadline=repeat.deadline.strftime("%Y年%m月%d日"),
+                )
+                return [*reset_intake(), SlotSet("last_order_number", repeat.number)]
+            order, _created = repository.file_order(request, p)
+        except Exception:  # the store is down: keep everything, let the citizen retry
+            log.exception("filing failed for %s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_filing_failed")
+            return [SlotSet("confirmed", None)]
+        dispatcher.utter_message(
+            response="utter_filed",
+            request_type=kind,
+            number=order.number,
+            number_spoken=spoken_number(order.number),
+            working_days=str(p.working_days),
+            deadline=order.deadline.strftime("%Y年%m月%d日"),
+        )
+        if order.confidential:
+            dispatcher.utter_message(response="utter_filed_confidential")
+        if not order.wants_reply:
+            dispatcher.utter_message(response="utter_filed_no_reply")
+        return [*reset_intake(), SlotSet("last_order_number", order.number)]
+
+
+def reset_intake() -> list[EventType]:
+    """Clear the request's fields; name and phone stay for a next request in this session."""
+    return [SlotSet(slot, None) for slot in INTAKE_SLOTS] + [
+        SlotSet("field_failures", 0.0),
+        SlotSet("requested_slot", None),
+    ]
+
+
+class ActionCancelIntake(Action):
+    def name(self) -> str:
+        return "action_cancel_intake"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_cancelled")
+        return [ActiveLoop(None), *reset_intake()]

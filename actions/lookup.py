@@ -1,0 +1,49 @@
+"""Looking up a work order: by number (public fields only) or the orders of this conversation."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import latest_entities, latest_text
+from bot.store import repository
+
+
+def _say_order(dispatcher: CollectingDispatcher, order) -> None:  # type: ignore[no-untyped-def]
+    view = repository.public_view(order)
+    dispatcher.utter_message(
+        response="utter_order_status",
+        number=view.number,
+        type=view.request_type,
+        status=view.status_label,
+        created=(view.created_at + (repository.local_now().utcoffset() or 0)).strftime("%Y年%m月%d日 %H:%M"),
+        deadline=view.deadline.strftime("%Y年%m月%d日"),
+        unit_text=f"\n承办单位：{view.unit}" if view.unit else "",
+    )
+
+
+class ActionCheckStatus(Action):
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        candidates = [str(v) for v in latest_entities(tracker, "order_number")] + [latest_text(tracker)]
+        number = next((n for n in map(repository.normalize_order_number, candidates) if n), None)
+        if number:
+            order = repository.get_order(number)
+            if order is None:
+                dispatcher.utter_message(response="utter_order_not_found", number=number)
+            else:
+                _say_order(dispatcher, order)
+            return []
+        # No number: the orders filed from this very conversation (its channel identity).
+        orders = repository.orders_for_sender(tracker.sender_id, limit=3)
+        if not orders:
+            dispatcher.utter_message(response="utter_no_orders_here")
+        for order in orders:
+            _say_order(dispatcher, order)
+        return []

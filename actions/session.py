@@ -1,0 +1,96 @@
+"""Session start (the city profile), handoff to a person, and what to do when not understood."""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, EventType, FollowupAction, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import channel, has_chinese, is_emoji_only, latest_text, profile
+from bot.store import repository
+
+log = logging.getLogger(__name__)
+
+
+class ActionSessionStart(Action):
+    """Start a session with the city profile's facts in slots, for the responses in domain.yml."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        p = profile()
+        return [
+            SessionStarted(),
+            SlotSet("city", p.city),
+            SlotSet("hotline_name", p.hotline_name),
+            SlotSet("hotline_number", p.hotline_number),
+            SlotSet("working_days", str(p.working_days)),
+            SlotSet("max_extension_months", str(p.max_extension_months)),
+            SlotSet("service_hours", p.service_hours),
+            SlotSet("channels", "、".join(p.channels)),
+            ActionExecuted("action_listen"),
+        ]
+
+
+class ActionHandoff(Action):
+    """Mark the conversation for a human agent and pause the bot (the console takes over)."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            repository.request_handoff(tracker.sender_id, channel(tracker), reason="citizen_request")
+        except Exception:
+            log.exception("could not record handoff for %s", tracker.sender_id)
+        dispatcher.utter_message(response="utter_handoff")
+        events: list[EventType] = []
+        if tracker.active_loop.get("name"):
+            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return [*events, ConversationPaused()]
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") == "nlu_fallback":
+            count += 1
+        else:
+            break
+    return count
+
+
+class ActionFallback(Action):
+    """Not understood: a description of a problem still starts a request; otherwise help."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = latest_text(tracker).strip()
+        if text and is_emoji_only(text):
+            dispatcher.utter_message(response="utter_emoji_only")
+            return []
+        if text and not has_chinese(text):
+            dispatcher.utter_message(response="utter_non_chinese")
+            return []
+        if tracker.get_slot("content") and not tracker.active_loop.get("name"):
+            # A description the classifier was unsure about is still a request.
+            return [FollowupAction("intake_form")]
+        if consecutive_fallbacks(tracker) >= 2:
+            dispatcher.utter_message(response="utter_offer_human")
+        else:
+            dispatcher.utter_message(response="utter_default")
+        return []

@@ -1,0 +1,437 @@
+"""Deterministic extraction of intake fields from one citizen message.
+
+Everything here is pure (no I/O) and fast. The Rasa actions call it on every user message so
+that a rich first message fills every field it contains, and a bare answer to a question
+("13898765432", "老李", "铁西区建设大道88号") fills the field that was asked for.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.profile import Profile
+
+REQUEST_TYPES = ("咨询", "求助", "投诉", "举报", "意见建议")
+
+# ---------------------------------------------------------------- normalisation
+
+_CN_DIGITS = {
+    "零": "0", "〇": "0", "洞": "0", "一": "1", "幺": "1", "壹": "1", "二": "2", "两": "2",
+    "贰": "2", "三": "3", "叁": "3", "四": "4", "肆": "4", "五": "5", "伍": "5", "六": "6",
+    "陆": "6", "七": "7", "柒": "7", "拐": "7", "八": "8", "捌": "8", "九": "9", "玖": "9",
+    "勾": "9",
+}
+# A run of Chinese digit words long enough to be a phone number (7+), spaces allowed.
+_CN_DIGIT_RUN = re.compile("[" + "".join(_CN_DIGITS) + r"0-9][" + "".join(_CN_DIGITS) + r"0-9\s\-]{6,}")
+
+
+def normalize(text: str | None) -> str:
+    """NFKC (full-width digits and letters to half-width), trimmed."""
+    if not text:
+        return ""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _cn_digits_to_arabic(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        run = m.group(0)
+        digits = sum(1 for ch in run if ch in _CN_DIGITS or ch.isdigit())
+        if digits < 7 or not any(ch in _CN_DIGITS for ch in run):
+            return run
+        return "".join(_CN_DIGITS.get(ch, ch) for ch in run)
+
+    return _CN_DIGIT_RUN.sub(repl, text)
+
+
+# ---------------------------------------------------------------- phone
+
+_SEP = r"[\s\-]?"
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86" + _SEP + r")?(1[3-9]\d(?:" + _SEP + r"\d){8})(?!\d)")
+_FIXED_AREA = re.compile(r"(?<!\d)(0\d{2,3})" + _SEP + r"(\d(?:" + _SEP + r"\d){6,7})(?!\d)")
+_FIXED_LOCAL = re.compile(r"(?<![\d\-])([2-9]\d{2,3}" + _SEP + r"\d{4})(?![\d\-])")
+_DIGITISH = re.compile(r"\d[\d\s\-]*\d|\d")
+
+
+@dataclass(frozen=True)
+class Phone:
+    value: str          # digits only, e.g. 13898765432 or 04125551234
+    span: tuple[int, int]
+
+
+def find_phone(text: str, *, asked: bool = False) -> Phone | None:
+    """The first contact number in ``text``.
+
+    A bare 7-8 digit local number counts only when the bot asked for a phone or the message
+    says it is one (电话/手机/联系), so that house numbers and amounts are not taken for phones.
+    """
+    t = _cn_digits_to_arabic(normalize(text))
+    for rx in (_MOBILE, _FIXED_AREA):
+        m = rx.search(t)
+        if m:
+            digits = re.sub(r"\D", "", m.group(0))
+            if digits.startswith("86") and len(digits) == 13:
+                digits = digits[2:]
+            return Phone(digits, m.span())
+    if asked or re.search(r"电话|手机|联系|号码|打这个", t):
+        m = _FIXED_LOCAL.search(t)
+        if m:
+            return Phone(re.sub(r"\D", "", m.group(0)), m.span())
+    return None
+
+
+def digit_count(text: str) -> int:
+    """Digits in the longest run of the text (after Chinese numerals), for error messages."""
+    runs = [re.sub(r"\D", "", r) for r in _DIGITISH.findall(_cn_digits_to_arabic(normalize(text)))]
+    return max((len(r) for r in runs), default=0)
+
+
+def phone_problem(text: str) -> str | None:
+    """Code of why the digits typed are not a usable phone (None if there are no digits).
+    Codes name responses ``utter_invalid_<code>`` in domain.yml."""
+    t = _cn_digits_to_arabic(normalize(text))
+    runs = [re.sub(r"\D", "", r) for r in _DIGITISH.findall(t)]
+    runs = [r for r in runs if len(r) >= 3]
+    if not runs:
+        return None
+    longest = max(runs, key=len)
+    if longest.startswith("1") and len(longest) != 11:
+        return "phone_mobile_length"
+    if longest.startswith("1"):
+        return "phone_mobile_prefix"
+    if longest.startswith("0"):
+        return "phone_fixed_format"
+    return "phone_digits"
+
+
+# ---------------------------------------------------------------- name
+
+_SURNAMES = tuple(
+    sorted(
+        (Path(__file__).parent / "lexicon" / "surnames.txt").read_text(encoding="utf-8").split(),
+        key=len,
+        reverse=True,
+    )
+)
+_SURNAME_RX = "(?:" + "|".join(_SURNAMES) + ")"
+_HONORIFIC = r"(?:先生|女士|小姐|阿姨|大爷|大姐|大哥|老师|师傅|大妈|奶奶|爷爷|同志)"
+# A name stops at punctuation, digits or the next phrase of the message.
+_NAME_STOP = (
+    r"(?=[\s,，。.!！?？;；:：、\d]|电话|手机|联系|住在|住|家住|在|是|今年|我|的|号码|身份证|$)"
+)
+_NAME_PATTERNS = [
+    re.compile(r"(?:我叫|我的名字是|我名字叫|我名叫|名字叫|名字是|姓名[:：]?|本人)\s*([\u4e00-\u9fa5·]{2,5}?)" + _NAME_STOP),
+    re.compile(r"(?:免贵姓|我姓|本人姓|姓)\s*(" + _SURNAME_RX + r")(?!" + _SURNAME_RX + r"[\u4e00-\u9fa5])"),
+    re.compile(r"(?:叫我|称呼我|喊我)\s*([\u4e00-\u9fa5]{1,4}?)" + r"(?=[\s,，。.!！?？;；]|就行|就可以|吧|$)"),
+    re.compile(r"我是\s*(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP),
+    re.compile(r"(?<![\u4e00-\u9fa5])(" + _SURNAME_RX + _HONORIFIC + r")"),
+    re.compile(r"(?:我是|这里是|这边是)?((?:老|小)" + _SURNAME_RX + r")(?=[\s,，。.!！]|$)"),
+]
+NOT_NAMES = {
+    "好的", "好", "是", "是的", "嗯", "嗯嗯", "对", "对的", "不是", "不知道", "没有", "可以", "行",
+    "谢谢", "你好", "您好", "在吗", "知道", "不用", "算了", "确认", "居民", "业主", "市民",
+    "群众", "老百姓", "房东", "租户", "家长", "患者", "消费者", "机器人", "人工", "喂",
+}
+_ANONYMOUS = re.compile(r"匿名|不想说|不愿意?透露|不方便说|不方便透露|保密不说|不告诉你")
+
+
+@dataclass(frozen=True)
+class Name:
+    value: str
+    span: tuple[int, int]
+
+
+def find_name(text: str) -> Name | None:
+    """A name or how to address the citizen, stated in a sentence (我叫… / 我姓… / 王女士)."""
+    t = normalize(text)
+    for rx in _NAME_PATTERNS:
+        m = rx.search(t)
+        if m:
+            value = m.group(1)
+            if value in NOT_NAMES or any(w in value for w in ("区", "市", "路", "街")):
+                continue
+            if rx is _NAME_PATTERNS[1]:
+                value = f"姓{value}"
+            return Name(value, (m.start(), m.end()))
+    return None
+
+
+def parse_name_answer(text: str) -> tuple[str | None, str | None]:
+    """Read a direct answer to "how should we address you". Returns (value, problem code)."""
+    t = normalize(text)
+    found = find_name(t)
+    if found:
+        return found.value, None
+    if _ANONYMOUS.search(t):
+        return "匿名", None
+    bare = re.sub(r"^(?:我是|我叫|叫|是|姓名|名字)[:：]?", "", t).strip(" ,，。.!！~～")
+    if not bare or bare in NOT_NAMES:
+        return None, "name_empty"
+    if re.search(r"\d", bare):
+        return None, "name_digits"
+    if len(bare) > 12:
+        return None, "name_long"
+    if not re.search(r"[\u4e00-\u9fa5A-Za-z]", bare):
+        return None, "name_empty"
+    return bare, None
+
+
+# ---------------------------------------------------------------- address
+
+_PLACE_WORDS = (
+    "大街|大道|大路|胡同|小区|花园|家园|新村|公寓|广场|大厦|市场|商场|公园|医院|学校|中学|小学|幼儿园|"
+    "车站|火车站|客运站|交口|路口|街道|社区|村|屯|镇|乡|路|街|道|巷|里|苑|府|城|湾|园|楼|栋|号|单元|室|"
+    "门口|楼下|附近|对面|旁边|后身|西侧|东侧|南侧|北侧|拐角|底商|门市"
+)
+_PLACE_RX = re.compile(
+    r"(?:\d+(?:-\d+)*\s*(?:号楼|号院|号|栋|幢|单元|楼|层|室|门)|" + _PLACE_WORDS + ")"
+    r"(?:楼下|下面|门口|附近|对面|旁边|后面|前面|下)?"
+)
+_ADDRESS_INTRO = re.compile(r"(?:地址是|地址在|地址[:：]|地点是|地点在|位置在|位置是|住在|家住|住址是|就在|位于|在)")
+_ADDRESS_STOPWORDS = re.compile(
+    r"天天|每天|一直|总是|经常|晚上|白天|半夜|凌晨|早上|有人|有个|有家|有一|那个|这个|太|很|特别|非常|严重|"
+    r"乱|被|把|让|没人|不管|我要|我想|投诉|举报|反映|请|麻烦|帮|能不能|怎么|为什么|了|吗|呢|吧"
+)
+_NO_PLACE = re.compile(r"^(?:无|没有|不涉及|没有具体地址|不需要|不用|没地址|没有地点|无具体地点|跟地址没关系|不是具体地方)")
+NO_ADDRESS = "（不涉及具体地点）"
+
+
+@dataclass(frozen=True)
+class Address:
+    value: str
+    district: str | None
+    span: tuple[int, int]
+
+
+def find_address(text: str, profile: Profile) -> Address | None:
+    """The place of the matter, from the district or an address phrase to its last place word."""
+    t = normalize(text)
+    starts: list[int] = []
+    names = sorted(profile.district_names(), key=len, reverse=True)
+    city_rx = re.compile(
+        "(?:" + re.escape(profile.city) + "|" + re.escape(profile.city_short) + ")?(?:"
+        + "|".join(re.escape(n) for n in names) + ")"
+    )
+    m = city_rx.search(t)
+    district_end = 0
+    if m and m.group(0) not in (profile.city, profile.city_short):
+        starts.append(m.start())
+        district_end = m.end()
+    for intro in _ADDRESS_INTRO.finditer(t):
+        nxt = _PLACE_RX.search(t, intro.end(), min(len(t), intro.end() + 16))
+        if nxt and not re.search(r"[,，。.!！?？;；]", t[intro.end():nxt.start()]):
+            starts.append(intro.end())
+    if not starts:
+        # No district or intro: a place word preceded by a short proper-noun-like run.
+        pm = re.search(r"([\u4e00-\u9fa5]{2,6}(?:大街|大道|路|街|小区|花园|家园|新村|村))(\d+号)?", t)
+        if not pm:
+            return None
+        start = pm.start()
+        prefix = t[start:pm.start(1) + len(pm.group(1))]
+        cut = max((prefix.rfind(w) + len(w) for w in ("在", "住", "是", "到", "于", "我") if w in prefix), default=0)
+        starts.append(start + cut)
+    start = min(starts)
+    end = _extend_address(t, start)
+    if district_end and start == m.start():
+        end = max(end, district_end)
+    if end - start < 2:
+        return None
+    value = t[start:end].strip(" ,，:：")
+    if len(value) < 2 or (len(value) <= 4 and not profile.find_district(value) and not _PLACE_RX.search(value)):
+        return None
+    return Address(value, profile.find_district(value), (start, end))
+
+
+def _extend_address(t: str, start: int) -> int:
+    """Walk place words forward from ``start`` while they stay close together."""
+    end = start
+    pos = start
+    limit = min(len(t), start + 60)
+    while pos < limit:
+        m = _PLACE_RX.search(t, pos, limit)
+        if not m:
+            break
+        gap = t[end:m.start()]
+        if end > start and (len(gap) > 8 or re.search(r"[,，。.!！?？;；\s]", gap) or _ADDRESS_STOPWORDS.search(gap)):
+            break
+        if end == start:
+            head = t[start:m.start()]
+            if len(head) > 12 or re.search(r"[,，。.!！?？;；]", head):
+                break
+        end = m.end()
+        pos = m.end()
+    if end == start:
+        # A district alone ("铁东区那边") is still an address.
+        m = re.match(r"[\u4e00-\u9fa5]{2,8}?(?:区|县|市)", t[start:])
+        if m:
+            end = start + m.end()
+    return end
+
+
+def parse_address_answer(text: str, profile: Profile) -> tuple[str | None, str | None, str | None]:
+    """Read a direct answer to "where is it". Returns (address, district, problem code)."""
+    t = normalize(text)
+    if _NO_PLACE.search(t):
+        return NO_ADDRESS, None, None
+    found = find_address(t, profile)
+    if found:
+        return found.value, found.district, None
+    bare = re.sub(r"^(?:地址|地点|位置)?(?:是|在)?[:：]?", "", t).strip(" ,，。.!！")
+    if len(bare) < 3 or bare in NOT_NAMES or not re.search(r"[\u4e00-\u9fa5]", bare):
+        return None, None, "address_unclear"
+    if len(bare) > 80:
+        return None, None, "address_long"
+    return bare, profile.find_district(bare), None
+
+
+# ---------------------------------------------------------------- request type
+
+_TYPE_KEYWORDS: list[tuple[str, re.Pattern[str]]] = [
+    ("举报", re.compile(r"举报|举抱|检举|揭发")),
+    ("投诉", re.compile(r"投诉|投塑|告状|太不像话|不作为|态度.{0,4}(?:差|恶劣)")),
+    ("意见建议", re.compile(r"建议|意见|提议|希望.{0,10}(?:增加|加装|多开|开通|设置|改进)|能不能.{0,8}(?:增设|多开|加装)")),
+    ("求助", re.compile(r"求助|帮帮|帮忙|救救|怎么办啊|咋整|咋办")),
+    ("咨询", re.compile(r"咨询|请问|问一下|问问|想了解|怎么办理|如何办理|需要什么材料|在哪办|哪里办")),
+]
+
+
+def infer_request_type(text: str) -> str | None:
+    """The request type the citizen names or clearly implies, or None when unclear."""
+    t = normalize(text)
+    for kind, rx in _TYPE_KEYWORDS:
+        if rx.search(t):
+            return kind
+    for kind in REQUEST_TYPES:
+        if kind in t:
+            return kind
+    return None
+
+
+def parse_request_type_answer(text: str) -> str | None:
+    t = normalize(text)
+    if t in {"1", "2", "3", "4", "5"}:
+        return REQUEST_TYPES[int(t) - 1]
+    if t in {"建议", "意见", "提建议"}:
+        return "意见建议"
+    return infer_request_type(t)
+
+
+# ---------------------------------------------------------------- yes/no style fields
+
+_CONFIDENTIAL_NO = re.compile(r"不用保密|不需要保密|无需保密|不保密|可以公开|不用匿名|无所谓")
+_CONFIDENTIAL_YES = re.compile(r"保密|匿名|不要透露|别透露|不要告诉|别告诉|不想让.{0,8}知道|隐藏我的")
+_REPLY_NO = re.compile(r"不用回复|不需要回复|无需回复|不用回电|不需要回电|不用给我回|别给我打电话|不用联系我|不需要联系我|不要回访|不用回访")
+_REPLY_YES = re.compile(r"需要回复|要回复|给我回复|回个电话|给我回电|需要回电|联系我|回访")
+
+
+def parse_confidential(text: str) -> bool | None:
+    t = normalize(text)
+    if _CONFIDENTIAL_NO.search(t):
+        return False
+    if _CONFIDENTIAL_YES.search(t):
+        return True
+    return None
+
+
+def parse_wants_reply(text: str) -> bool | None:
+    t = normalize(text)
+    if _REPLY_NO.search(t):
+        return False
+    if _REPLY_YES.search(t):
+        return True
+    return None
+
+
+# ---------------------------------------------------------------- content
+
+_FILLER = re.compile(
+    r"^(?:你好|您好|喂|在吗|那个|就是|嗯)*[,，。!！\s]*"
+    r"|(?:我|我们)?(?:要|想|想要|需要)?(?:投诉|举报|反映|咨询|求助|提个?建议|提个?意见|说)(?:一下|个|一个)?(?:事|事情|问题|情况)?[。!！,，]*$"
+)
+_TYPE_ONLY = re.compile(
+    r"^(?:我|我们)?(?:要|想|想要|需要|来)?(?:投诉|举报|反映|咨询|求助|建议|提个?建议|提个?意见|意见建议|问)"
+    r"(?:一下|个|一个|点)?(?:事|事情|问题|情况|东西)?(?:儿)?[。.!！,，~～\s]*$"
+)
+MIN_CONTENT_CHARS = 6
+MAX_CONTENT_CHARS = 5000
+
+
+def describes_matter(text: str) -> bool:
+    """True when the text says what happened (not only "我要投诉")."""
+    t = normalize(text)
+    if _TYPE_ONLY.match(t):
+        return False
+    meaningful = re.sub(r"[^\u4e00-\u9fa5A-Za-z]", "", t)
+    return len(meaningful) >= MIN_CONTENT_CHARS
+
+
+def clean_content(text: str, spans: list[tuple[int, int]]) -> str:
+    """The description with the citizen's own name and phone cut out (they live in their fields,
+    which the handling unit may not see when the request is confidential)."""
+    t = normalize(text)
+    for start, end in sorted(spans, reverse=True):
+        t = t[:start] + t[end:]
+    t = re.sub(r"(?:电话|手机|联系方式|联系电话)(?:号码)?(?:是|为)?[:：]?\s*(?=[,，。]|$)", "", t)
+    t = re.sub(r"^[,，。.;；、\s]+", "", t)
+    t = re.sub(r"[,，。;；\s]*(?:我|我们)?(?:要|想)(?:投诉|举报|反映|求助)(?:一下)?[。!！]*$", "", t)
+    t = re.sub(r"[,，]{2,}", "，", t)
+    return t.strip()[:MAX_CONTENT_CHARS]
+
+
+# ---------------------------------------------------------------- all at once
+
+@dataclass
+class Fields:
+    request_type: str | None = None
+    content: str | None = None
+    address: str | None = None
+    district: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    confidential: bool | None = None
+    wants_reply: bool | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if k != "spans"}
+        return d
+
+
+def extract_fields(text: str, profile: Profile) -> Fields:
+    """Every intake field one message states outright."""
+    t = normalize(text)
+    f = Fields()
+    phone = find_phone(t)
+    if phone:
+        f.phone = phone.value
+        f.spans.append(phone.span)
+    name = find_name(t)
+    if name:
+        f.name = name.value
+        f.spans.append(name.span)
+    address = find_address(t, profile)
+    if address:
+        f.address, f.district = address.value, address.district
+    f.request_type = infer_request_type(t)
+    f.confidential = parse_confidential(t)
+    f.wants_reply = parse_wants_reply(t)
+    cleaned = clean_content(t, _merge_name_phone_spans(t, f.spans))
+    if describes_matter(cleaned):
+        f.content = cleaned
+    return f
+
+
+def _merge_name_phone_spans(t: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Widen each span over the words that introduce it (我叫 / 电话是) and the comma after it."""
+    out = []
+    for start, end in spans:
+        m = re.search(r"(?:我的)?(?:联系)?(?:电话|手机)(?:号码|号)?(?:是|为)?[:：]?\s*$", t[:start])
+        if m:
+            start = m.start()
+        tail = re.match(r"\s*[,，。;；、]?", t[end:])
+        if tail:
+            end += tail.end()
+        out.append((start, end))
+    return out

@@ -1,0 +1,98 @@
+"""Rasa NLU component that puts the deterministic safety layer on top of the classifier.
+
+It runs after DIETClassifier and FallbackClassifier:
+- the emergency lexicon (bot.emergency) says "emergency now": the intent becomes
+  ``report_emergency`` with confidence 1.0, whatever the classifier thought;
+- the classifier says ``report_emergency`` but the lexicon's context rules say the emergency
+  words are about the past, a question or a metaphor: the next intent in the ranking wins;
+- the classifier says ``report_emergency`` and the lexicon knows none of the words: kept
+  (safety first: the generic emergency reply lists every number);
+- an out-of-scope matter with a legal route (bot.scope): the intent becomes ``legal_route``.
+The reading is added to the parse data under ``safety`` for the actions and the logs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
+
+from bot import emergency, scope
+from bot.profile import load_profile
+
+EMERGENCY_INTENT = "report_emergency"
+LEGAL_INTENT = "legal_route"
+# Intents the scope rules must not overrule: the citizen is asking about their own order or
+# for a person, not raising a matter.
+SCOPE_KEEPS = {"check_status", "request_human", "cancel", "faq"}
+
+
+def _set_intent(message: Message, name: str, confidence: float) -> None:
+    ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != name]
+    top = {"name": name, "confidence": confidence}
+    message.set("intent", top, add_to_output=True)
+    message.set("intent_ranking", [top, *ranking], add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SafetyOverride(GraphComponent):
+    """Deterministic emergency and scope rules layered over the statistical NLU."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"keep_nlu_emergency_threshold": 0.5}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._threshold = float(config.get("keep_nlu_emergency_threshold", 0.5))
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyOverride:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: Message) -> None:
+        text = message.get("text") or ""
+        if not text.strip():
+            return
+        intent = (message.get("intent") or {}).get("name")
+        confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
+        found = emergency.detect(text)
+        reading: dict[str, Any] = {"emergency": None, "scope": None, "overrode": None}
+        if found:
+            reading["emergency"] = {"kind": found.kind, "numbers": list(found.numbers)}
+            if intent != EMERGENCY_INTENT or confidence < 1.0:
+                _set_intent(message, EMERGENCY_INTENT, 1.0)
+                reading["overrode"] = intent
+        elif intent == EMERGENCY_INTENT:
+            if emergency.mentions_emergency_words(text) or confidence < self._threshold:
+                # The lexicon saw the words and judged them not an emergency now.
+                ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != EMERGENCY_INTENT]
+                if ranking:
+                    message.set("intent", ranking[0], add_to_output=True)
+                    message.set("intent_ranking", ranking, add_to_output=True)
+                    reading["overrode"] = intent
+            else:
+                reading["emergency"] = {"kind": "unknown", "numbers": []}
+        if not reading["emergency"]:
+            current = (message.get("intent") or {}).get("name")
+            oos = scope.detect(text, load_profile()) if current not in SCOPE_KEEPS else None
+            if oos:
+                reading["scope"] = oos.route
+                if current != LEGAL_INTENT:
+                    _set_intent(message, LEGAL_INTENT, 1.0)
+                    reading["overrode"] = current
+        message.set("safety", reading, add_to_output=True)

@@ -1,0 +1,99 @@
+"""City profiles: what differs between hotlines (number, districts, deadlines, citations).
+
+The active profile is named by the HOTLINE_PROFILE environment variable (default ``anshan``,
+the newest regulation) or given as a path to a YAML file of the same shape.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+PROFILE_DIR = Path(__file__).parent / "profiles"
+DEFAULT_PROFILE = "anshan"
+
+
+@dataclass(frozen=True)
+class Profile:
+    key: str
+    city: str
+    province: str
+    hotline_name: str
+    hotline_number: str
+    order_prefix: str
+    area_code: str
+    service_hours: str
+    channels: tuple[str, ...]
+    districts: dict[str, tuple[str, ...]]
+    neighbours: tuple[str, ...]
+    working_days: int
+    max_extension_months: int
+    citations: dict[str, str] = field(default_factory=dict)
+    utility_lines: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def city_short(self) -> str:
+        """鞍山市 -> 鞍山 (how people say it)."""
+        return self.city[:-1] if self.city.endswith("市") and len(self.city) > 2 else self.city
+
+    def district_names(self) -> dict[str, str]:
+        """Every spelling of a district (official name and aliases) -> official name."""
+        names: dict[str, str] = {}
+        for official, aliases in self.districts.items():
+            names[official] = official
+            for alias in aliases:
+                names[alias] = official
+        return names
+
+    def find_district(self, text: str) -> str | None:
+        """The official district named in ``text``, preferring the longest spelling."""
+        for name, official in sorted(self.district_names().items(), key=lambda kv: -len(kv[0])):
+            if name in text:
+                return official
+        return None
+
+    def cite(self, key: str) -> str:
+        return self.citations.get(key, "")
+
+
+def _from_dict(data: dict) -> Profile:
+    deadline = data.get("deadline") or {}
+    return Profile(
+        key=data["key"],
+        city=data["city"],
+        province=data.get("province", ""),
+        hotline_name=data["hotline_name"],
+        hotline_number=str(data.get("hotline_number", "12345")),
+        order_prefix=data["order_prefix"],
+        area_code=str(data.get("area_code", "")),
+        service_hours=data.get("service_hours", "7×24小时"),
+        channels=tuple(data.get("channels") or ()),
+        districts={k: tuple(v or ()) for k, v in (data.get("districts") or {}).items()},
+        neighbours=tuple(data.get("neighbours") or ()),
+        working_days=int(deadline.get("working_days", 5)),
+        max_extension_months=int(deadline.get("max_extension_months", 2)),
+        citations=dict(data.get("citations") or {}),
+        utility_lines=dict(data.get("utility_lines") or {}),
+    )
+
+
+@lru_cache(maxsize=8)
+def load_profile(name: str | None = None) -> Profile:
+    """Load a profile by key (``anshan``) or by path to a YAML file."""
+    name = name or os.environ.get("HOTLINE_PROFILE") or DEFAULT_PROFILE
+    path = Path(name)
+    if not path.suffix:
+        path = PROFILE_DIR / f"{name}.yml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in PROFILE_DIR.glob("*.yml")))
+        raise ValueError(f"unknown city profile {name!r}; known profiles: {known}")
+    with path.open(encoding="utf-8") as fh:
+        return _from_dict(yaml.safe_load(fh))
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.stem for p in PROFILE_DIR.glob("*.yml"))

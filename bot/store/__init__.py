@@ -1,0 +1,2 @@
+"""Work-order store: SQLAlchemy models, the database connection and the one repository
+module that actions (and later the gateway) use."""

@@ -1,0 +1,91 @@
+"""Database connection: URL from HOTLINE_DB_URL (default: SQLite at var/hotline.db, WAL mode).
+
+The schema is owned by Alembic (bot/migrations); ``migrate()`` brings any database to head and
+is called once at start by every process that uses the store.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///var/hotline.db"
+_lock = threading.Lock()
+_engines: dict[str, Engine] = {}
+_migrated: set[str] = set()
+
+
+def database_url() -> str:
+    return os.environ.get("HOTLINE_DB_URL") or DEFAULT_URL
+
+
+def get_engine(url: str | None = None) -> Engine:
+    url = url or database_url()
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _make_engine(url)
+            _engines[url] = engine
+        return engine
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("sqlite:///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, future=True)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, future=True)
+
+
+def migrate(url: str | None = None) -> None:
+    """Upgrade the database to the newest schema (idempotent, once per process and URL)."""
+    url = url or database_url()
+    with _lock:
+        if url in _migrated:
+            return
+        from alembic import command
+        from alembic.config import Config
+
+        here = Path(__file__).resolve().parent.parent
+        cfg = Config()
+        cfg.set_main_option("script_location", str(here / "migrations"))
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+        cfg.attributes["engine"] = None
+        _engines.setdefault(url, _make_engine(url))
+        cfg.attributes["engine"] = _engines[url]
+        command.upgrade(cfg, "head")
+        _migrated.add(url)
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A transaction: committed when the block ends, rolled back if it raises."""
+    migrate(url)
+    factory = sessionmaker(bind=get_engine(url), expire_on_commit=False, future=True)
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,123 @@
+"""Database tables. Timestamps are stored in UTC; statuses as English codes (see STATUS_LABELS)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+STATUS_LABELS = {
+    "pending": "待受理",
+    "dispatched": "已派单",
+    "in_progress": "办理中",
+    "closed": "已办结",
+    "returned": "退回",
+    "terminated": "终止",
+}
+OPEN_STATUSES = ("pending", "dispatched", "in_progress", "returned")
+
+
+class WorkOrder(Base):
+    __tablename__ = "work_orders"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(32), nullable=False, unique=True, index=True)
+    status = Column(String(16), nullable=False, default="pending")
+    request_type = Column(String(8), nullable=False)
+    content = Column(Text, nullable=False)
+    address = Column(String(200))
+    district = Column(String(32))
+    name = Column(String(64))
+    phone = Column(String(20))
+    confidential = Column(Boolean, nullable=False, default=False)
+    wants_reply = Column(Boolean, nullable=False, default=True)
+    channel = Column(String(16), nullable=False, default="rest")
+    sender_id = Column(String(128), index=True)
+    profile = Column(String(32), nullable=False)
+    unit = Column(String(64))
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    deadline = Column(Date, nullable=False)
+    # A retried filing (same conversation, same user turn) finds the order it already made.
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+
+    events = relationship("WorkOrderEvent", back_populates="order", order_by="WorkOrderEvent.id")
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+
+class WorkOrderEvent(Base):
+    """Every change of an order, appended and never edited."""
+
+    __tablename__ = "work_order_events"
+
+    id = Column(Integer, primary_key=True)
+    order_id = Column(Integer, ForeignKey("work_orders.id"), nullable=False, index=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    actor = Column(String(64), nullable=False)
+    status_from = Column(String(16))
+    status_to = Column(String(16), nullable=False)
+    note = Column(Text)
+
+    order = relationship("WorkOrder", back_populates="events")
+
+
+class OrderSequence(Base):
+    """Per-prefix, per-day counter behind readable numbers like AS-20261123-0007."""
+
+    __tablename__ = "order_sequences"
+    __table_args__ = (UniqueConstraint("prefix", "day"),)
+
+    id = Column(Integer, primary_key=True)
+    prefix = Column(String(8), nullable=False)
+    day = Column(String(8), nullable=False)
+    last = Column(Integer, nullable=False, default=0)
+
+
+class EmergencyAlert(Base):
+    """An emergency a citizen reported: urgent, for the agents on duty."""
+
+    __tablename__ = "emergency_alerts"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(128), index=True)
+    channel = Column(String(16))
+    text = Column(Text, nullable=False)
+    kind = Column(String(32), nullable=False)
+    numbers = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    acknowledged_at = Column(DateTime)
+    acknowledged_by = Column(String(64))
+
+
+class Handoff(Base):
+    """A conversation waiting for (or held by) a human agent."""
+
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(16))
+    reason = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False, default="waiting")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    closed_at = Column(DateTime)

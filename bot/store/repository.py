@@ -1,0 +1,237 @@
+"""The one module through which actions and the gateway read and write the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import jieba
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.profile import Profile
+from bot.store.db import session_scope
+from bot.store.models import (
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    EmergencyAlert,
+    Handoff,
+    OrderSequence,
+    WorkOrder,
+    WorkOrderEvent,
+    utcnow,
+)
+from bot.workdays import add_working_days
+
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+ORDER_NUMBER_RX = re.compile(r"([A-Za-z]{2})\s*[-_－—]?\s*(\d{8})\s*[-_－—]?\s*(\d{3,4})")
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    request_type: str
+    content: str
+    address: str | None
+    district: str | None
+    name: str | None
+    phone: str | None
+    confidential: bool
+    wants_reply: bool
+    channel: str
+    sender_id: str
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """An order as the public may see it by number alone: no personal data."""
+
+    number: str
+    status: str
+    status_label: str
+    request_type: str
+    created_at: dt.datetime
+    deadline: dt.date
+    unit: str | None
+
+    def as_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "status": self.status,
+            "status_label": self.status_label,
+            "type": self.request_type,
+            "created_at": self.created_at.isoformat(),
+            "deadline": self.deadline.isoformat(),
+            "unit": self.unit,
+        }
+
+
+def normalize_order_number(text: str) -> str | None:
+    """'as20261123 0007' / 'AS-20261123-7' -> 'AS-20261123-0007' (None if no number in text)."""
+    m = ORDER_NUMBER_RX.search(text or "")
+    if not m:
+        return None
+    return f"{m.group(1).upper()}-{m.group(2)}-{int(m.group(3)):04d}"
+
+
+def local_now() -> dt.datetime:
+    return dt.datetime.now(CHINA_TZ)
+
+
+def _next_number(session, prefix: str, now: dt.datetime) -> str:  # type: ignore[no-untyped-def]
+    day = now.strftime("%Y%m%d")
+    seq = session.execute(
+        select(OrderSequence).where(OrderSequence.prefix == prefix, OrderSequence.day == day).with_for_update()
+    ).scalar_one_or_none()
+    if seq is None:
+        seq = OrderSequence(prefix=prefix, day=day, last=0)
+        session.add(seq)
+    seq.last += 1
+    session.flush()
+    return f"{prefix}-{day}-{seq.last:04d}"
+
+
+def file_order(req: OrderRequest, profile: Profile) -> tuple[WorkOrder, bool]:
+    """File a work order. Returns (order, created); a retry with the same idempotency key gets
+    the order it already made and ``created`` False."""
+    existing = get_order_by_key(req.idempotency_key)
+    if existing:
+        return existing, False
+    now = local_now()
+    try:
+        with session_scope() as s:
+            order = WorkOrder(
+                number=_next_number(s, profile.order_prefix, now),
+                status="pending",
+                request_type=req.request_type,
+                content=req.content,
+                address=req.address,
+                district=req.district,
+                name=req.name,
+                phone=req.phone,
+                confidential=req.confidential,
+                wants_reply=req.wants_reply,
+                channel=req.channel,
+                sender_id=req.sender_id,
+                profile=profile.key,
+                created_at=utcnow(),
+                deadline=add_working_days(now.date(), profile.working_days),
+                idempotency_key=req.idempotency_key,
+            )
+            s.add(order)
+            s.flush()
+            s.add(WorkOrderEvent(order_id=order.id, actor="bot", status_to="pending", note="智能助手受理"))
+        return order, True
+    except IntegrityError:
+        existing = get_order_by_key(req.idempotency_key)
+        if existing:
+            return existing, False
+        raise
+
+
+def get_order_by_key(key: str) -> WorkOrder | None:
+    with session_scope() as s:
+        return s.execute(select(WorkOrder).where(WorkOrder.idempotency_key == key)).scalar_one_or_none()
+
+
+def get_order(number: str) -> WorkOrder | None:
+    number = normalize_order_number(number) or number
+    with session_scope() as s:
+        return s.execute(select(WorkOrder).where(WorkOrder.number == number)).scalar_one_or_none()
+
+
+def public_view(order: WorkOrder) -> OrderView:
+    return OrderView(
+        number=order.number,
+        status=order.status,
+        status_label=STATUS_LABELS.get(order.status, order.status),
+        request_type=order.request_type,
+        created_at=order.created_at,
+        deadline=order.deadline,
+        unit=order.unit,
+    )
+
+
+def orders_for_sender(sender_id: str, limit: int = 5) -> list[WorkOrder]:
+    with session_scope() as s:
+        rows = s.execute(
+            select(WorkOrder).where(WorkOrder.sender_id == sender_id).order_by(WorkOrder.id.desc()).limit(limit)
+        ).scalars()
+        return list(rows)
+
+
+def _tokens(text: str) -> set[str]:
+    return {w for w in jieba.lcut(text or "") if len(w.strip()) > 1 or re.match(r"[\u4e00-\u9fa5]", w)} - {
+        "我", "的", "了", "是", "在", "有", "要", "投诉", "举报", "反映", "问题", "一下", "，", "。"
+    }
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard overlap of the meaningful words of two descriptions (0..1)."""
+    ta, tb = _tokens(a), _tokens(b)
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / len(ta | tb)
+
+
+def find_open_repeat(
+    sender_id: str, phone: str | None, content: str, address: str | None, threshold: float = 0.45
+) -> WorkOrder | None:
+    """An order from the same citizen (same channel identity or phone) about the same matter
+    that is still being handled (鞍山条例第十五条第四项: tell its progress, don't file again)."""
+    with session_scope() as s:
+        q = select(WorkOrder).where(WorkOrder.status.in_(OPEN_STATUSES))
+        who = WorkOrder.sender_id == sender_id
+        if phone:
+            who = who | (WorkOrder.phone == phone)
+        rows = s.execute(q.where(who).order_by(WorkOrder.id.desc()).limit(50)).scalars().all()
+    best, best_score = None, 0.0
+    for row in rows:
+        score = similarity(content, row.content)
+        if address and row.address and (address in row.address or row.address in address):
+            score += 0.15
+        if score > best_score:
+            best, best_score = row, score
+    return best if best_score >= threshold else None
+
+
+def record_emergency(sender_id: str, channel: str, text: str, kind: str, numbers: list[str]) -> int:
+    with session_scope() as s:
+        alert = EmergencyAlert(
+            sender_id=sender_id, channel=channel, text=text[:5000], kind=kind, numbers=",".join(numbers)
+        )
+        s.add(alert)
+        s.flush()
+        return alert.id
+
+
+def open_emergencies(limit: int = 50) -> list[EmergencyAlert]:
+    with session_scope() as s:
+        return list(
+            s.execute(
+                select(EmergencyAlert)
+                .where(EmergencyAlert.acknowledged_at.is_(None))
+                .order_by(EmergencyAlert.id.desc())
+                .limit(limit)
+            ).scalars()
+        )
+
+
+def request_handoff(sender_id: str, channel: str, reason: str) -> Handoff:
+    """Mark a conversation as waiting for an agent (one open request per conversation)."""
+    with session_scope() as s:
+        existing = s.execute(
+            select(Handoff).where(Handoff.sender_id == sender_id, Handoff.status == "waiting")
+        ).scalar_one_or_none()
+        if existing:
+            return existing
+        handoff = Handoff(sender_id=sender_id, channel=channel, reason=reason)
+        s.add(handoff)
+        s.flush()
+        return handoff
+
+
+def waiting_handoffs() -> list[Handoff]:
+    with session_scope() as s:
+        return list(s.execute(select(Handoff).where(Handoff.status == "waiting").order_by(Handoff.id)).scalars())

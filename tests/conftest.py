@@ -1,0 +1,12 @@
+"""Shared fixtures: every test gets its own SQLite work-order database."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _own_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOTLINE_DB_URL", f"sqlite:///{tmp_path / 'hotline.db'}")
+    monkeypatch.delenv("HOTLINE_PROFILE", raising=False)
+    yield

@@ -1,0 +1,55 @@
+"""Build real rasa_sdk trackers for action tests."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+_ts = [1_700_000_000.0]
+
+
+def tracker(
+    text: str,
+    intent: str = "complain",
+    slots: dict[str, Any] | None = None,
+    requested: str | None = None,
+    form: str | None = None,
+    sender: str = "citizen-1",
+    entities: list[dict] | None = None,
+    history: list[dict] | None = None,
+) -> Tracker:
+    _ts[0] += 1
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
+    all_slots = {"requested_slot": requested, "field_failures": 0.0}
+    all_slots.update(slots or {})
+    events = list(history or []) + [
+        {"event": "user", "text": text, "timestamp": _ts[0], "parse_data": latest, "input_channel": "rest"}
+    ]
+    return Tracker(
+        sender_id=sender,
+        slots=all_slots,
+        latest_message=latest,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": form} if form else {},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action, t: Tracker) -> tuple[list[dict], list[dict]]:
+    """Run an action; return (events, messages)."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    return events, dispatcher.messages
+
+
+def slots_set(events: list[dict]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def responses(messages: list[dict]) -> list[str]:
+    return [m.get("response") for m in messages if m.get("response")]

@@ -1,0 +1,136 @@
+"""The intake actions on real rasa_sdk trackers: extraction, validation, confirmation, filing."""
+
+from __future__ import annotations
+
+from actions.intake import ActionAskConfirmed, ActionCancelIntake, ActionExtractFields, ActionFileWorkOrder, ValidateIntakeForm
+from tests.helpers import responses, run, slots_set, tracker
+
+RICH = "我叫王建国，电话13898765432，铁东区胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大，我要投诉"
+FULL = {
+    "request_type": "投诉", "content": "胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大",
+    "address": "铁东区胜利南路25号楼下", "district": "铁东区", "name": "王建国", "phone": "13898765432",
+}
+
+
+def test_rich_first_message_fills_everything_before_the_form():
+    events, messages = run(ActionExtractFields(), tracker(RICH, intent="complain"))
+    slots = slots_set(events)
+    assert slots["request_type"] == "投诉"
+    assert slots["name"] == "王建国"
+    assert slots["phone"] == "13898765432"
+    assert slots["address"] == "铁东区胜利南路25号楼下"
+    assert "烧烤店" in slots["content"]
+    assert messages == []
+
+
+def test_greeting_fills_nothing():
+    events, _ = run(ActionExtractFields(), tracker("你好", intent="greet"))
+    assert slots_set(events) == {}
+
+
+def test_emergency_and_handoff_intents_are_left_to_the_rules():
+    for intent in ("report_emergency", "request_human", "cancel", "legal_route"):
+        events, _ = run(ActionExtractFields(), tracker("电话13898765432 楼道着火了", intent=intent, form="intake_form", requested="name"))
+        assert events == []
+
+
+def test_bare_answer_fills_the_requested_field():
+    events, _ = run(ActionExtractFields(), tracker("老李", intent="provide_info", form="intake_form", requested="name"))
+    assert slots_set(events)["name"] == "老李"
+    events, _ = run(ActionExtractFields(), tracker("幺三八 九八七六 五四三二", intent="nlu_fallback", form="intake_form", requested="phone"))
+    assert slots_set(events)["phone"] == "13898765432"
+
+
+def test_invalid_phone_reasons_then_offer_a_person():
+    t = tracker("1389876543", intent="provide_info", form="intake_form", requested="phone")
+    events, messages = run(ActionExtractFields(), t)
+    assert responses(messages) == ["utter_invalid_phone_mobile_length"]
+    assert messages[0]["digits"] == 10
+    assert slots_set(events)["phone"] is None and slots_set(events)["field_failures"] == 1
+    t2 = tracker("不知道", intent="deny", form="intake_form", requested="phone", slots={"field_failures": 1.0})
+    events, messages = run(ActionExtractFields(), t2)
+    assert "utter_failures_offer_human" in responses(messages)
+
+
+def test_question_during_form_is_left_to_the_rules():
+    t = tracker("你们晚上有人接电话吗", intent="faq", form="intake_form", requested="name")
+    events, messages = run(ActionExtractFields(), t)
+    assert events == [] and messages == []
+
+
+def test_confirmation_and_corrections():
+    events, _ = run(ActionExtractFields(), tracker("确认", intent="affirm", form="intake_form", requested="confirmed", slots=FULL))
+    assert slots_set(events)["confirmed"] is True
+    t = tracker("电话说错了，是13912345678", intent="correct_field", form="intake_form", requested="confirmed", slots=FULL)
+    events, messages = run(ActionExtractFields(), t)
+    assert slots_set(events)["phone"] == "13912345678"
+    assert slots_set(events)["confirmed"] is None
+    assert responses(messages) == ["utter_field_updated"]
+    t = tracker("地址不对，应该是铁西区建设大道88号", intent="correct_field", form="intake_form", requested="confirmed", slots=FULL)
+    slots = slots_set(run(ActionExtractFields(), t)[0])
+    assert slots["address"] == "铁西区建设大道88号" and slots["district"] == "铁西区"
+    t = tracker("需要保密", intent="provide_info", form="intake_form", requested="confirmed", slots=FULL)
+    assert slots_set(run(ActionExtractFields(), t)[0])["confidential"] is True
+    t = tracker("不是投诉是举报", intent="correct_field", form="intake_form", requested="confirmed", slots=FULL)
+    assert slots_set(run(ActionExtractFields(), t)[0])["request_type"] == "举报"
+    t = tracker("不对", intent="deny", form="intake_form", requested="confirmed", slots=FULL)
+    events, messages = run(ActionExtractFields(), t)
+    assert responses(messages) == ["utter_fix_hint"]
+
+
+def test_extra_detail_is_added_not_lost():
+    t = tracker("而且他们还占道摆桌子，人行道都走不了", intent="complain", form="intake_form", requested="name", slots=FULL)
+    slots = slots_set(run(ActionExtractFields(), t)[0])
+    assert slots["content"].startswith(FULL["content"]) and "占道" in slots["content"]
+
+
+def test_consult_needs_no_address():
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    form = ValidateIntakeForm()
+    domain_slots = ["request_type", "content", "address", "name", "phone", "confirmed"]
+    t = tracker("社保卡丢了怎么补办", intent="consult", slots={"request_type": "咨询"})
+    assert "address" not in asyncio.run(form.required_slots(domain_slots, CollectingDispatcher(), t, {}))
+    t = tracker("楼下烧烤太吵", intent="complain", slots={"request_type": "投诉"})
+    assert "address" in asyncio.run(form.required_slots(domain_slots, CollectingDispatcher(), t, {}))
+
+
+def test_summary_shows_every_field_and_confidentiality_default():
+    _, messages = run(ActionAskConfirmed(), tracker("确认", slots={**FULL, "request_type": "举报"}))
+    m = messages[0]
+    assert m["response"] == "utter_confirm_summary"
+    assert m["phone"] == "13898765432" and m["name"] == "王建国"
+    assert m["confidential_text"].startswith("是")  # 举报: confidential by default
+
+
+def test_filing_then_retry_gives_the_same_order():
+    t = tracker("确认", intent="affirm", slots={**FULL, "confirmed": True})
+    events, messages = run(ActionFileWorkOrder(), t)
+    filed = messages[0]
+    assert filed["response"] == "utter_filed"
+    assert filed["number"].startswith("AS-")
+    assert slots_set(events)["content"] is None and slots_set(events)["last_order_number"] == filed["number"]
+    events2, messages2 = run(ActionFileWorkOrder(), t)  # the action server retried
+    assert messages2[0]["response"] == "utter_filed" and messages2[0]["number"] == filed["number"]
+
+
+def test_repeat_request_gets_progress_not_a_second_order():
+    run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots={**FULL, "confirmed": True}))
+    again = {**FULL, "content": "铁东区胜利南路25号楼下的烧烤店还是营业到凌晨两点，噪音油烟太大"}
+    _, messages = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots={**again, "confirmed": True}))
+    assert messages[0]["response"] == "utter_repeat_request"
+
+
+def test_confidential_and_no_reply_are_confirmed_back():
+    slots = {**FULL, "confirmed": True, "confidential": True, "wants_reply": False}
+    _, messages = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots=slots, sender="c2"))
+    assert responses(messages) == ["utter_filed", "utter_filed_confidential", "utter_filed_no_reply"]
+
+
+def test_cancel_clears_the_request():
+    events, messages = run(ActionCancelIntake(), tracker("算了", intent="cancel", form="intake_form", slots=FULL))
+    assert responses(messages) == ["utter_cancelled"]
+    assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert slots_set(events)["content"] is None

@@ -1,0 +1,153 @@
+"""Reading intake fields out of what citizens actually type."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import extract
+from bot.profile import load_profile
+
+P = load_profile("anshan")
+
+
+def test_rich_first_message_fills_every_field():
+    f = extract.extract_fields(
+        "我叫王建国，电话13898765432，铁东区胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大，我要投诉", P
+    )
+    assert f.name == "王建国"
+    assert f.phone == "13898765432"
+    assert f.address == "铁东区胜利南路25号楼下"
+    assert f.district == "铁东区"
+    assert f.request_type == "投诉"
+    assert "烧烤店" in f.content and "噪音油烟" in f.content
+    # the citizen's own name and phone are not copied into the description
+    assert "13898765432" not in f.content and "王建国" not in f.content
+
+
+@pytest.mark.parametrize(
+    "text, phone",
+    [
+        ("13898765432", "13898765432"),
+        ("138 9876 5432", "13898765432"),
+        ("138-9876-5432", "13898765432"),
+        ("+86 138 9876 5432", "13898765432"),
+        ("８６１３８９８７６５４３２", "13898765432"),
+        ("幺三八九八七六五四三二", "13898765432"),
+        ("一三八九八七六五四三二", "13898765432"),
+        ("电话0412-5551234", "04125551234"),
+        ("座机 0412 5551234", "04125551234"),
+        ("我电话是5551234", "5551234"),
+        ("手机号码:139 1234 5678 随时打", "13912345678"),
+    ],
+)
+def test_phone_formats(text, phone):
+    found = extract.find_phone(text)
+    assert found is not None and found.value == phone
+
+
+def test_bare_local_number_only_when_asked():
+    assert extract.find_phone("住25号楼1234室") is None
+    assert extract.find_phone("5551234", asked=True).value == "5551234"
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [("1389876543", "phone_mobile_length"), ("138987654321", "phone_mobile_length"),
+     ("12898765432", "phone_mobile_prefix"), ("0412", "phone_fixed_format"), ("没有电话", None)],
+)
+def test_phone_problems_have_a_reason(text, code):
+    assert extract.find_phone(text, asked=True) is None
+    assert extract.phone_problem(text) == code
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [("我叫刘芳", "刘芳"), ("我是张伟，家住千山区", "张伟"), ("免贵姓赵", "姓赵"), ("王女士", "王女士"),
+     ("叫我老周就行", "老周"), ("本人李建华 电话13900001111", "李建华"), ("我姓欧阳", "姓欧阳")],
+)
+def test_names_in_sentences(text, name):
+    assert extract.find_name(text).value == name
+
+
+@pytest.mark.parametrize("text", ["我是铁东区的居民", "我是业主", "我是说楼下太吵"])
+def test_not_names(text):
+    found = extract.find_name(text)
+    assert found is None or found.value not in {"铁东区的居民", "业主", "说楼下太吵"}
+
+
+@pytest.mark.parametrize(
+    "text, value, problem",
+    [("老李", "老李", None), ("刘备", "刘备", None), ("匿名", "匿名", None), ("不想说", "匿名", None),
+     ("好的", None, "name_empty"), ("", None, "name_empty"), ("王5", None, "name_digits"),
+     ("我家楼下那个烧烤店老板人品太差了根本不讲理", None, "name_long")],
+)
+def test_name_answers(text, value, problem):
+    assert extract.parse_name_answer(text) == (value, problem)
+
+
+@pytest.mark.parametrize(
+    "text, address, district",
+    [
+        ("立山区胜利小区3号楼门口有个井盖没了", "立山区胜利小区3号楼门口", "立山区"),
+        ("住在铁西区建设大道88号3单元 楼上天天装修", "铁西区建设大道88号3单元", "铁西区"),
+        ("就在园林路和二一九路交口那块", "园林路和二一九路交口", None),
+        ("鞍山市千山区", "鞍山市千山区", "千山区"),
+        ("海城的西柳市场门口", "海城的西柳市场门口", "海城市"),
+    ],
+)
+def test_addresses(text, address, district):
+    found = extract.find_address(text, P)
+    assert found is not None
+    assert found.value == address
+    assert found.district == district
+
+
+def test_address_answer_none_and_unclear():
+    assert extract.parse_address_answer("无", P)[0] == extract.NO_ADDRESS
+    assert extract.parse_address_answer("不涉及具体地点", P)[0] == extract.NO_ADDRESS
+    assert extract.parse_address_answer("啊", P) == (None, None, "address_unclear")
+    value, district, problem = extract.parse_address_answer("胜利广场东边那个公交站", P)
+    assert value and problem is None
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("我要投诉", "投诉"), ("我要举报有人偷倒渣土", "举报"), ("提个建议，公交能不能多开几趟", "意见建议"),
+     ("请问社保卡怎么补办", "咨询"), ("家里停水三天了咋整", "求助"), ("楼下烧烤太吵", None)],
+)
+def test_request_type(text, kind):
+    assert extract.infer_request_type(text) == kind
+
+
+def test_type_only_message_has_no_content():
+    for text in ["我要投诉。", "投诉", "我想反映个问题", "举报", "我要咨询一下"]:
+        assert extract.extract_fields(text, P).content is None, text
+
+
+def test_confidential_and_reply():
+    assert extract.parse_confidential("需要保密") is True
+    assert extract.parse_confidential("不用保密") is False
+    assert extract.parse_confidential("别告诉他们是我举报的") is True
+    assert extract.parse_wants_reply("不用回复我") is False
+    assert extract.parse_wants_reply("需要回电话") is True
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀", "<script>alert(1)</script>", "a" * 20000, "\x00\x01", "🔥" * 3])
+def test_hostile_input_never_raises(text):
+    extract.extract_fields(text, P)
+    extract.parse_name_answer(text)
+    extract.parse_address_answer(text, P)
+    extract.find_phone(text, asked=True)
+
+
+def test_huge_message_content_capped_but_kept_whole_elsewhere():
+    text = "楼下烧烤店噪音太大" * 1000
+    f = extract.extract_fields(text, P)
+    assert len(f.content) == extract.MAX_CONTENT_CHARS
+
+
+def test_other_city_profile_districts():
+    weifang = load_profile("weifang")
+    found = extract.find_address("奎文区东风东街100号门口", weifang)
+    assert found.district == "奎文区"
+    assert extract.find_address("奎文区东风东街100号门口", P).district is None

@@ -1,0 +1,103 @@
+"""The work-order store: numbering, idempotent filing, repeats, alerts, handoffs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from bot.profile import load_profile
+from bot.store import repository as repo
+from bot.store.db import get_engine, session_scope
+from bot.store.models import WorkOrderEvent
+
+P = load_profile("anshan")
+
+
+def request(key: str, **kw) -> repo.OrderRequest:
+    base = dict(
+        request_type="投诉", content="胜利南路25号楼下烧烤店营业到凌晨，噪音油烟太大", address="铁东区胜利南路25号楼下",
+        district="铁东区", name="王建国", phone="13898765432", confidential=False, wants_reply=True,
+        channel="rest", sender_id="citizen-1", idempotency_key=key,
+    )
+    base.update(kw)
+    return repo.OrderRequest(**base)
+
+
+def test_number_is_readable_and_sequential():
+    a, created = repo.file_order(request("k1"), P)
+    b, _ = repo.file_order(request("k2", content="另一件事：路灯坏了一个月"), P)
+    assert created
+    today = repo.local_now().strftime("%Y%m%d")
+    assert a.number == f"AS-{today}-0001"
+    assert b.number == f"AS-{today}-0002"
+    assert a.deadline > a.created_at.date()
+    assert a.status == "pending"
+
+
+def test_filing_is_idempotent():
+    a, first = repo.file_order(request("same"), P)
+    b, second = repo.file_order(request("same"), P)
+    assert first and not second
+    assert a.number == b.number
+    with session_scope() as s:
+        assert s.query(WorkOrderEvent).count() == 1
+
+
+def test_concurrent_retries_make_one_order():
+    results: list[str] = []
+
+    def file():
+        order, _ = repo.file_order(request("race"), P)
+        results.append(order.number)
+
+    threads = [threading.Thread(target=file) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(results)) == 1
+
+
+def test_lookup_by_any_spelling_of_the_number():
+    order, _ = repo.file_order(request("k"), P)
+    day = order.number.split("-")[1]
+    for spelling in (order.number, order.number.lower(), f"AS{day}0001", f"as {day} 1".replace(" 1", " 0001")):
+        assert repo.get_order(spelling).number == order.number
+    assert repo.get_order("AS-19990101-0001") is None
+
+
+def test_public_view_has_no_personal_data():
+    order, _ = repo.file_order(request("k"), P)
+    view = repo.public_view(order).as_dict()
+    assert "13898765432" not in str(view) and "王建国" not in str(view)
+    assert view["status_label"] == "待受理"
+
+
+def test_repeat_of_open_request_is_found():
+    order, _ = repo.file_order(request("k"), P)
+    same = repo.find_open_repeat("citizen-1", None, "铁东区胜利南路烧烤店噪音油烟太大了，天天到凌晨", "铁东区胜利南路25号楼下")
+    assert same is not None and same.number == order.number
+    by_phone = repo.find_open_repeat("other-channel", "13898765432", "胜利南路25号楼下烧烤店噪音油烟", None)
+    assert by_phone is not None
+    assert repo.find_open_repeat("citizen-1", None, "社保卡丢了怎么补办", None) is None
+    assert repo.find_open_repeat("someone-else", "13900000000", order.content, order.address) is None
+
+
+def test_emergency_alert_and_handoff_recorded():
+    alert_id = repo.record_emergency("c9", "rest", "楼道着火了", "fire", ["119"])
+    assert alert_id and repo.open_emergencies()[0].numbers == "119"
+    h1 = repo.request_handoff("c9", "rest", "citizen_request")
+    h2 = repo.request_handoff("c9", "rest", "citizen_request")
+    assert h1.id == h2.id and len(repo.waiting_handoffs()) == 1
+
+
+def test_sqlite_uses_wal():
+    repo.get_order("AS-20260101-0001")
+    with get_engine().connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_deadline_counts_working_days():
+    order, _ = repo.file_order(request("k"), P)
+    created = order.created_at.date()
+    assert (order.deadline - created) >= dt.timedelta(days=5)

@@ -364,7 +364,8 @@ def describes_matter(text: str) -> bool:
     if _TYPE_ONLY.match(t):
         return False
     meaningful = re.sub(r"[^\u4e00-\u9fa5A-Za-z]", "", t)
-    return len(meaningful) >= MIN_CONTENT_CHARS
+    chinese = re.sub(r"[^\u4e00-\u9fa5]", "", t)
+    return len(meaningful) >= MIN_CONTENT_CHARS and len(chinese) >= 4
 
 
 def clean_content(text: str, spans: list[tuple[int, int]]) -> str:

@@ -81,10 +81,14 @@ def _from_dict(data: dict) -> Profile:
     )
 
 
-@lru_cache(maxsize=8)
 def load_profile(name: str | None = None) -> Profile:
-    """Load a profile by key (``anshan``) or by path to a YAML file."""
-    name = name or os.environ.get("HOTLINE_PROFILE") or DEFAULT_PROFILE
+    """Load a profile by key (``anshan``) or by path to a YAML file; by default the one named
+    by HOTLINE_PROFILE."""
+    return _load(name or os.environ.get("HOTLINE_PROFILE") or DEFAULT_PROFILE)
+
+
+@lru_cache(maxsize=16)
+def _load(name: str) -> Profile:
     path = Path(name)
     if not path.suffix:
         path = PROFILE_DIR / f"{name}.yml"

@@ -1,0 +1,271 @@
+"""The benchmark behind BENCHMARKS.md: accuracy on held-out sets, speed, memory.
+
+    make bench                   # everything (trains a throw-away model to time training)
+    .venv/bin/python -m scripts.bench --skip-train
+
+Prints a Markdown report and writes results/bench.json. Held-out sets live in tests/data/ and
+are never used for training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+sys.path.insert(0, str(ROOT))
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def load_cases(name: str) -> list[dict]:
+    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["cases"]
+
+
+async def parse_all(texts: list[str]) -> list[dict]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(ROOT / "models" / "hotline.tar.gz"))
+    return [await agent.parse_message(t) for t in texts]
+
+
+def nlu_holdout(parsed_by_text: dict[str, dict]) -> dict:
+    from rasa.shared.nlu.training_data.loading import load_data
+    from sklearn.metrics import f1_score
+
+    data = load_data(str(DATA / "nlu_holdout.yml"))
+    gold, pred, gold_faq, pred_faq = [], [], [], []
+    for ex in data.intent_examples:
+        parsed = parsed_by_text[ex.get("text")]
+        intent = ex.get("intent")
+        gold.append(intent)
+        pred.append(parsed["intent"]["name"])
+        full = ex.get_full_intent()
+        if intent == "faq":
+            gold_faq.append(full)
+            key = ((parsed.get("response_selector") or {}).get("faq") or {}).get("response", {}).get("intent_response_key")
+            pred_faq.append(key)
+    acc = sum(g == p for g, p in zip(gold, pred)) / len(gold)
+    errors = Counter((g, p) for g, p in zip(gold, pred) if g != p).most_common(8)
+    return {
+        "examples": len(gold),
+        "intent_accuracy": acc,
+        "intent_macro_f1": f1_score(gold, pred, average="macro"),
+        "faq_subintent_accuracy": sum(g == p for g, p in zip(gold_faq, pred_faq)) / max(1, len(gold_faq)),
+        "top_confusions": [f"{g} -> {p} ({n})" for (g, p), n in errors],
+    }
+
+
+def emergency_set(parsed_by_text: dict[str, dict]) -> dict:
+    from bot import emergency
+
+    cases = load_cases("emergency_cases.yml")
+    pos = [c for c in cases if c["emergency"]]
+    neg = [c for c in cases if not c["emergency"]]
+
+    def layered(text: str) -> tuple[bool, set[str]]:
+        parsed = parsed_by_text[text]
+        if parsed["intent"]["name"] != "report_emergency":
+            return False, set()
+        found = emergency.detect(text)
+        return True, set(found.numbers) if found else {"110", "119", "120", "122"}
+
+    misses, wrong_numbers, alarms = [], [], []
+    lex_misses, lex_alarms = 0, 0
+    for c in pos:
+        is_em, numbers = layered(c["text"])
+        if not is_em:
+            misses.append(c["text"])
+        elif not set(map(str, c.get("numbers") or [])) <= numbers:
+            wrong_numbers.append(f'{c["text"]} -> {sorted(numbers)} (want {c["numbers"]})')
+        lex_misses += emergency.detect(c["text"]) is None
+    for c in neg:
+        if layered(c["text"])[0]:
+            alarms.append(c["text"])
+        lex_alarms += emergency.detect(c["text"]) is not None
+    timings = []
+    for c in cases * 20:
+        t0 = time.perf_counter()
+        emergency.detect(c["text"])
+        timings.append((time.perf_counter() - t0) * 1000)
+    return {
+        "positives": len(pos),
+        "negatives": len(neg),
+        "recall": 1 - len(misses) / len(pos),
+        "false_alarm_rate": len(alarms) / len(neg),
+        "right_numbers": 1 - (len(wrong_numbers) + len(misses)) / len(pos),
+        "lexicon_only_recall": 1 - lex_misses / len(pos),
+        "lexicon_only_false_alarm_rate": lex_alarms / len(neg),
+        "lexicon_p95_ms": percentile(timings, 0.95),
+        "missed": misses,
+        "false_alarms": alarms,
+        "wrong_numbers": wrong_numbers,
+    }
+
+
+def scope_set() -> dict:
+    from bot import scope
+    from bot.profile import load_profile
+
+    p = load_profile("anshan")
+    cases = load_cases("scope_cases.yml")
+    right = 0
+    wrong = []
+    for c in cases:
+        found = scope.detect(c["text"], p)
+        got = found.route if found else None
+        if got == c.get("route"):
+            right += 1
+        else:
+            wrong.append(f'{c["text"]} -> {got} (want {c.get("route")})')
+    return {"cases": len(cases), "accuracy": right / len(cases), "wrong": wrong[:15]}
+
+
+def extraction_set() -> dict:
+    from bot import extract
+    from bot.profile import load_profile
+
+    p = load_profile("anshan")
+    cases = load_cases("extraction_cases.yml")
+    scores: dict[str, list[bool]] = {"name": [], "phone": [], "address": [], "district": []}
+    wrong = []
+    for c in cases:
+        f = extract.extract_fields(c["text"], p)
+        for key in scores:
+            want = c.get(key)
+            got = getattr(f, key)
+            ok = (want or None) == (got or None)
+            scores[key].append(ok)
+            if not ok:
+                wrong.append(f"{key}: {c['text'][:40]} -> {got!r} (want {want!r})")
+    return {"cases": len(cases), **{k: sum(v) / len(v) for k, v in scores.items()}, "wrong": wrong[:20]}
+
+
+RICH_MESSAGES = [
+    "我叫王建国，电话13898765432，铁东区胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大，我要投诉",
+    "我是刘芳 手机13700001111 立山区胜利小区3号楼门口井盖没了好几天了 晚上特别危险 我要反映一下",
+    "你好 我姓赵 电话139 1234 5678 铁西区建设大道88号工地每天夜里十二点还在施工 吵得睡不着 投诉",
+    "举报 千山区鞍千路那个洗车店往河里排污水 都是泡沫 我叫孙丽 13604120000",
+    "我叫周强，0412-5551234，海城市西柳市场门口天天有人占道摆摊，车都过不去，希望管一管",
+]
+
+
+def conversations(stack) -> dict:
+    turns, latencies = [], []
+    for i, first in enumerate(RICH_MESSAGES * 2):
+        sender = f"bench-{uuid.uuid4().hex[:8]}"
+        n = 0
+        message = first
+        for _ in range(8):
+            n += 1
+            t0 = time.perf_counter()
+            reply = "\n".join(m.get("text", "") for m in stack.say(sender, message))
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if re.search(r"工单号：[A-Z]{2}-\d{8}-\d{4}", reply):
+                break
+            message = "确认" if "确认" in reply else "无"
+        turns.append(n)
+    # plain round trips on a short message, for p50/p95
+    rt = []
+    for i in range(60):
+        t0 = time.perf_counter()
+        stack.say(f"rt-{i}", "你们热线几点上班")
+        rt.append((time.perf_counter() - t0) * 1000)
+    return {
+        "median_turns_rich_message": statistics.median(turns),
+        "turns": turns,
+        "round_trip_p50_ms": percentile(rt, 0.5),
+        "round_trip_p95_ms": percentile(rt, 0.95),
+        "form_turn_p95_ms": percentile(latencies, 0.95),
+    }
+
+
+def rss_mb(pid: int) -> float:
+    total = 0
+    pids = [pid]
+    try:
+        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        pids += [int(p) for p in out]
+    except FileNotFoundError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def train_time() -> float:
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        subprocess.run(
+            [str(Path(sys.executable).parent / "rasa"), "train", "--force", "--out", out, "--fixed-model-name", "bench"],
+            cwd=ROOT, check=True, capture_output=True,
+        )
+        return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skip-train", action="store_true", help="don't time a full training run")
+    ap.add_argument("--skip-servers", action="store_true", help="don't start Rasa for conversations")
+    args = ap.parse_args()
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    texts = [ex.get("text") for ex in load_data(str(DATA / "nlu_holdout.yml")).intent_examples]
+    texts += [c["text"] for c in load_cases("emergency_cases.yml")]
+    parsed = asyncio.run(parse_all(list(dict.fromkeys(texts))))
+    by_text = {p["text"]: p for p in parsed}
+    results: dict = {
+        "nlu": nlu_holdout(by_text),
+        "emergency": emergency_set(by_text),
+        "scope": scope_set(),
+        "extraction": extraction_set(),
+    }
+    if not args.skip_servers:
+        from tests.stack import start_stack
+
+        with tempfile.TemporaryDirectory() as tmp:
+            stack = start_stack(Path(tmp))
+            try:
+                results["conversations"] = conversations(stack)
+                results["memory_mb"] = {"rasa": rss_mb(stack.procs[1].pid), "actions": rss_mb(stack.procs[0].pid)}
+            finally:
+                stack.stop()
+    if not args.skip_train:
+        results["train_seconds"] = train_time()
+    out = ROOT / "results"
+    out.mkdir(exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

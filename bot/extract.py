@@ -50,7 +50,7 @@ def _cn_digits_to_arabic(text: str) -> str:
 
 _SEP = r"[\s\-]?"
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86" + _SEP + r")?(1[3-9]\d(?:" + _SEP + r"\d){8})(?!\d)")
-_FIXED_AREA = re.compile(r"(?<!\d)(0\d{2,3})" + _SEP + r"(\d(?:" + _SEP + r"\d){6,7})(?!\d)")
+_FIXED_AREA = re.compile(r"(?<!\d)[(（]?(0\d{2,3})[)）]?" + _SEP + r"(\d(?:" + _SEP + r"\d){6,7})(?!\d)")
 _FIXED_LOCAL = re.compile(r"(?<![\d\-])([2-9]\d{2,3}" + _SEP + r"\d{4})(?![\d\-])")
 _DIGITISH = re.compile(r"\d[\d\s\-]*\d|\d")
 
@@ -122,12 +122,18 @@ _NAME_STOP = (
     r"(?=[\s,，。.!！?？;；:：、\d]|电话|手机|联系|住在|住|家住|在|是|今年|我|的|号码|身份证|$)"
 )
 _NAME_PATTERNS = [
-    re.compile(r"(?:我叫|我的名字是|我名字叫|我名叫|名字叫|名字是|姓名[:：]?|本人)\s*([\u4e00-\u9fa5·]{2,5}?)" + _NAME_STOP),
-    re.compile(r"(?:免贵姓|我姓|本人姓|姓)\s*(" + _SURNAME_RX + r")(?!" + _SURNAME_RX + r"[\u4e00-\u9fa5])"),
+    # 我叫王建国 / 名字是… / 本人…
+    re.compile(r"(?:我叫|我的名字是|我名字叫|我名叫|名字叫|名字是|姓名[:：]?|本人|(?:^|(?<=[\s,，。]))叫(?!我))\s*([\u4e00-\u9fa5·]{2,5}?)" + _NAME_STOP),
+    # 王女士 / 刘大姐 (preferred over a bare 姓X said in the same message)
+    re.compile(r"(?:(?<![\u4e00-\u9fa5])|(?<=[是我俺]))(" + _SURNAME_RX + _HONORIFIC + r")"),
+    # 我姓綦 / 俺姓张 (any character after an explicit 我姓), 姓王 (known surnames)
+    re.compile(r"(?:免贵姓|我姓|俺姓|本人姓)\s*(" + _SURNAME_RX + r"|[\u4e00-\u9fa5])"),
+    re.compile(r"(?<![\u4e00-\u9fa5])姓\s*(" + _SURNAME_RX + r")(?!" + _SURNAME_RX + r"[\u4e00-\u9fa5])"),
     re.compile(r"(?:叫我|称呼我|喊我)\s*([\u4e00-\u9fa5]{1,4}?)" + r"(?=[\s,，。.!！?？;；]|就行|就可以|吧|$)"),
-    re.compile(r"我是\s*(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP),
-    re.compile(r"(?<![\u4e00-\u9fa5])(" + _SURNAME_RX + _HONORIFIC + r")"),
+    re.compile(r"(?:我是|俺是)\s*(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP),
     re.compile(r"(?:我是|这里是|这边是)?((?:老|小)" + _SURNAME_RX + r")(?=[\s,，。.!！]|$)"),
+    # a bare name opening the message: 「张建华 13504120078 铁西区」
+    re.compile(r"^(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2})(?=[\s,，:：]+(?:[\d+一二三四五六七八九零幺]|[\u4e00-\u9fa5]{1,4}(?:区|县|市)))"),
 ]
 NOT_NAMES = {
     "好的", "好", "是", "是的", "嗯", "嗯嗯", "对", "对的", "不是", "不知道", "没有", "可以", "行",
@@ -152,7 +158,7 @@ def find_name(text: str) -> Name | None:
             value = m.group(1)
             if value in NOT_NAMES or any(w in value for w in ("区", "市", "路", "街")):
                 continue
-            if rx is _NAME_PATTERNS[1]:
+            if rx in (_NAME_PATTERNS[2], _NAME_PATTERNS[3]):
                 value = f"姓{value}"
             return Name(value, (m.start(), m.end()))
     return None
@@ -182,12 +188,13 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
 
 _PLACE_WORDS = (
     "大街|大道|大路|胡同|小区|花园|家园|新村|公寓|广场|大厦|市场|商场|公园|医院|学校|中学|小学|幼儿园|"
-    "车站|火车站|客运站|交口|路口|街道|社区|村|屯|镇|乡|路|街|道|巷|里|苑|府|城|湾|园|楼|栋|号|单元|室|"
+    r"[一二三四五六七八九十\d]+中|车站|火车站|客运站|交叉口|交口|路口|街道|社区|乡道|村口|村|屯|镇|乡|"
+    r"(?<!的)路|(?<!的)街|巷|(?<!村)里|苑|府|城|湾|园|楼|栋|号|单元|室|寺|那块|那边|一带|"
     "门口|楼下|附近|对面|旁边|后身|西侧|东侧|南侧|北侧|拐角|底商|门市"
 )
 _PLACE_RX = re.compile(
-    r"(?:\d+(?:-\d+)*\s*(?:号楼|号院|号|栋|幢|单元|楼|层|室|门)|" + _PLACE_WORDS + ")"
-    r"(?:楼下|下面|门口|附近|对面|旁边|后面|前面|下)?"
+    r"(?:\d+(?:-\d+)*\s*(?:号楼下?|号院|号|栋|幢|单元|楼下?|层|室|门)(?:\d{2,4}(?:室|号)?)?|" + _PLACE_WORDS + ")"
+    r"(?:楼下|下面|门口|附近|对面|旁边|后面|前面|[东南西北后正侧]门|东边|西边|南边|北边|东侧|西侧|南侧|北侧)?"
 )
 _ADDRESS_INTRO = re.compile(r"(?:地址是|地址在|地址[:：]|地点是|地点在|位置在|位置是|住在|家住|住址是|就在|位于|在)")
 _ADDRESS_STOPWORDS = re.compile(
@@ -206,42 +213,35 @@ class Address:
 
 
 def find_address(text: str, profile: Profile) -> Address | None:
-    """The place of the matter, from the district or an address phrase to its last place word."""
+    """The place of the matter, from the district or an address phrase to its last place word.
+
+    Every plausible start (a district, "住在/就在…", a street name) is tried and the longest
+    address wins, so 「我是海城的…海城市牛庄镇中心小学旁边」 gives the second one."""
     t = normalize(text)
-    starts: list[int] = []
-    names = sorted(profile.district_names(), key=len, reverse=True)
-    city_rx = re.compile(
-        "(?:" + re.escape(profile.city) + "|" + re.escape(profile.city_short) + ")?(?:"
-        + "|".join(re.escape(n) for n in names) + ")"
-    )
-    m = city_rx.search(t)
-    district_end = 0
-    if m and m.group(0) not in (profile.city, profile.city_short):
-        starts.append(m.start())
-        district_end = m.end()
+    starts: list[tuple[int, int, int]] = []  # (rank, start, minimal end); lower rank wins
+    for m in profile.district_spans(t):
+        city = re.search("(?:" + re.escape(profile.city) + "|" + re.escape(profile.city_short) + ")$", t[: m[0]])
+        starts.append((0, city.start() if city else m[0], m[1]))
     for intro in _ADDRESS_INTRO.finditer(t):
         nxt = _PLACE_RX.search(t, intro.end(), min(len(t), intro.end() + 16))
-        if nxt and not re.search(r"[,，。.!！?？;；]", t[intro.end():nxt.start()]):
-            starts.append(intro.end())
-    if not starts:
-        # No district or intro: a place word preceded by a short proper-noun-like run.
-        pm = re.search(r"([\u4e00-\u9fa5]{2,6}(?:大街|大道|路|街|小区|花园|家园|新村|村))(\d+号)?", t)
-        if not pm:
-            return None
-        start = pm.start()
-        prefix = t[start:pm.start(1) + len(pm.group(1))]
-        cut = max((prefix.rfind(w) + len(w) for w in ("在", "住", "是", "到", "于", "我") if w in prefix), default=0)
-        starts.append(start + cut)
-    start = min(starts)
-    end = _extend_address(t, start)
-    if district_end and start == m.start():
-        end = max(end, district_end)
-    if end - start < 2:
-        return None
-    value = t[start:end].strip(" ,，:：")
-    if len(value) < 2 or (len(value) <= 4 and not profile.find_district(value) and not _PLACE_RX.search(value)):
-        return None
-    return Address(value, profile.find_district(value), (start, end))
+        if nxt and not re.search(r"[,，。.!！?？;；\s]", t[intro.end():nxt.start()]):
+            starts.append((1, intro.end(), intro.end()))
+    for pm in re.finditer(r"[\u4e00-\u9fa5\d]{2,8}?(?:大街|大道|路|街|小区|花园|家园|新村|公园|[一二三四五六七八九十]中)", t):
+        run = pm.group(0)
+        cut = max((run.rfind(w) + len(w) for w in ("在", "住", "是", "到", "于", "我", "的", "个") if w in run), default=0)
+        if len(run) - cut >= 3:
+            starts.append((2, pm.start() + cut, pm.start() + cut))
+    best: tuple[int, int] | None = None
+    found: Address | None = None
+    for rank, start, min_end in starts:
+        end = max(_extend_address(t, start), min_end)
+        value = t[start:end].strip(" ,，:：")
+        if len(value) < 2 or (len(value) <= 4 and not profile.find_district(value) and not _PLACE_RX.search(value)):
+            continue
+        key = (-rank, len(value))
+        if best is None or key > best:
+            best, found = key, Address(value, profile.find_district(value), (start, end))
+    return found
 
 
 def _extend_address(t: str, start: int) -> int:
@@ -258,7 +258,7 @@ def _extend_address(t: str, start: int) -> int:
             break
         if end == start:
             head = t[start:m.start()]
-            if len(head) > 12 or re.search(r"[,，。.!！?？;；]", head):
+            if len(head) > 12 or re.search(r"[,，。.!！?？;；\s]", head):
                 break
         end = m.end()
         pos = m.end()

@@ -7,6 +7,7 @@ the newest regulation) or given as a path to a YAML file of the same shape.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -49,12 +50,25 @@ class Profile:
                 names[alias] = official
         return names
 
+    def district_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where districts are named in ``text`` (longest spelling first at each place).
+
+        A short alias that is really part of a street name (千山 in 千山路) does not count."""
+        names = sorted(self.district_names(), key=len, reverse=True)
+        rx = re.compile("|".join(re.escape(n) for n in names))
+        spans = []
+        for m in rx.finditer(text):
+            if m.group(0) not in self.districts and re.match(r"(?:[东西南北中]?路|大?街|大道|公园|广场)", text[m.end():]):
+                continue
+            spans.append(m.span())
+        return spans
+
     def find_district(self, text: str) -> str | None:
-        """The official district named in ``text``, preferring the longest spelling."""
-        for name, official in sorted(self.district_names().items(), key=lambda kv: -len(kv[0])):
-            if name in text:
-                return official
-        return None
+        """The official district named in ``text`` (the first one named)."""
+        spans = self.district_spans(text)
+        if not spans:
+            return None
+        return self.district_names()[text[spans[0][0]:spans[0][1]]]
 
     def cite(self, key: str) -> str:
         return self.citations.get(key, "")

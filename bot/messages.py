@@ -1,0 +1,299 @@
+"""What the citizen reads for emergencies and out-of-scope matters.
+
+Everything here is calm, plain Simplified Chinese in short sentences, the most important action
+first. No number is ever made up: emergency numbers are national (110/119/120/122/96110 and the
+legal and discipline lines 12348/12388), and a city's utility lines come from its profile; when
+the profile does not know one, the citizen is told where to find it.
+"""
+
+from __future__ import annotations
+
+from bot.emergency import Emergency
+from bot.profile import Profile
+from bot.scope import OutOfScope
+
+RECORDED = "我们已同步记录并通知热线值班人员。"
+
+# For the agents' screens.
+EMERGENCY_KIND_NAMES: dict[str, str] = {
+    "fire": "火情/爆炸",
+    "gas": "燃气泄漏",
+    "lift": "电梯困人",
+    "medical": "急病/受伤",
+    "self_harm": "自伤/轻生",
+    "violence": "暴力/治安警情",
+    "missing_person": "人员走失",
+    "domestic_violence": "家庭暴力",
+    "fraud": "诈骗",
+    "traffic": "交通事故",
+    "traffic_injury": "交通事故（有人受伤）",
+    "disaster": "灾害/坍塌/被困",
+}
+
+SCOPE_ROUTE_NAMES: dict[str, str] = {
+    "litigation": "诉讼（法院）",
+    "arbitration": "仲裁",
+    "discipline": "纪检监察",
+    "admin_review": "行政复议",
+    "petition": "信访（已进入信访渠道）",
+    "info_disclosure": "政府信息公开（依申请公开）",
+    "privacy": "他人隐私/个人信息",
+    "public_order": "违背公序良俗",
+    "outside_city": "非本市管辖",
+}
+
+# ------------------------------------------------------------------------ emergencies
+
+_STEPS: dict[str, list[str]] = {
+    "fire": [
+        "马上离开，走楼梯，千万不要乘电梯。",
+        "用湿毛巾捂住口鼻，弯腰低姿撤离，出门后随手关门。",
+        "如果门把手发烫或楼道里全是烟，不要开门，用湿布堵住门缝，到窗口或阳台呼救。",
+        "打电话时说清地址、什么东西着火、有没有人被困。",
+    ],
+    "lift": [
+        "保持冷静，电梯里有通风，不会缺氧。",
+        "按电梯里的警铃或对讲按钮，也可以拨打轿厢里张贴的救援电话。",
+        "千万不要扒门，也不要从顶部爬出去，背靠轿厢壁站稳，等待救援。",
+    ],
+    "medical": [
+        "摔伤、坠落或车祸的伤员不要随意搬动。",
+        "昏迷但还有呼吸的，让他侧躺，清理口中异物，保持呼吸道通畅；没有呼吸的，按120调度员的指导做胸外按压。",
+        "有出血的，用干净的布用力按住伤口。",
+        "保持电话畅通，最好请人到楼下或路口接救护车。",
+    ],
+    "self_harm": [
+        "如果是您自己有这样的念头：请现在就打电话，或马上告诉身边信任的人。您不是一个人，我们很在乎您。",
+        "如果是别人：请尽量陪着他，不要让他一个人待着，语气平和，不要指责或刺激他。",
+        "把药品、刀具、绳子等危险物品拿开；已经服药或受伤的，保留药瓶，告诉急救人员。",
+    ],
+    "violence": [
+        "先离开危险的地方，到人多、安全的地方，或者锁好门待在屋里。",
+        "不要和对方正面冲突，保护好自己最重要。",
+        "不方便说话时，拨通110后可以小声说出地址，或保持通话让民警听到现场情况。",
+        "尽量记住对方的样貌、衣着、车牌和离开的方向。",
+    ],
+    "domestic_violence": [
+        "先到安全的地方：反锁房门，去邻居家，或到人多的地方。",
+        "不方便说话时，拨通110后可以小声说出地址。",
+        "有伤请及时就医，保留伤情照片、病历和聊天记录。之后可以申请人身安全保护令，也可以联系妇联12338。",
+    ],
+    "missing_person": [
+        "马上报警，不用等24小时。",
+        "告诉民警走失的时间、地点、穿着和长相特征，准备一张近照。",
+        "同时请亲友在附近寻找，请商场、小区、车站的工作人员帮忙查监控、广播找人。",
+        "留一个人在家里或原地等，手机保持畅通。",
+    ],
+    "fraud": [
+        "马上联系银行（拨打银行卡背面的客服电话）冻结账户或紧急止付，越快越有可能追回。",
+        "不要再转任何钱，不要再告诉对方验证码；关闭屏幕共享，卸载对方让您装的软件。",
+        "保存好转账记录、聊天记录、对方的账号和电话，报警时交给民警。",
+    ],
+    "traffic": [
+        "打开危险报警闪光灯，在车后方放置三角警告牌（普通道路50米以外，高速公路150米以外）。",
+        "人员撤到路边护栏外等安全的地方，不要站在车道上。",
+        "拍照留存现场，记下对方车牌；对方逃逸的，记住车牌、车型和逃跑方向。",
+    ],
+    "traffic_injury": [
+        "打开危险报警闪光灯，在车后方放置三角警告牌，人员撤到护栏外等安全的地方。",
+        "不要随意移动伤员（除非有起火等危险），有出血的用干净的布按住伤口。",
+        "拍照留存现场，记下对方车牌；对方逃逸的，记住车牌、车型和逃跑方向。",
+    ],
+    "disaster": [
+        "迅速离开危险区域，远离倒塌的房屋、陡坡、河道、深水和掉落的电线。",
+        "被困时尽量待在高处，保存体力，用手机、敲击或颜色鲜艳的衣物发出求救信号。",
+        "不要贸然涉水或进入倒塌的建筑救人，等待专业救援。",
+    ],
+}
+
+
+def _number_list(numbers: tuple[str, ...]) -> str:
+    if len(numbers) <= 1:
+        return "".join(numbers)
+    return "、".join(numbers[:-1]) + "和" + numbers[-1]
+
+
+def _gas_steps(em: Emergency) -> list[str]:
+    steps = [
+        "不要开关电灯和电器，不要点火，也不要在屋里打电话。",
+        "轻轻打开门窗通风，能做到的话关闭燃气总阀。",
+        "马上离开到室外，在室外再打电话。",
+    ]
+    if "120" in em.numbers:
+        steps.append("有人头晕、昏迷的，把他转移到空气新鲜的地方，不要自己再回到屋里。")
+    return steps
+
+
+def _gas_company_line(profile: Profile) -> str:
+    """The gas company's line from the profile, or where to find it: never a made-up number."""
+    gas_line = (profile.utility_lines or {}).get("gas")
+    if gas_line:
+        return f"到室外后，也请拨打燃气公司抢修电话{gas_line}。"
+    return "到室外后，也请联系燃气公司的24小时抢修电话，号码印在燃气缴费单、燃气卡或燃气表上。"
+
+
+def _medical_steps(em: Emergency) -> list[str]:
+    matched = em.matched
+    if any(w in matched for w in ("煤气", "燃气", "一氧化碳", "煤烟", "熏")):
+        return [
+            "马上打开门窗通风，不要开关电器，不要点火。",
+            "把人转移到空气新鲜的地方，解开衣领，让他侧躺，保持呼吸道通畅。",
+            "没有呼吸的，按120调度员的指导做胸外按压。",
+        ]
+    if any(w in matched for w in ("水", "河", "湖", "江", "海", "井", "池", "淹", "沟")):
+        return [
+            "不要贸然下水救人，可以向落水的人抛救生圈、绳子、木板或竹竿。",
+            "救上来后清理口鼻异物；没有呼吸的，按120调度员的指导做心肺复苏。",
+            "给他保暖，派人到路口接救援人员。",
+        ]
+    if any(w in matched for w in ("噎", "卡", "喉咙", "嗓子", "气管")):
+        return [
+            "还能咳嗽的，鼓励他用力咳嗽。",
+            "不能说话、不能呼吸的，从背后抱住他，一手握拳放在肚脐上方，另一手包住拳头，快速向内向上冲击。",
+            "一岁以下的婴儿，让他趴在您前臂上，头低一些，拍背五次。",
+        ]
+    if any(w in matched for w in ("电", "触")):
+        return [
+            "先断开电源（拉下电闸），或用干燥的木棍、塑料物品把电线挑开，千万不要直接用手拉人。",
+            "没有呼吸的，按120调度员的指导做胸外按压。",
+            "保持电话畅通，请人到路口接救护车。",
+        ]
+    return list(_STEPS["medical"])
+
+
+def emergency_reply(em: Emergency, profile: Profile) -> str:
+    """The reply to an emergency: every number first, then what to do now, then that the
+    hotline has been told."""
+    lines = [f"情况紧急，请立即拨打{_number_list(em.numbers)}。"]
+    if em.kind == "gas":
+        steps = _gas_steps(em)
+    elif em.kind == "medical":
+        steps = _medical_steps(em)
+    elif em.kind == "fraud":
+        steps = ["拨打110报警，也可以拨打96110反诈专线咨询。", *_STEPS["fraud"]]
+    elif em.kind == "disaster" and "锁" in em.matched:
+        steps = [
+            "不要离开，一直守在旁边，和里面的人保持说话。",
+            "天热时车里温度上升很快，情况危急、救援还没到时，可以砸开离人最远的一扇车窗。",
+            "告诉119具体位置和被困的是谁（孩子、老人）。",
+        ]
+    else:
+        steps = list(_STEPS.get(em.kind, _STEPS["violence"]))
+        if "120" in em.numbers and em.kind in ("fire", "lift", "violence", "domestic_violence", "disaster"):
+            steps = [*steps[:3], "有人受伤的，用干净的布按住出血的伤口，不要随意搬动伤员。"]
+    lines.append("现在请这样做：")
+    lines.extend(f"{i}. {step}" for i, step in enumerate(steps[:4], 1))
+    if em.kind == "gas":
+        lines.append(_gas_company_line(profile))
+    lines.append(RECORDED)
+    return "\n".join(lines)
+
+
+def emergency_generic_reply(profile: Profile) -> str:
+    """When the statistical NLU says "emergency" but the lexicon found nothing specific."""
+    return "\n".join(
+        [
+            "如果您或身边的人正面临危险，请马上拨打紧急电话：",
+            "110 报警：人身安全受到威胁、打架、抢劫、诈骗、有人走失；",
+            "119 火警和救援：着火、燃气泄漏、有人被困（电梯、洪水、倒塌）；",
+            "120 急救：有人受伤、昏迷、呼吸困难、胸痛、中毒；",
+            "122 交通事故报警。",
+            RECORDED,
+            f"如果不是紧急情况，请告诉我具体是什么事，我来帮您登记转办（{profile.hotline_name}）。",
+        ]
+    )
+
+
+# ------------------------------------------------------------------------ out of scope
+
+def _route_text(oos: OutOfScope, profile: Profile) -> tuple[str, str]:
+    """(why the hotline cannot handle it, where to go instead) for one route."""
+    route = oos.route
+    if route == "litigation":
+        return (
+            "您说的事需要通过诉讼途径解决，热线不能改变法院的判决、裁定，也不能代替法院处理。",
+            "对判决、裁定不服的，可以在法定期限内向上一级人民法院上诉：判决一般是收到判决书之日起15日内，裁定是10日内。"
+            "判决已经生效的，可以依法申请再审。要起诉的，请向有管辖权的人民法院起诉；执行方面的问题，请联系负责执行的人民法院。"
+            "建议先咨询律师；经济困难的，可以拨打12348公共法律服务热线申请法律援助。",
+        )
+    if route == "arbitration":
+        return (
+            "您说的是需要通过仲裁解决的纠纷，热线不能代替仲裁机构作出裁决。",
+            "劳动人事争议，向劳动合同履行地或用人单位所在地的劳动人事争议仲裁委员会申请仲裁，"
+            "一般应在知道权利被侵害之日起一年内提出；合同约定了仲裁的其他纠纷，向约定的仲裁机构申请。"
+            "劳动者对仲裁裁决不服的，可以在收到裁决书之日起15日内向人民法院起诉。",
+        )
+    if route == "discipline":
+        area = f"（手机请拨{profile.area_code}-12388）" if profile.area_code else ""
+        return (
+            "您反映的是公职人员涉嫌违纪违法的问题，应当由纪检监察机关调查处理。",
+            f"请向纪检监察机关反映：可以登录12388举报网站，拨打12388举报电话{area}，"
+            "也可以到当地纪委监委信访室当面反映或写信举报。实名举报受法律保护，举报人的信息会严格保密。",
+        )
+    if route == "admin_review":
+        return (
+            "您对行政机关作出的处罚或决定有异议，热线不能撤销或改变这个决定。",
+            "您可以自知道这个决定之日起60日内申请行政复议，一般向作出决定的部门所属的本级人民政府提出；"
+            "也可以依法向人民法院提起行政诉讼（一般在知道之日起6个月内）。处罚决定书上通常写明了复议机关和期限，请对照查看。",
+        )
+    if route == "petition":
+        return (
+            "您说的事已经进入信访渠道，按规定热线不再重复受理，以免两头办理、互相等待。",
+            "请继续通过原来的信访渠道跟进：可以向受理您信访事项的信访部门或办理机关查询进度和答复；"
+            "对处理意见不服的，可以按《信访工作条例》在规定期限内请求复查、复核。",
+        )
+    if route == "info_disclosure":
+        return (
+            "您要的是政府信息公开，需要走依申请公开的程序，热线不能代为公开。",
+            "请向制作或保存这份信息的行政机关提出政府信息公开申请：可以在这个机关的政府网站在线申请，也可以书面申请，"
+            "写明您的姓名、身份证件、联系方式和所需信息的名称或内容描述。行政机关一般在收到申请后20个工作日内答复。",
+        )
+    if route == "privacy":
+        return (
+            "他人的身份证号、住址、电话、行踪、住宿记录等个人信息受法律保护，热线不能查询，也不能提供。",
+            "这类信息只能由有关机关依法调取。如果您的合法权益受到侵害（比如需要找到对方维权、追讨欠款），"
+            "可以向公安机关报案，或者向人民法院起诉，由法院依法调查。",
+        )
+    if route == "public_order":
+        return (
+            "很抱歉，这个请求违背公序良俗，热线不能帮忙办理。",
+            "这类事项不受法律保护，有的还可能违法，请您慎重。如果您遇到了感情、债务上的难处，"
+            "可以通过合法途径解决，比如拨打12348公共法律服务热线咨询，或请社区、人民调解组织帮忙调解。",
+        )
+    if route == "outside_city":
+        place = oos.matched or "外地"
+        return (
+            f"您反映的事在{place}，不在{profile.city}的管辖范围内，{profile.city}热线没办法派给当地部门办理。",
+            "建议您联系当地的12345政务服务便民热线（用手机拨打时，在12345前面加拨当地区号），"
+            "也可以通过国家政务服务平台反映。",
+        )
+    return ("这类事项热线不能直接受理。", "请通过相应的法定途径解决。")
+
+
+_RULES: dict[str, str] = {
+    "litigation": "依法应当通过诉讼解决的事项，热线不直接受理，会告诉您相应渠道",
+    "arbitration": "依法应当通过仲裁解决的事项，热线不直接受理，会告诉您相应渠道",
+    "discipline": "依法应当由纪检监察机关处理的事项，热线不直接受理，会告诉您相应渠道",
+    "admin_review": "依法应当通过行政复议或行政诉讼解决的事项，热线不直接受理，会告诉您相应渠道",
+    "petition": "已经进入信访渠道的事项，热线不重复受理，会告诉您相应渠道",
+    "info_disclosure": "依法应当通过政府信息公开程序办理的事项，热线不直接受理，会告诉您相应渠道",
+    "privacy": "涉及他人隐私和个人信息的事项，热线依法保密，不予查询和提供",
+    "public_order": "违背公序良俗的事项，热线不予受理",
+    "outside_city": "不属于本市管辖范围的事项，热线不予受理，会告诉您相应渠道",
+}
+
+
+def scope_reply(oos: OutOfScope, profile: Profile) -> str:
+    """Politely decline, cite the regulation, name the legal route, offer further help."""
+    why, where = _route_text(oos, profile)
+    cite = profile.cite("classify")
+    rule = _RULES.get(oos.route, "这类事项热线不直接受理")
+    basis = f"根据{cite}，{rule}。" if cite else f"按照热线的有关规定，{rule}。"
+    return "\n".join(
+        [
+            why,
+            basis,
+            where,
+            f"如果您在{profile.city_short}还有其他需要反映或咨询的事，随时告诉我，我来帮您办。",
+        ]
+    )

@@ -1,0 +1,270 @@
+"""Out-of-scope matters and the legal route the citizen is told about."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import scope
+from bot.messages import SCOPE_ROUTE_NAMES, scope_reply
+from bot.profile import load_profile
+from bot.scope import ROUTES, OutOfScope
+
+ANSHAN = load_profile("anshan")
+WEIFANG = load_profile("weifang")
+TIANJIN = load_profile("tianjin")
+
+# (message, route) for the Anshan profile
+OUT_OF_SCOPE: list[tuple[str, str]] = [
+    # litigation
+    ("离婚财产分割的官司法院判了我不服，你们帮我改判", "litigation"),
+    ("一审判决不公平，我想上诉", "litigation"),
+    ("法院判决下来了，对方一直不执行，执行款拿不到", "litigation"),
+    ("法院判了，对方还是不还钱", "litigation"),
+    ("我想起诉物业", "litigation"),
+    ("开发商延期交房，我想起诉他们", "litigation"),
+    ("我想打官司", "litigation"),
+    ("朋友借了我五万块钱一直不还", "litigation"),
+    ("判决书下来了我不服，12345能不能给我重新判", "litigation"),
+    ("法院一直不给立案，你们管管", "litigation"),
+    ("法院判决让对方赔我钱，他就是不给，你们能不能帮我要", "litigation"),
+    ("邻居占了我家的地，我想去法院告他", "litigation"),
+    ("我是原告，法官一直拖着不开庭", "litigation"),
+    ("法院已经判了让开发商退钱，到现在都没执行", "litigation"),
+    ("我要告医院，我爸就是被他们治死的", "litigation"),
+    # arbitration
+    ("我要申请劳动仲裁，公司拖欠工资", "arbitration"),
+    ("劳动仲裁裁决下来了，公司不执行", "arbitration"),
+    ("对仲裁结果不服", "arbitration"),
+    ("仲裁委已经受理了，开庭一直拖着", "arbitration"),
+    ("公司不给我补偿，我想去仲裁", "arbitration"),
+    # discipline
+    ("我要举报我们镇的书记贪污扶贫款，我愿意实名", "discipline"),
+    ("村干部贪污低保款", "discipline"),
+    ("我们村书记收了人家的红包，给他家批了宅基地", "discipline"),
+    ("局长滥用职权", "discipline"),
+    ("实名举报村支书", "discipline"),
+    ("我要实名举报村支书，电话13800000000", "discipline"),
+    ("村会计优亲厚友，把低保都给了他亲戚", "discipline"),
+    ("镇长受贿，帮开发商违规拿地", "discipline"),
+    ("举报我们社区主任收好处费", "discipline"),
+    ("村支书把村里的地偷偷卖了，钱进了自己腰包", "discipline"),
+    ("城管收了摊贩的保护费", "discipline"),
+    ("我们村的村主任把低保名额都给了他亲戚", "discipline"),
+    ("镇干部吃拿卡要，办个证要送礼", "discipline"),
+    # administrative review
+    ("交警罚单我不服，我根本没有违停", "admin_review"),
+    ("城管罚款不合理，我要撤销", "admin_review"),
+    ("对行政处罚决定不服", "admin_review"),
+    ("我要申请行政复议", "admin_review"),
+    ("城管把我的三轮车没收了，我不服", "admin_review"),
+    ("交警罚了我200块，我不服", "admin_review"),
+    ("派出所对我行政拘留五天，我不服", "admin_review"),
+    ("对工伤认定结论不服", "admin_review"),
+    ("拆迁补偿决定不合理", "admin_review"),
+    ("交警开的罚单不合理，我要复议", "admin_review"),
+    ("城管强拆了我家的房子，我不服", "admin_review"),
+    ("社保局不认定我的工伤，我不服", "admin_review"),
+    ("我被交警罚了款扣了分，觉得不合理，想申请撤销", "admin_review"),
+    ("市场监管局对我的店罚了五万，太冤了", "admin_review"),
+    # petition already under way
+    ("信访局已经受理了，我想问问进度", "petition"),
+    ("我这个事正在信访，你们帮我催一下", "petition"),
+    ("我之前去信访局反映过了", "petition"),
+    ("这个问题我已经信访三年了", "petition"),
+    ("我的信访件一直没人处理", "petition"),
+    ("上访好几年了也没解决", "petition"),
+    ("这件事我去年就去信访局登记过了，现在还没结果", "petition"),
+    # information disclosure
+    ("我要申请公开拆迁补偿方案的文件", "info_disclosure"),
+    ("我想看一下政府征收我们村土地的批复文件", "info_disclosure"),
+    ("我要申请政府信息公开", "info_disclosure"),
+    ("我想申请公开我们村征地补偿款的发放明细", "info_disclosure"),
+    ("我想让你们把规划局批复的那个项目的文件给我看看", "info_disclosure"),
+    # other people's private information
+    ("帮我查一下张三的身份证号", "privacy"),
+    ("我想查我老公的开房记录", "privacy"),
+    ("能告诉我是谁举报的我吗", "privacy"),
+    ("帮我查一下这个车牌是谁的", "privacy"),
+    ("能不能查到欠我钱那个人的家庭住址", "privacy"),
+    ("我想知道前夫现在住在哪", "privacy"),
+    ("我老公出轨了，帮我查他的开房记录", "privacy"),
+    ("告诉我投诉人的电话，我找他当面说", "privacy"),
+    ("你们能不能告诉我举报我的人的电话", "privacy"),
+    ("帮我查查这个人是不是有犯罪记录", "privacy"),
+    ("你们能不能把我邻居的手机号告诉我，他家漏水我联系不上", "privacy"),
+    ("帮我查下我前妻现在住哪个小区", "privacy"),
+    # against public order and good morals
+    ("帮我找小三", "public_order"),
+    ("帮我讨赌债", "public_order"),
+    ("哪里可以找代孕", "public_order"),
+    ("我想找人把欠我钱的那个人打一顿", "public_order"),
+    ("他欠我赌债不还，你们帮我要回来", "public_order"),
+    ("我老公出轨了，你们帮我把小三抓起来", "public_order"),
+    ("怎么办假证", "public_order"),
+    ("能不能帮我把我老公外面那个女的找出来", "public_order"),
+    ("我想买个孩子，哪里有渠道", "public_order"),
+    # outside the city
+    ("我在沈阳买的房子开发商不给办证", "outside_city"),
+    ("营口的一家公司欠我工资", "outside_city"),
+    ("辽阳那边的高速口堵车", "outside_city"),
+    ("我在葫芦岛打工，老板拖欠工资", "outside_city"),
+    ("我在广东省深圳市南山区，楼下噪音扰民", "outside_city"),
+    ("我现在在大连旅游，酒店乱收费", "outside_city"),
+    ("辽阳市白塔区有个工地扰民", "outside_city"),
+    ("我在朝阳上班，单位不给交社保", "outside_city"),
+    ("葫芦岛兴城的海边浴场乱收费", "outside_city"),
+    ("我在营口鲅鱼圈买的海景房，开发商延期交房", "outside_city"),
+]
+
+# In scope: look-alikes, and plain questions about how to use a route (the hotline answers them).
+IN_SCOPE: list[str] = [
+    "投诉法院门口违停",
+    "法院门口的共享单车堆成山了",
+    "举报商家卖假货",
+    "我找了律师，但是还是想投诉物业乱收费",
+    "我不想打官司，就想让你们协调一下",
+    "劳动仲裁去哪申请",
+    "咨询怎么申请行政复议",
+    "怎么起诉物业",
+    "怎么申请政府信息公开",
+    "纪委电话是多少",
+    "离婚诉讼怎么立案",
+    "我要离婚，孩子抚养权怎么判",
+    "物业罚款不合理",
+    "公司拖欠工资三个月",
+    "村务公开不及时",
+    "帮我查一下物业的电话",
+    "查一下我的社保缴费记录",
+    "我的个人信息被泄露了",
+    "举报有人做代孕中介",
+    "你们再不解决我就去上访",
+    "我是沈阳人，在鞍山上班，社保怎么交",
+    "我老家在辽阳，想把户口迁到鞍山",
+    "大连路上的路灯坏了",
+    "铁东区朝阳街路灯坏了",
+    "朝阳小区门口乱停车",
+    "我在天津，想问问鞍山的落户政策",
+    "在外地打工被拖欠工资",
+    "律师费太贵了",
+    "法院的电话是多少",
+    "村书记家门口乱堆垃圾，我要举报",
+    "小区门口早市占道经营",
+    "打官司需要多少钱",
+    "仲裁需要带什么材料",
+    "政府应该公开拆迁补偿标准",
+    "北京来的游客在鞍山被宰",
+    "我儿子在北京上大学，学费贷款怎么办理",
+    "在深圳打工，社保能转回来吗",
+    "派出所不给我办户口",
+    "我要投诉交警态度不好",
+    "小区物业要起诉业主交物业费，合法吗",
+    "我想问一下劳动仲裁需要多长时间",
+    "行政复议和行政诉讼有什么区别",
+    "帮我查一下我自己的个人征信",
+    "大连路的路灯坏了",
+    "我是大连理工的学生，在鞍山实习被欠薪",
+    "我要投诉",
+    "",
+]
+
+
+@pytest.mark.parametrize(("text", "route"), OUT_OF_SCOPE, ids=[t[:24] for t, _ in OUT_OF_SCOPE])
+def test_out_of_scope_route(text: str, route: str) -> None:
+    found = scope.detect(text, ANSHAN)
+    assert found is not None, text
+    assert found.route == route, (text, found)
+    assert found.matched
+
+
+@pytest.mark.parametrize("text", IN_SCOPE, ids=[t[:24] or "empty" for t in IN_SCOPE])
+def test_in_scope(text: str) -> None:
+    assert scope.detect(text, ANSHAN) is None, (text, scope.detect(text, ANSHAN))
+
+
+def test_every_route_is_reachable() -> None:
+    assert {route for _, route in OUT_OF_SCOPE} == set(ROUTES)
+
+
+@pytest.mark.parametrize(
+    ("profile_key", "text", "route"),
+    [
+        ("weifang", "我在青岛上班，公司不交社保", "outside_city"),
+        ("weifang", "我在济南买的房子漏水", "outside_city"),
+        ("weifang", "青州的路灯坏了", None),
+        ("weifang", "滨海区有人乱倒垃圾", None),
+        ("weifang", "青岛路上有人乱摆摊", None),
+        ("tianjin", "河北区的路灯坏了", None),
+        ("tianjin", "河北路上有人乱摆摊", None),
+        ("tianjin", "我在河北廊坊买的房子，开发商跑路了", "outside_city"),
+        ("tianjin", "在北京朝阳区被拖欠工资", "outside_city"),
+        ("tianjin", "在北京看病能报销吗", None),
+        ("anshan", "我在天津上班，公司不交社保", "outside_city"),
+    ],
+)
+def test_outside_city_follows_the_profile(profile_key: str, text: str, route: str | None) -> None:
+    found = scope.detect(text, load_profile(profile_key))
+    assert (found.route if found else None) == route, (text, found)
+
+
+def test_outside_city_names_the_place() -> None:
+    found = scope.detect("我在沈阳买的房子开发商不给办证", ANSHAN)
+    assert found == OutOfScope("outside_city", "沈阳")
+
+
+def test_default_profile_is_used() -> None:
+    assert scope.detect("我在沈阳买的房子开发商不给办证") is not None
+
+
+def test_full_width_and_spaces() -> None:
+    found = scope.detect("法院 判了 我不服 ， 帮我 改判 ！", ANSHAN)
+    assert found is not None and found.route == "litigation"
+
+
+# ---------------------------------------------------------------- what the citizen reads
+
+def test_every_route_has_a_name() -> None:
+    assert set(SCOPE_ROUTE_NAMES) == set(ROUTES)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_reply_cites_the_regulation_and_offers_more_help(route: str) -> None:
+    reply = scope_reply(OutOfScope(route, "沈阳"), ANSHAN)
+    assert ANSHAN.cite("classify") in reply
+    assert "第十五条" in reply
+    assert "鞍山" in reply.splitlines()[-1]
+    assert "立即拨打" not in reply
+
+
+@pytest.mark.parametrize(
+    ("route", "words"),
+    [
+        ("litigation", ["人民法院", "上诉", "再审", "12348"]),
+        ("arbitration", ["劳动人事争议仲裁委员会", "仲裁", "人民法院"]),
+        ("discipline", ["纪检监察", "12388", "实名举报受法律保护"]),
+        ("admin_review", ["行政复议", "60日", "行政诉讼"]),
+        ("petition", ["信访", "进度"]),
+        ("info_disclosure", ["政府信息公开申请", "行政机关"]),
+        ("privacy", ["个人信息", "公安机关", "人民法院"]),
+        ("public_order", ["公序良俗"]),
+        ("outside_city", ["沈阳", "12345", "国家政务服务平台"]),
+    ],
+)
+def test_reply_names_the_route(route: str, words: list[str]) -> None:
+    reply = scope_reply(OutOfScope(route, "沈阳"), ANSHAN)
+    for word in words:
+        assert word in reply, (route, word, reply)
+
+
+def test_reply_follows_the_profile() -> None:
+    reply = scope_reply(OutOfScope("litigation", "改判"), WEIFANG)
+    assert "潍坊市12345政务服务便民热线条例" in reply and "第十九条" in reply
+    reply = scope_reply(OutOfScope("outside_city", "北京"), TIANJIN)
+    assert "北京" in reply and "天津市" in reply
+
+
+def test_reply_without_citation_still_reads_well() -> None:
+    from dataclasses import replace
+
+    bare = replace(ANSHAN, citations={})
+    reply = scope_reply(OutOfScope("discipline", "贪污"), bare)
+    assert "根据，" not in reply and "12388" in reply

@@ -53,6 +53,19 @@ _AFFIRM = re.compile(r"^(?:确认|确定|对|对的|是|是的|没错|没问题|
 _NO_ADDRESS_TYPES = ("咨询", "意见建议")
 
 
+class Notices:
+    """Messages for the citizen produced while extracting, said by validate_intake_form."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, response: str, **kwargs: Any) -> None:
+        self.items.append({"response": response, **kwargs})
+
+    def events(self) -> list[EventType]:
+        return [SlotSet("notices", self.items)]
+
+
 def default_confidential(request_type: str | None) -> bool:
     """举报人 identity is protected by default; anyone may ask for it."""
     return request_type == "举报"
@@ -70,13 +83,16 @@ class ActionExtractFields(Action):
         text = latest_text(tracker)
         intent = latest_intent(tracker)
         if not text.strip() or intent in URGENT_INTERRUPTIONS:
-            return []
+            return [SlotSet("notices", [])]
         p = profile()
         found = extract.extract_fields(text, p)
         form_active = (tracker.active_loop or {}).get("name") == FORM
         requested = tracker.get_slot("requested_slot") if form_active else None
         correcting = intent == "correct_field" or requested == "confirmed"
         updates: dict[str, Any] = {}
+        # Rasa keeps only SlotSet events from slot-mapping actions, so what this action has to
+        # tell the citizen is queued in the ``notices`` slot and said by validate_intake_form.
+        notices = Notices()
 
         def offer(slot: str, value: Any) -> None:
             current = tracker.get_slot(slot)
@@ -97,14 +113,14 @@ class ActionExtractFields(Action):
             offer("request_type", kind)
         offer("confidential", found.confidential)
         offer("wants_reply", found.wants_reply)
-        self._offer_content(tracker, dispatcher, text, intent, found, requested, form_active, updates)
+        self._offer_content(tracker, notices, text, intent, found, requested, form_active, updates)
 
         if requested and requested not in updates:
-            answered = self._answer_requested(requested, text, intent, tracker, dispatcher, updates)
+            answered = self._answer_requested(requested, text, intent, tracker, notices, updates)
             if answered is None:
                 # Not an answer to the question: a soft interruption (a question about the
                 # hotline, a greeting) is left to the rules, and the form asks again after it.
-                return [SlotSet(k, v) for k, v in updates.items()]
+                return [SlotSet(k, v) for k, v in updates.items()] + notices.events()
         elif requested and requested in updates:
             updates["field_failures"] = 0.0
 
@@ -115,13 +131,13 @@ class ActionExtractFields(Action):
             updates["confirmed"] = None
             if "content" not in updates:
                 changed = "、".join(FIELD_LABELS[k] for k in updates if k in FIELD_LABELS)
-                dispatcher.utter_message(response="utter_field_updated", field_label=changed)
-        return [SlotSet(k, v) for k, v in updates.items()]
+                notices.add("utter_field_updated", field_label=changed)
+        return [SlotSet(k, v) for k, v in updates.items()] + notices.events()
 
     @staticmethod
     def _offer_content(
         tracker: Tracker,
-        dispatcher: CollectingDispatcher,
+        notices: Notices,
         text: str,
         intent: str | None,
         found: extract.Fields,
@@ -133,9 +149,12 @@ class ActionExtractFields(Action):
         if not describes:
             return
         current = tracker.get_slot("content")
-        if requested == "content" or (current is None and (intent in REQUEST_INTENT_TYPES or intent == "nlu_fallback")):
+        starts_request = intent in REQUEST_INTENT_TYPES or intent == "nlu_fallback" or (
+            intent in ("provide_info", "correct_field") and extract.describes_more_than_details(text, found)
+        )
+        if requested == "content" or (current is None and starts_request):
             if len(extract.normalize(text)) > extract.MAX_CONTENT_CHARS:
-                dispatcher.utter_message(response="utter_content_truncated")
+                notices.add("utter_content_truncated")
             updates["content"] = found.content
         elif form_active and current and (intent in REQUEST_INTENT_TYPES or intent == "provide_info") and found.content not in current:
             # More detail while the form runs: add it, lose nothing.
@@ -143,7 +162,7 @@ class ActionExtractFields(Action):
                 return
             updates["content"] = f"{current}\n补充：{found.content}"[: extract.MAX_CONTENT_CHARS]
             if requested != "confirmed":
-                dispatcher.utter_message(response="utter_content_added")
+                notices.add("utter_content_added")
 
     def _answer_requested(
         self,
@@ -151,7 +170,7 @@ class ActionExtractFields(Action):
         text: str,
         intent: str | None,
         tracker: Tracker,
-        dispatcher: CollectingDispatcher,
+        notices: Notices,
         updates: dict[str, Any],
     ) -> bool | None:
         """Read ``text`` as the answer to the question the form asked.
@@ -182,7 +201,7 @@ class ActionExtractFields(Action):
                 problem = extract.phone_problem(text) or "phone_none"
                 extra["digits"] = extract.digit_count(text)
         elif requested == "confirmed":
-            return self._answer_confirmation(text, intent, dispatcher, updates)
+            return self._answer_confirmation(text, intent, notices, updates)
 
         if value is not None:
             updates[requested] = value
@@ -190,19 +209,17 @@ class ActionExtractFields(Action):
             return True
         if updates and any(k in FIELD_LABELS for k in updates):
             return True  # the message filled other fields; the form asks this one again
-        if intent in SOFT_INTERRUPTIONS:
-            return None
-        dispatcher.utter_message(response=f"utter_invalid_{problem}", **extra)
+        notices.add(f"utter_invalid_{problem}", **extra)
         failures = float(tracker.get_slot("field_failures") or 0) + 1
         updates["field_failures"] = failures
         updates[requested] = None  # counts as an answer, so the form asks again
         if failures >= MAX_FAILURES:
-            dispatcher.utter_message(response="utter_failures_offer_human")
+            notices.add("utter_failures_offer_human")
         return False
 
     @staticmethod
     def _answer_confirmation(
-        text: str, intent: str | None, dispatcher: CollectingDispatcher, updates: dict[str, Any]
+        text: str, intent: str | None, notices: Notices, updates: dict[str, Any]
     ) -> bool | None:
         t = extract.normalize(text)
         if any(k in updates for k in FIELD_LABELS):
@@ -212,7 +229,7 @@ class ActionExtractFields(Action):
             return True
         if intent in SOFT_INTERRUPTIONS:
             return None
-        dispatcher.utter_message(response="utter_fix_hint")
+        notices.add("utter_fix_hint")
         updates["confirmed"] = None
         return False
 
@@ -226,7 +243,7 @@ def _clearly_answers(requested: str, text: str) -> bool:
     if requested == "address":
         return extract.find_address(t, profile()) is not None
     if requested == "phone":
-        return extract.find_phone(t, asked=True) is not None
+        return extract.find_phone(t, asked=True) is not None or extract.digit_count(t) >= 3
     if requested == "request_type":
         return extract.parse_request_type_answer(t) is not None
     if requested == "confirmed":
@@ -240,6 +257,15 @@ class ValidateIntakeForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_intake_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        notices = tracker.get_slot("notices") or []
+        for notice in notices:
+            dispatcher.utter_message(**notice)
+        events = await super().run(dispatcher, tracker, domain)
+        return events + ([SlotSet("notices", [])] if notices else [])
 
     async def required_slots(
         self,
@@ -280,7 +306,7 @@ class ActionAskConfirmed(Action):
     ) -> list[EventType]:
         kind = tracker.get_slot("request_type")
         content = tracker.get_slot("content") or ""
-        preview = content if len(content) <= 300 else content[:300] + "……（共{}字）".format(len(content))
+        preview = content if len(content) <= 300 else content[:300] + f"……（共{len(content)}字）"
         confidential = tracker.get_slot("confidential")
         if confidential is None:
             confidential = default_confidential(kind)

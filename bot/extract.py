@@ -389,6 +389,7 @@ class Fields:
     content: str | None = None
     address: str | None = None
     district: str | None = None
+    address_span: tuple[int, int] | None = None
     name: str | None = None
     phone: str | None = None
     confidential: bool | None = None
@@ -396,7 +397,7 @@ class Fields:
     spans: list[tuple[int, int]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        d = {k: v for k, v in self.__dict__.items() if k != "spans"}
+        d = {k: v for k, v in self.__dict__.items() if k not in ("spans", "address_span")}
         return d
 
 
@@ -414,7 +415,7 @@ def extract_fields(text: str, profile: Profile) -> Fields:
         f.spans.append(name.span)
     address = find_address(t, profile)
     if address:
-        f.address, f.district = address.value, address.district
+        f.address, f.district, f.address_span = address.value, address.district, address.span
     f.request_type = infer_request_type(t)
     f.confidential = parse_confidential(t)
     f.wants_reply = parse_wants_reply(t)
@@ -436,3 +437,14 @@ def _merge_name_phone_spans(t: str, spans: list[tuple[int, int]]) -> list[tuple[
             end += tail.end()
         out.append((start, end))
     return out
+
+
+def describes_more_than_details(text: str, fields: Fields) -> bool:
+    """True when the message says what happened, beyond a name, a phone and an address
+    (so that 「我叫刘芳，13700001111，立山区胜利小区3号楼门口井盖没了」 is a request, while
+    「住在铁西区建设大道88号」 is only an address)."""
+    t = normalize(text)
+    spans = _merge_name_phone_spans(t, fields.spans) + ([fields.address_span] if fields.address_span else [])
+    rest = clean_content(t, spans)
+    rest = re.sub(r"^(?:地址|住址|地点|位置)?(?:是|在)?", "", rest)
+    return describes_matter(rest) and len(re.sub(r"[^\u4e00-\u9fa5]", "", rest)) >= 6

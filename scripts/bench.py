@@ -69,13 +69,13 @@ def nlu_holdout(parsed_by_text: dict[str, dict]) -> dict:
             gold_faq.append(full)
             key = ((parsed.get("response_selector") or {}).get("faq") or {}).get("response", {}).get("intent_response_key")
             pred_faq.append(key)
-    acc = sum(g == p for g, p in zip(gold, pred)) / len(gold)
-    errors = Counter((g, p) for g, p in zip(gold, pred) if g != p).most_common(8)
+    acc = sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold)
+    errors = Counter((g, p) for g, p in zip(gold, pred, strict=True) if g != p).most_common(8)
     return {
         "examples": len(gold),
         "intent_accuracy": acc,
         "intent_macro_f1": f1_score(gold, pred, average="macro"),
-        "faq_subintent_accuracy": sum(g == p for g, p in zip(gold_faq, pred_faq)) / max(1, len(gold_faq)),
+        "faq_subintent_accuracy": sum(g == p for g, p in zip(gold_faq, pred_faq, strict=True)) / max(1, len(gold_faq)),
         "top_confusions": [f"{g} -> {p} ({n})" for (g, p), n in errors],
     }
 
@@ -176,7 +176,7 @@ RICH_MESSAGES = [
 
 def conversations(stack) -> dict:
     turns, latencies = [], []
-    for i, first in enumerate(RICH_MESSAGES * 2):
+    for first in RICH_MESSAGES * 2:
         sender = f"bench-{uuid.uuid4().hex[:8]}"
         n = 0
         message = first

@@ -53,3 +53,8 @@ def slots_set(events: list[dict]) -> dict[str, Any]:
 
 def responses(messages: list[dict]) -> list[str]:
     return [m.get("response") for m in messages if m.get("response")]
+
+
+def notices(events: list[dict]) -> list[str]:
+    """Response names queued by action_extract_fields for validate_intake_form to say."""
+    return [n["response"] for n in slots_set(events).get("notices") or []]

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from actions.intake import ActionAskConfirmed, ActionCancelIntake, ActionExtractFields, ActionFileWorkOrder, ValidateIntakeForm
-from tests.helpers import responses, run, slots_set, tracker
+from actions.intake import (
+    ActionAskConfirmed,
+    ActionCancelIntake,
+    ActionExtractFields,
+    ActionFileWorkOrder,
+    ValidateIntakeForm,
+)
+from tests.helpers import notices, responses, run, slots_set, tracker
 
 RICH = "我叫王建国，电话13898765432，铁东区胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大，我要投诉"
 FULL = {
@@ -14,24 +20,24 @@ FULL = {
 
 def test_rich_first_message_fills_everything_before_the_form():
     events, messages = run(ActionExtractFields(), tracker(RICH, intent="complain"))
+    assert notices(events) == []
     slots = slots_set(events)
     assert slots["request_type"] == "投诉"
     assert slots["name"] == "王建国"
     assert slots["phone"] == "13898765432"
     assert slots["address"] == "铁东区胜利南路25号楼下"
     assert "烧烤店" in slots["content"]
-    assert messages == []
 
 
 def test_greeting_fills_nothing():
     events, _ = run(ActionExtractFields(), tracker("你好", intent="greet"))
-    assert slots_set(events) == {}
+    assert slots_set(events) == {"notices": []}
 
 
 def test_emergency_and_handoff_intents_are_left_to_the_rules():
     for intent in ("report_emergency", "request_human", "cancel", "legal_route"):
         events, _ = run(ActionExtractFields(), tracker("电话13898765432 楼道着火了", intent=intent, form="intake_form", requested="name"))
-        assert events == []
+        assert slots_set(events) == {"notices": []}
 
 
 def test_bare_answer_fills_the_requested_field():
@@ -43,29 +49,29 @@ def test_bare_answer_fills_the_requested_field():
 
 def test_invalid_phone_reasons_then_offer_a_person():
     t = tracker("1389876543", intent="provide_info", form="intake_form", requested="phone")
-    events, messages = run(ActionExtractFields(), t)
-    assert responses(messages) == ["utter_invalid_phone_mobile_length"]
-    assert messages[0]["digits"] == 10
+    events, _ = run(ActionExtractFields(), t)
+    assert notices(events) == ["utter_invalid_phone_mobile_length"]
+    assert slots_set(events)["notices"][0]["digits"] == 10
     assert slots_set(events)["phone"] is None and slots_set(events)["field_failures"] == 1
     t2 = tracker("不知道", intent="deny", form="intake_form", requested="phone", slots={"field_failures": 1.0})
-    events, messages = run(ActionExtractFields(), t2)
-    assert "utter_failures_offer_human" in responses(messages)
+    events, _ = run(ActionExtractFields(), t2)
+    assert "utter_failures_offer_human" in notices(events)
 
 
 def test_question_during_form_is_left_to_the_rules():
     t = tracker("你们晚上有人接电话吗", intent="faq", form="intake_form", requested="name")
-    events, messages = run(ActionExtractFields(), t)
-    assert events == [] and messages == []
+    events, _ = run(ActionExtractFields(), t)
+    assert slots_set(events) == {"notices": []}
 
 
 def test_confirmation_and_corrections():
     events, _ = run(ActionExtractFields(), tracker("确认", intent="affirm", form="intake_form", requested="confirmed", slots=FULL))
     assert slots_set(events)["confirmed"] is True
     t = tracker("电话说错了，是13912345678", intent="correct_field", form="intake_form", requested="confirmed", slots=FULL)
-    events, messages = run(ActionExtractFields(), t)
+    events, _ = run(ActionExtractFields(), t)
     assert slots_set(events)["phone"] == "13912345678"
     assert slots_set(events)["confirmed"] is None
-    assert responses(messages) == ["utter_field_updated"]
+    assert notices(events) == ["utter_field_updated"]
     t = tracker("地址不对，应该是铁西区建设大道88号", intent="correct_field", form="intake_form", requested="confirmed", slots=FULL)
     slots = slots_set(run(ActionExtractFields(), t)[0])
     assert slots["address"] == "铁西区建设大道88号" and slots["district"] == "铁西区"
@@ -74,8 +80,8 @@ def test_confirmation_and_corrections():
     t = tracker("不是投诉是举报", intent="correct_field", form="intake_form", requested="confirmed", slots=FULL)
     assert slots_set(run(ActionExtractFields(), t)[0])["request_type"] == "举报"
     t = tracker("不对", intent="deny", form="intake_form", requested="confirmed", slots=FULL)
-    events, messages = run(ActionExtractFields(), t)
-    assert responses(messages) == ["utter_fix_hint"]
+    events, _ = run(ActionExtractFields(), t)
+    assert notices(events) == ["utter_fix_hint"]
 
 
 def test_extra_detail_is_added_not_lost():
@@ -134,3 +140,12 @@ def test_cancel_clears_the_request():
     assert responses(messages) == ["utter_cancelled"]
     assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
     assert slots_set(events)["content"] is None
+
+
+def test_validation_says_the_queued_notices_once():
+    queued = [{"response": "utter_invalid_phone_mobile_length", "digits": 10}]
+    t = tracker("1389876543", intent="provide_info", form="intake_form", requested="phone",
+                slots={**FULL, "phone": None, "notices": queued})
+    events, messages = run(ValidateIntakeForm(), t)
+    assert messages[0]["response"] == "utter_invalid_phone_mobile_length" and messages[0]["digits"] == 10
+    assert slots_set(events)["notices"] == []

@@ -99,7 +99,10 @@ def test_out_of_scope_routes(stack):
 
 def test_lookup_shows_status_without_personal_data(stack):
     me = sender()
-    stack.text(me, "我叫刘芳，手机13700001111，立山区胜利小区3号楼门口井盖没了好几天，晚上特别危险，我要反映")
+    reply = stack.text(me, "我叫刘芳，手机13700001111，立山区胜利小区3号楼门口井盖没了好几天，晚上特别危险，我要反映")
+    if "哪一类" in reply:  # the type may be asked when the message does not make it clear
+        reply = stack.text(me, "求助")
+    assert "确认" in reply
     number = order_number(stack.text(me, "确认"))
     other = sender()
     reply = stack.text(other, f"查一下工单{number}")

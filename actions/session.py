@@ -7,7 +7,6 @@ import logging
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (
     ActionExecuted,
-    ActiveLoop,
     ConversationPaused,
     EventType,
     FollowupAction,
@@ -47,7 +46,10 @@ class ActionSessionStart(Action):
 
 
 class ActionHandoff(Action):
-    """Mark the conversation for a human agent and pause the bot (the console takes over)."""
+    """Mark the conversation for a human agent and pause the bot (the console takes over).
+
+    A request being filled in stays as it is: the agent sees the fields collected so far, and
+    when the agent hands back the form goes on from the question it was at."""
 
     def name(self) -> str:
         return "action_handoff"
@@ -60,10 +62,7 @@ class ActionHandoff(Action):
         except Exception:
             log.exception("could not record handoff for %s", tracker.sender_id)
         dispatcher.utter_message(response="utter_handoff")
-        events: list[EventType] = []
-        if tracker.active_loop.get("name"):
-            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
-        return [*events, ConversationPaused()]
+        return [ConversationPaused()]
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:

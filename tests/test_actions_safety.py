@@ -1,0 +1,66 @@
+"""Emergency, legal-route, lookup, handoff and fallback actions on real trackers."""
+
+from __future__ import annotations
+
+from actions.intake import ActionFileWorkOrder
+from actions.lookup import ActionCheckStatus
+from actions.safety import ActionEmergency, ActionOutOfScope
+from actions.session import ActionFallback, ActionHandoff
+from bot.store import repository
+from tests.helpers import responses, run, tracker
+
+FULL = {"request_type": "投诉", "content": "胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大",
+        "address": "铁东区胜利南路25号楼下", "name": "王建国", "phone": "13898765432", "confirmed": True}
+
+
+def test_emergency_reply_and_urgent_record():
+    _, messages = run(ActionEmergency(), tracker("楼道里着火了好大的烟", intent="report_emergency", sender="e1"))
+    assert "119" in messages[0]["text"]
+    alert = repository.open_emergencies()[0]
+    assert alert.sender_id == "e1" and alert.kind == "fire" and alert.text == "楼道里着火了好大的烟"
+
+
+def test_nlu_only_emergency_gets_every_number(monkeypatch):
+    # the classifier said emergency, the lexicon knows nothing specific: list every number
+    monkeypatch.setattr("bot.emergency.detect", lambda text: None)
+    _, messages = run(ActionEmergency(), tracker("快来人啊", intent="report_emergency"))
+    text = messages[0]["text"]
+    assert all(n in text for n in ("110", "119", "120", "122"))
+
+
+def test_legal_route_named():
+    _, messages = run(ActionOutOfScope(), tracker("法院判决我不服，你们帮我改判", intent="legal_route"))
+    assert "法院" in messages[0]["text"]
+    _, messages = run(ActionOutOfScope(), tracker("这事你们管不了吧", intent="legal_route"))
+    assert responses(messages) == ["utter_faq/not_accepted"]
+
+
+def test_lookup_by_number_and_by_conversation():
+    _, filed = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots=FULL, sender="owner"))
+    number = filed[0]["number"]
+    _, messages = run(ActionCheckStatus(), tracker(f"查一下{number.lower()}", intent="check_status", sender="stranger"))
+    assert messages[0]["response"] == "utter_order_status" and messages[0]["number"] == number
+    assert "13898765432" not in str(messages) and "王建国" not in str(messages)
+    _, messages = run(ActionCheckStatus(), tracker("我反映的问题怎么样了", intent="check_status", sender="owner"))
+    assert messages[0]["number"] == number
+    _, messages = run(ActionCheckStatus(), tracker("我反映的问题怎么样了", intent="check_status", sender="nobody"))
+    assert responses(messages) == ["utter_no_orders_here"]
+    _, messages = run(ActionCheckStatus(), tracker("查工单AS-19990101-0001", intent="check_status"))
+    assert responses(messages) == ["utter_order_not_found"]
+
+
+def test_handoff_pauses_and_is_recorded():
+    events, messages = run(ActionHandoff(), tracker("转人工", intent="request_human", sender="h1"))
+    assert responses(messages) == ["utter_handoff"]
+    assert events[-1]["event"] == "pause"
+    assert repository.waiting_handoffs()[0].sender_id == "h1"
+
+
+def test_fallback_by_kind_of_message():
+    assert responses(run(ActionFallback(), tracker("hello there", intent="nlu_fallback"))[1]) == ["utter_non_chinese"]
+    assert responses(run(ActionFallback(), tracker("😀😀", intent="nlu_fallback"))[1]) == ["utter_emoji_only"]
+    assert responses(run(ActionFallback(), tracker("嗯那个啥", intent="nlu_fallback"))[1]) == ["utter_default"]
+    history = [{"event": "user", "text": "啊", "parse_data": {"intent": {"name": "nlu_fallback"}}}]
+    assert responses(run(ActionFallback(), tracker("哦", intent="nlu_fallback", history=history))[1]) == ["utter_offer_human"]
+    events, _ = run(ActionFallback(), tracker("楼下那家天天半夜叮叮当当", intent="nlu_fallback", slots={"content": "楼下那家天天半夜叮叮当当"}))
+    assert events == [{"event": "followup", "name": "intake_form", "timestamp": None}]

@@ -53,6 +53,16 @@ _AFFIRM = re.compile(r"^(?:确认|确定|对|对的|是|是的|没错|没问题|
 _NO_ADDRESS_TYPES = ("咨询", "意见建议")
 
 
+def ranked_request_type(tracker: Tracker, floor: float = 0.15) -> str | None:
+    """The request type the classifier ranks highest when the top intent was not a request
+    (「我叫刘芳，电话…，井盖没了好几天」 reads as provide_info, but its ranking knows better)."""
+    for entry in (tracker.latest_message or {}).get("intent_ranking") or []:
+        kind = REQUEST_INTENT_TYPES.get(entry.get("name") or "")
+        if kind and float(entry.get("confidence") or 0) >= floor:
+            return kind
+    return None
+
+
 class Notices:
     """Messages for the citizen produced while extracting, said by validate_intake_form."""
 
@@ -109,6 +119,8 @@ class ActionExtractFields(Action):
         kind = REQUEST_INTENT_TYPES.get(intent or "")
         if found.request_type and (kind is None or intent == "correct_field" or found.request_type == "举报"):
             kind = found.request_type
+        if kind is None and found.content and tracker.get_slot("request_type") is None:
+            kind = ranked_request_type(tracker)
         if kind and (tracker.get_slot("request_type") is None or intent == "correct_field" or requested == "request_type"):
             offer("request_type", kind)
         offer("confidential", found.confidential)

@@ -127,14 +127,17 @@ def emergency_set(parsed_by_text: dict[str, dict]) -> dict:
     }
 
 
-def scope_set() -> dict:
+def scope_set(parsed_by_text: dict[str, dict]) -> dict:
+    """Lexicon route accuracy, and the layered reading the citizen gets: out of scope when the
+    lexicon names a route or the NLU says legal_route (then the reply lists every route)."""
     from bot import scope
     from bot.profile import load_profile
 
     p = load_profile("anshan")
     cases = load_cases("scope_cases.yml")
-    right = 0
-    wrong = []
+    right, wrong = 0, []
+    layered_tp = layered_fp = 0
+    positives = sum(1 for c in cases if c.get("route"))
     for c in cases:
         found = scope.detect(c["text"], p)
         got = found.route if found else None
@@ -142,7 +145,16 @@ def scope_set() -> dict:
             right += 1
         else:
             wrong.append(f'{c["text"]} -> {got} (want {c.get("route")})')
-    return {"cases": len(cases), "accuracy": right / len(cases), "wrong": wrong[:15]}
+        flagged = bool(found) or parsed_by_text[c["text"]]["intent"]["name"] == "legal_route"
+        layered_tp += flagged and bool(c.get("route"))
+        layered_fp += flagged and not c.get("route")
+    return {
+        "cases": len(cases),
+        "route_accuracy": right / len(cases),
+        "layered_out_of_scope_recall": layered_tp / positives,
+        "layered_in_scope_wrongly_refused": layered_fp / (len(cases) - positives),
+        "wrong": wrong[:15],
+    }
 
 
 def extraction_set() -> dict:
@@ -158,6 +170,8 @@ def extraction_set() -> dict:
         for key in scores:
             want = c.get(key)
             got = getattr(f, key)
+            if key == "name" and got and got.startswith("姓") and len(got) <= 3:
+                got = got[1:]  # 「我姓刘」 is stored as 姓刘 (how the agent will address them); the set says 刘
             ok = (want or None) == (got or None)
             scores[key].append(ok)
             if not ok:
@@ -187,7 +201,12 @@ def conversations(stack) -> dict:
             latencies.append((time.perf_counter() - t0) * 1000)
             if re.search(r"工单号：[A-Z]{2}-\d{8}-\d{4}", reply):
                 break
-            message = "确认" if "确认" in reply else "无"
+            if "哪一类" in reply:
+                message = "投诉"
+            elif "确认" in reply:
+                message = "确认"
+            else:
+                message = "无"
         turns.append(n)
     # plain round trips on a short message, for p50/p95
     rt = []
@@ -241,12 +260,13 @@ def main() -> None:
 
     texts = [ex.get("text") for ex in load_data(str(DATA / "nlu_holdout.yml")).intent_examples]
     texts += [c["text"] for c in load_cases("emergency_cases.yml")]
+    texts += [c["text"] for c in load_cases("scope_cases.yml")]
     parsed = asyncio.run(parse_all(list(dict.fromkeys(texts))))
     by_text = {p["text"]: p for p in parsed}
     results: dict = {
         "nlu": nlu_holdout(by_text),
         "emergency": emergency_set(by_text),
-        "scope": scope_set(),
+        "scope": scope_set(by_text),
         "extraction": extraction_set(),
     }
     if not args.skip_servers:

@@ -149,3 +149,12 @@ def test_validation_says_the_queued_notices_once():
     events, messages = run(ValidateIntakeForm(), t)
     assert messages[0]["response"] == "utter_invalid_phone_mobile_length" and messages[0]["digits"] == 10
     assert slots_set(events)["notices"] == []
+
+
+def test_type_from_the_classifier_ranking_when_top_intent_is_details():
+    t = tracker("我叫刘芳，手机13700001111，立山区胜利小区3号楼门口井盖没了好几天，晚上特别危险", intent="provide_info")
+    t.latest_message["intent_ranking"] = [
+        {"name": "provide_info", "confidence": 0.6}, {"name": "seek_help", "confidence": 0.3}, {"name": "complain", "confidence": 0.1}
+    ]
+    slots = slots_set(run(ActionExtractFields(), t)[0])
+    assert slots["request_type"] == "求助" and "井盖" in slots["content"]

@@ -116,16 +116,20 @@ class ActionExtractFields(Action):
         if found.address and (intent in REQUEST_INTENT_TYPES or intent in ("provide_info", "correct_field", "nlu_fallback") or form_active):
             offer("address", found.address)
             offer("district", found.district)
-        kind = REQUEST_INTENT_TYPES.get(intent or "")
+        # A question outside the form goes to the knowledge base first; it becomes a 咨询
+        # request only if the answer does not help (action_kb_not_helpful).
+        question_only = intent == "consult" and not form_active
+        kind = None if question_only else REQUEST_INTENT_TYPES.get(intent or "")
         if found.request_type and (kind is None or intent == "correct_field" or found.request_type == "举报"):
             kind = found.request_type
-        if kind is None and found.content and tracker.get_slot("request_type") is None:
+        if kind is None and found.content and tracker.get_slot("request_type") is None and not question_only:
             kind = ranked_request_type(tracker)
         if kind and (tracker.get_slot("request_type") is None or intent == "correct_field" or requested == "request_type"):
             offer("request_type", kind)
         offer("confidential", found.confidential)
         offer("wants_reply", found.wants_reply)
-        self._offer_content(tracker, notices, text, intent, found, requested, form_active, updates)
+        if not question_only:
+            self._offer_content(tracker, notices, text, intent, found, requested, form_active, updates)
 
         if requested and requested not in updates:
             answered = self._answer_requested(requested, text, intent, tracker, notices, updates)

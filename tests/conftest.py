@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+os.environ.setdefault("HOTLINE_KB_WARMUP", "0")
 
 
 @pytest.fixture(autouse=True)

@@ -63,7 +63,7 @@ def start_stack(workdir: Path, profile: str = "anshan", timeout: float = 240) ->
         encoding="utf-8",
     )
     env = {**os.environ, "HOTLINE_DB_URL": db_url, "HOTLINE_PROFILE": profile,
-           "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+           "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HOTLINE_KB_WARMUP": "1"}
     actions_log = open(workdir / "actions.log", "wb")
     rasa_log = open(workdir / "rasa.log", "wb")
     procs = [

@@ -1,0 +1,94 @@
+"""Answers from the knowledge base (kb/), and what happens when they do not help."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import latest_text
+from kb.index import LiveKnowledgeBase
+
+log = logging.getLogger(__name__)
+_live: LiveKnowledgeBase | None = None
+
+
+def knowledge_base() -> LiveKnowledgeBase:
+    global _live
+    if _live is None:
+        _live = LiveKnowledgeBase()
+    return _live
+
+
+class ActionAnswerQuestion(Action):
+    """Answer when the base is sure, offer a choice when two articles are close, otherwise say
+    so and offer a 咨询 work order or a person: never a wrong confident answer."""
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        question = latest_text(tracker)
+        try:
+            decision = knowledge_base().current().decide(question)
+        except Exception:  # the base failing must not cost the citizen their question
+            log.exception("knowledge base search failed")
+            dispatcher.utter_message(response="utter_kb_unknown")
+            return [SlotSet("kb_question", question)]
+        if decision.kind == "answer":
+            article = decision.hits[0].article
+            contact = "；".join(x for x in (article.contact, article.hours) if x)
+            dispatcher.utter_message(
+                response="utter_kb_answer",
+                title=article.title,
+                answer=article.answer,
+                unit=article.unit,
+                contact_line=f"\n联系方式：{contact}" if contact else "",
+            )
+            if not tracker.active_loop.get("name"):
+                dispatcher.utter_message(response="utter_kb_helpful")
+        elif decision.kind == "choose":
+            dispatcher.utter_message(
+                response="utter_kb_choose",
+                buttons=[{"title": h.article.title, "payload": h.article.title} for h in decision.hits],
+            )
+        else:
+            dispatcher.utter_message(response="utter_kb_unknown")
+        return [SlotSet("kb_question", question)]
+
+
+class ActionKbNotHelpful(Action):
+    """The answer did not help (or there was none): file the question as a 咨询 request."""
+
+    def name(self) -> str:
+        return "action_kb_not_helpful"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        question = tracker.get_slot("kb_question")
+        dispatcher.utter_message(response="utter_kb_to_order")
+        events: list[EventType] = [SlotSet("request_type", "咨询")]
+        if question and not tracker.get_slot("content"):
+            events.append(SlotSet("content", question))
+        return [*events, FollowupAction("intake_form")]
+
+
+def _warm_up() -> None:
+    try:
+        knowledge_base().current()
+    except Exception:
+        log.exception("knowledge base warm-up failed; it will be retried on the first question")
+
+
+if os.environ.get("HOTLINE_KB_WARMUP", "1") != "0":
+    # Build the index (and embed new articles) when the action server starts, not on the
+    # first citizen's question.
+    threading.Thread(target=_warm_up, name="kb-warm-up", daemon=True).start()

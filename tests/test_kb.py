@@ -1,0 +1,111 @@
+"""The knowledge base: article files, hybrid search, the calibrated "I don't know", upkeep CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.profile import load_profile
+from kb.__main__ import main as kb_cli
+from kb.content import ARTICLES_DIR, ArticleError, article_from_dict, load_dir
+from kb.index import KnowledgeBase, LiveKnowledgeBase
+
+P = load_profile("anshan")
+
+
+def article(id_: str, title: str, questions: list[str], answer: str = "请携带身份证到{city}政务服务中心办理。", **kw) -> dict:
+    return {"id": id_, "title": title, "topic": "测试", "questions": questions, "answer": answer,
+            "unit": kw.get("unit", "市人社局"), "source": "测试", "updated_at": "2026-11-01",
+            "review_by": kw.get("review_by", "2027-05-01"), "contact": kw.get("contact")}
+
+
+def write(directory: Path, data: dict, name: str | None = None) -> Path:
+    path = directory / "t" / f"{name or data['id']}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def small_base(tmp_path):
+    write(tmp_path, article("shebao-card", "社保卡丢了怎么补办", ["社保卡丢了咋办", "补办社会保障卡要带啥"]))
+    write(tmp_path, article("gjj-rent", "租房怎么提取公积金", ["租房能取公积金吗", "公积金租房提取"], unit="市住房公积金中心"))
+    write(tmp_path, article("heating-cold", "暖气不热怎么办", ["暖气不热咋整", "屋里温度太低"], unit="供热企业"))
+    return tmp_path
+
+
+def test_every_shipped_article_is_valid():
+    articles, errors = load_dir(ARTICLES_DIR)
+    assert errors == []
+    assert len({a.id for a in articles}) == len(articles)
+
+
+def test_bad_articles_are_reported_not_fatal(small_base):
+    (small_base / "t" / "broken.yml").write_text("id: [unclosed", encoding="utf-8")
+    write(small_base, {"id": "no-answer", "title": "x"})
+    write(small_base, article("shebao-card", "重复", ["重复的问题"]), name="dup")
+    articles, errors = load_dir(small_base)
+    assert len(articles) == 3
+    reasons = " ".join(e for _, e in errors)
+    assert "YAML" in reasons and "缺少字段 answer" in reasons and "一致" in reasons
+    with pytest.raises(ArticleError):
+        article_from_dict({**article("Bad ID", "t", ["q"])})
+    with pytest.raises(ArticleError):
+        article_from_dict({**article("ok-id", "t", "not a list")})
+
+
+def test_placeholders_are_filled_for_the_city(small_base):
+    kb = KnowledgeBase(load_dir(small_base)[0], P)
+    assert "鞍山市政务服务中心" in kb.get("shebao-card").answer
+    weifang = KnowledgeBase(load_dir(small_base)[0], load_profile("weifang"))
+    assert "潍坊市" in weifang.get("shebao-card").answer
+
+
+@pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
+def test_search_finds_paraphrases(small_base, mode):
+    kb = KnowledgeBase(load_dir(small_base)[0], P)
+    assert kb.search("我的社会保障卡找不到了", mode=mode)[0].article.id == "shebao-card"
+    assert kb.search("家里暖气一点都不热", mode=mode)[0].article.id == "heating-cold"
+
+
+def test_answer_or_dont_know(small_base):
+    kb = KnowledgeBase(load_dir(small_base)[0], P)
+    assert kb.decide("社保卡丢了怎么补办").kind == "answer"
+    assert kb.decide("火星上能办护照吗").kind == "unknown"
+    assert kb.decide("").kind == "unknown"
+    assert kb.decide("😀" * 50 + "<script>").kind == "unknown"
+
+
+def test_live_base_reloads_without_restart(small_base):
+    live = LiveKnowledgeBase(small_base, P, check_every=0)
+    assert len(live.current()) == 3
+    time.sleep(0.01)
+    path = write(small_base, article("passport", "护照怎么办理", ["办护照需要什么材料"]))
+    os.utime(path, (time.time() + 5, time.time() + 5))
+    assert len(live.current()) == 4
+    assert live.current().search("办护照要啥材料")[0].article.id == "passport"
+
+
+def test_cli_import_check_stale_search(small_base, tmp_path, capsys):
+    out = tmp_path / "out"
+    jsonl = tmp_path / "export.jsonl"
+    jsonl.write_text("\n".join(json.dumps(article(f"a-{i}", f"问题{i}", [f"问法{i}"]), ensure_ascii=False) for i in range(3))
+                     + "\n{\"id\": \"broken\"}\n", encoding="utf-8")
+    csv_file = tmp_path / "export.csv"
+    csv_file.write_text("id,title,topic,questions,answer,unit,source,updated_at,review_by\n"
+                        "csv-one,怎么交物业费,物业,物业费咋交|物业费在哪交,联系物业服务中心。,物业,测试,2026-01-01,2026-06-01\n",
+                        encoding="utf-8")
+    assert kb_cli(["--dir", str(out), "import", str(jsonl), str(csv_file)]) == 1  # one bad record
+    assert "导入 4 篇，失败 1 篇" in capsys.readouterr().out
+    assert kb_cli(["--dir", str(out), "check"]) == 0
+    assert kb_cli(["--dir", str(out), "stale", "--today", "2026-12-01"]) == 1
+    assert "csv-one" in capsys.readouterr().out
+    assert kb_cli(["--dir", str(small_base), "search", "暖气不热", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["hits"][0]["id"] == "heating-cold" and result["decision"] in {"answer", "choose"}
+    assert kb_cli(["--dir", str(out), "import", str(tmp_path / "missing.yml")]) == 1

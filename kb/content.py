@@ -1,8 +1,8 @@
 """Knowledge-base articles: plain YAML files, one per question, kept current by the units.
 
 An article names its responsible unit, its source and the date it must be reviewed by; text
-may use the city-profile placeholders {city}, {hotline_name}, {hotline_number} and
-{working_days}, filled in when the base is loaded for a city.
+may use the city-profile placeholders {city}, {hotline_name}, {hotline_number},
+{working_days} and {max_extension_months}, filled in when the base is loaded for a city.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bot.profile import Profile
 ARTICLES_DIR = Path(__file__).resolve().parent / "articles"
 REQUIRED = ("id", "title", "topic", "questions", "answer", "unit", "source", "updated_at", "review_by")
 ID_RX = re.compile(r"^[a-z0-9][a-z0-9\-]{1,63}$")
-PLACEHOLDERS = ("city", "hotline_name", "hotline_number", "working_days")
+PLACEHOLDERS = ("city", "hotline_name", "hotline_number", "working_days", "max_extension_months")
 
 
 class ArticleError(ValueError):
@@ -50,6 +50,7 @@ class Article:
             "hotline_name": profile.hotline_name,
             "hotline_number": profile.hotline_number,
             "working_days": str(profile.working_days),
+            "max_extension_months": str(profile.max_extension_months),
         }
 
         def fill(text: str) -> str:
@@ -102,8 +103,8 @@ def article_from_dict(data: Any, path: str | None = None) -> Article:
         id=str(data["id"]), title=data["title"].strip(), topic=data["topic"].strip(),
         questions=tuple(q.strip() for q in questions), answer=data["answer"].strip(), unit=data["unit"].strip(),
         source=data["source"].strip(), updated_at=_date(data["updated_at"], "updated_at"),
-        review_by=_date(data["review_by"], "review_by"), contact=(data.get("contact") or None),
-        hours=(data.get("hours") or None), confirm=tuple(data.get("confirm") or ()), tags=tuple(data.get("tags") or ()),
+        review_by=_date(data["review_by"], "review_by"), contact=(str(data["contact"]) if data.get("contact") else None),
+        hours=(str(data["hours"]) if data.get("hours") else None), confirm=tuple(str(c) for c in data.get("confirm") or ()), tags=tuple(str(t) for t in data.get("tags") or ()),
         path=path,
     )
 

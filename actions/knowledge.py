@@ -57,6 +57,7 @@ class ActionAnswerQuestion(Action):
         elif decision.kind == "choose":
             dispatcher.utter_message(
                 response="utter_kb_choose",
+                options="\n".join(f"{i}. {h.article.title}" for i, h in enumerate(decision.hits, 1)),
                 buttons=[{"title": h.article.title, "payload": h.article.title} for h in decision.hits],
             )
         else:

@@ -203,6 +203,7 @@ _ADDRESS_STOPWORDS = re.compile(
 )
 _NO_PLACE = re.compile(r"^(?:无|没有|不涉及|没有具体地址|不需要|不用|没地址|没有地点|无具体地点|跟地址没关系|不是具体地方)")
 NO_ADDRESS = "（不涉及具体地点）"
+_QUESTION = re.compile(r"[吗呢？?]|怎么|为什么|什么|找谁|谁管|哪个部门|咋")
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,7 @@ def parse_address_answer(text: str, profile: Profile) -> tuple[str | None, str |
     if found:
         return found.value, found.district, None
     bare = re.sub(r"^(?:地址|地点|位置)?(?:是|在)?[:：]?", "", t).strip(" ,，。.!！")
-    if len(bare) < 3 or bare in NOT_NAMES or not re.search(r"[\u4e00-\u9fa5]", bare):
+    if len(bare) < 3 or bare in NOT_NAMES or not re.search(r"[\u4e00-\u9fa5]", bare) or _QUESTION.search(bare):
         return None, None, "address_unclear"
     if len(bare) > 80:
         return None, None, "address_long"

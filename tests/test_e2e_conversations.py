@@ -145,3 +145,31 @@ def test_public_acceptance_cases(stack):
         if not ok:
             failures.append((c["id"], reply[:120]))
     assert not failures
+
+
+def test_question_answered_from_the_knowledge_base(stack):
+    me = sender()
+    reply = stack.text(me, "社保卡丢了咋补办啊")
+    assert "社保卡" in reply and "负责部门" in reply and "有帮助" in reply
+
+
+def test_unknown_question_offers_an_order_then_files_it(stack, store):
+    me = sender()
+    reply = stack.text(me, "请问火星上的房子能办不动产登记吗")
+    assert "没有找到准确的答案" in reply and "登记咨询工单" in reply
+    reply = stack.text(me, "没解决，帮我登记工单")
+    assert "咨询工单" in reply
+    for answer in ("刘女士", "13600001234"):
+        reply = stack.text(me, answer)
+    assert "确认" in reply and "咨询" in reply
+    order = store.get_order(order_number(stack.text(me, "确认")))
+    assert order.request_type == "咨询" and "火星" in order.content
+
+
+def test_question_in_the_middle_of_the_form_then_the_form_resumes(stack):
+    me = sender()
+    stack.text(me, "我要投诉")
+    stack.text(me, "楼上天天半夜蹦迪，吵得孩子睡不着觉，说了好几次都不听")
+    reply = stack.text(me, "顺便问一下，社保卡丢了怎么补办？")
+    assert "社保卡" in reply
+    assert "哪里" in reply  # the form asks its question again

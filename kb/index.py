@@ -2,8 +2,8 @@
 
 Each article is indexed through several "units" (its title and every question phrasing); an
 article scores the best of its units. BM25 and dense rankings are fused by reciprocal rank, and
-the decision to answer uses the dense cosine of the best article, calibrated on held-out
-questions (see BENCHMARKS.md): below ``answer_threshold`` the bot says it does not know; two
+the decision to answer uses the dense cosine of the best article and a floor on its BM25 score,
+calibrated on held-out questions (scripts/calibrate_kb.py, BENCHMARKS.md): below ``answer_threshold`` the bot says it does not know; two
 articles within ``ambiguity_margin`` of each other are offered as a choice.
 
 The index is built once at start (passage embeddings cached on disk by text hash) and rebuilt
@@ -132,8 +132,9 @@ class Embedder:
 class KnowledgeBase:
     """The searchable base for one city profile."""
 
-    answer_threshold = 0.865
-    ambiguity_margin = 0.006
+    answer_threshold = 0.905   # calibrated by scripts/calibrate_kb.py (BENCHMARKS.md)
+    ambiguity_margin = 0.005
+    bm25_floor = 8.0           # some words must match too: a close embedding alone is not enough
 
     def __init__(self, articles: list[Article], profile: Profile, embedder: Embedder | None = None,
                  use_dense: bool = True) -> None:
@@ -186,9 +187,9 @@ class KnowledgeBase:
     def decide(self, query: str) -> Decision:
         """Answer, offer a choice between two close articles, or say we don't know."""
         hits = self.search(query, k=3)
-        if not hits or hits[0].dense < self.answer_threshold or hits[0].bm25 <= 0:
+        if not hits or hits[0].dense < self.answer_threshold or hits[0].bm25 < self.bm25_floor:
             return Decision("unknown", tuple(hits[:2]))
-        if len(hits) > 1 and hits[1].bm25 > 0 and hits[0].dense - hits[1].dense < self.ambiguity_margin \
+        if len(hits) > 1 and hits[1].bm25 >= self.bm25_floor and hits[0].dense - hits[1].dense < self.ambiguity_margin \
                 and hits[1].dense >= self.answer_threshold:
             return Decision("choose", tuple(hits[:2]))
         return Decision("answer", (hits[0],))

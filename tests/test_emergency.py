@@ -213,6 +213,46 @@ POSITIVES: list[tuple[str, str, str]] = [
     ("工地塌方埋了两个人", "disaster", "119"),
     ("我们村的河堤决口了，水冲进村子了", "disaster", "119"),
     ("下暴雨，地下通道积水很深，有辆车熄火了里面有人", "disaster", "119"),
+    # --- lift stopped or stuck, said without 困: someone inside, or doors that will not open
+    ("电梯停了，门打不开，我妈在里面", "lift", "119"),
+    ("电梯卡在十几楼不动了，里面有人", "lift", "119"),
+    ("电梯卡住了 我婆婆出不来", "lift", "119"),
+    ("电梯不动了，里头有个老太太一直在喊", "lift", "119"),
+    ("我和孩子在电梯里，突然停了，门打不开", "lift", "119"),
+    ("小区停电了，电梯里有人", "lift", "119"),
+    ("电梯突然停了，扒不开门", "lift", "119"),
+    ("客梯卡住了，里边还有两个人", "lift", "119"),
+    ("电题卡住了，我爸在里头喊", "lift", "119"),
+    ("俺们楼电梯停半截了，里头有人拍门", "lift", "119"),
+    ("货梯卡在三楼了，工人在里面出不来", "lift", "119"),
+    ("电梯停了门打不开", "lift", "119"),
+    # --- violence told by the action, not by 打架
+    ("几个人把一个学生堵在巷子里打", "violence", "110"),
+    ("一群人围着一个人打，快来", "violence", "110"),
+    ("有人把我儿子摁在地上打", "violence", "110"),
+    ("小区门口一帮小混混在堵人，围着踢", "violence", "110"),
+    ("三个男的把一个小伙按在地上揍，满脸是血", "violence", "110"),
+    ("楼下好几个人围着一个老头拳打脚踢", "violence", "110"),
+    ("有人往死里打一个女的", "violence", "110"),
+    ("他们拿着钢管往人身上抡", "violence", "110"),
+    ("有一伙人在街上追着一个人砍", "violence", "110"),
+    ("有人抡着板凳砸人", "violence", "110"),
+    ("俩人把我弟堵墙角打呢", "violence", "110"),
+    ("一群人把他堵住了往死里揍", "violence", "110"),
+    ("我老公把我摁在地上打", "domestic_violence", "110"),
+    # --- a person hit by a vehicle and hurt: 122 first, 120 added (checked below)
+    ("一辆车把我撞了，腿疼走不了", "traffic_injury", "122"),
+    ("追尾了，后座的孩子一直哭说脖子疼", "traffic_injury", "122"),
+    ("车祸，我老公胳膊肿了抬不起来", "traffic_injury", "122"),
+    ("我被电动车剐倒了，腰疼站不起来", "traffic_injury", "122"),
+    ("两车相撞，有个人被甩出去了", "traffic_injury", "122"),
+    ("被车撞了一下，脚肿得厉害，走不动路", "traffic_injury", "122"),
+    ("出车祸了，我朋友头磕破了", "traffic_injury", "122"),
+    ("撞了我就开跑了，我腿疼走不了", "traffic_injury", "122"),
+    ("有辆面包车把一个骑车的大爷撞倒了，司机开跑了，大爷躺在地上起不来", "traffic_injury", "122"),
+    # --- hit-and-run: 122 leads even when the citizen asks for the police
+    ("肇事逃逸了，快帮我报警", "traffic", "122"),
+    ("有车撞了我的车，司机开跑了，帮我报警", "traffic", "122"),
 ]
 
 # Messages with emergency words that are NOT an emergency now.
@@ -364,6 +404,50 @@ NEGATIVES: list[str] = [
     "外卖员骑车太快差点撞到我孩子",
     "我想投诉派出所，报警了没人管",
     "我把房租转给房东了",
+    # a lift out of service, not someone trapped
+    "电梯停了好几天，老人出不去",
+    "电梯坏了门打不开，只能走楼梯",
+    "电梯门打不开，物业也不修，我们只能爬楼",
+    "电梯经常卡住，里面有人的时候很吓人",
+    "电梯里有人抽烟",
+    "扶梯突然停了",
+    "如果电梯停了人在里面怎么办",
+    "去年电梯卡住过，里面有人",
+    # beating words in games, the past, habits and fiction
+    "车堵在路上打不到车",
+    "昨天几个人把他堵在巷子里打了一顿，想问派出所怎么处理",
+    "几个大爷围着打扑克",
+    "孩子们在操场上围着打雪仗",
+    "孩子们围着踢毽子",
+    "学校里经常有学生被围着打，老师不管",
+    "他把我按在地上打了一顿，上个月的事，想问怎么起诉",
+    "电视剧里几个人把他堵在巷子里打",
+    # habitual nuisance smoke from a business: a complaint, not a fire
+    "楼下烧烤店每天晚上冒烟，呛人",
+    "楼下烤串的炭火天天冒烟，熏得我家没法开窗",
+    "隔壁饭店的烟囱总是冒黑烟，呛死人了",
+    "楼下饭店总是烧炭火，烟很大，呛人",
+    "烤鸭店的炉子每天冒烟，家里全是烟味",
+    "楼下烧烤店一开门就冒烟，呛得我们没法开窗",
+    "对面餐馆排烟管道天天往我家窗户冒烟",
+    # fear of a crime that may happen
+    "最近小区不太平，我怕被抢",
+    "晚上下班一个人走，担心有人偷我电动车",
+    "怕有人撬门，想换个锁",
+    "我一个人在家，害怕有人入室抢劫，能不能多巡逻",
+    "担心孩子在学校门口被人抱走",
+    "我怕有人把孩子堵在路上打",
+    "我想给家里装个防盗门，最近老有小偷",
+    # buying or installing safety equipment
+    "我想在家装个烟感报警器",
+    "燃气泄漏报警器在哪里能买到",
+    "小区要求每户安装燃气泄漏报警器，要收费吗",
+    "家里想买个灭火器，去哪买",
+    "燃气报警器坏了想换个新的",
+    "想装燃气泄漏切断阀",
+    "着火逃生用的绳子去哪买",
+    "想给老人家装个一氧化碳报警器",
+    "围着火炉打盹",
 ]
 
 # The past (or a question) in one clause must never cancel a present emergency in another.
@@ -397,6 +481,19 @@ MIXED: list[tuple[str, str, str]] = [
         "gas",
         "119",
     ),
+    # a complaint, a worry or a purchase never hides a present emergency in the same message
+    ("烧烤店着火了 现在火很大", "fire", "119"),
+    ("楼下烧烤店天天冒烟，今天着火了，火很大", "fire", "119"),
+    ("烧烤店天天冒烟，今天烟囱着了", "fire", "119"),
+    ("烧烤店每天冒烟，刚才突然冒出好多黑烟", "fire", "119"),
+    ("烧烤摊的煤气罐着了", "fire", "119"),
+    ("我怕被抢，现在有个人一直跟着我", "violence", "110"),
+    ("我担心有人偷车，刚才就看见有人在撬我的电动车锁", "violence", "110"),
+    ("我好害怕有人正在撬我家门", "violence", "110"),
+    ("想买灭火器，现在厨房着火了", "fire", "119"),
+    ("燃气报警器坏了想换，但是现在闻到很大的煤气味", "gas", "119"),
+    ("燃气泄漏报警器响了", "gas", "119"),
+    ("电梯坏了好几天，今天又停了，我妈在里面出不来", "lift", "119"),
 ]
 
 
@@ -440,6 +537,49 @@ def test_every_needed_number_is_given(text: str, numbers: set[str]) -> None:
     found = detect(text)
     assert found is not None
     assert numbers <= set(found.numbers), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一辆车把我撞了，腿疼走不了",
+        "我被电动车剐倒了，腰疼站不起来",
+        "追尾了，后座的孩子一直哭说脖子疼",
+        "撞了我就开跑了，我腿疼走不了",
+        "我骑电动车被一辆小轿车撞了，现在起不来",
+        "出车祸了，我朋友头磕破了",
+        "两车相撞，有个人被甩出去了",
+        "车祸，我老公胳膊肿了抬不起来",
+    ],
+)
+def test_traffic_injury_gives_122_then_120(text: str) -> None:
+    found = detect(text)
+    assert found is not None and found.kind == "traffic_injury", (text, found)
+    assert found.numbers[:2] == ("122", "120"), found
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("肇事逃逸了，快帮我报警", ("122", "110")),
+        ("有车撞了我的车，司机开跑了，帮我报警", ("122", "110")),
+        ("撞车了，没人受伤，腿也不疼", ("122",)),
+        ("追尾了，人没事，就是车灯坏了", ("122",)),
+        ("追尾了，手机摔破了", ("122",)),
+        ("车头撞破了，人没事", ("122",)),
+        ("我爸晕倒了，快报警", ("120", "110")),
+    ],
+)
+def test_a_request_for_a_service_never_leads_over_the_event(text: str, numbers: tuple[str, ...]) -> None:
+    found = detect(text)
+    assert found is not None
+    assert found.numbers == numbers, found
+
+
+def test_group_beating_with_blood_adds_120() -> None:
+    found = detect("三个男的把一个小伙按在地上揍，满脸是血")
+    assert found is not None and found.kind == "violence"
+    assert found.numbers[0] == "110" and "120" in found.numbers
 
 
 def test_no_injury_means_no_ambulance() -> None:

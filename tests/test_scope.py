@@ -114,6 +114,46 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
     ("我在朝阳上班，单位不给交社保", "outside_city"),
     ("葫芦岛兴城的海边浴场乱收费", "outside_city"),
     ("我在营口鲅鱼圈买的海景房，开发商延期交房", "outside_city"),
+    # litigation: pushing or swaying a case already filed
+    ("我的案子在法院立案三个月了，你们帮我催催法官", "litigation"),
+    ("案子已经立案了还没开庭，能不能让对方先把钱给我", "litigation"),
+    ("法院还没判，你们先让他把欠款给我", "litigation"),
+    ("我们这个案子已经起诉了，你们帮我们判一下", "litigation"),
+    ("官司还在审，你们能不能督促一下法院快点判", "litigation"),
+    ("这案子法院受理了，你们帮我跟法官说一下判我赢", "litigation"),
+    ("俺那官司法院拖着不开庭，恁给催催法官", "litigation"),
+    # arbitration: the hotline asked to rule a labour, contract or land-contract dispute itself
+    ("公司把我辞退了，你们判他赔钱", "arbitration"),
+    ("公司说我旷工把我开除了，你们给定个性算不算违法解除", "arbitration"),
+    ("工伤认定已经下来了，你们让老板按标准赔", "arbitration"),
+    ("工伤认定书下来了，老板就是不赔，你们督促老板按规定赔偿", "arbitration"),
+    ("我跟村里签的土地承包合同，现在村里要收回，你们评评理判一下这地归谁", "arbitration"),
+    ("我和邻居的承包地地界有争议，你们给断一下归谁", "arbitration"),
+    ("老板不给加班费，你们给判一下该不该给", "arbitration"),
+    ("厂里不给我签劳动合同还把我辞了，你们说算不算违法", "arbitration"),
+    # discipline: an official's misconduct told without 贪污/受贿
+    ("我们镇的科长收了开发商的钱", "discipline"),
+    ("民警办案的时候收了对方的钱", "discipline"),
+    ("校长吃回扣，食堂的菜又贵又差", "discipline"),
+    ("村干部上班时间在村委会赌博", "discipline"),
+    ("局长天天开公车接送孩子上学", "discipline"),
+    ("城管队长照顾关系户，别人摆摊就罚", "discipline"),
+    ("社区主任不给钱就不给盖章", "discipline"),
+    ("村官把他亲戚安排进了村委会", "discipline"),
+    ("街道的工作人员上班时间打麻将", "discipline"),
+    # administrative review: a specific decision the citizen wants overturned
+    ("城管认定我家阳台是违建要拆，我不认", "admin_review"),
+    ("不动产登记中心不予登记，我想推翻这个决定", "admin_review"),
+    ("社保局不予认定工伤，我要求复查", "admin_review"),
+    ("市场监管局罚了我两万，我想让他们撤销", "admin_review"),
+    ("环保局的罚款决定我不认，要求重新认定", "admin_review"),
+    ("人社局不予认定工伤的决定，我想推翻", "admin_review"),
+    # petition: in the 信访 channel for a while
+    ("我这个事信访好几年了，你们帮忙协调一下", "petition"),
+    ("信访局一直在办，你们帮我催催", "petition"),
+    ("我在信访局反映了两年了还没解决", "petition"),
+    ("上访三年了没人管，你们给协调协调", "petition"),
+    ("这事儿信访局还在处理，你们能帮我问问吗", "petition"),
 ]
 
 # In scope: look-alikes, and plain questions about how to use a route (the hotline answers them).
@@ -165,6 +205,34 @@ IN_SCOPE: list[str] = [
     "我是大连理工的学生，在鞍山实习被欠薪",
     "我要投诉",
     "",
+    # unpaid wages: the hotline passes them to 劳动监察
+    "老板拖欠我三个月工资，你们帮我要回来",
+    "公司欠薪半年了",
+    "包工头欠我们农民工工资不给，你们给判一下让他把钱给我们",
+    "我们公司的工资一直没发，你们管管",
+    "我可以要求单位支付经济补偿吗",
+    # a plea to judge that is not a labour, contract or court matter
+    "我白天上班晚上还被楼上吵，你们评评理",
+    "快递公司丢了我的件，你们评评理",
+    "饭店老板缺斤少两，你们给评评理",
+    "我想问问法院立案要多久",
+    "你们帮我认定一下工伤",
+    # rude attitude, private employers and fees are complaints
+    "派出所民警态度差",
+    "我要投诉城管态度很差，骂人",
+    "我们公司采购经理吃回扣",
+    "物业经理收了钱",
+    "村委会收钱修路合理吗",
+    "私立学校校长收家长的钱",
+    "城管要礼貌执法",
+    "派出所办户口要了我50块工本费",
+    # questions about review, complaints about 违建, a petition only threatened or asked about
+    "行政复议要多长时间",
+    "交警罚款在哪里交",
+    "邻居家违建，城管不拆",
+    "小区里违建太多，街道不管，太不合理了",
+    "信访局电话是多少",
+    "我想去信访局反映",
 ]
 
 

@@ -172,7 +172,11 @@ class ActionExtractFields(Action):
             if len(extract.normalize(text)) > extract.MAX_CONTENT_CHARS:
                 notices.add("utter_content_truncated")
             updates["content"] = found.content
-        elif form_active and current and (intent in REQUEST_INTENT_TYPES or intent == "provide_info") and found.content not in current:
+        elif (
+            form_active and current and intent != "consult"
+            and (intent in REQUEST_INTENT_TYPES or intent == "provide_info") and found.content not in current
+        ):
+            # (a question in the middle of the form goes to the knowledge base instead)
             # More detail while the form runs: add it, lose nothing.
             if found.address and found.content.strip() == found.address:
                 return

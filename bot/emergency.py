@@ -19,8 +19,14 @@ How it reads a message:
    services (120怎么收费), a reference to an event already handled (火已经灭了, 孩子找到了).
    A non-actual frame carries over to the next clauses of the same sentence only when the clause
    that set it talked about an emergency, and any present marker (现在, 正在, 刚才, 又) resets it.
+   A worry about a crime (怕被抢, 担心有人偷) is not a crime happening, a safety device to buy or
+   install (燃气泄漏报警器) is not a leak, and smoke a business makes every day (烧烤店天天冒烟)
+   is a complaint, unless the message also says the fire is real (着火, 火苗, 突然冒出).
 5. Anything left is an emergency: the most serious kind leads, the numbers of the others are
-   added after its own. A message that is only an emergency number (「119！」) counts too.
+   added after its own. A request for a service (快报警, 叫救护车) never leads over the event it
+   is about (肇事逃逸了，快报警 is 122 first), and a traffic accident where anyone is hurt
+   (腿疼走不了, 起不来, 流血) gives 122 and 120. A message that is only an emergency number
+   (「119！」) counts too.
 
 Safety first: when the context is unclear the trigger stands. A false alarm costs a little; a
 missed emergency costs much more.
@@ -108,6 +114,7 @@ _SPELLINGS = (
     (re.compile(r"天然汽"), "天然气"),
     (re.compile(r"液化汽"), "液化气"),
     (re.compile(r"电[体提题]"), "电梯"),
+    (re.compile(r"(?:客|货|直|升降|观光|载人|载货)梯"), "电梯"),
     (re.compile(r"留血"), "流血"),
     (re.compile(r"喘不(上|过)(来)?起"), r"喘不\1\2气"),
     (re.compile(r"(?<![a-z])(?:elevator|lift)(?![a-z])"), "电梯"),
@@ -142,6 +149,7 @@ def normalize(text: str | None) -> str:
 # Idioms and routine phrases masked before matching (they are vocabulary the layer knows is not
 # an emergency). Each is replaced by the same number of "□" so positions stay put.
 _MASK = "□"
+_NC_IDIOM = r"[^,，。;；!?！？]"
 _IDIOMS = re.compile(
     "|".join(
         [
@@ -150,8 +158,9 @@ _IDIOMS = re.compile(
             r"引火烧身|水深火热|热火朝天|如火如荼|火急火燎|急火攻心|上火|发火|火气|恼火|窝火",
             r"(?:气|急)得?直?冒火|心里冒火|肝火|虚火|火爆|火热|火锅|火车|火腿|火候|火速|火箭",
             r"火龙果|火红|红火|烟火气|人间烟火|小心火烛|烟酒|香烟|抽烟|吸烟|烟民|烟花|烟草|烟瘾",
-            r"烟盒|烟头|二手烟|电子烟|油烟|烟囱|炊烟|烟消云散|打不着火?|点不着火?|打着火|打火机",
+            r"烟盒|烟头|二手烟|电子烟|油烟|烟囱(?!" + _NC_IDIOM + r"{0,3}(?:着|起火|失火|冒火|火苗))|炊烟|烟消云散|打不着火?|点不着火?|打着火|打火机",
             r"点火(?:器|针|困难|失败|开关)|着火点|火力发电|火葬|火化",
+            r"(?:围|挨|靠|守|烤|对|朝|冲)着火(?:炉|盆|堆|塘|锅|边|炕|墙)",
             # death, injury and violence used figuratively
             r"(?:吵|烦|气|急|累|笑|热|冷|饿|困|忙|臭|愁|馋|坑|吓|晒|冻|闷|挤|穷|懒|丑|麻烦)(?:得|的)?(?:要)?死(?:了|人|我|我了|啦|掉)?",
             r"(?:想)?死的心都有(?:了)?|想死(?:你|您|我了)(?:们)?|死心|死机|死磕|死缠烂打|死胡同|死角|死贵|死扣|死板|死活|死记",
@@ -207,6 +216,8 @@ class _Trigger:
     generic: bool = False                      # a cry for help that names no specific danger
     unless_match: re.Pattern[str] | None = None    # voids the trigger when the match itself has it
     needs_before: re.Pattern[str] | None = None    # must match the clause text just before it
+    fearable: bool = False                     # a feared crime (怕被抢, 担心有人偷) is not one happening
+    call: bool = False                         # only asks for a service (快报警, 叫救护车): never leads over an event
 
 
 def _t(kind: str, pattern: str, **kw: object) -> _Trigger:
@@ -236,12 +247,30 @@ _VEHICLE = (
     r"车|电动|摩托|三轮|自行车|单车|电瓶|公交|出租|货车|卡车|大车|小车|轿车|司机|骑手|外卖|渣土"
     r"|罐车|拖拉机|路口|马路|公路|高速|十字|红绿灯|斑马线|人行道|驾驶|开车|骑车|追尾"
 )
-_WEAPON = r"(?:刀|菜刀|砍刀|水果刀|匕首|尖刀|剪刀|棍子|棍|棒子|铁棍|钢管|斧头|斧子|锤子|榔头|枪|砖头|酒瓶|凶器|管制刀具|铁锹|镐)"
+_WEAPON = (
+    r"(?:刀|菜刀|砍刀|水果刀|匕首|尖刀|剪刀|棍子|棍|棒子|铁棍|钢管|斧头|斧子|锤子|榔头|枪|砖头|酒瓶|凶器|管制刀具|铁锹|镐"
+    r"|棒球棍|球棒|木棒|铁棒|甩棍|电棍|撬棍|板砖|扳手|铁链|铁锤|砍柴刀|西瓜刀)"
+)
 _POLLUTION = (
     r"烟囱|工厂|厂区|厂子|企业|排放|污染|烧烤|锅炉|秸秆|焚烧|烧垃圾|烧纸|烧荒|烧树叶|烧落叶|烧塑料"
     r"|尾气|柴油|下水道|井盖|热力|暖气|蒸汽|白气|热气|抽烟|吸烟|香烟|二手烟|油烟|扬尘|灰尘|雾霾"
 )
 _REAL_FIRE = r"着了?火|起火|失火|火苗|明火|火光|火势|烧起来|蔓延"
+# Smoke from a business or a chimney that comes every day (烧烤店天天冒烟, 呛人) is a nuisance
+# complaint; a fire in the same place (着火, 火苗, 突然冒出, 火很大) is not.
+_SMOKE_SOURCE = r"烧烤|烤串|烤肉|烤鸭|撸串|炭火|木炭|烧炭|烟囱|排烟|饭店|饭馆|餐馆|餐厅|酒店|食堂|小吃|店|摊|锅炉|炉子|熏|作坊|工厂|厂"
+_SMOKE_HABIT = (
+    r"天天|每天|总是|老是|经常|整天|成天|一天到晚|每晚|每到|一到(?:晚上|中午|饭点|周末)|常年|长期|好几天|好久|三天两头|隔三差五"
+    r"|(?:一|每)(?:开|做|营|烧|烤)(?:门|生意|业|饭|菜|串|肉)就"
+)
+_NUISANCE_SMOKE = (
+    r"^(?=[\s\S]*(?:" + _SMOKE_SOURCE + r"))(?=[\s\S]*(?:" + _SMOKE_HABIT + r"))(?![\s\S]*(?:" + _REAL_FIRE
+    + r"|突然|爆炸|炸了|火很大|火好大|大火|火球|烧着|烧了起来))"
+)
+_SMOKE_NOT_A_FIRE = (
+    r"^(?![\s\S]*(?:突然|一下子|猛地|忽然))[\s\S]*?(?:" + _POLLUTION + r")(?![^,，。]{0,20}(?:" + _REAL_FIRE + r"))|"
+    + _NUISANCE_SMOKE
+)
 _FRAUD_CONTEXT = (
     r"骗|诈|冒充|陌生|客服|安全账户|刷单|兼职|投资|理财|贷款|验证码|屏幕|共享|拉黑|联系不上|不回"
     r"|删了|公检法|警察|公安|通缉|洗钱|冻结|杀猪盘|网恋|中奖|退款|理赔|征信|注销|不认识|链接|app"
@@ -251,6 +280,44 @@ _MISSING_WHO = (
     r"孩子|小孩|儿子|女儿|闺女|娃|宝宝|宝贝|孙子|孙女|外孙|老人|老头|老太|老爷子|爸|妈|父亲|母亲|爷爷|奶奶|姥|外公|外婆"
     r"|老伴|小子|孩儿|丫头|崽|仔|伢|囡|老娘|老爹|娘|爹|弟弟|妹妹|学生"
 )
+# A lift that stopped (said without 困), someone inside it, doors that will not open, and a lift
+# simply out of service (a complaint).
+_LIFT_STOPPED = (
+    r"(?:停了|停住|停在|停下|停半|停到|停着|卡住|卡在|卡了|卡死|不动了|不走了|不动弹|动不了|停电|断电|突然停|坏在|坏了|出故障|故障了"
+    r"|悬在|掉层|冲层)"
+)
+_LIFT_INSIDE = (
+    r"(?:被困|困住|困在|关在|锁在|关住)"
+    r"|(?:还|都|也|一直|被)?(?:关|困|卡|锁)?在(?:里面|里头|里边|电梯里|轿厢里|电梯内)"
+    r"|(?:里面|里头|里边|电梯里|轿厢里)(?:还|都)?有(?:个|一个|两个|几个|位)?" + PERSON
+    + r"|(?:里面|里头|里边)(?:的人)?(?:一直|还)?(?:在)?(?:喊|叫|哭|拍门|敲门|砸门|呼救|求救|按铃)"
+)
+_LIFT_DOOR_STUCK = r"(?:门)?(?:扒|掰|撬|拉|推|抠|弄|打|开)不开|门开不了|门打不了开|打不开门|开不了门|出不[来去](?!门|屋|家|楼)"
+_LIFT_OUT_OF_SERVICE = (
+    r"[0-9一二两三四五六七八九十几多半]+(?:天|周|个星期|个礼拜|个月)|好几天|几天|没人修|不修|报修|维修|年检|停用|停运"
+    r"|爬楼|走楼梯|下不了楼|上不了楼|出不了门|出不来门"
+)
+# Violence told by the action rather than by 打架: cornering or pinning someone down and beating
+# them, a group beating one person, swinging a stick at someone.
+_HIT = r"(?:打|揍|踢|踹|殴打|暴打|痛打|毒打|捶|扇|抡|砍|捅|掐|跺)"
+_NOT_A_BEATING = (
+    r"(?![^,，。;；!?！？]{0,3}(?:电话|手机|车|球|牌|扑克|麻将|毽|雪|仗|水漂|拳|太极|招呼|交道|官司|卡|针|工|字|游戏|款|钱|扫|听|算|转"
+    r"|包|印|羽毛|乒乓|篮|排|网|台|高尔夫|滑|晃|颤|盹|哈欠|喷嚏|呼噜|嗝|鼾|滚|蜡|闹|扮|理|造|烊|洞|孔|井|水|药|价|柴|树|风|扇子))"
+    r"(?!不|开)"
+)
+_BEATING = (
+    r"(?:摁|按|压|踩|骑|推|撂|放|打|揍|踹)(?:倒)?(?:在|到)?(?:了)?(?:地上|地下|墙上|墙角|车上|床上|沙发上|桌上|桌子上|椅子上|角落|车里|地)(?:上|里)?"
+    + _NC + r"{0,3}?" + _HIT + _NOT_A_BEATING
+    + r"|(?:(?:堵|围|截|拦|逮|揪|拽|拖|追|薅)(?:住|着|在|到)|(?:堵|围)(?=墙角|角落|门口|巷子|胡同|厕所|路上|楼道))(?:了)?"
+    + _NC + r"{0,8}?(?:往死里|狠狠地?|使劲|轮流|一起)?" + _HIT + _NOT_A_BEATING
+    + r"|拳打脚踢|往死里(?:打|揍|踢|踹|整)|暴打|痛打|毒打|狂揍|猛揍|暴揍|胖揍"
+    r"|打得(?:头破血流|满地|起不来|爬不起来|站不起来|鼻青脸肿|嗷嗷|直叫|哇哇|满脸是血|直求饶|不敢动)"
+    r"|抡(?:起|着|了)?(?:一)?(?:把|根|个)?(?:棍|棒|铁|钢管|板凳|凳子|椅子|砖|锹|锤|拳头|酒瓶|刀|斧|扳手|锄头|皮带)"
+    r"|(?:棍子|棒子|钢管|铁棍|板凳|凳子|椅子|砖头|酒瓶|拳头)(?:往|朝|冲)" + _NC + r"{0,6}(?:抡|砸|招呼|身上打|头上打)"
+)
+# A trigger word that only names a safety device (燃气泄漏报警器, 漏气保护装置): buying or
+# installing one is not an emergency. A device that is sounding is caught by its own trigger.
+_NOT_A_DEVICE = r"(?!报警器|报警装置|报警仪|探测器|检测仪|检测器|传感器|自闭阀|切断阀|保护器|保护装置)"
 _CONSUMER = (
     r"商家|店家|商场|超市|退货|质量|假货|缺斤少两|会员卡|预付卡|健身|培训|中介|房东|物业|装修"
     r"|开发商|网购|快递|外卖|淘宝|拼多多|京东|直播间|理发|美容|饭店|餐馆|4s店|车行|租房|押金"
@@ -268,7 +335,8 @@ _TRIGGERS: tuple[_Trigger, ...] = (
     _t(
         "fire",
         r"(?:房子|屋子|屋|房|楼|家|车|厨房|仓库|柴火垛|草垛|柴垛|草堆|秸秆垛|工厂|厂房|店|商铺|饭店|车库"
-        r"|电动车|电瓶车|电车|阳台|电线|电箱|配电箱|电表箱|楼道|山|林子|树林|垃圾堆|沙发|被子|床|窗帘)"
+        r"|电动车|电瓶车|电车|阳台|电线|电箱|配电箱|电表箱|楼道|山|林子|树林|垃圾堆|沙发|被子|床|窗帘"
+        r"|罐|油锅|锅里|摊子|摊位|车棚|棚子|柜子|衣柜|草地|麦地|麦田|玉米地|纸箱|箱子|电脑|电视|烟囱|排烟道|烟道)"
         + _NC + r"{0,2}着(?:了|起来|啦)",
     ),
     _t(
@@ -282,17 +350,17 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         r"|烟雾(?:很|特别|好)?大|黑烟滚滚|浓烟滚滚|(?:全|都|满)是烟|满屋(?:子)?(?:都是|全是)?烟"
         r"|(?:屋|家|楼道|走廊|厨房|房间|楼)(?:里)?(?:有|全是|都是|进|冒|灌)(?:了)?烟"
         r"|烟(?:冲|往|窜|飘|灌|钻)" + _NC + r"{0,3}(?:上|进|过来|楼|屋)|呛得" + _NC + r"{0,4}(?:睁不开|出不去|喘不)",
-        unless_message=r"(?:" + _POLLUTION + r")(?![^,，。]{0,20}(?:" + _REAL_FIRE + r"))",
+        unless_message=_SMOKE_NOT_A_FIRE,
     ),
     _t(
         "fire",
         r"烧(?:东西|什么东西|什么)(?:的)?(?:味|气味)|(?:有|一股|好大的|很浓的|很大的)烟味|烟味(?:很|特别|好|越来越)?(?:大|重|浓|呛)",
-        unless_message=r"(?:" + _POLLUTION + r")(?![^,，。]{0,20}(?:" + _REAL_FIRE + r"))",
+        unless_message=_SMOKE_NOT_A_FIRE,
     ),
     _t("fire", r"烧焦(?:的)?(?:味|气味)|焦糊(?:的)?味|糊(?:的)?味|焦味|胶皮味|烧(?:塑料|电线|橡胶)(?:的)?味|塑料(?:烧)?焦|电线(?:烧)?焦|烧焦了", unless_clause=r"饭|菜|锅巴|烤"),
     _t(
         "fire",
-        r"(?:烟感|烟雾报警器|火灾报警器|火警报警|消防报警)" + _NC + r"{0,4}(?:响|叫|鸣|报警)",
+        r"(?:烟感|烟雾报警器|火灾报警器|火警报警|消防报警)" + _NC + r"{0,4}(?:响|叫|鸣|报警(?!器|装置|仪))",
         strong=False,
         unless_clause=r"误报|坏|没电|电池|故障|乱响|维修|检修|测试",
     ),
@@ -304,20 +372,20 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         unless_clause=r"暖气|水管|自来水|下水|轮胎|气球|爆管",
     ),
     _t("fire", r"(?<![a-z])(?:fire|smoke)(?![a-z])|火{3,}|(?:家|屋|房子|楼|厨房|楼道|车|仓库)里?(?:着|起|失)?火了"),
-    _t("fire", r"(?:快|赶紧|马上|立刻|赶快|帮我|帮忙|麻烦|请)(?:帮我)?(?:打|拨|叫|喊|联系)(?:一下|个|一辆|辆)?(?:119|消防车|消防队|消防)"),
-    _t("fire", r"(?:打|拨|叫)(?:一下|个)?(?:119|消防车)", strong=False),
-    _t("fire", r"(?:119|消防车|消防员|消防队)" + _NC + r"{0,4}(?:还没|还不|怎么还|咋还|一直没|半天没)(?:来|到)"),
+    _t("fire", r"(?:快|赶紧|马上|立刻|赶快|帮我|帮忙|麻烦|请)(?:帮我)?(?:打|拨|叫|喊|联系)(?:一下|个|一辆|辆)?(?:119|消防车|消防队|消防)", call=True),
+    _t("fire", r"(?:打|拨|叫)(?:一下|个)?(?:119|消防车)", strong=False, call=True),
+    _t("fire", r"(?:119|消防车|消防员|消防队)" + _NC + r"{0,4}(?:还没|还不|怎么还|咋还|一直没|半天没)(?:来|到)", call=True),
     # ------------------------------------------------------------------ gas
     _t("gas", _GAS + _NC + r"{0,4}(?:味|气味)"),
-    _t("gas", _GAS + _NC + r"{0,6}(?:泄漏|泄露|漏气|漏了|跑气|呲气|滋滋|嘶嘶|漏|往外冒|冒气)"),
+    _t("gas", _GAS + _NC + r"{0,6}(?:泄漏|泄露|漏气|漏了|跑气|呲气|滋滋|嘶嘶|漏|往外冒|冒气)" + _NOT_A_DEVICE),
     _t(
         "gas",
-        r"泄漏|泄露|漏气|跑气|呲气|喷气|往外喷|呲呲|嘶嘶|滋滋|阀门关不上|关不上阀门|(?<![a-z])leak(?![a-z])",
+        r"(?:泄漏|泄露|漏气|跑气|呲气|喷气|往外喷|呲呲|嘶嘶|滋滋|阀门关不上|关不上阀门|(?<![a-z])leak(?![a-z]))" + _NOT_A_DEVICE,
         needs_message=_GAS_CONTEXT,
         unless_clause=_NOT_GAS,
     ),
     _t("gas", r"臭鸡蛋味", unless_message=r"下水道|化粪池|污水|排水|厕所|马桶|地漏|垃圾|河|沟|池塘|坏鸡蛋|鸡蛋坏|养殖|粪"),
-    _t("gas", r"(?:燃[气汽]|煤[气汽]|天然[气汽]|可燃气体|一氧化碳)报警器" + _NC + r"{0,4}(?:响|叫|鸣|报警)"),
+    _t("gas", r"(?:燃[气汽]|煤[气汽]|天然[气汽]|可燃气体|一氧化碳)(?:泄漏|泄露|漏气)?(?:报警器|探测器)" + _NC + r"{0,4}(?:响|叫|鸣|报警)"),
     # ------------------------------------------------------------------ lift
     _t("lift", r"(?:困|关|卡|锁|夹)(?:在|住在)?" + _NC + r"{0,3}(?:电梯|轿厢|梯)(?:里|中|内|当中)"),
     _t("lift", r"(?:被困|困在|关在|卡在|困住)" + _NC + r"{0,2}(?:电梯|轿厢)"),
@@ -327,10 +395,24 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         r"|突然掉|下滑|溜车|冲顶|蹲底|失控|急坠|里有人出不来|(?:里面|里)出不[来去]|被关)",
     ),
     _t("lift", r"(?:电梯|轿厢)" + _NC + r"{0,6}(?:卡|停|悬|坏)在" + _NC + r"{0,6}(?:中间|之间|半空|半截|半道)"),
+    # A lift that stopped or got stuck, said without 困: it counts with someone inside, or with
+    # doors that will not open (unless the message is a complaint about a lift out of service).
     _t(
         "lift",
-        r"电梯" + _NC + r"{0,4}(?:卡住|停住|不动了|突然停|停了|坏了|门打不开)",
-        needs_message=r"里面有人|人在里面|有人在里面|困在|关在|(?:里面|里)出不[来去]|被关|孩子在里|老人在里|在电梯里|我在里面|夹",
+        r"(?:电梯|轿厢)" + _NC + r"{0,6}" + _LIFT_STOPPED,
+        needs_message=_LIFT_INSIDE,
+    ),
+    _t(
+        "lift",
+        r"(?:电梯|轿厢)" + _NC + r"{0,6}" + _LIFT_STOPPED,
+        needs_message=_LIFT_DOOR_STUCK,
+        unless_message=_LIFT_OUT_OF_SERVICE,
+    ),
+    _t("lift", r"(?:电梯|轿厢)" + _NC + r"{0,4}(?:" + _LIFT_DOOR_STUCK + ")", needs_message=_LIFT_INSIDE),
+    _t(
+        "lift",
+        r"(?<!不)在(?:电梯|轿厢)(?:里|里面|里头|里边|内)|(?:电梯|轿厢)(?:里|里面|里头|里边|内)(?:还|都)?有(?:人|个|一个|两个|几个|位)",
+        needs_message=_LIFT_STOPPED + "|" + _LIFT_DOOR_STUCK,
     ),
     _t("lift", r"困梯|梯内被困|电梯困人", strong=False),
     _t("lift", r"夹在(?:了)?(?:中间|门里|门缝|门中间)|被(?:电梯)?(?:门)?夹住", needs_message=r"电梯|扶梯|轿厢", injury=True),
@@ -408,7 +490,7 @@ _TRIGGERS: tuple[_Trigger, ...] = (
     _t(
         "medical",
         r"重伤|伤着了|伤到了|伤(?:得|的)(?:很|挺|不轻|厉害|严重|重)|伤势|摔伤|砸伤|炸伤|扎伤|刺伤|压伤|撞伤|骨折了|摔骨折"
-        r"|(?:腿|胳膊|手|脚|手臂|肋骨|脖子|腰)" + _NC + r"{0,2}(?:断了|折了)|摔断|伤口很深|(?:头|脑袋)" + _NC
+        r"|(?:腿|胳膊|手|脚|手臂|肋骨|脖子|腰)" + _NC + r"{0,2}(?:断了|折了)|摔断|伤口很深|(?<![车船桥码街龙])(?:头|脑袋)" + _NC
         + r"{0,3}(?:磕破|摔破|砸破|撞破|流血|出血|开了)",
         injury=True,
     ),
@@ -449,8 +531,10 @@ _TRIGGERS: tuple[_Trigger, ...] = (
     _t(
         "medical",
         r"(?:机器|机床|设备|绞肉机|搅拌机|传送带|卷扬机|压力机|冲床|电锯|切割机)" + _NC + r"{0,4}(?:卡住|绞|夹|卷|压|轧|切|割)"
-        r"|(?:夹|轧|切|砸|压|绞|割)(?:断|掉|烂)(?:了)?|(?:手|脚|手指|胳膊|腿)" + _NC + r"{0,3}被" + _NC + r"{0,4}(?:卡住|绞|夹|卷|压|轧|切)",
+        r"|(?:夹|轧|切|砸|压|绞|割)(?:断|掉|烂)(?!阀|电|水|气|网|开关|联系|供|路|线)(?:了)?"
+        r"|(?:手|脚|手指|胳膊|腿)" + _NC + r"{0,3}被" + _NC + r"{0,4}(?:卡住|绞|夹|卷|压|轧|切)",
         injury=True,
+        unless_before=r"(?:电源|电闸|总闸|阀门|水管|气源|燃气|网线|线路|电线|绳子|树枝|管子|锁)(?:给|都)?$",
     ),
     _t("medical", r"噎住|被" + _NC + r"{0,4}噎|卡(?:住)?(?:了)?(?:喉咙|嗓子|气管)|异物卡喉"),
     _t(
@@ -481,20 +565,28 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         needs_before=PERSON + _NC + r"{0,3}$",
         unless_before=r"得$",
     ),
-    _t("medical", r"(?:快|赶紧|马上|立刻|赶快|帮我|帮忙|麻烦|请)(?:帮我)?(?:打|拨|叫|喊|联系)(?:一下|个|一辆|辆)?(?:120|救护车|急救车|急救)"),
-    _t("medical", r"叫(?:个|一辆|辆)?(?:救护车|急救车)|(?:打|拨)(?:一下|个)?120", strong=False),
-    _t("medical", r"(?:120|救护车|急救车|急救)" + _NC + r"{0,4}(?:还没|还不|怎么还|咋还|一直没|半天没)(?:来|到)"),
+    _t("medical", r"(?:快|赶紧|马上|立刻|赶快|帮我|帮忙|麻烦|请)(?:帮我)?(?:打|拨|叫|喊|联系)(?:一下|个|一辆|辆)?(?:120|救护车|急救车|急救)", call=True),
+    _t("medical", r"叫(?:个|一辆|辆)?(?:救护车|急救车)|(?:打|拨)(?:一下|个)?120", strong=False, call=True),
+    _t("medical", r"(?:120|救护车|急救车|急救)" + _NC + r"{0,4}(?:还没|还不|怎么还|咋还|一直没|半天没)(?:来|到)", call=True),
     _t("medical", r"(?<![a-z])(?:ambulance|heart attack|unconscious|bleeding)(?![a-z])"),
     # ------------------------------------------------------------------ self-harm (done: 120 first)
     _t(
         "self_harm",
         r"割腕|割脉|割了?手腕|(?:吃|吞|喝)(?:了|下)(?:一|整|半|好几|几|大|好多|很多|一大|几十|十几|一堆)*(?:瓶|板|把|盒|大把|堆|片|粒|颗)" + _NC + r"{0,3}(?:安眠药|药片?|农药|药)"
         r"|喝(?:了|下)(?:农药|敌敌畏|百草枯|老鼠药|耗子药|84|消毒液|洗洁精|汽油|药)|吃(?:了|下)(?:老鼠药|耗子药|安眠药)"
-        r"|服毒|上吊了|吊(?:起来|在)" + _NC + r"{0,3}了|烧炭|(?:跳|跳下)(?:了)?(?:楼|河|江|湖|海|桥)了|已经跳了|跳下去了|自杀了"
+        r"|服毒|上吊了|吊(?:起来|在)" + _NC + r"{0,3}了|(?:跳|跳下)(?:了)?(?:楼|河|江|湖|海|桥)了|已经跳了|跳下去了|自杀了"
         r"|(?:割|划)(?:了)?自己|自残|自伤|喝农药了",
         numbers=("120", "110"),
         injury=True,
         unless_before=r"(?:想|要|准备|打算|都想|差点|误|不小心)$",
+    ),
+    _t(  # charcoal in a closed room, not a grill or a stove (烧炭火, 烧炭取暖 at a business)
+        "self_harm",
+        r"烧炭(?!火|烤|炉|盆|取暖|做饭)",
+        numbers=("120", "110"),
+        injury=True,
+        unless_before=r"(?:想|要|准备|打算|都想|差点|误|不小心)$",
+        unless_message=r"店|饭|餐|烧烤|烤|摊|炉|取暖|火锅|锅炉|熏|做菜|生意",
     ),
     # ------------------------------------------------------------------ self-harm (threat: 110 first)
     _t(
@@ -521,12 +613,17 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         r"(?:我|孩子|我们|我妈|我爸|人|她|他|了)",
     ),
     _t("domestic_violence", r"他(?:在|又|正在|一直|天天|老是|总是|还在|还)*(?:打|揍|踹|掐)(?:我|孩子|我们|我妈)(?!电话|手机)"),
+    _t(
+        "domestic_violence",
+        _RELATIVE + r"(?:又|在|正在|喝醉了?|喝多了?|一直)?把(?:我|孩子|我们|我妈|我爸|她|他)" + _NC + r"{0,8}?(?:" + _BEATING + r")",
+    ),
     # ------------------------------------------------------------------ violence
     _t(
         "violence",
         r"打架|打群架|斗殴|群殴|互殴|殴打|打起来|干起来|干仗|掐(?:起来|架)|动(?:起)?手(?:了|打)|撕打|厮打|扭打|打成一团|围殴|打砸|医闹|寻衅滋事",
     ),
     _t("violence", r"打(?:伤|死|残)(?:了)?(?!的)|打(?:人|他|她)(?:了)?(?!电话|手机|的)", injury=False),
+    _t("violence", _BEATING, fearable=True),
     _t(
         "violence",
         r"被" + _NC + r"{0,4}(?:砍|捅|扎|刺|勒|围攻)",
@@ -539,7 +636,7 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         strong=False,  # 「被老师打了一巴掌，我要投诉」 is a complaint; 「我被人打了」 alone stands
         unless_match=r"钢筋|钉|玻璃|机器|狗|猫|蛇|蜂|门|车|树|石头|东西|铁|针|刺|雨|冰雹|球",
     ),
-    _t("violence", r"挨(?:打|揍|刀)|揍(?:我|人|他|她)|(?:打|踹|掐)我(?!电话|手机)"),
+    _t("violence", r"挨(?:打|揍|刀)|揍(?:我|人|他|她)|(?:打|踹|掐)我(?!电话|手机)", fearable=True),
     _t(
         "violence",
         r"(?:拿|持|举|掏|拎|提|挥|带|亮|握|抄)(?:着|起|出)?(?:了)?(?:一)?(?:把|根|个)?" + _WEAPON + r"|持刀|动(?:了)?刀|砍人"
@@ -552,12 +649,12 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         needs_message=r"害怕|要进来|不走|陌生|威胁|骂|不认识|喝醉|一个人在家|吓",
     ),
     _t("violence", r"不让(?:我|我们)?下车|把我(?:关|锁)(?:在|起来)|囚禁|非法拘禁|限制(?:我的?)?人身自由|被(?:人)?(?:绑|关)起来|被(?:人)?绑(?:了|走|架)|赎金|撕票"),
-    _t("violence", r"(?:钱|手机|包|东西|财物)(?:都)?(?:交|拿|掏)出来|劫道|抢钱|敲诈勒索|勒索"),
+    _t("violence", r"(?:钱|手机|包|东西|财物)(?:都)?(?:交|拿|掏)出来|劫道|抢钱|敲诈勒索|勒索", fearable=True),
     _t("violence", r"惨叫|呼救|喊救命|哭喊|撕心裂肺", needs_message=r"打|揍|虐|家暴|砍|刀"),
     _t("violence", r"打孩子|虐待(?:孩子|老人|儿童|小孩|妇女|我)|虐童"),
-    _t("violence", r"有人(?:正在|在)?偷(?!偷|拍|看|听|排|倒|电|水|气|税|懒|工|菜|摘)|(?:偷|撬)(?:我|我家|我们)(?:家|的)?"),
-    _t("violence", r"抢劫|打劫|被" + _NC + r"{0,4}抢(?!购|票|红包|单|修|险|占|跑|救|先|车位)|抢(?:了|走)(?:我|他|她)|抢(?:包|手机|钱|项链|金链子)|被抢|飞车抢"),
-    _t("violence", r"绑架|劫持|挟持|人质|(?:孩子|小孩|婴儿|宝宝|女儿|儿子|闺女)" + _NC + r"{0,8}被" + _NC + r"{0,4}(?:抱走|拐|抢走|带走|偷走)|拐(?:走|卖)(?:了)?(?:孩子|小孩)"),
+    _t("violence", r"有人(?:正在|在)?偷(?!偷|拍|看|听|排|倒|电|水|气|税|懒|工|菜|摘)|(?:偷|撬)(?:我|我家|我们)(?:家|的)?", fearable=True),
+    _t("violence", r"抢劫|打劫|被" + _NC + r"{0,4}抢(?!购|票|红包|单|修|险|占|跑|救|先|车位)|抢(?:了|走)(?:我|他|她)|抢(?:包|手机|钱|项链|金链子)|被抢|飞车抢", fearable=True),
+    _t("violence", r"绑架|劫持|挟持|人质|(?:孩子|小孩|婴儿|宝宝|女儿|儿子|闺女)" + _NC + r"{0,8}被" + _NC + r"{0,4}(?:抱走|拐|抢走|带走|偷走)|拐(?:走|卖)(?:了)?(?:孩子|小孩)", fearable=True),
     _t("violence", r"强奸|性侵|猥亵|非礼|强行(?:拉|拽|拖|带|抱|亲)|耍流氓|咸猪手|摸我|扒我衣服"),
     _t(
         "violence",
@@ -569,6 +666,7 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         r"(?:撬|砸|踹)" + _NC + r"{0,4}(?:门|锁|窗)|砸(?:东西|车|店|门窗|玻璃)|入室|闯(?:进|入)(?:了)?(?:我|家|屋|房)"
         r"|(?:家里|屋里|房间|院里)" + _NC + r"{0,3}(?:进(?:了)?(?:人|贼|小偷)|有(?:人|贼|小偷))|(?:有|进)(?:了)?(?:小偷|贼)(?!心)"
         r"|小偷(?:在|正在|还在)|(?:正在|在)偷",
+        fearable=True,
     ),
     _t(
         "violence",
@@ -580,9 +678,10 @@ _TRIGGERS: tuple[_Trigger, ...] = (
         "violence",
         r"(?:快|赶紧|马上|立刻|帮我|帮忙|替我|我要|我想|我得|我需要|请|麻烦)(?:帮我)?报(?:个)?警(?!器)|报警(?:啊|呀|吧)"
         r"|(?:快|赶紧|马上|立刻|赶快|帮我|帮忙|麻烦|请)(?:帮我)?(?:打|拨|叫|喊|联系)(?:一下|个)?(?:110|警察|民警)",
+        call=True,
     ),
-    _t("violence", r"(?:打|拨)(?:一下|个)?110|报警", strong=False, unless_clause=r"报警器"),
-    _t("violence", r"(?:110|警察|民警)" + _NC + r"{0,4}(?:还没|还不|怎么还|咋还|一直没|半天没)(?:来|到)"),
+    _t("violence", r"(?:打|拨)(?:一下|个)?110|报警", strong=False, unless_clause=r"报警器", call=True),
+    _t("violence", r"(?:110|警察|民警)" + _NC + r"{0,4}(?:还没|还不|怎么还|咋还|一直没|半天没)(?:来|到)", call=True),
     _t("violence", r"(?<![a-z])(?:police)(?![a-z])"),
     # ------------------------------------------------------------------ missing person
     _t(
@@ -644,27 +743,35 @@ _TRIGGERS: tuple[_Trigger, ...] = (
     # ------------------------------------------------------------------ traffic
     _t(
         "traffic",
-        r"把" + _NC + r"{0,8}(?:人|老人|孩子|行人|学生|小孩|骑车的|骑三轮的|骑电动车的)(?:给)?(?:撞|轧|碾|压)(?:了|倒|飞|伤|死)",
+        r"把" + _NC + r"{0,8}(?:人|老人|孩子|行人|学生|小孩|骑车的|骑三轮的|骑电动车的|我|他|她|我妈|我爸|老太太|大爷)(?:给)?"
+        r"(?:撞|轧|碾|压|剐|刮|带)(?:了|倒|飞|伤|死)",
         injury=True,
     ),
     _t("traffic", r"肇事(?:车|司机)?(?:跑|逃)|出(?:了)?车祸|车祸了|车(?:获|货)了|撞车了|追尾了|相撞|侧翻|翻车|车翻了|肇事逃逸|撞了人就跑|逃逸"),
+    # hit-and-run said plainly: 撞了我就开跑了, 刮倒人以后骑车溜了
+    _t(
+        "traffic",
+        r"(?:撞|刮|剐|蹭|碰|轧|压|带)(?:了|倒|到|伤|完)?(?:了)?(?:我|人|他|她|孩子|老人|个人|一个人)?(?:了)?(?:以后|之后|后|完)?(?:就|直接|转头|掉头)?"
+        r"(?:开车|骑车|开着车|骑着车)?(?:就)?(?:开跑|跑|逃|溜|走)(?:了|掉|走)",
+    ),
     _t("traffic", r"车祸|交通事故|追尾|撞车|(?:剐|刮)蹭|把(?:我|我的|我家)?车(?:给)?(?:刮|撞|蹭|碰)(?:了|坏了)", strong=False),
     _t(
         "traffic",
-        r"撞(?:上|到|倒|翻|飞|伤|死|坏)(?:了)?|撞了",
+        r"撞(?:上|到|倒|翻|飞|伤|死|坏|破|瘪|烂)(?:了)?|撞了",
         strong=False,
         needs_message=_VEHICLE,
-        unless_clause=r"头|墙上|门上|桌|柜|玻璃门",
+        unless_clause=r"(?<![车船])头|墙上|门上|桌|柜|玻璃门",
     ),
     _t(
         "traffic",
-        r"撞(?:了|倒|伤|死|飞)?(?:个|一个|了)?(?:人|行人|路人|老人|孩子|小孩|学生)(?!家)|(?:人|行人|老人|孩子|小孩|学生)" + _NC
+        r"撞(?:了|倒|伤|死|飞)?(?:个|一个|了)?(?:人|行人|路人|老人|孩子|小孩|学生|老太太|老头|大爷|大妈|外卖员|外卖小哥|骑手"
+        r"|骑(?:自行|电动|三轮|摩托)?车的)(?!家)|(?:人|行人|老人|孩子|小孩|学生)" + _NC
         + r"{0,3}被(?:车)?撞|(?:被|让|给)" + _NC + r"{0,4}车" + _NC
-        + r"{0,3}(?:撞|刮|碰|蹭|轧|碾|压|挂|带倒)|(?:碾|轧)(?:了|到|过|伤|死)?(?:人|腿|脚)|压(?:在|到)?车(?:底下|下面)|卡在车里",
+        + r"{0,3}(?:撞|刮|剐|碰|蹭|轧|碾|压|挂|带倒|顶|怼)|(?:碾|轧)(?:了|到|过|伤|死)?(?:人|腿|脚)|压(?:在|到)?车(?:底下|下面)|卡在车里",
         injury=True,
     ),
-    _t("traffic", r"(?:快|赶紧|马上|帮我|帮忙|麻烦)(?:帮我)?(?:打|拨|叫|联系)(?:一下|个)?(?:122|交警)"),
-    _t("traffic", r"(?:122|交警)" + _NC + r"{0,4}(?:还没|还不|怎么还|咋还|一直没|半天没)(?:来|到)"),
+    _t("traffic", r"(?:快|赶紧|马上|帮我|帮忙|麻烦)(?:帮我)?(?:打|拨|叫|联系)(?:一下|个)?(?:122|交警)", call=True),
+    _t("traffic", r"(?:122|交警)" + _NC + r"{0,4}(?:还没|还不|怎么还|咋还|一直没|半天没)(?:来|到)", call=True),
     _t("traffic", r"(?<![a-z])(?:car accident|car crash)(?![a-z])"),
     # ------------------------------------------------------------------ disaster
     _t(
@@ -702,7 +809,15 @@ _TRIGGERS: tuple[_Trigger, ...] = (
 _INJURY = re.compile(
     r"受伤|伤了|伤者|伤员|流血|出血|骨折|断了|晕|昏迷|叫不醒|不动了|动不了|起不来|躺在地上|倒在地上|倒地|压在|卡在车里"
     r"|被困车里|头破|重伤|死了|撞飞|撞人|撞了(?:个|一个)?人|被车撞|满身是血|没反应|没呼吸|喘不上气|烧伤|烫伤|砸伤|夹伤|摔伤|疼得"
+    # hurt said plainly: pain, swelling, a wound, can't walk or get up, thrown off, an ambulance
+    r"|(?<![车真挺太人船桥街])(?:腿|脚|腰|背(?!包)|脖子|颈|胳膊|手(?!机|续|套|表|电|动|工|艺|提|推|刹)|膝盖|肩|胸|肚子|肋|屁股|脸|眼|身上"
+    r"|浑身|全身|骨头|脚踝|手腕|头)[^,，。;；!?不没]{0,3}?(?:疼|痛|肿|麻|抬不起|动不了|破|青|紫|晕)"
+    r"|(?:好|很|特别|太|一直|喊|叫|说|直)(?:疼|痛)|疼死|痛死|剧痛|(?:擦|划|磕|蹭)破(?:了)?(?:点|一点|块)?皮|磕破|皮外伤|淤青|血"
+    r"|走不了|走不动|站不起来|爬不起来|站不住|下不了地|不能走|瘸|甩(?:出|飞)|飞出去|抛出去|吐了|哼哼|呻吟|在地上(?:躺|趴|哼|打滚)"
+    r"|120|救护车|急救|送医院|去医院|上医院"
 )
+# 不疼, 没怎么伤: a negated injury word does not add 120.
+_INJURY_NEGATED = re.compile(r"(?:不|没|没有|无|未|不太|不怎么|没怎么|一点也不|一点都不)$")
 _GAS_SYMPTOMS = re.compile(r"头晕|头疼|头痛|恶心|想吐|晕倒|昏迷|叫不醒|中毒|晕过去|喘不上")
 _STRANGE_SMELL = re.compile(r"(?:怪味|异味|刺鼻的?味|臭鸡蛋味|煤气味|燃气味|一股味)")
 
@@ -716,6 +831,10 @@ _PAST = re.compile(
     r"|(?:好|几|[0-9一二两三四五六七八九十]+)(?:个)?(?:年|月)(?:了|多)|多年|常年|长期|病史|患有|得过|后遗症"
     r"|今年(?:夏天|冬天|春天|秋天|以来|上半年|下半年)"
     r"|(?:着|起|失|发生|出|遇到|碰到|遇|闹|晕|昏|撞|骗|砍|偷|抢|打|摔|伤|困|跳|中)过(?![来去马路街桥道年节期敏瘾夜头分度量滤关户境程目问渡河江])"
+)
+# A later clause that dates the whole story (上个月的事, 那是去年的事了).
+_PAST_EVENT = re.compile(
+    r"\s*(?:这|那|这个|那个)?(?:是|都是|已经是)?(?:" + _PAST.pattern + r")(?:发生|出)?的(?:事|事情|事儿)(?:了|啦)?\s*"
 )
 _RECENT = re.compile(r"昨天|昨晚|昨儿|昨日|前天|前晚|前两天")
 _PRESENT = re.compile(
@@ -734,14 +853,14 @@ _HEARSAY = re.compile(
     r"|小说|游戏里|梦见|梦到|做梦|故事|段子"
 )
 _HABITUAL = re.compile(
-    r"经常|老是|总是|时常|常常|(?<!一)动不动(?!了)|好几起|多起|几起|每年都|年年|三天两头|隔三差五|好几次|多次|屡次|每次|每天|天天|每晚|每年|频繁|反复|一到(?:冬天|夏天|晚上|下雨)"
+    r"经常|老是|总是|时常|常常|(?:老|总|常)有|(?<!一)动不动(?!了)|好几起|多起|几起|每年都|年年|三天两头|隔三差五|好几次|多次|屡次|每次|每天|天天|每晚|每年|频繁|反复|一到(?:冬天|夏天|晚上|下雨)"
 )
 # A condition or prevention before the trigger in its clause (万一着火, 如何预防火灾) ...
 _HYPOTHETICAL = re.compile(
     r"万一|如果|假如|假设|(?<!主)要是|一旦|倘若|若是|如若|以防|防止|预防|防范|避免|怎么预防|如何预防|怎么逃生|如何逃生|逃生|自救"
 )
 # ... or a hazard or condition right after it (火灾隐患, 爆炸的风险, 着火的话).
-_HYPO_AFTER = re.compile(r"^(?:的)?(?:隐患|风险|危险性|可能性|话)")
+_HYPO_AFTER = re.compile(r"^(?:的)?(?:隐患|风险|危险性|可能性|话)|^(?:时|的时候)?(?:逃生|自救|灭火|报警)?(?:用的|用品|器材|装备)")
 _KNOWLEDGE = re.compile(r"演练|演习|培训|宣传|科普|讲座|知识|常识|注意事项|预案|模拟|安全课|标语|标识|指示牌|警示牌")
 # A hazard, not an event: 容易着火, 会爆炸, 担心漏气, 防止溺水.
 _POTENTIAL_BEFORE = re.compile(
@@ -750,6 +869,8 @@ _POTENTIAL_BEFORE = re.compile(
     r"|(?:担心|害怕|生怕|防止|避免|以防|预防|禁止|严禁|小心|谨防|提防|以免|免得)" + _NC + r"{0,6}$"
     r"|(?:差点|差一点|险些|几乎)(?:儿)?" + _NC + r"{0,3}$"
 )
+# A worry about a crime that may happen (怕有人把孩子堵在路上打); 好怕/很怕 is fear felt now.
+_FEAR_BEFORE = re.compile(r"(?:(?<![好很太真超])怕|担心|担忧|生怕|就怕|最怕|提防|防着)" + _NC + r"{0,8}$")
 _NEGATION_BEFORE = re.compile(
     r"(?<!有)(?<!是)(?:没有|没|未|无|并未|不是|并非|并没有|不算|不像)(?:任何|什么|人员|人|明显|发现|闻到|看到|看见|出现|发生|造成|人员|听到)?(?:的)?$"
 )
@@ -989,6 +1110,8 @@ def _context(
             return "hypothetical"
     if kind not in _EXEMPT_POTENTIAL and _POTENTIAL_BEFORE.search(before):
         return "potential"
+    if trig.fearable and not (present or urgent) and (_POTENTIAL_BEFORE.search(before) or _FEAR_BEFORE.search(before)):
+        return "feared"  # 怕被抢, 担心有人偷: a worry about a crime, not one happening
     local = _last_frame(clause, mend, kind)
     if local == "past" or (not local and frame == "past"):
         return "past"
@@ -1018,13 +1141,19 @@ def _apply_resolutions(clauses: list[str], hits: list[_Hit]) -> None:
         rx = _RESOLVED.get(hit.trigger.kind)
         if rx is not None and any(rx.search(c) for c in clauses[hit.clause:]):
             hit.suppressed = "resolved"
+        elif hit.trigger.kind != "fraud" and not hit.present and any(
+            _PAST_EVENT.fullmatch(c) for c in clauses[hit.clause:]
+        ):
+            hit.suppressed = "past"  # 「他把我按在地上打了一顿，上个月的事」: dated afterwards
 
 
 def _injury_mentioned(raw: str) -> bool:
-    for m in _INJURY.finditer(raw):
-        clause_start = max(raw.rfind(ch, 0, m.start()) for ch in ",，。;；!?") + 1
-        before = raw[clause_start: m.start()]
-        if not (_NEGATION_BEFORE.search(before) and not before.endswith(("是不是", "有没有"))):
+    """Someone hurt anywhere in the message (idioms such as 心血, 血压 masked, negations skipped)."""
+    text, _ = _mask_idioms(raw)
+    for m in _INJURY.finditer(text):
+        clause_start = max(text.rfind(ch, 0, m.start()) for ch in ",，。;；!?") + 1
+        before = text[clause_start: m.start()]
+        if before.endswith(("是不是", "有没有")) or not (_NEGATION_BEFORE.search(before) or _INJURY_NEGATED.search(before)):
             return True
     return False
 
@@ -1036,15 +1165,17 @@ def _decide(hits: list[_Hit], raw: str) -> Emergency | None:
     specific = [h for h in live if not h.trigger.generic]
     if specific:  # a cry for help adds nothing when the danger itself is named
         live = specific
-    kinds = {h.trigger.kind for h in live}
+    events = [h for h in live if not h.trigger.call]
+    kinds = {h.trigger.kind for h in events or live}  # the event leads: 肇事逃逸了，快报警 is 122 first
     injured = any(h.trigger.injury for h in live) or "medical" in kinds
     if "traffic" in kinds and (injured or _injury_mentioned(raw)):
         kinds.add("traffic_injury")
         kinds.discard("traffic")
     primary = next(k for k in PRIORITY if k in kinds)
-    lead = next((h for h in live if h.trigger.kind == primary), None)
+    leading = events or live
+    lead = next((h for h in leading if h.trigger.kind == primary), None)
     if lead is None:  # traffic upgraded to traffic_injury
-        lead = next(h for h in live if h.trigger.kind == "traffic")
+        lead = next(h for h in leading if h.trigger.kind == "traffic")
     numbers: list[str] = list(lead.trigger.numbers or DEFAULT_NUMBERS[primary])
     if primary == "traffic_injury":
         numbers = list(DEFAULT_NUMBERS["traffic_injury"])

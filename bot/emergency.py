@@ -928,7 +928,10 @@ _EMERGENCY_VOCAB = re.compile(
 
 _SPACES = re.compile(r"\s+")
 _INNER_SPACE = re.compile(r"\S\s+\S")
-_ROUTINE_VOCAB = re.compile(r"消防通道|灭火器|消防栓|消防设施|烟感|燃气费|燃气灶|燃气表|燃气公司|暖气|停水|停电|安全隐患")
+_ROUTINE_VOCAB = re.compile(
+    r"消防通道|灭火器|消防栓|消防设施|烟感|燃气费|燃气灶|燃气表|燃气公司|暖气|停水|停电|安全隐患|"
+    r"应急灯|应急照明|疏散指示|安全出口|电梯年检|报警器"
+)
 _SENTENCE = re.compile(r"[^。!?\n\r]+")
 _CLAUSE_SEPARATORS = (
     r"[,，;；:：、…~～()\[\]【】\"'“”‘’《》<>|/\\]+|\.(?!\d)|然后|而且|并且|但是|可是|不过|结果|所以|另外|接着|同时|后来"
@@ -1220,7 +1223,29 @@ def detect(text: str) -> Emergency | None:
         found = _decide(hits, raw)
     if found is None:
         found = _smell_with_symptoms(raw)
+    if found is None:
+        found = _organ_pain_now(raw)
     return found
+
+
+# A known heart or chest condition in one clause and the pain starting or getting worse now in
+# another (「心脏不好……刚才又开始疼，这回比哪回都厉害」): the clause reading misses it, the
+# sentence does not.
+_ORGAN = re.compile(r"心脏|胸口|心口|心梗|冠心病|心绞痛")
+_PAIN_NOW = re.compile(
+    r"(?:刚才|刚刚|现在|这会儿|又|突然)[^。!?]{0,6}(?:疼|痛|憋|喘不上)|(?:疼|痛)得(?:厉害|受不了|不行|要命|直冒汗)|比哪回都"
+)
+
+
+def _organ_pain_now(raw: str) -> Emergency | None:
+    compact = _SPACES.sub("", raw)
+    organ = _ORGAN.search(compact)
+    if organ and _PAIN_NOW.search(compact, organ.end()) and not _PAST_ONLY_PAIN.search(compact):
+        return Emergency("medical", ("120",), organ.group(0))
+    return None
+
+
+_PAST_ONLY_PAIN = re.compile(r"(?:去年|上个月|以前|之前|曾经)[^。!?]{0,10}(?:疼|痛)[^。!?]{0,12}(?:现在|已经)(?:好了|没事|不疼)")
 
 
 def mentions_emergency_words(text: str) -> bool:

@@ -704,3 +704,23 @@ def test_generic_reply_lists_all_four_numbers_without_claiming_an_emergency() ->
         assert number in reply
     assert "立即拨打110" not in reply and "立即拨打119" not in reply
     assert "我们已同步记录并通知热线值班人员" in reply
+
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我心脏一直不好 刚才又开始疼 疼得厉害 家里就我一个人",
+        "老伴有冠心病 现在说胸口憋得慌 一直冒汗",
+        "俺爹心口窝那块突然疼 脸都白了",
+    ],
+)
+def test_known_heart_condition_with_pain_now_is_medical(text):
+    found = detect(text)
+    assert found is not None and found.numbers[0] == "120"
+
+
+@pytest.mark.parametrize("text", ["楼道里的应急灯坏了好几天了", "安全出口指示牌不亮了", "去年心脏疼过一回 现在已经好了 想问问医保报销"])
+def test_facilities_and_past_pain_are_not_emergencies(text):
+    assert detect(text) is None
+    assert mentions_emergency_words(text) or "心脏" in text

@@ -135,6 +135,7 @@ class KnowledgeBase:
     answer_threshold = 0.905   # calibrated by scripts/calibrate_kb.py (BENCHMARKS.md)
     ambiguity_margin = 0.005
     bm25_floor = 8.0           # some words must match too: a close embedding alone is not enough
+    coverage_floor = 0.3       # below it the best article is offered as a choice, not asserted
 
     def __init__(self, articles: list[Article], profile: Profile, embedder: Embedder | None = None,
                  use_dense: bool = True) -> None:
@@ -184,13 +185,28 @@ class KnowledgeBase:
         order = np.argsort(-fused)[:k]
         return [Hit(self.articles[i], float(fused[i]), float(dense_scores[i]), float(bm25_scores[i])) for i in order]
 
+    def coverage(self, query: str, article: Article) -> float:
+        """Share of the query's content words (or their synonyms) that the article mentions."""
+        words = {w for w in jieba.lcut((query or "").lower())
+                 if len(w) >= 2 and w not in _STOP and re.match(r"[\u4e00-\u9fff]", w)}
+        if not words:
+            return 0.0
+        text = " ".join((article.title, *article.questions, article.answer, *article.tags))
+        found = sum(1 for w in words if w in text or any(s in text for s in self.tokenizer.synonyms.get(w, ())))
+        return found / len(words)
+
     def decide(self, query: str) -> Decision:
-        """Answer, offer a choice between two close articles, or say we don't know."""
+        """Answer, offer a choice, or say we don't know: never a confident answer on weak evidence.
+
+        A close embedding with matching words answers; when the best article leaves most of the
+        question's words unmentioned, or a second article is nearly as close, the citizen is
+        asked which one was meant."""
         hits = self.search(query, k=3)
         if not hits or hits[0].dense < self.answer_threshold or hits[0].bm25 < self.bm25_floor:
             return Decision("unknown", tuple(hits[:2]))
-        if len(hits) > 1 and hits[1].bm25 >= self.bm25_floor and hits[0].dense - hits[1].dense < self.ambiguity_margin \
-                and hits[1].dense >= self.answer_threshold:
+        close_second = len(hits) > 1 and hits[1].bm25 >= self.bm25_floor and \
+            hits[0].dense - hits[1].dense < self.ambiguity_margin and hits[1].dense >= self.answer_threshold
+        if close_second or self.coverage(query, hits[0].article) < self.coverage_floor:
             return Decision("choose", tuple(hits[:2]))
         return Decision("answer", (hits[0],))
 

@@ -152,6 +152,7 @@ class KnowledgeBase:
                 owners.append(i)
         self.units = units
         self.owners = np.asarray(owners, dtype=np.int64)
+        self.starts = np.flatnonzero(np.r_[True, self.owners[1:] != self.owners[:-1]]) if units else np.zeros(0, np.int64)
         self.bm25 = bm25s.BM25()
         if units:
             self.bm25.index([self.tokenizer(u) for u in units], show_progress=False)
@@ -161,9 +162,8 @@ class KnowledgeBase:
         return len(self.articles)
 
     def _per_article(self, unit_scores: np.ndarray) -> np.ndarray:
-        best = np.full(len(self.articles), -np.inf, dtype=np.float64)
-        np.maximum.at(best, self.owners, unit_scores)
-        return best
+        # Units are stored article by article, so each article's best is one reduceat slice.
+        return np.maximum.reduceat(np.asarray(unit_scores, dtype=np.float64), self.starts)
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
         if not self.articles or not (query or "").strip():

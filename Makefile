@@ -49,7 +49,7 @@ test: train validate lint
 	$(MAKE) --no-print-directory stories
 
 bench: train
-	$(BIN)/python -m scripts.bench
+	$(BIN)/python -m scripts.bench --markdown BENCHMARKS.md
 
 clean:
 	rm -rf models results var .pytest_cache

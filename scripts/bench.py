@@ -308,10 +308,48 @@ def train_time() -> float:
         return time.perf_counter() - t0
 
 
+def render_markdown(r: dict, template: Path) -> str:
+    """BENCHMARKS.md from its template and this run's results."""
+    import datetime as dt
+
+    pc = lambda x: f"{100 * x:.1f}%"  # noqa: E731
+    kb, conv, em, sc, ex, nlu = (r.get(k, {}) for k in ("knowledge_base", "conversations", "emergency", "scope", "extraction", "nlu"))
+    values = {
+        "DATE": dt.date.today().isoformat(),
+        "NLU_ACC": pc(nlu["intent_accuracy"]), "NLU_F1": pc(nlu["intent_macro_f1"]), "FAQ": pc(nlu["faq_subintent_accuracy"]),
+        "CONF": ", ".join(nlu["top_confusions"][:5]),
+        "EM_RECALL": pc(em["recall"]), "EM_POS": str(em["positives"]), "EM_FA": pc(em["false_alarm_rate"]),
+        "EM_NEG": str(em["negatives"]), "EM_NUM": pc(em["right_numbers"]), "LEX_RECALL": pc(em["lexicon_only_recall"]),
+        "LEX_FA": pc(em["lexicon_only_false_alarm_rate"]), "LEX_MS": f"{em['lexicon_p95_ms']:.2f}",
+        "SC_ACC": pc(sc["route_accuracy"]), "SC_REC": pc(sc["layered_out_of_scope_recall"]),
+        "SC_FP": pc(sc["layered_in_scope_wrongly_refused"]),
+        "X_NAME": pc(ex["name"]), "X_PHONE": pc(ex["phone"]), "X_ADDR": pc(ex["address"]), "X_DIST": pc(ex["district"]),
+    }
+    if conv:
+        values.update({
+            "TURNS": f"{conv['median_turns_rich_message']:g}", "RT50": f"{conv['round_trip_p50_ms']:.0f}",
+            "RT95": f"{conv['round_trip_p95_ms']:.0f}", "FORM95": f"{conv['form_turn_p95_ms']:.0f}",
+            "MEM_RASA": f"{r['memory_mb']['rasa']:.0f}", "MEM_ACT": f"{r['memory_mb']['actions']:.0f}",
+        })
+    if "train_seconds" in r:
+        values["TRAIN"] = f"{r['train_seconds']:.0f}"
+    if kb:
+        values.update({
+            "BM25_T1": pc(kb["bm25_top1"]), "DENSE_T1": pc(kb["dense_top1"]), "HYB_T1": pc(kb["hybrid_top1"]),
+            "BM25_MRR": f"{kb['bm25_mrr']:.3f}", "DENSE_MRR": f"{kb['dense_mrr']:.3f}", "HYB_MRR": f"{kb['hybrid_mrr']:.3f}",
+            "KB_RIGHT": pc(kb["decide_right_or_choice"]), "KB_WRONG": pc(kb["decide_confident_wrong"]),
+            "KB_UNK": pc(kb["unanswerable_said_unknown"]), "KB_BUILD": f"{kb['index_build_s']:.2f}",
+            "KB_P50": f"{kb['search_2000_p50_ms']:.1f}", "KB_P95": f"{kb['search_2000_p95_ms']:.1f}",
+        })
+    text = template.read_text(encoding="utf-8")
+    return re.sub(r"__([A-Z0-9_]+)__", lambda m: values.get(m.group(1), "not measured"), text)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-train", action="store_true", help="don't time a full training run")
     ap.add_argument("--skip-servers", action="store_true", help="don't start Rasa for conversations")
+    ap.add_argument("--markdown", help="write the report rendered from scripts/benchmarks_template.md here")
     args = ap.parse_args()
     from rasa.shared.nlu.training_data.loading import load_data
 
@@ -344,6 +382,8 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     (out / "bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(json.dumps(results, ensure_ascii=False, indent=2))
+    if args.markdown:
+        Path(args.markdown).write_text(render_markdown(results, Path(__file__).with_name("benchmarks_template.md")), encoding="utf-8")
 
 
 if __name__ == "__main__":

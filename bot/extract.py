@@ -206,7 +206,7 @@ _ADDRESS_STOPWORDS = re.compile(
 _NO_PLACE = re.compile(r"^(?:无|没有|不涉及|没有具体地址|不需要|不用|没地址|没有地点|无具体地点|跟地址没关系|不是具体地方)")
 NO_ADDRESS = "（不涉及具体地点）"
 _GENERIC_PLACE = re.compile(
-    r"(?:居民楼|楼道|楼上|楼下|马路|路边|路上|街上|大街|小区|院里|院子|家里|家门口|门口|单位|公司|学校|医院|"
+    r"(?:我们|咱们|俺们|我家|他们|们)?(?:居民楼|楼道|楼上|楼下|马路|路边|路上|街上|大街|小区|院里|院子|家里|家门口|门口|单位|公司|学校|医院|"
     r"市场|商场|公园|广场|附近|对面|旁边|村里|城里|这里|那里|这边|那边)[里上下边内外]?"
 )
 _QUESTION = re.compile(r"[吗呢？?]|怎么|为什么|什么|找谁|谁管|哪个部门|咋")
@@ -235,7 +235,7 @@ def find_address(text: str, profile: Profile) -> Address | None:
             starts.append((1, intro.end(), intro.end()))
     for pm in re.finditer(r"[\u4e00-\u9fa5\d]{2,8}?(?:大街|大道|路|街|小区|花园|家园|新村|公园|[一二三四五六七八九十]中)", t):
         run = pm.group(0)
-        cut = max((run.rfind(w) + len(w) for w in ("在", "住", "是", "到", "于", "我", "的", "个", "往", "向", "朝", "把", "从", "沿") if w in run), default=0)
+        cut = max((run.rfind(w) + len(w) for w in ("在", "住", "是", "到", "于", "我们", "他们", "咱们", "俺们", "我", "的", "个", "往", "向", "朝", "把", "从", "沿") if w in run), default=0)
         if len(run) - cut >= 3:
             starts.append((2, pm.start() + cut, pm.start() + cut))
     best: tuple[int, int] | None = None
@@ -280,7 +280,11 @@ def _extend_address(t: str, start: int) -> int:
 
 
 def parse_address_answer(text: str, profile: Profile) -> tuple[str | None, str | None, str | None]:
-    """Read a direct answer to "where is it". Returns (address, district, problem code)."""
+    """Read a direct answer to "where is it". Returns (address, district, problem code).
+
+    Beyond what find_address recognises, a short answer is taken as written only when it
+    names a place (a place word, a landmark direction, a number): 「胜利广场东边那个公交站」 is
+    an address, 「有帮助，谢谢」 is not."""
     t = normalize(text)
     if _NO_PLACE.search(t):
         return NO_ADDRESS, None, None
@@ -288,7 +292,11 @@ def parse_address_answer(text: str, profile: Profile) -> tuple[str | None, str |
     if found:
         return found.value, found.district, None
     bare = re.sub(r"^(?:地址|地点|位置)?(?:是|在)?[:：]?", "", t).strip(" ,，。.!！")
-    if len(bare) < 3 or bare in NOT_NAMES or not re.search(r"[\u4e00-\u9fa5]", bare) or _QUESTION.search(bare):
+    if (
+        len(bare) < 3 or bare in NOT_NAMES or not re.search(r"[\u4e00-\u9fa5]", bare) or _QUESTION.search(bare)
+        or not (_PLACE_RX.search(bare) or re.search(r"\d|[东南西北]边|附近|旁边|对面|门口", bare))
+        or find_phone(bare) or find_name(bare)
+    ):
         return None, None, "address_unclear"
     if len(bare) > 80:
         return None, None, "address_long"

@@ -161,3 +161,12 @@ def test_generic_places_are_not_addresses(text):
 def test_address_given_for_a_name_is_not_a_name():
     assert extract.parse_name_answer("铁西区兴盛街") == (None, "name_empty")
     assert extract.parse_name_answer("刘晓路")[0] == "刘晓路"
+
+
+@pytest.mark.parametrize("text", ["有帮助，谢谢", "我叫孙丽，电话13604120000", "好的好的", "不知道啊"])
+def test_non_places_are_not_address_answers(text):
+    assert extract.parse_address_answer(text, P) == (None, None, "address_unclear")
+
+
+def test_our_community_is_not_an_address():
+    assert extract.find_address("去年我们小区着过火 现在消防通道又被堵了 物业也不管", P) is None

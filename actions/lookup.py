@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -18,7 +20,7 @@ def _say_order(dispatcher: CollectingDispatcher, order) -> None:  # type: ignore
         number=view.number,
         type=view.request_type,
         status=view.status_label,
-        created=(view.created_at + (repository.local_now().utcoffset() or 0)).strftime("%Y年%m月%d日 %H:%M"),
+        created=view.created_at.replace(tzinfo=dt.timezone.utc).astimezone(repository.CHINA_TZ).strftime("%Y年%m月%d日 %H:%M"),
         deadline=view.deadline.strftime("%Y年%m月%d日"),
         unit_text=f"\n承办单位：{view.unit}" if view.unit else "",
     )

@@ -323,6 +323,9 @@ _CONSUMER = (
     r"|开发商|网购|快递|外卖|淘宝|拼多多|京东|直播间|理发|美容|饭店|餐馆|4s店|车行|租房|押金"
 )
 
+# Hurt by an object or an animal, not by a person (被钢筋扎了, 被狗咬了): not violence.
+_NOT_BY_A_PERSON = r"钢筋|钉|玻璃|机器|狗|猫|蛇|蜂|门|车|树|石头|东西|铁|针|刺|雨|冰雹|球"
+
 _TRIGGERS: tuple[_Trigger, ...] = (
     # ------------------------------------------------------------------ fire
     _t("fire", r"着了?大?火|着了火"),
@@ -627,14 +630,14 @@ _TRIGGERS: tuple[_Trigger, ...] = (
     _t(
         "violence",
         r"被" + _NC + r"{0,4}(?:砍|捅|扎|刺|勒|围攻)",
-        unless_match=r"钢筋|钉|玻璃|机器|狗|猫|蛇|蜂|门|车|树|石头|东西|铁|针|刺|雨|冰雹|球",
+        unless_match=_NOT_BY_A_PERSON,
     ),
     _t(
         "violence",
         r"被" + _NC + r"{0,4}(?:打|揍|踹|掐|殴)"
         r"(?!(?:了)?(?:一|个|几)?(?:电话|针|疫苗|卡|折|扰|包|印|车|招呼|听|开|理|扫|分|工|通|算|官司|回|款|钱|过来|进来|出来|败|动|湿|疫|击|掉))",
         strong=False,  # 「被老师打了一巴掌，我要投诉」 is a complaint; 「我被人打了」 alone stands
-        unless_match=r"钢筋|钉|玻璃|机器|狗|猫|蛇|蜂|门|车|树|石头|东西|铁|针|刺|雨|冰雹|球",
+        unless_match=_NOT_BY_A_PERSON,
     ),
     _t("violence", r"挨(?:打|揍|刀)|揍(?:我|人|他|她)|(?:打|踹|掐)我(?!电话|手机)", fearable=True),
     _t(

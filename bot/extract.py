@@ -409,10 +409,6 @@ class Fields:
     wants_reply: bool | None = None
     spans: list[tuple[int, int]] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
-        d = {k: v for k, v in self.__dict__.items() if k not in ("spans", "address_span")}
-        return d
-
 
 def extract_fields(text: str, profile: Profile) -> Fields:
     """Every intake field one message states outright."""

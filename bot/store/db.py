@@ -68,7 +68,6 @@ def migrate(url: str | None = None) -> None:
         cfg = Config()
         cfg.set_main_option("script_location", str(here / "migrations"))
         cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-        cfg.attributes["engine"] = None
         _engines.setdefault(url, _make_engine(url))
         cfg.attributes["engine"] = _engines[url]
         command.upgrade(cfg, "head")

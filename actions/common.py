@@ -39,6 +39,14 @@ def latest_entities(tracker: Tracker, entity: str) -> list[Any]:
 
 
 def channel(tracker: Tracker) -> str:
+    """The citizen's channel: what the gateway put in the message metadata (web, wechat),
+    otherwise Rasa's input channel (rest when talked to directly)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            meta = event.get("metadata") or {}
+            if isinstance(meta, dict) and isinstance(meta.get("channel"), str) and meta["channel"]:
+                return meta["channel"][:16]
+            break
     return tracker.get_latest_input_channel() or "rest"
 
 

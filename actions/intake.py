@@ -385,6 +385,7 @@ class ActionFileWorkOrder(Action):
                 )
                 return [*reset_intake(), SlotSet("last_order_number", repeat.number)]
             order, _created = repository.file_order(request, p)
+            attached = repository.link_attachments(tracker.sender_id, order.id)
         except Exception:  # the store is down: keep everything, let the citizen retry
             log.exception("filing failed for %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_filing_failed")
@@ -397,6 +398,8 @@ class ActionFileWorkOrder(Action):
             working_days=str(p.working_days),
             deadline=order.deadline.strftime("%Y年%m月%d日"),
         )
+        if attached:
+            dispatcher.utter_message(response="utter_filed_attachments", count=str(attached))
         if order.confidential:
             dispatcher.utter_message(response="utter_filed_confidential")
         if not order.wants_reply:

@@ -297,3 +297,26 @@ def scope_reply(oos: OutOfScope, profile: Profile) -> str:
             f"如果您在{profile.city_short}还有其他需要反映或咨询的事，随时告诉我，我来帮您办。",
         ]
     )
+
+
+# ------------------------------------------------------------------------ gateway
+
+def busy_reply(profile: Profile) -> str:
+    """When Rasa or the action server is down or slow: the message is kept and will be handled."""
+    return (
+        "系统繁忙，您的消息已经保存，不会丢失。系统恢复后会按顺序继续处理，回复会显示在这里，请稍候。"
+        f"如果情况紧急，请直接拨打110、119、120或122；也可以拨打{profile.hotline_number}热线电话。"
+    )
+
+
+def too_long_reply(limit: int) -> str:
+    return f"您这条消息太长了（超过{limit}个字），系统没法一次处理。请分成几条发送，每条不超过{limit}个字，先说最重要的事。"
+
+
+EMPTY_MESSAGE = "没有收到文字内容，请直接输入您要反映的问题。"
+UPLOAD_RECEIVED = "图片已收到，提交工单时会作为证据一并附上。"
+UPLOAD_ATTACHED = "图片已收到，已作为证据附在工单 {number} 上。"
+UPLOAD_TOO_LARGE = "图片太大了，请上传不超过{mb}MB的图片（可以先截图或压缩后再发）。"
+UPLOAD_BAD_TYPE = "只能上传 JPG、PNG、GIF 或 WEBP 格式的图片。"
+UPLOAD_EMPTY = "没有收到图片文件，请重新选择图片上传。"
+UPLOAD_NO_SESSION = "对话已失效，请刷新页面后重新上传。"

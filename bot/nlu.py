@@ -7,7 +7,9 @@ It runs after DIETClassifier and FallbackClassifier:
   words are about the past, a question or a metaphor: the next intent in the ranking wins;
 - the classifier says ``report_emergency`` and the lexicon knows none of the words: kept
   (safety first: the generic emergency reply lists every number);
-- an out-of-scope matter with a legal route (bot.scope): the intent becomes ``legal_route``.
+- an out-of-scope matter with a legal route (bot.scope): the intent becomes ``legal_route``;
+- a question for information read as a grievance (bot.questions): the intent becomes
+  ``consult``, so the knowledge base answers first and a 咨询 order is offered when it cannot.
 The reading is added to the parse data under ``safety`` for the actions and the logs.
 """
 
@@ -21,7 +23,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-from bot import emergency, scope
+from bot import emergency, questions, scope
 from bot.profile import load_profile
 
 EMERGENCY_INTENT = "report_emergency"
@@ -29,6 +31,9 @@ LEGAL_INTENT = "legal_route"
 # Intents the scope rules must not overrule: the citizen is asking about their own order or
 # for a person, not raising a matter.
 SCOPE_KEEPS = {"check_status", "request_human", "cancel", "faq"}
+CONSULT_INTENT = "consult"
+# Intents a plain information question is often mistaken for.
+QUESTION_TAKES = {"seek_help", "complain", "suggest", "nlu_fallback"}
 
 
 def _set_intent(message: Message, name: str, confidence: float) -> None:
@@ -95,4 +100,7 @@ class SafetyOverride(GraphComponent):
                 if current != LEGAL_INTENT:
                     _set_intent(message, LEGAL_INTENT, 1.0)
                     reading["overrode"] = current
+            elif current in QUESTION_TAKES and questions.is_information_question(text):
+                _set_intent(message, CONSULT_INTENT, max(confidence, 0.9))
+                reading["overrode"] = current
         message.set("safety", reading, add_to_output=True)

@@ -1,0 +1,1 @@
+"""Channel adapters: each turns one channel's traffic into the hub's message model and back."""

@@ -8,6 +8,7 @@ may use the city-profile placeholders {city}, {hotline_name}, {hotline_number},
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,8 @@ import yaml
 
 from bot.profile import Profile
 
-ARTICLES_DIR = Path(__file__).resolve().parent / "articles"
+# HOTLINE_KB_DIR points a deployment (or a test) at its own copy of the articles.
+ARTICLES_DIR = Path(os.environ.get("HOTLINE_KB_DIR") or Path(__file__).resolve().parent / "articles")
 REQUIRED = ("id", "title", "topic", "questions", "answer", "unit", "source", "updated_at", "review_by")
 ID_RX = re.compile(r"^[a-z0-9][a-z0-9\-]{1,63}$")
 PLACEHOLDERS = ("city", "hotline_name", "hotline_number", "working_days", "max_extension_months")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -16,11 +17,20 @@ def _own_database(tmp_path, monkeypatch):
     yield
 
 
+STAFF_KEY = "test-staff-key"
+KB_KEY = "test-kb-key-water"
+KB_UNIT = "供水企业；市城市供水主管部门"
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    """The real Rasa server and action server (Anshan profile), shared by the e2e tests."""
-    from tests.stack import start_stack
+    """The real Rasa server, action server and gateway (Anshan profile), shared by the e2e
+    tests. The knowledge base is a copy, so that tests of the units' API change only it."""
+    from tests.stack import ROOT, start_stack
 
-    s = start_stack(tmp_path_factory.mktemp("stack"))
+    workdir = tmp_path_factory.mktemp("stack")
+    shutil.copytree(ROOT / "kb" / "articles", workdir / "kb_articles")
+    s = start_stack(workdir, HOTLINE_API_KEYS=f"staff:值班长:{STAFF_KEY},kb:{KB_UNIT}:{KB_KEY}",
+                    HOTLINE_KB_DIR=str(workdir / "kb_articles"))
     yield s
     s.stop()

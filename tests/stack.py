@@ -1,4 +1,8 @@
-"""Start the real Rasa server and action server for end-to-end tests."""
+"""Start the real servers for end-to-end tests: Rasa, the action server and the gateway.
+
+Each runs as its own process on a free port with its own SQLite files under the test's
+folder; a test may stop one part and start it again (fault tests).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -25,10 +29,24 @@ def free_port() -> int:
 
 @dataclass
 class Stack:
-    url: str
-    db_url: str
     workdir: Path
-    procs: list[subprocess.Popen]
+    db_url: str
+    env: dict[str, str]
+    ports: dict[str, int]
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """The gateway: what citizens' channels and the public talk to."""
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['rasa']}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['actions']}"
 
     def say(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
         r = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=timeout)
@@ -39,56 +57,87 @@ class Stack:
         return "\n".join(m.get("text", "") for m in self.say(sender, message))
 
     def tracker(self, sender: str) -> dict:
-        return requests.get(f"{self.url}/conversations/{sender}/tracker", timeout=10).json()
+        return requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=10).json()
+
+    # ------------------------------------------------------------------ processes
+
+    def command(self, name: str) -> list[str]:
+        if name == "actions":
+            return [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.ports["actions"])]
+        if name == "rasa":
+            return [str(BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
+                    "--port", str(self.ports["rasa"]), "--model", str(MODEL),
+                    "--endpoints", str(self.workdir / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml")]
+        return [str(BIN / "python"), "-m", "bot.gateway"]
+
+    def start(self, name: str) -> None:
+        log = open(self.workdir / f"{name}.log", "ab")
+        self.procs[name] = subprocess.Popen(self.command(name), cwd=ROOT, env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+
+    def kill(self, name: str) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is not None:
+            proc.kill()
+            proc.wait(timeout=20)
+
+    def ready(self, name: str) -> bool:
+        try:
+            if name == "actions":
+                return requests.get(f"{self.actions_url}/health", timeout=2).ok
+            if name == "rasa":
+                status = requests.get(f"{self.rasa_url}/status", timeout=2)
+                return status.ok and bool(status.json().get("model_file"))
+            return requests.get(f"{self.url}/webhooks/rest/", timeout=2).ok
+        except requests.RequestException:
+            return False
+
+    def wait_ready(self, names: list[str], timeout: float = 240) -> None:
+        deadline = time.monotonic() + timeout
+        waiting = list(names)
+        while waiting and time.monotonic() < deadline:
+            for name in list(waiting):
+                proc = self.procs.get(name)
+                if proc is not None and proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited early; see {self.workdir}/{name}.log")
+                if self.ready(name):
+                    waiting.remove(name)
+            time.sleep(0.5)
+        if waiting:
+            raise RuntimeError(f"not ready after {timeout}s: {waiting}; logs in {self.workdir}")
 
     def stop(self) -> None:
-        for p in self.procs:
+        for p in self.procs.values():
             p.terminate()
-        for p in self.procs:
+        for p in self.procs.values():
             try:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+        self.procs.clear()
 
 
-def start_stack(workdir: Path, profile: str = "anshan", timeout: float = 240) -> Stack:
+def start_stack(workdir: Path, profile: str = "anshan", timeout: float = 240, **extra_env: str) -> Stack:
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
-    rasa_port, action_port = free_port(), free_port()
+    ports = {"rasa": free_port(), "actions": free_port(), "gateway": free_port()}
     db_url = f"sqlite:///{workdir / 'hotline.db'}"
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+    (workdir / "endpoints.yml").write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{ports["actions"]}/webhook"\n'
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n",
         encoding="utf-8",
     )
     env = {**os.environ, "HOTLINE_DB_URL": db_url, "HOTLINE_PROFILE": profile,
-           "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HOTLINE_KB_WARMUP": "1"}
-    actions_log = open(workdir / "actions.log", "wb")
-    rasa_log = open(workdir / "rasa.log", "wb")
-    procs = [
-        subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-                         cwd=ROOT, env=env, stdout=actions_log, stderr=subprocess.STDOUT),
-        subprocess.Popen([str(BIN / "rasa"), "run", "--enable-api", "--port", str(rasa_port), "--model", str(MODEL),
-                          "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
-                         cwd=ROOT, env=env, stdout=rasa_log, stderr=subprocess.STDOUT),
-    ]
-    stack = Stack(f"http://127.0.0.1:{rasa_port}", db_url, workdir, procs)
-    deadline = time.monotonic() + timeout
-    ready = {"rasa": False, "actions": False}
-    while time.monotonic() < deadline and not all(ready.values()):
-        for p in procs:
-            if p.poll() is not None:
-                stack.stop()
-                raise RuntimeError(f"server exited early; see {workdir}/rasa.log and actions.log")
-        try:
-            ready["actions"] = requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok
-            status = requests.get(f"{stack.url}/status", timeout=2)
-            ready["rasa"] = status.ok and bool(status.json().get("model_file"))
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    if not all(ready.values()):
+           "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HOTLINE_KB_WARMUP": "1",
+           "RASA_URL": f"http://127.0.0.1:{ports['rasa']}", "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}",
+           "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(ports["gateway"]),
+           "HOTLINE_UPLOAD_DIR": str(workdir / "uploads"), **extra_env}
+    stack = Stack(workdir, db_url, env, ports)
+    for name in ("actions", "rasa", "gateway"):
+        stack.start(name)
+    try:
+        stack.wait_ready(["actions", "rasa", "gateway"], timeout)
+    except RuntimeError:
         stack.stop()
-        raise RuntimeError(f"servers not ready after {timeout}s: {ready}")
+        raise
     return stack

@@ -121,3 +121,44 @@ class Handoff(Base):
     status = Column(String(16), nullable=False, default="waiting")
     created_at = Column(DateTime, nullable=False, default=utcnow)
     closed_at = Column(DateTime)
+
+
+class TranscriptMessage(Base):
+    """One message of a conversation as the gateway saw it, in order, whatever happened next.
+
+    Citizen messages are written before anything else is tried, so a message is never lost even
+    when Rasa or the action server is down; ``status`` says whether Rasa has it yet. Bot, agent
+    and system (gateway) messages carry ``delivered`` so that a reply produced while the
+    citizen was away reaches them when they come back.
+    """
+
+    __tablename__ = "transcript_messages"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    author = Column(String(16), nullable=False)  # citizen | bot | agent | system
+    text = Column(Text)
+    data = Column(Text)  # JSON: buttons, image, attachment, custom payload
+    # Citizen messages: pending (not yet with Rasa) | sent | failed | refused (too long, rate limit)
+    status = Column(String(16), nullable=False, default="sent")
+    delivered = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Attachment(Base):
+    """Evidence a citizen uploaded (an image), linked to the work order filed from the same
+    conversation."""
+
+    __tablename__ = "attachments"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    order_id = Column(Integer, ForeignKey("work_orders.id"), index=True)
+    filename = Column(String(200))
+    content_type = Column(String(64), nullable=False)
+    size = Column(Integer, nullable=False)
+    sha256 = Column(String(64), nullable=False)
+    path = Column(String(300), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 import jieba
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.profile import Profile
@@ -15,6 +15,7 @@ from bot.store.db import session_scope
 from bot.store.models import (
     OPEN_STATUSES,
     STATUS_LABELS,
+    Attachment,
     EmergencyAlert,
     Handoff,
     OrderSequence,
@@ -235,3 +236,73 @@ def request_handoff(sender_id: str, channel: str, reason: str) -> Handoff:
 def waiting_handoffs() -> list[Handoff]:
     with session_scope() as s:
         return list(s.execute(select(Handoff).where(Handoff.status == "waiting").order_by(Handoff.id)).scalars())
+
+
+def add_attachment(sender_id: str, channel: str, filename: str | None, content_type: str, size: int,
+                   sha256: str, path: str) -> tuple[Attachment, WorkOrder | None]:
+    """Keep an uploaded file as evidence. It joins the order filed from the same conversation:
+    at once when that order was filed within the last hour and is still open, otherwise when
+    the order is filed (``link_attachments``)."""
+    recent = None
+    with session_scope() as s:
+        since = utcnow() - dt.timedelta(hours=1)
+        recent = s.execute(
+            select(WorkOrder)
+            .where(WorkOrder.sender_id == sender_id, WorkOrder.created_at >= since,
+                   WorkOrder.status.in_(OPEN_STATUSES))
+            .order_by(WorkOrder.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        att = Attachment(sender_id=sender_id, channel=channel, filename=(filename or "")[:200] or None,
+                         content_type=content_type, size=size, sha256=sha256, path=path,
+                         order_id=recent.id if recent else None)
+        s.add(att)
+        s.flush()
+        return att, recent
+
+
+def link_attachments(sender_id: str, order_id: int) -> int:
+    """Attach the conversation's pending uploads to the order just filed; returns how many."""
+    with session_scope() as s:
+        result = s.execute(
+            update(Attachment)
+            .where(Attachment.sender_id == sender_id, Attachment.order_id.is_(None))
+            .values(order_id=order_id)
+        )
+        return result.rowcount or 0
+
+
+def attachments_for_order(order_id: int) -> list[Attachment]:
+    with session_scope() as s:
+        return list(s.execute(select(Attachment).where(Attachment.order_id == order_id).order_by(Attachment.id)).scalars())
+
+
+def order_as_dict(order: WorkOrder, personal: bool = True) -> dict:
+    """The order as the API returns it, fields named in English. ``personal`` False leaves out
+    everything that identifies the citizen (name, phone, channel identity)."""
+    out = {
+        "number": order.number,
+        "status": order.status,
+        "status_label": order.status_label,
+        "type": order.request_type,
+        "content": order.content,
+        "address": order.address,
+        "district": order.district,
+        "name": order.name,
+        "phone": order.phone,
+        "confidential": order.confidential,
+        "wants_reply": order.wants_reply,
+        "channel": order.channel,
+        "sender_id": order.sender_id,
+        "unit": order.unit,
+        "profile": order.profile,
+        "created_at": order.created_at.isoformat() + "Z",
+        "deadline": order.deadline.isoformat(),
+        "attachments": [
+            {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
+            for a in attachments_for_order(order.id)
+        ],
+    }
+    if not personal:
+        for key in ("name", "phone", "sender_id"):
+            out[key] = None
+    return out

@@ -1,0 +1,21 @@
+"""``python -m bot.gateway``: serve the gateway (settings from the environment, see config.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from bot.gateway.app import create_app
+from bot.gateway.config import GatewayConfig
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    config = GatewayConfig.from_env()
+    web.run_app(create_app(config), host=config.host, port=config.port, access_log=None,
+                print=lambda _msg: print(f"gateway listening on http://{config.host}:{config.port}", flush=True))
+
+
+if __name__ == "__main__":
+    main()

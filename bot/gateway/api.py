@@ -1,0 +1,313 @@
+"""The gateway's HTTP API for staff, handling units and citizens (documented in openapi.yml,
+served at /api/openapi.json and /api/docs).
+
+- ``POST /api/triage``                  staff: one message -> its structured reading
+- ``GET  /api/workorders/{number}``     staff: the whole order; a citizen: with ``phone_last4``
+- ``POST /api/uploads``                 the web widget: an image as evidence for the order
+- ``GET|PUT /api/kb/articles[/{id}]``   units keep their knowledge-base articles current
+- ``GET  /healthz``                     Rasa, the action server and the database
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+from typing import Any
+
+import yaml
+from aiohttp import web
+from sqlalchemy import text as sql_text
+
+from bot import messages
+from bot.gateway.config import ApiKey, GatewayConfig
+from bot.gateway.hub import Hub
+from bot.store import repository
+from bot.store.db import session_scope
+from bot.triage import triage
+from channels.web.socketio import CHANNEL as WEB_CHANNEL
+from channels.web.socketio import SESSION_RX, sender_for
+from kb import content as kb_content
+
+log = logging.getLogger(__name__)
+
+OPENAPI = Path(__file__).resolve().parent / "openapi.yml"
+MAX_TRIAGE_CHARS = 5000
+IMAGE_TYPES = {  # magic bytes -> (content type, extension)
+    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
+    b"GIF87a": ("image/gif", "gif"),
+    b"GIF89a": ("image/gif", "gif"),
+}
+LOOKUP_FAILURES_ALLOWED = 10
+LOOKUP_WINDOW = 600.0
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str)
+
+
+def ok(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=dumps)
+
+
+def error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": code, "message": message}, status=status, dumps=dumps)
+
+
+def image_type(head: bytes) -> tuple[str, str] | None:
+    for magic, kind in IMAGE_TYPES.items():
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    return None
+
+
+def mask_name(name: str | None) -> str | None:
+    return (name[0] + "*" * (len(name) - 1)) if name else name
+
+
+def mask_phone(phone: str | None) -> str | None:
+    if not phone or len(phone) < 7:
+        return phone
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+class Api:
+    def __init__(self, config: GatewayConfig, hub: Hub) -> None:
+        self.config = config
+        self.hub = hub
+        self._lookup_failures: dict[str, deque[float]] = defaultdict(deque)
+
+    # ------------------------------------------------------------------ auth
+
+    def key(self, request: web.Request) -> ApiKey | None:
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else request.headers.get("X-API-Key", "")
+        if not token:
+            return None
+        for key in self.config.api_keys:
+            if hmac.compare_digest(key.token.encode(), token.encode()):
+                return key
+        return None
+
+    def require(self, request: web.Request, *roles: str) -> ApiKey:
+        key = self.key(request)
+        if key is None:
+            raise web.HTTPUnauthorized(
+                text=dumps({"error": "unauthorized", "message": "需要有效的 API 密钥（Authorization: Bearer …）。"}),
+                content_type="application/json", headers={"WWW-Authenticate": "Bearer"})
+        if key.role not in roles:
+            raise web.HTTPForbidden(text=dumps({"error": "forbidden", "message": "此密钥无权进行该操作。"}),
+                                    content_type="application/json")
+        return key
+
+    async def json_body(self, request: web.Request) -> dict[str, Any]:
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise web.HTTPBadRequest(text=dumps({"error": "invalid_json", "message": "请求体不是合法的 JSON。"}),
+                                     content_type="application/json") from None
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(text=dumps({"error": "invalid_body", "message": "请求体应为 JSON 对象。"}),
+                                     content_type="application/json")
+        return body
+
+    # ------------------------------------------------------------------ triage
+
+    async def post_triage(self, request: web.Request) -> web.Response:
+        self.require(request, "staff")
+        body = await self.json_body(request)
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip():
+            return error(400, "invalid_text", "text 应为非空字符串。")
+        if len(text) > MAX_TRIAGE_CHARS:
+            return error(413, "text_too_long", f"text 不能超过{MAX_TRIAGE_CHARS}个字。")
+        return ok(await asyncio.to_thread(triage, text, self.hub.profile))
+
+    # ------------------------------------------------------------------ work orders
+
+    def _too_many_failures(self, ip: str) -> bool:
+        now = time.monotonic()
+        q = self._lookup_failures[ip]
+        while q and q[0] < now - LOOKUP_WINDOW:
+            q.popleft()
+        return len(q) >= LOOKUP_FAILURES_ALLOWED
+
+    async def get_workorder(self, request: web.Request) -> web.Response:
+        number = request.match_info["number"]
+        if len(number) > 40:
+            return error(404, "not_found", "没有找到这个工单号。")
+        staff = self.key(request)
+        if staff is not None and staff.role != "staff":
+            return error(403, "forbidden", "此密钥无权查看工单。")
+        last4 = request.query.get("phone_last4", "")
+        ip = request.remote or "?"
+        if staff is None:
+            if not last4:
+                return error(401, "unauthorized", "查询工单详情需要工作人员密钥，或提供登记电话的后四位（phone_last4）。")
+            if self._too_many_failures(ip):
+                return error(429, "too_many_attempts", "尝试次数过多，请10分钟后再试，或拨打热线查询。")
+        order = await asyncio.to_thread(repository.get_order, number)
+        if order is None or (staff is None and not (order.phone and hmac.compare_digest(order.phone[-4:], last4))):
+            if staff is None:
+                self._lookup_failures[ip].append(time.monotonic())
+            return error(404, "not_found", "没有找到这个工单号，或电话后四位不对。")
+        if staff is not None:
+            log.info("order %s read by staff key %s", order.number, staff.name)  # audit trail
+            return ok(await asyncio.to_thread(repository.order_as_dict, order))
+        data = await asyncio.to_thread(repository.order_as_dict, order)
+        data.update(name=mask_name(order.name), phone=mask_phone(order.phone), sender_id=None)
+        return ok(data)
+
+    # ------------------------------------------------------------------ uploads
+
+    async def post_upload(self, request: web.Request) -> web.Response:
+        mb = self.config.upload_max_bytes // (1024 * 1024)
+        if not request.content_type.startswith("multipart/"):
+            return error(400, "not_multipart", messages.UPLOAD_EMPTY)
+        if request.content_length and request.content_length > self.config.upload_max_bytes + 64 * 1024:
+            return error(413, "too_large", messages.UPLOAD_TOO_LARGE.format(mb=mb))
+        session_id, data, filename = None, None, None
+        try:
+            reader = await request.multipart()
+            async for part in reader:
+                if part.name == "session_id":
+                    session_id = (await part.text())[:100]
+                elif part.name == "file" and data is None:
+                    filename = part.filename
+                    buf = bytearray()
+                    while chunk := await part.read_chunk(64 * 1024):
+                        buf.extend(chunk)
+                        if len(buf) > self.config.upload_max_bytes:
+                            return error(413, "too_large", messages.UPLOAD_TOO_LARGE.format(mb=mb))
+                    data = bytes(buf)
+        except (ValueError, AssertionError, UnicodeDecodeError):
+            return error(400, "bad_multipart", messages.UPLOAD_EMPTY)
+        if not session_id or not SESSION_RX.match(session_id):
+            return error(400, "invalid_session", messages.UPLOAD_NO_SESSION)
+        if not data:
+            return error(400, "empty_file", messages.UPLOAD_EMPTY)
+        kind = image_type(data[:16])
+        if kind is None:
+            return error(415, "unsupported_type", messages.UPLOAD_BAD_TYPE)
+        content_type, ext = kind
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.config.upload_dir / digest[:2] / f"{digest}.{ext}"
+        await asyncio.to_thread(_write_once, path, data)
+        sender = sender_for(session_id)
+        attachment, order = await asyncio.to_thread(
+            repository.add_attachment, sender, WEB_CHANNEL, filename, content_type, len(data), digest, str(path))
+        reply = messages.UPLOAD_ATTACHED.format(number=order.number) if order else messages.UPLOAD_RECEIVED
+        shown = f"[图片] {filename}" if filename else "[图片]"
+        await self.hub.record(sender, WEB_CHANNEL, "citizen", shown[:200], {"upload": attachment.id})
+        await self.hub.record(sender, WEB_CHANNEL, "system", reply)
+        return ok({"message": reply, "attachment": {
+            "id": attachment.id, "filename": attachment.filename, "content_type": content_type,
+            "size": len(data), "order_number": order.number if order else None}}, status=201)
+
+    # ------------------------------------------------------------------ knowledge base
+
+    async def list_articles(self, request: web.Request) -> web.Response:
+        self.require(request, "staff", "kb")
+        articles, errors = await asyncio.to_thread(kb_content.load_dir, kb_content.ARTICLES_DIR)
+        return ok({
+            "articles": [{"id": a.id, "title": a.title, "topic": a.topic, "unit": a.unit,
+                          "updated_at": a.updated_at.isoformat(), "review_by": a.review_by.isoformat()}
+                         for a in articles],
+            "errors": [{"path": p, "problem": e} for p, e in errors],
+        })
+
+    async def get_article(self, request: web.Request) -> web.Response:
+        self.require(request, "staff", "kb")
+        article = await asyncio.to_thread(_find_article, request.match_info["article_id"])
+        if article is None:
+            return error(404, "not_found", "没有这篇文章。")
+        return ok(article.as_dict())
+
+    async def put_article(self, request: web.Request) -> web.Response:
+        key = self.require(request, "kb")
+        article_id = request.match_info["article_id"]
+        if not kb_content.ID_RX.match(article_id):
+            return error(400, "invalid_id", "id 只能用小写字母、数字和连字符（2-64个字符）。")
+        body = await self.json_body(request)
+        if body.get("id", article_id) != article_id:
+            return error(400, "id_mismatch", "请求体中的 id 与地址中的不一致。")
+        today = dt.date.today()
+        body = {"id": article_id, "updated_at": today.isoformat(),
+                "review_by": (today + dt.timedelta(days=365)).isoformat(), **body}
+        try:
+            article = kb_content.article_from_dict(body)
+        except kb_content.ArticleError as exc:
+            return error(422, "invalid_article", str(exc))
+        profile = self.hub.profile
+        existing = await asyncio.to_thread(_find_article, article_id)
+        own = {article.render(profile).unit} | ({existing.render(profile).unit} if existing else set())
+        if own != {key.name}:
+            return error(403, "not_your_unit", f"只能维护本单位（{key.name}）负责的文章。")
+        path = await asyncio.to_thread(kb_content.write_article, article, kb_content.ARTICLES_DIR)
+        log.info("kb article %s %s by %s", article_id, "updated" if existing else "added", key.name)
+        return ok({"id": article_id, "created": existing is None, "path": str(path),
+                   "message": "已保存，几秒内生效，无需重启。"}, status=200 if existing else 201)
+
+    # ------------------------------------------------------------------ docs and health
+
+    async def openapi(self, _request: web.Request) -> web.Response:
+        spec = await asyncio.to_thread(lambda: yaml.safe_load(OPENAPI.read_text(encoding="utf-8")))
+        return ok(spec)
+
+    async def healthz(self, _request: web.Request) -> web.Response:
+        rasa_ok, actions_ok = await asyncio.gather(self.hub.rasa.rasa_up(), self.hub.rasa.actions_up())
+        try:
+            await asyncio.to_thread(_db_ping)
+            db_ok = True
+        except Exception:
+            db_ok = False
+        checks = {"rasa": rasa_ok, "actions": actions_ok, "database": db_ok}
+        return ok({"status": "ok" if all(checks.values()) else "degraded", "checks": checks},
+                  status=200 if all(checks.values()) else 503)
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.post("/api/triage", self.post_triage),
+            web.get("/api/workorders/{number}", self.get_workorder),
+            web.post("/api/uploads", self.post_upload),
+            web.get("/api/kb/articles", self.list_articles),
+            web.get("/api/kb/articles/{article_id}", self.get_article),
+            web.put("/api/kb/articles/{article_id}", self.put_article),
+            web.get("/api/openapi.json", self.openapi),
+            web.get("/healthz", self.healthz),
+        ]
+
+
+def _write_once(path: Path, data: bytes) -> None:
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _find_article(article_id: str) -> kb_content.Article | None:
+    if not kb_content.ID_RX.match(article_id):
+        return None
+    path = next(kb_content.ARTICLES_DIR.rglob(f"{article_id}.yml"), None)
+    if path is None:
+        return None
+    try:
+        return kb_content.load_file(path)
+    except kb_content.ArticleError:
+        return None
+
+
+def _db_ping() -> None:
+    with session_scope() as s:
+        s.execute(sql_text("SELECT 1"))

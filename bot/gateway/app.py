@@ -1,0 +1,63 @@
+"""Putting the gateway together: ``create_app()`` builds the aiohttp application."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import socketio
+from aiohttp import web
+
+from bot.gateway.api import Api
+from bot.gateway.config import GatewayConfig
+from bot.gateway.hub import Hub
+from bot.gateway.rasa import RasaClient
+from bot.profile import load_profile
+from bot.store.db import migrate
+from channels.web import pages, rest
+from channels.web import socketio as web_socketio
+
+log = logging.getLogger(__name__)
+MAX_SOCKET_PAYLOAD = 64 * 1024
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    """API errors as JSON with a Chinese message; never a bare 500 page."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return web.json_response({"error": "internal", "message": "系统出了点问题，请稍后再试。"}, status=500,
+                                 dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
+def create_app(config: GatewayConfig | None = None) -> web.Application:
+    config = config or GatewayConfig.from_env()
+    profile = load_profile()
+    migrate()
+    hub = Hub(config, RasaClient(config.rasa_url, config.actions_url), profile)
+    app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
+    app["config"], app["hub"] = config, hub
+
+    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*",
+                               max_http_buffer_size=MAX_SOCKET_PAYLOAD, logger=False, engineio_logger=False)
+    sio.attach(app, socketio_path="socket.io")
+    web_socketio.attach(sio, hub)
+    app["sio"] = sio
+
+    app.add_routes(rest.routes(hub))
+    app.add_routes(Api(config, hub).routes())
+    app.add_routes(pages.routes(profile, config.static_dir, config.node_modules))
+
+    async def on_startup(_app: web.Application) -> None:
+        hub.start()
+
+    async def on_cleanup(_app: web.Application) -> None:
+        await hub.stop()
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
+    return app

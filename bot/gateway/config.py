@@ -1,0 +1,63 @@
+"""Gateway settings, from the environment (no secrets in files)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    role: str  # staff (read orders, triage) | kb (write knowledge-base articles)
+    name: str  # who: an agent team, a handling unit
+    token: str
+
+
+def parse_api_keys(value: str) -> list[ApiKey]:
+    """``role:name:token`` entries separated by commas, e.g.
+    ``staff:值班长:s3cret,kb:市水务集团:an0ther``. Malformed entries are ignored."""
+    keys = []
+    for entry in (value or "").split(","):
+        parts = entry.strip().split(":", 2)
+        if len(parts) == 3 and all(p.strip() for p in parts) and parts[0].strip() in ("staff", "kb"):
+            keys.append(ApiKey(parts[0].strip(), parts[1].strip(), parts[2].strip()))
+    return keys
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    host: str = "0.0.0.0"
+    port: int = 8000
+    rasa_url: str = "http://127.0.0.1:5005"
+    actions_url: str = "http://127.0.0.1:5055"
+    # A citizen waits at most this long before being told the system is busy; Rasa's answer
+    # still reaches them when it comes.
+    rasa_timeout: float = 10.0
+    retry_every: float = 2.0
+    max_message_chars: int = 2000
+    upload_dir: Path = ROOT / "var" / "uploads"
+    upload_max_bytes: int = 5 * 1024 * 1024
+    static_dir: Path = ROOT / "channels" / "web" / "static"
+    node_modules: Path = ROOT / "channels" / "web" / "node_modules"
+    api_keys: list[ApiKey] = field(default_factory=list)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> GatewayConfig:
+        env = os.environ
+        values: dict[str, object] = {
+            "host": env.get("GATEWAY_HOST", cls.host),
+            "port": int(env.get("GATEWAY_PORT", cls.port)),
+            "rasa_url": env.get("RASA_URL", f"http://127.0.0.1:{env.get('RASA_PORT', '5005')}"),
+            "actions_url": env.get("ACTIONS_URL", f"http://127.0.0.1:{env.get('ACTIONS_PORT', '5055')}"),
+            "rasa_timeout": float(env.get("HOTLINE_RASA_TIMEOUT", cls.rasa_timeout)),
+            "retry_every": float(env.get("HOTLINE_RETRY_EVERY", cls.retry_every)),
+            "max_message_chars": int(env.get("HOTLINE_MAX_MESSAGE_CHARS", cls.max_message_chars)),
+            "upload_dir": Path(env.get("HOTLINE_UPLOAD_DIR", str(cls.upload_dir))),
+            "upload_max_bytes": int(float(env.get("HOTLINE_UPLOAD_MAX_MB", "5")) * 1024 * 1024),
+            "api_keys": parse_api_keys(env.get("HOTLINE_API_KEYS", "")),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,227 @@
+"""Every citizen message goes through the hub: transcript first, then Rasa, replies back.
+
+Guarantees, whatever state Rasa and the action server are in:
+- the citizen's message is in the transcript before anything else is tried;
+- messages of one conversation reach Rasa one at a time and in order;
+- when Rasa or the action server is down, the citizen is told the message is kept (and, if it
+  is an emergency, given the emergency numbers at once: that never waits for Rasa); the
+  message stays ``pending`` and a background loop delivers it when the parts are back, and the
+  replies reach the citizen through their channel (pushed, or with their next message);
+- when Rasa is slow, the citizen is told so after ``rasa_timeout`` and Rasa's answer follows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot import emergency, extract
+from bot.gateway.config import GatewayConfig
+from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
+from bot.messages import EMPTY_MESSAGE, busy_reply, emergency_reply, too_long_reply
+from bot.profile import Profile
+from bot.store import repository, transcript
+
+log = logging.getLogger(__name__)
+
+# A channel's way to push messages to a citizen who is not waiting on a request; returns
+# whether they were delivered live.
+Push = Callable[[str, list[dict[str, Any]]], Awaitable[bool]]
+
+
+def reply_from_rasa(message: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """(text, data) of one of Rasa's REST-channel replies, for the transcript."""
+    data = {k: message[k] for k in ("buttons", "image", "custom", "attachment") if message.get(k)}
+    text = message.get("text")
+    return (text if isinstance(text, str) else None), data
+
+
+def outgoing(entry: transcript.Entry) -> dict[str, Any]:
+    """A transcript entry as the channels send it: Rasa's REST reply shape plus ``author``."""
+    out: dict[str, Any] = {"author": entry.author}
+    if entry.text is not None:
+        out["text"] = entry.text
+    out.update({k: v for k, v in entry.data.items() if not k.startswith("_")})
+    return out
+
+
+class Hub:
+    def __init__(self, config: GatewayConfig, rasa: RasaClient, profile: Profile) -> None:
+        self.config = config
+        self.rasa = rasa
+        self.profile = profile
+        self.outputs: dict[str, Push] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._background: set[asyncio.Task] = set()
+        self._drainer: asyncio.Task | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def register_output(self, channel: str, push: Push) -> None:
+        self.outputs[channel] = push
+
+    def start(self) -> None:
+        self._drainer = asyncio.get_running_loop().create_task(self._drain_forever())
+
+    async def stop(self) -> None:
+        for task in [self._drainer, *self._background]:
+            if task is not None:
+                task.cancel()
+        await self.rasa.close()
+
+    def _lock(self, sender_id: str) -> asyncio.Lock:
+        lock = self._locks.get(sender_id)
+        if lock is None:
+            lock = self._locks[sender_id] = asyncio.Lock()
+        return lock
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # ---------------------------------------------------------------- one message
+
+    async def handle(self, sender_id: str, channel: str, text: str,
+                     metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Take one citizen message; return what to show them now (earlier replies they have
+        not seen yet first)."""
+        if not text.strip():
+            return [{"author": "system", "text": EMPTY_MESSAGE}]
+        if len(text) > self.config.max_message_chars:
+            await self.record(sender_id, channel, "citizen", text, status="refused")
+            reply = too_long_reply(self.config.max_message_chars)
+            await self.record(sender_id, channel, "system", reply)
+            return [*await self.take_undelivered(sender_id), {"author": "system", "text": reply}]
+        meta = {**(metadata or {}), "channel": channel}
+        msg_id = await self.record(sender_id, channel, "citizen", text, {"_metadata": meta}, status="pending")
+        if msg_id is None:  # the database is down: Rasa keeps its own tracker, go on without ours
+            return await self._direct(sender_id, text, meta)
+        task = asyncio.ensure_future(self._deliver(sender_id, up_to=msg_id))
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=self.config.rasa_timeout)
+        except asyncio.TimeoutError:
+            log.warning("rasa slow for %s; the answer will follow", sender_id)
+            task.add_done_callback(lambda _t: self._spawn(self.flush(sender_id, channel)))
+            return [*await self.take_undelivered(sender_id), await self._busy(sender_id, channel, text)]
+        except RasaUnavailable as exc:
+            log.warning("rasa unavailable (%s); message %s kept for %s", exc, msg_id, sender_id)
+            return [*await self.take_undelivered(sender_id), await self._busy(sender_id, channel, text)]
+        except RasaFailed as exc:
+            log.error("rasa failed on message %s for %s: %s", msg_id, sender_id, exc)
+            return [*await self.take_undelivered(sender_id), await self._busy(sender_id, channel, text)]
+        return await self.take_undelivered(sender_id)
+
+    async def _deliver(self, sender_id: str, up_to: int | None = None) -> int:
+        """Send this conversation's pending messages (up to ``up_to``) to Rasa, in order, and
+        record the replies as not yet delivered. Returns how many were sent."""
+        sent = 0
+        async with self._lock(sender_id):
+            entries = await asyncio.to_thread(transcript.pending, sender_id)
+            for entry in entries:
+                if up_to is not None and entry.id > up_to:
+                    break
+                meta = entry.data.get("_metadata") or {"channel": entry.channel}
+                try:
+                    replies = await self.rasa.send(sender_id, entry.text or "", meta)
+                except RasaFailed:
+                    await asyncio.to_thread(transcript.set_status, entry.id, "failed")
+                    raise
+                await asyncio.to_thread(transcript.set_status, entry.id, "sent")
+                sent += 1
+                for message in replies:
+                    text, data = reply_from_rasa(message)
+                    await self.record(sender_id, entry.channel, "bot", text, data, delivered=False)
+        return sent
+
+    async def _direct(self, sender_id: str, text: str, meta: dict[str, Any]) -> list[dict[str, Any]]:
+        try:
+            replies = await asyncio.wait_for(self.rasa.send(sender_id, text, meta), self.config.rasa_timeout)
+        except (RasaUnavailable, RasaFailed, asyncio.TimeoutError):
+            return [{"author": "system", "text": self._busy_text(text)}]
+        return [{"author": "bot", **{k: v for k, v in m.items() if k != "recipient_id"}} for m in replies]
+
+    def _busy_text(self, text: str) -> str:
+        found = emergency.detect(extract.normalize(text))
+        if found is None:
+            return busy_reply(self.profile)
+        return emergency_reply(found, self.profile) + "\n" + busy_reply(self.profile)
+
+    async def _busy(self, sender_id: str, channel: str, text: str) -> dict[str, Any]:
+        """The reply while Rasa cannot answer. An emergency still gets its numbers at once and
+        is recorded for the agents on duty, without waiting for Rasa."""
+        reply = self._busy_text(text)
+        found = emergency.detect(extract.normalize(text))
+        if found is not None:
+            try:
+                await asyncio.to_thread(repository.record_emergency, sender_id, channel, text,
+                                        found.kind, list(found.numbers))
+            except Exception:
+                log.exception("could not record the emergency of %s", sender_id)
+        await self.record(sender_id, channel, "system", reply)
+        return {"author": "system", "text": reply}
+
+    # ---------------------------------------------------------------- transcript helpers
+
+    async def record(self, sender_id: str, channel: str, author: str, text: str | None,
+                      data: dict[str, Any] | None = None, status: str = "sent",
+                      delivered: bool = True) -> int | None:
+        try:
+            return await asyncio.to_thread(transcript.add, sender_id, channel, author, text, data, status, delivered)
+        except Exception:
+            log.exception("transcript write failed for %s", sender_id)
+            return None
+
+    async def take_undelivered(self, sender_id: str) -> list[dict[str, Any]]:
+        try:
+            entries = await asyncio.to_thread(transcript.undelivered, sender_id)
+            await asyncio.to_thread(transcript.mark_delivered, [e.id for e in entries])
+        except Exception:
+            log.exception("transcript read failed for %s", sender_id)
+            return []
+        return [outgoing(e) for e in entries]
+
+    async def flush(self, sender_id: str, channel: str) -> None:
+        """Push replies the citizen has not seen through their channel, if it can push."""
+        push = self.outputs.get(channel)
+        if push is None:
+            return  # e.g. REST: they come with the citizen's next message
+        entries = await asyncio.to_thread(transcript.undelivered, sender_id)
+        if entries and await push(sender_id, [outgoing(e) for e in entries]):
+            await asyncio.to_thread(transcript.mark_delivered, [e.id for e in entries])
+
+    async def history(self, sender_id: str) -> list[dict[str, Any]]:
+        entries = await asyncio.to_thread(transcript.history, sender_id)
+        await asyncio.to_thread(transcript.mark_delivered, [e.id for e in entries if not e.delivered])
+        return [e.as_dict() for e in entries]
+
+    # ---------------------------------------------------------------- kept messages
+
+    async def drain_once(self) -> int:
+        """Deliver kept messages of every conversation whose parts are back; returns how many."""
+        entries = await asyncio.to_thread(transcript.pending)
+        senders: dict[str, str] = {}
+        for e in entries:
+            senders.setdefault(e.sender_id, e.channel)
+        delivered = 0
+        for sender_id, channel in senders.items():
+            try:
+                delivered += await self._deliver(sender_id)
+            except RasaUnavailable:
+                break  # still down: try again next round
+            except RasaFailed:
+                log.error("kept message of %s failed in rasa", sender_id)
+            await self.flush(sender_id, channel)
+        return delivered
+
+    async def _drain_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.retry_every)
+            try:
+                await self.drain_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("draining kept messages failed")

@@ -1,0 +1,83 @@
+"""Talking to the Rasa server (its REST channel) and checking the action server."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import aiohttp
+
+
+class RasaUnavailable(Exception):
+    """Rasa (or the action server it needs) could not take the message: it was not delivered."""
+
+
+class RasaFailed(Exception):
+    """Rasa took the message but did not answer properly (error or too slow)."""
+
+
+class RasaClient:
+    def __init__(self, rasa_url: str, actions_url: str, health_ttl: float = 1.0) -> None:
+        self.rasa_url = rasa_url.rstrip("/")
+        self.actions_url = actions_url.rstrip("/")
+        self.health_ttl = health_ttl
+        self._session: aiohttp.ClientSession | None = None
+        self._actions_ok_until = 0.0
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=30),
+                timeout=aiohttp.ClientTimeout(total=None, connect=3),
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def actions_up(self) -> bool:
+        """The action server answers its health check (a success is trusted for ``health_ttl``)."""
+        if time.monotonic() < self._actions_ok_until:
+            return True
+        try:
+            async with self.session.get(f"{self.actions_url}/health", timeout=aiohttp.ClientTimeout(total=2)) as r:
+                ok = r.status == 200
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            ok = False
+        if ok:
+            self._actions_ok_until = time.monotonic() + self.health_ttl
+        return ok
+
+    async def rasa_up(self) -> bool:
+        try:
+            async with self.session.get(f"{self.rasa_url}/", timeout=aiohttp.ClientTimeout(total=2)) as r:
+                return r.status == 200
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            return False
+
+    async def send(self, sender_id: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """One user message through Rasa's REST channel; its replies in Rasa's REST format."""
+        if not await self.actions_up():
+            raise RasaUnavailable("action server down")
+        payload = {"sender": sender_id, "message": text, "metadata": metadata or {}}
+        try:
+            async with self.session.post(f"{self.rasa_url}/webhooks/rest/webhook", json=payload) as r:
+                if r.status >= 500:
+                    raise RasaFailed(f"rasa answered {r.status}")
+                if r.status != 200:
+                    raise RasaFailed(f"rasa answered {r.status}: {(await r.text())[:200]}")
+                replies = await r.json(content_type=None)
+        except aiohttp.ClientConnectorError as exc:
+            raise RasaUnavailable(str(exc)) from exc
+        except (aiohttp.ClientError, ValueError) as exc:
+            raise RasaFailed(str(exc)) from exc
+        if not isinstance(replies, list):
+            raise RasaFailed("rasa answered something that is not a list")
+        if not replies and not await self.actions_up():
+            # The action server died while Rasa handled the message: Rasa has it, the
+            # actions' part is lost. Say so rather than stay silent.
+            raise RasaFailed("action server went down during the message")
+        return [m for m in replies if isinstance(m, dict)]

@@ -1,0 +1,96 @@
+"""The gateway's transcript: every message of every conversation, in order.
+
+A citizen's message is written first, before the gateway tries Rasa, so nothing is lost when a
+part is down. Synchronous (SQLAlchemy); the gateway calls it through ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+
+from bot.store.db import session_scope
+from bot.store.models import TranscriptMessage
+
+MAX_STORED_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    sender_id: str
+    channel: str
+    author: str
+    text: str | None
+    data: dict[str, Any]
+    status: str
+    delivered: bool
+    created_at: dt.datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"author": self.author, "text": self.text, "at": self.created_at.isoformat() + "Z"}
+        out.update({k: v for k, v in self.data.items() if not k.startswith("_")})
+        return out
+
+
+def _entry(row: TranscriptMessage) -> Entry:
+    return Entry(row.id, row.sender_id, row.channel, row.author, row.text,
+                 json.loads(row.data) if row.data else {}, row.status, row.delivered, row.created_at)
+
+
+def add(sender_id: str, channel: str, author: str, text: str | None, data: dict[str, Any] | None = None,
+        status: str = "sent", delivered: bool = True) -> int:
+    with session_scope() as s:
+        row = TranscriptMessage(
+            sender_id=sender_id, channel=channel, author=author,
+            text=text[:MAX_STORED_TEXT] if text is not None else None,
+            data=json.dumps(data, ensure_ascii=False) if data else None,
+            status=status, delivered=delivered,
+        )
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def set_status(message_id: int, status: str) -> None:
+    with session_scope() as s:
+        s.execute(update(TranscriptMessage).where(TranscriptMessage.id == message_id).values(status=status))
+
+
+def history(sender_id: str, limit: int = 300) -> list[Entry]:
+    with session_scope() as s:
+        rows = s.execute(
+            select(TranscriptMessage).where(TranscriptMessage.sender_id == sender_id)
+            .order_by(TranscriptMessage.id.desc()).limit(limit)
+        ).scalars()
+        return [_entry(r) for r in reversed(list(rows))]
+
+
+def pending(sender_id: str | None = None) -> list[Entry]:
+    """Citizen messages Rasa has not had yet, oldest first (one conversation or all)."""
+    with session_scope() as s:
+        q = select(TranscriptMessage).where(TranscriptMessage.status == "pending")
+        if sender_id is not None:
+            q = q.where(TranscriptMessage.sender_id == sender_id)
+        return [_entry(r) for r in s.execute(q.order_by(TranscriptMessage.id)).scalars()]
+
+
+def undelivered(sender_id: str) -> list[Entry]:
+    with session_scope() as s:
+        rows = s.execute(
+            select(TranscriptMessage)
+            .where(TranscriptMessage.sender_id == sender_id, TranscriptMessage.delivered.is_(False))
+            .order_by(TranscriptMessage.id)
+        ).scalars()
+        return [_entry(r) for r in rows]
+
+
+def mark_delivered(ids: list[int]) -> None:
+    if not ids:
+        return
+    with session_scope() as s:
+        s.execute(update(TranscriptMessage).where(TranscriptMessage.id.in_(ids)).values(delivered=True))

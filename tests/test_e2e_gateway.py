@@ -1,0 +1,243 @@
+"""End-to-end through the gateway: Rasa's REST and socket.io protocols, the API, uploads and
+the units' knowledge-base API, against the real Rasa, action server and gateway."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import struct
+import time
+import uuid
+import zlib
+
+import pytest
+import requests
+
+from bot.store import repository, transcript
+from tests.conftest import KB_KEY, KB_UNIT, STAFF_KEY
+from tests.socket_client import SocketCitizen
+from tests.test_e2e_conversations import order_number
+
+pytestmark = pytest.mark.e2e
+STAFF = {"Authorization": f"Bearer {STAFF_KEY}"}
+KB = {"Authorization": f"Bearer {KB_KEY}"}
+COMPLAINT = "我叫王建国，电话13898765432，铁东区胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大，我要投诉"
+
+
+def complaint() -> tuple[str, str]:
+    """A complaint with a phone of its own (the same phone and matter would be a repeat)."""
+    phone = "139" + str(uuid.uuid4().int)[:8]
+    return f"我叫王建国，电话{phone}，铁东区胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大，我要投诉", phone
+
+
+def png(width: int = 2, height: int = 2) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def store(stack, monkeypatch):
+    monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
+    return repository
+
+
+def file_complaint(stack, me: str) -> tuple[str, str]:
+    text, phone = complaint()
+    stack.text(me, text)
+    return order_number(stack.text(me, "确认")), phone
+
+
+# ------------------------------------------------------------------ REST through the gateway
+
+def test_rest_filing_is_in_the_transcript(stack, store):
+    me = "gw-" + uuid.uuid4().hex[:8]
+    number, phone = file_complaint(stack, me)
+    order = store.get_order(number)
+    assert order.channel == "rest" and order.sender_id == me and order.phone == phone
+    entries = transcript.history(me)
+    assert [e.author for e in entries] == ["citizen", "bot", "citizen", "bot"]
+    assert phone in entries[0].text and number in entries[-1].text
+    assert all(e.status == "sent" and e.delivered for e in entries)
+
+
+@pytest.mark.parametrize("body,code", [
+    (b"not json", "invalid_json"),
+    (b"[1, 2]", "invalid_body"),
+    (b'{"sender": "x"}', "invalid_message"),
+    (b'{"sender": 5, "message": "hi"}', "invalid_sender"),
+    ('{"sender": "' + "x" * 500 + '", "message": "hi"}', "invalid_sender"),
+])
+def test_rest_rejects_malformed_requests_clearly(stack, body, code):
+    r = requests.post(f"{stack.url}/webhooks/rest/webhook", data=body, timeout=10)
+    assert r.status_code == 400 and r.json()["error"] == code and r.json()["message"]
+
+
+def test_empty_and_huge_messages_get_a_clear_answer(stack, store):
+    me = "gw-" + uuid.uuid4().hex[:8]
+    assert "没有收到" in stack.text(me, "   ")
+    huge = "楼下噪音" * 1000
+    reply = stack.say(me, huge)
+    assert "太长" in reply[0]["text"] and reply[0]["author"] == "system"
+    kept = transcript.history(me)
+    assert kept[0].text == huge and kept[0].status == "refused"  # kept, not lost
+
+
+def test_emergency_through_the_gateway_gives_the_number_at_once(stack):
+    reply = stack.text("gw-" + uuid.uuid4().hex[:8], "救命啊楼道里着火了，烟很大")
+    assert "119" in reply
+
+
+# ------------------------------------------------------------------ socket.io (Rasa's protocol)
+
+async def socket_conversation(url: str, session_id: str | None, messages: list[str], history: bool = False):
+    citizen = SocketCitizen(url)
+    sid = await citizen.connect(session_id, history)
+    for text in messages:
+        await citizen.say(text)
+    await citizen.close()
+    return sid, {"bot_uttered": citizen.replies, "history": citizen.history}
+
+
+def test_socketio_protocol_files_an_order_with_quick_replies(stack, store):
+    sid, events = asyncio.run(socket_conversation(stack.url, None, [complaint()[0], "确认"]))
+    assert len(sid) >= 8
+    replies = events["bot_uttered"]
+    summary = next(r for r in replies if "核对" in r.get("text", ""))
+    assert {"content_type": "text", "title": "确认提交", "payload": "确认"} in summary["quick_replies"]
+    assert summary["metadata"]["author"] == "bot"
+    number = order_number(replies[-1]["text"])
+    order = store.get_order(number)
+    assert order.channel == "web" and order.sender_id == f"web-{sid}"
+
+
+def test_socketio_session_survives_a_reconnect_with_history(stack):
+    sid, _ = asyncio.run(socket_conversation(stack.url, None, ["我要投诉", "楼下饭店油烟太大了，好几个月了"]))
+    again, events = asyncio.run(socket_conversation(stack.url, sid, [], history=True))
+    assert again == sid
+    history = events["history"][0]
+    assert [h["author"] for h in history][:2] == ["citizen", "bot"]
+    assert history[2]["text"] == "楼下饭店油烟太大了，好几个月了"
+
+
+def test_socketio_invalid_session_id_gets_a_new_one(stack):
+    sid, _ = asyncio.run(socket_conversation(stack.url, "../../etc/passwd", []))
+    assert sid != "../../etc/passwd" and len(sid) == 32
+
+
+# ------------------------------------------------------------------ uploads
+
+def test_uploaded_image_is_attached_to_the_order(stack, store):
+    sid, _ = asyncio.run(socket_conversation(stack.url, None, [complaint()[0]]))
+    r = requests.post(f"{stack.url}/api/uploads", data={"session_id": sid},
+                      files={"file": ("油烟.png", png(), "image/png")}, timeout=10)
+    assert r.status_code == 201 and "证据" in r.json()["message"]
+    _, events = asyncio.run(socket_conversation(stack.url, sid, ["确认"]))
+    texts = "\n".join(e.get("text", "") for e in events["bot_uttered"])
+    assert "1张图片" in texts
+    order = store.get_order(order_number(texts))
+    data = store.order_as_dict(order)
+    assert [a["filename"] for a in data["attachments"]] == ["油烟.png"]
+    assert data["attachments"][0]["content_type"] == "image/png"
+
+
+@pytest.mark.parametrize("name,content,status,code", [
+    ("a.png", b"<script>alert(1)</script>", 415, "unsupported_type"),
+    ("a.exe", b"MZ\x90\x00" + b"\x00" * 100, 415, "unsupported_type"),
+    ("a.png", b"", 400, "empty_file"),
+])
+def test_bad_uploads_are_refused_clearly(stack, name, content, status, code):
+    r = requests.post(f"{stack.url}/api/uploads", data={"session_id": uuid.uuid4().hex},
+                      files={"file": (name, content, "image/png")}, timeout=10)
+    assert r.status_code == status and r.json()["error"] == code and r.json()["message"]
+
+
+def test_oversized_upload_is_refused(stack):
+    big = png() + b"\x00" * (5 * 1024 * 1024 + 10)
+    r = requests.post(f"{stack.url}/api/uploads", data={"session_id": uuid.uuid4().hex},
+                      files={"file": ("big.png", io.BytesIO(big), "image/png")}, timeout=30)
+    assert r.status_code == 413 and "5MB" in r.json()["message"]
+
+
+def test_upload_needs_a_valid_session(stack):
+    r = requests.post(f"{stack.url}/api/uploads", data={"session_id": "x"},
+                      files={"file": ("a.png", png(), "image/png")}, timeout=10)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_session"
+
+
+# ------------------------------------------------------------------ triage and work orders
+
+def test_triage_reads_a_phone_call(stack):
+    text = "我是铁西区的张女士，电话13912345678，我家楼上天天半夜装修，我要投诉"
+    assert requests.post(f"{stack.url}/api/triage", json={"text": text}, timeout=10).status_code == 401
+    r = requests.post(f"{stack.url}/api/triage", json={"text": text}, headers=STAFF, timeout=10)
+    data = r.json()
+    assert r.status_code == 200 and data["type"] == "投诉" and data["emergency"] is None
+    assert data["fields"]["phone"] == "13912345678" and data["fields"]["district"] == "铁西区"
+    fire = requests.post(f"{stack.url}/api/triage", json={"text": "厨房着火了"}, headers=STAFF, timeout=10).json()
+    assert fire["emergency"]["numbers"][0] == "119"
+    bad = requests.post(f"{stack.url}/api/triage", json={"text": ""}, headers=STAFF, timeout=10)
+    assert bad.status_code == 400
+
+
+def test_workorder_lookup_staff_citizen_and_strangers(stack, store):
+    number, phone = file_complaint(stack, "gw-" + uuid.uuid4().hex[:8])
+    url = f"{stack.url}/api/workorders/{number}"
+    staff = requests.get(url, headers=STAFF, timeout=10).json()
+    assert staff["name"] == "王建国" and staff["phone"] == phone and staff["type"] == "投诉"
+    assert staff["number"] == number and staff["status"] == "pending" and staff["deadline"]
+    citizen = requests.get(url, params={"phone_last4": phone[-4:]}, timeout=10).json()
+    assert citizen["phone"] == phone[:3] + "****" + phone[-4:] and citizen["name"] == "王**"
+    assert citizen["sender_id"] is None
+    assert requests.get(url, timeout=10).status_code == 401
+    wrong = "0000" if phone[-4:] != "0000" else "1111"
+    assert requests.get(url, params={"phone_last4": wrong}, timeout=10).status_code == 404
+    assert requests.get(url, headers=KB, timeout=10).status_code == 403
+    assert requests.get(f"{stack.url}/api/workorders/AS-19990101-0001", headers=STAFF, timeout=10).status_code == 404
+
+
+def test_openapi_document_and_docs_page(stack):
+    spec = requests.get(f"{stack.url}/api/openapi.json", timeout=10).json()
+    assert {"/api/triage", "/api/workorders/{number}", "/webhooks/rest/webhook", "/api/uploads"} <= set(spec["paths"])
+    assert "swagger-ui" in requests.get(f"{stack.url}/api/docs", timeout=10).text
+
+
+def test_healthz_checks_every_part(stack):
+    r = requests.get(f"{stack.url}/healthz", timeout=10)
+    assert r.status_code == 200 and r.json()["checks"] == {"rasa": True, "actions": True, "database": True}
+
+
+# ------------------------------------------------------------------ units keep the KB current
+
+def test_unit_updates_an_article_and_the_bot_answers_with_it_without_restart(stack):
+    question = "小区二次供水水箱多久清洗一次"
+    article = {
+        "title": "二次供水水箱清洗周期",
+        "topic": "供水停水",
+        "questions": [question, "水箱多长时间洗一次", "二次供水水箱清洗"],
+        "answer": "二次供水设施（水箱、水池）每半年至少清洗消毒一次，清洗后须经水质检测合格方可恢复供水。",
+        "unit": KB_UNIT,
+        "source": "测试单位录入",
+    }
+    url = f"{stack.url}/api/kb/articles/water-tank-cleaning-test"
+    assert requests.put(url, json=article, timeout=10).status_code == 401
+    assert requests.put(url, json=article, headers=STAFF, timeout=10).status_code == 403
+    wrong_unit = requests.put(url, json={**article, "unit": "市民政局"}, headers=KB, timeout=10)
+    assert wrong_unit.status_code == 403
+    broken = requests.put(url, json={**article, "questions": "不是列表"}, headers=KB, timeout=10)
+    assert broken.status_code == 422 and "questions" in broken.json()["message"]
+    r = requests.put(url, json=article, headers=KB, timeout=10)
+    assert r.status_code == 201, r.text
+    assert requests.get(url, headers=KB, timeout=10).json()["answer"] == article["answer"]
+    deadline = time.monotonic() + 60
+    reply = ""
+    while time.monotonic() < deadline:
+        reply = stack.text("kb-" + uuid.uuid4().hex[:8], question)
+        if "每半年" in reply:
+            break
+        time.sleep(2)
+    assert "每半年" in reply and KB_UNIT.split("；")[0] in reply
+    updated = requests.put(url, json={**article, "answer": "二次供水水箱每季度清洗消毒一次。"}, headers=KB, timeout=10)
+    assert updated.status_code == 200

@@ -1,0 +1,43 @@
+"""The gateway's small pure parts: key parsing, image checks, masking, socket.io shapes."""
+
+from __future__ import annotations
+
+from bot.gateway.api import image_type, mask_name, mask_phone
+from bot.gateway.config import parse_api_keys
+from channels.web.socketio import SESSION_RX, to_socketio
+
+
+def test_api_keys_from_environment():
+    keys = parse_api_keys("staff:值班长:abc, kb:市水务集团:d:e:f,bogus,admin:x:y,kb::z")
+    assert [(k.role, k.name, k.token) for k in keys] == [("staff", "值班长", "abc"), ("kb", "市水务集团", "d:e:f")]
+    assert parse_api_keys("") == []
+
+
+def test_image_type_by_content_not_name():
+    assert image_type(b"\xff\xd8\xff\xe0" + b"\x00" * 12) == ("image/jpeg", "jpg")
+    assert image_type(b"\x89PNG\r\n\x1a\n" + b"\x00" * 8) == ("image/png", "png")
+    assert image_type(b"GIF89a" + b"\x00" * 10) == ("image/gif", "gif")
+    assert image_type(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == ("image/webp", "webp")
+    assert image_type(b"<svg xmlns=") is None
+    assert image_type(b"") is None
+
+
+def test_masking_personal_data():
+    assert mask_phone("13898765432") == "138****5432"
+    assert mask_phone("04125551234") == "041****1234"
+    assert mask_name("王建国") == "王**" and mask_name(None) is None
+
+
+def test_rasa_rest_replies_become_rasa_socketio_payloads():
+    out = to_socketio({"author": "bot", "text": "请确认", "buttons": [{"title": "确认提交", "payload": "确认"}]})
+    assert out == {"text": "请确认", "quick_replies": [{"content_type": "text", "title": "确认提交", "payload": "确认"}],
+                   "metadata": {"author": "bot"}}
+    image = to_socketio({"author": "bot", "image": "https://x/y.png"})
+    assert image["attachment"] == {"type": "image", "payload": {"src": "https://x/y.png"}}
+    assert to_socketio({"author": "system", "text": "忙"})["metadata"]["author"] == "system"
+
+
+def test_session_ids_are_plain_tokens():
+    assert SESSION_RX.match("0123456789abcdef0123456789abcdef")
+    for bad in ("short", "../../etc/passwd", "a" * 65, "有中文的会话编号啊啊", "abc def ghi"):
+        assert not SESSION_RX.match(bad)

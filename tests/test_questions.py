@@ -1,0 +1,38 @@
+"""Information questions go to the knowledge base first; grievances asked as questions do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.questions import is_information_question
+
+QUESTIONS = [
+    "请问二次供水的水箱多久清洗一次？",
+    "想咨询一下，居住证怎么办理",
+    "社保卡丢了怎么补办",
+    "孩子上小学需要什么材料",
+    "公积金提取的流程是什么",
+    "老年卡去哪里办",
+    "打听一下，异地就医能报销吗",
+]
+GRIEVANCES = [
+    "暖气不热咋整",
+    "楼下烧烤店天天吵到半夜有人管吗",
+    "我家停水了",
+    "物业乱收费怎么办",
+    "小区门口路灯坏了一个月了",
+    "请问工资拖欠三个月了怎么办",
+    "我要投诉",
+    "",
+    "请问" * 100,
+]
+
+
+@pytest.mark.parametrize("text", QUESTIONS)
+def test_questions_for_information(text):
+    assert is_information_question(text)
+
+
+@pytest.mark.parametrize("text", GRIEVANCES)
+def test_grievances_and_nonsense_are_not(text):
+    assert not is_information_question(text)

@@ -3,13 +3,15 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha1sum | cut -c1-12)
+WEB := channels/web
+NODE_STAMP := $(WEB)/node_modules/.installed-$(shell cat $(WEB)/package-lock.json | sha1sum | cut -c1-12)
 export HOTLINE_PROFILE ?= anshan
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup train run test lint validate unit e2e stories bench clean
+.PHONY: setup browser train run test lint validate unit e2e stories bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $$(scripts/python310.sh) -m venv $(VENV)
@@ -18,6 +20,16 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@rm -f $(VENV)/.installed-* && touch $@
 
+# Front-end packages of the web page (rasa-webchat, socket.io-client, swagger-ui) from npm.
+$(NODE_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	scripts/install_system.sh node
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f $(WEB)/node_modules/.installed-* && touch $@
+
+# Debian's chromium and a Chinese font for the browser tests.
+browser:
+	@scripts/install_system.sh browser
+
 # Rasa itself skips training when data, domain and config are unchanged since the last model.
 train: setup
 	@mkdir -p models var
@@ -25,8 +37,10 @@ train: setup
 
 run: train
 	@mkdir -p var
-	@echo "Starting the assistant: Rasa REST channel at http://localhost:$${RASA_PORT:-8000}/webhooks/rest/webhook"
-	@echo "  try: curl -s localhost:$${RASA_PORT:-8000}/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"你好\"}'"
+	@echo "Starting Rasa, the action server and the gateway (ready in about half a minute):"
+	@echo "  the hotline's page:  http://localhost:$${GATEWAY_PORT:-8000}/"
+	@echo "  Rasa REST format:    curl -s localhost:$${GATEWAY_PORT:-8000}/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"你好\"}'"
+	@echo "  API documentation:   http://localhost:$${GATEWAY_PORT:-8000}/api/docs"
 	$(BIN)/honcho start -f Procfile
 
 validate: setup
@@ -38,13 +52,13 @@ lint: setup
 unit: setup
 	$(BIN)/pytest -q -m "not e2e"
 
-e2e: train
+e2e: train browser
 	$(BIN)/pytest -q -m e2e
 
 stories: train
 	$(BIN)/rasa test core --stories tests/stories --model models/hotline.tar.gz --fail-on-prediction-errors --out results/stories
 
-test: train validate lint
+test: train validate lint browser
 	$(BIN)/pytest -q
 	$(MAKE) --no-print-directory stories
 

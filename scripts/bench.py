@@ -280,6 +280,42 @@ def conversations(stack) -> dict:
     }
 
 
+async def _round_trips(url: str, senders: list[str], per_sender: int, text: str) -> list[float]:
+    import aiohttp
+
+    latencies: list[float] = []
+    async with aiohttp.ClientSession() as session:
+        async def one(sender: str) -> None:
+            for _ in range(per_sender):
+                t0 = time.perf_counter()
+                async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as r:
+                    await r.read()
+                latencies.append((time.perf_counter() - t0) * 1000)
+
+        await asyncio.gather(*(one(s) for s in senders))
+    return latencies
+
+
+def gateway_overhead(stack) -> dict:
+    """Round trips through the gateway vs straight to Rasa's REST channel, same messages, in
+    alternating rounds of one run, with 1 and with 20 conversations at once."""
+    out = {}
+    for concurrency, per_sender in ((1, 30), (20, 5)):
+        direct, gateway = [], []
+        for rnd in range(4):
+            senders = [f"gw{concurrency}-{rnd}-{i}-{uuid.uuid4().hex[:6]}" for i in range(concurrency)]
+            direct += asyncio.run(_round_trips(stack.rasa_url, [f"d-{s}" for s in senders], per_sender, "你们热线几点上班"))
+            gateway += asyncio.run(_round_trips(stack.url, [f"g-{s}" for s in senders], per_sender, "你们热线几点上班"))
+        d50, g50 = percentile(direct, 0.5), percentile(gateway, 0.5)
+        d95, g95 = percentile(direct, 0.95), percentile(gateway, 0.95)
+        out[f"c{concurrency}"] = {
+            "messages": len(direct), "direct_p50_ms": d50, "direct_p95_ms": d95,
+            "gateway_p50_ms": g50, "gateway_p95_ms": g95,
+            "overhead_p50": g50 / d50 - 1, "overhead_p95": g95 / d95 - 1,
+        }
+    return out
+
+
 def rss_mb(pid: int) -> float:
     total = 0
     pids = [pid]
@@ -330,6 +366,14 @@ def render_markdown(r: dict, template: Path) -> str:
             "TURNS": f"{conv['median_turns_rich_message']:g}", "RT50": f"{conv['round_trip_p50_ms']:.0f}",
             "RT95": f"{conv['round_trip_p95_ms']:.0f}", "FORM95": f"{conv['form_turn_p95_ms']:.0f}",
             "MEM_RASA": f"{r['memory_mb']['rasa']:.0f}", "MEM_ACT": f"{r['memory_mb']['actions']:.0f}",
+            "MEM_GW": f"{r['memory_mb']['gateway']:.0f}",
+        })
+    for c, g in (r.get("gateway") or {}).items():
+        values.update({
+            f"GW_{c.upper()}_D": f"{g['direct_p50_ms']:.0f} / {g['direct_p95_ms']:.0f}",
+            f"GW_{c.upper()}_G": f"{g['gateway_p50_ms']:.0f} / {g['gateway_p95_ms']:.0f}",
+            f"GW_{c.upper()}_O": f"{100 * g['overhead_p50']:+.1f}% / {100 * g['overhead_p95']:+.1f}%",
+            f"GW_{c.upper()}_N": str(g["messages"]),
         })
     if "train_seconds" in r:
         values["TRAIN"] = f"{r['train_seconds']:.0f}"
@@ -349,10 +393,21 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-train", action="store_true", help="don't time a full training run")
     ap.add_argument("--skip-servers", action="store_true", help="don't start Rasa for conversations")
+    ap.add_argument("--only-servers", action="store_true", help="only the figures that need the running servers")
     ap.add_argument("--markdown", help="write the report rendered from scripts/benchmarks_template.md here")
     args = ap.parse_args()
     from rasa.shared.nlu.training_data.loading import load_data
 
+    if args.only_servers:
+        from tests.stack import start_stack
+
+        with tempfile.TemporaryDirectory() as tmp:
+            stack = start_stack(Path(tmp))
+            try:
+                print(json.dumps({"conversations": conversations(stack), "gateway": gateway_overhead(stack)}, indent=2))
+            finally:
+                stack.stop()
+        return
     texts = [ex.get("text") for ex in load_data(str(DATA / "nlu_holdout.yml")).intent_examples]
     texts += [c["text"] for c in load_cases("emergency_cases.yml")]
     texts += [c["text"] for c in load_cases("scope_cases.yml")]
@@ -373,7 +428,8 @@ def main() -> None:
             stack = start_stack(Path(tmp))
             try:
                 results["conversations"] = conversations(stack)
-                results["memory_mb"] = {"rasa": rss_mb(stack.procs[1].pid), "actions": rss_mb(stack.procs[0].pid)}
+                results["gateway"] = gateway_overhead(stack)
+                results["memory_mb"] = {name: rss_mb(p.pid) for name, p in stack.procs.items()}
             finally:
                 stack.stop()
     if not args.skip_train:

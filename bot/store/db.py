@@ -14,7 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool, StaticPool
 
 DEFAULT_URL = "sqlite:///var/hotline.db"
 _lock = threading.Lock()
@@ -41,7 +42,12 @@ def _make_engine(url: str) -> Engine:
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, future=True)
+        # A pool of open connections (SQLAlchemy 1.4 would open a new one per session for a
+        # file database, and the PRAGMAs with it: ~1.5 ms each time).
+        pool = {"poolclass": QueuePool, "pool_size": 8, "max_overflow": 16}
+        if url.rstrip("/") == "sqlite:" or path in ("", ":memory:"):  # one shared in-memory database
+            pool = {"poolclass": StaticPool}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, future=True, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -78,8 +84,7 @@ def migrate(url: str | None = None) -> None:
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """A transaction: committed when the block ends, rolled back if it raises."""
     migrate(url)
-    factory = sessionmaker(bind=get_engine(url), expire_on_commit=False, future=True)
-    session = factory()
+    session = Session(bind=get_engine(url), expire_on_commit=False, future=True)
     try:
         yield session
         session.commit()

@@ -84,19 +84,36 @@ class Hub:
 
     # ---------------------------------------------------------------- one message
 
-    async def handle(self, sender_id: str, channel: str, text: str,
-                     metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    async def handle(self, sender_id: str, channel: str, text: str, metadata: dict[str, Any] | None = None,
+                     shown: str | None = None, push: bool = False) -> list[dict[str, Any]]:
         """Take one citizen message; return what to show them now (earlier replies they have
-        not seen yet first)."""
+        not seen yet first). ``shown`` is what the citizen saw themselves send (a button's
+        title for its payload). With ``push`` the replies go through the channel's push
+        instead, marked delivered only when someone was there to receive them."""
         if not text.strip():
             return [{"author": "system", "text": EMPTY_MESSAGE}]
+        direct = await self._handle(sender_id, channel, text, metadata, shown)
+        if direct is not None:
+            return direct
+        if not push:
+            return await self.take_undelivered(sender_id)
+        await self.flush(sender_id, channel)
+        return []
+
+    async def _handle(self, sender_id: str, channel: str, text: str, metadata: dict[str, Any] | None,
+                      shown: str | None) -> list[dict[str, Any]] | None:
+        """Record the message and get Rasa's replies into the transcript as undelivered.
+        Returns replies only when they could not be kept (the database is down)."""
         if len(text) > self.config.max_message_chars:
             await self.record(sender_id, channel, "citizen", text, status="refused")
             reply = too_long_reply(self.config.max_message_chars)
-            await self.record(sender_id, channel, "system", reply)
-            return [*await self.take_undelivered(sender_id), {"author": "system", "text": reply}]
+            await self.record(sender_id, channel, "system", reply, delivered=False)
+            return None
         meta = {**(metadata or {}), "channel": channel}
-        msg_id = await self.record(sender_id, channel, "citizen", text, {"_metadata": meta}, status="pending")
+        data: dict[str, Any] = {"_metadata": meta}
+        if shown and shown != text:
+            data["_shown"] = shown[:200]
+        msg_id = await self.record(sender_id, channel, "citizen", text, data, status="pending")
         if msg_id is None:  # the database is down: Rasa keeps its own tracker, go on without ours
             return await self._direct(sender_id, text, meta)
         task = asyncio.ensure_future(self._deliver(sender_id, up_to=msg_id))
@@ -105,14 +122,14 @@ class Hub:
         except asyncio.TimeoutError:
             log.warning("rasa slow for %s; the answer will follow", sender_id)
             task.add_done_callback(lambda _t: self._spawn(self.flush(sender_id, channel)))
-            return [*await self.take_undelivered(sender_id), await self._busy(sender_id, channel, text)]
+            await self._busy(sender_id, channel, text)
         except RasaUnavailable as exc:
             log.warning("rasa unavailable (%s); message %s kept for %s", exc, msg_id, sender_id)
-            return [*await self.take_undelivered(sender_id), await self._busy(sender_id, channel, text)]
+            await self._busy(sender_id, channel, text)
         except RasaFailed as exc:
             log.error("rasa failed on message %s for %s: %s", msg_id, sender_id, exc)
-            return [*await self.take_undelivered(sender_id), await self._busy(sender_id, channel, text)]
-        return await self.take_undelivered(sender_id)
+            await self._busy(sender_id, channel, text)
+        return None
 
     async def _deliver(self, sender_id: str, up_to: int | None = None) -> int:
         """Send this conversation's pending messages (up to ``up_to``) to Rasa, in order, and
@@ -149,7 +166,7 @@ class Hub:
             return busy_reply(self.profile)
         return emergency_reply(found, self.profile) + "\n" + busy_reply(self.profile)
 
-    async def _busy(self, sender_id: str, channel: str, text: str) -> dict[str, Any]:
+    async def _busy(self, sender_id: str, channel: str, text: str) -> None:
         """The reply while Rasa cannot answer. An emergency still gets its numbers at once and
         is recorded for the agents on duty, without waiting for Rasa."""
         reply = self._busy_text(text)
@@ -160,8 +177,7 @@ class Hub:
                                         found.kind, list(found.numbers))
             except Exception:
                 log.exception("could not record the emergency of %s", sender_id)
-        await self.record(sender_id, channel, "system", reply)
-        return {"author": "system", "text": reply}
+        await self.record(sender_id, channel, "system", reply, delivered=False)
 
     # ---------------------------------------------------------------- transcript helpers
 

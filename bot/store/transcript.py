@@ -32,7 +32,8 @@ class Entry:
     created_at: dt.datetime
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"author": self.author, "text": self.text, "at": self.created_at.isoformat() + "Z"}
+        text = self.data.get("_shown") or self.text  # a button's title rather than its payload
+        out: dict[str, Any] = {"author": self.author, "text": text, "at": self.created_at.isoformat() + "Z"}
         out.update({k: v for k, v in self.data.items() if not k.startswith("_")})
         return out
 

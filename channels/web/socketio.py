@@ -91,9 +91,13 @@ def attach(sio: socketio.AsyncServer, hub: Hub) -> None:
             await sio.save_session(sid, {"session_id": session_id})
             await sio.enter_room(sid, session_id)
         message = data.get("message")
-        if not isinstance(message, str):
-            message = ""
+        if not isinstance(message, str) or not message.strip():
+            return  # rasa-webchat sends one without a message when a session starts
         custom = data.get("customData") if isinstance(data.get("customData"), dict) else {}
-        replies = await hub.handle(sender_for(session_id), CHANNEL, message, {"customData": custom} if custom else None)
-        for m in replies:
+        shown = data.get("display_text") if isinstance(data.get("display_text"), str) else None
+        # Replies go to every page of this session that is open, and stay undelivered (shown
+        # with the history on the next connect) when none is, e.g. during a page reload.
+        direct = await hub.handle(sender_for(session_id), CHANNEL, message,
+                                  {"customData": custom} if custom else None, shown=shown, push=True)
+        for m in direct:  # only when the transcript could not keep them
             await sio.emit("bot_uttered", to_socketio(m), room=session_id)

@@ -77,10 +77,10 @@ def test_visitor_files_a_complaint_in_the_browser(page):
 def test_reload_keeps_the_conversation(page):
     say(page, "我要投诉")
     say(page, "小区楼下的饭店油烟太大了，熏得窗户都不敢开")
-    session = page.evaluate("localStorage.getItem('hotline.session_id')")
+    session = page.evaluate("() => localStorage.getItem('hotline.session_id')")
     page.reload()
-    page.wait_for_function("document.querySelectorAll('.msg.citizen').length >= 2", timeout=15_000)
-    assert page.evaluate("localStorage.getItem('hotline.session_id')") == session
+    page.wait_for_function("() => document.querySelectorAll('.msg.citizen').length >= 2", timeout=15_000)
+    assert page.evaluate("() => localStorage.getItem('hotline.session_id')") == session
     assert "油烟" in page.locator(".msg.citizen").nth(1).inner_text()
     say(page, "铁西区建设大道88号")  # and the form goes on where it was
     assert "称呼" in last_bot_text(page) or "姓名" in last_bot_text(page)
@@ -93,7 +93,7 @@ def test_emergency_shows_the_number_at_once(page):
 
 def test_script_from_a_citizen_is_shown_as_text(page):
     say(page, "<script>window.__pwned = 1</script><img src=x onerror='window.__pwned=2'>")
-    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("() => window.__pwned") is None
     assert "<script>" in page.locator(".msg.citizen").last.inner_text()
 
 
@@ -102,11 +102,11 @@ def test_image_upload_is_accepted_and_bad_files_refused(page, tmp_path):
     good = tmp_path / "现场.png"
     good.write_bytes(png())
     page.set_input_files("#chat-upload", str(good))
-    page.wait_for_function("document.body.innerText.includes('图片已收到')", timeout=15_000)
+    page.wait_for_function("() => document.body.innerText.includes('图片已收到')", timeout=15_000)
     bad = tmp_path / "病毒.exe"
     bad.write_bytes(b"MZ" + b"\0" * 64)
     page.set_input_files("#chat-upload", str(bad))
-    page.wait_for_function("document.body.innerText.includes('JPG')", timeout=15_000)
+    page.wait_for_function("() => document.body.innerText.includes('JPG')", timeout=15_000)
 
 
 def test_phone_sized_screen_and_keyboard(browser, stack):
@@ -115,7 +115,7 @@ def test_phone_sized_screen_and_keyboard(browser, stack):
     pg.goto(stack.url + "/")
     box = pg.locator("#chat-input").bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
-    assert pg.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    assert pg.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     pg.focus("#chat-input")
     pg.keyboard.type("你好")
     pg.keyboard.press("Enter")

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot import emergency, extract
+from bot import emergency
 from bot.gateway.config import GatewayConfig
 from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
 from bot.messages import EMPTY_MESSAGE, busy_reply, emergency_reply, too_long_reply
@@ -157,11 +157,10 @@ class Hub:
         try:
             replies = await asyncio.wait_for(self.rasa.send(sender_id, text, meta), self.config.rasa_timeout)
         except (RasaUnavailable, RasaFailed, asyncio.TimeoutError):
-            return [{"author": "system", "text": self._busy_text(text)}]
+            return [{"author": "system", "text": self._busy_text(emergency.detect(text))}]
         return [{"author": "bot", **{k: v for k, v in m.items() if k != "recipient_id"}} for m in replies]
 
-    def _busy_text(self, text: str) -> str:
-        found = emergency.detect(extract.normalize(text))
+    def _busy_text(self, found: emergency.Emergency | None) -> str:
         if found is None:
             return busy_reply(self.profile)
         return emergency_reply(found, self.profile) + "\n" + busy_reply(self.profile)
@@ -169,8 +168,8 @@ class Hub:
     async def _busy(self, sender_id: str, channel: str, text: str) -> None:
         """The reply while Rasa cannot answer. An emergency still gets its numbers at once and
         is recorded for the agents on duty, without waiting for Rasa."""
-        reply = self._busy_text(text)
-        found = emergency.detect(extract.normalize(text))
+        found = emergency.detect(text)
+        reply = self._busy_text(found)
         if found is not None:
             try:
                 await asyncio.to_thread(repository.record_emergency, sender_id, channel, text,

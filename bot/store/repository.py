@@ -243,7 +243,6 @@ def add_attachment(sender_id: str, channel: str, filename: str | None, content_t
     """Keep an uploaded file as evidence. It joins the order filed from the same conversation:
     at once when that order was filed within the last hour and is still open, otherwise when
     the order is filed (``link_attachments``)."""
-    recent = None
     with session_scope() as s:
         since = utcnow() - dt.timedelta(hours=1)
         recent = s.execute(

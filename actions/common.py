@@ -50,6 +50,18 @@ def channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "rest"
 
 
+def latest_location(tracker: Tracker) -> dict[str, str] | None:
+    """A location pin the citizen sent (WeChat), from the message metadata the gateway set."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            meta = event.get("metadata") or {}
+            loc = meta.get("location") if isinstance(meta, dict) else None
+            if isinstance(loc, dict) and (loc.get("label") or (loc.get("lat") and loc.get("lon"))):
+                return {k: str(loc.get(k) or "")[:120] for k in ("lat", "lon", "label")}
+            return None
+    return None
+
+
 def latest_user_timestamp(tracker: Tracker) -> str:
     for event in reversed(tracker.events):
         if event.get("event") == "user":

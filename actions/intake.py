@@ -28,6 +28,7 @@ from actions.common import (
     URGENT_INTERRUPTIONS,
     channel,
     latest_intent,
+    latest_location,
     latest_text,
     latest_user_timestamp,
     profile,
@@ -113,6 +114,15 @@ class ActionExtractFields(Action):
 
         offer("phone", found.phone)
         offer("name", found.name)
+        pin = latest_location(tracker)
+        if pin is not None:
+            # A location pin (WeChat) is the place itself: its label and coordinates.
+            coords = f"经纬度 {pin['lat']},{pin['lon']}" if pin["lat"] and pin["lon"] else ""
+            label = pin["label"]
+            offer("address", f"{label}（{coords}）" if label and coords else (label or coords))
+            if label:
+                offer("district", extract.parse_address_answer(label, p)[1])
+            found.address = None
         if found.address and (intent in REQUEST_INTENT_TYPES or intent in ("provide_info", "correct_field", "nlu_fallback") or form_active):
             offer("address", found.address)
             offer("district", found.district)

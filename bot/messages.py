@@ -320,3 +320,30 @@ UPLOAD_TOO_LARGE = "图片太大了，请上传不超过{mb}MB的图片（可以
 UPLOAD_BAD_TYPE = "只能上传 JPG、PNG、GIF 或 WEBP 格式的图片。"
 UPLOAD_EMPTY = "没有收到图片文件，请重新选择图片上传。"
 UPLOAD_NO_SESSION = "对话已失效，请刷新页面后重新上传。"
+
+
+# ------------------------------------------------------------------------ WeChat
+
+WECHAT_CHOICES_HINT = "请回复序号或文字选择："
+WECHAT_AGENT_PREFIX = "【人工客服】"
+WECHAT_VOICE_NOT_UNDERSTOOD = "抱歉，这条语音没能识别成文字。请您改用文字输入，说清楚想反映的问题和地点。"
+WECHAT_VIDEO = "视频暂时不能作为工单附件。请用文字描述情况，如有现场照片可以直接发图片，会作为证据附在工单上。"
+WECHAT_IMAGE_FAILED = "图片没能收下（可能太大或已过期），请重新发送，或用文字描述情况。"
+WECHAT_UNSUPPORTED = "抱歉，这类消息暂时无法处理。请直接用文字告诉我您想反映或咨询的事情，也可以发送图片或位置。"
+WECHAT_LINK = "链接：{title}{description} {url}"
+WECHAT_LOCATION_TEXT = "我的位置：{label}"
+
+
+def wechat_welcome(profile: Profile) -> str:
+    return (
+        f"您好，欢迎关注{profile.hotline_name}！这里{profile.service_hours}受理咨询、求助、投诉、举报和意见建议。\n"
+        "您可以直接发文字、语音、图片或位置说明情况，我来帮您登记；也可以点下方菜单查询工单进度、看常见问题或转人工。\n"
+        "遇到火灾、急病、治安、交通事故等紧急情况，请立即拨打110、119、120、122。"
+    )
+
+
+def order_update_text(number: str, status_label: str, note: str | None) -> str:
+    text = f"您的工单 {number} 有新进展：当前状态为“{status_label}”。"
+    if note:
+        text += f"\n说明：{note}"
+    return text + "\n回复“查询进度”可以查看详情。"

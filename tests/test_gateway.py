@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.gateway.api import image_type, mask_name, mask_phone
+from bot.gateway.api import mask_name, mask_phone
 from bot.gateway.config import parse_api_keys
+from bot.gateway.uploads import image_type
 from channels.web.socketio import SESSION_RX, to_socketio
 
 

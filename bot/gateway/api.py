@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import hmac
 import json
 import logging
@@ -28,6 +27,7 @@ from sqlalchemy import text as sql_text
 from bot import messages
 from bot.gateway.config import ApiKey, GatewayConfig
 from bot.gateway.hub import Hub
+from bot.gateway.uploads import image_type, keep_image
 from bot.store import repository
 from bot.store.db import session_scope
 from bot.triage import triage
@@ -39,12 +39,6 @@ log = logging.getLogger(__name__)
 
 OPENAPI = Path(__file__).resolve().parent / "openapi.yml"
 MAX_TRIAGE_CHARS = 5000
-IMAGE_TYPES = {  # magic bytes -> (content type, extension)
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-    b"GIF87a": ("image/gif", "gif"),
-    b"GIF89a": ("image/gif", "gif"),
-}
 LOOKUP_FAILURES_ALLOWED = 10
 LOOKUP_WINDOW = 600.0
 
@@ -59,15 +53,6 @@ def ok(data: Any, status: int = 200) -> web.Response:
 
 def error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"error": code, "message": message}, status=status, dumps=dumps)
-
-
-def image_type(head: bytes) -> tuple[str, str] | None:
-    for magic, kind in IMAGE_TYPES.items():
-        if head.startswith(magic):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    return None
 
 
 def mask_name(name: str | None) -> str | None:
@@ -199,19 +184,15 @@ class Api:
         if kind is None:
             return error(415, "unsupported_type", messages.UPLOAD_BAD_TYPE)
         content_type, ext = kind
-        digest = hashlib.sha256(data).hexdigest()
-        path = self.config.upload_dir / digest[:2] / f"{digest}.{ext}"
-        await asyncio.to_thread(_write_once, path, data)
         sender = sender_for(session_id)
-        attachment, order = await asyncio.to_thread(
-            repository.add_attachment, sender, WEB_CHANNEL, filename, content_type, len(data), digest, str(path))
-        reply = messages.UPLOAD_ATTACHED.format(number=order.number) if order else messages.UPLOAD_RECEIVED
+        kept = await keep_image(self.config.upload_dir, sender, WEB_CHANNEL, filename, data, content_type, ext)
+        reply = kept.reply
         shown = f"[图片] {filename}" if filename else "[图片]"
-        await self.hub.record(sender, WEB_CHANNEL, "citizen", shown[:200], {"upload": attachment.id})
+        await self.hub.record(sender, WEB_CHANNEL, "citizen", shown[:200], {"upload": kept.attachment_id})
         await self.hub.record(sender, WEB_CHANNEL, "system", reply)
         return ok({"message": reply, "attachment": {
-            "id": attachment.id, "filename": attachment.filename, "content_type": content_type,
-            "size": len(data), "order_number": order.number if order else None}}, status=201)
+            "id": kept.attachment_id, "filename": kept.filename, "content_type": content_type,
+            "size": kept.size, "order_number": kept.order_number}}, status=201)
 
     # ------------------------------------------------------------------ knowledge base
 
@@ -285,15 +266,6 @@ class Api:
             web.get("/api/openapi.json", self.openapi),
             web.get("/healthz", self.healthz),
         ]
-
-
-def _write_once(path: Path, data: bytes) -> None:
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def _find_article(article_id: str) -> kb_content.Article | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -14,8 +15,12 @@ from bot.gateway.hub import Hub
 from bot.gateway.rasa import RasaClient
 from bot.profile import load_profile
 from bot.store.db import migrate
+from bot.store.shared import shared_store
 from channels.web import pages, rest
 from channels.web import socketio as web_socketio
+from channels.wechat.adapter import WechatChannel
+from channels.wechat.config import WechatConfig
+from channels.wechat.notify import Notifier
 
 log = logging.getLogger(__name__)
 MAX_SOCKET_PAYLOAD = 64 * 1024
@@ -48,14 +53,27 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     web_socketio.attach(sio, hub)
     app["sio"] = sio
 
+    wechat_config = WechatConfig.from_env()
+    if wechat_config.development:
+        log.warning("WeChat channel in development mode (no HOTLINE_WECHAT_APPID): its API is %s",
+                    wechat_config.api_base)
+    store = shared_store()
+    wechat = WechatChannel(wechat_config, config, hub, store)
+    notifier = Notifier(wechat_config, wechat.api, store)
+    app["wechat"] = wechat
+
     app.add_routes(rest.routes(hub))
+    app.add_routes(wechat.routes())
     app.add_routes(Api(config, hub).routes())
     app.add_routes(pages.routes(profile, config.static_dir, config.node_modules))
 
-    async def on_startup(_app: web.Application) -> None:
+    async def on_startup(app: web.Application) -> None:
         hub.start()
+        app["notifier"] = asyncio.get_running_loop().create_task(notifier.run_forever())
 
-    async def on_cleanup(_app: web.Application) -> None:
+    async def on_cleanup(app: web.Application) -> None:
+        app["notifier"].cancel()
+        await wechat.close()
         await hub.stop()
 
     app.on_startup.append(on_startup)

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -161,4 +162,30 @@ class Attachment(Base):
     size = Column(Integer, nullable=False)
     sha256 = Column(String(64), nullable=False)
     path = Column(String(300), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class SharedEntry(Base):
+    """A key-value entry shared by every gateway process (bot.store.shared's database
+    backend): WeChat's access token, message de-duplication, a citizen's last choices."""
+
+    __tablename__ = "shared_entries"
+
+    key = Column(String(200), primary_key=True)
+    value = Column(Text, nullable=False)
+    expires_at = Column(Float)  # unix time; NULL = never
+
+
+class OrderNotification(Base):
+    """One change of an order told (or not) to the citizen in their channel. The unique
+    event id makes every gateway process agree on who sends it: the one that inserts the row."""
+
+    __tablename__ = "order_notifications"
+
+    id = Column(Integer, primary_key=True)
+    event_id = Column(Integer, ForeignKey("work_order_events.id"), nullable=False, unique=True)
+    order_id = Column(Integer, ForeignKey("work_orders.id"), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    method = Column(String(16))  # custom (客服消息) | template (模板消息) | none
+    result = Column(String(200))
     created_at = Column(DateTime, nullable=False, default=utcnow)

@@ -18,6 +18,7 @@ from bot.store.models import (
     Attachment,
     EmergencyAlert,
     Handoff,
+    OrderNotification,
     OrderSequence,
     WorkOrder,
     WorkOrderEvent,
@@ -305,3 +306,61 @@ def order_as_dict(order: WorkOrder, personal: bool = True) -> dict:
         for key in ("name", "phone", "sender_id"):
             out[key] = None
     return out
+
+
+# ---------------------------------------------------------------- status changes and notices
+
+def change_status(number: str, status: str, actor: str, note: str | None = None) -> WorkOrder:
+    """Move an order to ``status``, appending the change to its history (who, when, why)."""
+    if status not in STATUS_LABELS:
+        raise ValueError(f"unknown status {status!r}")
+    with session_scope() as s:
+        order = s.execute(select(WorkOrder).where(WorkOrder.number == number).with_for_update()).scalar_one()
+        if order.status != status:
+            s.add(WorkOrderEvent(order_id=order.id, actor=actor[:64], status_from=order.status, status_to=status,
+                                 note=note))
+            order.status = status
+        return order
+
+
+@dataclass(frozen=True)
+class PendingNotice:
+    event_id: int
+    order_id: int
+    number: str
+    sender_id: str
+    status: str
+    note: str | None
+
+
+def unnotified_changes(channel: str, since: dt.datetime, limit: int = 50) -> list[PendingNotice]:
+    """Status changes of the channel's orders (after filing) that no process has told yet."""
+    with session_scope() as s:
+        told = select(OrderNotification.event_id)
+        rows = s.execute(
+            select(WorkOrderEvent, WorkOrder)
+            .join(WorkOrder, WorkOrder.id == WorkOrderEvent.order_id)
+            .where(WorkOrder.channel == channel, WorkOrder.sender_id.is_not(None),
+                   WorkOrderEvent.status_from.is_not(None), WorkOrderEvent.at >= since,
+                   WorkOrderEvent.id.not_in(told))
+            .order_by(WorkOrderEvent.id).limit(limit)
+        ).all()
+        return [PendingNotice(e.id, o.id, o.number, o.sender_id, e.status_to, e.note) for e, o in rows]
+
+
+def claim_notice(notice: PendingNotice, channel: str) -> int | None:
+    """Take the job of telling one change; None when another process already has it."""
+    try:
+        with session_scope() as s:
+            row = OrderNotification(event_id=notice.event_id, order_id=notice.order_id, channel=channel)
+            s.add(row)
+            s.flush()
+            return row.id
+    except IntegrityError:
+        return None
+
+
+def finish_notice(notification_id: int, method: str, result: str) -> None:
+    with session_scope() as s:
+        s.execute(update(OrderNotification).where(OrderNotification.id == notification_id)
+                  .values(method=method, result=result[:200]))

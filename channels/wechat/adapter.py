@@ -1,0 +1,244 @@
+"""The WeChat official-account channel: WeChat's server posts each citizen message to
+``/wechat``; the answer goes back as the passive reply when the assistant is quick enough, and
+through the customer-service message API (客服消息) when it is not.
+
+WeChat waits 5 s for the passive reply and then sends the same message again (same MsgId; for
+events the same FromUserName + CreateTime), up to three times. Each message is taken once:
+the first request claims its key in the shared store; a retry gets the same passive reply
+again if one was given (WeChat evidently did not receive it), otherwise ``success`` while the
+first one's answer goes out through the customer-service API. Nothing a citizen sends is lost:
+every message enters the transcript through the hub, media and unsupported messages included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+from aiohttp import web
+from wechatpy import events as wx_events
+from wechatpy import messages as wx_messages
+
+from bot import messages as texts
+from bot.gateway.config import GatewayConfig
+from bot.gateway.hub import Hub
+from bot.gateway.uploads import image_type, keep_image
+from bot.store.shared import SharedStore
+from channels.wechat.client import WechatApi
+from channels.wechat.config import WechatConfig
+from channels.wechat.menu import COMMANDS
+from channels.wechat.protocol import Inbound, Protocol, Refused
+from channels.wechat.render import merge_for_passive, pick_choice, render
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "wechat"
+SEEN_TTL = 600.0  # WeChat's retries come within ~15 s; keep the key well past that
+CHOICES_TTL = 24 * 3600.0
+Reply = list[dict[str, Any]]
+
+
+def sender_for(openid: str) -> str:
+    return f"wechat-{openid}"
+
+
+def openid_of(sender_id: str) -> str:
+    return sender_id.removeprefix("wechat-")
+
+
+def dedup_key(message: Any) -> str:
+    """What WeChat keeps the same when it sends a message again: MsgId, or for events (which
+    have none) the sender and CreateTime."""
+    data = message._data
+    if isinstance(message, wx_events.BaseEvent) or not data.get("MsgId"):
+        return f"evt:{message.source}:{data.get('CreateTime', '')}:{data.get('Event', '')}"[:190]
+    return f"msg:{data['MsgId']}"[:190]
+
+
+class WechatChannel:
+    def __init__(self, config: WechatConfig, gateway: GatewayConfig, hub: Hub, store: SharedStore,
+                 api: WechatApi | None = None) -> None:
+        self.config = config
+        self.gateway = gateway
+        self.hub = hub
+        self.store = store
+        self.api = api or WechatApi(config, store)
+        self.protocol = Protocol(config)
+        self._background: set[asyncio.Task] = set()
+        hub.register_output(CHANNEL, self.push)
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.get("/wechat", self.verify), web.post("/wechat", self.receive)]
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _store(self, method: str, *args: Any) -> Any:
+        return await asyncio.to_thread(getattr(self.store, method), *args)
+
+    # ---------------------------------------------------------------- HTTP
+
+    async def verify(self, request: web.Request) -> web.Response:
+        try:
+            return web.Response(text=self.protocol.verify_url(request.query))
+        except Refused as r:
+            log.warning("wechat url verification refused: %s (from %s)", r.reason, request.remote)
+            return web.Response(status=r.status, text="refused")
+
+    async def receive(self, request: web.Request) -> web.Response:
+        if request.content_length and request.content_length > 64 * 1024:
+            log.warning("wechat request refused: body too large (from %s)", request.remote)
+            return web.Response(status=413, text="refused")
+        body = await request.read()
+        try:
+            inbound = self.protocol.parse(request.query, body)
+        except Refused as r:
+            # Logged without the body: it may carry a citizen's words.
+            log.warning("wechat request refused: %s (from %s)", r.reason, request.remote)
+            return web.Response(status=r.status, text="refused")
+        message = inbound.message
+        key = "wechat:seen:" + dedup_key(message)
+        if not await self._store("add", key, "processing", SEEN_TTL):
+            return await self._retry(inbound, key, request.query.get("nonce", ""))
+        openid = message.source
+        await self._store("set", f"wechat:last:{openid}", str(time.time()), self.config.service_window)
+        job = asyncio.ensure_future(self.process(inbound))
+        try:
+            replies = await asyncio.wait_for(asyncio.shield(job), self.config.reply_wait)
+        except asyncio.TimeoutError:
+            # Too slow for the passive reply: say nothing now, send the answer when it comes.
+            await self._store("set", key, "deferred", SEEN_TTL)
+            self._spawn(self._send_later(openid, job))
+            return web.Response(text="success")
+        except Exception:
+            log.exception("wechat message from a citizen could not be handled")
+            replies = [{"author": "system", "text": texts.WECHAT_UNSUPPORTED}]
+        chunks = await self._chunks(openid, replies)
+        if not chunks:
+            await self._store("set", key, "empty", SEEN_TTL)
+            return web.Response(text="success")
+        first, rest = merge_for_passive(chunks)
+        await self._store("set", key, "reply:" + first, SEEN_TTL)
+        if rest:
+            self._spawn(self._send_chunks(openid, rest, delay=0.3))
+        return self._xml(self.protocol.text_reply(inbound, first, request.query.get("nonce", "")))
+
+    async def _retry(self, inbound: Inbound, key: str, nonce: str) -> web.Response:
+        state = await self._store("get", key) or ""
+        if state.startswith("reply:"):
+            return self._xml(self.protocol.text_reply(inbound, state.removeprefix("reply:"), nonce))
+        return web.Response(text="success")
+
+    @staticmethod
+    def _xml(body: str) -> web.Response:
+        return web.Response(text=body, content_type="application/xml")
+
+    # ---------------------------------------------------------------- sending
+
+    async def _chunks(self, openid: str, replies: Reply) -> list[str]:
+        chunks, choices = render(replies)
+        if choices:
+            await self._store("set", f"wechat:choices:{openid}", json.dumps(choices, ensure_ascii=False),
+                              CHOICES_TTL)
+        return chunks
+
+    async def _send_chunks(self, openid: str, chunks: list[str], delay: float = 0.0) -> bool:
+        if delay:
+            await asyncio.sleep(delay)
+        for chunk in chunks:
+            if not await self.api.send_text(openid, chunk):
+                return False
+        return True
+
+    async def _send_later(self, openid: str, job: asyncio.Future) -> None:
+        try:
+            replies = await job
+        except Exception:
+            log.exception("wechat message from a citizen could not be handled")
+            replies = [{"author": "system", "text": texts.WECHAT_UNSUPPORTED}]
+        chunks = await self._chunks(openid, replies)
+        if chunks and not await self._send_chunks(openid, chunks):
+            log.warning("a late answer could not be sent to a wechat citizen; it stays in the transcript")
+
+    async def push(self, sender_id: str, replies: Reply) -> bool:
+        """The hub's way to reach a WeChat citizen later (kept messages answered, agents)."""
+        openid = openid_of(sender_id)
+        chunks = await self._chunks(openid, replies)
+        return await self._send_chunks(openid, chunks) if chunks else True
+
+    # ---------------------------------------------------------------- one message
+
+    async def _say(self, sender: str, citizen_text: str, reply: str | None, data: dict | None = None) -> Reply:
+        """A message the assistant does not need Rasa for: recorded, answered here."""
+        await self.hub.record(sender, CHANNEL, "citizen", citizen_text, data)
+        if reply is None:
+            return []
+        await self.hub.record(sender, CHANNEL, "system", reply)
+        return [{"author": "system", "text": reply}]
+
+    async def _to_bot(self, sender: str, text: str, shown: str | None = None,
+                      meta: dict[str, Any] | None = None) -> Reply:
+        return await self.hub.handle(sender, CHANNEL, text, meta, shown=shown)
+
+    async def process(self, inbound: Inbound) -> Reply:
+        m = inbound.message
+        sender = sender_for(m.source)
+        if isinstance(m, wx_messages.TextMessage):
+            content = m.content or ""
+            choice = pick_choice(content, await self._store("get", f"wechat:choices:{m.source}"))
+            if choice is not None:
+                return await self._to_bot(sender, choice["payload"], shown=choice["title"])
+            return await self._to_bot(sender, content)
+        if isinstance(m, wx_messages.VoiceMessage):
+            recognition = (m.recognition or "").strip()
+            if recognition:
+                return await self._to_bot(sender, recognition, shown=f"[语音] {recognition}")
+            return await self._say(sender, "[语音]", texts.WECHAT_VOICE_NOT_UNDERSTOOD)
+        if isinstance(m, wx_messages.ImageMessage):
+            return await self._image(sender, m)
+        if isinstance(m, wx_messages.LocationMessage):
+            label = (m.label or "").strip()
+            lat, lon = m.location_x, m.location_y
+            place = label or f"{lat},{lon}"
+            meta = {"location": {"lat": lat, "lon": lon, "label": label, "scale": m.scale}}
+            return await self._to_bot(sender, texts.WECHAT_LOCATION_TEXT.format(label=place),
+                                      shown=f"[位置] {place}", meta=meta)
+        if isinstance(m, wx_messages.LinkMessage):
+            description = f"（{m.description}）" if m.description else ""
+            text = texts.WECHAT_LINK.format(title=m.title or "", description=description, url=m.url or "")
+            return await self._to_bot(sender, text[: self.gateway.max_message_chars])
+        if isinstance(m, (wx_messages.VideoMessage, wx_messages.ShortVideoMessage)):
+            return await self._say(sender, "[视频]", texts.WECHAT_VIDEO)
+        if isinstance(m, (wx_events.SubscribeEvent, wx_events.SubscribeScanEvent)):
+            return await self._say(sender, "[关注公众号]", texts.wechat_welcome(self.hub.profile))
+        if isinstance(m, wx_events.UnsubscribeEvent):
+            return await self._say(sender, "[取消关注]", None)
+        if isinstance(m, wx_events.ClickEvent):
+            command = COMMANDS.get(m.key or "")
+            if command is None:
+                return await self._say(sender, f"[菜单] {m.key}", texts.WECHAT_UNSUPPORTED)
+            name, text = command
+            return await self._to_bot(sender, text, shown=f"[菜单] {name}")
+        if isinstance(m, wx_events.BaseEvent):
+            return []  # menu links (VIEW), scans, template-send receipts: nothing to say
+        return await self._say(sender, f"[{m.type}]", texts.WECHAT_UNSUPPORTED)
+
+    async def _image(self, sender: str, m: Any) -> Reply:
+        data, why = await self.api.download_media(m.media_id or "", self.gateway.upload_max_bytes)
+        kind = image_type(data[:16]) if data else None
+        if data is None or kind is None:
+            log.info("wechat image not kept: %s", why if data is None else "not an image")
+            return await self._say(sender, "[图片]", texts.WECHAT_IMAGE_FAILED)
+        content_type, ext = kind
+        kept = await keep_image(self.gateway.upload_dir, sender, CHANNEL, None, data, content_type, ext)
+        return await self._say(sender, "[图片]", kept.reply, {"upload": kept.attachment_id})
+
+    async def close(self) -> None:
+        for task in self._background:
+            task.cancel()
+        self.api.close()

@@ -122,7 +122,7 @@ class ActionExtractFields(Action):
             offer("address", f"{label}（{coords}）" if label and coords else (label or coords))
             if label:
                 offer("district", extract.parse_address_answer(label, p)[1])
-            found.address = None
+            found.address = found.content = None  # 「我的位置：…」 is not what happened
         if found.address and (intent in REQUEST_INTENT_TYPES or intent in ("provide_info", "correct_field", "nlu_fallback") or form_active):
             offer("address", found.address)
             offer("district", found.district)

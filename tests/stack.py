@@ -45,6 +45,11 @@ class Stack:
         return f"http://127.0.0.1:{self.ports['rasa']}"
 
     @property
+    def wechat_api_url(self) -> str:
+        """The local stand-in for WeChat's API that the gateway's WeChat channel talks to."""
+        return f"http://127.0.0.1:{self.ports['wechat_api']}"
+
+    @property
     def actions_url(self) -> str:
         return f"http://127.0.0.1:{self.ports['actions']}"
 
@@ -68,6 +73,8 @@ class Stack:
             return [str(BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
                     "--port", str(self.ports["rasa"]), "--model", str(MODEL),
                     "--endpoints", str(self.workdir / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml")]
+        if name == "wechat_api":
+            return [str(BIN / "python"), "-m", "channels.wechat.fake_api", "--port", str(self.ports["wechat_api"])]
         return [str(BIN / "python"), "-m", "bot.gateway"]
 
     def start(self, name: str) -> None:
@@ -88,6 +95,8 @@ class Stack:
             if name == "rasa":
                 status = requests.get(f"{self.rasa_url}/status", timeout=2)
                 return status.ok and bool(status.json().get("model_file"))
+            if name == "wechat_api":
+                return requests.get(f"{self.wechat_api_url}/_fake/stats", timeout=2).ok
             return requests.get(f"{self.url}/webhooks/rest/", timeout=2).ok
         except requests.RequestException:
             return False
@@ -120,7 +129,7 @@ class Stack:
 def start_stack(workdir: Path, profile: str = "anshan", timeout: float = 240, **extra_env: str) -> Stack:
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
-    ports = {"rasa": free_port(), "actions": free_port(), "gateway": free_port()}
+    ports = {"rasa": free_port(), "actions": free_port(), "gateway": free_port(), "wechat_api": free_port()}
     db_url = f"sqlite:///{workdir / 'hotline.db'}"
     (workdir / "endpoints.yml").write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{ports["actions"]}/webhook"\n'
@@ -131,12 +140,14 @@ def start_stack(workdir: Path, profile: str = "anshan", timeout: float = 240, **
            "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HOTLINE_KB_WARMUP": "1",
            "RASA_URL": f"http://127.0.0.1:{ports['rasa']}", "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}",
            "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(ports["gateway"]),
-           "HOTLINE_UPLOAD_DIR": str(workdir / "uploads"), **extra_env}
+           "HOTLINE_UPLOAD_DIR": str(workdir / "uploads"),
+           "HOTLINE_WECHAT_API_BASE": f"http://127.0.0.1:{ports['wechat_api']}/cgi-bin/", **extra_env}
     stack = Stack(workdir, db_url, env, ports)
-    for name in ("actions", "rasa", "gateway"):
+    names = ["wechat_api", "actions", "rasa", "gateway"]
+    for name in names:
         stack.start(name)
     try:
-        stack.wait_ready(["actions", "rasa", "gateway"], timeout)
+        stack.wait_ready(names, timeout)
     except RuntimeError:
         stack.stop()
         raise

@@ -101,3 +101,19 @@ def test_deadline_counts_working_days():
     order, _ = repo.file_order(request("k"), P)
     created = order.created_at.date()
     assert (order.deadline - created) >= dt.timedelta(days=5)
+
+
+def test_undelivered_replies_are_claimed_by_one_sender_only():
+    """The request's own answer and the loop pushing kept answers may look at once: each reply
+    goes out once, and one given back after a failed push is sent again later."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.store import transcript
+
+    ids = [transcript.add("web-race", "web", "bot", f"答复{i}", delivered=False) for i in range(20)]
+    with ThreadPoolExecutor(4) as pool:
+        claims = list(pool.map(lambda _: transcript.claim_undelivered("web-race"), range(4)))
+    taken = [e.id for claim in claims for e in claim]
+    assert sorted(taken) == ids
+    transcript.unclaim(ids[:2])
+    assert [e.id for e in transcript.claim_undelivered("web-race")] == ids[:2]

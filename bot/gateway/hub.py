@@ -191,8 +191,7 @@ class Hub:
 
     async def take_undelivered(self, sender_id: str) -> list[dict[str, Any]]:
         try:
-            entries = await asyncio.to_thread(transcript.undelivered, sender_id)
-            await asyncio.to_thread(transcript.mark_delivered, [e.id for e in entries])
+            entries = await asyncio.to_thread(transcript.claim_undelivered, sender_id)
         except Exception:
             log.exception("transcript read failed for %s", sender_id)
             return []
@@ -203,9 +202,9 @@ class Hub:
         push = self.outputs.get(channel)
         if push is None:
             return  # e.g. REST: they come with the citizen's next message
-        entries = await asyncio.to_thread(transcript.undelivered, sender_id)
-        if entries and await push(sender_id, [outgoing(e) for e in entries]):
-            await asyncio.to_thread(transcript.mark_delivered, [e.id for e in entries])
+        entries = await asyncio.to_thread(transcript.claim_undelivered, sender_id)
+        if entries and not await push(sender_id, [outgoing(e) for e in entries]):
+            await asyncio.to_thread(transcript.unclaim, [e.id for e in entries])
 
     async def history(self, sender_id: str) -> list[dict[str, Any]]:
         entries = await asyncio.to_thread(transcript.history, sender_id)

@@ -95,3 +95,25 @@ def mark_delivered(ids: list[int]) -> None:
         return
     with session_scope() as s:
         s.execute(update(TranscriptMessage).where(TranscriptMessage.id.in_(ids)).values(delivered=True))
+
+
+def claim_undelivered(sender_id: str) -> list[Entry]:
+    """Take the replies the citizen has not been given yet, marking them delivered, so that two
+    callers at once (an answer returned to the request, and the loop that pushes kept answers)
+    never both send the same reply. ``unclaim`` gives them back if sending fails."""
+    claimed = []
+    with session_scope() as s:
+        for entry in undelivered(sender_id):
+            result = s.execute(update(TranscriptMessage)
+                               .where(TranscriptMessage.id == entry.id, TranscriptMessage.delivered.is_(False))
+                               .values(delivered=True))
+            if result.rowcount == 1:
+                claimed.append(entry)
+    return claimed
+
+
+def unclaim(ids: list[int]) -> None:
+    if not ids:
+        return
+    with session_scope() as s:
+        s.execute(update(TranscriptMessage).where(TranscriptMessage.id.in_(ids)).values(delivered=False))

@@ -54,7 +54,7 @@ def dedup_key(message: Any) -> str:
     have none) the sender and CreateTime."""
     data = message._data
     if isinstance(message, wx_events.BaseEvent) or not data.get("MsgId"):
-        return f"evt:{message.source}:{data.get('CreateTime', '')}:{data.get('Event', '')}"[:190]
+        return f"evt:{message.source}:{data.get('CreateTime', '')}:{data.get('Event', '')}:{data.get('EventKey', '')}"[:190]
     return f"msg:{data['MsgId']}"[:190]
 
 

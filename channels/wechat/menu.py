@@ -3,8 +3,8 @@
     python -m channels.wechat.menu            # install (WeChat's API, credentials from the env)
     python -m channels.wechat.menu --show     # print the JSON only
 
-A CLICK button reaches the assistant as the words in ``COMMANDS``, exactly as if the citizen
-had typed them, so the menu needs no logic of its own.
+A CLICK button reaches the assistant as the message in ``COMMANDS``, as if the citizen had
+typed it, so the menu needs no logic of its own.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ import json
 import sys
 from typing import Any
 
-# key -> (button name, what the citizen is taken to have said)
+# key -> (button name, what the citizen is taken to have said; "/intent" is Rasa's way of
+# naming the intent outright, for buttons whose meaning is not in doubt)
 COMMANDS: dict[str, tuple[str, str]] = {
     "REPORT": ("我要反映", "我要反映问题"),
-    "PROGRESS": ("查询进度", "查询我的工单进度"),
+    "PROGRESS": ("查询进度", "/check_status"),
     "FAQ": ("常见问题", "热线都受理哪些事情"),
-    "AGENT": ("转人工", "转人工"),
+    "AGENT": ("转人工", "/request_human"),
 }
 
 

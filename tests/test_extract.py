@@ -153,7 +153,8 @@ def test_other_city_profile_districts():
     assert extract.find_address("奎文区东风东街100号门口", P).district is None
 
 
-@pytest.mark.parametrize("text", ["有个小作坊在居民楼里做豆腐 下水直接往马路上排", "总有人在小区里遛狗不拴绳", "在马路上乱停车"])
+@pytest.mark.parametrize("text", ["有个小作坊在居民楼里做豆腐 下水直接往马路上排", "总有人在小区里遛狗不拴绳", "在马路上乱停车",
+                                  "小区路灯坏了一个多月了晚上很黑", "这段路况太差了"])
 def test_generic_places_are_not_addresses(text):
     assert extract.find_address(text, P) is None
 
@@ -166,6 +167,10 @@ def test_address_given_for_a_name_is_not_a_name():
 @pytest.mark.parametrize("text", ["有帮助，谢谢", "我叫孙丽，电话13604120000", "好的好的", "不知道啊"])
 def test_non_places_are_not_address_answers(text):
     assert extract.parse_address_answer(text, P) == (None, None, "address_unclear")
+
+
+def test_a_road_before_its_lamps_is_still_a_road():
+    assert extract.find_address("胜利路路灯不亮", P).value == "胜利路"
 
 
 def test_our_community_is_not_an_address():

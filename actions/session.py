@@ -61,7 +61,9 @@ class ActionHandoff(Action):
             repository.request_handoff(tracker.sender_id, channel(tracker), reason="citizen_request")
         except Exception:
             log.exception("could not record handoff for %s", tracker.sender_id)
-        dispatcher.utter_message(response="utter_handoff")
+        # ``custom.handoff`` tells the gateway, which adds the queue position (or, with nobody
+        # online, gives the conversation back and offers a work order).
+        dispatcher.utter_message(response="utter_handoff", json_message={"handoff": "citizen_request"})
         return [ConversationPaused()]
 
 

@@ -347,3 +347,30 @@ def order_update_text(number: str, status_label: str, note: str | None) -> str:
     if note:
         text += f"\n说明：{note}"
     return text + "\n回复“查询进度”可以查看详情。"
+
+
+# ------------------------------------------------------------------------ agents (console)
+
+HANDOFF_REASONS = {
+    "citizen_request": "市民要求人工",
+    "not_understood": "连续两次没听懂",
+    "field_failed": "信息多次填写不成功",
+    "angry": "市民情绪激动/投诉服务",
+    "sensitive": "敏感情况需人工跟进",
+    "expert": "需要专家坐席",
+}
+AGENT_JOINED = "您好，我是热线工作人员{agent}，接下来由我为您服务。"
+AGENT_HANDBACK = "人工服务已结束，接下来由智能助手继续为您服务。"
+AGENT_CLOSED = "本次服务已结束，感谢您的耐心。如还有其他问题，可以随时在这里留言。"
+AGENT_FILED = "已为您登记工单，工单号：{number}，承办单位会在{deadline}前办理答复。"
+
+
+def handoff_waiting(ahead: int, minutes: int) -> str:
+    place = "您是下一位" if ahead == 0 else f"您前面还有{ahead}位市民在等待"
+    return (f"正在为您转接人工服务，{place}，预计约{minutes}分钟内接入。请稍候，您可以继续在这里补充情况，"
+            "工作人员接入后都能看到。如遇紧急情况，请直接拨打110、119、120、122。")
+
+
+def handoff_nobody(profile: Profile) -> str:
+    return (f"抱歉，现在没有工作人员在线，暂时转接不了人工。您可以继续告诉我要反映的问题，我帮您登记成工单，"
+            f"承办单位会按时限办理并答复您；也可以拨打{profile.hotline_number}热线电话，{profile.service_hours}有人接听。")

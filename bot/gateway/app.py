@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 
 import socketio
 from aiohttp import web
 
+from bot.console.web import Console
 from bot.gateway.api import Api
 from bot.gateway.config import GatewayConfig
 from bot.gateway.hub import Hub
@@ -62,17 +64,23 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     notifier = Notifier(wechat_config, wechat.api, store)
     app["wechat"] = wechat
 
+    console = Console(hub, secure_cookie=os.environ.get("HOTLINE_CONSOLE_SECURE_COOKIE", "") == "1")
+    app["console"] = console
+
     app.add_routes(rest.routes(hub))
+    app.add_routes(console.routes())
     app.add_routes(wechat.routes())
     app.add_routes(Api(config, hub).routes())
     app.add_routes(pages.routes(profile, config.static_dir, config.node_modules))
 
     async def on_startup(app: web.Application) -> None:
         hub.start()
+        console.start()
         app["notifier"] = asyncio.get_running_loop().create_task(notifier.run_forever())
 
     async def on_cleanup(app: web.Application) -> None:
         app["notifier"].cancel()
+        await console.stop()
         await wechat.close()
         await hub.stop()
 

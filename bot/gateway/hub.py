@@ -29,6 +29,14 @@ log = logging.getLogger(__name__)
 # A channel's way to push messages to a citizen who is not waiting on a request; returns
 # whether they were delivered live.
 Push = Callable[[str, list[dict[str, Any]]], Awaitable[bool]]
+# The intake form's slots, emptied when an agent has dealt with the matter.
+FORM_SLOTS = ("request_type", "content", "address", "district", "name", "phone", "confidential", "wants_reply",
+              "confirmed", "requested_slot", "field_failures", "notices")
+LISTEN = {"event": "action", "name": "action_listen"}
+# Told of every message recorded (the console's live view): (sender, channel, entry dict).
+Listener = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+# Called when the bot has just handed a conversation to the agents: (sender, channel).
+HandoffHook = Callable[[str, str], Awaitable[None]]
 
 
 def reply_from_rasa(message: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
@@ -53,6 +61,10 @@ class Hub:
         self.rasa = rasa
         self.profile = profile
         self.outputs: dict[str, Push] = {}
+        self.listeners: list[Listener] = []
+        self.handoff_hook: HandoffHook | None = None
+        # What a citizen waiting for an agent is told (queue position, wait), set by the console.
+        self.waiting_text: Callable[[str], Awaitable[str]] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
         self._background: set[asyncio.Task] = set()
         self._drainer: asyncio.Task | None = None
@@ -116,6 +128,10 @@ class Hub:
         msg_id = await self.record(sender_id, channel, "citizen", text, data, status="pending")
         if msg_id is None:  # the database is down: Rasa keeps its own tracker, go on without ours
             return await self._direct(sender_id, text, meta)
+        handoff = await self._open_handoff(sender_id)
+        if handoff is not None:
+            await self._with_agent(sender_id, channel, text, msg_id, handoff.status)
+            return None
         task = asyncio.ensure_future(self._deliver(sender_id, up_to=msg_id))
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout=self.config.rasa_timeout)
@@ -130,6 +146,70 @@ class Hub:
             log.error("rasa failed on message %s for %s: %s", msg_id, sender_id, exc)
             await self._busy(sender_id, channel, text)
         return None
+
+    async def _open_handoff(self, sender_id: str):  # type: ignore[no-untyped-def]
+        try:
+            return await asyncio.to_thread(repository.open_handoff, sender_id)
+        except Exception:
+            log.exception("could not read the handoff state of %s", sender_id)
+            return None
+
+    async def _with_agent(self, sender_id: str, channel: str, text: str, msg_id: int, status: str) -> None:
+        """A message while the conversation waits for or is held by an agent: Rasa still gets it
+        (the tracker stays whole; it is paused, so it says nothing), the agent sees it live, an
+        emergency still gets its numbers at once, and a waiting citizen hears where they are."""
+        async def deliver() -> None:
+            try:
+                await self._deliver(sender_id, up_to=msg_id)
+            except (RasaUnavailable, RasaFailed) as exc:
+                log.warning("message %s of %s (with an agent) kept for rasa: %s", msg_id, sender_id, exc)
+        self._spawn(deliver())
+        found = emergency.detect(text)
+        if found is not None:
+            try:
+                await asyncio.to_thread(repository.record_emergency, sender_id, channel, text, found.kind,
+                                        list(found.numbers))
+            except Exception:
+                log.exception("could not record the emergency of %s", sender_id)
+            await self.record(sender_id, channel, "system", emergency_reply(found, self.profile), delivered=False)
+        elif status == "waiting" and self.waiting_text is not None:
+            await self.record(sender_id, channel, "system", await self.waiting_text(sender_id), delivered=False)
+
+    async def agent_say(self, sender_id: str, channel: str, agent: str, text: str) -> None:
+        """An agent's message: into the transcript (and Rasa's tracker), out through the channel."""
+        await self.record(sender_id, channel, "agent", text, {"agent": agent}, delivered=False)
+        try:
+            await self.rasa.append_events(sender_id, [{"event": "bot", "text": text,
+                                                       "metadata": {"author": "agent", "agent": agent}}])
+        except (RasaUnavailable, RasaFailed) as exc:
+            log.warning("agent message not added to rasa's tracker of %s: %s", sender_id, exc)
+        await self.flush(sender_id, channel)
+
+    async def system_say(self, sender_id: str, channel: str, text: str) -> None:
+        await self.record(sender_id, channel, "system", text, delivered=False)
+        await self.flush(sender_id, channel)
+
+    async def resume_bot(self, sender_id: str, channel: str, end_form: bool, notice: str | None) -> None:
+        """Give the conversation back to the bot: Rasa resumes; the intake form goes on from its
+        question (or is ended when the agent filed or closed the matter)."""
+        events: list[dict[str, Any]] = [{"event": "resume"}]
+        if end_form:
+            events += [{"event": "active_loop", "name": None}]
+            events += [{"event": "slot", "name": slot, "value": None} for slot in FORM_SLOTS]
+        # Messages taken while paused were never followed by a prediction: the conversation
+        # goes on from "waiting for the citizen", as after any bot turn.
+        events.append(LISTEN)
+        await self.rasa.append_events(sender_id, events)
+        if notice:
+            await self.record(sender_id, channel, "system", notice, delivered=False)
+        if not end_form:
+            tracker = await self.rasa.tracker(sender_id)
+            loop = (tracker.get("active_loop") or {}).get("name")
+            if loop:
+                for message in await self.rasa.execute(sender_id, loop):
+                    text, data = reply_from_rasa(message)
+                    await self.record(sender_id, channel, "bot", text, data, delivered=False)
+        await self.flush(sender_id, channel)
 
     async def _deliver(self, sender_id: str, up_to: int | None = None) -> int:
         """Send this conversation's pending messages (up to ``up_to``) to Rasa, in order, and
@@ -148,9 +228,21 @@ class Hub:
                     raise
                 await asyncio.to_thread(transcript.set_status, entry.id, "sent")
                 sent += 1
+                handed_off = False
                 for message in replies:
                     text, data = reply_from_rasa(message)
+                    custom = data.get("custom")
+                    if isinstance(custom, dict) and "handoff" in custom:
+                        handed_off = True  # a signal for the gateway, not a message for the citizen
+                        data.pop("custom")
+                        if text is None and not data:
+                            continue
                     await self.record(sender_id, entry.channel, "bot", text, data, delivered=False)
+                if handed_off and self.handoff_hook is not None:
+                    try:
+                        await self.handoff_hook(sender_id, entry.channel)
+                    except Exception:
+                        log.exception("handoff of %s not announced", sender_id)
         return sent
 
     async def _direct(self, sender_id: str, text: str, meta: dict[str, Any]) -> list[dict[str, Any]]:
@@ -184,10 +276,16 @@ class Hub:
                       data: dict[str, Any] | None = None, status: str = "sent",
                       delivered: bool = True) -> int | None:
         try:
-            return await asyncio.to_thread(transcript.add, sender_id, channel, author, text, data, status, delivered)
+            msg_id = await asyncio.to_thread(transcript.add, sender_id, channel, author, text, data, status, delivered)
         except Exception:
             log.exception("transcript write failed for %s", sender_id)
             return None
+        if self.listeners:
+            entry = {"id": msg_id, "author": author, "text": text,
+                     "data": {k: v for k, v in (data or {}).items() if k != "_metadata"}}
+            for listener in self.listeners:
+                self._spawn(listener(sender_id, channel, entry))
+        return msg_id
 
     async def take_undelivered(self, sender_id: str) -> list[dict[str, Any]]:
         try:

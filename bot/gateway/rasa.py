@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -81,3 +82,31 @@ class RasaClient:
             # actions' part is lost. Say so rather than stay silent.
             raise RasaFailed("action server went down during the message")
         return [m for m in replies if isinstance(m, dict)]
+
+    # ---------------------------------------------------------------- Rasa's HTTP API (agents)
+
+    async def _api(self, method: str, path: str, body: Any = None) -> Any:
+        url = f"{self.rasa_url}/conversations/{path}"
+        try:
+            async with self.session.request(method, url, json=body, timeout=aiohttp.ClientTimeout(total=15)) as r:
+                if r.status >= 400:
+                    raise RasaFailed(f"rasa {method} {path.split('/', 1)[-1]} answered {r.status}")
+                return await r.json(content_type=None)
+        except aiohttp.ClientConnectorError as exc:
+            raise RasaUnavailable(str(exc)) from exc
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            raise RasaFailed(str(exc)) from exc
+
+    async def tracker(self, sender_id: str) -> dict[str, Any]:
+        return await self._api("GET", f"{quote(sender_id, safe='')}/tracker?include_events=NONE")
+
+    async def append_events(self, sender_id: str, events: list[dict[str, Any]]) -> None:
+        """Add events to the conversation (resume, an agent's message, form reset)."""
+        await self._api("POST", f"{quote(sender_id, safe='')}/tracker/events?include_events=NONE", events)
+
+    async def execute(self, sender_id: str, action: str) -> list[dict[str, Any]]:
+        """Run one action in the conversation (e.g. the form, to ask its question again); the
+        messages it produced, in the REST shape."""
+        result = await self._api("POST", f"{quote(sender_id, safe='')}/execute?include_events=NONE",
+                                 {"name": action})
+        return [m for m in (result or {}).get("messages", []) if isinstance(m, dict)]

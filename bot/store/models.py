@@ -111,7 +111,8 @@ class EmergencyAlert(Base):
 
 
 class Handoff(Base):
-    """A conversation waiting for (or held by) a human agent."""
+    """A conversation waiting for (``waiting``), held by (``held``) or done with a human agent
+    (``returned`` to the bot, ``closed``)."""
 
     __tablename__ = "handoffs"
 
@@ -122,6 +123,47 @@ class Handoff(Base):
     status = Column(String(16), nullable=False, default="waiting")
     created_at = Column(DateTime, nullable=False, default=utcnow)
     closed_at = Column(DateTime)
+    agent_id = Column(Integer, ForeignKey("agents.id"))
+    claimed_at = Column(DateTime)
+
+
+class Agent(Base):
+    """A hotline agent or supervisor who logs in to the console (accounts made by
+    ``python -m bot.console adduser``; passwords stored as scrypt hashes)."""
+
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(64), nullable=False)
+    role = Column(String(16), nullable=False, default="agent")  # agent | supervisor
+    password_hash = Column(String(256), nullable=False)
+    disabled = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class ConsoleSession(Base):
+    """A logged-in console session: the cookie holds the token, the table only its hash."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    agent_id = Column(Integer, ForeignKey("agents.id"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+
+
+class AgentNote(Base):
+    """An agent's note on a conversation (kept with it, never shown to the citizen)."""
+
+    __tablename__ = "agent_notes"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(128), nullable=False, index=True)
+    agent_id = Column(Integer, ForeignKey("agents.id"), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class TranscriptMessage(Base):

@@ -1,0 +1,464 @@
+"""The agents' console, served by the gateway under ``/console``.
+
+Pages: ``/console/login`` (public), ``/console`` (logged in). JSON API under ``/console/api``
+and live updates on the websocket ``/console/ws``; nothing but the login page and its static
+files answers without a session. A session is a random token in an HttpOnly, SameSite=Strict
+cookie; every POST must also carry the session's CSRF token in ``X-CSRF-Token``; the websocket
+checks the Origin.
+
+While an agent holds a conversation the hub routes the citizen's messages here (Rasa is paused
+and silent), the agent's replies go out through the citizen's own channel, and handing back
+resumes Rasa where it was (the form asks its question again) or ends the form when the agent
+dealt with the matter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import math
+import time
+import uuid
+from collections import defaultdict, deque
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from bot import messages
+from bot.console import accounts
+from bot.gateway.api import dumps, error, ok
+from bot.gateway.hub import FORM_SLOTS, LISTEN, Hub
+from bot.gateway.rasa import RasaFailed, RasaUnavailable
+from bot.store import repository, transcript
+from bot.store.models import utcnow
+from bot.triage import triage
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+COOKIE = "hotline_console"
+REQUEST_TYPES = ("咨询", "求助", "投诉", "举报", "意见建议")
+MAX_REPLY = 2000
+MAX_CONTENT = 2000
+LOGIN_FAILURES_ALLOWED = 10
+LOGIN_WINDOW = 600.0
+MINUTES_PER_CONVERSATION = 3  # for the citizen's rough wait estimate
+FIELD_KEYS = ("request_type", "content", "address", "district", "name", "phone", "confidential", "wants_reply")
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() + "Z" if value else None
+
+
+class Console:
+    def __init__(self, hub: Hub, secure_cookie: bool = False) -> None:
+        self.hub = hub
+        self.secure_cookie = secure_cookie
+        self.sockets: dict[web.WebSocketResponse, accounts.Who] = {}
+        self._login_failures: dict[str, deque] = defaultdict(deque)
+        self._queue_signature: str | None = None
+        self._watcher: asyncio.Task | None = None
+        hub.listeners.append(self.on_message)
+        hub.handoff_hook = self.on_handoff
+        hub.waiting_text = self.waiting_text
+
+    # ---------------------------------------------------------------- sessions
+
+    def _session(self, request: web.Request) -> tuple[accounts.Who, str] | None:
+        return accounts.session_for(request.cookies.get(COOKIE))
+
+    async def _require(self, request: web.Request, write: bool = False) -> accounts.Who:
+        found = await asyncio.to_thread(self._session, request)
+        if found is None:
+            raise web.HTTPUnauthorized(text=dumps({"error": "login_required", "message": "请先登录。"}),
+                                       content_type="application/json")
+        who, csrf = found
+        if write and not hmac.compare_digest(request.headers.get("X-CSRF-Token", ""), csrf):
+            raise web.HTTPForbidden(text=dumps({"error": "csrf", "message": "页面已过期，请刷新后再试。"}),
+                                    content_type="application/json")
+        return who
+
+    async def _json(self, request: web.Request) -> dict[str, Any]:
+        try:
+            body = json.loads(await request.text())
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(text=dumps({"error": "invalid_json", "message": "请求体应为 JSON 对象。"}),
+                                     content_type="application/json")
+        return body
+
+    async def login_page(self, _request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "login.html", headers={"Cache-Control": "no-store"})
+
+    async def console_page(self, request: web.Request) -> web.StreamResponse:
+        if await asyncio.to_thread(self._session, request) is None:
+            raise web.HTTPFound("/console/login")
+        return web.FileResponse(STATIC / "console.html", headers={"Cache-Control": "no-store"})
+
+    async def login(self, request: web.Request) -> web.Response:
+        ip = request.remote or "?"
+        failures = self._login_failures[ip]
+        while failures and failures[0] < time.monotonic() - LOGIN_WINDOW:
+            failures.popleft()
+        if len(failures) >= LOGIN_FAILURES_ALLOWED:
+            return error(429, "too_many", "登录失败次数太多，请10分钟后再试。")
+        body = await self._json(request)
+        username, password = body.get("username"), body.get("password")
+        if not isinstance(username, str) or not isinstance(password, str) or len(password) > 200:
+            return error(400, "invalid", "请输入用户名和密码。")
+        who = await asyncio.to_thread(accounts.authenticate, username, password)
+        if who is None:
+            failures.append(time.monotonic())
+            log.warning("console login failed from %s", ip)
+            return error(401, "bad_login", "用户名或密码不对。")
+        token, csrf = await asyncio.to_thread(accounts.start_session, who)
+        response = ok({"agent": who.__dict__, "csrf": csrf})
+        response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/console",
+                            secure=self.secure_cookie, max_age=accounts.SESSION_HOURS * 3600)
+        return response
+
+    async def logout(self, request: web.Request) -> web.Response:
+        await self._require(request, write=True)
+        await asyncio.to_thread(accounts.end_session, request.cookies.get(COOKIE))
+        response = ok({"ok": True})
+        response.del_cookie(COOKIE, path="/console")
+        return response
+
+    async def me(self, request: web.Request) -> web.Response:
+        found = await asyncio.to_thread(self._session, request)
+        if found is None:
+            return error(401, "login_required", "请先登录。")
+        who, csrf = found
+        return ok({"agent": who.__dict__, "csrf": csrf})
+
+    # ---------------------------------------------------------------- queue
+
+    def _queue(self) -> list[dict[str, Any]]:
+        now = utcnow()
+        items = []
+        for h in repository.handoff_queue():
+            last = next((e.text for e in reversed(transcript.history(h["sender_id"], limit=50))
+                         if e.author == "citizen"), None)
+            items.append({**h, "created_at": _iso(h["created_at"]),
+                          "waited_seconds": int((now - h["created_at"]).total_seconds()),
+                          "reason_label": messages.HANDOFF_REASONS.get(h["reason"], h["reason"]),
+                          "preview": (last or "")[:80] or None})
+        return items
+
+    async def queue(self, request: web.Request) -> web.Response:
+        await self._require(request)
+        return ok({"items": await asyncio.to_thread(self._queue), "online": self.online()})
+
+    def online(self) -> int:
+        return len({who.id for who in self.sockets.values()})
+
+    async def broadcast(self, message: dict[str, Any]) -> None:
+        text = dumps(message)
+        for ws in list(self.sockets):
+            try:
+                await ws.send_str(text)
+            except (ConnectionError, RuntimeError):
+                self.sockets.pop(ws, None)
+
+    async def broadcast_queue(self) -> None:
+        items = await asyncio.to_thread(self._queue)
+        self._queue_signature = json.dumps([(i["id"], i["status"]) for i in items])
+        await self.broadcast({"type": "queue", "items": items, "online": self.online()})
+
+    async def watch_queue(self) -> None:
+        """New handoffs are made by the action server; tell the agents within a second."""
+        while True:
+            await asyncio.sleep(1.0)
+            if not self.sockets:
+                continue
+            try:
+                items = await asyncio.to_thread(repository.handoff_queue)
+                signature = json.dumps([(i["id"], i["status"]) for i in items])
+                if signature != self._queue_signature:
+                    await self.broadcast_queue()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("console queue refresh failed")
+
+    async def claim(self, request: web.Request) -> web.Response:
+        who = await self._require(request, write=True)
+        try:
+            handoff_id = int(request.match_info["handoff_id"])
+        except ValueError:
+            return error(404, "not_found", "没有这个转人工请求。")
+        if not await asyncio.to_thread(repository.claim_handoff, handoff_id, who.id):
+            return error(409, "taken", "这个对话已被其他同事接入，或市民已经离开。")
+        handoff = await asyncio.to_thread(repository.get_handoff, handoff_id)
+        await self.hub.agent_say(handoff.sender_id, handoff.channel or "rest", who.display_name,
+                                 messages.AGENT_JOINED.format(agent=who.display_name))
+        await self.broadcast_queue()
+        return ok({"handoff": {"id": handoff.id, "sender_id": handoff.sender_id, "status": handoff.status}})
+
+    # ---------------------------------------------------------------- one conversation
+
+    async def _held(self, sender_id: str, who: accounts.Who):  # type: ignore[no-untyped-def]
+        handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
+        if handoff is None or handoff.status != "held":
+            raise web.HTTPConflict(text=dumps({"error": "not_held", "message": "这个对话现在没有人工接待。"}),
+                                   content_type="application/json")
+        if handoff.agent_id != who.id and who.role != "supervisor":
+            raise web.HTTPConflict(text=dumps({"error": "not_yours", "message": "这个对话由其他同事接待中。"}),
+                                   content_type="application/json")
+        return handoff
+
+    async def conversation(self, request: web.Request) -> web.Response:
+        await self._require(request)
+        sender_id = request.match_info["sender_id"]
+        entries = await asyncio.to_thread(transcript.history, sender_id)
+        handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
+        if not entries and handoff is None:
+            return error(404, "not_found", "没有这个对话。")
+        fields: dict[str, Any] = {k: None for k in FIELD_KEYS}
+        fields_error = None
+        try:
+            slots = (await self.hub.rasa.tracker(sender_id)).get("slots") or {}
+            fields.update({k: slots.get(k) for k in FIELD_KEYS})
+        except (RasaUnavailable, RasaFailed):
+            fields_error = "智能助手暂时连不上，已收集的信息读不到，请根据对话记录填写。"
+        orders = await asyncio.to_thread(repository.orders_for_sender, sender_id, 10)
+        if fields.get("phone"):
+            seen = {o.number for o in orders}
+            orders += [o for o in await asyncio.to_thread(repository.orders_for_phone, fields["phone"])
+                       if o.number not in seen]
+        channel = entries[-1].channel if entries else (handoff.channel if handoff else "rest")
+        transcript_out = []
+        for e in entries:
+            item = e.as_dict()
+            item.pop("upload", None)
+            transcript_out.append(item)
+        return ok({
+            "sender_id": sender_id, "channel": channel,
+            "handoff": {"id": handoff.id, "status": handoff.status, "agent_id": handoff.agent_id,
+                        "reason": handoff.reason, "reason_label": messages.HANDOFF_REASONS.get(handoff.reason)}
+            if handoff else None,
+            "transcript": transcript_out, "fields": fields, "fields_error": fields_error,
+            "orders": [{"number": o.number, "status": o.status, "status_label": o.status_label,
+                        "request_type": o.request_type, "content": o.content[:200], "created_at": _iso(o.created_at),
+                        "deadline": o.deadline.isoformat()} for o in orders],
+            "notes": [{**n, "created_at": _iso(n["created_at"])}
+                      for n in await asyncio.to_thread(repository.notes_for, sender_id)],
+        })
+
+    async def reply(self, request: web.Request) -> web.Response:
+        who = await self._require(request, write=True)
+        sender_id = request.match_info["sender_id"]
+        body = await self._json(request)
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip():
+            return error(400, "empty", "回复内容不能为空。")
+        if len(text) > MAX_REPLY:
+            return error(400, "too_long", f"回复不能超过{MAX_REPLY}个字，请分几条发送。")
+        handoff = await self._held(sender_id, who)
+        await self.hub.agent_say(sender_id, handoff.channel or "rest", who.display_name, text.strip())
+        return ok({"ok": True})
+
+    def _order_request(self, fields: Any, sender_id: str, channel: str, key: str) -> repository.OrderRequest:
+        if not isinstance(fields, dict):
+            raise ValueError("工单信息格式不对。")
+        request_type = fields.get("request_type")
+        if request_type not in REQUEST_TYPES:
+            raise ValueError("请选择诉求类型（咨询、求助、投诉、举报、意见建议）。")
+        content = fields.get("content")
+        if not isinstance(content, str) or len(content.strip()) < 2:
+            raise ValueError("请填写诉求内容。")
+        if len(content) > MAX_CONTENT:
+            raise ValueError(f"诉求内容不能超过{MAX_CONTENT}个字。")
+
+        def text(key_: str, limit: int) -> str | None:
+            value = fields.get(key_)
+            if value is None or value == "":
+                return None
+            if not isinstance(value, str) or len(value) > limit:
+                raise ValueError(f"{key_} 格式不对或太长。")
+            return value.strip() or None
+
+        phone = text("phone", 20)
+        if phone and not (phone.replace("-", "").replace(" ", "").isdigit() and 7 <= len(phone) <= 20):
+            raise ValueError("联系电话只能是数字（座机可带区号和“-”）。")
+        confidential = fields.get("confidential")
+        return repository.OrderRequest(
+            request_type=request_type, content=content.strip(), address=text("address", 200),
+            district=text("district", 32), name=text("name", 64), phone=phone,
+            confidential=bool(confidential) if confidential is not None else request_type == "举报",
+            wants_reply=bool(fields.get("wants_reply", True)), channel=channel, sender_id=sender_id,
+            idempotency_key=key)
+
+    async def _file(self, req: repository.OrderRequest) -> dict[str, Any]:
+        order, _created = await asyncio.to_thread(repository.file_order, req, self.hub.profile)
+        await asyncio.to_thread(repository.link_attachments, req.sender_id, order.id)
+        return {"number": order.number, "deadline": order.deadline.isoformat(), "status": order.status,
+                "status_label": order.status_label}
+
+    async def file(self, request: web.Request) -> web.Response:
+        who = await self._require(request, write=True)
+        sender_id = request.match_info["sender_id"]
+        handoff = await self._held(sender_id, who)
+        body = await self._json(request)
+        content = str(body.get("content", ""))
+        key = f"agent:{handoff.id}:{hashlib.sha256(content.encode()).hexdigest()[:16]}"
+        try:
+            req = self._order_request(body, sender_id, handoff.channel or "rest", key)
+        except ValueError as exc:
+            return error(400, "invalid", str(exc))
+        order = await self._file(req)
+        deadline = dt.date.fromisoformat(order["deadline"])
+        await self.hub.agent_say(sender_id, req.channel, who.display_name, messages.AGENT_FILED.format(
+            number=order["number"], deadline=f"{deadline.year}年{deadline.month:02d}月{deadline.day:02d}日"))
+        try:  # the matter is dealt with: when the bot resumes, its form does not ask again
+            await self.hub.rasa.append_events(sender_id, [{"event": "active_loop", "name": None}] + [
+                {"event": "slot", "name": s, "value": None} for s in FORM_SLOTS])
+        except (RasaUnavailable, RasaFailed) as exc:
+            log.warning("form of %s not ended after agent filing: %s", sender_id, exc)
+        return ok({"order": order}, status=201)
+
+    async def note(self, request: web.Request) -> web.Response:
+        who = await self._require(request, write=True)
+        body = await self._json(request)
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip() or len(text) > 2000:
+            return error(400, "invalid", "备注不能为空，最多2000字。")
+        await asyncio.to_thread(repository.add_note, request.match_info["sender_id"], who.id, text.strip())
+        return ok({"ok": True}, status=201)
+
+    async def _end(self, request: web.Request, status: str) -> web.Response:
+        who = await self._require(request, write=True)
+        sender_id = request.match_info["sender_id"]
+        handoff = await self._held(sender_id, who)
+        ended = await asyncio.to_thread(repository.end_handoff, handoff.id, status,
+                                        None if who.role == "supervisor" else who.id)
+        if not ended:
+            return error(409, "not_held", "这个对话已经结束或交还。")
+        notice = messages.AGENT_HANDBACK if status == "returned" else messages.AGENT_CLOSED
+        try:
+            await self.hub.resume_bot(sender_id, handoff.channel or "rest", end_form=status == "closed",
+                                      notice=notice)
+        except (RasaUnavailable, RasaFailed) as exc:
+            log.error("rasa not resumed for %s: %s", sender_id, exc)
+            await self.hub.system_say(sender_id, handoff.channel or "rest", notice)
+        await self.broadcast_queue()
+        return ok({"ok": True})
+
+    async def handback(self, request: web.Request) -> web.Response:
+        return await self._end(request, "returned")
+
+    async def close(self, request: web.Request) -> web.Response:
+        return await self._end(request, "closed")
+
+    # ---------------------------------------------------------------- phone calls
+
+    async def triage(self, request: web.Request) -> web.Response:
+        await self._require(request, write=True)
+        body = await self._json(request)
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip():
+            return error(400, "invalid_text", "请先输入来电内容。")
+        if len(text) > 5000:
+            return error(413, "text_too_long", "来电内容不能超过5000个字。")
+        return ok(await asyncio.to_thread(triage, text, self.hub.profile))
+
+    async def call(self, request: web.Request) -> web.Response:
+        who = await self._require(request, write=True)
+        body = await self._json(request)
+        call_id = body.get("call_id")
+        if not isinstance(call_id, str) or not 8 <= len(call_id) <= 64:
+            call_id = uuid.uuid4().hex
+        try:
+            req = self._order_request(body.get("fields"), f"phone-{call_id}", "phone", f"call:{call_id}")
+        except ValueError as exc:
+            return error(400, "invalid", str(exc))
+        order = await self._file(req)
+        await asyncio.to_thread(repository.add_note, req.sender_id, who.id, "电话来电，由坐席录入")
+        return ok({"order": order}, status=201)
+
+    # ---------------------------------------------------------------- live
+
+    async def websocket(self, request: web.Request) -> web.StreamResponse:
+        found = await asyncio.to_thread(self._session, request)
+        origin = request.headers.get("Origin")
+        if found is None:
+            return error(401, "login_required", "请先登录。")
+        if origin and origin.split("://", 1)[-1] != request.host:
+            return error(403, "origin", "不允许的来源。")
+        ws = web.WebSocketResponse(heartbeat=25, max_msg_size=64 * 1024)
+        await ws.prepare(request)
+        who = found[0]
+        self.sockets[ws] = who
+        try:
+            await ws.send_str(dumps({"type": "hello", "agent": who.__dict__}))
+            await self.broadcast_queue()
+            async for msg in ws:  # the page only listens; anything it sends is ignored
+                if msg.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
+                    break
+        finally:
+            self.sockets.pop(ws, None)
+        return ws
+
+    async def on_message(self, sender_id: str, channel: str, entry: dict[str, Any]) -> None:
+        if self.sockets:
+            await self.broadcast({"type": "message", "sender_id": sender_id, "channel": channel, "entry": entry})
+
+    async def waiting_text(self, sender_id: str) -> str:
+        waiting = [h for h in await asyncio.to_thread(repository.handoff_queue) if h["status"] == "waiting"]
+        ahead = next((i for i, h in enumerate(waiting) if h["sender_id"] == sender_id), len(waiting))
+        minutes = max(1, math.ceil((ahead + 1) * MINUTES_PER_CONVERSATION / max(1, self.online())))
+        return messages.handoff_waiting(ahead, minutes)
+
+    async def on_handoff(self, sender_id: str, channel: str) -> None:
+        """The bot just handed the conversation over: say where the citizen is in the queue, or,
+        with nobody online, give the conversation back to the bot and offer a work order."""
+        handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
+        if handoff is None:
+            return
+        if self.online() == 0:
+            await asyncio.to_thread(repository.end_handoff, handoff.id, "returned")
+            await self.hub.rasa.append_events(sender_id, [{"event": "resume"}, LISTEN])
+            await self.hub.record(sender_id, channel, "system", messages.handoff_nobody(self.hub.profile),
+                                  delivered=False)
+            return
+        await self.hub.record(sender_id, channel, "system", await self.waiting_text(sender_id), delivered=False)
+        await self.broadcast_queue()
+
+    # ---------------------------------------------------------------- wiring
+
+    def start(self) -> None:
+        self._watcher = asyncio.get_running_loop().create_task(self.watch_queue())
+
+    async def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+        for ws in list(self.sockets):
+            await ws.close()
+
+    def routes(self) -> list[web.RouteDef]:
+        conv = "/console/api/conversations/{sender_id}"
+        return [
+            web.get("/console", self.console_page),
+            web.get("/console/login", self.login_page),
+            web.post("/console/login", self.login),
+            web.post("/console/logout", self.logout),
+            web.get("/console/api/me", self.me),
+            web.get("/console/api/queue", self.queue),
+            web.post("/console/api/handoffs/{handoff_id}/claim", self.claim),
+            web.get(conv, self.conversation),
+            web.post(conv + "/reply", self.reply),
+            web.post(conv + "/file", self.file),
+            web.post(conv + "/note", self.note),
+            web.post(conv + "/handback", self.handback),
+            web.post(conv + "/close", self.close),
+            web.post("/console/api/triage", self.triage),
+            web.post("/console/api/calls", self.call),
+            web.get("/console/ws", self.websocket),
+            web.static("/console/static", STATIC),
+        ]

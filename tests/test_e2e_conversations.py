@@ -110,12 +110,12 @@ def test_lookup_shows_status_without_personal_data(stack):
     assert "刘芳" not in reply and "13700001111" not in reply
 
 
-def test_handoff_pauses_the_bot_and_keeps_messages(stack):
+def test_handoff_with_nobody_online_offers_a_work_order_and_the_bot_carries_on(stack):
+    """(With agents online the bot pauses: tests/test_e2e_console.py.)"""
     me = sender()
-    assert re.search("人工|工作人员", stack.text(me, "我不想跟机器说话，叫你们的工作人员来"))
-    assert stack.say(me, "喂，有人吗") == []
-    events = stack.tracker(me)["events"]
-    assert any(e.get("event") == "user" and e.get("text") == "喂，有人吗" for e in events)
+    reply = stack.text(me, "我不想跟机器说话，叫你们的工作人员来")
+    assert re.search("转接人工", reply) and "没有工作人员在线" in reply and "登记成工单" in reply
+    assert "请问" in stack.text(me, "小区门口井盖丢了，晚上特别危险")
 
 
 @pytest.mark.parametrize(

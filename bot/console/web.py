@@ -102,14 +102,16 @@ class Console:
         return web.FileResponse(STATIC / "console.html", headers={"Cache-Control": "no-store"})
 
     async def login(self, request: web.Request) -> web.Response:
-        ip = request.remote or "?"
+        body = await self._json(request)
+        username, password = body.get("username"), body.get("password")
+        # Failures are counted per address and account name: guessing one account's password is
+        # stopped without letting one mistyping colleague lock out the whole room (one NAT).
+        ip = f"{request.remote or '?'}|{str(username)[:64]}"
         failures = self._login_failures[ip]
         while failures and failures[0] < time.monotonic() - LOGIN_WINDOW:
             failures.popleft()
         if len(failures) >= LOGIN_FAILURES_ALLOWED:
             return error(429, "too_many", "登录失败次数太多，请10分钟后再试。")
-        body = await self._json(request)
-        username, password = body.get("username"), body.get("password")
         if not isinstance(username, str) or not isinstance(password, str) or len(password) > 200:
             return error(400, "invalid", "请输入用户名和密码。")
         who = await asyncio.to_thread(accounts.authenticate, username, password)

@@ -1,0 +1,226 @@
+"""Agents take over, end to end: real gateway, Rasa and action servers; agents log in to the
+console API and listen on its websocket as the page does; citizens talk through REST, socket.io
+(the web widget's protocol) and WeChat. The page itself: tests/test_e2e_browser.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import aiohttp
+import pytest
+import requests
+
+from bot.store import repository
+from tests.conftest import WECHAT
+from tests.stack import ROOT
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "console-pass-1"
+
+
+def add_agent(stack, name: str, role: str = "agent") -> str:
+    username = f"{name}-{uuid.uuid4().hex[:6]}"
+    done = subprocess.run([sys.executable, "-m", "bot.console", "adduser", username, "--name", name, "--role", role,
+                           "--password-stdin"], input=PASSWORD + "\n", text=True, capture_output=True, cwd=ROOT,
+                          env={**os.environ, "HOTLINE_DB_URL": stack.db_url}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return username
+
+
+@pytest.fixture
+def db(stack, monkeypatch):
+    monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
+
+
+class Agent:
+    """An agent in the console: logged in, listening on the websocket like the page."""
+
+    def __init__(self, stack, username: str) -> None:
+        self.stack, self.username = stack, username
+        self.events: list[dict] = []
+
+    async def __aenter__(self) -> Agent:
+        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        r = await self.http.post(f"{self.stack.url}/console/login",
+                                 json={"username": self.username, "password": PASSWORD})
+        assert r.status == 200, await r.text()
+        self.csrf = (await r.json())["csrf"]
+        self.ws = await self.http.ws_connect(f"{self.stack.url}/console/ws")
+        self._reader = asyncio.ensure_future(self._read())
+        return self
+
+    async def _read(self) -> None:
+        async for msg in self.ws:
+            self.events.append(json.loads(msg.data))
+
+    async def __aexit__(self, *exc) -> None:
+        self._reader.cancel()
+        await self.ws.close()
+        await self.http.close()
+
+    async def post(self, path: str, body: dict | None = None) -> tuple[int, dict]:
+        r = await self.http.post(f"{self.stack.url}{path}", json=body or {}, headers={"X-CSRF-Token": self.csrf})
+        return r.status, await r.json()
+
+    async def get(self, path: str) -> dict:
+        r = await self.http.get(f"{self.stack.url}{path}")
+        assert r.status == 200, await r.text()
+        return await r.json()
+
+    async def waiting(self, sender_id: str, timeout: float = 15) -> dict:
+        for _ in range(int(timeout / 0.2)):
+            for item in (await self.get("/console/api/queue"))["items"]:
+                if item["sender_id"] == sender_id and item["status"] == "waiting":
+                    return item
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"{sender_id} never waited in the queue")
+
+    async def seen(self, sender_id: str, text: str, timeout: float = 10) -> bool:
+        for _ in range(int(timeout / 0.1)):
+            if any(e.get("type") == "message" and e.get("sender_id") == sender_id and e["entry"].get("text") == text
+                   for e in self.events):
+                return True
+            await asyncio.sleep(0.1)
+        return False
+
+
+async def say(stack, sender: str, text: str) -> list[dict]:
+    async with aiohttp.ClientSession() as s:
+        async with s.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as r:
+            return await r.json()
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in replies)
+
+
+def test_nothing_of_the_console_without_logging_in(stack):
+    url = stack.url
+    assert requests.get(f"{url}/console", allow_redirects=False, timeout=10).headers["Location"] == "/console/login"
+    assert requests.get(f"{url}/console/login", timeout=10).status_code == 200
+    for path in ("/console/api/queue", "/console/api/me", "/console/api/conversations/web-x", "/console/ws"):
+        assert requests.get(f"{url}{path}", timeout=10).status_code == 401, path
+    assert requests.post(f"{url}/console/api/triage", json={"text": "x"}, timeout=10).status_code == 401
+    username = add_agent(stack, "赵敏")
+    bad = [requests.post(f"{url}/console/login", json={"username": username, "password": "guess"}, timeout=10)
+           for _ in range(11)]
+    assert [r.status_code for r in bad[:10]] == [401] * 10 and bad[10].status_code == 429
+    assert "用户名或密码不对" in bad[0].json()["message"]
+    other = add_agent(stack, "钱程")  # another account from the same address still logs in
+    s = requests.Session()
+    login = s.post(f"{url}/console/login", json={"username": other, "password": PASSWORD}, timeout=10)
+    assert login.status_code == 200 and "HttpOnly" in login.headers["Set-Cookie"]
+    assert "SameSite=Strict" in login.headers["Set-Cookie"]
+    assert s.get(f"{url}/console/api/queue", timeout=10).status_code == 200
+    forged = s.post(f"{url}/console/api/triage", json={"text": "楼上漏水"}, timeout=10)  # no CSRF token
+    assert forged.status_code == 403
+    ok = s.post(f"{url}/console/api/triage", json={"text": "我是铁西区张女士，电话13912345678，楼上天天半夜装修"},
+                headers={"X-CSRF-Token": login.json()["csrf"]}, timeout=10)
+    assert ok.status_code == 200 and ok.json()["fields"]["phone"] == "13912345678"
+
+
+def test_agent_takes_over_answers_and_hands_back_to_the_form(stack, db):
+    one, two = add_agent(stack, "王丽"), add_agent(stack, "张强")
+    me = f"c-{uuid.uuid4().hex[:8]}"
+
+    async def scenario() -> None:
+        async with Agent(stack, one) as wang, Agent(stack, two) as zhang:
+            assert "请问" in texts(await say(stack, me, "小区门口的井盖丢了好几天了，晚上特别危险"))
+            queued = texts(await say(stack, me, "我要找人工客服"))
+            assert "转接人工" in queued and "您是下一位" in queued
+            item = await wang.waiting(me)
+            assert item["reason_label"] == "市民要求人工" and item["preview"] == "我要找人工客服"
+            assert any(e["type"] == "queue" and any(i["sender_id"] == me for i in e["items"]) for e in zhang.events)
+            # Two agents click 「接入」 at once: one gets it.
+            results = await asyncio.gather(wang.post(f"/console/api/handoffs/{item['id']}/claim"),
+                                           zhang.post(f"/console/api/handoffs/{item['id']}/claim"))
+            assert sorted(status for status, _ in results) == [200, 409]
+            holder = wang if results[0][0] == 200 else zhang
+            other = zhang if holder is wang else wang
+            # The citizen is told a person is answering; the bot stays silent while held.
+            joined = await say(stack, me, "在铁东区胜利路和二一九路交口")
+            assert [m.get("author") for m in joined] == ["agent"] and "工作人员" in joined[0]["text"]
+            assert await holder.seen(me, "在铁东区胜利路和二一九路交口")
+            assert await say(stack, me, "你们快点来人看看") == []
+            conv = await holder.get(f"/console/api/conversations/{me}")
+            assert conv["fields"]["content"].startswith("小区门口的井盖丢了")
+            assert [e["author"] for e in conv["transcript"]][:2] == ["citizen", "bot"]
+            status, _ = await other.post(f"/console/api/conversations/{me}/reply", {"text": "我来"})
+            assert status == 409  # only the holder answers
+            status, _ = await holder.post(f"/console/api/conversations/{me}/reply", {"text": "好的，已经记下了，马上处理"})
+            assert status == 200
+            status, _ = await holder.post(f"/console/api/conversations/{me}/note", {"text": "市民情绪平稳"})
+            assert status == 201
+            # Hand back without filing: the form goes on from its question.
+            assert (await holder.post(f"/console/api/conversations/{me}/handback"))[0] == 200
+            back = await say(stack, me, "好的")
+            back_text = texts(back)
+            assert "好的，已经记下了" in back_text and "智能助手继续为您服务" in back_text
+            assert "怎么称呼" in back_text or "联系电话" in back_text or "请问" in back_text, back_text
+            tracker = stack.tracker(me)
+            assert tracker["paused"] is False and tracker["active_loop"].get("name") == "intake_form"
+            events = [e for e in tracker["events"] if e.get("event") == "bot"]
+            assert any((e.get("metadata") or {}).get("author") == "agent" for e in events)
+
+    asyncio.run(scenario())
+
+
+def test_agent_files_the_order_and_emergencies_still_get_numbers_at_once(stack, db):
+    username = add_agent(stack, "孙悦")
+    me = f"c-{uuid.uuid4().hex[:8]}"
+
+    async def scenario() -> None:
+        async with Agent(stack, username) as sun:
+            await say(stack, me, "转人工")
+            item = await sun.waiting(me)
+            assert (await sun.post(f"/console/api/handoffs/{item['id']}/claim"))[0] == 200
+            urgent = await say(stack, me, "等一下，楼道里着火了，好多烟")
+            assert "119" in texts(urgent)  # at once, while a person holds the conversation
+            assert any(a.sender_id == me for a in repository.open_emergencies())
+            await say(stack, me, "火已经灭了，没事了。我想反映铁西区兴盛街8号楼道里堆满杂物，物业不清理")
+            status, body = await sun.post(f"/console/api/conversations/{me}/file", {
+                "request_type": "投诉", "content": "铁西区兴盛街8号楼道堆满杂物，物业不清理，存在消防隐患",
+                "address": "铁西区兴盛街8号", "district": "铁西区", "name": "李先生", "phone": "13512345678",
+                "confidential": False, "wants_reply": True})
+            assert status == 201, body
+            number = body["order"]["number"]
+            status, body = await sun.post(f"/console/api/conversations/{me}/file", {"request_type": "吐槽", "content": "x"})
+            assert status == 400 and "诉求类型" in body["message"]
+            assert (await sun.post(f"/console/api/conversations/{me}/close"))[0] == 200
+            told = texts(await say(stack, me, "你们热线几点上班"))
+            assert number in told and "本次服务已结束" in told and "全天候" in told
+            order = repository.get_order(number)
+            assert (order.channel, order.phone, order.request_type) == ("rest", "13512345678", "投诉")
+
+    asyncio.run(scenario())
+
+
+def test_agent_reply_reaches_a_wechat_citizen(stack, db):
+    from channels.wechat.simulate import WechatUser
+
+    username = add_agent(stack, "周敏")
+    me = WechatUser(f"{stack.url}/wechat", "o" + uuid.uuid4().hex[:27], token=WECHAT["token"],
+                    aes_key=WECHAT["aes_key"], appid=WECHAT["appid"], mode=WECHAT["mode"], api_url=stack.wechat_api_url)
+
+    async def scenario() -> None:
+        async with Agent(stack, username) as zhou:
+            with ThreadPoolExecutor(1) as pool:
+                posted = await asyncio.get_running_loop().run_in_executor(pool, me.event, "CLICK", "AGENT")
+            assert "转接人工" in (posted.reply or "")
+            item = await zhou.waiting(f"wechat-{me.openid}")
+            assert item["channel"] == "wechat"
+            await zhou.post(f"/console/api/handoffs/{item['id']}/claim")
+            await zhou.post(f"/console/api/conversations/wechat-{me.openid}/reply", {"text": "您好，请讲"})
+            for _ in range(50):
+                if any("您好，请讲" in t for t in me.pushed_texts()):
+                    break
+                await asyncio.sleep(0.2)
+            assert any(t == "【人工客服】您好，请讲" for t in me.pushed_texts())
+
+    asyncio.run(scenario())

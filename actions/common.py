@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused, EventType
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.profile import Profile, load_profile
+from bot.store import repository
+
+log = logging.getLogger(__name__)
 
 REQUEST_INTENT_TYPES = {
     "complain": "投诉",
@@ -84,3 +90,17 @@ def spoken_number(number: str) -> str:
     prefix, _, rest = number.partition("-")
     spoken_digits = "".join(digits_cn[int(c)] if c.isdigit() else "，" for c in rest)
     return f"{' '.join(prefix)} {spoken_digits}"
+
+
+def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, response: str | None) -> list[EventType]:
+    """Queue the conversation for an agent and pause the bot. ``custom.handoff`` tells the
+    gateway, which adds the queue position (or, with nobody online, gives the conversation back
+    to the bot and offers a work order instead)."""
+    try:
+        repository.request_handoff(tracker.sender_id, channel(tracker), reason=reason)
+    except Exception:
+        log.exception("could not record handoff for %s", tracker.sender_id)
+    if response:
+        dispatcher.utter_message(response=response)
+    dispatcher.utter_message(json_message={"handoff": reason})
+    return [ConversationPaused()]

@@ -9,11 +9,14 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel, latest_text, profile
+from actions.common import channel, hand_over, latest_text, profile
 from bot import emergency, messages, scope
 from bot.store import repository
 
 log = logging.getLogger(__name__)
+
+
+FOLLOW_UP_KINDS = {"self_harm", "violence", "domestic_violence", "missing_person"}
 
 
 class ActionEmergency(Action):
@@ -39,6 +42,10 @@ class ActionEmergency(Action):
         except Exception:  # the guidance above is sent whatever happens to the record
             log.exception("could not record emergency alert for %s", tracker.sender_id)
         log.warning("EMERGENCY kind=%s numbers=%s sender=%s", kind, numbers, tracker.sender_id)
+        if kind in FOLLOW_UP_KINDS:
+            # After the guidance a person follows up (self-harm, threats, a child or an old
+            # person at risk): the conversation goes to the agents.
+            return hand_over(dispatcher, tracker, "sensitive", None)
         return []
 
 

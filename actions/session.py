@@ -7,7 +7,6 @@ import logging
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (
     ActionExecuted,
-    ConversationPaused,
     EventType,
     FollowupAction,
     SessionStarted,
@@ -16,8 +15,14 @@ from rasa_sdk.events import (
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel, has_chinese, is_emoji_only, latest_text, profile
-from bot.store import repository
+from actions.common import (
+    hand_over,
+    has_chinese,
+    is_emoji_only,
+    latest_intent,
+    latest_text,
+    profile,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +62,9 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        try:
-            repository.request_handoff(tracker.sender_id, channel(tracker), reason="citizen_request")
-        except Exception:
-            log.exception("could not record handoff for %s", tracker.sender_id)
-        # ``custom.handoff`` tells the gateway, which adds the queue position (or, with nobody
-        # online, gives the conversation back and offers a work order).
-        dispatcher.utter_message(response="utter_handoff", json_message={"handoff": "citizen_request"})
-        return [ConversationPaused()]
+        angry = latest_intent(tracker) == "insult"
+        return hand_over(dispatcher, tracker, "angry" if angry else "citizen_request",
+                         "utter_handoff_angry" if angry else "utter_handoff")
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
@@ -99,7 +99,7 @@ class ActionFallback(Action):
             # A description the classifier was unsure about is still a request.
             return [FollowupAction("intake_form")]
         if consecutive_fallbacks(tracker) >= 2:
-            dispatcher.utter_message(response="utter_offer_human")
+            return hand_over(dispatcher, tracker, "not_understood", "utter_handoff_not_understood")
         else:
             dispatcher.utter_message(response="utter_default")
         return []

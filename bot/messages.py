@@ -359,6 +359,7 @@ HANDOFF_REASONS = {
     "sensitive": "敏感情况需人工跟进",
     "expert": "需要专家坐席",
 }
+HANDOFF_FOLLOW_UP = "我已请热线工作人员马上跟进您的情况，接入后会在这里和您联系。"
 AGENT_JOINED = "您好，我是热线工作人员{agent}，接下来由我为您服务。"
 AGENT_HANDBACK = "人工服务已结束，接下来由智能助手继续为您服务。"
 AGENT_CLOSED = "本次服务已结束，感谢您的耐心。如还有其他问题，可以随时在这里留言。"

@@ -61,6 +61,9 @@ def test_fallback_by_kind_of_message():
     assert responses(run(ActionFallback(), tracker("😀😀", intent="nlu_fallback"))[1]) == ["utter_emoji_only"]
     assert responses(run(ActionFallback(), tracker("嗯那个啥", intent="nlu_fallback"))[1]) == ["utter_default"]
     history = [{"event": "user", "text": "啊", "parse_data": {"intent": {"name": "nlu_fallback"}}}]
-    assert responses(run(ActionFallback(), tracker("哦", intent="nlu_fallback", history=history))[1]) == ["utter_offer_human"]
+    events, said = run(ActionFallback(), tracker("哦", intent="nlu_fallback", history=history, sender="fb2"))
+    assert responses(said) == ["utter_handoff_not_understood"]  # twice not understood: a person
+    assert any(e.get("event") == "pause" for e in events)
+    assert repository.open_handoff("fb2").reason == "not_understood"
     events, _ = run(ActionFallback(), tracker("楼下那家天天半夜叮叮当当", intent="nlu_fallback", slots={"content": "楼下那家天天半夜叮叮当当"}))
     assert events == [{"event": "followup", "name": "intake_form", "timestamp": None}]

@@ -136,3 +136,75 @@ def test_rasa_webchat_widget_talks_to_the_gateway(browser, stack):
     pg.wait_for_selector(".rw-response", timeout=30_000)
     assert "热线" in pg.locator(".rw-response").last.inner_text() or pg.locator(".rw-response").count() >= 1
     context.close()
+
+
+def test_agent_takes_over_in_the_console_and_hands_back(browser, stack, monkeypatch):
+    """A citizen in the web widget asks for a person; an agent logs in to the console, claims,
+    replies; the citizen sees the reply; the agent files the order and hands back; the bot
+    answers again. A citizen's <script> is shown as text in the console."""
+    from tests.test_e2e_console import PASSWORD, add_agent
+
+    monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
+    username = add_agent(stack, "王丽")
+    citizen_ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    agent_ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    errors: list[str] = []
+    try:
+        agent = agent_ctx.new_page()
+        agent.on("pageerror", lambda exc: errors.append(str(exc)))
+        agent.goto(stack.url + "/console")
+        assert agent.url.endswith("/console/login")  # nothing without logging in
+        agent.fill("#login-username", username)
+        agent.fill("#login-password", "wrong-password")
+        agent.click("#login-submit")
+        agent.wait_for_selector("#login-error:has-text('用户名或密码不对')")
+        agent.fill("#login-password", PASSWORD)
+        agent.click("#login-submit")
+        agent.wait_for_url("**/console")
+        agent.wait_for_selector("#who:has-text('王丽')")
+
+        citizen = citizen_ctx.new_page()
+        citizen.on("pageerror", lambda exc: errors.append(str(exc)))
+        citizen.goto(stack.url + "/")
+        citizen.wait_for_selector("#chat-status", state="attached")
+        say(citizen, "<script>alert('x')</script>小区门口的井盖丢了好几天了")
+        say(citizen, "我要找人工")
+        assert "转接人工" in citizen.locator(".msg.bot, .msg.system").all_inner_texts()[-2] + last_bot_text(citizen)
+
+        item = agent.locator(".queue-item", has_text="市民要求人工").last
+        item.wait_for(timeout=15_000)
+        item.locator(".claim").click()
+        agent.wait_for_selector("#transcript .msg-citizen")
+        shown = agent.locator("#transcript .msg-citizen").first.inner_text()
+        assert "<script>alert('x')</script>" in shown  # as text, not run
+        assert agent.locator("#transcript script").count() == 0
+
+        citizen.locator(".msg.agent").first.wait_for(timeout=15_000)  # 「我是热线工作人员…」
+        agent.fill("#reply-text", "您好，请问井盖在哪个小区？")
+        agent.click("#reply-send")
+        citizen.wait_for_selector(".msg.agent:has-text('请问井盖在哪个小区')", timeout=15_000)
+        citizen.fill("#chat-input", "立山区胜利小区3号楼门口")  # no bot reply while a person holds it
+        citizen.keyboard.press("Enter")
+        agent.wait_for_selector("#transcript .msg-citizen:has-text('胜利小区3号楼')", timeout=15_000)
+
+        agent.select_option("#f-request_type", "求助")
+        agent.fill("#f-address", "立山区胜利小区3号楼门口")
+        agent.fill("#f-name", "刘女士")
+        agent.fill("#f-phone", "13700001111")
+        agent.click("#btn-file")
+        result = agent.locator("#file-result")
+        result.wait_for(timeout=15_000)
+        agent.wait_for_function("() => /[A-Z]{2}-\\d{8}-\\d{4}/.test(document.querySelector('#file-result').textContent)")
+        number = NUMBER_RX.search(result.inner_text()).group(0)
+        order = repository.get_order(number)
+        assert order.channel == "web" and order.address == "立山区胜利小区3号楼门口" and order.name == "刘女士"
+        citizen.wait_for_selector(f".msg.agent:has-text('{number}')", timeout=15_000)
+
+        agent.click("#btn-handback")
+        citizen.wait_for_selector(".msg.system:has-text('智能助手继续为您服务')", timeout=15_000)
+        say(citizen, "你们热线周末有人吗")
+        assert "全天候" in last_bot_text(citizen)
+    finally:
+        citizen_ctx.close()
+        agent_ctx.close()
+    assert not errors, f"errors on the pages: {errors}"

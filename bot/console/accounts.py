@@ -108,6 +108,14 @@ def list_agents() -> list[tuple[Who, bool]]:
         return [(_who(a), a.disabled) for a in s.execute(select(Agent).order_by(Agent.id)).scalars()]
 
 
+def display_name(agent_id: int | None) -> str | None:
+    if agent_id is None:
+        return None
+    with session_scope() as s:
+        agent = s.get(Agent, agent_id)
+        return agent.display_name if agent else None
+
+
 def authenticate(username: str, password: str) -> Who | None:
     with session_scope() as s:
         agent = s.execute(select(Agent).where(Agent.username == username.strip())).scalar_one_or_none()

@@ -62,6 +62,7 @@ class Console:
         self.sockets: dict[web.WebSocketResponse, accounts.Who] = {}
         self._login_failures: dict[str, deque] = defaultdict(deque)
         self._queue_signature: str | None = None
+        self._queued_senders: set[str] = set()  # conversations agents may follow live
         self._watcher: asyncio.Task | None = None
         hub.listeners.append(self.on_message)
         hub.handoff_hook = self.on_handoff
@@ -171,6 +172,7 @@ class Console:
     async def broadcast_queue(self) -> None:
         items = await asyncio.to_thread(self._queue)
         self._queue_signature = json.dumps([(i["id"], i["status"]) for i in items])
+        self._queued_senders = {i["sender_id"] for i in items}
         await self.broadcast({"type": "queue", "items": items, "online": self.online()})
 
     async def watch_queue(self) -> None:
@@ -243,6 +245,7 @@ class Console:
         return ok({
             "sender_id": sender_id, "channel": channel,
             "handoff": {"id": handoff.id, "status": handoff.status, "agent_id": handoff.agent_id,
+                        "agent": await asyncio.to_thread(accounts.display_name, handoff.agent_id),
                         "reason": handoff.reason, "reason_label": messages.HANDOFF_REASONS.get(handoff.reason)}
             if handoff else None,
             "transcript": transcript_out, "fields": fields, "fields_error": fields_error,
@@ -408,8 +411,11 @@ class Console:
         return ws
 
     async def on_message(self, sender_id: str, channel: str, entry: dict[str, Any]) -> None:
-        if self.sockets:
-            await self.broadcast({"type": "message", "sender_id": sender_id, "channel": channel, "entry": entry})
+        """Live messages of the conversations in the queue (waiting or held), and no others:
+        agents see citizens who asked for a person, not everyone's conversation."""
+        if self.sockets and sender_id in self._queued_senders:
+            await self.broadcast({"type": "message", "sender_id": sender_id, "channel": channel,
+                                  "entry": {**entry, "at": _iso(utcnow())}})
 
     async def waiting_text(self, sender_id: str) -> str:
         waiting = [h for h in await asyncio.to_thread(repository.handoff_queue) if h["status"] == "waiting"]
@@ -419,16 +425,21 @@ class Console:
 
     async def on_handoff(self, sender_id: str, channel: str) -> None:
         """The bot just handed the conversation over: say where the citizen is in the queue, or,
-        with nobody online, give the conversation back to the bot and offer a work order."""
+        with nobody online, give the conversation back to the bot and offer a work order (after
+        an emergency the guidance was given already: the alert stays for the duty staff)."""
         handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
         if handoff is None:
             return
+        follow_up = handoff.reason == "sensitive"
         if self.online() == 0:
             await asyncio.to_thread(repository.end_handoff, handoff.id, "returned")
             await self.hub.rasa.append_events(sender_id, [{"event": "resume"}, LISTEN])
-            await self.hub.record(sender_id, channel, "system", messages.handoff_nobody(self.hub.profile),
-                                  delivered=False)
+            if not follow_up:
+                await self.hub.record(sender_id, channel, "system", messages.handoff_nobody(self.hub.profile),
+                                      delivered=False)
             return
+        if follow_up:
+            await self.hub.record(sender_id, channel, "system", messages.HANDOFF_FOLLOW_UP, delivered=False)
         await self.hub.record(sender_id, channel, "system", await self.waiting_text(sender_id), delivered=False)
         await self.broadcast_queue()
 

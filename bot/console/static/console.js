@@ -1,0 +1,1733 @@
+/*
+ * Hotline agents' console: live queue, conversation with a citizen, work orders, notes and the
+ * phone-call form (smart form filling through the triage).
+ *
+ * Plain ES5 script, no modules and no build step. Talks to the gateway through
+ *   - JSON over fetch under /console/api (POSTs carry the X-CSRF-Token header), and
+ *   - a WebSocket at /console/ws that pushes the whole queue and every new message.
+ *
+ * Security: everything that comes from citizens or from the server is put on the page with
+ * textContent / createTextNode only. Nothing is ever parsed as HTML.
+ */
+(function () {
+  'use strict';
+
+  // ------------------------------------------------------------------ constants
+
+  var API = '/console/api';
+  var LOGIN_PAGE = '/console/login';
+  var LOGOUT_URL = '/console/logout';
+  var WS_PATH = '/console/ws';
+  var RECONNECT_FIRST_MS = 1000;
+  var RECONNECT_MAX_MS = 10000;
+  var STATUS_OK_MS = 8000;
+  var STATUS_ERROR_MS = 20000;
+  var NEAR_BOTTOM_PX = 80;
+  var WAIT_LONG_S = 120;
+  var WAIT_VERY_LONG_S = 300;
+  var ECHO_KEEP_MS = 60000;
+  var PAGE_TITLE = '12345 热线坐席工作台';
+
+  var CHANNEL_NAMES = { web: '网页', wechat: '微信', rest: '接口', phone: '电话' };
+  var AUTHOR_NAMES = { citizen: '市民', bot: '智能助手', agent: '坐席', system: '系统' };
+  var ROLE_NAMES = { agent: '坐席', supervisor: '班长' };
+  var REQUEST_TYPES = ['咨询', '求助', '投诉', '举报', '意见建议'];
+  var ORDER_FIELDS = ['request_type', 'content', 'address', 'district', 'name', 'phone', 'confidential', 'wants_reply'];
+  var DONE_ORDER_STATUSES = { closed: true, terminated: true };
+
+  // Same names as bot/messages.py EMERGENCY_KIND_NAMES (the triage sends only the kind).
+  var EMERGENCY_KIND_NAMES = {
+    fire: '火情/爆炸',
+    gas: '燃气泄漏',
+    lift: '电梯困人',
+    medical: '急病/受伤',
+    self_harm: '自伤/轻生',
+    violence: '暴力/治安警情',
+    missing_person: '人员走失',
+    domestic_violence: '家庭暴力',
+    fraud: '诈骗',
+    traffic: '交通事故',
+    traffic_injury: '交通事故（有人受伤）',
+    disaster: '灾害/坍塌/被困'
+  };
+  var EMERGENCY_NUMBER_NAMES = {
+    '110': '报警',
+    '119': '消防',
+    '120': '急救',
+    '122': '交通事故',
+    '96110': '反诈专线'
+  };
+
+  // Ready-made sentences an agent can drop into the reply box (then edit before sending).
+  var PHRASES = {
+    greet: '您好，我是12345热线工作人员，很高兴为您服务。请问有什么可以帮您？',
+    wait: '好的，请您稍等，我马上为您查询。',
+    ask: '为了便于办理，请您提供一下具体地址（区、街道、小区、楼号）和联系电话。',
+    filed: '您反映的问题已经登记，我们会尽快转交相关部门办理，办理结果会及时答复您。',
+    bye: '感谢您的反映。如果还有其他问题，欢迎随时联系12345热线，再见！'
+  };
+
+  var TEXT = {
+    network: '网络不通，请检查网络后重试。',
+    serverError: '服务器暂时出错，请稍后再试。',
+    forbidden: '您没有权限执行这个操作。',
+    notFound: '没有找到这条记录，可能已被处理。',
+    conflict: '操作没有成功：情况已有变化，请刷新后再试。',
+    tooMany: '操作太频繁，请稍后再试。',
+    failed: '操作没有成功，请稍后再试。',
+    meFailed: '无法读取登录信息，请刷新页面。',
+    disconnected: '实时连接已断开，正在重连…',
+    reconnected: '实时连接已恢复。',
+    queueFailed: '排队列表没有刷新成功，请稍后再试。',
+    claimBusy: '正在接入…',
+    claimed: '已接入，请开始接待。',
+    claimFailed: '没有接入成功，请稍后再试。',
+    loading: '正在加载对话…',
+    loadFailed: '对话没有加载成功，请稍后再试。',
+    noMessages: '还没有消息。',
+    emptyTranscript: '请在左侧排队列表中点「接入」开始接待市民。',
+    noText: '（无文字内容）',
+    image: '［图片］',
+    attachment: '［附件］',
+    replyEmpty: '请先输入回复内容。',
+    replyFailed: '回复没有发出去，请稍后再试。',
+    hintNone: '打开并接入对话后才能回复。',
+    hintMine: '由您接待中。Enter 发送，Shift+Enter 换行。',
+    hintWaiting: '这位市民还在排队，接入后才能回复。',
+    hintReturned: '对话已交还智能助手，现在只能查看。',
+    hintClosed: '对话已结束，现在只能查看。',
+    hintBot: '这段对话目前由智能助手接待，只能查看。',
+    confirmClose: '确定结束这次对话吗？结束后将不能再回复这位市民。',
+    closed: '对话已结束。',
+    handedBack: '已交还智能助手。',
+    endFailed: '操作没有成功，请稍后再试。',
+    fileBusy: '正在提交…',
+    fileFailed: '工单没有提交成功，请稍后再试。',
+    fileNeedsContent: '请填写诉求内容。',
+    fileNeedsType: '请选择诉求类型。',
+    refile: '本次对话已经提交过工单 {n}，确定还要再提交一张吗？',
+    noteEmpty: '请先输入备注内容。',
+    noteAdded: '备注已添加。',
+    noteFailed: '备注没有保存成功，请稍后再试。',
+    triageEmpty: '请先记录来电人所说的内容。',
+    triageBusy: '正在识别…',
+    triageFailed: '智能识别没有成功，请手动填写工单。',
+    callFailed: '来电工单没有提交成功，请稍后再试。',
+    callFiled: '来电工单已提交。',
+    callReset: '已清空，可以记录下一个来电。',
+    confirmCallReset: '当前来电的内容还没有提交工单，确定清空吗？'
+  };
+
+  // ------------------------------------------------------------------ state
+
+  var state = {
+    me: null,
+    csrf: '',
+    leaving: false,
+    queue: [],
+    queueAt: 0, // Date.now() when the queue arrived; waits count up from there
+    online: 0,
+    waitCells: [], // [{el, item}] to update the wait times every second
+    unread: {}, // sender_id -> true: new messages in a conversation that is not open
+    openId: null, // sender_id of the open conversation
+    conv: null, // the open conversation as last read from the server
+    loadSeq: 0,
+    loading: false,
+    buffered: [], // live messages for the open conversation that came while it loaded
+    lastDay: '',
+    sends: [], // my replies waiting for their echo over the WebSocket
+    drafts: {}, // sender_id -> unsent reply text
+    filed: {}, // sender_id -> number of the order filed from this page
+    ended: {}, // sender_id -> 'returned' | 'closed': what I last did with it here
+    formDirty: false,
+    ws: null,
+    wsOpen: false,
+    wsEverOpened: false,
+    wsDelay: RECONNECT_FIRST_MS,
+    wsTimer: null,
+    call: { id: '', touched: {}, filedNumber: null }
+  };
+
+  // ------------------------------------------------------------------ small helpers
+
+  function byId(id) {
+    return document.getElementById(id);
+  }
+
+  // An element with an optional class and text (always as text, never HTML).
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) {
+      node.removeChild(node.firstChild);
+    }
+  }
+
+  function pad2(n) {
+    return n < 10 ? '0' + n : String(n);
+  }
+
+  function isString(v) {
+    return typeof v === 'string';
+  }
+
+  function str(v) {
+    return v === null || v === undefined ? '' : String(v);
+  }
+
+  function sameId(a, b) {
+    return a !== null && a !== undefined && b !== null && b !== undefined && String(a) === String(b);
+  }
+
+  // The nearest ancestor (or the node itself) that has the class.
+  function closestWithClass(node, className, stop) {
+    while (node && node !== stop && node.nodeType === 1) {
+      if (node.classList.contains(className)) {
+        return node;
+      }
+      node = node.parentNode;
+    }
+    return null;
+  }
+
+  // Server times are UTC; a time without a zone is read as UTC too.
+  function parseTime(value) {
+    if (!value) {
+      return null;
+    }
+    var s = String(value);
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) {
+      s += 'Z';
+    }
+    var d = new Date(s);
+    return isNaN(d.getTime()) ? null : d;
+  }
+
+  function dayKey(d) {
+    return d.getFullYear() + '-' + (d.getMonth() + 1) + '-' + d.getDate();
+  }
+
+  function formatDay(d) {
+    var now = new Date();
+    if (dayKey(d) === dayKey(now)) {
+      return '今天';
+    }
+    var s = d.getMonth() + 1 + '月' + d.getDate() + '日';
+    return d.getFullYear() === now.getFullYear() ? s : d.getFullYear() + '年' + s;
+  }
+
+  function formatClock(d) {
+    return pad2(d.getHours()) + ':' + pad2(d.getMinutes());
+  }
+
+  // 「14:05」 today, 「11月22日 14:05」 otherwise.
+  function formatTime(value) {
+    var d = parseTime(value);
+    if (!d) {
+      return '';
+    }
+    var day = formatDay(d);
+    return day === '今天' ? formatClock(d) : day + ' ' + formatClock(d);
+  }
+
+  // A date such as a deadline: shown as written (2026-11-30).
+  function formatDate(value) {
+    var s = str(value);
+    if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
+      return s;
+    }
+    var d = parseTime(s);
+    return d ? d.getFullYear() + '-' + pad2(d.getMonth() + 1) + '-' + pad2(d.getDate()) : s;
+  }
+
+  // 45秒, 2分05秒, 1小时02分
+  function formatDuration(seconds) {
+    var s = Math.max(0, Math.floor(seconds));
+    if (s < 60) {
+      return s + '秒';
+    }
+    if (s < 3600) {
+      return Math.floor(s / 60) + '分' + pad2(s % 60) + '秒';
+    }
+    return Math.floor(s / 3600) + '小时' + pad2(Math.floor((s % 3600) / 60)) + '分';
+  }
+
+  function shorten(text, max) {
+    var s = str(text).replace(/\s+/g, ' ').trim();
+    return s.length > max ? s.slice(0, max) + '…' : s;
+  }
+
+  // A name from a value that may be a string or an object with a name.
+  function displayName(value) {
+    if (isString(value)) {
+      return value;
+    }
+    if (value && typeof value === 'object') {
+      return str(value.name || value.label || value.title || '');
+    }
+    return '';
+  }
+
+  function randomId() {
+    var bytes = new Uint8Array(8);
+    if (window.crypto && window.crypto.getRandomValues) {
+      window.crypto.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < bytes.length; i++) {
+        bytes[i] = Math.floor(Math.random() * 256);
+      }
+    }
+    var hex = '';
+    for (var j = 0; j < bytes.length; j++) {
+      hex += (bytes[j] < 16 ? '0' : '') + bytes[j].toString(16);
+    }
+    return 'call-' + hex;
+  }
+
+  // ------------------------------------------------------------------ elements
+
+  var els = {
+    who: byId('who'),
+    role: byId('role'),
+    logout: byId('logout'),
+    conn: byId('conn'),
+    status: byId('status'),
+    queue: byId('queue'),
+    queueEmpty: byId('queue-empty'),
+    waitingCount: byId('waiting-count'),
+    online: byId('online'),
+    tabChat: byId('tab-chat'),
+    tabCall: byId('tab-call'),
+    panelChat: byId('panel-chat'),
+    panelCall: byId('panel-call'),
+    convTitle: byId('conv-title'),
+    convMeta: byId('conv-meta'),
+    handback: byId('btn-handback'),
+    close: byId('btn-close'),
+    transcript: byId('transcript'),
+    jumpNew: byId('jump-new'),
+    replyHint: byId('reply-hint'),
+    replyText: byId('reply-text'),
+    replySend: byId('reply-send'),
+    fieldsError: byId('fields-error'),
+    orderForm: byId('order-form'),
+    orderFieldset: byId('order-fieldset'),
+    fileBtn: byId('btn-file'),
+    orderHint: byId('order-hint'),
+    fileResult: byId('file-result'),
+    orders: byId('orders'),
+    ordersEmpty: byId('orders-empty'),
+    notes: byId('notes'),
+    notesEmpty: byId('notes-empty'),
+    noteText: byId('note-text'),
+    noteAdd: byId('note-add'),
+    callText: byId('call-text'),
+    callTriage: byId('call-triage'),
+    callReset: byId('call-reset'),
+    callReading: byId('call-reading'),
+    callEmergency: byId('call-emergency'),
+    callScope: byId('call-scope'),
+    callSuggest: byId('call-suggest'),
+    callId: byId('call-id'),
+    callForm: byId('call-form'),
+    callFile: byId('call-file'),
+    callResult: byId('call-result')
+  };
+  var phraseButtons = document.querySelectorAll('.phrase');
+
+  // ------------------------------------------------------------------ status line
+
+  var statusTimer = null;
+
+  // A short polite message in the top bar (kind: 'ok' | 'error' | '').
+  function showStatus(text, kind) {
+    if (statusTimer) {
+      clearTimeout(statusTimer);
+    }
+    els.status.className = 'status' + (kind ? ' is-' + kind : '');
+    // Emptied first so that the same message twice is announced twice.
+    els.status.textContent = '';
+    window.setTimeout(function () {
+      els.status.textContent = text;
+    }, 30);
+    statusTimer = window.setTimeout(function () {
+      els.status.textContent = '';
+      els.status.className = 'status';
+    }, kind === 'error' ? STATUS_ERROR_MS : STATUS_OK_MS);
+  }
+
+  // ------------------------------------------------------------------ server calls
+
+  function goLogin() {
+    if (!state.leaving) {
+      state.leaving = true;
+      window.location.assign(LOGIN_PAGE);
+    }
+  }
+
+  // fetch wrapper: resolves {ok, status, data}; a network failure is status 0. On 401 the page
+  // goes to the login page and the promise never settles.
+  function api(method, path, body) {
+    var headers = { Accept: 'application/json' };
+    var init = { method: method, credentials: 'same-origin', headers: headers, cache: 'no-store' };
+    if (method !== 'GET') {
+      headers['Content-Type'] = 'application/json';
+      headers['X-CSRF-Token'] = state.csrf;
+      init.body = JSON.stringify(body || {});
+    }
+    return fetch(path, init).then(
+      function (response) {
+        if (response.status === 401) {
+          goLogin();
+          return new Promise(function () {});
+        }
+        return response
+          .json()
+          .catch(function () {
+            return null;
+          })
+          .then(function (data) {
+            return { ok: response.ok, status: response.status, data: data || {} };
+          });
+      },
+      function () {
+        return { ok: false, status: 0, data: {} };
+      }
+    );
+  }
+
+  // The server's Chinese message if it sent one, else a message by status.
+  function errorText(result, fallback) {
+    if (result.data && isString(result.data.message) && result.data.message) {
+      return result.data.message;
+    }
+    switch (result.status) {
+      case 0:
+        return TEXT.network;
+      case 403:
+        return TEXT.forbidden;
+      case 404:
+        return TEXT.notFound;
+      case 409:
+        return TEXT.conflict;
+      case 429:
+        return TEXT.tooMany;
+      default:
+        return result.status >= 500 ? TEXT.serverError : fallback || TEXT.failed;
+    }
+  }
+
+  function convUrl(senderId, action) {
+    return API + '/conversations/' + encodeURIComponent(senderId) + (action ? '/' + action : '');
+  }
+
+  // ------------------------------------------------------------------ who am I
+
+  function renderMe() {
+    var me = state.me || {};
+    els.who.textContent = str(me.display_name || me.username);
+    var role = ROLE_NAMES[me.role] || str(me.role);
+    els.role.textContent = role;
+    els.role.hidden = !role;
+  }
+
+  function isMine(handoffOrItem) {
+    return !!(handoffOrItem && state.me && sameId(handoffOrItem.agent_id, state.me.id));
+  }
+
+  function logout() {
+    els.logout.disabled = true;
+    state.leaving = true;
+    if (state.ws) {
+      state.ws.close();
+    }
+    api('POST', LOGOUT_URL).then(function () {
+      window.location.assign(LOGIN_PAGE);
+    });
+  }
+
+  // ------------------------------------------------------------------ queue
+
+  function findItem(id) {
+    for (var i = 0; i < state.queue.length; i++) {
+      if (sameId(state.queue[i].id, id)) {
+        return state.queue[i];
+      }
+    }
+    return null;
+  }
+
+  function findItemBySender(senderId) {
+    for (var i = 0; i < state.queue.length; i++) {
+      if (state.queue[i].sender_id === senderId) {
+        return state.queue[i];
+      }
+    }
+    return null;
+  }
+
+  function waitedNow(item) {
+    var base = typeof item.waited_seconds === 'number' ? item.waited_seconds : 0;
+    return base + (Date.now() - state.queueAt) / 1000;
+  }
+
+  function setQueue(items, online) {
+    state.queue = Array.isArray(items) ? items : [];
+    state.queueAt = Date.now();
+    if (typeof online === 'number') {
+      state.online = online;
+    }
+    renderQueue();
+    syncOpenWithQueue();
+  }
+
+  function refreshQueue() {
+    return api('GET', API + '/queue').then(function (r) {
+      if (r.ok) {
+        setQueue(r.data.items, r.data.online);
+      } else {
+        showStatus(errorText(r, TEXT.queueFailed), 'error');
+      }
+    });
+  }
+
+  function updateWait(cell) {
+    var item = cell.item;
+    var seconds = waitedNow(item);
+    var waiting = item.status === 'waiting';
+    cell.el.textContent = (waiting ? '等待 ' : '已持续 ') + formatDuration(seconds);
+    cell.el.className =
+      'qi-wait' +
+      (waiting && seconds >= WAIT_VERY_LONG_S ? ' is-very-long' : waiting && seconds >= WAIT_LONG_S ? ' is-long' : '');
+  }
+
+  function tickWaits() {
+    for (var i = 0; i < state.waitCells.length; i++) {
+      updateWait(state.waitCells[i]);
+    }
+  }
+
+  function buildQueueItem(item) {
+    var waiting = item.status === 'waiting';
+    var mine = !waiting && isMine(item);
+    var li = el('li', 'queue-item ' + (waiting ? 'is-waiting' : 'is-held'));
+    li.setAttribute('data-id', str(item.id));
+    if (mine) {
+      li.classList.add('is-mine');
+    }
+    if (item.sender_id === state.openId) {
+      li.classList.add('is-open');
+      li.setAttribute('aria-current', 'true');
+    }
+
+    var descId = 'qi-desc-' + str(item.id);
+    var top = el('div', 'qi-top');
+    top.id = descId;
+    var channel = str(item.channel);
+    top.appendChild(el('span', 'chan chan-' + (CHANNEL_NAMES[channel] ? channel : 'other'), CHANNEL_NAMES[channel] || channel || '其他'));
+    top.appendChild(el('span', 'qi-reason', item.reason_label || item.reason || '转人工'));
+    if (state.unread[item.sender_id]) {
+      li.classList.add('has-new');
+      top.appendChild(el('span', 'qi-new', '新消息'));
+    }
+    li.appendChild(top);
+
+    var wait = el('p', 'qi-wait');
+    var cell = { el: wait, item: item };
+    updateWait(cell);
+    state.waitCells.push(cell);
+    li.appendChild(wait);
+
+    var hasPreview = isString(item.preview) && item.preview.trim() !== '';
+    li.appendChild(el('p', 'qi-preview' + (hasPreview ? '' : ' is-none'), hasPreview ? item.preview : '（暂无市民留言）'));
+
+    var actions = el('div', 'qi-actions');
+    if (waiting) {
+      actions.appendChild(el('span', 'qi-holder', '等待接入'));
+      var claim = el('button', 'btn btn-primary btn-small claim', '接入');
+      claim.type = 'button';
+      claim.setAttribute('aria-describedby', descId);
+      actions.appendChild(claim);
+    } else {
+      actions.appendChild(el('span', 'qi-holder', (mine ? '我' : str(item.agent) || '其他坐席') + ' 接待中'));
+      if (mine) {
+        var open = el('button', 'btn btn-small open', '打开');
+        open.type = 'button';
+        open.setAttribute('aria-describedby', descId);
+        actions.appendChild(open);
+      }
+    }
+    li.appendChild(actions);
+    return li;
+  }
+
+  function renderQueue() {
+    // Keep keyboard focus on the same button across the re-render.
+    var active = document.activeElement;
+    var focusId = null;
+    var focusClass = null;
+    if (active && active !== els.queue && els.queue.contains(active)) {
+      var activeLi = closestWithClass(active, 'queue-item', els.queue);
+      focusId = activeLi ? activeLi.getAttribute('data-id') : null;
+      focusClass = active.classList.contains('claim') ? 'claim' : active.classList.contains('open') ? 'open' : null;
+    }
+
+    state.waitCells = [];
+    clear(els.queue);
+    var waiting = 0;
+    for (var i = 0; i < state.queue.length; i++) {
+      var item = state.queue[i];
+      if (item.status === 'waiting') {
+        waiting++;
+      }
+      els.queue.appendChild(buildQueueItem(item));
+    }
+    els.queueEmpty.hidden = state.queue.length > 0;
+    els.waitingCount.textContent = '等待接入 ' + waiting + ' 人';
+    els.online.textContent = '在线坐席 ' + state.online + ' 人';
+    document.title = (waiting > 0 ? '（' + waiting + '人等待）' : '') + PAGE_TITLE;
+
+    if (focusId !== null) {
+      var target = null;
+      var items = els.queue.children;
+      for (var j = 0; j < items.length; j++) {
+        if (items[j].getAttribute('data-id') === focusId) {
+          target = (focusClass && items[j].querySelector('.' + focusClass)) || items[j].querySelector('button');
+        }
+      }
+      (target || els.queue).focus();
+    }
+  }
+
+  function claim(item, button) {
+    button.disabled = true;
+    button.textContent = TEXT.claimBusy;
+    api('POST', API + '/handoffs/' + encodeURIComponent(item.id) + '/claim').then(function (r) {
+      if (r.ok) {
+        var handoff = r.data.handoff || {};
+        showStatus(TEXT.claimed, 'ok');
+        selectTab('chat');
+        openConversation(handoff.sender_id || item.sender_id, { focusReply: true });
+        refreshQueue();
+        return;
+      }
+      button.disabled = false;
+      button.textContent = '接入';
+      showStatus(errorText(r, TEXT.claimFailed), 'error');
+      refreshQueue();
+    });
+  }
+
+  function onQueueClick(event) {
+    var button = closestWithClass(event.target, 'btn', els.queue);
+    if (!button || button.disabled) {
+      return;
+    }
+    var li = closestWithClass(button, 'queue-item', els.queue);
+    var item = li && findItem(li.getAttribute('data-id'));
+    if (!item) {
+      return;
+    }
+    if (button.classList.contains('claim')) {
+      claim(item, button);
+    } else if (button.classList.contains('open')) {
+      selectTab('chat');
+      openConversation(item.sender_id, { focusReply: true });
+    }
+  }
+
+  // The queue says something about the open conversation: keep its controls in step.
+  function syncOpenWithQueue() {
+    if (!state.conv || !state.openId || state.loading) {
+      return;
+    }
+    var item = findItemBySender(state.openId);
+    var h = state.conv.handoff;
+    if (item) {
+      if (!h || !sameId(h.id, item.id) || h.status !== item.status || !sameId(h.agent_id, item.agent_id)) {
+        var merged = {};
+        var key;
+        for (key in h || {}) {
+          if (Object.prototype.hasOwnProperty.call(h, key)) {
+            merged[key] = h[key];
+          }
+        }
+        for (key in item) {
+          if (Object.prototype.hasOwnProperty.call(item, key)) {
+            merged[key] = item[key];
+          }
+        }
+        state.conv.handoff = merged;
+        renderConvHeader();
+        updateControls();
+      }
+    } else if (h && (h.status === 'waiting' || h.status === 'held')) {
+      // It left the queue (handed back or closed elsewhere): read its state again.
+      openConversation(state.openId);
+    }
+  }
+
+  // ------------------------------------------------------------------ conversation
+
+  function handoffState(h) {
+    if (!h) {
+      // No open handoff: the bot has the conversation (again, if I just ended it here).
+      var ended = state.openId && state.ended[state.openId];
+      if (ended === 'closed') {
+        return { text: '已结束（智能助手继续值守）', hint: TEXT.hintClosed, mine: false };
+      }
+      if (ended === 'returned') {
+        return { text: '已交还智能助手', hint: TEXT.hintReturned, mine: false };
+      }
+      return { text: '智能助手接待中', hint: TEXT.hintBot, mine: false };
+    }
+    switch (h.status) {
+      case 'held':
+        if (isMine(h)) {
+          return { text: '由您接待中', hint: TEXT.hintMine, mine: true };
+        }
+        var who = str(h.agent) || '其他坐席';
+        return { text: who + ' 接待中', hint: '这段对话由 ' + who + ' 接待，您只能查看。', mine: false };
+      case 'waiting':
+        return { text: '等待接入', hint: TEXT.hintWaiting, mine: false };
+      case 'returned':
+        return { text: '已交还智能助手', hint: TEXT.hintReturned, mine: false };
+      case 'closed':
+        return { text: '已结束', hint: TEXT.hintClosed, mine: false };
+      default:
+        return { text: str(h.status), hint: TEXT.hintBot, mine: false };
+    }
+  }
+
+  function heldByMe() {
+    return !!(state.conv && state.conv.handoff && state.conv.handoff.status === 'held' && isMine(state.conv.handoff));
+  }
+
+  function renderConvHeader() {
+    clear(els.convMeta);
+    if (!state.openId) {
+      els.convTitle.textContent = '当前对话';
+      els.convMeta.textContent = '尚未打开对话';
+      return;
+    }
+    els.convTitle.textContent = '与市民的对话';
+    var conv = state.conv || {};
+    var h = conv.handoff;
+    var parts = [];
+    var channel = str(conv.channel || (h && h.channel));
+    if (channel) {
+      parts.push(document.createTextNode(CHANNEL_NAMES[channel] || channel));
+    }
+    parts.push(document.createTextNode('市民编号 ' + state.openId));
+    if (h && (h.reason_label || h.reason)) {
+      parts.push(document.createTextNode('原因：' + str(h.reason_label || h.reason)));
+    }
+    if (state.conv) {
+      var st = handoffState(h);
+      parts.push(el('span', 'state' + (st.mine ? ' is-mine' : ''), st.text));
+    }
+    for (var i = 0; i < parts.length; i++) {
+      if (i > 0) {
+        els.convMeta.appendChild(document.createTextNode(' · '));
+      }
+      els.convMeta.appendChild(parts[i]);
+    }
+  }
+
+  // Enable what the agent may do now: reply, hand back and close only when I hold it.
+  function updateControls() {
+    var open = !!(state.openId && state.conv);
+    var mine = heldByMe();
+    els.replyText.disabled = !mine;
+    els.replySend.disabled = !mine;
+    for (var i = 0; i < phraseButtons.length; i++) {
+      phraseButtons[i].disabled = !mine;
+    }
+    els.handback.disabled = !mine;
+    els.close.disabled = !mine;
+    // The server files an order only for a conversation held by an agent.
+    els.orderFieldset.disabled = !mine;
+    els.orderHint.hidden = mine || !open;
+    els.noteText.disabled = !open;
+    els.noteAdd.disabled = !open;
+    var st = open ? handoffState(state.conv.handoff) : { hint: TEXT.hintNone, mine: false };
+    els.replyHint.textContent = st.hint;
+    els.replyHint.className = 'reply-hint' + (st.mine ? ' is-mine' : '');
+  }
+
+  function isNearBottom() {
+    var t = els.transcript;
+    return t.scrollHeight - t.scrollTop - t.clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  function scrollToBottom() {
+    els.transcript.scrollTop = els.transcript.scrollHeight;
+    els.jumpNew.hidden = true;
+  }
+
+  function transcriptPlaceholder(text) {
+    clear(els.transcript);
+    state.lastDay = '';
+    els.transcript.appendChild(el('p', 'empty transcript-empty', text));
+  }
+
+  // One transcript entry as an element (or null when it has nothing to show).
+  function buildMessage(entry) {
+    var author = AUTHOR_NAMES[entry.author] ? entry.author : 'system';
+    var text = isString(entry.text) ? entry.text : '';
+    var buttons = Array.isArray(entry.buttons) ? entry.buttons : [];
+    var hasImage = !!entry.image;
+    var hasAttachment = !!entry.attachment;
+    if (!text && !buttons.length && !hasImage && !hasAttachment) {
+      return null; // e.g. the bot's machine-only handoff signal
+    }
+
+    var box = el('div', 'msg msg-' + author);
+    var meta = el('div', 'msg-meta');
+    var who = AUTHOR_NAMES[author];
+    if (author === 'agent' && entry.agent) {
+      who += ' ' + str(entry.agent);
+    }
+    meta.appendChild(el('span', 'msg-who', who));
+    var when = formatTime(entry.at);
+    if (when) {
+      meta.appendChild(el('span', 'msg-time', when));
+    }
+    box.appendChild(meta);
+
+    var body = text || (hasImage ? TEXT.image : hasAttachment ? TEXT.attachment : '');
+    if (body) {
+      box.appendChild(el('div', 'msg-text', body));
+    } else if (!buttons.length) {
+      box.appendChild(el('div', 'msg-text is-empty', TEXT.noText));
+    }
+
+    if (buttons.length) {
+      var chips = el('div', 'msg-chips');
+      chips.setAttribute('aria-label', '智能助手给出的选项');
+      for (var i = 0; i < buttons.length; i++) {
+        var b = buttons[i] || {};
+        chips.appendChild(el('span', 'chip', str(b.title || b.payload)));
+      }
+      box.appendChild(chips);
+    }
+    return box;
+  }
+
+  // Adds a day line when the day changes (conversations can span days).
+  function addDayDivider(entry) {
+    var d = parseTime(entry.at) || new Date();
+    var key = dayKey(d);
+    if (key !== state.lastDay) {
+      if (state.lastDay || formatDay(d) !== '今天') {
+        els.transcript.appendChild(el('p', 'day-divider', formatDay(d)));
+      }
+      state.lastDay = key;
+    }
+  }
+
+  function renderTranscript(entries) {
+    els.transcript.setAttribute('aria-busy', 'true');
+    clear(els.transcript);
+    state.lastDay = '';
+    var shown = 0;
+    for (var i = 0; i < entries.length; i++) {
+      var node = buildMessage(entries[i]);
+      if (node) {
+        addDayDivider(entries[i]);
+        els.transcript.appendChild(node);
+        shown++;
+      }
+    }
+    if (!shown) {
+      transcriptPlaceholder(TEXT.noMessages);
+    }
+    els.transcript.setAttribute('aria-busy', 'false');
+    scrollToBottom();
+  }
+
+  function appendEntry(entry, forceScroll) {
+    var node = buildMessage(entry);
+    if (!node) {
+      return;
+    }
+    var stick = forceScroll || isNearBottom();
+    var placeholder = els.transcript.querySelector('.transcript-empty');
+    if (placeholder) {
+      els.transcript.removeChild(placeholder);
+    }
+    addDayDivider(entry);
+    els.transcript.appendChild(node);
+    if (state.conv && Array.isArray(state.conv.transcript)) {
+      state.conv.transcript.push(entry);
+    }
+    if (stick) {
+      scrollToBottom();
+    } else {
+      els.jumpNew.hidden = false;
+    }
+  }
+
+  // A live message entry ({author, text, data}) in the shape of the transcript's entries.
+  function liveEntry(raw) {
+    var data = raw.data && typeof raw.data === 'object' ? raw.data : {};
+    var text = isString(data._shown) && data._shown ? data._shown : raw.text;
+    return {
+      author: raw.author,
+      text: isString(text) ? text : null,
+      at: raw.at || new Date().toISOString(),
+      buttons: raw.buttons || data.buttons,
+      image: raw.image || data.image,
+      attachment: raw.attachment || data.attachment,
+      agent: raw.agent || data.agent
+    };
+  }
+
+  // My reply coming back over the WebSocket: shown once, whichever arrives first.
+  function takeEcho(entry) {
+    if (entry.author !== 'agent' || !isString(entry.text)) {
+      return false;
+    }
+    var now = Date.now();
+    var text = entry.text.trim();
+    state.sends = state.sends.filter(function (s) {
+      return now - s.at < ECHO_KEEP_MS;
+    });
+    for (var i = 0; i < state.sends.length; i++) {
+      var s = state.sends[i];
+      if (s.text === text && !s.echoed) {
+        s.echoed = true;
+        if (s.shown) {
+          state.sends.splice(i, 1);
+          return true; // already on screen
+        }
+        s.shown = true;
+        appendEntry(entry, true);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function onLiveMessage(senderId, raw) {
+    if (!raw || typeof raw !== 'object') {
+      return;
+    }
+    var entry = liveEntry(raw);
+    if (senderId === state.openId) {
+      if (state.loading) {
+        state.buffered.push(entry);
+        return;
+      }
+      if (!takeEcho(entry)) {
+        appendEntry(entry, false);
+      }
+      return;
+    }
+    if (findItemBySender(senderId) && !state.unread[senderId]) {
+      state.unread[senderId] = true;
+      renderQueue();
+    }
+  }
+
+  // Live messages that came while the conversation loaded, unless the load already had them.
+  function flushBuffered() {
+    var buffered = state.buffered;
+    state.buffered = [];
+    var known = (state.conv && state.conv.transcript) || [];
+    var tail = known.slice(Math.max(0, known.length - buffered.length - 3));
+    for (var i = 0; i < buffered.length; i++) {
+      var e = buffered[i];
+      var dup = false;
+      for (var j = 0; j < tail.length; j++) {
+        if (tail[j].author === e.author && str(tail[j].text) === str(e.text)) {
+          tail.splice(j, 1);
+          dup = true;
+          break;
+        }
+      }
+      if (!dup && !takeEcho(e)) {
+        appendEntry(e, false);
+      }
+    }
+  }
+
+  function saveDraft() {
+    if (state.openId) {
+      state.drafts[state.openId] = els.replyText.value;
+    }
+  }
+
+  // Opens (or, for the open one, reads again) a conversation. opts.focusReply: focus the reply box.
+  function openConversation(senderId, opts) {
+    opts = opts || {};
+    var same = senderId === state.openId;
+    if (!same) {
+      saveDraft();
+      state.openId = senderId;
+      state.conv = null;
+      state.sends = [];
+      state.formDirty = false;
+      els.replyText.value = state.drafts[senderId] || '';
+      els.fileResult.textContent = '';
+      els.fileResult.className = 'result';
+      els.jumpNew.hidden = true;
+      transcriptPlaceholder(TEXT.loading);
+      renderConvHeader();
+      updateControls();
+    }
+    if (state.unread[senderId]) {
+      delete state.unread[senderId];
+    }
+    renderQueue();
+
+    var seq = ++state.loadSeq;
+    state.loading = true;
+    state.buffered = same ? state.buffered : [];
+    return api('GET', convUrl(senderId)).then(function (r) {
+      if (seq !== state.loadSeq) {
+        return; // a newer load has started
+      }
+      state.loading = false;
+      if (!r.ok) {
+        showStatus(errorText(r, TEXT.loadFailed), 'error');
+        if (!state.conv) {
+          transcriptPlaceholder(TEXT.loadFailed);
+        }
+        state.buffered = [];
+        return;
+      }
+      var conv = r.data;
+      if (!Array.isArray(conv.transcript)) {
+        conv.transcript = [];
+      }
+      state.conv = conv;
+      // The queue knows the holder's name; the conversation only the holder's id.
+      var item = findItemBySender(senderId);
+      if (conv.handoff && item && sameId(item.id, conv.handoff.id) && !conv.handoff.agent) {
+        conv.handoff.agent = item.agent;
+      }
+      renderConversation(conv, same);
+      flushBuffered();
+      if (opts.focusReply && heldByMe()) {
+        els.replyText.focus();
+      }
+    });
+  }
+
+  function renderConversation(conv, refresh) {
+    renderConvHeader();
+    renderTranscript(conv.transcript);
+    // A refresh keeps what the agent typed into the work order.
+    if (!refresh || !state.formDirty) {
+      fillForm('f-', conv.fields || {}, null);
+      state.formDirty = false;
+    }
+    els.fieldsError.textContent = str(conv.fields_error);
+    els.fieldsError.hidden = !conv.fields_error;
+    renderOrders(conv.orders || []);
+    renderNotes(conv.notes || []);
+    updateControls();
+    tickWaits();
+  }
+
+  function sendReply() {
+    if (!heldByMe() || els.replySend.disabled) {
+      return;
+    }
+    var text = els.replyText.value.trim();
+    if (!text) {
+      showStatus(TEXT.replyEmpty, 'error');
+      els.replyText.focus();
+      return;
+    }
+    var senderId = state.openId;
+    var send = { text: text, at: Date.now(), shown: false, echoed: false };
+    state.sends.push(send);
+    els.replySend.disabled = true;
+    els.replyText.setAttribute('aria-busy', 'true');
+    api('POST', convUrl(senderId, 'reply'), { text: text }).then(function (r) {
+      els.replyText.removeAttribute('aria-busy');
+      if (senderId !== state.openId) {
+        return;
+      }
+      updateControls();
+      if (!r.ok) {
+        state.sends.splice(state.sends.indexOf(send), 1);
+        showStatus(errorText(r, TEXT.replyFailed), 'error');
+        if (r.status === 409) {
+          refreshQueue();
+          openConversation(senderId);
+        }
+        return;
+      }
+      // Clear only what was sent (the agent may have typed on meanwhile).
+      if (els.replyText.value.trim() === text) {
+        els.replyText.value = '';
+      }
+      state.drafts[senderId] = '';
+      if (!send.shown) {
+        send.shown = true;
+        var agentName = state.me ? state.me.display_name : '';
+        appendEntry({ author: 'agent', text: text, at: new Date().toISOString(), agent: agentName }, true);
+      } else {
+        state.sends.splice(state.sends.indexOf(send), 1);
+      }
+      if (!els.replyText.disabled) {
+        els.replyText.focus();
+      }
+    });
+  }
+
+  function onReplyKey(event) {
+    if (event.key !== 'Enter' || event.isComposing || event.keyCode === 229) {
+      return; // 229: the input method is still composing (Chinese IME)
+    }
+    if (event.shiftKey || event.altKey) {
+      return; // a new line
+    }
+    event.preventDefault();
+    sendReply();
+  }
+
+  function insertPhrase(key) {
+    var phrase = PHRASES[key];
+    var box = els.replyText;
+    if (!phrase || box.disabled) {
+      return;
+    }
+    var start = box.selectionStart;
+    var end = box.selectionEnd;
+    if (typeof start === 'number' && document.activeElement === box) {
+      box.value = box.value.slice(0, start) + phrase + box.value.slice(end);
+      box.selectionStart = box.selectionEnd = start + phrase.length;
+    } else {
+      box.value = box.value ? box.value.replace(/\s+$/, '') + phrase : phrase;
+      box.selectionStart = box.selectionEnd = box.value.length;
+    }
+    box.focus();
+  }
+
+  // Hand back to the bot ('handback') or close ('close') the conversation I hold.
+  function endConversation(action) {
+    if (!heldByMe()) {
+      return;
+    }
+    if (action === 'close' && !window.confirm(TEXT.confirmClose)) {
+      return;
+    }
+    var senderId = state.openId;
+    els.handback.disabled = true;
+    els.close.disabled = true;
+    api('POST', convUrl(senderId, action)).then(function (r) {
+      if (!r.ok) {
+        updateControls();
+        showStatus(errorText(r, TEXT.endFailed), 'error');
+        if (r.status === 409) {
+          refreshQueue();
+          openConversation(senderId);
+        }
+        return;
+      }
+      showStatus(action === 'close' ? TEXT.closed : TEXT.handedBack, 'ok');
+      state.ended[senderId] = action === 'close' ? 'closed' : 'returned';
+      if (senderId === state.openId && state.conv) {
+        if (r.data.handoff) {
+          state.conv.handoff = r.data.handoff;
+        } else if (state.conv.handoff) {
+          state.conv.handoff.status = action === 'close' ? 'closed' : 'returned';
+        }
+        renderConvHeader();
+        updateControls();
+      }
+      saveDraft();
+      refreshQueue();
+      if (senderId === state.openId) {
+        openConversation(senderId);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ work order forms
+
+  function formEl(prefix, name) {
+    return byId(prefix + name);
+  }
+
+  // Puts fields into a form (prefix 'f-' or 'c-'); skip: ids the agent has typed into.
+  function fillForm(prefix, fields, skip) {
+    for (var i = 0; i < ORDER_FIELDS.length; i++) {
+      var name = ORDER_FIELDS[i];
+      var input = formEl(prefix, name);
+      if (!input || (skip && skip[input.id])) {
+        continue;
+      }
+      var value = fields[name];
+      if (input.type === 'checkbox') {
+        if (name === 'wants_reply') {
+          input.checked = value !== false; // default: the citizen wants an answer
+        } else {
+          input.checked = value === true;
+        }
+      } else if (name === 'request_type') {
+        input.value = REQUEST_TYPES.indexOf(value) >= 0 ? value : '';
+      } else {
+        input.value = str(value);
+      }
+    }
+  }
+
+  // The form as the API wants it: strings trimmed (empty ones as null), two booleans.
+  function readForm(prefix) {
+    var out = {};
+    for (var i = 0; i < ORDER_FIELDS.length; i++) {
+      var name = ORDER_FIELDS[i];
+      var input = formEl(prefix, name);
+      if (input.type === 'checkbox') {
+        out[name] = !!input.checked;
+      } else {
+        var v = input.value.trim();
+        out[name] = v === '' ? null : v;
+      }
+    }
+    return out;
+  }
+
+  // Client-side check of what the server needs anyway; returns the field to fix or null.
+  function missingField(prefix, fields) {
+    if (!fields.request_type) {
+      return { input: formEl(prefix, 'request_type'), text: TEXT.fileNeedsType };
+    }
+    if (!fields.content) {
+      return { input: formEl(prefix, 'content'), text: TEXT.fileNeedsContent };
+    }
+    return null;
+  }
+
+  // 「已提交工单 AS-…，办理时限 …」 into a result line.
+  function showOrderResult(box, order, prefix) {
+    clear(box);
+    box.className = 'result is-ok';
+    box.appendChild(document.createTextNode((prefix || '已提交工单') + ' '));
+    box.appendChild(el('span', 'order-no', str(order.number)));
+    if (order.deadline) {
+      box.appendChild(document.createTextNode('，办理时限 ' + formatDate(order.deadline)));
+    }
+  }
+
+  function showResultError(box, text) {
+    clear(box);
+    box.className = 'result is-error';
+    box.textContent = text;
+  }
+
+  function fileOrder(event) {
+    event.preventDefault();
+    if (!state.openId || !state.conv || els.orderFieldset.disabled) {
+      return;
+    }
+    var senderId = state.openId;
+    var fields = readForm('f-');
+    var missing = missingField('f-', fields);
+    if (missing) {
+      showResultError(els.fileResult, missing.text);
+      missing.input.focus();
+      return;
+    }
+    var earlier = state.filed[senderId];
+    if (earlier && !window.confirm(TEXT.refile.replace('{n}', earlier))) {
+      return;
+    }
+    els.fileBtn.disabled = true;
+    els.fileBtn.textContent = TEXT.fileBusy;
+    api('POST', convUrl(senderId, 'file'), fields).then(function (r) {
+      els.fileBtn.disabled = false;
+      els.fileBtn.textContent = '提交工单';
+      if (senderId !== state.openId) {
+        return;
+      }
+      if (!r.ok) {
+        showResultError(els.fileResult, errorText(r, TEXT.fileFailed));
+        return;
+      }
+      var order = r.data.order || {};
+      state.filed[senderId] = str(order.number);
+      state.formDirty = false;
+      showOrderResult(els.fileResult, order);
+      showStatus('已提交工单 ' + str(order.number), 'ok');
+      openConversation(senderId); // the new order in the list, the handoff's state
+    });
+  }
+
+  function renderOrders(orders) {
+    clear(els.orders);
+    for (var i = 0; i < orders.length; i++) {
+      var o = orders[i] || {};
+      var li = el('li', 'order');
+      var head = el('div', 'order-head');
+      head.appendChild(el('span', 'order-no', o.number));
+      var statusBadge = el('span', 'order-status' + (DONE_ORDER_STATUSES[o.status] ? ' is-done' : ''),
+        '状态：' + str(o.status_label || o.status || '未知'));
+      head.appendChild(statusBadge);
+      var type = o.request_type || o.type;
+      if (type) {
+        head.appendChild(el('span', 'order-type', type));
+      }
+      li.appendChild(head);
+      var meta = [];
+      if (o.created_at) {
+        meta.push('登记于 ' + formatTime(o.created_at));
+      }
+      if (o.deadline) {
+        meta.push('办理时限 ' + formatDate(o.deadline));
+      }
+      if (meta.length) {
+        li.appendChild(el('p', 'order-meta', meta.join(' · ')));
+      }
+      if (o.content) {
+        var content = el('p', 'order-content', shorten(o.content, 60));
+        content.title = str(o.content);
+        li.appendChild(content);
+      }
+      els.orders.appendChild(li);
+    }
+    els.ordersEmpty.hidden = orders.length > 0;
+  }
+
+  function buildNote(note) {
+    var li = el('li', 'note');
+    li.appendChild(el('p', 'note-text', note.text));
+    var meta = [];
+    if (note.agent) {
+      meta.push(str(note.agent));
+    }
+    if (note.created_at) {
+      meta.push(formatTime(note.created_at));
+    }
+    if (meta.length) {
+      li.appendChild(el('p', 'note-meta', meta.join(' · ')));
+    }
+    return li;
+  }
+
+  function renderNotes(notes) {
+    clear(els.notes);
+    for (var i = 0; i < notes.length; i++) {
+      els.notes.appendChild(buildNote(notes[i] || {}));
+    }
+    els.notesEmpty.hidden = notes.length > 0;
+  }
+
+  function addNote() {
+    if (!state.openId || els.noteAdd.disabled) {
+      return;
+    }
+    var text = els.noteText.value.trim();
+    if (!text) {
+      showStatus(TEXT.noteEmpty, 'error');
+      els.noteText.focus();
+      return;
+    }
+    var senderId = state.openId;
+    els.noteAdd.disabled = true;
+    api('POST', convUrl(senderId, 'note'), { text: text }).then(function (r) {
+      els.noteAdd.disabled = !state.conv;
+      if (!r.ok) {
+        showStatus(errorText(r, TEXT.noteFailed), 'error');
+        return;
+      }
+      if (senderId !== state.openId) {
+        return;
+      }
+      var note = r.data.note || (isString(r.data.text) ? r.data : null) || {
+        text: text,
+        agent: state.me ? state.me.display_name : '',
+        created_at: new Date().toISOString()
+      };
+      els.notes.appendChild(buildNote(note));
+      els.notesEmpty.hidden = true;
+      if (state.conv) {
+        state.conv.notes = (state.conv.notes || []).concat([note]);
+      }
+      els.noteText.value = '';
+      els.noteText.focus();
+      showStatus(TEXT.noteAdded, 'ok');
+    });
+  }
+
+  // ------------------------------------------------------------------ phone call
+
+  function newCall() {
+    state.call = { id: randomId(), touched: {}, filedNumber: null };
+    els.callId.textContent = state.call.id;
+    els.callText.value = '';
+    fillForm('c-', {}, null);
+    els.callReading.hidden = true;
+    els.callEmergency.hidden = true;
+    clear(els.callEmergency);
+    els.callScope.hidden = true;
+    els.callScope.textContent = '';
+    clear(els.callSuggest);
+    clear(els.callResult);
+    els.callResult.className = 'result';
+  }
+
+  function resetCall() {
+    var hasContent = els.callText.value.trim() || els.callForm.querySelector('#c-content').value.trim();
+    if (hasContent && !state.call.filedNumber && !window.confirm(TEXT.confirmCallReset)) {
+      return;
+    }
+    newCall();
+    showStatus(TEXT.callReset, 'ok');
+    els.callText.focus();
+  }
+
+  function addSuggestion(term, value, emptyText) {
+    els.callSuggest.appendChild(el('dt', '', term));
+    els.callSuggest.appendChild(el('dd', value ? '' : 'is-none', value || emptyText));
+  }
+
+  function renderEmergency(emergency) {
+    clear(els.callEmergency);
+    if (!emergency) {
+      els.callEmergency.hidden = true;
+      return;
+    }
+    var numbers = Array.isArray(emergency.numbers) ? emergency.numbers.map(str) : [];
+    els.callEmergency.hidden = false;
+    els.callEmergency.appendChild(
+      el('p', 'alert-title', '紧急情况：请立即转 ' + (numbers.length ? numbers.join('、') : '相应的紧急电话'))
+    );
+    var detail = [];
+    var kind = EMERGENCY_KIND_NAMES[emergency.kind] || str(emergency.kind);
+    if (kind) {
+      detail.push('类型：' + kind);
+    }
+    var named = numbers.map(function (n) {
+      return EMERGENCY_NUMBER_NAMES[n] ? n + '（' + EMERGENCY_NUMBER_NAMES[n] + '）' : n;
+    });
+    if (named.length) {
+      detail.push('电话：' + named.join('、'));
+    }
+    if (emergency.matched) {
+      detail.push('依据：“' + str(emergency.matched) + '”');
+    }
+    if (detail.length) {
+      els.callEmergency.appendChild(el('p', 'alert-detail', detail.join('；')));
+    }
+  }
+
+  function renderReading(reading, typed) {
+    reading = reading || {};
+    els.callReading.hidden = false;
+    renderEmergency(reading.emergency);
+
+    var scope = reading.out_of_scope;
+    els.callScope.hidden = !scope;
+    els.callScope.textContent = scope
+      ? '可能不属于12345受理范围，建议引导至：' + str(scope.name || scope.route)
+      : '';
+
+    clear(els.callSuggest);
+    addSuggestion('诉求类型', reading.type, '未能识别，请手动选择');
+    addSuggestion('事项分类', displayName(reading.topic), '暂无');
+    var unit = displayName(reading.unit);
+    var confidence = typeof reading.confidence === 'number' ? reading.confidence : null;
+    if (unit && confidence !== null) {
+      var pct = Math.round(confidence <= 1 ? confidence * 100 : confidence);
+      unit += '（把握 ' + pct + '%）';
+    }
+    addSuggestion('建议承办单位', unit, '暂无建议，请按规定派单');
+
+    // Fill what the agent has not typed into by hand.
+    var f = reading.fields || {};
+    var fields = {
+      request_type: reading.type,
+      content: typed,
+      address: f.address,
+      district: f.district,
+      name: f.name,
+      phone: f.phone,
+      confidential: f.confidential,
+      wants_reply: f.wants_reply
+    };
+    fillForm('c-', fields, state.call.touched);
+  }
+
+  function runTriage() {
+    var text = els.callText.value.trim();
+    if (!text) {
+      showStatus(TEXT.triageEmpty, 'error');
+      els.callText.focus();
+      return;
+    }
+    els.callTriage.disabled = true;
+    els.callTriage.textContent = TEXT.triageBusy;
+    api('POST', API + '/triage', { text: text }).then(function (r) {
+      els.callTriage.disabled = false;
+      els.callTriage.textContent = '智能识别';
+      if (!r.ok) {
+        showStatus(errorText(r, TEXT.triageFailed), 'error');
+        return;
+      }
+      renderReading(r.data, text);
+    });
+  }
+
+  function fileCall(event) {
+    event.preventDefault();
+    var fields = readForm('c-');
+    var missing = missingField('c-', fields);
+    if (missing) {
+      showResultError(els.callResult, missing.text);
+      missing.input.focus();
+      return;
+    }
+    els.callFile.disabled = true;
+    els.callFile.textContent = TEXT.fileBusy;
+    var callId = state.call.id;
+    api('POST', API + '/calls', { call_id: callId, fields: fields }).then(function (r) {
+      els.callFile.disabled = false;
+      els.callFile.textContent = '提交来电工单';
+      if (callId !== state.call.id) {
+        return; // the form was cleared meanwhile
+      }
+      if (!r.ok) {
+        showResultError(els.callResult, errorText(r, TEXT.callFailed));
+        return;
+      }
+      var order = r.data.order || {};
+      state.call.filedNumber = str(order.number);
+      showOrderResult(els.callResult, order, '已提交来电工单');
+      showStatus(TEXT.callFiled + ' ' + str(order.number), 'ok');
+    });
+  }
+
+  // ------------------------------------------------------------------ tabs
+
+  function selectTab(name) {
+    var chat = name === 'chat';
+    els.tabChat.setAttribute('aria-selected', chat ? 'true' : 'false');
+    els.tabCall.setAttribute('aria-selected', chat ? 'false' : 'true');
+    els.tabChat.tabIndex = chat ? 0 : -1;
+    els.tabCall.tabIndex = chat ? -1 : 0;
+    els.panelChat.hidden = !chat;
+    els.panelCall.hidden = chat;
+  }
+
+  // Arrow keys, Home and End move between the tabs (WAI-ARIA tabs pattern).
+  function onTabKey(event) {
+    var key = event.key;
+    if (key === 'ArrowLeft' || key === 'ArrowRight' || key === 'Home' || key === 'End') {
+      event.preventDefault();
+      var toCall = key === 'End' || ((key === 'ArrowRight' || key === 'ArrowLeft') && event.target === els.tabChat);
+      selectTab(toCall ? 'call' : 'chat');
+      (toCall ? els.tabCall : els.tabChat).focus();
+    }
+  }
+
+  // ------------------------------------------------------------------ live connection
+
+  function setConnBanner(disconnected) {
+    els.conn.textContent = disconnected ? TEXT.disconnected : '';
+    els.conn.hidden = !disconnected;
+  }
+
+  function connect() {
+    if (state.leaving) {
+      return;
+    }
+    state.wsTimer = null;
+    var url = (location.protocol === 'https:' ? 'wss' : 'ws') + '://' + location.host + WS_PATH;
+    var ws;
+    try {
+      ws = new WebSocket(url);
+    } catch (e) {
+      scheduleReconnect(false);
+      return;
+    }
+    state.ws = ws;
+    var opened = false;
+
+    ws.onopen = function () {
+      opened = true;
+      state.wsOpen = true;
+      state.wsDelay = RECONNECT_FIRST_MS;
+      var wasLost = state.wsEverOpened || !els.conn.hidden;
+      state.wsEverOpened = true;
+      setConnBanner(false);
+      if (wasLost) {
+        // Catch up on what happened while we were away.
+        showStatus(TEXT.reconnected, 'ok');
+        refreshQueue();
+        if (state.openId) {
+          openConversation(state.openId);
+        }
+      }
+    };
+
+    ws.onmessage = function (event) {
+      var msg;
+      try {
+        msg = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      if (!msg || typeof msg !== 'object') {
+        return;
+      }
+      if (msg.type === 'hello') {
+        if (msg.agent && typeof msg.agent === 'object') {
+          state.me = msg.agent;
+          renderMe();
+        }
+      } else if (msg.type === 'queue') {
+        setQueue(msg.items, msg.online);
+      } else if (msg.type === 'message') {
+        onLiveMessage(msg.sender_id, msg.entry);
+      }
+    };
+
+    ws.onclose = function () {
+      if (state.ws === ws) {
+        state.ws = null;
+      }
+      state.wsOpen = false;
+      scheduleReconnect(opened);
+    };
+    // onerror is always followed by onclose
+  }
+
+  function scheduleReconnect(wasOpen) {
+    if (state.leaving || state.wsTimer) {
+      return;
+    }
+    setConnBanner(true);
+    if (!wasOpen) {
+      // The session may have ended: any API call takes us to the login page on 401.
+      api('GET', API + '/me');
+    }
+    var delay = state.wsDelay;
+    state.wsDelay = Math.min(state.wsDelay * 2, RECONNECT_MAX_MS);
+    state.wsTimer = window.setTimeout(connect, delay);
+  }
+
+  // ------------------------------------------------------------------ start
+
+  function bindEvents() {
+    els.logout.addEventListener('click', logout);
+    els.queue.addEventListener('click', onQueueClick);
+
+    els.tabChat.addEventListener('click', function () {
+      selectTab('chat');
+    });
+    els.tabCall.addEventListener('click', function () {
+      selectTab('call');
+    });
+    els.tabChat.addEventListener('keydown', onTabKey);
+    els.tabCall.addEventListener('keydown', onTabKey);
+
+    els.replySend.addEventListener('click', sendReply);
+    els.replyText.addEventListener('keydown', onReplyKey);
+    for (var i = 0; i < phraseButtons.length; i++) {
+      phraseButtons[i].addEventListener('click', function (event) {
+        insertPhrase(event.currentTarget.getAttribute('data-phrase'));
+      });
+    }
+    els.handback.addEventListener('click', function () {
+      endConversation('handback');
+    });
+    els.close.addEventListener('click', function () {
+      endConversation('close');
+    });
+    els.jumpNew.addEventListener('click', function () {
+      scrollToBottom();
+      els.transcript.focus();
+    });
+    els.transcript.addEventListener('scroll', function () {
+      if (!els.jumpNew.hidden && isNearBottom()) {
+        els.jumpNew.hidden = true;
+      }
+    });
+
+    els.orderForm.addEventListener('submit', fileOrder);
+    els.orderForm.addEventListener('input', function () {
+      state.formDirty = true;
+    });
+    els.orderForm.addEventListener('change', function () {
+      state.formDirty = true;
+    });
+
+    els.noteAdd.addEventListener('click', addNote);
+    els.noteText.addEventListener('keydown', function (event) {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.isComposing) {
+        event.preventDefault();
+        addNote();
+      }
+    });
+
+    els.callTriage.addEventListener('click', runTriage);
+    els.callReset.addEventListener('click', resetCall);
+    els.callText.addEventListener('keydown', function (event) {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.isComposing) {
+        event.preventDefault();
+        runTriage();
+      }
+    });
+    els.callForm.addEventListener('submit', fileCall);
+    var markTouched = function (event) {
+      if (event.target && event.target.id) {
+        state.call.touched[event.target.id] = true;
+      }
+    };
+    els.callForm.addEventListener('input', markTouched);
+    // The content defaults to what the agent types about the call, until edited by hand.
+    els.callText.addEventListener('input', function () {
+      if (!state.call.touched['c-content']) {
+        byId('c-content').value = els.callText.value.trim();
+      }
+    });
+    els.callForm.addEventListener('change', markTouched);
+
+    // Leaving the page closes the socket: no reconnect (nor its banner) meanwhile.
+    window.addEventListener('beforeunload', function () {
+      state.leaving = true;
+    });
+    // Back from the browser's page cache: start afresh (the socket is gone).
+    window.addEventListener('pageshow', function (event) {
+      if (event.persisted) {
+        window.location.reload();
+      }
+    });
+  }
+
+  function start() {
+    bindEvents();
+    selectTab('chat');
+    newCall();
+    updateControls();
+    window.setInterval(tickWaits, 1000);
+    api('GET', API + '/me').then(function (r) {
+      if (!r.ok) {
+        showStatus(errorText(r, TEXT.meFailed), 'error');
+        return;
+      }
+      state.me = r.data.agent || null;
+      state.csrf = str(r.data.csrf);
+      renderMe();
+      refreshQueue();
+      connect();
+    });
+  }
+
+  start();
+})();

@@ -1,5 +1,6 @@
-"""Screenshots of the hotline's page for the README: a real conversation in Debian's chromium
-against the real servers, at desktop and phone sizes.
+"""Screenshots for the README: the hotline's page (a real conversation, desktop and phone) and the
+agents' console (a citizen handed over, claimed and answered; a phone call triaged), in Debian's
+chromium against the real servers.
 
     .venv/bin/python -m scripts.screenshots      # writes docs/screenshots/*.png
 """
@@ -43,6 +44,49 @@ def converse(page, first: str) -> None:
     raise RuntimeError("the conversation did not reach a work order")
 
 
+def console(browser, stack) -> None:
+    """The console while an agent answers a citizen who asked for a person, and a phone call."""
+    import os
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "bot.console", "adduser", "wangli", "--name", "王丽", "--password-stdin"],
+                   input="screenshot-pass\n", text=True, check=True, cwd=ROOT,
+                   env={**os.environ, "HOTLINE_DB_URL": stack.db_url})
+    agent_ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    agent = agent_ctx.new_page()
+    agent.goto(stack.url + "/console/login")
+    agent.fill("#login-username", "wangli")
+    agent.fill("#login-password", "screenshot-pass")
+    agent.click("#login-submit")
+    agent.wait_for_selector("#who:has-text('王丽')")
+    citizen_ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    citizen = citizen_ctx.new_page()
+    citizen.goto(stack.url + "/")
+    citizen.wait_for_selector("#chat-input")
+    for text in ("我家楼上天天半夜往下扔垃圾，找物业也没用", "我要找人工"):
+        citizen.fill("#chat-input", text)
+        citizen.keyboard.press("Enter")
+        citizen.wait_for_timeout(2500)
+    agent.locator(".queue-item .claim").last.click()
+    agent.wait_for_selector("#transcript .msg-citizen")
+    agent.fill("#reply-text", "您好，高空抛物很危险。请问是哪个小区、几号楼？我帮您登记并转给物业和社区。")
+    agent.click("#reply-send")
+    citizen.fill("#chat-input", "铁东区园林小区5号楼，楼上是10楼")
+    citizen.keyboard.press("Enter")
+    agent.wait_for_selector("#transcript .msg-citizen:has-text('园林小区')")
+    agent.fill("#f-address", "铁东区园林小区5号楼")
+    agent.wait_for_timeout(800)
+    agent.screenshot(path=str(OUT / "console.png"))
+    agent.get_by_role("tab", name="新来电").click()
+    agent.fill("#call-text", "我是铁西区张女士，电话13912345678，兴盛街8号楼上邻居天天半夜装修，吵得孩子睡不着")
+    agent.click("#call-triage")
+    agent.wait_for_timeout(1500)
+    agent.screenshot(path=str(OUT / "console_call.png"))
+    citizen_ctx.close()
+    agent_ctx.close()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -59,6 +103,7 @@ def main() -> None:
                     converse(page, CONVERSATIONS[name])
                     page.screenshot(path=str(OUT / f"{name}.png"))
                     context.close()
+                console(browser, stack)
                 browser.close()
         finally:
             stack.stop()

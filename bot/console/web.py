@@ -31,12 +31,11 @@ from aiohttp import WSMsgType, web
 
 from bot import messages
 from bot.console import accounts
-from bot.gateway.api import dumps, error, ok
+from bot.gateway.api import dumps, error, ok, read_message
 from bot.gateway.hub import FORM_SLOTS, LISTEN, Hub
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.store import repository, transcript
 from bot.store.models import utcnow
-from bot.triage import triage
 
 log = logging.getLogger(__name__)
 
@@ -371,7 +370,7 @@ class Console:
             return error(400, "invalid_text", "请先输入来电内容。")
         if len(text) > 5000:
             return error(413, "text_too_long", "来电内容不能超过5000个字。")
-        return ok(await asyncio.to_thread(triage, text, self.hub.profile))
+        return ok(await read_message(self.hub, text))
 
     async def call(self, request: web.Request) -> web.Response:
         who = await self._require(request, write=True)

@@ -27,6 +27,7 @@ from sqlalchemy import text as sql_text
 from bot import messages
 from bot.gateway.config import ApiKey, GatewayConfig
 from bot.gateway.hub import Hub
+from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.gateway.uploads import image_type, keep_image
 from bot.store import repository
 from bot.store.db import session_scope
@@ -53,6 +54,27 @@ def ok(data: Any, status: int = 200) -> web.Response:
 
 def error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"error": code, "message": message}, status=status, dumps=dumps)
+
+
+# Rasa's intents that are request types (the NLU's reading when no keyword says the type).
+INTENT_TYPES = {"complain": "投诉", "report_violation": "举报", "seek_help": "求助", "suggest": "意见建议",
+                "consult": "咨询"}
+
+
+async def read_message(hub: Hub, text: str) -> dict[str, Any]:
+    """The triage reading of one message; the request type from Rasa's NLU when the words alone
+    do not say it (and Rasa is up)."""
+    reading = await asyncio.to_thread(triage, text, hub.profile)
+    if reading["type"] is None:
+        try:
+            intent = (await hub.rasa.parse(text[:2000])).get("intent") or {}
+        except (RasaUnavailable, RasaFailed):
+            return reading
+        kind = INTENT_TYPES.get(intent.get("name") or "")
+        if kind and float(intent.get("confidence") or 0) >= 0.5:
+            reading["type"] = kind
+            reading["type_source"] = "nlu"
+    return reading
 
 
 def mask_name(name: str | None) -> str | None:
@@ -115,7 +137,7 @@ class Api:
             return error(400, "invalid_text", "text 应为非空字符串。")
         if len(text) > MAX_TRIAGE_CHARS:
             return error(413, "text_too_long", f"text 不能超过{MAX_TRIAGE_CHARS}个字。")
-        return ok(await asyncio.to_thread(triage, text, self.hub.profile))
+        return ok(await read_message(self.hub, text))
 
     # ------------------------------------------------------------------ work orders
 

@@ -110,3 +110,16 @@ class RasaClient:
         result = await self._api("POST", f"{quote(sender_id, safe='')}/execute?include_events=NONE",
                                  {"name": action})
         return [m for m in (result or {}).get("messages", []) if isinstance(m, dict)]
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        """Rasa's NLU reading of a text (intent, entities), without touching any conversation."""
+        try:
+            async with self.session.post(f"{self.rasa_url}/model/parse", json={"text": text},
+                                         timeout=aiohttp.ClientTimeout(total=5)) as r:
+                if r.status != 200:
+                    raise RasaFailed(f"rasa parse answered {r.status}")
+                return await r.json(content_type=None)
+        except aiohttp.ClientConnectorError as exc:
+            raise RasaUnavailable(str(exc)) from exc
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            raise RasaFailed(str(exc)) from exc

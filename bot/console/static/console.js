@@ -1019,7 +1019,7 @@
       renderConversation(conv, same);
       flushBuffered();
       if (opts.focusReply && heldByMe()) {
-        els.replyText.focus();
+        focusReplyIfIdle();
       }
     });
   }
@@ -1083,9 +1083,20 @@
         state.sends.splice(state.sends.indexOf(send), 1);
       }
       if (!els.replyText.disabled) {
-        els.replyText.focus();
+        focusReplyIfIdle();
       }
     });
+  }
+
+  // Move the cursor to the reply box only when the agent is not typing somewhere else:
+  // an answer arriving must never send their keystrokes into another field.
+  function focusReplyIfIdle() {
+    var active = document.activeElement;
+    var busy = active && active !== els.replyText && active !== els.replySend &&
+      /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
+    if (!busy) {
+      els.replyText.focus();
+    }
   }
 
   function onReplyKey(event) {

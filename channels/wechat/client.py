@@ -69,16 +69,20 @@ class HotlineClient(WeChatClient):
         log.info("wechat access token refreshed")
         return result
 
+    def _current(self) -> tuple[str | None, float]:
+        return self.session.get(self.access_token_key), float(self.session.get(self.expires_key) or 0)
+
     @property
     def access_token(self) -> str:
-        token = self.session.get(self.access_token_key)
-        expires_at = float(self.session.get(self.expires_key) or 0)
+        token, expires_at = self._current()
         if token and expires_at - time.time() > REFRESH_MARGIN:
             return token
         lock = "wechat:token-refresh:" + self.appid
         if self.store.add(lock, "1", LOCK_TTL):
             try:
-                self.fetch_access_token()
+                token, expires_at = self._current()  # refreshed by another process meanwhile?
+                if not (token and expires_at - time.time() > REFRESH_MARGIN):
+                    self.fetch_access_token()
             finally:
                 self.store.delete(lock)
             return self.session.get(self.access_token_key)

@@ -7,6 +7,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -111,3 +112,63 @@ def test_cli_import_check_stale_search(small_base, tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["hits"][0]["id"] == "heating-cold" and result["decision"] in {"answer", "choose", "unknown"}
     assert kb_cli(["--dir", str(out), "import", str(tmp_path / "missing.yml")]) == 1
+
+
+@pytest.fixture(scope="module")
+def shipped_base():
+    return KnowledgeBase(load_dir(ARTICLES_DIR)[0], P)
+
+
+def test_dog_licence_is_not_answered_with_the_disability_certificate(shipped_base):
+    # 狗 is a rare noun in the base (2 of the articles) that the disability article never
+    # mentions: a choice (or "I don't know"), never a confident answer with that article.
+    q = "养狗办狗证需要什么材料"
+    assert "狗" in shipped_base.content_words(q)
+    assert shipped_base.missing_nouns(q, shipped_base.get("disability-certificate-apply-assessment")) == ["狗"]
+    d = shipped_base.decide(q)
+    assert not (d.kind == "answer" and d.hits[0].article.id == "disability-certificate-apply-assessment")
+    # ... while the article still answers its own question, and dogs still find the pets article
+    assert shipped_base.decide("办残疾人证需要什么材料").kind == "answer"
+    assert shipped_base.decide("小区里有人遛狗不拴绳").hits[0].article.id == "property-neighbor-pets-noise"
+
+
+def test_single_character_nouns_count_as_content_words(small_base):
+    kb = KnowledgeBase(load_dir(small_base)[0], P)
+    assert {"狗", "证", "材料"} <= kb.content_words("养狗办狗证需要什么材料")  # also from inside 办狗证
+    assert "鞋" in kb.content_words("网上买的鞋是假的")
+    words = kb.content_words("我妈的钱被人骗了这事咋办")  # family words, 钱, 人, 事 say nothing of the topic
+    assert not {"妈", "钱", "人", "事"} & words
+    # a rare noun the best article lacks turns an answer into a choice (shares are large in a
+    # three-article base: here "rare" has to mean "in at most one article")
+    write(small_base, article("pets", "小区养狗扰民怎么办", ["邻居家狗总叫"], answer="狗叫扰民可以找物业。"))
+    kb = KnowledgeBase(load_dir(small_base)[0], P)
+    kb.bm25_floor, kb.rare_noun_share = 0.5, 0.3
+    card = kb.get("shebao-card")
+    assert kb.missing_nouns("社保卡丢了 狗叼走了", card) == ["狗"]
+    assert kb.missing_nouns("社保卡丢了怎么补办", card) == []
+    assert kb.decide("社保卡丢了怎么补办").kind == "answer"
+
+
+def test_bm25_scores_match_bm25s(small_base):
+    kb = KnowledgeBase(load_dir(small_base)[0], P, use_dense=False)
+    for q in ("社保卡丢了 社保卡", "暖气不热咋整", "公积金", "火星", ""):
+        tokens = kb.tokenizer(q)
+        assert np.allclose(kb._bm25_unit_scores(tokens), kb.bm25.get_scores(tokens), atol=1e-5)
+
+
+def test_long_queries_are_cut_and_repeated_ones_cached(small_base):
+    kb = KnowledgeBase(load_dir(small_base)[0], P)
+    e = kb.embedder
+    short = "社保卡丢了怎么补办"
+    assert e.fit_query(f"  {short} ") == short
+    long = "我家暖气" + "一直都不热屋里特别冷" * 30 + "该找谁"
+    cut = e.fit_query(long)
+    assert e._model.token_count(cut, True) <= e.query_max_tokens < e._model.token_count(long, True)
+    assert cut.startswith("我家暖气") and cut.endswith("该找谁")  # the opening and the ask are kept
+    assert kb.search(long)[0].article.id == "heating-cold"
+    e.clear_query_cache()
+    first = e.query(short)
+    again = e.query(short + " ")
+    assert again is first and e.query_cache_info().hits == 1
+    assert not first.flags.writeable  # cached vectors are shared: nobody may change them
+    assert np.allclose(kb._cosines(first), kb.unit_vectors @ first, atol=1e-6)

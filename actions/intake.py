@@ -27,6 +27,7 @@ from actions.common import (
     SOFT_INTERRUPTIONS,
     URGENT_INTERRUPTIONS,
     channel,
+    hand_over,
     latest_intent,
     latest_location,
     latest_text,
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 FORM = "intake_form"
 MAX_FAILURES = 2
+HANDOFF_NOTICE = "utter_handoff_field_failed"
 FIELD_LABELS = {
     "request_type": "诉求类型",
     "content": "诉求内容",
@@ -244,7 +246,7 @@ class ActionExtractFields(Action):
         updates["field_failures"] = failures
         updates[requested] = None  # counts as an answer, so the form asks again
         if failures >= MAX_FAILURES:
-            notices.add("utter_failures_offer_human")
+            notices.add(HANDOFF_NOTICE)  # validate_intake_form hands the conversation over
         return False
 
     @staticmethod
@@ -293,9 +295,16 @@ class ValidateIntakeForm(FormValidationAction):
     ) -> list[EventType]:
         notices = tracker.get_slot("notices") or []
         for notice in notices:
-            dispatcher.utter_message(**notice)
+            if notice.get("response") != HANDOFF_NOTICE:
+                dispatcher.utter_message(**notice)
+        handoff: list[EventType] = []
+        if any(n.get("response") == HANDOFF_NOTICE for n in notices):
+            # A field failed twice: a person helps (the form stays where it is, so that after
+            # hand-back, or at once when nobody is online, it goes on from this question).
+            handoff = [SlotSet("field_failures", 0.0)] + hand_over(
+                dispatcher, tracker, "field_failed", HANDOFF_NOTICE)
         events = await super().run(dispatcher, tracker, domain)
-        return events + ([SlotSet("notices", [])] if notices else [])
+        return events + ([SlotSet("notices", [])] if notices else []) + handoff
 
     async def required_slots(
         self,

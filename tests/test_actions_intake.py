@@ -55,7 +55,20 @@ def test_invalid_phone_reasons_then_offer_a_person():
     assert slots_set(events)["phone"] is None and slots_set(events)["field_failures"] == 1
     t2 = tracker("不知道", intent="deny", form="intake_form", requested="phone", slots={"field_failures": 1.0})
     events, _ = run(ActionExtractFields(), t2)
-    assert "utter_failures_offer_human" in notices(events)
+    assert "utter_handoff_field_failed" in notices(events)
+
+
+def test_a_field_failing_twice_hands_the_conversation_to_a_person():
+    from actions.intake import ValidateIntakeForm
+    from bot.store import repository
+
+    queued = [{"response": "utter_invalid_phone_none"}, {"response": "utter_handoff_field_failed"}]
+    t = tracker("不知道", intent="deny", form="intake_form", requested="phone", sender="ff2",
+                slots={"field_failures": 2.0, "notices": queued})
+    events, said = run(ValidateIntakeForm(), t)
+    assert responses(said)[:2] == ["utter_invalid_phone_none", "utter_handoff_field_failed"]
+    assert any(e.get("event") == "pause" for e in events)
+    assert repository.open_handoff("ff2").reason == "field_failed"
 
 
 def test_question_during_form_is_left_to_the_rules():

@@ -178,12 +178,18 @@ class Hub:
     async def agent_say(self, sender_id: str, channel: str, agent: str, text: str) -> None:
         """An agent's message: into the transcript (and Rasa's tracker), out through the channel."""
         await self.record(sender_id, channel, "agent", text, {"agent": agent}, delivered=False)
+        await self.flush(sender_id, channel)
+        # Into Rasa's tracker too, after the citizen has it: Rasa may still hold the
+        # conversation's lock for the citizen's last message (its lock store waits 1 s).
+        self._spawn(self._agent_event(sender_id, text, agent))
+
+    async def _agent_event(self, sender_id: str, text: str, agent: str) -> None:
         try:
-            await self.rasa.append_events(sender_id, [{"event": "bot", "text": text,
-                                                       "metadata": {"author": "agent", "agent": agent}}])
+            async with self._lock(sender_id):  # after the citizen's messages before it
+                await self.rasa.append_events(sender_id, [{"event": "bot", "text": text,
+                                                           "metadata": {"author": "agent", "agent": agent}}])
         except (RasaUnavailable, RasaFailed) as exc:
             log.warning("agent message not added to rasa's tracker of %s: %s", sender_id, exc)
-        await self.flush(sender_id, channel)
 
     async def system_say(self, sender_id: str, channel: str, text: str) -> None:
         await self.record(sender_id, channel, "system", text, delivered=False)

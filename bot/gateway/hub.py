@@ -232,9 +232,8 @@ class Hub:
                 except RasaFailed:
                     await asyncio.to_thread(transcript.set_status, entry.id, "failed")
                     raise
-                await asyncio.to_thread(transcript.set_status, entry.id, "sent")
-                sent += 1
                 handed_off = False
+                rows: list[tuple[str | None, dict[str, Any]]] = []
                 for message in replies:
                     text, data = reply_from_rasa(message)
                     custom = data.get("custom")
@@ -243,7 +242,15 @@ class Hub:
                         data.pop("custom")
                         if text is None and not data:
                             continue
-                    await self.record(sender_id, entry.channel, "bot", text, data, delivered=False)
+                    rows.append((text, data))
+                try:
+                    ids = await asyncio.to_thread(transcript.answer, entry.id, sender_id, entry.channel, rows)
+                except Exception:
+                    log.exception("replies to message %s of %s not kept", entry.id, sender_id)
+                    ids, rows = [], []
+                sent += 1
+                for msg_id, (text, data) in zip(ids, rows, strict=True):
+                    self._notify(sender_id, entry.channel, msg_id, "bot", text, data)
                 if handed_off and self.handoff_hook is not None:
                     try:
                         await self.handoff_hook(sender_id, entry.channel)
@@ -286,12 +293,16 @@ class Hub:
         except Exception:
             log.exception("transcript write failed for %s", sender_id)
             return None
+        self._notify(sender_id, channel, msg_id, author, text, data)
+        return msg_id
+
+    def _notify(self, sender_id: str, channel: str, msg_id: int, author: str, text: str | None,
+                data: dict[str, Any] | None) -> None:
         if self.listeners:
             entry = {"id": msg_id, "author": author, "text": text,
                      "data": {k: v for k, v in (data or {}).items() if k != "_metadata"}}
             for listener in self.listeners:
                 self._spawn(listener(sender_id, channel, entry))
-        return msg_id
 
     async def take_undelivered(self, sender_id: str) -> list[dict[str, Any]]:
         try:

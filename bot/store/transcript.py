@@ -117,3 +117,18 @@ def unclaim(ids: list[int]) -> None:
         return
     with session_scope() as s:
         s.execute(update(TranscriptMessage).where(TranscriptMessage.id.in_(ids)).values(delivered=False))
+
+
+def answer(message_id: int, sender_id: str, channel: str,
+           replies: list[tuple[str | None, dict[str, Any]]]) -> list[int]:
+    """Rasa has the citizen's message and answered: mark it sent and keep the replies (not yet
+    delivered), in one transaction. Returns the replies' ids."""
+    with session_scope() as s:
+        s.execute(update(TranscriptMessage).where(TranscriptMessage.id == message_id).values(status="sent"))
+        rows = [TranscriptMessage(sender_id=sender_id, channel=channel, author="bot",
+                                  text=text[:MAX_STORED_TEXT] if text is not None else None,
+                                  data=json.dumps(data, ensure_ascii=False) if data else None,
+                                  status="sent", delivered=False) for text, data in replies]
+        s.add_all(rows)
+        s.flush()
+        return [r.id for r in rows]

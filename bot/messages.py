@@ -357,9 +357,13 @@ HANDOFF_REASONS = {
     "field_failed": "信息多次填写不成功",
     "angry": "市民情绪激动/投诉服务",
     "sensitive": "敏感情况需人工跟进",
-    "expert": "需要专家坐席",
+    "expert": "需要专家坐席",  # 通辽条例第十五条: with the citizen's consent
 }
 HANDOFF_FOLLOW_UP = "我已请热线工作人员马上跟进您的情况，接入后会在这里和您联系。"
+EXPERT_CONSENT_QUESTION = ("您反映的问题专业性比较强，我可以为您转接相关单位的专家坐席，由专家直接解答。"
+                           "您同意转接吗？")
+EXPERT_CONSENT_CHOICES = ("同意转接", "不用了")
+EXPERT_TRANSFER = "好的，正在为您转接专家坐席，请稍候，专家接入后会在这里直接回复您。"
 AGENT_JOINED = "您好，我是热线工作人员{agent}，接下来由我为您服务。"
 AGENT_HANDBACK = "人工服务已结束，接下来由智能助手继续为您服务。"
 AGENT_CLOSED = "本次服务已结束，感谢您的耐心。如还有其他问题，可以随时在这里留言。"
@@ -370,6 +374,12 @@ def handoff_waiting(ahead: int, minutes: int) -> str:
     place = "您是下一位" if ahead == 0 else f"您前面还有{ahead}位市民在等待"
     return (f"正在为您转接人工服务，{place}，预计约{minutes}分钟内接入。请稍候，您可以继续在这里补充情况，"
             "工作人员接入后都能看到。如遇紧急情况，请直接拨打110、119、120、122。")
+
+
+def handoff_off_hours(profile: Profile, hours: str) -> str:
+    return (f"现在不在网上人工服务时间（每天{hours}），暂时转接不了人工。您可以继续告诉我要反映的问题，"
+            f"我帮您登记成工单，承办单位会按时限办理并答复您；也可以拨打{profile.hotline_number}热线电话，"
+            f"{profile.service_hours}有人接听。")
 
 
 def handoff_nobody(profile: Profile) -> str:

@@ -224,3 +224,29 @@ def test_agent_reply_reaches_a_wechat_citizen(stack, db):
             assert any(t == "【人工客服】您好，请讲" for t in me.pushed_texts())
 
     asyncio.run(scenario())
+
+
+def test_expert_seat_only_with_the_citizens_consent(stack, db):
+    agent, expert = add_agent(stack, "吴刚"), add_agent(stack, "郑专家", role="expert")
+    me = f"c-{uuid.uuid4().hex[:8]}"
+
+    async def scenario() -> None:
+        async with Agent(stack, agent) as wu, Agent(stack, expert) as zheng:
+            await say(stack, me, "转人工")
+            item = await wu.waiting(me)
+            await wu.post(f"/console/api/handoffs/{item['id']}/claim")
+            assert (await wu.post(f"/console/api/conversations/{me}/ask-expert"))[0] == 200
+            asked = await say(stack, me, "我想问一下工伤认定的具体标准")
+            question = [m for m in asked if "专家坐席" in (m.get("text") or "")]
+            assert question and [b["title"] for b in question[0]["buttons"]] == ["同意转接", "不用了"]
+            status, body = await wu.post(f"/console/api/conversations/{me}/transfer-expert", {"consent": False})
+            assert status == 400 and "同意" in body["message"]
+            await say(stack, me, "同意转接")
+            assert (await wu.post(f"/console/api/conversations/{me}/transfer-expert", {"consent": True}))[0] == 200
+            queued = await zheng.waiting(me)
+            assert queued["reason_label"] == "需要专家坐席"
+            assert (await zheng.post(f"/console/api/handoffs/{queued['id']}/claim"))[0] == 200
+            joined = texts(await say(stack, me, "好的"))
+            assert "正在为您转接专家坐席" in joined and "郑专家" in joined
+
+    asyncio.run(scenario())

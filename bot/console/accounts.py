@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.store.db import session_scope
 from bot.store.models import Agent, ConsoleSession, utcnow
 
-ROLES = ("agent", "supervisor")
+ROLES = ("agent", "expert", "supervisor")  # expert: a unit's specialist seated at the hotline
 SESSION_HOURS = 12
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD = 8

@@ -50,13 +50,29 @@ MINUTES_PER_CONVERSATION = 3  # for the citizen's rough wait estimate
 FIELD_KEYS = ("request_type", "content", "address", "district", "name", "phone", "confidential", "wants_reply")
 
 
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def parse_hours(value: str) -> tuple[dt.time, dt.time] | None:
+    """``08:00-20:00`` -> (08:00, 20:00); empty -> None (always staffed). Bad values fail at
+    start, where the operator sees them."""
+    if not value.strip():
+        return None
+    try:
+        start, end = (dt.time.fromisoformat(part.strip()) for part in value.split("-", 1))
+    except ValueError as exc:
+        raise ValueError(f"HOTLINE_CONSOLE_HOURS should look like 08:00-20:00, not {value!r}") from exc
+    return start, end
+
+
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() + "Z" if value else None
 
 
 class Console:
-    def __init__(self, hub: Hub, secure_cookie: bool = False) -> None:
+    def __init__(self, hub: Hub, secure_cookie: bool = False, hours: str = "") -> None:
         self.hub = hub
+        self.hours = parse_hours(hours)
         self.secure_cookie = secure_cookie
         self.sockets: dict[web.WebSocketResponse, accounts.Who] = {}
         self._login_failures: dict[str, deque] = defaultdict(deque)
@@ -158,7 +174,24 @@ class Console:
         return ok({"items": await asyncio.to_thread(self._queue), "online": self.online()})
 
     def online(self) -> int:
+        """Agents who can take a conversation now: logged in, within staffed hours."""
+        if not self.staffed():
+            return 0
         return len({who.id for who in self.sockets.values()})
+
+    def hours_text(self) -> str:
+        if self.hours is None:
+            return "全天"
+        return f"{self.hours[0].strftime('%H:%M')}至{self.hours[1].strftime('%H:%M')}"
+
+    def staffed(self, now: dt.datetime | None = None) -> bool:
+        """Within the console's staffed hours (``HOTLINE_CONSOLE_HOURS``, e.g. ``08:00-20:00``,
+        China time; empty: always)."""
+        if self.hours is None:
+            return True
+        start, end = self.hours
+        t = (now or dt.datetime.now(CHINA_TZ)).time()
+        return start <= t < end if start < end else (t >= start or t < end)
 
     async def broadcast(self, message: dict[str, Any]) -> None:
         text = dumps(message)
@@ -354,6 +387,35 @@ class Console:
         await self.broadcast_queue()
         return ok({"ok": True})
 
+    async def ask_expert(self, request: web.Request) -> web.Response:
+        """Ask the citizen whether they agree to be put through to an expert seat (通辽条例
+        第十五条: only with their consent)."""
+        who = await self._require(request, write=True)
+        sender_id = request.match_info["sender_id"]
+        handoff = await self._held(sender_id, who)
+        channel = handoff.channel or "rest"
+        await self.hub.record(sender_id, channel, "agent", messages.EXPERT_CONSENT_QUESTION,
+                              {"agent": who.display_name, "buttons": [
+                                  {"title": t, "payload": t} for t in messages.EXPERT_CONSENT_CHOICES]},
+                              delivered=False)
+        await self.hub.flush(sender_id, channel)
+        return ok({"ok": True})
+
+    async def transfer_expert(self, request: web.Request) -> web.Response:
+        """Put the conversation back in the queue for an expert seat, once the citizen agreed."""
+        who = await self._require(request, write=True)
+        sender_id = request.match_info["sender_id"]
+        handoff = await self._held(sender_id, who)
+        body = await self._json(request)
+        if body.get("consent") is not True:
+            return error(400, "no_consent", "转接专家坐席需要先征得市民同意。")
+        if not await asyncio.to_thread(repository.requeue_handoff, handoff.id, "expert"):
+            return error(409, "not_held", "这个对话已经结束或交还。")
+        await self.hub.system_say(sender_id, handoff.channel or "rest", messages.EXPERT_TRANSFER)
+        await asyncio.to_thread(repository.add_note, sender_id, who.id, "市民同意后转专家坐席")
+        await self.broadcast_queue()
+        return ok({"ok": True})
+
     async def handback(self, request: web.Request) -> web.Response:
         return await self._end(request, "returned")
 
@@ -434,8 +496,9 @@ class Console:
             await asyncio.to_thread(repository.end_handoff, handoff.id, "returned")
             await self.hub.rasa.append_events(sender_id, [{"event": "resume"}, LISTEN])
             if not follow_up:
-                await self.hub.record(sender_id, channel, "system", messages.handoff_nobody(self.hub.profile),
-                                      delivered=False)
+                text = messages.handoff_nobody(self.hub.profile) if self.staffed() else \
+                    messages.handoff_off_hours(self.hub.profile, self.hours_text())
+                await self.hub.record(sender_id, channel, "system", text, delivered=False)
             return
         if follow_up:
             await self.hub.record(sender_id, channel, "system", messages.HANDOFF_FOLLOW_UP, delivered=False)
@@ -468,6 +531,8 @@ class Console:
             web.post(conv + "/file", self.file),
             web.post(conv + "/note", self.note),
             web.post(conv + "/handback", self.handback),
+            web.post(conv + "/ask-expert", self.ask_expert),
+            web.post(conv + "/transfer-expert", self.transfer_expert),
             web.post(conv + "/close", self.close),
             web.post("/console/api/triage", self.triage),
             web.post("/console/api/calls", self.call),

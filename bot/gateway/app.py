@@ -64,7 +64,8 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     notifier = Notifier(wechat_config, wechat.api, store)
     app["wechat"] = wechat
 
-    console = Console(hub, secure_cookie=os.environ.get("HOTLINE_CONSOLE_SECURE_COOKIE", "") == "1")
+    console = Console(hub, secure_cookie=os.environ.get("HOTLINE_CONSOLE_SECURE_COOKIE", "") == "1",
+                      hours=os.environ.get("HOTLINE_CONSOLE_HOURS", ""))
     app["console"] = console
 
     app.add_routes(rest.routes(hub))

@@ -264,6 +264,15 @@ def claim_handoff(handoff_id: int, agent_id: int) -> bool:
         return result.rowcount == 1
 
 
+def requeue_handoff(handoff_id: int, reason: str) -> bool:
+    """A held conversation goes back to the queue for someone else (an expert seat)."""
+    with session_scope() as s:
+        return s.execute(
+            update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "held")
+            .values(status="waiting", agent_id=None, claimed_at=None, reason=reason)
+        ).rowcount == 1
+
+
 def end_handoff(handoff_id: int, status: str, agent_id: int | None = None) -> bool:
     """Hand a conversation back to the bot (``returned``) or close it; only its holder can (or
     anyone, for a conversation still waiting, e.g. when nobody is online)."""

@@ -30,7 +30,7 @@
 
   var CHANNEL_NAMES = { web: '网页', wechat: '微信', rest: '接口', phone: '电话' };
   var AUTHOR_NAMES = { citizen: '市民', bot: '智能助手', agent: '坐席', system: '系统' };
-  var ROLE_NAMES = { agent: '坐席', supervisor: '班长' };
+  var ROLE_NAMES = { agent: '坐席', expert: '专家坐席', supervisor: '班长' };
   var REQUEST_TYPES = ['咨询', '求助', '投诉', '举报', '意见建议'];
   var ORDER_FIELDS = ['request_type', 'content', 'address', 'district', 'name', 'phone', 'confidential', 'wants_reply'];
   var DONE_ORDER_STATUSES = { closed: true, terminated: true };
@@ -100,6 +100,9 @@
     confirmClose: '确定结束这次对话吗？结束后将不能再回复这位市民。',
     closed: '对话已结束。',
     handedBack: '已交还智能助手。',
+    askedExpert: '已询问市民是否同意转接专家坐席，请等市民答复。',
+    confirmExpert: '市民已经同意转接专家坐席了吗？（按规定须先征得市民同意）',
+    transferred: '已转入专家坐席队列。',
     endFailed: '操作没有成功，请稍后再试。',
     fileBusy: '正在提交…',
     fileFailed: '工单没有提交成功，请稍后再试。',
@@ -312,6 +315,8 @@
     convTitle: byId('conv-title'),
     convMeta: byId('conv-meta'),
     handback: byId('btn-handback'),
+    askExpert: byId('btn-ask-expert'),
+    transferExpert: byId('btn-transfer-expert'),
     close: byId('btn-close'),
     transcript: byId('transcript'),
     jumpNew: byId('jump-new'),
@@ -559,8 +564,8 @@
       actions.appendChild(claim);
     } else {
       actions.appendChild(el('span', 'qi-holder', (mine ? '我' : str(item.agent) || '其他坐席') + ' 接待中'));
-      if (mine) {
-        var open = el('button', 'btn btn-small open', '打开');
+      if (mine || isSupervisor()) {
+        var open = el('button', 'btn btn-small open', mine ? '打开' : '介入');
         open.type = 'button';
         open.setAttribute('aria-describedby', descId);
         actions.appendChild(open);
@@ -708,8 +713,14 @@
     }
   }
 
+  function isSupervisor() {
+    return !!(state.me && state.me.role === 'supervisor');
+  }
+
+  // The conversation is held by me (or I am a supervisor, who may step into any of them).
   function heldByMe() {
-    return !!(state.conv && state.conv.handoff && state.conv.handoff.status === 'held' && isMine(state.conv.handoff));
+    return !!(state.conv && state.conv.handoff && state.conv.handoff.status === 'held' &&
+      (isMine(state.conv.handoff) || isSupervisor()));
   }
 
   function renderConvHeader() {
@@ -753,6 +764,8 @@
       phraseButtons[i].disabled = !mine;
     }
     els.handback.disabled = !mine;
+    els.askExpert.disabled = !mine;
+    els.transferExpert.disabled = !mine;
     els.close.disabled = !mine;
     // The server files an order only for a conversation held by an agent.
     els.orderFieldset.disabled = !mine;
@@ -1165,6 +1178,32 @@
       if (senderId === state.openId) {
         openConversation(senderId);
       }
+    });
+  }
+
+  // Expert seat (通辽条例第十五条): ask the citizen first, transfer only with their consent.
+  function askExpert() {
+    if (!heldByMe()) {
+      return;
+    }
+    api('POST', convUrl(state.openId, 'ask-expert')).then(function (r) {
+      showStatus(r.ok ? TEXT.askedExpert : errorText(r, TEXT.endFailed), r.ok ? 'ok' : 'error');
+    });
+  }
+
+  function transferExpert() {
+    if (!heldByMe() || !window.confirm(TEXT.confirmExpert)) {
+      return;
+    }
+    var senderId = state.openId;
+    api('POST', convUrl(senderId, 'transfer-expert'), { consent: true }).then(function (r) {
+      if (!r.ok) {
+        showStatus(errorText(r, TEXT.endFailed), 'error');
+        return;
+      }
+      showStatus(TEXT.transferred, 'ok');
+      refreshQueue();
+      openConversation(senderId);
     });
   }
 
@@ -1660,6 +1699,8 @@
     els.close.addEventListener('click', function () {
       endConversation('close');
     });
+    els.askExpert.addEventListener('click', askExpert);
+    els.transferExpert.addEventListener('click', transferExpert);
     els.jumpNew.addEventListener('click', function () {
       scrollToBottom();
       els.transcript.focus();

@@ -13,8 +13,12 @@ from actions.common import latest_entities, latest_text
 from bot.store import repository
 
 
-def _say_order(dispatcher: CollectingDispatcher, order) -> None:  # type: ignore[no-untyped-def]
+def _say_order(dispatcher: CollectingDispatcher, order, own: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Public fields by number; the unit's result too when the order is this conversation's own."""
     view = repository.public_view(order)
+    extra = f"\n承办单位：{view.unit}" if view.unit else ""
+    if own and order.result:
+        extra += f"\n办理结果：{order.result}"
     dispatcher.utter_message(
         response="utter_order_status",
         number=view.number,
@@ -22,7 +26,7 @@ def _say_order(dispatcher: CollectingDispatcher, order) -> None:  # type: ignore
         status=view.status_label,
         created=view.created_at.replace(tzinfo=dt.timezone.utc).astimezone(repository.CHINA_TZ).strftime("%Y年%m月%d日 %H:%M"),
         deadline=view.deadline.strftime("%Y年%m月%d日"),
-        unit_text=f"\n承办单位：{view.unit}" if view.unit else "",
+        unit_text=extra,
     )
 
 
@@ -40,12 +44,12 @@ class ActionCheckStatus(Action):
             if order is None:
                 dispatcher.utter_message(response="utter_order_not_found", number=number)
             else:
-                _say_order(dispatcher, order)
+                _say_order(dispatcher, order, own=order.sender_id == tracker.sender_id)
             return []
         # No number: the orders filed from this very conversation (its channel identity).
         orders = repository.orders_for_sender(tracker.sender_id, limit=3)
         if not orders:
             dispatcher.utter_message(response="utter_no_orders_here")
         for order in orders:
-            _say_order(dispatcher, order)
+            _say_order(dispatcher, order, own=True)
         return []

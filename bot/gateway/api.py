@@ -24,7 +24,7 @@ import yaml
 from aiohttp import web
 from sqlalchemy import text as sql_text
 
-from bot import messages
+from bot import lifecycle, messages
 from bot.gateway.config import ApiKey, GatewayConfig
 from bot.gateway.hub import Hub
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
@@ -169,6 +169,7 @@ class Api:
             return error(404, "not_found", "没有找到这个工单号，或电话后四位不对。")
         if staff is not None:
             log.info("order %s read by staff key %s", order.number, staff.name)  # audit trail
+            await asyncio.to_thread(lifecycle.audit, f"staff:{staff.name}", "read_order", order.number)
             return ok(await asyncio.to_thread(repository.order_as_dict, order))
         data = await asyncio.to_thread(repository.order_as_dict, order)
         data.update(name=mask_name(order.name), phone=mask_phone(order.phone), sender_id=None)

@@ -15,6 +15,7 @@ from bot.gateway.api import Api
 from bot.gateway.config import GatewayConfig
 from bot.gateway.hub import Hub
 from bot.gateway.rasa import RasaClient
+from bot.gateway.units import UnitApi
 from bot.profile import load_profile
 from bot.store.db import migrate
 from bot.store.shared import shared_store
@@ -71,7 +72,9 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     app.add_routes(rest.routes(hub))
     app.add_routes(console.routes())
     app.add_routes(wechat.routes())
-    app.add_routes(Api(config, hub).routes())
+    api = Api(config, hub)
+    app.add_routes(api.routes())
+    app.add_routes(UnitApi(api).routes())
     app.add_routes(pages.routes(profile, config.static_dir, config.node_modules))
 
     async def on_startup(app: web.Application) -> None:

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 @dataclass(frozen=True)
 class ApiKey:
-    role: str  # staff (read orders, triage) | kb (write knowledge-base articles)
+    role: str  # staff (read orders, triage, dispatch) | kb (write knowledge-base articles) | unit (handle its orders)
     name: str  # who: an agent team, a handling unit
     token: str
 
@@ -22,7 +22,7 @@ def parse_api_keys(value: str) -> list[ApiKey]:
     keys = []
     for entry in (value or "").split(","):
         parts = entry.strip().split(":", 2)
-        if len(parts) == 3 and all(p.strip() for p in parts) and parts[0].strip() in ("staff", "kb"):
+        if len(parts) == 3 and all(p.strip() for p in parts) and parts[0].strip() in ("staff", "kb", "unit"):
             keys.append(ApiKey(parts[0].strip(), parts[1].strip(), parts[2].strip()))
     return keys
 

@@ -58,6 +58,9 @@ class WorkOrder(Base):
     deadline = Column(Date, nullable=False)
     # A retried filing (same conversation, same user turn) finds the order it already made.
     idempotency_key = Column(String(128), nullable=False, unique=True)
+    dispatched_at = Column(DateTime)  # when the current unit received it (its deadline counts from here)
+    first_deadline = Column(Date)  # the deadline before any extension (extensions are capped from it)
+    result = Column(Text)  # what the unit did, as told to the citizen
 
     events = relationship("WorkOrderEvent", back_populates="order", order_by="WorkOrderEvent.id")
 
@@ -78,6 +81,8 @@ class WorkOrderEvent(Base):
     status_from = Column(String(16))
     status_to = Column(String(16), nullable=False)
     note = Column(Text)
+    # status (a change of status) | extension | return_refused | termination_requested | unit
+    kind = Column(String(24), nullable=False, default="status")
 
     order = relationship("WorkOrder", back_populates="events")
 
@@ -231,3 +236,17 @@ class OrderNotification(Base):
     method = Column(String(16))  # custom (客服消息) | template (模板消息) | none
     result = Column(String(200))
     created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class AuditEntry(Base):
+    """A read of citizens' personal data by staff, or a staff action on an order: who, when,
+    what. Appended only."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    actor = Column(String(128), nullable=False)
+    action = Column(String(32), nullable=False)
+    order_number = Column(String(32), index=True)
+    detail = Column(Text)

@@ -382,6 +382,7 @@ def order_as_dict(order: WorkOrder, personal: bool = True) -> dict:
         "profile": order.profile,
         "created_at": order.created_at.isoformat() + "Z",
         "deadline": order.deadline.isoformat(),
+        "result": order.result,
         "attachments": [
             {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
             for a in attachments_for_order(order.id)
@@ -426,7 +427,8 @@ def unnotified_changes(channel: str, since: dt.datetime, limit: int = 50) -> lis
             select(WorkOrderEvent, WorkOrder)
             .join(WorkOrder, WorkOrder.id == WorkOrderEvent.order_id)
             .where(WorkOrder.channel == channel, WorkOrder.sender_id.is_not(None),
-                   WorkOrderEvent.status_from.is_not(None), WorkOrderEvent.at >= since,
+                   WorkOrderEvent.kind.in_(("status", "extension")), WorkOrderEvent.status_from.is_not(None),
+                   WorkOrderEvent.at >= since,
                    WorkOrderEvent.id.not_in(told))
             .order_by(WorkOrderEvent.id).limit(limit)
         ).all()

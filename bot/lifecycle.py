@@ -1,0 +1,258 @@
+"""The life of a work order after intake, as the regulations in ../shared/seeds/ describe it.
+
+    待受理 pending --dispatch--> 已派单 dispatched --accept--> 办理中 in_progress --close--> 已办结 closed
+                                    |  \\--return (1 working day, 2 if complex)--> 退回 returned
+                                    |        returned --review: approve -> dispatch to another unit
+                                    |                           refuse  -> back to the same unit
+                                    \\--terminate (citizen unreachable, with evidence, after review)--> 终止 terminated
+
+- 鞍山条例第十七条: done within the profile's working days (5) from when the unit received it;
+  an extension is asked for before the deadline, with a reason, and all of them together keep
+  the order within ``max_extension_months`` (2) of its first deadline.
+- 天津办法第十七条: a unit may return an order that is not its business within 1 working day of
+  receiving it (2 for a complex one), with reasons; the hotline re-dispatches or refuses, and
+  then the unit handles it.
+- 鞍山条例第十六条(四): an order may end without a result only when the citizen cannot be reached
+  or does not cooperate, with evidence, after the hotline reviewed it.
+
+Every change is appended to ``work_order_events`` (who, when, why) and never edited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot.profile import Profile
+from bot.store.db import session_scope
+from bot.store.models import OPEN_STATUSES, AuditEntry, WorkOrder, WorkOrderEvent, utcnow
+from bot.workdays import add_working_days, is_workday
+
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+RETURN_DAYS, RETURN_DAYS_COMPLEX = 1, 2
+
+
+class LifecycleError(ValueError):
+    """A change the rules do not allow; ``message`` says why in Chinese, for the unit or agent."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def china_today(now: dt.datetime | None = None) -> dt.date:
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(CHINA_TZ).date()
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end``."""
+    days, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        days += is_workday(day)
+    return days
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _order(s, number: str) -> WorkOrder:  # type: ignore[no-untyped-def]
+    order = s.execute(select(WorkOrder).where(WorkOrder.number == number).with_for_update()).scalar_one_or_none()
+    if order is None:
+        raise LifecycleError("not_found", "没有这个工单。")
+    return order
+
+
+def _event(s, order: WorkOrder, actor: str, to: str, note: str | None, kind: str = "status") -> None:  # type: ignore[no-untyped-def]
+    s.add(WorkOrderEvent(order_id=order.id, actor=actor[:64], status_from=order.status, status_to=to,
+                         note=note, kind=kind))
+    if kind == "status":
+        order.status = to
+
+
+def _own(order: WorkOrder, unit: str | None) -> None:
+    if unit is not None and order.unit != unit:
+        raise LifecycleError("not_yours", "这个工单不是派给本单位的。")
+
+
+def _reason(text: str | None, what: str) -> str:
+    if not isinstance(text, str) or len(text.strip()) < 4:
+        raise LifecycleError("reason_required", f"{what}需要写明理由（至少4个字）。")
+    if len(text) > 2000:
+        raise LifecycleError("too_long", f"{what}的说明不能超过2000字。")
+    return text.strip()
+
+
+def audit(actor: str, action: str, number: str | None, detail: str | None = None) -> None:
+    with session_scope() as s:
+        s.add(AuditEntry(actor=actor[:128], action=action[:32], order_number=number, detail=detail))
+
+
+@dataclass(frozen=True)
+class Change:
+    number: str
+    status: str
+    deadline: dt.date
+    unit: str | None
+
+
+def _change(order: WorkOrder) -> Change:
+    return Change(order.number, order.status, order.deadline, order.unit)
+
+
+def dispatch(number: str, unit: str, actor: str, profile: Profile, note: str | None = None,
+             now: dt.datetime | None = None) -> Change:
+    """Send the order to a handling unit; its deadline counts from today."""
+    if not unit or len(unit) > 64:
+        raise LifecycleError("unit_required", "请指定承办单位。")
+    with session_scope() as s:
+        order = _order(s, number)
+        if order.status not in ("pending", "returned"):
+            raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能派单。")
+        today = china_today(now)
+        order.unit, order.dispatched_at = unit, now or utcnow()
+        order.deadline = order.first_deadline = add_working_days(today, profile.working_days)
+        _event(s, order, actor, "dispatched", note or f"派至{unit}")
+        return _change(order)
+
+
+def accept(number: str, unit: str) -> Change:
+    with session_scope() as s:
+        order = _order(s, number)
+        _own(order, unit)
+        if order.status != "dispatched":
+            raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能签收。")
+        _event(s, order, unit, "in_progress", "承办单位已签收")
+        return _change(order)
+
+
+def return_order(number: str, unit: str, reason: str, complex_matter: bool = False,
+                 now: dt.datetime | None = None) -> Change:
+    """A unit sends back an order that is not its business, within its window."""
+    reason = _reason(reason, "退回")
+    with session_scope() as s:
+        order = _order(s, number)
+        _own(order, unit)
+        if order.status not in ("dispatched", "in_progress"):
+            raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能退回。")
+        received = (order.dispatched_at or order.created_at).replace(tzinfo=dt.timezone.utc)
+        allowed = RETURN_DAYS_COMPLEX if complex_matter else RETURN_DAYS
+        if working_days_between(china_today(received), china_today(now)) > allowed:
+            raise LifecycleError("too_late", f"收到派单已超过{allowed}个工作日，不能再退回，应当按规定期限办理。")
+        _event(s, order, unit, "returned", reason)
+        return _change(order)
+
+
+def review_return(number: str, actor: str, approve: bool, profile: Profile, new_unit: str | None = None,
+                  reason: str | None = None, now: dt.datetime | None = None) -> Change:
+    """The hotline's decision on a returned order: to another unit, or back to the same one."""
+    with session_scope() as s:
+        order = _order(s, number)
+        if order.status != "returned":
+            raise LifecycleError("bad_state", "这个工单没有在等待退回审核。")
+        previous = order.unit
+    if approve:
+        if not new_unit or new_unit == previous:
+            raise LifecycleError("unit_required", "同意退回时请指定新的承办单位。")
+        return dispatch(number, new_unit, actor, profile, f"同意{previous}退回，改派{new_unit}", now)
+    why = _reason(reason, "不同意退回")
+    with session_scope() as s:
+        order = _order(s, number)
+        # The unit goes on with it, with the deadline it had: the return did not stop the clock.
+        _event(s, order, actor, "dispatched", f"不同意退回，由{previous}继续办理：{why}")
+        return _change(order)
+
+
+def extend(number: str, unit: str, reason: str, working_days: int, profile: Profile,
+           now: dt.datetime | None = None) -> Change:
+    """More time, asked for before the deadline with a reason; never beyond the cap."""
+    reason = _reason(reason, "延期")
+    if not isinstance(working_days, int) or not 1 <= working_days <= 60:
+        raise LifecycleError("bad_days", "延期天数应为1到60个工作日。")
+    with session_scope() as s:
+        order = _order(s, number)
+        _own(order, unit)
+        if order.status not in ("dispatched", "in_progress"):
+            raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能延期。")
+        if china_today(now) > order.deadline:
+            raise LifecycleError("too_late", "已经超过办理时限，延期须在时限内申请。")
+        cap = _add_months(order.first_deadline or order.deadline, profile.max_extension_months)
+        new_deadline = add_working_days(order.deadline, working_days)
+        if new_deadline > cap:
+            raise LifecycleError("over_cap", f"延期后累计不能超过{profile.max_extension_months}个月"
+                                             f"（最晚{cap.isoformat()}）。")
+        _event(s, order, unit, order.status, f"延期至{new_deadline.isoformat()}：{reason}", kind="extension")
+        order.deadline = new_deadline
+        return _change(order)
+
+
+def close(number: str, unit: str, result: str) -> Change:
+    """Done: the result as the citizen will hear it (then the satisfaction follow-up)."""
+    result = _reason(result, "办结")
+    with session_scope() as s:
+        order = _order(s, number)
+        _own(order, unit)
+        if order.status not in ("dispatched", "in_progress"):
+            raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能办结。")
+        order.result = result
+        _event(s, order, unit, "closed", result)
+        return _change(order)
+
+
+def request_termination(number: str, unit: str, evidence: str) -> Change:
+    """The citizen cannot be reached or does not cooperate: the unit says how it tried; the
+    order stays open until the hotline reviews it."""
+    evidence = _reason(evidence, "申请终止")
+    with session_scope() as s:
+        order = _order(s, number)
+        _own(order, unit)
+        if order.status not in ("dispatched", "in_progress"):
+            raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能申请终止。")
+        _event(s, order, unit, order.status, evidence, kind="termination_requested")
+        return _change(order)
+
+
+def review_termination(number: str, actor: str, approve: bool, reason: str) -> Change:
+    reason = _reason(reason, "终止审核")
+    with session_scope() as s:
+        order = _order(s, number)
+        asked = s.execute(select(WorkOrderEvent).where(WorkOrderEvent.order_id == order.id,
+                                                       WorkOrderEvent.kind == "termination_requested")).first()
+        if asked is None or order.status not in OPEN_STATUSES:
+            raise LifecycleError("bad_state", "这个工单没有待审核的终止申请。")
+        if approve:
+            _event(s, order, actor, "terminated", f"审核同意终止：{reason}")
+        else:
+            _event(s, order, actor, order.status, f"不同意终止：{reason}", kind="termination_refused")
+        return _change(order)
+
+
+def overdue(today: dt.date | None = None, within_working_days: int = 1) -> list[dict]:
+    """Open orders past their deadline, and those due within ``within_working_days`` (督办)."""
+    today = today or china_today()
+    soon = add_working_days(today, within_working_days)
+    with session_scope() as s:
+        rows = s.execute(select(WorkOrder).where(WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.deadline <= soon)
+                         .order_by(WorkOrder.deadline, WorkOrder.id)).scalars()
+        return [{"number": o.number, "status": o.status, "status_label": o.status_label, "unit": o.unit,
+                 "deadline": o.deadline.isoformat(), "overdue": o.deadline < today,
+                 "working_days_over": working_days_between(o.deadline, today) if o.deadline < today else 0,
+                 "type": o.request_type, "content": o.content[:120]} for o in rows]
+
+
+def history(number: str) -> list[dict]:
+    with session_scope() as s:
+        order = _order(s, number)
+        return [{"at": e.at.isoformat() + "Z", "actor": e.actor, "kind": e.kind, "from": e.status_from,
+                 "to": e.status_to, "note": e.note} for e in order.events]

@@ -1,0 +1,76 @@
+"""After intake, end to end: a 举报 filed in a web conversation is dispatched by staff, handled
+by the unit through its API without ever seeing who reported it, and the citizen looks it up
+from the same conversation and reads the result; a staff read of personal data is audited."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+import requests
+
+from bot.store.db import session_scope
+from bot.store.models import AuditEntry
+from tests.conftest import STAFF_KEY, UNIT, UNIT_KEY
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def db(stack, monkeypatch):
+    monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
+
+
+def call(stack, method: str, path: str, key: str | None, body: dict | None = None) -> requests.Response:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return requests.request(method, f"{stack.url}{path}", json=body, headers=headers, timeout=15)
+
+
+def test_report_handled_by_the_unit_without_the_reporters_identity(stack, db):
+    me = f"units-{uuid.uuid4().hex[:8]}"
+    phone = "139" + str(uuid.uuid4().int)[:8]
+    stack.say(me, f"我要举报，千山区鞍千路那个洗车店天天往河里排污水，全是泡沫。我叫孙丽，电话{phone}")
+    reply = stack.text(me, "确认")
+    if "工单号" not in reply:  # the form may still ask something
+        reply = stack.text(me, "确认")
+    number = re.search(r"[A-Z]{2}-\d{8}-\d{4}", reply).group(0)
+
+    assert call(stack, "GET", "/api/units/orders", None).status_code == 401
+    assert call(stack, "GET", "/api/units/orders", STAFF_KEY).status_code == 403
+    dispatched = call(stack, "POST", f"/api/orders/{number}/dispatch", STAFF_KEY, {"unit": UNIT})
+    assert dispatched.status_code == 200 and dispatched.json()["status"] == "dispatched"
+
+    mine = call(stack, "GET", "/api/units/orders?status=dispatched", UNIT_KEY).json()["orders"]
+    order = next(o for o in mine if o["number"] == number)
+    assert order["type"] == "举报" and "洗车店" in order["content"]
+    assert order["name"] is None and order["phone"] is None and order["sender_id"] is None
+    assert order["channel"] is None and phone not in str(mine) and "孙丽" not in str(mine)
+    one = call(stack, "GET", f"/api/units/orders/{number}", UNIT_KEY).json()
+    assert one["phone"] is None and [h["to"] for h in one["history"]] == ["pending", "dispatched"]
+
+    assert call(stack, "POST", f"/api/units/orders/{number}/accept", UNIT_KEY).json()["status"] == "in_progress"
+    bad = call(stack, "POST", f"/api/units/orders/{number}/close", UNIT_KEY, {"result": ""})
+    assert bad.status_code == 400 and "理由" in bad.json()["message"]
+    done = call(stack, "POST", f"/api/units/orders/{number}/close", UNIT_KEY,
+                {"result": "已对该洗车店立案调查，责令停止排污并限期整改"})
+    assert done.status_code == 200 and done.json()["status"] == "closed"
+    again = call(stack, "POST", f"/api/units/orders/{number}/close", UNIT_KEY, {"result": "重复办结一次"})
+    assert again.status_code == 409
+
+    told = stack.text(me, "我反映的问题怎么样了")
+    assert number in told and "已办结" in told and "责令停止排污" in told
+    stranger = stack.text(f"other-{uuid.uuid4().hex[:6]}", f"查一下工单{number}")
+    assert "已办结" in stranger and "责令停止排污" not in stranger  # the result only to the citizen
+
+    assert call(stack, "GET", f"/api/workorders/{number}", STAFF_KEY).json()["phone"] == phone
+    with session_scope() as s:
+        actions = {(a.actor, a.action) for a in s.query(AuditEntry).filter(AuditEntry.order_number == number)}
+    assert ("staff:值班长", "read_order") in actions and (f"unit:{UNIT}", "close") in actions
+
+
+def test_overdue_list_is_for_staff(stack, db):
+    assert call(stack, "GET", "/api/orders/overdue", UNIT_KEY).status_code == 403
+    listed = call(stack, "GET", "/api/orders/overdue?today=2099-01-01", STAFF_KEY)
+    assert listed.status_code == 200 and all(o["overdue"] for o in listed.json()["orders"])
+    assert call(stack, "GET", "/api/orders/overdue?today=明天", STAFF_KEY).status_code == 400

@@ -1,0 +1,129 @@
+"""The life of a work order: dispatch, accept, return within its window, review, extension under
+the cap, close, termination after review, 督办 across a holiday, and the history kept whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot import lifecycle
+from bot.lifecycle import LifecycleError
+from bot.profile import load_profile
+from bot.store import repository
+from bot.store.db import session_scope
+from bot.store.models import AuditEntry
+
+P = load_profile("anshan")
+CN = dt.timezone(dt.timedelta(hours=8))
+UNIT, OTHER = "市城市管理综合行政执法局", "市住房和城乡建设局"
+
+
+def at(day: str, hour: int = 10) -> dt.datetime:
+    """A moment in China time, as the UTC the store keeps."""
+    return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=CN).astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def new_order(key: str = "k1", request_type: str = "投诉", confidential: bool = False) -> str:
+    req = repository.OrderRequest(request_type=request_type, content="小区门口占道经营，车辆无法通行", address="铁东区胜利路",
+                                  district="铁东区", name="王丽", phone="13912345678", confidential=confidential,
+                                  wants_reply=True, channel="web", sender_id=f"web-{key}", idempotency_key=key)
+    return repository.file_order(req, P)[0].number
+
+
+def test_the_whole_life_with_every_step_recorded():
+    number = new_order()
+    change = lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-23"))
+    assert change.status == "dispatched" and change.deadline == dt.date(2026, 11, 30)  # 5 working days
+    assert lifecycle.accept(number, UNIT).status == "in_progress"
+    extended = lifecycle.extend(number, UNIT, "需要协调多个部门现场核查", 5, P, now=at("2026-11-27"))
+    assert extended.deadline == dt.date(2026, 12, 7) and extended.status == "in_progress"
+    closed = lifecycle.close(number, UNIT, "已责令商户退回店内经营，道路已畅通")
+    assert closed.status == "closed" and repository.get_order(number).result.startswith("已责令")
+    steps = [(h["kind"], h["from"], h["to"], h["actor"]) for h in lifecycle.history(number)]
+    assert steps == [("status", None, "pending", "bot"), ("status", "pending", "dispatched", "staff:派单员"),
+                     ("status", "dispatched", "in_progress", UNIT), ("extension", "in_progress", "in_progress", UNIT),
+                     ("status", "in_progress", "closed", UNIT)]
+    with pytest.raises(LifecycleError) as again:
+        lifecycle.close(number, UNIT, "再办结一次试试")
+    assert again.value.code == "bad_state"
+
+
+def test_only_the_unit_it_was_sent_to_can_act_and_reasons_are_required():
+    number = new_order("k2")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P)
+    with pytest.raises(LifecycleError) as other:
+        lifecycle.accept(number, OTHER)
+    assert other.value.code == "not_yours"
+    with pytest.raises(LifecycleError) as empty:
+        lifecycle.return_order(number, UNIT, "  ")
+    assert empty.value.code == "reason_required" and "理由" in empty.value.message
+    with pytest.raises(LifecycleError):
+        lifecycle.dispatch("AS-20990101-0001", UNIT, "staff:派单员", P)
+
+
+def test_return_within_one_working_day_then_review():
+    number = new_order("k3")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-27"))  # a Friday
+    # Monday is the first working day after: still in time.
+    lifecycle.return_order(number, UNIT, "该路段属于住建部门管理的在建工程范围", now=at("2026-11-30"))
+    changed = lifecycle.review_return(number, "staff:值班长", True, P, new_unit=OTHER, now=at("2026-11-30"))
+    assert changed.unit == OTHER and changed.status == "dispatched"
+    # The new unit is too late on the third working day; a complex matter has two.
+    with pytest.raises(LifecycleError) as late:
+        lifecycle.return_order(number, OTHER, "不属于本单位职责范围", now=at("2026-12-03"))
+    assert late.value.code == "too_late"
+    lifecycle.return_order(number, OTHER, "职责交叉需会商确定", complex_matter=True, now=at("2026-12-02"))
+    refused = lifecycle.review_return(number, "staff:值班长", False, P, reason="经核实属于住建部门职责")
+    assert refused.status == "dispatched" and refused.unit == OTHER
+
+
+def test_extensions_stop_at_two_months_and_must_come_before_the_deadline():
+    number = new_order("k4")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-23"))
+    first = repository.get_order(number).deadline
+    total = first
+    for _ in range(2):
+        total = lifecycle.extend(number, UNIT, "涉及多个产权单位协调", 20, P, now=at("2026-11-24")).deadline
+    assert total > first
+    with pytest.raises(LifecycleError) as cap:
+        lifecycle.extend(number, UNIT, "还需要再协调", 20, P, now=at("2026-11-24"))
+    assert cap.value.code == "over_cap" and "2个月" in cap.value.message
+    late = new_order("k5")
+    lifecycle.dispatch(late, UNIT, "staff:派单员", P, now=at("2026-11-23"))
+    with pytest.raises(LifecycleError) as after:
+        lifecycle.extend(late, UNIT, "来不及了需要延期", 3, P, now=at("2026-12-10"))
+    assert after.value.code == "too_late"
+
+
+def test_termination_needs_evidence_and_the_hotlines_review():
+    number = new_order("k6")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P)
+    with pytest.raises(LifecycleError):
+        lifecycle.review_termination(number, "staff:值班长", True, "没有申请也想终止")
+    asked = lifecycle.request_termination(number, UNIT, "11月24日、25日三次拨打13912345678均无人接听，短信未回复")
+    assert asked.status == "dispatched"  # still open until reviewed
+    done = lifecycle.review_termination(number, "staff:值班长", True, "通话记录截图已核实")
+    assert done.status == "terminated"
+
+
+def test_overdue_orders_listed_for_supervision_across_the_national_day_holiday():
+    number = new_order("k7")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-09-30"))
+    order = repository.get_order(number)
+    assert order.deadline == dt.date(2026, 10, 13)  # 10/1-10/7 are holidays, 10/10 a make-up workday
+    assert lifecycle.overdue(dt.date(2026, 10, 9)) == []  # three working days left
+    soon = lifecycle.overdue(dt.date(2026, 10, 12))
+    assert [o["number"] for o in soon] == [number] and not soon[0]["overdue"]
+    late = lifecycle.overdue(dt.date(2026, 10, 15))
+    assert late[0]["overdue"] and late[0]["working_days_over"] == 2
+    lifecycle.accept(number, UNIT)
+    lifecycle.close(number, UNIT, "已现场处理完毕")
+    assert lifecycle.overdue(dt.date(2026, 10, 15)) == []
+
+
+def test_audit_entries_are_appended():
+    lifecycle.audit("staff:值班长", "read_order", "AS-20261123-0001")
+    with session_scope() as s:
+        [entry] = s.query(AuditEntry).all()
+    assert (entry.actor, entry.action, entry.order_number) == ("staff:值班长", "read_order", "AS-20261123-0001")

@@ -21,6 +21,8 @@ Every change is appended to ``work_order_events`` (who, when, why) and never edi
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -256,3 +258,69 @@ def history(number: str) -> list[dict]:
         order = _order(s, number)
         return [{"at": e.at.isoformat() + "Z", "actor": e.actor, "kind": e.kind, "from": e.status_from,
                  "to": e.status_to, "note": e.note} for e in order.events]
+
+
+# ---------------------------------------------------------------- satisfaction follow-up (回访)
+
+RATINGS = ("满意", "基本满意", "不满意")
+_STARS = {"1": "不满意", "2": "不满意", "3": "基本满意", "4": "满意", "5": "满意"}
+_RATING_RX = re.compile(
+    r"^\s*(?:我)?(?:觉得|感觉|评价)?[：:\s]*(非常满意|很满意|满意|基本满意|还算满意|一般|不太满意|不满意|很不满意|非常不满意"
+    r"|[1-5]\s*(?:星|颗星|分)?|[一二三四五]\s*(?:星|颗星|分))(?P<rest>.*)$", re.S)
+_CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5"}
+
+
+def parse_rating(text: str) -> tuple[str, str | None] | None:
+    """(rating, reason) from a citizen's answer to the follow-up, or None when it is not one:
+    「满意」, 「不满意，油烟还是很大」, 「4星」, 「一般」 (基本满意)."""
+    t = unicodedata.normalize("NFKC", text or "").strip()
+    if not t or len(t) > 500:
+        return None
+    m = _RATING_RX.match(t)
+    if m is None:
+        return None
+    word, rest = m.group(1).replace(" ", ""), m.group("rest").strip()
+    if re.match(r"^(?:度|率|吗|么|不|没|的话|调查|评价)", rest) or rest.endswith(("吗", "？", "?")):
+        return None  # 满意度是什么 / 满意吗: a question, not a rating
+    if word[0] in _CN_DIGITS and word != "一般":
+        word = _CN_DIGITS[word[0]] + word[1:]
+    if word[0].isdigit():
+        rating = _STARS[word[0]]
+    elif "不" in word:
+        rating = "不满意"
+    elif word in ("基本满意", "还算满意", "一般"):
+        rating = "基本满意"
+    else:
+        rating = "满意"
+    rest = rest.strip(" ，,。.!！、；;：:")
+    return rating, (rest[:1000] or None)
+
+
+@dataclass(frozen=True)
+class Rated:
+    number: str
+    rating: str
+    reopened: bool  # back to the unit (不满意 with a reason, the first time)
+    to_supervisor: bool  # 不满意 again, or without a reason: the hotline reviews it
+
+
+def rate(number: str, rating: str, reason: str | None, profile: Profile, now: dt.datetime | None = None) -> Rated:
+    """The citizen's rating of a closed order. 通辽条例第二十条: 不满意 with a reason reopens it
+    for the unit once; any other 不满意 goes to the supervisor."""
+    if rating not in RATINGS:
+        raise LifecycleError("bad_rating", "评价只能是满意、基本满意或不满意。")
+    with session_scope() as s:
+        order = _order(s, number)
+        if order.status != "closed":
+            raise LifecycleError("bad_state", "这个工单还没有办结，办结后再请您评价。")
+        order.rating, order.rating_reason = rating, reason
+        _event(s, order, "citizen", order.status, f"{rating}：{reason}" if reason else rating, kind="rating")
+        if rating != "不满意":
+            return Rated(number, rating, False, False)
+        if reason and not order.reopened:
+            order.reopened += 1
+            order.deadline = add_working_days(china_today(now), profile.working_days)
+            _event(s, order, "citizen", "dispatched", f"市民不满意，重新交办：{reason}")
+            return Rated(number, rating, True, False)
+        _event(s, order, "citizen", order.status, "不满意，请热线审核", kind="dissatisfied_review")
+        return Rated(number, rating, False, True)

@@ -342,6 +342,25 @@ def wechat_welcome(profile: Profile) -> str:
     )
 
 
+RATING_BUTTONS = [{"title": t, "payload": t} for t in ("满意", "基本满意", "不满意")]
+RATING_THANKS = "感谢您的评价！如果还有其他需要反映的问题，随时告诉我。"
+RATING_ASK_REASON = "很抱歉没能让您满意。能说说哪里不满意吗？您的意见会转给承办单位重新办理或由热线复核。"
+RATING_REVIEW = "已记录您的不满意评价和意见，热线将进行复核，并由工作人员与您联系。"
+
+
+def order_closed_text(number: str, result: str | None) -> str:
+    text = f"您的工单 {number} 已办结。"
+    if result:
+        text += f"\n办理结果：{result}"
+    return text + "\n请您对办理结果进行评价：满意、基本满意还是不满意？不满意的话可以直接说明原因。"
+
+
+def rating_reopened(number: str, unit: str | None, deadline: object) -> str:
+    who = unit or "承办单位"
+    when = f"，{deadline:%Y年%m月%d日}前再次答复您" if deadline else ""
+    return f"很抱歉没能让您满意。已将工单 {number} 和您的意见重新交给{who}办理{when}。"
+
+
 def order_update_text(number: str, status_label: str, note: str | None) -> str:
     text = f"您的工单 {number} 有新进展：当前状态为“{status_label}”。"
     if note:

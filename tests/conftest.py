@@ -39,6 +39,6 @@ def stack(tmp_path_factory):
                     HOTLINE_KB_DIR=str(workdir / "kb_articles"), HOTLINE_WECHAT_APPID=WECHAT["appid"],
                     HOTLINE_WECHAT_TOKEN=WECHAT["token"], HOTLINE_WECHAT_AES_KEY=WECHAT["aes_key"],
                     HOTLINE_WECHAT_SECRET="e2e-secret", HOTLINE_WECHAT_MODE=WECHAT["mode"],
-                    HOTLINE_WECHAT_NOTIFY_EVERY="1", HOTLINE_WECHAT_TEMPLATE_ID="TPL_E2E")
+                    HOTLINE_NOTIFY_EVERY="1", HOTLINE_WECHAT_TEMPLATE_ID="TPL_E2E")
     yield s
     s.stop()

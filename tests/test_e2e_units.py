@@ -74,3 +74,57 @@ def test_overdue_list_is_for_staff(stack, db):
     listed = call(stack, "GET", "/api/orders/overdue?today=2099-01-01", STAFF_KEY)
     assert listed.status_code == 200 and all(o["overdue"] for o in listed.json()["orders"])
     assert call(stack, "GET", "/api/orders/overdue?today=明天", STAFF_KEY).status_code == 400
+
+
+def wait_for(check, timeout: float = 20):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    return check()
+
+
+def test_closed_order_comes_back_for_a_rating_and_dissatisfaction_reopens_it(stack, db):
+    from bot.store import repository
+
+    me = f"rate-{uuid.uuid4().hex[:8]}"
+    phone = "136" + str(uuid.uuid4().int)[:8]
+    stack.say(me, f"我叫周强，电话{phone}，立山区胜利小区门口天天有人占道摆摊，车都过不去，投诉")
+    reply = stack.text(me, "确认")
+    number = re.search(r"[A-Z]{2}-\d{8}-\d{4}", reply).group(0)
+    call(stack, "POST", f"/api/orders/{number}/dispatch", STAFF_KEY, {"unit": UNIT})
+    call(stack, "POST", f"/api/units/orders/{number}/close", UNIT_KEY, {"result": "已劝离占道摊贩并加强巡查"})
+    # The follow-up reaches the conversation (REST: with the citizen's next message).
+    assert wait_for(lambda: repository.get_order(number) and _told(number))
+    back = stack.say(me, "你好")
+    follow_up = next(m for m in back if "已办结" in (m.get("text") or ""))
+    assert "已劝离占道摊贩" in follow_up["text"] and [b["title"] for b in follow_up["buttons"]] == ["满意", "基本满意", "不满意"]
+    answer = stack.text(me, "不满意，第二天摊贩又回来了")
+    assert "重新交给" in answer and UNIT in answer
+    order = repository.get_order(number)
+    assert (order.status, order.rating, order.reopened) == ("dispatched", "不满意", 1)
+    # Closed again, and 不满意 again: the hotline reviews it (asked why first).
+    call(stack, "POST", f"/api/units/orders/{number}/close", UNIT_KEY, {"result": "已安排城管队员每日早晚巡查"})
+    assert wait_for(lambda: _told(number, 2))
+    stack.say(me, "在吗")
+    assert "哪里不满意" in stack.text(me, "不满意")
+    assert "复核" in stack.text(me, "早上七点还是有人摆")
+    order = repository.get_order(number)
+    assert order.status == "closed" and order.rating_reason == "早上七点还是有人摆"
+
+
+def _told(number: str, times: int = 1) -> bool:
+    """The order's closing has been told to the citizen ``times`` times."""
+    from bot.store.models import OrderNotification, WorkOrder, WorkOrderEvent
+
+    with session_scope() as s:
+        done = (s.query(OrderNotification)
+                .join(WorkOrderEvent, WorkOrderEvent.id == OrderNotification.event_id)
+                .join(WorkOrder, WorkOrder.id == OrderNotification.order_id)
+                .filter(WorkOrder.number == number, WorkOrderEvent.status_to == "closed",
+                        OrderNotification.result == "sent").count())
+    return done >= times

@@ -92,9 +92,19 @@ def test_complaint_filed_through_wechat_with_voice_location_and_photo(stack, db)
     assert shown[:3] == ["[关注公众号]", "[语音] 我家楼下的烧烤店每天晚上油烟特别大，呛得家里没法开窗",
                          "[位置] 辽宁省鞍山市铁东区胜利南路25号"]
     # The order moves on: the citizen hears of it in WeChat (customer-service message).
-    repository.change_status(order.number, "in_progress", "市生态环境局", "已安排执法人员现场检查")
-    update = wait_for(lambda: [t for t in me.pushed_texts() if order.number in t])
-    assert update and "办理中" in update[0] and "现场检查" in update[0]
+    from bot import lifecycle
+    from bot.profile import load_profile
+
+    lifecycle.dispatch(order.number, "市生态环境局", "staff:派单员", load_profile("anshan"))
+    lifecycle.accept(order.number, "市生态环境局")
+    update = wait_for(lambda: [t for t in me.pushed_texts() if order.number in t and "办理中" in t])
+    assert update and "承办单位已签收" in update[0]
+    # Closed: the result and the rating question come in WeChat; 「1」 answers it.
+    lifecycle.close(order.number, "市生态环境局", "已责令烧烤店安装油烟净化设备")
+    closing = wait_for(lambda: [t for t in me.pushed_texts() if "已办结" in t])
+    assert closing and "油烟净化设备" in closing[0] and "1. 满意" in closing[0]
+    assert "感谢您的评价" in said(me.text("1"))
+    assert repository.get_order(order.number).rating == "满意"
 
 
 def test_retried_message_makes_one_order_and_one_answer(stack, db):

@@ -127,3 +127,34 @@ def test_audit_entries_are_appended():
     with session_scope() as s:
         [entry] = s.query(AuditEntry).all()
     assert (entry.actor, entry.action, entry.order_number) == ("staff:值班长", "read_order", "AS-20261123-0001")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("满意", ("满意", None)), ("非常满意！", ("满意", None)), ("基本满意", ("基本满意", None)), ("一般", ("基本满意", None)),
+    ("不满意，油烟还是很大", ("不满意", "油烟还是很大")), ("不满意 根本没人来", ("不满意", "根本没人来")),
+    ("5星", ("满意", None)), ("三星", ("基本满意", None)), ("1", ("不满意", None)),
+])
+def test_ratings_as_citizens_give_them(text, expected):
+    assert lifecycle.parse_rating(text) == expected
+
+
+@pytest.mark.parametrize("text", ["满意度是怎么算的", "满意吗", "我想投诉", "不满", "", "楼下烧烤店又开始了"])
+def test_what_is_not_a_rating(text):
+    assert lifecycle.parse_rating(text) is None
+
+
+def test_dissatisfied_with_a_reason_reopens_once_then_goes_to_the_supervisor():
+    number = new_order("k8")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P)
+    lifecycle.close(number, UNIT, "已劝离摊贩")
+    with pytest.raises(LifecycleError):
+        lifecycle.rate(number, "很好", None, P)
+    first = lifecycle.rate(number, "不满意", "第二天摊贩又回来了", P)
+    assert first.reopened and repository.get_order(number).status == "dispatched"
+    with pytest.raises(LifecycleError):  # not closed: nothing to rate
+        lifecycle.rate(number, "满意", None, P)
+    lifecycle.close(number, UNIT, "已安排每日巡查")
+    second = lifecycle.rate(number, "不满意", "还是有", P)
+    assert not second.reopened and second.to_supervisor and repository.get_order(number).status == "closed"
+    kinds = [h["kind"] for h in lifecycle.history(number)]
+    assert kinds.count("rating") == 2 and "dissatisfied_review" in kinds

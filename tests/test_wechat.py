@@ -21,7 +21,7 @@ from channels.wechat.client import WechatApi
 from channels.wechat.config import WechatConfig
 from channels.wechat.fake_api import FakeWechat
 from channels.wechat.menu import COMMANDS, menu_definition
-from channels.wechat.notify import Notifier
+from channels.wechat.notify import WechatTeller
 from channels.wechat.protocol import Protocol, Refused
 from channels.wechat.render import (
     TEXT_LIMIT_BYTES,
@@ -299,6 +299,19 @@ def test_media_download_checks_size_and_existence(fake_wechat):
     assert asyncio.run(api.download_media("nope", 10_000))[0] is None
 
 
+def _notices(api: WechatApi):  # type: ignore[no-untyped-def]
+    """A gateway process's notices loop with the WeChat teller (its hub never reaches Rasa here)."""
+    from bot.gateway.config import GatewayConfig
+    from bot.gateway.hub import Hub
+    from bot.gateway.notices import OrderNotices
+    from bot.gateway.rasa import RasaClient
+
+    hub = Hub(GatewayConfig(), RasaClient("http://127.0.0.1:9", "http://127.0.0.1:9"), load_profile("anshan"))
+    notices = OrderNotices(hub, api.client.store)
+    notices.register("wechat", WechatTeller(api.config, api, api.client.store))
+    return notices
+
+
 def _wechat_order(openid: str) -> str:
     req = repository.OrderRequest(request_type="投诉", content="楼下烧烤店油烟很大", address="铁东区胜利路1号",
                                   district="铁东区", name="王女士", phone="13912345678", confidential=False,
@@ -316,7 +329,7 @@ def test_order_changes_reach_the_citizen_once_by_service_message_or_template(fak
     store.set("wechat:last:o_long_ago", str(time.time() - 72 * 3600))
     repository.change_status(inside, "dispatched", "派单员", "已派至市城管局")
     repository.change_status(outside, "closed", "市城管局", "已责令整改")
-    notifiers = [Notifier(api.config, api, store), Notifier(api.config, _api(fake_wechat, template_id="TPL_ORDER"), store)]
+    notifiers = [_notices(api), _notices(_api(fake_wechat, template_id="TPL_ORDER"))]
 
     async def run_both() -> list[int]:
         return await asyncio.gather(*[n.run_once() for n in notifiers])
@@ -328,12 +341,13 @@ def test_order_changes_reach_the_citizen_once_by_service_message_or_template(fak
     assert [m["touser"] for m in custom] == ["o_recent"] and inside in custom[0]["text"]["content"]
     assert "已派单" in custom[0]["text"]["content"] and "市城管局" in custom[0]["text"]["content"]
     assert [m["touser"] for m in template] == ["o_long_ago"] and template[0]["data"]["keyword1"]["value"] == outside
+    assert "满意" in template[0]["data"]["remark"]["value"]  # closed: asked to rate
 
 
 def test_without_a_template_an_unreachable_citizen_is_recorded_for_the_agents(fake_wechat):
     api = _api(fake_wechat)
     number = _wechat_order("o_silent")
     repository.change_status(number, "in_progress", "市水务集团")
-    assert asyncio.run(Notifier(api.config, api, api.client.store).run_once()) == 0
+    assert asyncio.run(_notices(api).run_once()) == 0
     assert fake_wechat.sent == []
     assert repository.unnotified_changes("wechat", dt.datetime(2000, 1, 1)) == []  # claimed, with its reason

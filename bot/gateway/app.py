@@ -14,6 +14,7 @@ from bot.console.web import Console
 from bot.gateway.api import Api
 from bot.gateway.config import GatewayConfig
 from bot.gateway.hub import Hub
+from bot.gateway.notices import OrderNotices
 from bot.gateway.rasa import RasaClient
 from bot.gateway.units import UnitApi
 from bot.profile import load_profile
@@ -23,7 +24,7 @@ from channels.web import pages, rest
 from channels.web import socketio as web_socketio
 from channels.wechat.adapter import WechatChannel
 from channels.wechat.config import WechatConfig
-from channels.wechat.notify import Notifier
+from channels.wechat.notify import WechatTeller
 
 log = logging.getLogger(__name__)
 MAX_SOCKET_PAYLOAD = 64 * 1024
@@ -62,7 +63,8 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
                     wechat_config.api_base)
     store = shared_store()
     wechat = WechatChannel(wechat_config, config, hub, store)
-    notifier = Notifier(wechat_config, wechat.api, store)
+    notices = OrderNotices(hub, store, every=float(os.environ.get("HOTLINE_NOTIFY_EVERY", "5")))
+    notices.register("wechat", WechatTeller(wechat_config, wechat.api, store))
     app["wechat"] = wechat
 
     console = Console(hub, secure_cookie=os.environ.get("HOTLINE_CONSOLE_SECURE_COOKIE", "") == "1",
@@ -80,10 +82,10 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     async def on_startup(app: web.Application) -> None:
         hub.start()
         console.start()
-        app["notifier"] = asyncio.get_running_loop().create_task(notifier.run_forever())
+        app["notices"] = asyncio.get_running_loop().create_task(notices.run_forever())
 
     async def on_cleanup(app: web.Application) -> None:
-        app["notifier"].cancel()
+        app["notices"].cancel()
         await console.stop()
         await wechat.close()
         await hub.stop()

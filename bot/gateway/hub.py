@@ -65,6 +65,8 @@ class Hub:
         self.handoff_hook: HandoffHook | None = None
         # What a citizen waiting for an agent is told (queue position, wait), set by the console.
         self.waiting_text: Callable[[str], Awaitable[str]] | None = None
+        # Takes a citizen's answer to the satisfaction follow-up (bot.gateway.notices).
+        self.rating_taker: Callable[[str, str], Awaitable[str | None]] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
         self._background: set[asyncio.Task] = set()
         self._drainer: asyncio.Task | None = None
@@ -132,6 +134,12 @@ class Hub:
         if handoff is not None:
             await self._with_agent(sender_id, channel, text, msg_id, handoff.status)
             return None
+        if self.rating_taker is not None:
+            answer = await self.rating_taker(sender_id, text)
+            if answer is not None:  # the answer to the satisfaction follow-up, not for Rasa
+                await asyncio.to_thread(transcript.set_status, msg_id, "handled")
+                await self.record(sender_id, channel, "system", answer, delivered=False)
+                return None
         task = asyncio.ensure_future(self._deliver(sender_id, up_to=msg_id))
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout=self.config.rasa_timeout)

@@ -61,6 +61,9 @@ class WorkOrder(Base):
     dispatched_at = Column(DateTime)  # when the current unit received it (its deadline counts from here)
     first_deadline = Column(Date)  # the deadline before any extension (extensions are capped from it)
     result = Column(Text)  # what the unit did, as told to the citizen
+    rating = Column(String(8))  # 满意 | 基本满意 | 不满意 (回访)
+    rating_reason = Column(Text)
+    reopened = Column(Integer, nullable=False, default=0)  # times reopened after 不满意 (at most once)
 
     events = relationship("WorkOrderEvent", back_populates="order", order_by="WorkOrderEvent.id")
 
@@ -188,7 +191,7 @@ class TranscriptMessage(Base):
     author = Column(String(16), nullable=False)  # citizen | bot | agent | system
     text = Column(Text)
     data = Column(Text)  # JSON: buttons, image, attachment, custom payload
-    # Citizen messages: pending (not yet with Rasa) | sent | failed | refused (too long, rate limit)
+    # Citizen messages: pending (not yet with Rasa) | sent | failed | refused (too long, rate limit) | handled (by the gateway: a rating)
     status = Column(String(16), nullable=False, default="sent")
     delivered = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 import jieba
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.profile import Profile
@@ -417,22 +417,29 @@ class PendingNotice:
     sender_id: str
     status: str
     note: str | None
+    channel: str = "rest"
+    result: str | None = None
+    kind: str = "status"
 
 
-def unnotified_changes(channel: str, since: dt.datetime, limit: int = 50) -> list[PendingNotice]:
-    """Status changes of the channel's orders (after filing) that no process has told yet."""
+def unnotified_changes(channel: str | None, since: dt.datetime, limit: int = 50) -> list[PendingNotice]:
+    """Status changes of orders (after filing; of one channel, or all) that no process has told
+    the citizen yet."""
     with session_scope() as s:
         told = select(OrderNotification.event_id)
         rows = s.execute(
             select(WorkOrderEvent, WorkOrder)
             .join(WorkOrder, WorkOrder.id == WorkOrderEvent.order_id)
-            .where(WorkOrder.channel == channel, WorkOrder.sender_id.is_not(None),
+            .where(WorkOrder.channel == channel if channel else WorkOrder.channel.is_not(None),
+                   WorkOrder.sender_id.is_not(None),
                    WorkOrderEvent.kind.in_(("status", "extension")), WorkOrderEvent.status_from.is_not(None),
+                   or_(WorkOrderEvent.status_from != WorkOrderEvent.status_to, WorkOrderEvent.kind == "extension"),
                    WorkOrderEvent.at >= since,
                    WorkOrderEvent.id.not_in(told))
             .order_by(WorkOrderEvent.id).limit(limit)
         ).all()
-        return [PendingNotice(e.id, o.id, o.number, o.sender_id, e.status_to, e.note) for e, o in rows]
+        return [PendingNotice(e.id, o.id, o.number, o.sender_id, e.status_to, e.note, o.channel, o.result, e.kind)
+                for e, o in rows]
 
 
 def claim_notice(notice: PendingNotice, channel: str) -> int | None:

@@ -35,7 +35,6 @@ class WechatConfig:
     service_window: float = 48 * 3600
     # 模板消息 for work-order updates outside that window (empty: not configured).
     template_id: str = ""
-    notify_every: float = 5.0
     development: bool = True
 
     @classmethod
@@ -52,7 +51,6 @@ class WechatConfig:
             "api_base": env.get("HOTLINE_WECHAT_API_BASE", DEV_API_BASE if dev else REAL_API_BASE),
             "reply_wait": float(env.get("HOTLINE_WECHAT_REPLY_WAIT", cls.reply_wait)),
             "template_id": env.get("HOTLINE_WECHAT_TEMPLATE_ID", ""),
-            "notify_every": float(env.get("HOTLINE_WECHAT_NOTIFY_EVERY", cls.notify_every)),
             "development": dev,
         }
         values.update(overrides)

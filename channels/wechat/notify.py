@@ -1,34 +1,25 @@
-"""Telling WeChat citizens when their work order moves (which is also how the satisfaction
-follow-up will reach them).
-
-A loop in every gateway process looks for status changes of WeChat orders that nobody has told
-yet; one process claims each change (a unique row in ``order_notifications``) and sends it: a
-customer-service message while the citizen's 48-hour window is open, a template message
-(``HOTLINE_WECHAT_TEMPLATE_ID``) outside it, or, with neither possible, records why not so the
-agents can phone instead.
-"""
+"""How a work-order notice reaches a WeChat citizen (the loop is bot/gateway/notices.py): a
+customer-service message while the citizen's 48-hour window is open (with the rating choices
+numbered, so that 「1」 answers), a template message (``HOTLINE_WECHAT_TEMPLATE_ID``) outside it,
+or, with neither possible, the reason is recorded so that the agents can phone instead."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import logging
+import json
 import time
 
-from bot.messages import order_update_text
 from bot.store import repository
-from bot.store.models import STATUS_LABELS, utcnow
+from bot.store.models import STATUS_LABELS
 from bot.store.shared import SharedStore
 from channels.wechat.client import WechatApi
 from channels.wechat.config import WechatConfig
+from channels.wechat.render import render
 
-log = logging.getLogger(__name__)
-
-CHANNEL = "wechat"
-LOOK_BACK = dt.timedelta(days=7)
+CHOICES_TTL = 7 * 24 * 3600.0
 
 
-class Notifier:
+class WechatTeller:
     def __init__(self, config: WechatConfig, api: WechatApi, store: SharedStore) -> None:
         self.config = config
         self.api = api
@@ -38,37 +29,23 @@ class Notifier:
         last = self.store.get(f"wechat:last:{openid}")
         return last is not None and time.time() - float(last) < self.config.service_window
 
-    async def tell(self, notice: repository.PendingNotice) -> tuple[str, str]:
+    async def __call__(self, notice: repository.PendingNotice, text: str,
+                       buttons: list[dict[str, str]]) -> tuple[str, str]:
         openid = notice.sender_id.removeprefix("wechat-")
-        label = STATUS_LABELS.get(notice.status, notice.status)
         if await asyncio.to_thread(self.in_window, openid):
-            sent = await self.api.send_text(openid, order_update_text(notice.number, label, notice.note))
-            return "custom", "sent" if sent else "failed"
+            chunks, choices = render([{"author": "system", "text": text, "buttons": buttons}])
+            if choices:
+                await asyncio.to_thread(self.store.set, f"wechat:choices:{openid}",
+                                        json.dumps(choices, ensure_ascii=False), CHOICES_TTL)
+            for chunk in chunks:
+                if not await self.api.send_text(openid, chunk):
+                    return "custom", "failed"
+            return "custom", "sent"
         if self.config.template_id:
+            label = STATUS_LABELS.get(notice.status, notice.status)
+            remark = "请回复“满意”“基本满意”或“不满意”评价办理结果" if notice.status == "closed" else "回复“查询进度”查看详情"
             data = {"first": {"value": "您的工单有新进展"}, "keyword1": {"value": notice.number},
-                    "keyword2": {"value": label}, "remark": {"value": notice.note or "回复“查询进度”查看详情"}}
+                    "keyword2": {"value": label}, "remark": {"value": remark}}
             sent = await self.api.send_template(openid, self.config.template_id, data)
             return "template", "sent" if sent else "failed"
         return "none", "outside the 48-hour window and no template configured"
-
-    async def run_once(self) -> int:
-        notices = await asyncio.to_thread(repository.unnotified_changes, CHANNEL, utcnow() - LOOK_BACK)
-        told = 0
-        for notice in notices:
-            claim = await asyncio.to_thread(repository.claim_notice, notice, CHANNEL)
-            if claim is None:
-                continue
-            method, result = await self.tell(notice)
-            await asyncio.to_thread(repository.finish_notice, claim, method, result)
-            told += result == "sent"
-        return told
-
-    async def run_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.config.notify_every)
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("telling wechat citizens about their orders failed")

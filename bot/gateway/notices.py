@@ -1,0 +1,136 @@
+"""Telling citizens, in the channel they came from, when their work order moves, and asking
+them to rate it when it is closed (回访, 鞍山条例第二十一条 / 通辽条例第二十条).
+
+A loop in every gateway process looks for status changes nobody has told yet; one process
+claims each (a unique row in ``order_notifications``) and hands it to the channel's teller:
+WeChat sends a customer-service or template message (channels/wechat/notify.py); the web and
+REST channels put the notice in the conversation's transcript, pushed at once to an open page
+and otherwise shown when the citizen comes back. Orders from phone calls are followed up by
+phone, by the agents.
+
+When an order is closed, the citizen's next answer that reads as a rating (满意 / 基本满意 /
+不满意, stars) is taken by the hub (``take_rating``), not by Rasa.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot import lifecycle, messages
+from bot.gateway.hub import Hub
+from bot.store import repository
+from bot.store.models import STATUS_LABELS, utcnow
+from bot.store.shared import SharedStore
+
+log = logging.getLogger(__name__)
+
+LOOK_BACK = dt.timedelta(days=7)
+RATING_TTL = 7 * 24 * 3600.0
+REASON_TTL = 24 * 3600.0
+# (notice, text, buttons) -> (method, result); result "sent" when the citizen was reached.
+Teller = Callable[[repository.PendingNotice, str, list[dict[str, str]]], Awaitable[tuple[str, str]]]
+
+
+def notice_text(notice: repository.PendingNotice) -> tuple[str, list[dict[str, str]]]:
+    label = STATUS_LABELS.get(notice.status, notice.status)
+    if notice.status == "closed":
+        return messages.order_closed_text(notice.number, notice.result or notice.note), messages.RATING_BUTTONS
+    return messages.order_update_text(notice.number, label, notice.note), []
+
+
+class OrderNotices:
+    def __init__(self, hub: Hub, store: SharedStore, every: float = 5.0) -> None:
+        self.hub = hub
+        self.store = store
+        self.every = every
+        self.tellers: dict[str, Teller] = {}
+        # Citizens asked why they were not satisfied (kept in the store too; this set spares a
+        # store read on every other message).
+        self._awaiting_reason: set[str] = set()
+        hub.rating_taker = self.take_rating
+
+    def register(self, channel: str, teller: Teller) -> None:
+        self.tellers[channel] = teller
+
+    async def _in_transcript(self, notice: repository.PendingNotice, text: str,
+                             buttons: list[dict[str, str]]) -> tuple[str, str]:
+        await self.hub.record(notice.sender_id, notice.channel, "system", text,
+                              {"buttons": buttons} if buttons else None, delivered=False)
+        await self.hub.flush(notice.sender_id, notice.channel)
+        return "transcript", "sent"
+
+    async def run_once(self) -> int:
+        notices = await asyncio.to_thread(repository.unnotified_changes, None, utcnow() - LOOK_BACK)
+        told = 0
+        for notice in notices:
+            claim = await asyncio.to_thread(repository.claim_notice, notice, notice.channel)
+            if claim is None:
+                continue  # another gateway process has it
+            text, buttons = notice_text(notice)
+            if notice.channel == "phone":
+                method, result = "none", "phone order: the agents call back"
+            else:
+                teller = self.tellers.get(notice.channel, self._in_transcript)
+                try:
+                    method, result = await teller(notice, text, buttons)
+                except Exception as exc:
+                    log.exception("notice of %s not told", notice.number)
+                    method, result = "failed", type(exc).__name__
+            if notice.status == "closed":
+                await asyncio.to_thread(self.store.set, f"rating:{notice.sender_id}", notice.number, RATING_TTL)
+            await asyncio.to_thread(repository.finish_notice, claim, method, result)
+            told += result == "sent"
+        return told
+
+    async def run_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.every)
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("telling citizens about their orders failed")
+
+    # ---------------------------------------------------------------- the answer to 回访
+
+    async def take_rating(self, sender_id: str, text: str) -> str | None:
+        """If the citizen is answering the follow-up of a closed order, record it and return the
+        reply; otherwise None (the message goes to Rasa as usual)."""
+        parsed = lifecycle.parse_rating(text)
+        reason_for = None
+        if parsed is None:
+            if sender_id not in self._awaiting_reason:
+                return None
+            self._awaiting_reason.discard(sender_id)
+            reason_for = await asyncio.to_thread(self.store.get, f"rating-reason:{sender_id}")
+            if reason_for is None:
+                return None
+            parsed = ("不满意", text.strip()[:1000])
+            number = reason_for
+        else:
+            number = await asyncio.to_thread(self.store.get, f"rating:{sender_id}")
+            if number is None:
+                return None
+        rating, reason = parsed
+        try:
+            rated = await asyncio.to_thread(lifecycle.rate, number, rating, reason, self.hub.profile)
+        except lifecycle.LifecycleError as exc:
+            log.info("rating of %s not taken: %s", number, exc.code)
+            await asyncio.to_thread(self.store.delete, f"rating:{sender_id}")
+            return None
+        await asyncio.to_thread(self.store.delete, f"rating:{sender_id}")
+        await asyncio.to_thread(self.store.delete, f"rating-reason:{sender_id}")
+        if rated.reopened:
+            order = await asyncio.to_thread(repository.get_order, number)
+            return messages.rating_reopened(number, order.unit if order else None, order.deadline if order else None)
+        if rating == "不满意" and reason is None:
+            await asyncio.to_thread(self.store.set, f"rating-reason:{sender_id}", number, REASON_TTL)
+            self._awaiting_reason.add(sender_id)
+            return messages.RATING_ASK_REASON
+        if rating == "不满意":
+            return messages.RATING_REVIEW
+        return messages.RATING_THANKS

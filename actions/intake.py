@@ -403,12 +403,14 @@ class ActionFileWorkOrder(Action):
                     deadline=repeat.deadline.strftime("%Y年%m月%d日"),
                 )
                 return [*reset_intake(), SlotSet("last_order_number", repeat.number)]
-            order, _created = repository.file_order(request, p)
+            order, created = repository.file_order(request, p)
             attached = repository.link_attachments(tracker.sender_id, order.id)
         except Exception:  # the store is down: keep everything, let the citizen retry
             log.exception("filing failed for %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_filing_failed")
             return [SlotSet("confirmed", None)]
+        if created:
+            route_new_order(order.number, order.content, p)
         dispatcher.utter_message(
             response="utter_filed",
             request_type=kind,
@@ -424,6 +426,18 @@ class ActionFileWorkOrder(Action):
         if not order.wants_reply:
             dispatcher.utter_message(response="utter_filed_no_reply")
         return [*reset_intake(), SlotSet("last_order_number", order.number)]
+
+
+def route_new_order(number: str, content: str, p) -> None:  # type: ignore[no-untyped-def]
+    """智能派单 for a new order; a failure here never undoes the filing (the order then waits
+    for the supervisor without a suggestion)."""
+    from actions.knowledge import knowledge_base
+    from bot.dispatch import route
+
+    try:
+        route(number, content, p, knowledge_base().current().embedder)
+    except Exception:
+        log.exception("no dispatch suggestion for %s", number)
 
 
 def reset_intake() -> list[EventType]:

@@ -84,9 +84,16 @@ class ActionKbNotHelpful(Action):
 
 def _warm_up() -> None:
     try:
-        knowledge_base().current()
+        kb = knowledge_base().current()
     except Exception:
         log.exception("knowledge base warm-up failed; it will be retried on the first question")
+        return
+    try:  # 智能派单 shares the knowledge base's embedder
+        from bot.dispatch import dispatcher_for
+
+        dispatcher_for(kb.profile, kb.embedder)
+    except Exception:
+        log.exception("dispatcher warm-up failed; it will be retried at the first filing")
 
 
 if os.environ.get("HOTLINE_KB_WARMUP", "1") != "0":

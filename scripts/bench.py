@@ -508,6 +508,39 @@ def train_time() -> float:
         return time.perf_counter() - t0
 
 
+def dispatch_set() -> dict:
+    """智能派单 on the odd-numbered held-out requests (the even ones chose the weights and the
+    threshold: scripts/calibrate_dispatch.py), against the keyword-only baseline."""
+    from bot.dispatch import Dispatcher, keyword_baseline, load_catalogue
+    from bot.profile import load_profile
+
+    profile = load_profile("anshan")
+    units = load_catalogue(profile)
+    cases = yaml.safe_load((DATA / "dispatch_cases.yml").read_text(encoding="utf-8"))["cases"][1::2]
+
+    def right(case: dict, unit: str | None) -> bool:
+        return unit is not None and (unit == case["unit"] or unit in (case.get("also") or ()))
+
+    d = Dispatcher(units, profile)
+    d.suggest("预热")
+    base = sum(right(c, keyword_baseline(units, c["text"])) for c in cases)
+    top1 = top2 = auto = auto_right = 0
+    times = []
+    for c in cases:
+        t0 = time.perf_counter()
+        sug = d.suggest(c["text"])
+        times.append((time.perf_counter() - t0) * 1000)
+        top1 += right(c, sug.unit)
+        top2 += any(right(c, u) for u, _ in sug.candidates[:2])
+        if sug.auto:
+            auto += 1
+            auto_right += right(c, sug.unit)
+    n = len(cases)
+    return {"cases": n, "units": len(units), "keyword_top1": base / n, "top1": top1 / n, "top2": top2 / n,
+            "auto_share": auto / n, "auto_precision": auto_right / auto if auto else 0.0,
+            "p50_ms": percentile(times, 0.5), "p95_ms": percentile(times, 0.95)}
+
+
 def render_markdown(r: dict, template: Path) -> str:
     """BENCHMARKS.md from its template and this run's results."""
     import datetime as dt
@@ -573,10 +606,14 @@ def main() -> None:
     ap.add_argument("--only-servers", action="store_true", help="only the figures that need the running servers")
     ap.add_argument("--markdown", help="write the report rendered from scripts/benchmarks_template.md here")
     ap.add_argument("--only-kb", action="store_true", help="only the knowledge base figures (no Rasa model needed)")
+    ap.add_argument("--only-dispatch", action="store_true", help="only the dispatch (智能派单) figures")
     ap.add_argument("--kb-rounds", type=int, default=5, help="rounds of the knowledge base latency measurement")
     ap.add_argument("--kb-baseline", metavar="GIT_REV",
                     help="also measure kb/index.py of this revision, alternating with the current one")
     args = ap.parse_args()
+    if args.only_dispatch:
+        print(json.dumps({"dispatch": dispatch_set()}, ensure_ascii=False, indent=2))
+        return
     if args.only_kb:
         print(json.dumps({"knowledge_base": knowledge_base_set(args.kb_rounds, args.kb_baseline)}, ensure_ascii=False, indent=2))
         return

@@ -106,7 +106,7 @@ def test_lookup_shows_status_without_personal_data(stack):
     number = order_number(stack.text(me, "确认"))
     other = sender()
     reply = stack.text(other, f"查一下工单{number}")
-    assert number in reply and "待受理" in reply
+    assert number in reply and ("待受理" in reply or "已派单" in reply)  # 智能派单 may have sent it
     assert "刘芳" not in reply and "13700001111" not in reply
 
 

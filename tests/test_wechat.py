@@ -327,7 +327,9 @@ def test_order_changes_reach_the_citizen_once_by_service_message_or_template(fak
     inside, outside = _wechat_order("o_recent"), _wechat_order("o_long_ago")
     store.set("wechat:last:o_recent", str(time.time() - 3600))
     store.set("wechat:last:o_long_ago", str(time.time() - 72 * 3600))
-    repository.change_status(inside, "dispatched", "派单员", "已派至市城管局")
+    from bot import lifecycle
+
+    lifecycle.dispatch(inside, "市城市管理综合行政执法局", "staff:派单员", load_profile("anshan"), "智能派单（置信度80%）")
     repository.change_status(outside, "closed", "市城管局", "已责令整改")
     notifiers = [_notices(api), _notices(_api(fake_wechat, template_id="TPL_ORDER"))]
 
@@ -339,7 +341,8 @@ def test_order_changes_reach_the_citizen_once_by_service_message_or_template(fak
     custom = [m for m in fake_wechat.sent if m["kind"] == "custom"]
     template = [m for m in fake_wechat.sent if m["kind"] == "template"]
     assert [m["touser"] for m in custom] == ["o_recent"] and inside in custom[0]["text"]["content"]
-    assert "已派单" in custom[0]["text"]["content"] and "市城管局" in custom[0]["text"]["content"]
+    told = custom[0]["text"]["content"]
+    assert "已派单" in told and "已转交市城市管理综合行政执法局办理" in told and "置信度" not in told
     assert [m["touser"] for m in template] == ["o_long_ago"] and template[0]["data"]["keyword1"]["value"] == outside
     assert "满意" in template[0]["data"]["remark"]["value"]  # closed: asked to rate
 

@@ -24,11 +24,12 @@ import yaml
 from aiohttp import web
 from sqlalchemy import text as sql_text
 
-from bot import lifecycle, messages
+from bot import dispatch, lifecycle, messages
 from bot.gateway.config import ApiKey, GatewayConfig
 from bot.gateway.hub import Hub
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.gateway.uploads import image_type, keep_image
+from bot.profile import Profile
 from bot.store import repository
 from bot.store.db import session_scope
 from bot.triage import triage
@@ -74,7 +75,16 @@ async def read_message(hub: Hub, text: str) -> dict[str, Any]:
         if kind and float(intent.get("confidence") or 0) >= 0.5:
             reading["type"] = kind
             reading["type_source"] = "nlu"
+    suggestion = await asyncio.to_thread(suggest_unit, text, hub.profile)
+    if suggestion is not None and suggestion.unit:
+        reading.update(unit=suggestion.unit, confidence=round(suggestion.confidence, 3),
+                       unit_candidates=suggestion.as_dict()["candidates"])
     return reading
+
+
+def suggest_unit(text: str, profile: Profile):  # type: ignore[no-untyped-def]
+    dispatcher = dispatch.dispatcher_for(profile)
+    return dispatcher.suggest(text) if dispatcher is not None else None
 
 
 def mask_name(name: str | None) -> str | None:

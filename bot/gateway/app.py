@@ -10,6 +10,7 @@ import os
 import socketio
 from aiohttp import web
 
+from bot import dispatch
 from bot.console.web import Console
 from bot.gateway.api import Api
 from bot.gateway.config import GatewayConfig
@@ -82,6 +83,9 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     async def on_startup(app: web.Application) -> None:
         hub.start()
         console.start()
+        # 智能派单 for /api/triage: built in the background (embeddings), not on the first call.
+        if os.environ.get("HOTLINE_KB_WARMUP", "1") != "0":
+            asyncio.get_running_loop().run_in_executor(None, dispatch.dispatcher_for, profile)
         app["notices"] = asyncio.get_running_loop().create_task(notices.run_forever())
 
     async def on_cleanup(app: web.Application) -> None:

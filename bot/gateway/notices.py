@@ -38,6 +38,10 @@ def notice_text(notice: repository.PendingNotice) -> tuple[str, list[dict[str, s
     label = STATUS_LABELS.get(notice.status, notice.status)
     if notice.status == "closed":
         return messages.order_closed_text(notice.number, notice.result or notice.note), messages.RATING_BUTTONS
+    if notice.status == "dispatched" and notice.kind == "status":
+        # The dispatcher's own note (智能派单, confidence) is for staff, not the citizen.
+        note = f"已转交{notice.unit}办理" if notice.unit else None
+        return messages.order_update_text(notice.number, label, note), []
     return messages.order_update_text(notice.number, label, notice.note), []
 
 

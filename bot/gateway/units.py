@@ -12,6 +12,7 @@ hotline's staff (role ``staff``: dispatch, review returns and terminations, 督�
     POST /api/orders/{number}/review-return      {approve, new_unit, reason}
     POST /api/orders/{number}/review-termination {approve, reason}
     GET  /api/orders/overdue                     overdue and nearly due open orders
+    GET  /api/orders/pending                     orders waiting for a dispatcher, with 智能派单's suggestion
 
 A unit never sees who made a 举报, nor anyone who asked for confidentiality: name, phone and
 channel identity are left out of its view. Every view of personal data by staff or a unit, and
@@ -147,11 +148,28 @@ class UnitApi:
             return error(400, "bad_date", "today 应为 YYYY-MM-DD。")
         return ok({"orders": await asyncio.to_thread(lifecycle.overdue, today)})
 
+    async def pending(self, request: web.Request) -> web.Response:
+        """The supervisor's queue: orders 智能派单 was not sure enough to send, with its suggestions."""
+        self.api.require(request, "staff")
+
+        def rows() -> list[dict[str, Any]]:
+            with session_scope() as s:
+                orders = s.execute(select(WorkOrder).where(WorkOrder.status == "pending")
+                                   .order_by(WorkOrder.id).limit(500)).scalars()
+                return [{"number": o.number, "type": o.request_type, "content": o.content[:200],
+                         "address": o.address, "created_at": o.created_at.isoformat() + "Z",
+                         "deadline": o.deadline.isoformat(), "suggested_unit": o.suggested_unit,
+                         "confidence": round(o.suggestion_confidence, 3) if o.suggestion_confidence is not None
+                         else None} for o in orders]
+
+        return ok({"orders": await asyncio.to_thread(rows)})
+
     def routes(self) -> list[web.RouteDef]:
         return [
             web.get("/api/units/orders", self.list_orders),
             web.get("/api/units/orders/{number}", self.get_order),
             web.post("/api/units/orders/{number}/{action}", self.act),
             web.get("/api/orders/overdue", self.overdue),
+            web.get("/api/orders/pending", self.pending),
             web.post("/api/orders/{number}/{action}", self.staff_act),
         ]

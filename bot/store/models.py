@@ -61,6 +61,8 @@ class WorkOrder(Base):
     dispatched_at = Column(DateTime)  # when the current unit received it (its deadline counts from here)
     first_deadline = Column(Date)  # the deadline before any extension (extensions are capped from it)
     result = Column(Text)  # what the unit did, as told to the citizen
+    suggested_unit = Column(String(64))  # 智能派单's suggestion at filing
+    suggestion_confidence = Column(Float)
     rating = Column(String(8))  # 满意 | 基本满意 | 不满意 (回访)
     rating_reason = Column(Text)
     reopened = Column(Integer, nullable=False, default=0)  # times reopened after 不满意 (at most once)

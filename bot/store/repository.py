@@ -420,6 +420,7 @@ class PendingNotice:
     channel: str = "rest"
     result: str | None = None
     kind: str = "status"
+    unit: str | None = None
 
 
 def unnotified_changes(channel: str | None, since: dt.datetime, limit: int = 50) -> list[PendingNotice]:
@@ -438,8 +439,8 @@ def unnotified_changes(channel: str | None, since: dt.datetime, limit: int = 50)
                    WorkOrderEvent.id.not_in(told))
             .order_by(WorkOrderEvent.id).limit(limit)
         ).all()
-        return [PendingNotice(e.id, o.id, o.number, o.sender_id, e.status_to, e.note, o.channel, o.result, e.kind)
-                for e, o in rows]
+        return [PendingNotice(e.id, o.id, o.number, o.sender_id, e.status_to, e.note, o.channel, o.result, e.kind,
+                              o.unit) for e, o in rows]
 
 
 def claim_notice(notice: PendingNotice, channel: str) -> int | None:

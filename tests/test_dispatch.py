@@ -1,0 +1,67 @@
+"""智能派单: the catalogue, the keyword baseline and the dispatcher's suggestions on requests
+written here (the held-out set is tests/data/dispatch_cases.yml, measured by the bench)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dispatch import Dispatcher, keyword_baseline, load_catalogue, route
+from bot.profile import load_profile
+from bot.store import repository
+
+P = load_profile("anshan")
+
+
+@pytest.fixture(scope="module")
+def dispatcher():
+    return Dispatcher(load_catalogue(P), P)
+
+
+def test_catalogue_has_every_unit_once_without_its_exclusion_sentence():
+    units = load_catalogue(P)
+    names = [u.name for u in units]
+    assert len(names) == 25 and len(set(names)) == 25
+    assert all(u.keywords and u.duties for u in units)
+    assert not any("不归本单位" in u.duties for u in units)
+    assert load_catalogue("nowhere") == []
+
+
+def test_keyword_baseline_counts_keywords_and_not_phrases():
+    units = load_catalogue(P)
+    assert keyword_baseline(units, "暖气不热，屋里才十五度") == "供热企业；市供热主管部门"
+    assert keyword_baseline(units, "今天天气不错") is None
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("我家暖气片摸着拔凉拔凉的，屋里穿棉袄都冷", "供热企业；市供热主管部门"),
+    ("单元电梯今天又把人困里头了，半个多小时才出来", "市市场监督管理局"),
+    ("工头干完活就跑了，三个月工钱一分没给", "市人力资源和社会保障局"),
+    ("楼下新开的烧烤店油烟直接往我家窗户里灌", "市城市管理综合行政执法局"),
+    ("想把公积金取出来还房贷，需要啥手续", "市住房公积金管理中心"),
+])
+def test_suggestions_for_everyday_requests(dispatcher, text, unit):
+    suggestion = dispatcher.suggest(text)
+    assert suggestion.unit == unit
+    assert 0 < suggestion.confidence <= 1 and suggestion.candidates[0][0] == unit
+
+
+def test_empty_text_gets_no_suggestion(dispatcher):
+    assert dispatcher.suggest("   ").unit is None
+
+
+def test_a_confident_order_is_dispatched_and_an_unsure_one_waits(dispatcher):
+    def order(key: str, content: str) -> str:
+        req = repository.OrderRequest(request_type="投诉", content=content, address=None, district=None, name=None,
+                                      phone=None, confidential=False, wants_reply=True, channel="web",
+                                      sender_id=f"web-{key}", idempotency_key=key)
+        return repository.file_order(req, P)[0].number
+
+    sure = order("d1", "我家暖气片摸着拔凉拔凉的，屋里穿棉袄都冷，供暖公司电话打不通")
+    route(sure, repository.get_order(sure).content, P, dispatcher.embedder)
+    got = repository.get_order(sure)
+    assert got.suggested_unit == "供热企业；市供热主管部门"
+    assert (got.status, got.unit) == (("dispatched", got.suggested_unit) if got.suggestion_confidence >= 0.7
+                                      else ("pending", None))
+    unsure = order("d2", "这事我也不知道该找谁，反正挺闹心的")
+    route(unsure, repository.get_order(unsure).content, P, dispatcher.embedder)
+    assert repository.get_order(unsure).status == "pending"  # the supervisor decides

@@ -590,6 +590,11 @@ def render_markdown(r: dict, template: Path) -> str:
             f"WX_{n}_D": f"{w['deferred_to_customer_service']} of {w['messages']}",
             f"WX_{n}_T": f"{w['p50_ms']:.0f} / {w['p95_ms']:.0f} / {w['p99_ms']:.0f} / {w['max_ms']:.0f}",
         })
+    if r.get("dispatch"):
+        dd = r["dispatch"]
+        values.update({"DSP_N": str(dd["cases"]), "DSP_KW": pc(dd["keyword_top1"]), "DSP_T1": pc(dd["top1"]),
+                       "DSP_T2": pc(dd["top2"]), "DSP_AUTO": pc(dd["auto_share"]), "DSP_PREC": pc(dd["auto_precision"]),
+                       "DSP_MS": f"{dd['p50_ms']:.0f} / {dd['p95_ms']:.0f}"})
     if r.get("agent"):
         a = r["agent"]
         values.update({"AG_N": str(a["rounds"]),

@@ -429,15 +429,18 @@ class ActionFileWorkOrder(Action):
 
 
 def route_new_order(number: str, content: str, p) -> None:  # type: ignore[no-untyped-def]
-    """智能派单 for a new order; a failure here never undoes the filing (the order then waits
-    for the supervisor without a suggestion)."""
+    """智能派单 and 集中反映 for a new order; a failure here never undoes the filing (the order
+    then waits for the supervisor without a suggestion)."""
     from actions.knowledge import knowledge_base
+    from bot import clusters
     from bot.dispatch import route
 
     try:
-        route(number, content, p, knowledge_base().current().embedder)
+        embedder = knowledge_base().current().embedder
+        route(number, content, p, embedder)
+        clusters.link(number, embedder)  # 集中反映: the same matter from other citizens
     except Exception:
-        log.exception("no dispatch suggestion for %s", number)
+        log.exception("no dispatch suggestion or grouping for %s", number)
 
 
 def reset_intake() -> list[EventType]:

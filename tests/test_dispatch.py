@@ -65,3 +65,28 @@ def test_a_confident_order_is_dispatched_and_an_unsure_one_waits(dispatcher):
     unsure = order("d2", "这事我也不知道该找谁，反正挺闹心的")
     route(unsure, repository.get_order(unsure).content, P, dispatcher.embedder)
     assert repository.get_order(unsure).status == "pending"  # the supervisor decides
+
+
+def test_the_same_matter_from_three_citizens_is_flagged_as_one(dispatcher):
+    from bot import clusters
+
+    def order(key: str, content: str, address: str, district: str, phone: str) -> str:
+        req = repository.OrderRequest(request_type="投诉", content=content, address=address, district=district,
+                                      name=None, phone=phone, confidential=False, wants_reply=True, channel="web",
+                                      sender_id=f"web-{key}", idempotency_key=key)
+        number = repository.file_order(req, P)[0].number
+        route(number, content, P, dispatcher.embedder)
+        clusters.link(number, dispatcher.embedder)
+        return number
+
+    a = order("c1", "胜利路和二一九路交口的红绿灯坏了，一直闪黄灯，车都乱套了", "铁东区胜利路与二一九路交口", "铁东区", "13900000001")
+    b = order("c2", "二一九路胜利路那个路口信号灯不亮了好几天，早上特别堵", "铁东区二一九路胜利路路口", "铁东区", "13900000002")
+    order("c3", "胜利路二一九路口红绿灯不好使了，差点撞车", "铁东区胜利路二一九路口", "铁东区", "13900000001")  # the first citizen again
+    elsewhere = order("c4", "立山区深沟寺那个路口红绿灯坏了", "立山区深沟寺路口", "立山区", "13900000004")
+    other_matter = order("c6", "胜利路二一九路口井盖丢了很危险", "铁东区胜利路与二一九路交口", "铁东区", "13900000006")
+    assert clusters.flagged() == []  # two citizens so far
+    order("c5", "胜利路和二一九路交叉口信号灯坏了没人修", "铁东区胜利路与二一九路交叉口", "铁东区", "13900000005")
+    [group] = clusters.flagged()
+    assert group["cluster"] == a and group["citizens"] == 3 and b in group["orders"]
+    assert elsewhere not in group["orders"] and repository.get_order(elsewhere).cluster is None
+    assert other_matter not in group["orders"]  # same junction, another matter

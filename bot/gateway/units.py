@@ -13,6 +13,7 @@ hotline's staff (role ``staff``: dispatch, review returns and terminations, 督�
     POST /api/orders/{number}/review-termination {approve, reason}
     GET  /api/orders/overdue                     overdue and nearly due open orders
     GET  /api/orders/pending                     orders waiting for a dispatcher, with 智能派单's suggestion
+    GET  /api/orders/clusters                    集中反映: one matter raised by several citizens
 
 A unit never sees who made a 举报, nor anyone who asked for confidentiality: name, phone and
 channel identity are left out of its view. Every view of personal data by staff or a unit, and
@@ -28,7 +29,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
-from bot import lifecycle
+from bot import clusters, lifecycle
 from bot.gateway.api import Api, error, ok
 from bot.store import repository
 from bot.store.db import session_scope
@@ -164,6 +165,11 @@ class UnitApi:
 
         return ok({"orders": await asyncio.to_thread(rows)})
 
+    async def clusters(self, request: web.Request) -> web.Response:
+        """集中反映: the same matter raised by several citizens in a short time."""
+        self.api.require(request, "staff")
+        return ok({"clusters": await asyncio.to_thread(clusters.flagged)})
+
     def routes(self) -> list[web.RouteDef]:
         return [
             web.get("/api/units/orders", self.list_orders),
@@ -171,5 +177,6 @@ class UnitApi:
             web.post("/api/units/orders/{number}/{action}", self.act),
             web.get("/api/orders/overdue", self.overdue),
             web.get("/api/orders/pending", self.pending),
+            web.get("/api/orders/clusters", self.clusters),
             web.post("/api/orders/{number}/{action}", self.staff_act),
         ]

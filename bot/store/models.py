@@ -62,6 +62,7 @@ class WorkOrder(Base):
     first_deadline = Column(Date)  # the deadline before any extension (extensions are capped from it)
     result = Column(Text)  # what the unit did, as told to the citizen
     suggested_unit = Column(String(64))  # 智能派单's suggestion at filing
+    cluster = Column(String(32), index=True)  # 集中反映: the number of the first order of its group
     suggestion_confidence = Column(Float)
     rating = Column(String(8))  # 满意 | 基本满意 | 不满意 (回访)
     rating_reason = Column(Text)

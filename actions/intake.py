@@ -12,6 +12,7 @@ How the pieces fit (Rasa 3.6):
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from typing import Any
@@ -35,7 +36,7 @@ from actions.common import (
     profile,
     spoken_number,
 )
-from bot import extract
+from bot import extract, messages
 from bot.store import repository
 
 log = logging.getLogger(__name__)
@@ -403,14 +404,23 @@ class ActionFileWorkOrder(Action):
                     deadline=repeat.deadline.strftime("%Y年%m月%d日"),
                 )
                 return [*reset_intake(), SlotSet("last_order_number", repeat.number)]
+            matters = plan_matters(request.content, p)
+            if matters:  # several matters for different units: one order each (天津办法第十五条)
+                request = dataclasses.replace(request, content=matters[0][0])
             order, created = repository.file_order(request, p)
             attached = repository.link_attachments(tracker.sender_id, order.id)
+            others = [repository.file_order(dataclasses.replace(
+                request, content=text, idempotency_key=f"{request.idempotency_key}#{i}"), p)
+                for i, (text, _unit) in enumerate(matters[1:], 1)]
         except Exception:  # the store is down: keep everything, let the citizen retry
             log.exception("filing failed for %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_filing_failed")
             return [SlotSet("confirmed", None)]
         if created:
             route_new_order(order.number, order.content, p)
+        for other, other_created in others:
+            if other_created:
+                route_new_order(other.number, other.content, p)
         dispatcher.utter_message(
             response="utter_filed",
             request_type=kind,
@@ -419,6 +429,10 @@ class ActionFileWorkOrder(Action):
             working_days=str(p.working_days),
             deadline=order.deadline.strftime("%Y年%m月%d日"),
         )
+        if others:
+            dispatcher.utter_message(text=messages.several_orders(
+                [(o.number, o.content, repository.get_order(o.number).unit or unit)
+                 for (o, _c), (_t, unit) in zip(others, matters[1:], strict=True)]))
         if attached:
             dispatcher.utter_message(response="utter_filed_attachments", count=str(attached))
         if order.confidential:
@@ -426,6 +440,17 @@ class ActionFileWorkOrder(Action):
         if not order.wants_reply:
             dispatcher.utter_message(response="utter_filed_no_reply")
         return [*reset_intake(), SlotSet("last_order_number", order.number)]
+
+
+def plan_matters(content: str, p):  # type: ignore[no-untyped-def]
+    from actions.knowledge import knowledge_base
+    from bot.dispatch import plan_matters as plan
+
+    try:
+        return plan(content, p, knowledge_base().current().embedder)
+    except Exception:
+        log.exception("could not split the request into matters; filing it as one")
+        return []
 
 
 def route_new_order(number: str, content: str, p) -> None:  # type: ignore[no-untyped-def]

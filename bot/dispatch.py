@@ -197,3 +197,38 @@ def route(number: str, text: str, profile: Profile, embedder=None) -> Suggestion
         lifecycle.dispatch(number, suggestion.unit, "智能派单", profile,
                            f"智能派单：{suggestion.unit}（置信度{suggestion.confidence:.0%}）")
     return suggestion
+
+
+# ---------------------------------------------------------------- several matters, several orders
+
+_SPLIT_RX = re.compile(r"[，。；;！!、\s]*(?:另外|此外|还有就是|还有一件事|还有个事|还有一个事|还有|再就是|再有就是|再有|"
+                       r"同时还|第二件事|第二个事|二是)[，,：:\s]*")
+MIN_PART_CHARS = 6
+MIN_PART_CONFIDENCE = 0.35
+
+
+def split_matters(text: str) -> list[str]:
+    """The parts of a request joined by 另外 / 还有 / 第二件事 …; [] unless every part is long
+    enough to be a matter of its own (a short 「还有物业不管」 belongs to its neighbour, and
+    splitting must never lose words)."""
+    parts = [p.strip(" ，,。；;、") for p in _SPLIT_RX.split(text or "")]
+    parts = [p for p in parts if p]
+    return parts if len(parts) > 1 and all(len(p) >= MIN_PART_CHARS for p in parts) else []
+
+
+def plan_matters(text: str, profile: Profile, embedder=None) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """天津办法第十五条: a request with several matters for different units becomes several orders.
+    Returns [(matter, unit), ...] when it does (parts for the same unit joined), else []."""
+    parts = split_matters(text)
+    dispatcher = dispatcher_for(profile, embedder) if len(parts) > 1 else None
+    if dispatcher is None:
+        return []
+    suggestions = [dispatcher.suggest(p) for p in parts]
+    if any(s.unit is None or s.confidence < MIN_PART_CONFIDENCE for s in suggestions):
+        return []
+    grouped: dict[str, list[str]] = {}
+    for part, s in zip(parts, suggestions, strict=True):
+        grouped.setdefault(s.unit, []).append(part)  # type: ignore[arg-type]
+    if len(grouped) < 2:
+        return []
+    return [("；".join(texts), unit) for unit, texts in grouped.items()]

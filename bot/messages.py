@@ -404,3 +404,12 @@ def handoff_off_hours(profile: Profile, hours: str) -> str:
 def handoff_nobody(profile: Profile) -> str:
     return (f"抱歉，现在没有工作人员在线，暂时转接不了人工。您可以继续告诉我要反映的问题，我帮您登记成工单，"
             f"承办单位会按时限办理并答复您；也可以拨打{profile.hotline_number}热线电话，{profile.service_hours}有人接听。")
+
+
+def several_orders(orders: list[tuple[str, str, str | None]]) -> str:
+    """Extra orders for the other matters of one request (天津办法第十五条)."""
+    lines = [f"您反映的事情里还有{len(orders)}件归其他单位办理，已分别登记，各有工单号："]
+    for number, content, unit in orders:
+        preview = content if len(content) <= 30 else content[:30] + "…"
+        lines.append(f"工单 {number}：{preview}" + (f"（{unit}）" if unit else ""))
+    return "\n".join(lines) + "\n查询进度时说工单号就可以。"

@@ -90,3 +90,15 @@ def test_the_same_matter_from_three_citizens_is_flagged_as_one(dispatcher):
     assert group["cluster"] == a and group["citizens"] == 3 and b in group["orders"]
     assert elsewhere not in group["orders"] and repository.get_order(elsewhere).cluster is None
     assert other_matter not in group["orders"]  # same junction, another matter
+
+
+def test_several_matters_for_different_units_become_several_orders(dispatcher):
+    from bot.dispatch import plan_matters, split_matters
+
+    wages_and_heat = plan_matters("我们单位拖欠工资三个月了，还有我家暖气一直不热", P, dispatcher.embedder)
+    assert [unit for _, unit in wages_and_heat] == ["市人力资源和社会保障局", "供热企业；市供热主管部门"]
+    assert wages_and_heat[1][0] == "我家暖气一直不热"
+    # Same unit, a continuation, or a part too short to stand alone: one order, nothing lost.
+    assert plan_matters("楼下烧烤店油烟太大了，另外小区门口的路灯也坏了一个月了", P, dispatcher.embedder) == []
+    assert plan_matters("烧烤店油烟大，还有烟味熏得孩子咳嗽", P, dispatcher.embedder) == []
+    assert split_matters("拖欠工资三个月了，还有物业不管，另外暖气不热") == []

@@ -128,3 +128,21 @@ def _told(number: str, times: int = 1) -> bool:
                 .filter(WorkOrder.number == number, WorkOrderEvent.status_to == "closed",
                         OrderNotification.result == "sent").count())
     return done >= times
+
+
+def test_two_matters_for_two_units_become_two_orders(stack, db):
+    from bot.store import repository
+
+    me = f"two-{uuid.uuid4().hex[:8]}"
+    phone = "135" + str(uuid.uuid4().int)[:8]
+    stack.say(me, f"我叫李娜，电话{phone}，铁西区兴盛街8号，我们公司拖欠工资三个月了一分没给，还有我家暖气一直不热屋里才十四度")
+    reply = stack.text(me, "确认")
+    if "工单号" not in reply:
+        reply = stack.text(me, "确认")
+    numbers = re.findall(r"[A-Z]{2}-\d{8}-\d{4}", reply)
+    assert len(set(numbers)) == 2 and "已分别登记" in reply, reply
+    orders = {repository.get_order(n).content: repository.get_order(n) for n in set(numbers)}
+    assert any("工资" in c and "暖气" not in c for c in orders) and any("暖气" in c and "工资" not in c for c in orders)
+    assert all(o.phone == phone and o.sender_id == me for o in orders.values())
+    units = {o.suggested_unit for o in orders.values()}
+    assert units == {"市人力资源和社会保障局", "供热企业；市供热主管部门"}

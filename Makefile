@@ -34,6 +34,7 @@ browser:
 train: setup
 	@mkdir -p models var
 	$(BIN)/rasa train --fixed-model-name hotline --out models
+	$(BIN)/python -m scripts.warm_caches
 
 run: train
 	@mkdir -p var

@@ -63,7 +63,7 @@ def test_visitor_files_a_complaint_in_the_browser(page):
     phone = "137" + str(uuid.uuid4().int)[:8]
     say(page, f"我叫刘芳，手机{phone}，立山区胜利小区3号楼门口井盖没了好几天了，晚上特别危险，我要反映")
     assert "核对" in page.locator(".msg.bot").last.inner_text() or page.locator(".quick-reply").count()
-    page.get_by_role("button", name="确认提交").last.click()  # the latest summary's button
+    page.get_by_role("button", name="确认提交").last.click(timeout=60_000)  # the latest summary's button
     badge = page.locator(".order-number").last
     badge.wait_for(timeout=30_000)
     number = NUMBER_RX.search(badge.inner_text()).group(0)

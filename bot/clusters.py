@@ -56,9 +56,11 @@ def link(number: str, embedder=None) -> str | None:  # type: ignore[no-untyped-d
     with session_scope() as s:
         order = s.execute(select(WorkOrder).where(WorkOrder.number == number)).scalar_one()
         since = utcnow() - WINDOW
-        others = s.execute(select(WorkOrder).where(WorkOrder.id != order.id, WorkOrder.created_at >= since,
-                                                   WorkOrder.status.in_(OPEN_STATUSES))
-                           .order_by(WorkOrder.id)).scalars().all()
+        q = select(WorkOrder).where(WorkOrder.id != order.id, WorkOrder.created_at >= since,
+                                    WorkOrder.status.in_(OPEN_STATUSES))
+        if order.district:  # same_place wants the same district: let the database say so
+            q = q.where((WorkOrder.district == order.district) | WorkOrder.district.is_(None))
+        others = s.execute(q.order_by(WorkOrder.id)).scalars().all()
         me = _who(order)
         matches = [o for o in others if _who(o) != me and same_place(order, o)
                    and same_matter(order, o, embedder)]

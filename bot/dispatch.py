@@ -136,17 +136,18 @@ class Dispatcher:
         return np.asarray(self.bm25.get_scores(ids), dtype=np.float32)
 
     def scores(self, text: str) -> np.ndarray:
-        dense, bm, kw = self.components(text)
+        dense, bm, kw = self.components(text, with_bm25=self.w_bm25 != 0)
         return self.w_dense * dense + self.w_bm25 * bm + self.w_keywords * kw
 
-    def components(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per unit: best embedding match, BM25 (scaled to the best unit), keyword hits (scaled)."""
+    def components(self, text: str, with_bm25: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per unit: best embedding match, BM25 (scaled to the best unit; zeros unless
+        ``with_bm25``: it weighs nothing now, the calibration still measures it), keyword hits."""
         q = self.embedder.query(text)
         q = q / (np.linalg.norm(q) or 1.0)
         cos = np.einsum("ij,j->i", self.vectors, q)
         dense = np.full(len(self.units), -1.0, dtype=np.float32)
         np.maximum.at(dense, self.owners, cos)
-        bm = self._bm25(text)
+        bm = self._bm25(text) if with_bm25 else np.zeros(len(self.units), dtype=np.float32)
         bm = bm / bm.max() if bm.max() > 0 else bm
         kw = np.asarray([keyword_hits(u, text) for u in self.units], dtype=np.float32)
         kw = np.clip(kw, -2, 4) / 4

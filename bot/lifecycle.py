@@ -30,9 +30,9 @@ from sqlalchemy import select
 from bot.profile import Profile
 from bot.store.db import session_scope
 from bot.store.models import OPEN_STATUSES, AuditEntry, WorkOrder, WorkOrderEvent, utcnow
+from bot.store.repository import CHINA_TZ
 from bot.workdays import add_working_days, is_workday
 
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 RETURN_DAYS, RETURN_DAYS_COMPLEX = 1, 2
 
 
@@ -194,7 +194,7 @@ def extend(number: str, unit: str, reason: str, working_days: int, profile: Prof
         if new_deadline > cap:
             raise LifecycleError("over_cap", f"延期后累计不能超过{profile.max_extension_months}个月"
                                              f"（最晚{cap.isoformat()}）。")
-        _event(s, order, unit, order.status, f"延期至{new_deadline.isoformat()}：{reason}", kind="extension")
+        _event(s, order, unit, order.status, f"办理时限延长至{new_deadline:%Y年%m月%d日}：{reason}", kind="extension")
         order.deadline = new_deadline
         return _change(order)
 

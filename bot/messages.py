@@ -365,7 +365,7 @@ def order_update_text(number: str, status_label: str, note: str | None) -> str:
     text = f"您的工单 {number} 有新进展：当前状态为“{status_label}”。"
     if note:
         text += f"\n说明：{note}"
-    return text + "\n回复“查询进度”可以查看详情。"
+    return text + f"\n回复“查询工单 {number}”可以查看详情。"
 
 
 # ------------------------------------------------------------------------ agents (console)

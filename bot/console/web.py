@@ -31,11 +31,12 @@ from aiohttp import WSMsgType, web
 
 from bot import messages
 from bot.console import accounts
-from bot.gateway.api import dumps, error, ok, read_message
-from bot.gateway.hub import FORM_SLOTS, LISTEN, Hub
+from bot.gateway.api import dumps, error, ok, read_json, read_message
+from bot.gateway.hub import END_FORM, LISTEN, Hub
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.store import repository, transcript
 from bot.store.models import utcnow
+from bot.store.repository import CHINA_TZ
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,6 @@ LOGIN_FAILURES_ALLOWED = 10
 LOGIN_WINDOW = 600.0
 MINUTES_PER_CONVERSATION = 3  # for the citizen's rough wait estimate
 FIELD_KEYS = ("request_type", "content", "address", "district", "name", "phone", "confidential", "wants_reply")
-
-
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
 
 def parse_hours(value: str) -> tuple[dt.time, dt.time] | None:
@@ -99,16 +97,6 @@ class Console:
                                     content_type="application/json")
         return who
 
-    async def _json(self, request: web.Request) -> dict[str, Any]:
-        try:
-            body = json.loads(await request.text())
-        except (ValueError, UnicodeDecodeError):
-            body = None
-        if not isinstance(body, dict):
-            raise web.HTTPBadRequest(text=dumps({"error": "invalid_json", "message": "请求体应为 JSON 对象。"}),
-                                     content_type="application/json")
-        return body
-
     async def login_page(self, _request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / "login.html", headers={"Cache-Control": "no-store"})
 
@@ -118,7 +106,7 @@ class Console:
         return web.FileResponse(STATIC / "console.html", headers={"Cache-Control": "no-store"})
 
     async def login(self, request: web.Request) -> web.Response:
-        body = await self._json(request)
+        body = await read_json(request)
         username, password = body.get("username"), body.get("password")
         # Failures are counted per address and account name: guessing one account's password is
         # stopped without letting one mistyping colleague lock out the whole room (one NAT).
@@ -291,7 +279,7 @@ class Console:
     async def reply(self, request: web.Request) -> web.Response:
         who = await self._require(request, write=True)
         sender_id = request.match_info["sender_id"]
-        body = await self._json(request)
+        body = await read_json(request)
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
             return error(400, "empty", "回复内容不能为空。")
@@ -342,7 +330,7 @@ class Console:
         who = await self._require(request, write=True)
         sender_id = request.match_info["sender_id"]
         handoff = await self._held(sender_id, who)
-        body = await self._json(request)
+        body = await read_json(request)
         content = str(body.get("content", ""))
         key = f"agent:{handoff.id}:{hashlib.sha256(content.encode()).hexdigest()[:16]}"
         try:
@@ -354,15 +342,14 @@ class Console:
         await self.hub.agent_say(sender_id, req.channel, who.display_name, messages.AGENT_FILED.format(
             number=order["number"], deadline=f"{deadline.year}年{deadline.month:02d}月{deadline.day:02d}日"))
         try:  # the matter is dealt with: when the bot resumes, its form does not ask again
-            await self.hub.rasa.append_events(sender_id, [{"event": "active_loop", "name": None}] + [
-                {"event": "slot", "name": s, "value": None} for s in FORM_SLOTS])
+            await self.hub.rasa.append_events(sender_id, END_FORM)
         except (RasaUnavailable, RasaFailed) as exc:
             log.warning("form of %s not ended after agent filing: %s", sender_id, exc)
         return ok({"order": order}, status=201)
 
     async def note(self, request: web.Request) -> web.Response:
         who = await self._require(request, write=True)
-        body = await self._json(request)
+        body = await read_json(request)
         text = body.get("text")
         if not isinstance(text, str) or not text.strip() or len(text) > 2000:
             return error(400, "invalid", "备注不能为空，最多2000字。")
@@ -406,7 +393,7 @@ class Console:
         who = await self._require(request, write=True)
         sender_id = request.match_info["sender_id"]
         handoff = await self._held(sender_id, who)
-        body = await self._json(request)
+        body = await read_json(request)
         if body.get("consent") is not True:
             return error(400, "no_consent", "转接专家坐席需要先征得市民同意。")
         if not await asyncio.to_thread(repository.requeue_handoff, handoff.id, "expert"):
@@ -426,7 +413,7 @@ class Console:
 
     async def triage(self, request: web.Request) -> web.Response:
         await self._require(request, write=True)
-        body = await self._json(request)
+        body = await read_json(request)
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
             return error(400, "invalid_text", "请先输入来电内容。")
@@ -436,7 +423,7 @@ class Console:
 
     async def call(self, request: web.Request) -> web.Response:
         who = await self._require(request, write=True)
-        body = await self._json(request)
+        body = await read_json(request)
         call_id = body.get("call_id")
         if not isinstance(call_id, str) or not 8 <= len(call_id) <= 64:
             call_id = uuid.uuid4().hex

@@ -97,6 +97,19 @@ def mask_phone(phone: str | None) -> str | None:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
+async def read_json(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object, or a 400 with the reason in Chinese."""
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text=dumps({"error": "invalid_json", "message": "请求体不是合法的 JSON。"}),
+                                 content_type="application/json") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text=dumps({"error": "invalid_body", "message": "请求体应为 JSON 对象。"}),
+                                 content_type="application/json")
+    return body
+
+
 class Api:
     def __init__(self, config: GatewayConfig, hub: Hub) -> None:
         self.config = config
@@ -127,15 +140,7 @@ class Api:
         return key
 
     async def json_body(self, request: web.Request) -> dict[str, Any]:
-        try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise web.HTTPBadRequest(text=dumps({"error": "invalid_json", "message": "请求体不是合法的 JSON。"}),
-                                     content_type="application/json") from None
-        if not isinstance(body, dict):
-            raise web.HTTPBadRequest(text=dumps({"error": "invalid_body", "message": "请求体应为 JSON 对象。"}),
-                                     content_type="application/json")
-        return body
+        return await read_json(request)
 
     # ------------------------------------------------------------------ triage
 

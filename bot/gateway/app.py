@@ -65,7 +65,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     store = shared_store()
     wechat = WechatChannel(wechat_config, config, hub, store)
     notices = OrderNotices(hub, store, every=float(os.environ.get("HOTLINE_NOTIFY_EVERY", "5")))
-    notices.register("wechat", WechatTeller(wechat_config, wechat.api, store))
+    notices.register("wechat", WechatTeller(wechat))
     app["wechat"] = wechat
 
     console = Console(hub, secure_cookie=os.environ.get("HOTLINE_CONSOLE_SECURE_COOKIE", "") == "1",

@@ -33,6 +33,8 @@ Push = Callable[[str, list[dict[str, Any]]], Awaitable[bool]]
 FORM_SLOTS = ("request_type", "content", "address", "district", "name", "phone", "confidential", "wants_reply",
               "confirmed", "requested_slot", "field_failures", "notices")
 LISTEN = {"event": "action", "name": "action_listen"}
+# Events that end the intake form (an agent filed or closed the matter).
+END_FORM = [{"event": "active_loop", "name": None}] + [{"event": "slot", "name": s, "value": None} for s in FORM_SLOTS]
 # Told of every message recorded (the console's live view): (sender, channel, entry dict).
 Listener = Callable[[str, str, dict[str, Any]], Awaitable[None]]
 # Called when the bot has just handed a conversation to the agents: (sender, channel).
@@ -174,11 +176,7 @@ class Hub:
         self._spawn(deliver())
         found = emergency.detect(text)
         if found is not None:
-            try:
-                await asyncio.to_thread(repository.record_emergency, sender_id, channel, text, found.kind,
-                                        list(found.numbers))
-            except Exception:
-                log.exception("could not record the emergency of %s", sender_id)
+            await self._record_emergency(sender_id, channel, text, found)
             await self.record(sender_id, channel, "system", emergency_reply(found, self.profile), delivered=False)
         elif status == "waiting" and self.waiting_text is not None:
             await self.record(sender_id, channel, "system", await self.waiting_text(sender_id), delivered=False)
@@ -208,8 +206,7 @@ class Hub:
         question (or is ended when the agent filed or closed the matter)."""
         events: list[dict[str, Any]] = [{"event": "resume"}]
         if end_form:
-            events += [{"event": "active_loop", "name": None}]
-            events += [{"event": "slot", "name": slot, "value": None} for slot in FORM_SLOTS]
+            events += END_FORM
         # Messages taken while paused were never followed by a prediction: the conversation
         # goes on from "waiting for the citizen", as after any bot turn.
         events.append(LISTEN)
@@ -282,14 +279,17 @@ class Hub:
         """The reply while Rasa cannot answer. An emergency still gets its numbers at once and
         is recorded for the agents on duty, without waiting for Rasa."""
         found = emergency.detect(text)
-        reply = self._busy_text(found)
         if found is not None:
-            try:
-                await asyncio.to_thread(repository.record_emergency, sender_id, channel, text,
-                                        found.kind, list(found.numbers))
-            except Exception:
-                log.exception("could not record the emergency of %s", sender_id)
-        await self.record(sender_id, channel, "system", reply, delivered=False)
+            await self._record_emergency(sender_id, channel, text, found)
+        await self.record(sender_id, channel, "system", self._busy_text(found), delivered=False)
+
+    async def _record_emergency(self, sender_id: str, channel: str, text: str, found: emergency.Emergency) -> None:
+        """For the agents on duty; the citizen's numbers never wait for this."""
+        try:
+            await asyncio.to_thread(repository.record_emergency, sender_id, channel, text, found.kind,
+                                    list(found.numbers))
+        except Exception:
+            log.exception("could not record the emergency of %s", sender_id)
 
     # ---------------------------------------------------------------- transcript helpers
 

@@ -85,12 +85,13 @@ class RasaClient:
 
     # ---------------------------------------------------------------- Rasa's HTTP API (agents)
 
-    async def _api(self, method: str, path: str, body: Any = None) -> Any:
-        url = f"{self.rasa_url}/conversations/{path}"
+    async def _api(self, method: str, path: str, body: Any = None, timeout: float = 15) -> Any:
+        """One call of Rasa's HTTP API (``path`` after the server's URL)."""
+        url = f"{self.rasa_url}/{path}"
         try:
-            async with self.session.request(method, url, json=body, timeout=aiohttp.ClientTimeout(total=15)) as r:
+            async with self.session.request(method, url, json=body, timeout=aiohttp.ClientTimeout(total=timeout)) as r:
                 if r.status >= 400:
-                    raise RasaFailed(f"rasa {method} {path.split('/', 1)[-1]} answered {r.status}")
+                    raise RasaFailed(f"rasa {method} {path.split('?', 1)[0].rsplit('/', 1)[-1]} answered {r.status}")
                 return await r.json(content_type=None)
         except aiohttp.ClientConnectorError as exc:
             raise RasaUnavailable(str(exc)) from exc
@@ -98,28 +99,19 @@ class RasaClient:
             raise RasaFailed(str(exc)) from exc
 
     async def tracker(self, sender_id: str) -> dict[str, Any]:
-        return await self._api("GET", f"{quote(sender_id, safe='')}/tracker?include_events=NONE")
+        return await self._api("GET", f"conversations/{quote(sender_id, safe='')}/tracker?include_events=NONE")
 
     async def append_events(self, sender_id: str, events: list[dict[str, Any]]) -> None:
         """Add events to the conversation (resume, an agent's message, form reset)."""
-        await self._api("POST", f"{quote(sender_id, safe='')}/tracker/events?include_events=NONE", events)
+        await self._api("POST", f"conversations/{quote(sender_id, safe='')}/tracker/events?include_events=NONE", events)
 
     async def execute(self, sender_id: str, action: str) -> list[dict[str, Any]]:
         """Run one action in the conversation (e.g. the form, to ask its question again); the
         messages it produced, in the REST shape."""
-        result = await self._api("POST", f"{quote(sender_id, safe='')}/execute?include_events=NONE",
+        result = await self._api("POST", f"conversations/{quote(sender_id, safe='')}/execute?include_events=NONE",
                                  {"name": action})
         return [m for m in (result or {}).get("messages", []) if isinstance(m, dict)]
 
     async def parse(self, text: str) -> dict[str, Any]:
         """Rasa's NLU reading of a text (intent, entities), without touching any conversation."""
-        try:
-            async with self.session.post(f"{self.rasa_url}/model/parse", json={"text": text},
-                                         timeout=aiohttp.ClientTimeout(total=5)) as r:
-                if r.status != 200:
-                    raise RasaFailed(f"rasa parse answered {r.status}")
-                return await r.json(content_type=None)
-        except aiohttp.ClientConnectorError as exc:
-            raise RasaUnavailable(str(exc)) from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-            raise RasaFailed(str(exc)) from exc
+        return await self._api("POST", "model/parse", {"text": text}, timeout=5)

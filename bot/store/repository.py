@@ -396,19 +396,6 @@ def order_as_dict(order: WorkOrder, personal: bool = True) -> dict:
 
 # ---------------------------------------------------------------- status changes and notices
 
-def change_status(number: str, status: str, actor: str, note: str | None = None) -> WorkOrder:
-    """Move an order to ``status``, appending the change to its history (who, when, why)."""
-    if status not in STATUS_LABELS:
-        raise ValueError(f"unknown status {status!r}")
-    with session_scope() as s:
-        order = s.execute(select(WorkOrder).where(WorkOrder.number == number).with_for_update()).scalar_one()
-        if order.status != status:
-            s.add(WorkOrderEvent(order_id=order.id, actor=actor[:64], status_from=order.status, status_to=status,
-                                 note=note))
-            order.status = status
-        return order
-
-
 @dataclass(frozen=True)
 class PendingNotice:
     event_id: int

@@ -43,15 +43,20 @@ def _entry(row: TranscriptMessage) -> Entry:
                  json.loads(row.data) if row.data else {}, row.status, row.delivered, row.created_at)
 
 
+def _row(sender_id: str, channel: str, author: str, text: str | None, data: dict[str, Any] | None,
+         status: str, delivered: bool) -> TranscriptMessage:
+    return TranscriptMessage(
+        sender_id=sender_id, channel=channel, author=author,
+        text=text[:MAX_STORED_TEXT] if text is not None else None,
+        data=json.dumps(data, ensure_ascii=False) if data else None,
+        status=status, delivered=delivered,
+    )
+
+
 def add(sender_id: str, channel: str, author: str, text: str | None, data: dict[str, Any] | None = None,
         status: str = "sent", delivered: bool = True) -> int:
     with session_scope() as s:
-        row = TranscriptMessage(
-            sender_id=sender_id, channel=channel, author=author,
-            text=text[:MAX_STORED_TEXT] if text is not None else None,
-            data=json.dumps(data, ensure_ascii=False) if data else None,
-            status=status, delivered=delivered,
-        )
+        row = _row(sender_id, channel, author, text, data, status, delivered)
         s.add(row)
         s.flush()
         return row.id
@@ -125,10 +130,7 @@ def answer(message_id: int, sender_id: str, channel: str,
     delivered), in one transaction. Returns the replies' ids."""
     with session_scope() as s:
         s.execute(update(TranscriptMessage).where(TranscriptMessage.id == message_id).values(status="sent"))
-        rows = [TranscriptMessage(sender_id=sender_id, channel=channel, author="bot",
-                                  text=text[:MAX_STORED_TEXT] if text is not None else None,
-                                  data=json.dumps(data, ensure_ascii=False) if data else None,
-                                  status="sent", delivered=False) for text, data in replies]
+        rows = [_row(sender_id, channel, "bot", text, data, "sent", False) for text, data in replies]
         s.add_all(rows)
         s.flush()
         return [r.id for r in rows]

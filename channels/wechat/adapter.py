@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "wechat"
 SEEN_TTL = 600.0  # WeChat's retries come within ~15 s; keep the key well past that
-CHOICES_TTL = 24 * 3600.0
+CHOICES_TTL = 7 * 24 * 3600.0  # long enough for the rating choices of a closed order (回访)
 Reply = list[dict[str, Any]]
 
 

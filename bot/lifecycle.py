@@ -229,9 +229,7 @@ def review_termination(number: str, actor: str, approve: bool, reason: str) -> C
     reason = _reason(reason, "终止审核")
     with session_scope() as s:
         order = _order(s, number)
-        asked = s.execute(select(WorkOrderEvent).where(WorkOrderEvent.order_id == order.id,
-                                                       WorkOrderEvent.kind == "termination_requested")).first()
-        if asked is None or order.status not in OPEN_STATUSES:
+        if not termination_requested(order):  # none asked, or the last request was refused already
             raise LifecycleError("bad_state", "这个工单没有待审核的终止申请。")
         if approve:
             _event(s, order, actor, "terminated", f"审核同意终止：{reason}")
@@ -324,3 +322,103 @@ def rate(number: str, rating: str, reason: str | None, profile: Profile, now: dt
             return Rated(number, rating, True, False)
         _event(s, order, "citizen", order.status, "不满意，请热线审核", kind="dissatisfied_review")
         return Rated(number, rating, False, True)
+
+
+def review_rating(number: str, actor: str, reopen: bool, profile: Profile, unit: str | None = None,
+                  reason: str | None = None, now: dt.datetime | None = None) -> Change:
+    """The hotline's decision on a 不满意 the rules did not send back to the unit by themselves
+    (a second one, or one without a reason): hand it to a unit again with a new deadline, or
+    keep it closed, with the reason either way."""
+    why = _reason(reason, "回访审核")
+    with session_scope() as s:
+        order = _order(s, number)
+        if order.status != "closed" or _latest_kind(order, ("dissatisfied_review", "rating_reviewed")) \
+                != "dissatisfied_review":
+            raise LifecycleError("bad_state", "这个工单没有待审核的不满意评价。")
+        if not reopen:
+            _event(s, order, actor, "closed", f"维持办结：{why}", kind="rating_reviewed")
+            return _change(order)
+        unit = unit or order.unit
+        if not unit or len(unit) > 64:
+            raise LifecycleError("unit_required", "请指定重新办理的承办单位。")
+        _event(s, order, actor, "closed", f"重新交办{unit}：{why}", kind="rating_reviewed")
+        order.unit, order.dispatched_at = unit, now or utcnow()
+        order.deadline = add_working_days(china_today(now), profile.working_days)
+        _event(s, order, actor, "dispatched", f"市民不满意，热线审核后重新交办{unit}：{why}")
+        return _change(order)
+
+
+# ---------------------------------------------------------------- the supervisor's queues (督办)
+
+def _latest_kind(order: WorkOrder, kinds: tuple[str, ...]) -> str | None:
+    return next((e.kind for e in reversed(order.events) if e.kind in kinds), None)
+
+
+def _latest(order: WorkOrder, kind: str, to: str | None = None) -> WorkOrderEvent | None:
+    return next((e for e in reversed(order.events) if e.kind == kind and (to is None or e.status_to == to)), None)
+
+
+def termination_requested(order: WorkOrder) -> bool:
+    """A unit asked to end the order and the hotline has not decided yet."""
+    return order.status in OPEN_STATUSES and _latest_kind(
+        order, ("termination_requested", "termination_refused")) == "termination_requested"
+
+
+def _row(order: WorkOrder, event: WorkOrderEvent | None) -> dict:
+    return {"number": order.number, "unit": order.unit, "type": order.request_type, "content": order.content[:200],
+            "status": order.status, "status_label": order.status_label, "deadline": order.deadline.isoformat(),
+            "at": event.at.isoformat() + "Z" if event else None, "actor": event.actor if event else None}
+
+
+def returns_to_review() -> list[dict]:
+    """Orders a unit sent back, waiting for the hotline's decision (天津办法第十七条)."""
+    with session_scope() as s:
+        orders = s.execute(select(WorkOrder).where(WorkOrder.status == "returned")
+                           .order_by(WorkOrder.id).limit(500)).scalars().all()
+        out = []
+        for o in orders:
+            event = _latest(o, "status", "returned")
+            out.append({**_row(o, event), "unit": event.actor if event else o.unit,
+                        "reason": event.note if event else None})
+        return out
+
+
+def terminations_to_review() -> list[dict]:
+    """Units' requests to end an order without a result, with their evidence."""
+    with session_scope() as s:
+        asked = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "termination_requested")
+        orders = s.execute(select(WorkOrder).where(WorkOrder.id.in_(asked), WorkOrder.status.in_(OPEN_STATUSES))
+                           .order_by(WorkOrder.id).limit(500)).scalars().all()
+        out = []
+        for o in orders:
+            if termination_requested(o):
+                event = _latest(o, "termination_requested")
+                out.append({**_row(o, event), "evidence": event.note if event else None})
+        return out
+
+
+def dissatisfied_to_review() -> list[dict]:
+    """不满意 ratings the rules did not send back to the unit (a second one, or no reason)."""
+    with session_scope() as s:
+        flagged = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "dissatisfied_review")
+        orders = s.execute(select(WorkOrder).where(WorkOrder.id.in_(flagged), WorkOrder.status == "closed")
+                           .order_by(WorkOrder.id).limit(500)).scalars().all()
+        out = []
+        for o in orders:
+            if _latest_kind(o, ("dissatisfied_review", "rating_reviewed")) == "dissatisfied_review":
+                out.append({**_row(o, _latest(o, "dissatisfied_review")), "rating": o.rating,
+                            "rating_reason": o.rating_reason, "reopened": o.reopened})
+        return out
+
+
+def audit_entries(number: str | None = None, actor: str | None = None, limit: int = 200) -> list[dict]:
+    """The audit log, newest first: who read which citizen's data or acted on which order."""
+    with session_scope() as s:
+        q = select(AuditEntry)
+        if number:
+            q = q.where(AuditEntry.order_number == number)
+        if actor:
+            q = q.where(AuditEntry.actor.contains(actor))
+        rows = s.execute(q.order_by(AuditEntry.id.desc()).limit(max(1, min(limit, 1000)))).scalars()
+        return [{"at": e.at.isoformat() + "Z", "actor": e.actor, "action": e.action, "order_number": e.order_number,
+                 "detail": e.detail} for e in rows]

@@ -1,4 +1,5 @@
-"""Shared fixtures: every test gets its own SQLite work-order database."""
+"""Shared fixtures: every test gets its own work-order database: SQLite, and for the modules
+that exercise the store, PostgreSQL too (one database per run, emptied before each test)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,40 @@ import pytest
 os.environ.setdefault("HOTLINE_KB_WARMUP", "0")
 
 
+# Modules whose tests run on both databases: what the store does must hold on PostgreSQL too.
+ON_BOTH_DATABASES = {"test_store", "test_lifecycle", "test_actions_intake", "test_wechat", "test_dispatch",
+                     "test_actions_safety", "test_shared"}
+
+
+def pytest_generate_tests(metafunc):
+    if "_own_database" in metafunc.fixturenames and metafunc.module.__name__.split(".")[-1] in ON_BOTH_DATABASES:
+        metafunc.parametrize("_own_database", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """This run's own PostgreSQL database, migrated once and dropped at the end."""
+    from tests import services
+
+    url = services.create_database("unit")
+    yield url
+    services.drop_database(url)
+
+
 @pytest.fixture(autouse=True)
-def _own_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOTLINE_DB_URL", f"sqlite:///{tmp_path / 'hotline.db'}")
+def _own_database(request, tmp_path, monkeypatch):
     monkeypatch.delenv("HOTLINE_PROFILE", raising=False)
+    if getattr(request, "param", "sqlite") == "postgresql":
+        from tests import services
+
+        url = request.getfixturevalue("postgres_url")
+        from bot.store.db import migrate
+
+        migrate(url)
+        services.truncate_all(url)
+        monkeypatch.setenv("HOTLINE_DB_URL", url)
+    else:
+        monkeypatch.setenv("HOTLINE_DB_URL", f"sqlite:///{tmp_path / 'hotline.db'}")
     yield
 
 

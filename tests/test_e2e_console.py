@@ -24,10 +24,11 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "console-pass-1"
 
 
-def add_agent(stack, name: str, role: str = "agent") -> str:
+def add_agent(stack, name: str, role: str = "agent", unit: str | None = None) -> str:
     username = f"{name}-{uuid.uuid4().hex[:6]}"
     done = subprocess.run([sys.executable, "-m", "bot.console", "adduser", username, "--name", name, "--role", role,
-                           "--password-stdin"], input=PASSWORD + "\n", text=True, capture_output=True, cwd=ROOT,
+                           "--password-stdin"] + (["--unit", unit] if unit else []),
+                          input=PASSWORD + "\n", text=True, capture_output=True, cwd=ROOT,
                           env={**os.environ, "HOTLINE_DB_URL": stack.db_url}, timeout=60)
     assert done.returncode == 0, done.stderr
     return username

@@ -27,13 +27,19 @@ def call(stack, method: str, path: str, key: str | None, body: dict | None = Non
     return requests.request(method, f"{stack.url}{path}", json=body, headers=headers, timeout=15)
 
 
+def file_in_conversation(stack, sender: str, message: str) -> str:
+    """The citizen tells everything in one message and confirms; the reply with the number(s)."""
+    stack.say(sender, message)
+    reply = stack.text(sender, "确认")
+    if "工单号" not in reply:  # the form may still ask something
+        reply = stack.text(sender, "确认")
+    return reply
+
+
 def test_report_handled_by_the_unit_without_the_reporters_identity(stack, db):
     me = f"units-{uuid.uuid4().hex[:8]}"
     phone = "139" + str(uuid.uuid4().int)[:8]
-    stack.say(me, f"我要举报，千山区鞍千路那个洗车店天天往河里排污水，全是泡沫。我叫孙丽，电话{phone}")
-    reply = stack.text(me, "确认")
-    if "工单号" not in reply:  # the form may still ask something
-        reply = stack.text(me, "确认")
+    reply = file_in_conversation(stack, me, f"我要举报，千山区鞍千路那个洗车店天天往河里排污水，全是泡沫。我叫孙丽，电话{phone}")
     number = re.search(r"[A-Z]{2}-\d{8}-\d{4}", reply).group(0)
 
     assert call(stack, "GET", "/api/units/orders", None).status_code == 401
@@ -135,10 +141,8 @@ def test_two_matters_for_two_units_become_two_orders(stack, db):
 
     me = f"two-{uuid.uuid4().hex[:8]}"
     phone = "135" + str(uuid.uuid4().int)[:8]
-    stack.say(me, f"我叫李娜，电话{phone}，铁西区兴盛街8号，我们公司拖欠工资三个月了一分没给，还有我家暖气一直不热屋里才十四度")
-    reply = stack.text(me, "确认")
-    if "工单号" not in reply:
-        reply = stack.text(me, "确认")
+    reply = file_in_conversation(stack, me, f"我叫李娜，电话{phone}，铁西区兴盛街8号，我们公司拖欠工资三个月了一分没给，"
+                                            "还有我家暖气一直不热屋里才十四度")
     numbers = re.findall(r"[A-Z]{2}-\d{8}-\d{4}", reply)
     assert len(set(numbers)) == 2 and "已分别登记" in reply, reply
     orders = {repository.get_order(n).content: repository.get_order(n) for n in set(numbers)}
@@ -146,3 +150,72 @@ def test_two_matters_for_two_units_become_two_orders(stack, db):
     assert all(o.phone == phone and o.sender_id == me for o in orders.values())
     units = {o.suggested_unit for o in orders.values()}
     assert units == {"市人力资源和社会保障局", "供热企业；市供热主管部门"}
+
+
+class ConsoleUser:
+    """Someone logged in to the console, using its JSON API as the orders page does."""
+
+    def __init__(self, stack, username: str) -> None:
+        from tests.test_e2e_console import PASSWORD
+
+        self.stack, self.http = stack, requests.Session()
+        r = self.http.post(f"{stack.url}/console/login", json={"username": username, "password": PASSWORD}, timeout=15)
+        assert r.status_code == 200, r.text
+        self.csrf = r.json()["csrf"]
+
+    def get(self, path: str) -> requests.Response:
+        return self.http.get(f"{self.stack.url}{path}", timeout=15)
+
+    def post(self, path: str, body: dict | None = None, csrf: bool = True) -> requests.Response:
+        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
+        return self.http.post(f"{self.stack.url}{path}", json=body or {}, headers=headers, timeout=15)
+
+
+def test_units_and_supervisors_work_orders_in_the_console(stack, db):
+    """A unit's staff log in to the console and see only their unit's orders (a 举报 without the
+    reporter); the supervisor sees the queues, decides a return, and reads the audit log; agents
+    get neither."""
+    from tests.test_e2e_console import add_agent
+
+    me = f"cons-{uuid.uuid4().hex[:8]}"
+    phone = "137" + str(uuid.uuid4().int)[:8]
+    reply = file_in_conversation(stack, me, f"我要实名举报，铁东区园林路有家饭店后厨把油污直接倒进雨水井，我叫钱芳，电话{phone}")
+    number = re.search(r"[A-Z]{2}-\d{8}-\d{4}", reply).group(0)
+
+    boss = ConsoleUser(stack, add_agent(stack, "督办", "supervisor"))
+    eco = ConsoleUser(stack, add_agent(stack, "环保", "unit", UNIT))
+    other = ConsoleUser(stack, add_agent(stack, "住建", "unit", "市住房和城乡建设局"))
+    agent = ConsoleUser(stack, add_agent(stack, "坐席", "agent"))
+
+    queues = boss.get("/console/api/oversight").json()
+    assert UNIT in queues["units"] and set(queues) >= {"pending", "overdue", "clusters", "returns", "terminations",
+                                                       "dissatisfied"}
+    assert boss.post(f"/console/api/orders/{number}/dispatch", {"unit": UNIT}, csrf=False).status_code == 403
+    assert boss.post(f"/console/api/orders/{number}/dispatch", {"unit": UNIT}).json()["status"] == "dispatched"
+
+    for who, path in ((agent, "/console/api/oversight"), (agent, "/console/api/unit/orders"),
+                      (eco, "/console/api/oversight"), (eco, "/console/api/queue"), (eco, "/console/api/audit")):
+        assert who.get(path).status_code == 403, path
+    assert eco.get("/console").url.endswith("/console/orders")  # a unit's page is its orders
+
+    listed = eco.get("/console/api/unit/orders").json()["orders"]
+    mine = next(o for o in listed if o["number"] == number)
+    assert mine["type"] == "举报" and mine["name"] is None and mine["phone"] is None and phone not in str(listed)
+    assert other.get(f"/console/api/unit/orders/{number}").status_code == 404
+    assert other.post(f"/console/api/unit/orders/{number}/accept").status_code == 403
+
+    returned = eco.post(f"/console/api/unit/orders/{number}/return", {"reason": "雨水井归市政设施管理部门管理"})
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"
+    waiting = boss.get("/console/api/oversight").json()["returns"]
+    assert any(r["number"] == number and "雨水井" in r["reason"] for r in waiting)
+    refused = boss.post(f"/console/api/orders/{number}/review-return", {"approve": False, "reason": "排污主体是饭店，归环保执法"})
+    assert refused.json()["status"] == "dispatched" and refused.json()["unit"] == UNIT
+    assert eco.post(f"/console/api/unit/orders/{number}/accept").json()["status"] == "in_progress"
+    closed = eco.post(f"/console/api/unit/orders/{number}/close", {"result": "已对该饭店立案处罚，责令清理雨水井"})
+    assert closed.json()["status"] == "closed"
+
+    whole = boss.get(f"/console/api/orders/{number}").json()
+    assert whole["phone"] == phone and [h["to"] for h in whole["history"]][-1] == "closed"
+    log = boss.get(f"/console/api/audit?number={number}").json()["entries"]
+    assert {e["action"] for e in log} >= {"dispatch", "return", "review-return", "accept", "close", "read_order"}
+    assert not any(e["action"] == "read_order" and e["actor"].startswith(UNIT) for e in log)  # the unit saw no one

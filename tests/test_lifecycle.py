@@ -158,3 +158,51 @@ def test_dissatisfied_with_a_reason_reopens_once_then_goes_to_the_supervisor():
     assert not second.reopened and second.to_supervisor and repository.get_order(number).status == "closed"
     kinds = [h["kind"] for h in lifecycle.history(number)]
     assert kinds.count("rating") == 2 and "dissatisfied_review" in kinds
+
+
+def test_the_supervisors_queues_hold_what_waits_for_a_decision_and_empty_when_decided():
+    returned, ending, rated = new_order("q1"), new_order("q2"), new_order("q3")
+    for number in (returned, ending, rated):
+        lifecycle.dispatch(number, UNIT, "staff:派单员", P)
+    lifecycle.return_order(returned, UNIT, "占道经营属于街道办事处管辖")
+    lifecycle.request_termination(ending, UNIT, "三次拨打市民电话均无人接听，短信未回复")
+    lifecycle.close(rated, UNIT, "已劝离占道摊贩")
+    lifecycle.rate(rated, "不满意", None, P)  # no reason: the hotline decides
+
+    [r] = lifecycle.returns_to_review()
+    assert (r["number"], r["unit"], r["reason"]) == (returned, UNIT, "占道经营属于街道办事处管辖")
+    [t] = lifecycle.terminations_to_review()
+    assert t["number"] == ending and "无人接听" in t["evidence"]
+    [d] = lifecycle.dissatisfied_to_review()
+    assert d["number"] == rated and d["rating"] == "不满意"
+
+    lifecycle.review_return(returned, "console:boss", True, P, OTHER)
+    lifecycle.review_termination(ending, "console:boss", False, "请再上门核实一次")
+    with pytest.raises(LifecycleError):  # refused: a new request is needed before another review
+        lifecycle.review_termination(ending, "console:boss", True, "改主意了")
+    again = lifecycle.review_rating(rated, "console:boss", True, P, OTHER, "市民反映摊贩仍在，改由住建局处理")
+    assert again.status == "dispatched" and again.unit == OTHER
+    assert lifecycle.returns_to_review() == lifecycle.terminations_to_review() == lifecycle.dissatisfied_to_review() == []
+    with pytest.raises(LifecycleError):
+        lifecycle.review_rating(rated, "console:boss", False, P, reason="已经处理过了")
+
+
+def test_keeping_a_dissatisfied_order_closed_needs_a_reason_and_is_recorded():
+    number = new_order("q4")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P)
+    lifecycle.close(number, UNIT, "已答复政策")
+    lifecycle.rate(number, "不满意", None, P)
+    with pytest.raises(LifecycleError):
+        lifecycle.review_rating(number, "console:boss", False, P, reason="")
+    kept = lifecycle.review_rating(number, "console:boss", False, P, reason="已按政策答复，诉求超出政策范围")
+    assert kept.status == "closed"
+    assert lifecycle.history(number)[-1]["kind"] == "rating_reviewed"
+
+
+def test_the_audit_log_reads_newest_first_by_order_or_actor():
+    lifecycle.audit("staff:值班长", "read_order", "AS-1")
+    lifecycle.audit("市生态环境局/eco", "list_orders", None, "AS-1,AS-2")
+    lifecycle.audit("staff:值班长", "dispatch", "AS-2")
+    assert [e["action"] for e in lifecycle.audit_entries()] == ["dispatch", "list_orders", "read_order"]
+    assert [e["action"] for e in lifecycle.audit_entries(number="AS-2")] == ["dispatch"]
+    assert [e["actor"] for e in lifecycle.audit_entries(actor="生态")] == ["市生态环境局/eco"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import pytest
+
 from bot.profile import load_profile
 from bot.store import repository as repo
 from bot.store.db import get_engine, session_scope
@@ -58,6 +60,21 @@ def test_concurrent_retries_make_one_order():
     assert len(set(results)) == 1
 
 
+def test_concurrent_filings_get_distinct_numbers():
+    numbers: list[str] = []
+
+    def file(i: int) -> None:
+        order, _ = repo.file_order(request(f"many-{i}"), P)
+        numbers.append(order.number)
+
+    threads = [threading.Thread(target=file, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(numbers) == 12 and len(set(numbers)) == 12
+
+
 def test_lookup_by_any_spelling_of_the_number():
     order, _ = repo.file_order(request("k"), P)
     day = order.number.split("-")[1]
@@ -92,6 +109,8 @@ def test_emergency_alert_and_handoff_recorded():
 
 
 def test_sqlite_uses_wal():
+    if not get_engine().url.drivername.startswith("sqlite"):
+        pytest.skip("a SQLite setting")
     repo.get_order("AS-20260101-0001")
     with get_engine().connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

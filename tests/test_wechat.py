@@ -208,32 +208,24 @@ def test_menu_fits_wechat_and_every_click_has_words():
 # ---------------------------------------------------------------- shared store and WeChat's API
 
 
-def _redis_store():
-    import uuid
-
-    import redis
-
+@pytest.fixture
+def redis_store():
     from bot.store.shared import RedisStore
+    from tests import services
 
-    store = RedisStore("redis://127.0.0.1:6379/0", prefix=f"test-{uuid.uuid4().hex[:8]}:")
-    try:
-        store.redis.ping()
-    except redis.RedisError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    return store
+    store = RedisStore(services.REDIS_URL, prefix=services.redis_prefix())
+    yield store
+    services.drop_redis_prefix(store.prefix)
 
 
 @pytest.mark.parametrize("backend", ["database", "redis"])
-def test_shared_store_add_is_once_and_entries_expire(backend):
-    store = DatabaseStore() if backend == "database" else _redis_store()
+def test_shared_store_add_is_once_and_entries_expire(backend, request):
+    store = DatabaseStore() if backend == "database" else request.getfixturevalue("redis_store")
     assert store.add("k", "first", ttl=60) and not store.add("k", "second", ttl=60)
     assert store.get("k") == "first"
     store.set("short", "v", ttl=0.05)
     time.sleep(0.1)
     assert store.get("short") is None and store.add("short", "again", ttl=60)
-    if backend == "redis":
-        for key in store.redis.scan_iter(store.prefix + "*"):
-            store.redis.delete(key)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Console accounts from the command line.
 
     python -m bot.console adduser wangli --name 王丽 --role agent     # asks for the password
+    python -m bot.console adduser eco1 --name 李明 --role unit --unit 市生态环境局
     echo "$PASSWORD" | python -m bot.console adduser zhang --role supervisor --password-stdin
     python -m bot.console passwd wangli
     python -m bot.console disable wangli | enable wangli
@@ -28,10 +29,11 @@ def _password(args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.console", description="Console accounts.")
     sub = parser.add_subparsers(dest="command", required=True)
-    add = sub.add_parser("adduser", help="create an agent or supervisor account")
+    add = sub.add_parser("adduser", help="create an agent, supervisor or handling-unit account")
     add.add_argument("username")
     add.add_argument("--name", default="", help="the name shown to colleagues (default: the username)")
     add.add_argument("--role", choices=accounts.ROLES, default="agent")
+    add.add_argument("--unit", default="", help="the handling unit of a --role unit account (as in the dispatch catalogue)")
     add.add_argument("--password-stdin", action="store_true")
     pw = sub.add_parser("passwd", help="set a new password (ends the user's sessions)")
     pw.add_argument("username")
@@ -42,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "adduser":
-            who = accounts.create_agent(args.username, args.name, args.role, _password(args))
-            print(f"已创建：{who.username}（{who.display_name}，{who.role}）")
+            who = accounts.create_agent(args.username, args.name, args.role, _password(args), args.unit)
+            print(f"已创建：{who.username}（{who.display_name}，{who.role}{'，' + who.unit if who.unit else ''}）")
         elif args.command == "passwd":
             accounts.set_password(args.username, _password(args))
             print(f"已更新 {args.username} 的密码")
@@ -52,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"已{'停用' if args.command == 'disable' else '启用'} {args.username}")
         else:
             for who, disabled in accounts.list_agents():
-                print("\t".join([who.username, who.display_name, who.role] + (["(停用)"] if disabled else [])))
+                print("\t".join([who.username, who.display_name, who.role, who.unit or ""]
+                                + (["(停用)"] if disabled else [])))
     except accounts.AccountError as exc:
         print(f"失败：{exc}", file=sys.stderr)
         return 1

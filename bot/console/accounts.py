@@ -20,7 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from bot.store.db import session_scope
 from bot.store.models import Agent, ConsoleSession, utcnow
 
-ROLES = ("agent", "expert", "supervisor")  # expert: a unit's specialist seated at the hotline
+# expert: a unit's specialist seated at the hotline; unit: a handling unit's staff, who see and
+# handle their own unit's work orders (and never a citizen's conversation).
+ROLES = ("agent", "expert", "supervisor", "unit")
 SESSION_HOURS = 12
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD = 8
@@ -36,10 +38,11 @@ class Who:
     username: str
     display_name: str
     role: str
+    unit: str | None = None
 
 
 def _who(a: Agent) -> Who:
-    return Who(a.id, a.username, a.display_name, a.role)
+    return Who(a.id, a.username, a.display_name, a.role, a.unit)
 
 
 def hash_password(password: str) -> str:
@@ -63,18 +66,25 @@ def check_password(password: str, stored: str) -> bool:
 _DUMMY = hash_password("not-a-real-password")
 
 
-def create_agent(username: str, display_name: str, role: str, password: str) -> Who:
+def create_agent(username: str, display_name: str, role: str, password: str, unit: str | None = None) -> Who:
     username = username.strip()
     if not username or len(username) > 64 or any(c.isspace() for c in username):
         raise AccountError("用户名不能为空、不能有空格，最多64个字符")
     if role not in ROLES:
         raise AccountError(f"角色只能是 {' / '.join(ROLES)}")
+    unit = (unit or "").strip() or None
+    if role == "unit" and not unit:
+        raise AccountError("承办单位的账号须用 --unit 写明单位名称")
+    if role != "unit" and unit:
+        raise AccountError("只有承办单位的账号（--role unit）才写单位名称")
+    if unit and len(unit) > 64:
+        raise AccountError("单位名称最多64个字")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"密码至少{MIN_PASSWORD}位")
     try:
         with session_scope() as s:
             agent = Agent(username=username, display_name=(display_name.strip() or username)[:64], role=role,
-                          password_hash=hash_password(password))
+                          unit=unit, password_hash=hash_password(password))
             s.add(agent)
             s.flush()
             return _who(agent)

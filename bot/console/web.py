@@ -1,6 +1,8 @@
 """The agents' console, served by the gateway under ``/console``.
 
-Pages: ``/console/login`` (public), ``/console`` (logged in). JSON API under ``/console/api``
+Pages: ``/console/login`` (public), ``/console`` (agents and supervisors: the conversations),
+``/console/orders`` (handling units: their work orders; supervisors: the 督办 queues and the
+audit log). JSON API under ``/console/api``
 and live updates on the websocket ``/console/ws``; nothing but the login page and its static
 files answers without a session. A session is a random token in an HttpOnly, SameSite=Strict
 cookie; every POST must also carry the session's CSRF token in ``X-CSRF-Token``; the websocket
@@ -29,8 +31,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot import messages
+from bot import lifecycle, messages
 from bot.console import accounts
+from bot.gateway import units
 from bot.gateway.api import dumps, error, ok, read_json, read_message
 from bot.gateway.hub import END_FORM, LISTEN, Hub
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
@@ -48,6 +51,7 @@ MAX_CONTENT = 2000
 LOGIN_FAILURES_ALLOWED = 10
 LOGIN_WINDOW = 600.0
 MINUTES_PER_CONVERSATION = 3  # for the citizen's rough wait estimate
+CONVERSATION_ROLES = ("agent", "expert", "supervisor")
 FIELD_KEYS = ("request_type", "content", "address", "district", "name", "phone", "confidential", "wants_reply")
 
 
@@ -61,6 +65,13 @@ def parse_hours(value: str) -> tuple[dt.time, dt.time] | None:
     except ValueError as exc:
         raise ValueError(f"HOTLINE_CONSOLE_HOURS should look like 08:00-20:00, not {value!r}") from exc
     return start, end
+
+
+def _actor(who: accounts.Who) -> str:
+    """How a console user is named in the audit log and an order's history."""
+    if who.role == "unit":
+        return f"{who.unit}/{who.username}"
+    return f"console:{who.username}"
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -86,7 +97,10 @@ class Console:
     def _session(self, request: web.Request) -> tuple[accounts.Who, str] | None:
         return accounts.session_for(request.cookies.get(COOKIE))
 
-    async def _require(self, request: web.Request, write: bool = False) -> accounts.Who:
+    async def _require(self, request: web.Request, write: bool = False,
+                       roles: tuple[str, ...] = CONVERSATION_ROLES) -> accounts.Who:
+        """The logged-in user, who must have one of ``roles`` (by default: those who talk with
+        citizens; a handling unit's staff only see their own orders)."""
         found = await asyncio.to_thread(self._session, request)
         if found is None:
             raise web.HTTPUnauthorized(text=dumps({"error": "login_required", "message": "请先登录。"}),
@@ -95,15 +109,26 @@ class Console:
         if write and not hmac.compare_digest(request.headers.get("X-CSRF-Token", ""), csrf):
             raise web.HTTPForbidden(text=dumps({"error": "csrf", "message": "页面已过期，请刷新后再试。"}),
                                     content_type="application/json")
+        if who.role not in roles:
+            raise web.HTTPForbidden(text=dumps({"error": "forbidden", "message": "您的账号没有这项权限。"}),
+                                    content_type="application/json")
         return who
 
     async def login_page(self, _request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / "login.html", headers={"Cache-Control": "no-store"})
 
     async def console_page(self, request: web.Request) -> web.StreamResponse:
+        found = await asyncio.to_thread(self._session, request)
+        if found is None:
+            raise web.HTTPFound("/console/login")
+        if found[0].role == "unit":
+            raise web.HTTPFound("/console/orders")
+        return web.FileResponse(STATIC / "console.html", headers={"Cache-Control": "no-store"})
+
+    async def orders_page(self, request: web.Request) -> web.StreamResponse:
         if await asyncio.to_thread(self._session, request) is None:
             raise web.HTTPFound("/console/login")
-        return web.FileResponse(STATIC / "console.html", headers={"Cache-Control": "no-store"})
+        return web.FileResponse(STATIC / "orders.html", headers={"Cache-Control": "no-store"})
 
     async def login(self, request: web.Request) -> web.Response:
         body = await read_json(request)
@@ -130,7 +155,7 @@ class Console:
         return response
 
     async def logout(self, request: web.Request) -> web.Response:
-        await self._require(request, write=True)
+        await self._require(request, write=True, roles=accounts.ROLES)
         await asyncio.to_thread(accounts.end_session, request.cookies.get(COOKIE))
         response = ok({"ok": True})
         response.del_cookie(COOKIE, path="/console")
@@ -435,6 +460,48 @@ class Console:
         await asyncio.to_thread(repository.add_note, req.sender_id, who.id, "电话来电，由坐席录入")
         return ok({"order": order}, status=201)
 
+    # ---------------------------------------------------------------- work orders (units, 督办)
+
+    async def unit_orders(self, request: web.Request) -> web.Response:
+        who = await self._require(request, roles=("unit",))
+        status = request.query.get("status") or None
+        if status is not None and status not in units.STATUSES:
+            return error(400, "bad_status", "没有这个工单状态。")
+        return ok({"orders": await asyncio.to_thread(units.unit_orders, who.unit, status, _actor(who))})
+
+    async def unit_order(self, request: web.Request) -> web.Response:
+        who = await self._require(request, roles=("unit",))
+        view = await asyncio.to_thread(units.order_detail, request.match_info["number"], _actor(who), who.unit)
+        return ok(view) if view is not None else error(404, "not_found", "本单位没有这个工单。")
+
+    async def unit_act(self, request: web.Request) -> web.Response:
+        who = await self._require(request, write=True, roles=("unit",))
+        body = await read_json(request)
+        return await asyncio.to_thread(units.unit_action, who.unit, _actor(who), request.match_info["number"],
+                                       request.match_info["action"], body, self.hub.profile)
+
+    async def oversight(self, request: web.Request) -> web.Response:
+        await self._require(request, roles=("supervisor",))
+        return ok(await asyncio.to_thread(units.oversight, self.hub.profile))
+
+    async def order(self, request: web.Request) -> web.Response:
+        who = await self._require(request, roles=("supervisor",))
+        view = await asyncio.to_thread(units.order_detail, request.match_info["number"], _actor(who))
+        return ok(view) if view is not None else error(404, "not_found", "没有这个工单。")
+
+    async def order_act(self, request: web.Request) -> web.Response:
+        who = await self._require(request, write=True, roles=("supervisor",))
+        body = await read_json(request)
+        return await asyncio.to_thread(units.staff_action, _actor(who), request.match_info["number"],
+                                       request.match_info["action"], body, self.hub.profile)
+
+    async def audit(self, request: web.Request) -> web.Response:
+        await self._require(request, roles=("supervisor",))
+        q = request.query
+        return ok({"entries": await asyncio.to_thread(lifecycle.audit_entries, (q.get("number") or "").strip() or None,
+                                                      (q.get("actor") or "").strip() or None,
+                                                      units.parse_limit(q.get("limit")))})
+
     # ---------------------------------------------------------------- live
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
@@ -442,6 +509,8 @@ class Console:
         origin = request.headers.get("Origin")
         if found is None:
             return error(401, "login_required", "请先登录。")
+        if found[0].role not in CONVERSATION_ROLES:
+            return error(403, "forbidden", "您的账号没有这项权限。")
         if origin and origin.split("://", 1)[-1] != request.host:
             return error(403, "origin", "不允许的来源。")
         ws = web.WebSocketResponse(heartbeat=25, max_msg_size=64 * 1024)
@@ -523,6 +592,14 @@ class Console:
             web.post(conv + "/close", self.close),
             web.post("/console/api/triage", self.triage),
             web.post("/console/api/calls", self.call),
+            web.get("/console/orders", self.orders_page),
+            web.get("/console/api/unit/orders", self.unit_orders),
+            web.get("/console/api/unit/orders/{number}", self.unit_order),
+            web.post("/console/api/unit/orders/{number}/{action}", self.unit_act),
+            web.get("/console/api/oversight", self.oversight),
+            web.get("/console/api/orders/{number}", self.order),
+            web.post("/console/api/orders/{number}/{action}", self.order_act),
+            web.get("/console/api/audit", self.audit),
             web.get("/console/ws", self.websocket),
             web.static("/console/static", STATIC),
         ]

@@ -11,9 +11,14 @@ hotline's staff (role ``staff``: dispatch, review returns and terminations, 督�
     POST /api/orders/{number}/dispatch           派单 {unit, note}
     POST /api/orders/{number}/review-return      {approve, new_unit, reason}
     POST /api/orders/{number}/review-termination {approve, reason}
+    POST /api/orders/{number}/review-rating      不满意 to review: {reopen, unit, reason}
     GET  /api/orders/overdue                     overdue and nearly due open orders
     GET  /api/orders/pending                     orders waiting for a dispatcher, with 智能派单's suggestion
     GET  /api/orders/clusters                    集中反映: one matter raised by several citizens
+    GET  /api/orders/oversight                   all of the supervisor's queues at once
+    GET  /api/audit[?number=&actor=&limit=]      the audit log, newest first
+
+The console (bot/console/web.py) serves the same to logged-in unit staff and supervisors.
 
 A unit never sees who made a 举报, nor anyone who asked for confidentiality: name, phone and
 channel identity are left out of its view. Every view of personal data by staff or a unit, and
@@ -29,11 +34,12 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
-from bot import clusters, lifecycle
+from bot import clusters, dispatch, lifecycle
 from bot.gateway.api import Api, error, ok
+from bot.profile import Profile
 from bot.store import repository
 from bot.store.db import session_scope
-from bot.store.models import WorkOrder
+from bot.store.models import OPEN_STATUSES, WorkOrder
 
 STATUSES = ("pending", "dispatched", "in_progress", "closed", "returned", "terminated")
 
@@ -43,36 +49,136 @@ def protected(order: WorkOrder) -> bool:
     return order.confidential or order.request_type == "举报"
 
 
-def unit_view(order: WorkOrder) -> dict[str, Any]:
+def unit_view(order: WorkOrder, today: dt.date | None = None) -> dict[str, Any]:
     data = repository.order_as_dict(order, personal=not protected(order))
     if protected(order):
         data["channel"] = None
-    data["result"] = order.result
+    data["overdue"] = order.status in OPEN_STATUSES and order.deadline < (today or lifecycle.china_today())
+    data["termination_requested"] = lifecycle.termination_requested(order)
     return data
 
 
-def _orders_of(unit: str, status: str | None) -> list[WorkOrder]:
+def unit_orders(unit: str, status: str | None, actor: str) -> list[dict[str, Any]]:
+    """A unit's orders (at most 500, nearest deadline first); reads of personal data audited."""
     with session_scope() as s:
         q = select(WorkOrder).where(WorkOrder.unit == unit)
         if status:
             q = q.where(WorkOrder.status == status)
-        return list(s.execute(q.order_by(WorkOrder.deadline, WorkOrder.id).limit(500)).scalars())
+        orders = list(s.execute(q.order_by(WorkOrder.deadline, WorkOrder.id).limit(500)).scalars())
+        views = [unit_view(o) for o in orders]
+    personal = [o.number for o in orders if not protected(o)]
+    if personal:
+        lifecycle.audit(actor, "list_orders", None, ",".join(personal))
+    return views
+
+
+def order_detail(number: str, actor: str, unit: str | None = None) -> dict[str, Any] | None:
+    """One order with its history: as its unit sees it (``unit`` given: None for another unit's
+    order), or whole for the hotline's staff. The read is audited when it shows personal data."""
+    with session_scope() as s:
+        order = s.execute(select(WorkOrder).where(WorkOrder.number == number)).scalar_one_or_none()
+        if order is None or (unit is not None and order.unit != unit):
+            return None
+        if unit is None:
+            view = repository.order_as_dict(order)
+            view.update(overdue=order.status in OPEN_STATUSES and order.deadline < lifecycle.china_today(),
+                        termination_requested=lifecycle.termination_requested(order), rating=order.rating,
+                        rating_reason=order.rating_reason, suggested_unit=order.suggested_unit,
+                        confidence=order.suggestion_confidence, cluster=order.cluster)
+        else:
+            view = unit_view(order)
+        shows_personal = unit is None or not protected(order)
+    view["history"] = lifecycle.history(number)
+    if shows_personal:
+        lifecycle.audit(actor, "read_order", number)
+    return view
+
+
+UNIT_ACTIONS = ("accept", "return", "extend", "close", "terminate")
+STAFF_ACTIONS = ("dispatch", "review-return", "review-termination", "review-rating")
+
+
+def _text(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _change(fn: Any, *args: Any) -> web.Response:
+    try:
+        change = fn(*args)
+    except lifecycle.LifecycleError as exc:
+        status = 404 if exc.code == "not_found" else 403 if exc.code == "not_yours" else 409 \
+            if exc.code in ("bad_state", "too_late", "over_cap") else 400
+        return error(status, exc.code, exc.message)
+    return ok({"number": change.number, "status": change.status, "deadline": change.deadline.isoformat(),
+               "unit": change.unit})
+
+
+def unit_action(unit: str, actor: str, number: str, action: str, body: dict[str, Any],
+                profile: Profile) -> web.Response:
+    """A handling unit's step on one of its orders (runs in a worker thread)."""
+    if action not in UNIT_ACTIONS:
+        return error(404, "not_found", "没有这个操作。")
+    lifecycle.audit(actor, action, number)
+    if action == "accept":
+        return _change(lifecycle.accept, number, unit)
+    if action == "return":
+        return _change(lifecycle.return_order, number, unit, _text(body, "reason"), body.get("complex") is True)
+    if action == "extend":
+        return _change(lifecycle.extend, number, unit, _text(body, "reason"), body.get("working_days"), profile)
+    if action == "close":
+        return _change(lifecycle.close, number, unit, _text(body, "result"))
+    return _change(lifecycle.request_termination, number, unit, _text(body, "evidence"))
+
+
+def staff_action(actor: str, number: str, action: str, body: dict[str, Any], profile: Profile) -> web.Response:
+    """The hotline's decision on an order (runs in a worker thread)."""
+    if action not in STAFF_ACTIONS:
+        return error(404, "not_found", "没有这个操作。")
+    lifecycle.audit(actor, action, number)
+    if action == "dispatch":
+        return _change(lifecycle.dispatch, number, _text(body, "unit") or "", actor, profile, _text(body, "note"))
+    if action == "review-return":
+        return _change(lifecycle.review_return, number, actor, body.get("approve") is True, profile,
+                       _text(body, "new_unit"), _text(body, "reason"))
+    if action == "review-termination":
+        return _change(lifecycle.review_termination, number, actor, body.get("approve") is True,
+                       _text(body, "reason"))
+    return _change(lifecycle.review_rating, number, actor, body.get("reopen") is True, profile,
+                   _text(body, "unit"), _text(body, "reason"))
+
+
+def pending_orders() -> list[dict[str, Any]]:
+    """Orders 智能派单 was not sure enough to send, with its suggestion."""
+    with session_scope() as s:
+        orders = s.execute(select(WorkOrder).where(WorkOrder.status == "pending")
+                           .order_by(WorkOrder.id).limit(500)).scalars()
+        return [{"number": o.number, "type": o.request_type, "content": o.content[:200],
+                 "address": o.address, "created_at": o.created_at.isoformat() + "Z",
+                 "deadline": o.deadline.isoformat(), "suggested_unit": o.suggested_unit,
+                 "confidence": round(o.suggestion_confidence, 3) if o.suggestion_confidence is not None
+                 else None} for o in orders]
+
+
+def oversight(profile: Profile) -> dict[str, Any]:
+    """Everything waiting for the hotline's supervisor (督办), in one read."""
+    catalogue = dispatch.load_catalogue(profile)
+    return {"pending": pending_orders(), "overdue": lifecycle.overdue(), "clusters": clusters.flagged(),
+            "returns": lifecycle.returns_to_review(), "terminations": lifecycle.terminations_to_review(),
+            "dissatisfied": lifecycle.dissatisfied_to_review(), "units": [u.name for u in catalogue]}
+
+
+def parse_limit(value: str | None, default: int = 200) -> int:
+    try:
+        return max(1, min(1000, int(value))) if value else default
+    except ValueError:
+        return default
 
 
 class UnitApi:
     def __init__(self, api: Api) -> None:
         self.api = api
         self.profile = api.hub.profile
-
-    async def _run(self, fn: Any, *args: Any, **kwargs: Any) -> web.Response:
-        try:
-            change = await asyncio.to_thread(fn, *args, **kwargs)
-        except lifecycle.LifecycleError as exc:
-            status = 404 if exc.code == "not_found" else 403 if exc.code == "not_yours" else 409 \
-                if exc.code in ("bad_state", "too_late", "over_cap") else 400
-            return error(status, exc.code, exc.message)
-        return ok({"number": change.number, "status": change.status, "deadline": change.deadline.isoformat(),
-                   "unit": change.unit})
 
     # ---------------------------------------------------------------- units
 
@@ -81,64 +187,28 @@ class UnitApi:
         status = request.query.get("status") or None
         if status is not None and status not in STATUSES:
             return error(400, "bad_status", f"status 只能是 {'、'.join(STATUSES)}。")
-        orders = await asyncio.to_thread(_orders_of, key.name, status)
-        views = [await asyncio.to_thread(unit_view, o) for o in orders]
-        personal = [o.number for o in orders if not protected(o)]
-        if personal:
-            await asyncio.to_thread(lifecycle.audit, f"unit:{key.name}", "list_orders", None, ",".join(personal))
-        return ok({"orders": views})
+        return ok({"orders": await asyncio.to_thread(unit_orders, key.name, status, f"unit:{key.name}")})
 
     async def get_order(self, request: web.Request) -> web.Response:
         key = self.api.require(request, "unit")
-        number = request.match_info["number"]
-        order = await asyncio.to_thread(repository.get_order, number)
-        if order is None or order.unit != key.name:
+        view = await asyncio.to_thread(order_detail, request.match_info["number"], f"unit:{key.name}", key.name)
+        if view is None:
             return error(404, "not_found", "本单位没有这个工单。")
-        view = await asyncio.to_thread(unit_view, order)
-        view["history"] = await asyncio.to_thread(lifecycle.history, order.number)
-        if not protected(order):
-            await asyncio.to_thread(lifecycle.audit, f"unit:{key.name}", "read_order", order.number)
         return ok(view)
 
     async def act(self, request: web.Request) -> web.Response:
         key = self.api.require(request, "unit")
-        number, action = request.match_info["number"], request.match_info["action"]
         body = await self.api.json_body(request) if request.can_read_body else {}
-        unit = key.name
-        await asyncio.to_thread(lifecycle.audit, f"unit:{unit}", action, number)
-        if action == "accept":
-            return await self._run(lifecycle.accept, number, unit)
-        if action == "return":
-            return await self._run(lifecycle.return_order, number, unit, body.get("reason"),
-                                   bool(body.get("complex")))
-        if action == "extend":
-            return await self._run(lifecycle.extend, number, unit, body.get("reason"), body.get("working_days"),
-                                   self.profile)
-        if action == "close":
-            return await self._run(lifecycle.close, number, unit, body.get("result"))
-        if action == "terminate":
-            return await self._run(lifecycle.request_termination, number, unit, body.get("evidence"))
-        return error(404, "not_found", "没有这个操作。")
+        return await asyncio.to_thread(unit_action, key.name, f"unit:{key.name}", request.match_info["number"],
+                                       request.match_info["action"], body, self.profile)
 
     # ---------------------------------------------------------------- the hotline's staff
 
     async def staff_act(self, request: web.Request) -> web.Response:
         key = self.api.require(request, "staff")
-        number, action = request.match_info["number"], request.match_info["action"]
         body = await self.api.json_body(request)
-        actor = f"staff:{key.name}"
-        await asyncio.to_thread(lifecycle.audit, actor, action, number)
-        if action == "dispatch":
-            unit = body.get("unit")
-            return await self._run(lifecycle.dispatch, number, unit if isinstance(unit, str) else "", actor,
-                                   self.profile, body.get("note") if isinstance(body.get("note"), str) else None)
-        if action == "review-return":
-            return await self._run(lifecycle.review_return, number, actor, body.get("approve") is True,
-                                   self.profile, body.get("new_unit"), body.get("reason"))
-        if action == "review-termination":
-            return await self._run(lifecycle.review_termination, number, actor, body.get("approve") is True,
-                                   body.get("reason"))
-        return error(404, "not_found", "没有这个操作。")
+        return await asyncio.to_thread(staff_action, f"staff:{key.name}", request.match_info["number"],
+                                       request.match_info["action"], body, self.profile)
 
     async def overdue(self, request: web.Request) -> web.Response:
         self.api.require(request, "staff")
@@ -152,23 +222,25 @@ class UnitApi:
     async def pending(self, request: web.Request) -> web.Response:
         """The supervisor's queue: orders 智能派单 was not sure enough to send, with its suggestions."""
         self.api.require(request, "staff")
-
-        def rows() -> list[dict[str, Any]]:
-            with session_scope() as s:
-                orders = s.execute(select(WorkOrder).where(WorkOrder.status == "pending")
-                                   .order_by(WorkOrder.id).limit(500)).scalars()
-                return [{"number": o.number, "type": o.request_type, "content": o.content[:200],
-                         "address": o.address, "created_at": o.created_at.isoformat() + "Z",
-                         "deadline": o.deadline.isoformat(), "suggested_unit": o.suggested_unit,
-                         "confidence": round(o.suggestion_confidence, 3) if o.suggestion_confidence is not None
-                         else None} for o in orders]
-
-        return ok({"orders": await asyncio.to_thread(rows)})
+        return ok({"orders": await asyncio.to_thread(pending_orders)})
 
     async def clusters(self, request: web.Request) -> web.Response:
         """集中反映: the same matter raised by several citizens in a short time."""
         self.api.require(request, "staff")
         return ok({"clusters": await asyncio.to_thread(clusters.flagged)})
+
+    async def oversight(self, request: web.Request) -> web.Response:
+        """Every supervisor queue at once: pending, overdue, clusters, returns, terminations,
+        dissatisfied ratings, and the units one can dispatch to."""
+        self.api.require(request, "staff")
+        return ok(await asyncio.to_thread(oversight, self.profile))
+
+    async def audit(self, request: web.Request) -> web.Response:
+        """The audit log (newest first), by order number and/or actor."""
+        self.api.require(request, "staff")
+        q = request.query
+        return ok({"entries": await asyncio.to_thread(lifecycle.audit_entries, q.get("number") or None,
+                                                      q.get("actor") or None, parse_limit(q.get("limit")))})
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -178,5 +250,7 @@ class UnitApi:
             web.get("/api/orders/overdue", self.overdue),
             web.get("/api/orders/pending", self.pending),
             web.get("/api/orders/clusters", self.clusters),
+            web.get("/api/orders/oversight", self.oversight),
+            web.get("/api/audit", self.audit),
             web.post("/api/orders/{number}/{action}", self.staff_act),
         ]

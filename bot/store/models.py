@@ -139,15 +139,17 @@ class Handoff(Base):
 
 
 class Agent(Base):
-    """A hotline agent or supervisor who logs in to the console (accounts made by
-    ``python -m bot.console adduser``; passwords stored as scrypt hashes)."""
+    """Someone who logs in to the console: a hotline agent, expert or supervisor, or a handling
+    unit's staff (role ``unit``, with the unit's name). Accounts are made by
+    ``python -m bot.console adduser``; passwords are stored as scrypt hashes."""
 
     __tablename__ = "agents"
 
     id = Column(Integer, primary_key=True)
     username = Column(String(64), nullable=False, unique=True)
     display_name = Column(String(64), nullable=False)
-    role = Column(String(16), nullable=False, default="agent")  # agent | supervisor
+    role = Column(String(16), nullable=False, default="agent")  # agent | expert | supervisor | unit
+    unit = Column(String(64))  # the handling unit of a ``unit`` account
     password_hash = Column(String(256), nullable=False)
     disabled = Column(Boolean, nullable=False, default=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
+import time
 from dataclasses import dataclass
 
 import jieba
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.profile import Profile
 from bot.store.db import session_scope
@@ -96,42 +98,54 @@ def _next_number(session, prefix: str, now: dt.datetime) -> str:  # type: ignore
     return f"{prefix}-{day}-{seq.last:04d}"
 
 
+FILING_ATTEMPTS = 10
+
+
 def file_order(req: OrderRequest, profile: Profile) -> tuple[WorkOrder, bool]:
     """File a work order. Returns (order, created); a retry with the same idempotency key gets
-    the order it already made and ``created`` False."""
+    the order it already made and ``created`` False.
+
+    Two filings at the same moment may draw the same next number (SQLite has no row locks) or
+    both start the day's counter: the database refuses the second, which then tries again with
+    the next number. A citizen's order is never lost to a busy moment."""
     existing = get_order_by_key(req.idempotency_key)
     if existing:
         return existing, False
-    now = local_now()
-    try:
-        with session_scope() as s:
-            order = WorkOrder(
-                number=_next_number(s, profile.order_prefix, now),
-                status="pending",
-                request_type=req.request_type,
-                content=req.content,
-                address=req.address,
-                district=req.district,
-                name=req.name,
-                phone=req.phone,
-                confidential=req.confidential,
-                wants_reply=req.wants_reply,
-                channel=req.channel,
-                sender_id=req.sender_id,
-                profile=profile.key,
-                created_at=utcnow(),
-                deadline=add_working_days(now.date(), profile.working_days),
-                idempotency_key=req.idempotency_key,
-            )
-            s.add(order)
-            s.flush()
-            s.add(WorkOrderEvent(order_id=order.id, actor="bot", status_to="pending", note="智能助手受理"))
-        return order, True
-    except IntegrityError:
-        existing = get_order_by_key(req.idempotency_key)
-        if existing:
-            return existing, False
-        raise
+    for attempt in range(FILING_ATTEMPTS):
+        now = local_now()
+        try:
+            with session_scope() as s:
+                order = WorkOrder(
+                    number=_next_number(s, profile.order_prefix, now),
+                    status="pending",
+                    request_type=req.request_type,
+                    content=req.content,
+                    address=req.address,
+                    district=req.district,
+                    name=req.name,
+                    phone=req.phone,
+                    confidential=req.confidential,
+                    wants_reply=req.wants_reply,
+                    channel=req.channel,
+                    sender_id=req.sender_id,
+                    profile=profile.key,
+                    created_at=utcnow(),
+                    deadline=add_working_days(now.date(), profile.working_days),
+                    idempotency_key=req.idempotency_key,
+                )
+                s.add(order)
+                s.flush()
+                s.add(WorkOrderEvent(order_id=order.id, actor="bot", status_to="pending", note="智能助手受理"))
+            return order, True
+        except (IntegrityError, OperationalError) as exc:
+            existing = get_order_by_key(req.idempotency_key)
+            if existing:
+                return existing, False
+            busy = isinstance(exc, IntegrityError) or "locked" in str(exc)
+            if not busy or attempt == FILING_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0.002, 0.02) * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def get_order_by_key(key: str) -> WorkOrder | None:

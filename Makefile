@@ -9,7 +9,7 @@ export HOTLINE_PROFILE ?= anshan
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup browser train run test lint validate unit e2e stories bench clean
+.PHONY: setup browser services train run test lint validate unit e2e stories bench clean
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -29,6 +29,10 @@ $(NODE_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
 # Debian's chromium and a Chinese font for the browser tests.
 browser:
 	@scripts/install_system.sh browser
+
+# PostgreSQL and Redis on loopback, for the tests against the production store.
+services:
+	@scripts/install_system.sh services
 
 # Rasa itself skips training when data, domain and config are unchanged since the last model.
 train: setup
@@ -59,7 +63,7 @@ e2e: train browser
 stories: train
 	$(BIN)/rasa test core --stories tests/stories --model models/hotline.tar.gz --fail-on-prediction-errors --out results/stories
 
-test: train validate lint browser
+test: train validate lint browser services
 	$(BIN)/pytest -q
 	$(MAKE) --no-print-directory stories
 

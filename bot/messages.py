@@ -313,6 +313,13 @@ def too_long_reply(limit: int) -> str:
     return f"您这条消息太长了（超过{limit}个字），系统没法一次处理。请分成几条发送，每条不超过{limit}个字，先说最重要的事。"
 
 
+def too_fast_reply(profile: Profile, seconds: int) -> str:
+    """A citizen (or an address) sending faster than a person types: the message is kept."""
+    wait = "半分钟" if seconds <= 30 else "一分钟"
+    return (f"您发送消息太频繁了，请稍等{wait}再发，我们会逐条处理。您刚才的消息已经记录。"
+            f"如果情况紧急，请直接拨打110、119、120或122，或拨打{profile.hotline_number}热线电话。")
+
+
 EMPTY_MESSAGE = "没有收到文字内容，请直接输入您要反映的问题。"
 UPLOAD_RECEIVED = "图片已收到，提交工单时会作为证据一并附上。"
 UPLOAD_ATTACHED = "图片已收到，已作为证据附在工单 {number} 上。"

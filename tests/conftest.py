@@ -53,6 +53,7 @@ KB_KEY = "test-kb-key-water"
 KB_UNIT = "供水企业；市城市供水主管部门"
 UNIT = "市生态环境局"
 UNIT_KEY = "test-unit-key-env"
+FLOOD_BURST = 25
 # The e2e stack's WeChat account, in 安全 (encrypted) mode, as configured in production.
 WECHAT = {"token": "e2eToken2026", "aes_key": "Q3h5bVhMa2p0S2l2dFJ6cE1XUGZ3bm9tR2V4cUxadHk", "appid": "wxe2e0000hotline1",
           "mode": "safe"}
@@ -70,6 +71,9 @@ def stack(tmp_path_factory):
                     HOTLINE_KB_DIR=str(workdir / "kb_articles"), HOTLINE_WECHAT_APPID=WECHAT["appid"],
                     HOTLINE_WECHAT_TOKEN=WECHAT["token"], HOTLINE_WECHAT_AES_KEY=WECHAT["aes_key"],
                     HOTLINE_WECHAT_SECRET="e2e-secret", HOTLINE_WECHAT_MODE=WECHAT["mode"],
-                    HOTLINE_NOTIFY_EVERY="1", HOTLINE_WECHAT_TEMPLATE_ID="TPL_E2E")
+                    HOTLINE_NOTIFY_EVERY="1", HOTLINE_WECHAT_TEMPLATE_ID="TPL_E2E",
+                    # Tests talk faster than people: limits that only a flood reaches.
+                    HOTLINE_RATE_BURST=str(FLOOD_BURST), HOTLINE_RATE_PER_MINUTE="200",
+                    HOTLINE_TRUST_FORWARDED="1", HOTLINE_RATE_IP_PER_MINUTE="60")
     yield s
     s.stop()

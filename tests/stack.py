@@ -72,7 +72,8 @@ class Stack:
         if name == "rasa":
             return [str(BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
                     "--port", str(self.ports["rasa"]), "--model", str(MODEL),
-                    "--endpoints", str(self.workdir / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml")]
+                    "--endpoints", str(self.workdir / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml"),
+                    "--logging-config-file", str(ROOT / "logging.yml")]
         if name == "wechat_api":
             return [str(BIN / "python"), "-m", "channels.wechat.fake_api", "--port", str(self.ports["wechat_api"])]
         return [str(BIN / "python"), "-m", "bot.gateway"]

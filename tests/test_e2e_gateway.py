@@ -241,3 +241,72 @@ def test_unit_updates_an_article_and_the_bot_answers_with_it_without_restart(sta
     assert "每半年" in reply and KB_UNIT.split("；")[0] in reply
     updated = requests.put(url, json={**article, "answer": "二次供水水箱每季度清洗消毒一次。"}, headers=KB, timeout=10)
     assert updated.status_code == 200
+
+
+# ------------------------------------------------------------------ floods, figures, logs
+
+def _post_many(stack, senders_and_texts, headers=None) -> list[list[dict]]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(item):
+        sender, text = item
+        r = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                          headers=headers or {}, timeout=60)
+        return r.status_code, r.json()
+
+    with ThreadPoolExecutor(len(senders_and_texts)) as pool:  # all at once, as a flood comes
+        return list(pool.map(one, senders_and_texts))
+
+
+def test_a_flooding_citizen_is_told_politely_keeps_the_messages_and_others_are_served(stack, store):
+    from tests.conftest import FLOOD_BURST
+
+    flooder, other = f"flood-{uuid.uuid4().hex[:8]}", f"calm-{uuid.uuid4().hex[:8]}"
+    total = FLOOD_BURST + 15
+    results = _post_many(stack, [(flooder, f"第{i}条：怎么还没人回复") for i in range(total)])
+    texts = [m.get("text", "") for _status, body in results for m in body]
+    assert all(status == 200 for status, _ in results)
+    assert sum("发送消息太频繁" in t for t in texts) == 1  # told once, not once per message
+    kept = [e for e in transcript.history(flooder, limit=500) if e.author == "citizen"]
+    assert len(kept) == total and sum(e.status == "limited" for e in kept) == total - FLOOD_BURST
+    # Still flooding: an emergency is never limited away.
+    urgent = stack.text(flooder, "楼道里着火了，好大的烟")
+    assert "119" in urgent
+    # Someone else, meanwhile, is answered by the assistant as usual.
+    calm = stack.text(other, "你好，我想咨询一下")
+    assert calm and "频繁" not in calm and "系统繁忙" not in calm
+
+
+def test_one_address_flooding_with_many_sender_ids_is_limited(stack):
+    address = {"X-Forwarded-For": f"203.0.113.{uuid.uuid4().int % 250}"}
+    results = _post_many(stack, [(f"bot-{uuid.uuid4().hex[:8]}", "在吗") for _ in range(70)], headers=address)
+    told = [m["text"] for _status, body in results for m in body if "频繁" in m.get("text", "")]
+    assert 1 <= len(told) <= 10 and sum(1 for _s, body in results if not body or any("频繁" in m.get("text", "")
+                                                                                     for m in body)) >= 10
+    # Another address is not affected.
+    fine = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": f"ok-{uuid.uuid4().hex[:6]}",
+                         "message": "你好"}, headers={"X-Forwarded-For": "198.51.100.7"}, timeout=30).json()
+    assert fine and not any("频繁" in m.get("text", "") for m in fine)
+
+
+def test_metrics_for_prometheus(stack):
+    stack.text(f"metrics-{uuid.uuid4().hex[:8]}", "你好")
+    r = requests.get(f"{stack.url}/metrics", timeout=10)  # from loopback
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/plain")
+    body = r.text
+    for name in ("hotline_messages_total{", "hotline_message_seconds_bucket{", "hotline_pending_messages",
+                 "hotline_handoff_waiting", "hotline_rate_limited_total"):
+        assert name in body, name
+    assert 'outcome="answered"' in body
+
+
+def test_no_phone_number_or_name_in_any_log(stack):
+    """Run last in this module: everything the tests above said is in the servers' logs by now."""
+    phone = "139" + str(uuid.uuid4().int)[:8]
+    me = f"logs-{uuid.uuid4().hex[:8]}"
+    stack.text(me, f"我叫欧阳娜娜，电话{phone}，身份证210302198805061234，立山区那边下水道堵了")
+    stack.text(me, "确认")
+    time.sleep(1)
+    for name in ("gateway", "rasa", "actions"):
+        text = (stack.workdir / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+        assert phone not in text and "210302198805061234" not in text and "欧阳娜娜" not in text, name

@@ -6,12 +6,14 @@ import logging
 
 from aiohttp import web
 
+from bot import logmask
 from bot.gateway.app import create_app
 from bot.gateway.config import GatewayConfig
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logmask.install()
     config = GatewayConfig.from_env()
     web.run_app(create_app(config), host=config.host, port=config.port, access_log=None,
                 print=lambda _msg: print(f"gateway listening on http://{config.host}:{config.port}", flush=True))

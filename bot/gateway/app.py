@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot import dispatch
 from bot.console.web import Console
+from bot.gateway import metrics
 from bot.gateway.api import Api
 from bot.gateway.config import GatewayConfig
 from bot.gateway.hub import Hub
@@ -40,6 +41,7 @@ async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped
         raise
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
+        metrics.ERRORS.labels("http_500").inc()
         return web.json_response({"error": "internal", "message": "系统出了点问题，请稍后再试。"}, status=500,
                                  dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
@@ -78,6 +80,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     api = Api(config, hub)
     app.add_routes(api.routes())
     app.add_routes(UnitApi(api).routes())
+    app.add_routes(metrics.routes(api, console))
     app.add_routes(pages.routes(profile, config.static_dir, config.node_modules))
 
     async def on_startup(app: web.Application) -> None:

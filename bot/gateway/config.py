@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 @dataclass(frozen=True)
 class ApiKey:
-    role: str  # staff (read orders, triage, dispatch) | kb (write knowledge-base articles) | unit (handle its orders)
+    # staff (read orders, triage, dispatch) | kb (write knowledge-base articles) | unit (handle
+    # its orders) | metrics (read /metrics)
+    role: str
     name: str  # who: an agent team, a handling unit
     token: str
 
@@ -22,7 +24,7 @@ def parse_api_keys(value: str) -> list[ApiKey]:
     keys = []
     for entry in (value or "").split(","):
         parts = entry.strip().split(":", 2)
-        if len(parts) == 3 and all(p.strip() for p in parts) and parts[0].strip() in ("staff", "kb", "unit"):
+        if len(parts) == 3 and all(p.strip() for p in parts) and parts[0].strip() in ("staff", "kb", "unit", "metrics"):
             keys.append(ApiKey(parts[0].strip(), parts[1].strip(), parts[2].strip()))
     return keys
 

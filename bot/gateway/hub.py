@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import emergency
+from bot.gateway import metrics
 from bot.gateway.config import GatewayConfig
+from bot.gateway.limits import Limits, RateLimiter
 from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
-from bot.messages import EMPTY_MESSAGE, busy_reply, emergency_reply, too_long_reply
+from bot.messages import EMPTY_MESSAGE, busy_reply, emergency_reply, too_fast_reply, too_long_reply
 from bot.profile import Profile
 from bot.store import repository, transcript
 
@@ -58,8 +61,10 @@ def outgoing(entry: transcript.Entry) -> dict[str, Any]:
 
 
 class Hub:
-    def __init__(self, config: GatewayConfig, rasa: RasaClient, profile: Profile) -> None:
+    def __init__(self, config: GatewayConfig, rasa: RasaClient, profile: Profile,
+                 limiter: RateLimiter | None = None) -> None:
         self.config = config
+        self.limiter = limiter or RateLimiter(Limits.from_env())
         self.rasa = rasa
         self.profile = profile
         self.outputs: dict[str, Push] = {}
@@ -101,14 +106,27 @@ class Hub:
     # ---------------------------------------------------------------- one message
 
     async def handle(self, sender_id: str, channel: str, text: str, metadata: dict[str, Any] | None = None,
-                     shown: str | None = None, push: bool = False) -> list[dict[str, Any]]:
+                     shown: str | None = None, push: bool = False, address: str | None = None) -> list[dict[str, Any]]:
         """Take one citizen message; return what to show them now (earlier replies they have
         not seen yet first). ``shown`` is what the citizen saw themselves send (a button's
         title for its payload). With ``push`` the replies go through the channel's push
-        instead, marked delivered only when someone was there to receive them."""
+        instead, marked delivered only when someone was there to receive them. ``address`` is
+        the network address the message came from, for the flood limit per address."""
         if not text.strip():
             return [{"author": "system", "text": EMPTY_MESSAGE}]
-        direct = await self._handle(sender_id, channel, text, metadata, shown)
+        started = time.perf_counter()
+        if address is not None and not self.limiter.address(address).allowed:
+            metrics.RATE_LIMITED.labels("address").inc()
+            direct = await self._limited(sender_id, channel, text, True, "address")
+        else:
+            verdict = self.limiter.sender(sender_id)
+            if not verdict.allowed:
+                metrics.RATE_LIMITED.labels("sender").inc()
+                direct = await self._limited(sender_id, channel, text, verdict.first_refusal, "sender",
+                                             verdict.retry_after)
+            else:
+                direct = await self._handle(sender_id, channel, text, metadata, shown)
+        metrics.LATENCY.labels(channel).observe(time.perf_counter() - started)
         if direct is not None:
             return direct
         if not push:
@@ -121,6 +139,7 @@ class Hub:
         """Record the message and get Rasa's replies into the transcript as undelivered.
         Returns replies only when they could not be kept (the database is down)."""
         if len(text) > self.config.max_message_chars:
+            metrics.MESSAGES.labels(channel, "too_long").inc()
             await self.record(sender_id, channel, "citizen", text, status="refused")
             reply = too_long_reply(self.config.max_message_chars)
             await self.record(sender_id, channel, "system", reply, delivered=False)
@@ -131,14 +150,18 @@ class Hub:
             data["_shown"] = shown[:200]
         msg_id = await self.record(sender_id, channel, "citizen", text, data, status="pending")
         if msg_id is None:  # the database is down: Rasa keeps its own tracker, go on without ours
+            metrics.MESSAGES.labels(channel, "without_transcript").inc()
+            metrics.ERRORS.labels("transcript_write").inc()
             return await self._direct(sender_id, text, meta)
         handoff = await self._open_handoff(sender_id)
         if handoff is not None:
+            metrics.MESSAGES.labels(channel, "with_agent").inc()
             await self._with_agent(sender_id, channel, text, msg_id, handoff.status)
             return None
         if self.rating_taker is not None:
             answer = await self.rating_taker(sender_id, text)
             if answer is not None:  # the answer to the satisfaction follow-up, not for Rasa
+                metrics.MESSAGES.labels(channel, "rating").inc()
                 await asyncio.to_thread(transcript.set_status, msg_id, "handled")
                 await self.record(sender_id, channel, "system", answer, delivered=False)
                 return None
@@ -147,14 +170,42 @@ class Hub:
             await asyncio.wait_for(asyncio.shield(task), timeout=self.config.rasa_timeout)
         except asyncio.TimeoutError:
             log.warning("rasa slow for %s; the answer will follow", sender_id)
+            metrics.ERRORS.labels("rasa_slow").inc()
             task.add_done_callback(lambda _t: self._spawn(self.flush(sender_id, channel)))
             await self._busy(sender_id, channel, text)
         except RasaUnavailable as exc:
             log.warning("rasa unavailable (%s); message %s kept for %s", exc, msg_id, sender_id)
+            metrics.ERRORS.labels("rasa_unavailable").inc()
             await self._busy(sender_id, channel, text)
         except RasaFailed as exc:
             log.error("rasa failed on message %s for %s: %s", msg_id, sender_id, exc)
+            metrics.ERRORS.labels("rasa_failed").inc()
             await self._busy(sender_id, channel, text)
+        else:
+            metrics.MESSAGES.labels(channel, "answered").inc()
+            return None
+        metrics.MESSAGES.labels(channel, "busy").inc()
+        return None
+
+    async def _limited(self, sender_id: str, channel: str, text: str, tell: bool, scope: str,
+                       retry_after: int = 60) -> list[dict[str, Any]] | None:
+        """Over a flood limit: the message is kept (status ``limited``, never sent to Rasa); the
+        citizen is told once per window; an emergency still gets its numbers at once."""
+        metrics.MESSAGES.labels(channel, "limited").inc()
+        msg_id = await self.record(sender_id, channel, "citizen", text[:self.config.max_message_chars],
+                                   {"_limited": scope}, status="limited")
+        found = emergency.detect(text)
+        if found is not None:
+            metrics.EMERGENCIES.labels(found.kind).inc()
+            await self._record_emergency(sender_id, channel, text, found)
+            reply = emergency_reply(found, self.profile)
+        elif tell:
+            reply = too_fast_reply(self.profile, retry_after)
+        else:
+            return None if msg_id is not None else []
+        if msg_id is None:
+            return [{"author": "system", "text": reply}]
+        await self.record(sender_id, channel, "system", reply, delivered=False)
         return None
 
     async def _open_handoff(self, sender_id: str):  # type: ignore[no-untyped-def]
@@ -280,6 +331,7 @@ class Hub:
         is recorded for the agents on duty, without waiting for Rasa."""
         found = emergency.detect(text)
         if found is not None:
+            metrics.EMERGENCIES.labels(found.kind).inc()
             await self._record_emergency(sender_id, channel, text, found)
         await self.record(sender_id, channel, "system", self._busy_text(found), delivered=False)
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.store.db import session_scope
 from bot.store.models import TranscriptMessage
@@ -83,6 +83,12 @@ def pending(sender_id: str | None = None) -> list[Entry]:
         if sender_id is not None:
             q = q.where(TranscriptMessage.sender_id == sender_id)
         return [_entry(r) for r in s.execute(q.order_by(TranscriptMessage.id)).scalars()]
+
+
+def count_pending() -> int:
+    with session_scope() as s:
+        return s.execute(select(func.count()).select_from(TranscriptMessage)
+                         .where(TranscriptMessage.status == "pending")).scalar_one()
 
 
 def undelivered(sender_id: str) -> list[Entry]:

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.gateway.hub import Hub
+from bot.gateway.limits import client_address
 
 CHANNEL = "rest"
 MAX_SENDER = 128
@@ -37,7 +38,8 @@ def routes(hub: Hub) -> list[web.RouteDef]:
         if not isinstance(message, str):
             return error(400, "invalid_message", "message 应为字符串。message must be a string.")
         metadata: Any = body.get("metadata")
-        replies = await hub.handle(sender, CHANNEL, message, metadata if isinstance(metadata, dict) else None)
+        replies = await hub.handle(sender, CHANNEL, message, metadata if isinstance(metadata, dict) else None,
+                                   address=client_address(request.remote, request.headers.get("X-Forwarded-For")))
         out = []
         for m in replies:
             item = {"recipient_id": sender, **{k: v for k, v in m.items() if k != "author"}}

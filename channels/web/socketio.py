@@ -18,6 +18,7 @@ from typing import Any
 import socketio
 
 from bot.gateway.hub import Hub
+from bot.gateway.limits import client_address
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,10 @@ def attach(sio: socketio.AsyncServer, hub: Hub) -> None:
         shown = data.get("display_text") if isinstance(data.get("display_text"), str) else None
         # Replies go to every page of this session that is open, and stay undelivered (shown
         # with the history on the next connect) when none is, e.g. during a page reload.
+        environ = sio.get_environ(sid) or {}
+        request = environ.get("aiohttp.request")  # engineio's REMOTE_ADDR is always 127.0.0.1
+        address = client_address(getattr(request, "remote", None), environ.get("HTTP_X_FORWARDED_FOR"))
         direct = await hub.handle(sender_for(session_id), CHANNEL, message,
-                                  {"customData": custom} if custom else None, shown=shown, push=True)
+                                  {"customData": custom} if custom else None, shown=shown, push=True, address=address)
         for m in direct:  # only when the transcript could not keep them
             await sio.emit("bot_uttered", to_socketio(m), room=session_id)

@@ -1,0 +1,64 @@
+"""``/metrics`` for Prometheus: messages, errors, latency and queues of this gateway process.
+
+Each gateway process is its own scrape target. The endpoint answers requests from loopback and
+requests with an API key of role ``metrics`` or ``staff`` (it tells how busy the hotline is,
+nothing about any citizen).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+log = logging.getLogger(__name__)
+
+MESSAGES = Counter("hotline_messages_total", "Citizen messages taken by the gateway, by channel and outcome",
+                   ["channel", "outcome"])
+LATENCY = Histogram("hotline_message_seconds", "From a citizen's message arriving to the reply being ready",
+                    ["channel"], buckets=(.025, .05, .1, .2, .3, .5, .75, 1, 2, 5, 10, 30))
+ERRORS = Counter("hotline_errors_total", "Failures the gateway handled, by kind", ["kind"])
+RATE_LIMITED = Counter("hotline_rate_limited_total", "Messages over a flood limit, by scope", ["scope"])
+EMERGENCIES = Counter("hotline_emergencies_total", "Emergencies answered by the gateway itself (Rasa down, flood, "
+                                                   "agent holding)", ["kind"])
+PENDING = Gauge("hotline_pending_messages", "Citizen messages kept while Rasa or the action server could not take them")
+HANDOFF_QUEUE = Gauge("hotline_handoff_waiting", "Conversations waiting for an agent")
+AGENTS_ONLINE = Gauge("hotline_agents_online", "Agents connected to this gateway's console")
+
+
+def _loopback(request: web.Request) -> bool:
+    try:
+        return ipaddress.ip_address(request.remote or "").is_loopback
+    except ValueError:
+        return False
+
+
+async def refresh_gauges(hub, console) -> None:  # type: ignore[no-untyped-def]
+    """Queue figures read from the store (shared by all gateways), at scrape time."""
+    from bot.store import repository, transcript
+
+    def read() -> tuple[int, int]:
+        return transcript.count_pending(), sum(1 for h in repository.handoff_queue() if h["status"] == "waiting")
+
+    try:
+        pending, waiting = await asyncio.to_thread(read)
+        PENDING.set(pending)
+        HANDOFF_QUEUE.set(waiting)
+    except Exception:
+        log.exception("queue figures for /metrics not read")
+        ERRORS.labels("metrics_read").inc()
+    if console is not None:
+        AGENTS_ONLINE.set(console.online())
+
+
+def routes(api, console) -> list[web.RouteDef]:  # type: ignore[no-untyped-def]
+    async def metrics(request: web.Request) -> web.Response:
+        if not _loopback(request):
+            api.require(request, "metrics", "staff")
+        await refresh_gauges(api.hub, console)
+        return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    return [web.get("/metrics", metrics)]

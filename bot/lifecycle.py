@@ -378,8 +378,7 @@ def returns_to_review() -> list[dict]:
         out = []
         for o in orders:
             event = _latest(o, "status", "returned")
-            out.append({**_row(o, event), "unit": event.actor if event else o.unit,
-                        "reason": event.note if event else None})
+            out.append({**_row(o, event), "reason": event.note if event else None})
         return out
 
 

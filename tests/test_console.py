@@ -8,6 +8,7 @@ import pytest
 
 from bot.console import accounts
 from bot.console.web import Console, parse_hours
+from bot.gateway.bus import Bus
 
 
 def test_passwords_are_hashed_and_checked():
@@ -44,6 +45,7 @@ class _Hub:
     listeners: list = []
     handoff_hook = None
     waiting_text = None
+    bus = Bus()
 
 
 def _at(hour: int, minute: int = 0) -> dt.datetime:

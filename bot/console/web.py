@@ -88,7 +88,9 @@ class Console:
         self._queue_signature: str | None = None
         self._queued_senders: set[str] = set()  # conversations agents may follow live
         self._watcher: asyncio.Task | None = None
+        self._online: set[int] = set()  # agents connected to any gateway (refreshed every second)
         hub.listeners.append(self.on_message)
+        hub.bus.on("console", self._from_another_gateway)
         hub.handoff_hook = self.on_handoff
         hub.waiting_text = self.waiting_text
 
@@ -190,7 +192,11 @@ class Console:
         """Agents who can take a conversation now: logged in, within staffed hours."""
         if not self.staffed():
             return 0
-        return len({who.id for who in self.sockets.values()})
+        return len(self._online | {who.id for who in self.sockets.values()})
+
+    async def refresh_online(self) -> None:
+        await self.hub.bus.announce("agents", sorted({who.id for who in self.sockets.values()}))
+        self._online = await self.hub.bus.gather("agents")
 
     def hours_text(self) -> str:
         if self.hours is None:
@@ -224,7 +230,15 @@ class Console:
         """New handoffs are made by the action server; tell the agents within a second."""
         while True:
             await asyncio.sleep(1.0)
-            if not self.sockets:
+            try:
+                await self.refresh_online()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("agents online not refreshed")
+            # Alone, only a gateway with agents connected needs the queue; with several, every
+            # gateway does (it tells the others' agents of its citizens' messages).
+            if not self.sockets and not self.hub.bus.shared:
                 continue
             try:
                 items = await asyncio.to_thread(repository.handoff_queue)
@@ -467,7 +481,7 @@ class Console:
         status = request.query.get("status") or None
         if status is not None and status not in units.STATUSES:
             return error(400, "bad_status", "没有这个工单状态。")
-        return ok({"orders": await asyncio.to_thread(units.unit_orders, who.unit, status, _actor(who))})
+        return ok({"orders": await asyncio.to_thread(units.unit_orders, who.unit, status)})
 
     async def unit_order(self, request: web.Request) -> web.Response:
         who = await self._require(request, roles=("unit",))
@@ -530,9 +544,16 @@ class Console:
     async def on_message(self, sender_id: str, channel: str, entry: dict[str, Any]) -> None:
         """Live messages of the conversations in the queue (waiting or held), and no others:
         agents see citizens who asked for a person, not everyone's conversation."""
-        if self.sockets and sender_id in self._queued_senders:
-            await self.broadcast({"type": "message", "sender_id": sender_id, "channel": channel,
-                                  "entry": {**entry, "at": _iso(utcnow())}})
+        if sender_id in self._queued_senders:
+            message = {"type": "message", "sender_id": sender_id, "channel": channel,
+                       "entry": {**entry, "at": _iso(utcnow())}}
+            await self.hub.bus.publish("console", message)
+            if self.sockets:
+                await self.broadcast(message)
+
+    async def _from_another_gateway(self, message: dict[str, Any]) -> None:
+        if self.sockets:
+            await self.broadcast(message)
 
     async def waiting_text(self, sender_id: str) -> str:
         waiting = [h for h in await asyncio.to_thread(repository.handoff_queue) if h["status"] == "waiting"]

@@ -14,6 +14,7 @@ from bot import dispatch
 from bot.console.web import Console
 from bot.gateway import metrics
 from bot.gateway.api import Api
+from bot.gateway.bus import make_bus
 from bot.gateway.config import GatewayConfig
 from bot.gateway.hub import Hub
 from bot.gateway.notices import OrderNotices
@@ -50,7 +51,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     config = config or GatewayConfig.from_env()
     profile = load_profile()
     migrate()
-    hub = Hub(config, RasaClient(config.rasa_url, config.actions_url), profile)
+    hub = Hub(config, RasaClient(config.rasa_url, config.actions_url), profile, bus=make_bus())
     app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
     app["config"], app["hub"] = config, hub
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot import emergency
 from bot.gateway import metrics
+from bot.gateway.bus import Bus
 from bot.gateway.config import GatewayConfig
 from bot.gateway.limits import Limits, RateLimiter
 from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
@@ -62,41 +63,50 @@ def outgoing(entry: transcript.Entry) -> dict[str, Any]:
 
 class Hub:
     def __init__(self, config: GatewayConfig, rasa: RasaClient, profile: Profile,
-                 limiter: RateLimiter | None = None) -> None:
+                 limiter: RateLimiter | None = None, bus: Bus | None = None) -> None:
         self.config = config
         self.limiter = limiter or RateLimiter(Limits.from_env())
+        self.bus = bus or Bus()
+        self.bus.on("flush", self._flush_for_another_gateway)
         self.rasa = rasa
         self.profile = profile
         self.outputs: dict[str, Push] = {}
+        # For channels whose citizens are connected to one gateway (socket.io): whether they are here.
+        self.reaches: dict[str, Callable[[str], bool]] = {}
         self.listeners: list[Listener] = []
         self.handoff_hook: HandoffHook | None = None
         # What a citizen waiting for an agent is told (queue position, wait), set by the console.
         self.waiting_text: Callable[[str], Awaitable[str]] | None = None
         # Takes a citizen's answer to the satisfaction follow-up (bot.gateway.notices).
         self.rating_taker: Callable[[str, str], Awaitable[str | None]] | None = None
-        self._locks: dict[str, asyncio.Lock] = {}
         self._background: set[asyncio.Task] = set()
         self._drainer: asyncio.Task | None = None
+        self._listener: asyncio.Task | None = None
 
     # ---------------------------------------------------------------- lifecycle
 
-    def register_output(self, channel: str, push: Push) -> None:
+    def register_output(self, channel: str, push: Push, reaches: Callable[[str], bool] | None = None) -> None:
+        """``push`` sends to a citizen of ``channel``; ``reaches`` tells whether the citizen is
+        connected to this gateway (when another may hold the connection)."""
         self.outputs[channel] = push
+        if reaches is not None:
+            self.reaches[channel] = reaches
 
     def start(self) -> None:
-        self._drainer = asyncio.get_running_loop().create_task(self._drain_forever())
+        loop = asyncio.get_running_loop()
+        self._drainer = loop.create_task(self._drain_forever())
+        self._listener = loop.create_task(self.bus.run())
 
     async def stop(self) -> None:
-        for task in [self._drainer, *self._background]:
+        for task in [self._drainer, self._listener, *self._background]:
             if task is not None:
                 task.cancel()
+        await self.bus.close()
         await self.rasa.close()
 
-    def _lock(self, sender_id: str) -> asyncio.Lock:
-        lock = self._locks.get(sender_id)
-        if lock is None:
-            lock = self._locks[sender_id] = asyncio.Lock()
-        return lock
+    def _lock(self, sender_id: str):  # type: ignore[no-untyped-def]
+        """One conversation's messages go to Rasa one at a time, whichever gateway took them."""
+        return self.bus.lock(f"sender:{sender_id}")
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -372,14 +382,25 @@ class Hub:
             return []
         return [outgoing(e) for e in entries]
 
-    async def flush(self, sender_id: str, channel: str) -> None:
-        """Push replies the citizen has not seen through their channel, if it can push."""
+    async def flush(self, sender_id: str, channel: str, relay: bool = True) -> None:
+        """Push replies the citizen has not seen through their channel, if it can push (from
+        the gateway their page is connected to: the others pass the word on)."""
         push = self.outputs.get(channel)
         if push is None:
             return  # e.g. REST: they come with the citizen's next message
+        reaches = self.reaches.get(channel)
+        if reaches is not None and not reaches(sender_id):
+            if relay:
+                await self.bus.publish("flush", {"sender_id": sender_id, "channel": channel})
+            return
         entries = await asyncio.to_thread(transcript.claim_undelivered, sender_id)
         if entries and not await push(sender_id, [outgoing(e) for e in entries]):
             await asyncio.to_thread(transcript.unclaim, [e.id for e in entries])
+
+    async def _flush_for_another_gateway(self, payload: dict[str, Any]) -> None:
+        sender_id, channel = payload.get("sender_id"), payload.get("channel")
+        if isinstance(sender_id, str) and isinstance(channel, str):
+            await self.flush(sender_id, channel, relay=False)
 
     async def history(self, sender_id: str) -> list[dict[str, Any]]:
         entries = await asyncio.to_thread(transcript.history, sender_id)

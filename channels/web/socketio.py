@@ -52,16 +52,19 @@ def to_socketio(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def attach(sio: socketio.AsyncServer, hub: Hub) -> None:
+    def reaches(sender_id: str) -> bool:
+        """A page of this citizen is connected to this gateway."""
+        return any(True for _ in sio.manager.get_participants("/", sender_id.removeprefix("web-")))
+
     async def push(sender_id: str, messages: list[dict[str, Any]]) -> bool:
-        room = sender_id.removeprefix("web-")
-        listeners = list(sio.manager.get_participants("/", room))
-        if not listeners:
+        if not reaches(sender_id):
             return False
+        room = sender_id.removeprefix("web-")
         for m in messages:
             await sio.emit("bot_uttered", to_socketio(m), room=room)
         return True
 
-    hub.register_output(CHANNEL, push)
+    hub.register_output(CHANNEL, push, reaches)
 
     @sio.on("session_request")
     async def session_request(sid: str, data: Any = None) -> None:

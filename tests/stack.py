@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 import requests
 
@@ -66,21 +67,33 @@ class Stack:
 
     # ------------------------------------------------------------------ processes
 
+    endpoints: Path | None = None  # Rasa's endpoints file (default: the one written into workdir)
+
+    def gateway_url(self, name: str = "gateway") -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
     def command(self, name: str) -> list[str]:
         if name == "actions":
             return [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.ports["actions"])]
-        if name == "rasa":
+        if name.startswith("rasa"):
             return [str(BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
-                    "--port", str(self.ports["rasa"]), "--model", str(MODEL),
-                    "--endpoints", str(self.workdir / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml"),
-                    "--logging-config-file", str(ROOT / "logging.yml")]
+                    "--port", str(self.ports[name]), "--model", str(MODEL),
+                    "--endpoints", str(self.endpoints or self.workdir / "endpoints.yml"),
+                    "--credentials", str(ROOT / "credentials.yml"), "--logging-config-file", str(ROOT / "logging.yml")]
         if name == "wechat_api":
             return [str(BIN / "python"), "-m", "channels.wechat.fake_api", "--port", str(self.ports["wechat_api"])]
         return [str(BIN / "python"), "-m", "bot.gateway"]
 
+    def env_for(self, name: str) -> dict[str, str]:
+        """A gateway talks to the Rasa server of its own number (gateway2 -> rasa2)."""
+        if not name.startswith("gateway"):
+            return self.env
+        rasa = "rasa" + name.removeprefix("gateway")
+        return {**self.env, "GATEWAY_PORT": str(self.ports[name]), "RASA_URL": f"http://127.0.0.1:{self.ports[rasa]}"}
+
     def start(self, name: str) -> None:
         log = open(self.workdir / f"{name}.log", "ab")
-        self.procs[name] = subprocess.Popen(self.command(name), cwd=ROOT, env=self.env, stdout=log,
+        self.procs[name] = subprocess.Popen(self.command(name), cwd=ROOT, env=self.env_for(name), stdout=log,
                                             stderr=subprocess.STDOUT)
 
     def kill(self, name: str) -> None:
@@ -93,12 +106,12 @@ class Stack:
         try:
             if name == "actions":
                 return requests.get(f"{self.actions_url}/health", timeout=2).ok
-            if name == "rasa":
-                status = requests.get(f"{self.rasa_url}/status", timeout=2)
+            if name.startswith("rasa"):
+                status = requests.get(f"http://127.0.0.1:{self.ports[name]}/status", timeout=2)
                 return status.ok and bool(status.json().get("model_file"))
             if name == "wechat_api":
                 return requests.get(f"{self.wechat_api_url}/_fake/stats", timeout=2).ok
-            return requests.get(f"{self.url}/webhooks/rest/", timeout=2).ok
+            return requests.get(f"{self.gateway_url(name)}/webhooks/rest/", timeout=2).ok
         except requests.RequestException:
             return False
 
@@ -149,6 +162,45 @@ def start_stack(workdir: Path, profile: str = "anshan", timeout: float = 240, **
         stack.start(name)
     try:
         stack.wait_ready(names, timeout)
+    except RuntimeError:
+        stack.stop()
+        raise
+    return stack
+
+
+def start_cluster(workdir: Path, db_url: str, tracker_db: str, redis_prefix: str, servers: int = 2,
+                  timeout: float = 300, **extra_env: str) -> Stack:
+    """The production form on one machine: ``servers`` Rasa servers and as many gateways, one
+    action server, PostgreSQL for the work orders (``db_url``) and for Rasa's tracker store
+    (database ``tracker_db``), Redis for Rasa's lock store and the gateways' shared state, with
+    Rasa reading the committed endpoints.production.yml from the environment."""
+    from sqlalchemy.engine import make_url
+
+    if not MODEL.exists():
+        raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
+    names = ["rasa" if i == 0 else f"rasa{i + 1}" for i in range(servers)]
+    gateways = ["gateway" if i == 0 else f"gateway{i + 1}" for i in range(servers)]
+    ports = {name: free_port() for name in ["actions", "wechat_api", *names, *gateways]}
+    pg = make_url(db_url)
+    redis_url = os.environ.get("HOTLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    redis_host = urlparse(redis_url).hostname or "127.0.0.1"
+    env = {**os.environ, "HOTLINE_DB_URL": db_url, "HOTLINE_PROFILE": "anshan", "HOTLINE_REDIS_URL": redis_url,
+           "HOTLINE_REDIS_PREFIX": redis_prefix, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+           "HOTLINE_KB_WARMUP": "1", "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}", "GATEWAY_HOST": "127.0.0.1",
+           "HOTLINE_UPLOAD_DIR": str(workdir / "uploads"),
+           "HOTLINE_WECHAT_API_BASE": f"http://127.0.0.1:{ports['wechat_api']}/cgi-bin/",
+           # endpoints.production.yml
+           "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['actions']}/webhook",
+           "RASA_DB_HOST": pg.host or "127.0.0.1", "RASA_DB_PORT": str(pg.port or 5432), "RASA_DB_NAME": tracker_db,
+           "RASA_DB_USER": pg.username or "postgres", "RASA_DB_PASSWORD": pg.password or "",
+           "REDIS_HOST": redis_host, "REDIS_PORT": "6379", "REDIS_DB": "0", "REDIS_PASSWORD": "",
+           "RASA_LOCK_PREFIX": "".join(c for c in redis_prefix if c.isalnum()), **extra_env}
+    stack = Stack(workdir, db_url, env, ports, endpoints=ROOT / "endpoints.production.yml")
+    order = ["wechat_api", "actions", *names, *gateways]
+    for name in order:
+        stack.start(name)
+    try:
+        stack.wait_ready(order, timeout)
     except RuntimeError:
         stack.stop()
         raise

@@ -1,7 +1,7 @@
 """Alembic environment: uses the engine handed over by bot.store.db.migrate, or the URL."""
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from bot.store.models import Base
 
@@ -18,6 +18,10 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several processes starting at once on a new database: one migrates, the
+                # others wait here and then find the schema at its newest.
+                connection.execute(text("SELECT pg_advisory_xact_lock(12345001)"))
             context.run_migrations()
 
 

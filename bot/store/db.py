@@ -76,8 +76,26 @@ def migrate(url: str | None = None) -> None:
         cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
         _engines.setdefault(url, _make_engine(url))
         cfg.attributes["engine"] = _engines[url]
-        command.upgrade(cfg, "head")
+        with _sqlite_file_lock(url):  # PostgreSQL: an advisory lock in bot/migrations/env.py
+            command.upgrade(cfg, "head")
         _migrated.add(url)
+
+
+@contextmanager
+def _sqlite_file_lock(url: str) -> Iterator[None]:
+    """Processes starting together on a new SQLite file (make run) migrate one after another."""
+    path = url.split("sqlite:///", 1)[-1] if url.startswith("sqlite") else ""
+    if not path or path == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{path}.migrate-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import socketio
 from aiohttp import web
@@ -85,6 +86,10 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     app.add_routes(pages.routes(profile, config.static_dir, config.node_modules))
 
     async def on_startup(app: web.Application) -> None:
+        # The store is reached from worker threads: enough of them that a database waited for
+        # (HOTLINE_DB_WAIT) does not hold up everything else.
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32,
+                                                                           thread_name_prefix="store"))
         hub.start()
         console.start()
         # 智能派单 for /api/triage: built in the background (embeddings), not on the first call.

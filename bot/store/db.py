@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,7 +59,29 @@ def _make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, future=True)
+    connect_args = {"connect_timeout": 3} if url.startswith("postgresql") else {}
+    engine = create_engine(url, pool_pre_ping=True, future=True, pool_size=10, max_overflow=20,
+                           connect_args=connect_args)
+    wait_for_the_database(engine)
+    return engine
+
+
+def wait_for_the_database(engine: Engine) -> None:
+    """A database restarting or failing over for a moment is waited for (``HOTLINE_DB_WAIT``
+    seconds, 3 by default) when a connection is opened, instead of failing the citizen's
+    message at once. With ``pool_pre_ping`` a connection that died meanwhile is replaced."""
+    wait = float(os.environ.get("HOTLINE_DB_WAIT", "3"))
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect, _record, cargs, cparams):  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except dialect.dbapi.OperationalError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.2)
 
 
 def migrate(url: str | None = None) -> None:

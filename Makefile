@@ -9,7 +9,7 @@ export HOTLINE_PROFILE ?= anshan
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup browser services train run test lint validate unit e2e stories bench clean
+.PHONY: setup browser services fuzz-tools train run test lint validate unit e2e stories bench clean
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -25,6 +25,20 @@ $(NODE_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
 	scripts/install_system.sh node
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
 	@rm -f $(WEB)/node_modules/.installed-* && touch $@
+
+# Schemathesis for the gateway's fuzz tests (tests/test_e2e_fuzz.py), in its own environment on the
+# machine's python3: its pins conflict with Rasa's. hypothesis is pinned too: newer ones break 3.39.
+FUZZ_VENV := .venv-fuzz
+FUZZ_PINS := schemathesis==3.39.16 hypothesis==6.131.0
+FUZZ_STAMP := $(FUZZ_VENV)/.installed-$(shell echo '$(FUZZ_PINS)' | sha1sum | cut -c1-12)
+
+fuzz-tools: $(FUZZ_STAMP)
+
+$(FUZZ_STAMP):
+	@test -x $(FUZZ_VENV)/bin/python || python3 -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(FUZZ_VENV)/bin/python -m pip install --quiet $(FUZZ_PINS)
+	@rm -f $(FUZZ_VENV)/.installed-* && touch $@
 
 # Debian's chromium and a Chinese font for the browser tests.
 browser:
@@ -63,7 +77,7 @@ e2e: train browser
 stories: train
 	$(BIN)/rasa test core --stories tests/stories --model models/hotline.tar.gz --fail-on-prediction-errors --out results/stories
 
-test: train validate lint browser services
+test: train validate lint browser services fuzz-tools
 	$(BIN)/pytest -q
 	$(MAKE) --no-print-directory stories
 

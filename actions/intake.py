@@ -133,7 +133,10 @@ class ActionExtractFields(Action):
         # request only if the answer does not help (action_kb_not_helpful).
         question_only = intent == "consult" and not form_active
         kind = None if question_only else REQUEST_INTENT_TYPES.get(intent or "")
-        if found.request_type and (kind is None or intent == "correct_field" or found.request_type == "举报"):
+        named = None if question_only else extract.named_request_type(text)
+        if named:
+            kind = named
+        elif found.request_type and (kind is None or intent == "correct_field" or found.request_type == "举报"):
             kind = found.request_type
         if kind is None and found.content and tracker.get_slot("request_type") is None and not question_only:
             kind = ranked_request_type(tracker)

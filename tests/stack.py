@@ -168,7 +168,7 @@ def start_stack(workdir: Path, profile: str = "anshan", timeout: float = 240, **
     return stack
 
 
-def start_cluster(workdir: Path, db_url: str, tracker_db: str, redis_prefix: str, servers: int = 2,
+def start_cluster(workdir: Path, db_url: str, tracker_db: str | None, redis_prefix: str, servers: int = 2,
                   timeout: float = 300, **extra_env: str) -> Stack:
     """The production form on one machine: ``servers`` Rasa servers and as many gateways, one
     action server, PostgreSQL for the work orders (``db_url``) and for Rasa's tracker store
@@ -191,11 +191,20 @@ def start_cluster(workdir: Path, db_url: str, tracker_db: str, redis_prefix: str
            "HOTLINE_WECHAT_API_BASE": f"http://127.0.0.1:{ports['wechat_api']}/cgi-bin/",
            # endpoints.production.yml
            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['actions']}/webhook",
-           "RASA_DB_HOST": pg.host or "127.0.0.1", "RASA_DB_PORT": str(pg.port or 5432), "RASA_DB_NAME": tracker_db,
+           "RASA_DB_HOST": pg.host or "127.0.0.1", "RASA_DB_PORT": str(pg.port or 5432), "RASA_DB_NAME": tracker_db or "",
            "RASA_DB_USER": pg.username or "postgres", "RASA_DB_PASSWORD": pg.password or "",
            "REDIS_HOST": redis_host, "REDIS_PORT": "6379", "REDIS_DB": "0", "REDIS_PASSWORD": "",
            "RASA_LOCK_PREFIX": "".join(c for c in redis_prefix if c.isalnum()), **extra_env}
-    stack = Stack(workdir, db_url, env, ports, endpoints=ROOT / "endpoints.production.yml")
+    endpoints = ROOT / "endpoints.production.yml"
+    if db_url.startswith("sqlite"):  # the same form on one machine's SQLite files (figures to compare)
+        endpoints = workdir / "endpoints.yml"
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{ports["actions"]}/webhook"\n'
+            f"tracker_store:\n  type: bot.store.rasa_tracker.ResilientSQLTrackerStore\n  dialect: sqlite\n"
+            f"  db: {workdir / 'tracker.db'}\n"
+            f"lock_store:\n  type: redis\n  url: {redis_host}\n  port: 6379\n  db: 0\n"
+            f"  key_prefix: {env['RASA_LOCK_PREFIX']}\n", encoding="utf-8")
+    stack = Stack(workdir, db_url, env, ports, endpoints=endpoints)
     order = ["wechat_api", "actions", *names, *gateways]
     for name in order:
         stack.start(name)

@@ -175,3 +175,19 @@ def test_a_road_before_its_lamps_is_still_a_road():
 
 def test_our_community_is_not_an_address():
     assert extract.find_address("去年我们小区着过火 现在消防通道又被堵了 物业也不管", P) is None
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("公司拖欠工资三个月了一分钱没给，老板也联系不上，投诉", "投诉"),
+    ("我家暖气一直不热，屋里才十四度，求助", "求助"),
+    ("建议在路口加装红绿灯", "意见建议"),
+    ("我要举报，工地晚上往河里倒垃圾", "举报"),
+    ("想咨询一下公积金怎么提取", "咨询"),
+    ("我不是投诉，就是想问问暖气什么时候来", None),
+    ("楼下烧烤店太吵了", None),
+    ("帮帮忙吧", None),  # implied, not named: the classifier decides
+])
+def test_the_type_a_citizen_names(text, kind):
+    from bot.extract import named_request_type
+
+    assert named_request_type(text) == kind

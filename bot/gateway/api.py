@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from sqlalchemy import text as sql_text
 
 from bot import dispatch, lifecycle, messages
@@ -88,6 +89,12 @@ def suggest_unit(text: str, profile: Profile):  # type: ignore[no-untyped-def]
     return dispatcher.suggest(text) if dispatcher is not None else None
 
 
+def plausible_number(number: str) -> bool:
+    """Whether a work-order number could exist (at most 32 printable characters); any other is
+    not found without asking the database (PostgreSQL refuses NUL and over-long values)."""
+    return 0 < len(number) <= 32 and number.isprintable()
+
+
 def mask_name(name: str | None) -> str | None:
     return (name[0] + "*" * (len(name) - 1)) if name else name
 
@@ -124,8 +131,9 @@ class Api:
         token = header[7:].strip() if header.lower().startswith("bearer ") else request.headers.get("X-API-Key", "")
         if not token:
             return None
+        presented = token.encode("utf-8", "surrogateescape")  # header bytes that are not UTF-8 come as surrogates
         for key in self.config.api_keys:
-            if hmac.compare_digest(key.token.encode(), token.encode()):
+            if hmac.compare_digest(key.token.encode(), presented):
                 return key
         return None
 
@@ -166,7 +174,7 @@ class Api:
 
     async def get_workorder(self, request: web.Request) -> web.Response:
         number = request.match_info["number"]
-        if len(number) > 40:
+        if not plausible_number(number):
             return error(404, "not_found", "没有找到这个工单号。")
         staff = self.key(request)
         if staff is not None and staff.role != "staff":
@@ -179,7 +187,7 @@ class Api:
             if self._too_many_failures(ip):
                 return error(429, "too_many_attempts", "尝试次数过多，请10分钟后再试，或拨打热线查询。")
         order = await asyncio.to_thread(repository.get_order, number)
-        if order is None or (staff is None and not (order.phone and hmac.compare_digest(order.phone[-4:], last4))):
+        if order is None or (staff is None and not (order.phone and hmac.compare_digest(order.phone[-4:].encode(), last4.encode("utf-8", "surrogateescape")))):
             if staff is None:
                 self._lookup_failures[ip].append(time.monotonic())
             return error(404, "not_found", "没有找到这个工单号，或电话后四位不对。")
@@ -206,14 +214,15 @@ class Api:
                 if part.name == "session_id":
                     session_id = (await part.text())[:100]
                 elif part.name == "file" and data is None:
-                    filename = part.filename
+                    # Shown to staff; PostgreSQL refuses NUL (RFC 5987 lets a client send one: a%00b).
+                    filename = "".join(c for c in part.filename or "" if c.isprintable()) or None
                     buf = bytearray()
                     while chunk := await part.read_chunk(64 * 1024):
                         buf.extend(chunk)
                         if len(buf) > self.config.upload_max_bytes:
                             return error(413, "too_large", messages.UPLOAD_TOO_LARGE.format(mb=mb))
                     data = bytes(buf)
-        except (ValueError, AssertionError, UnicodeDecodeError):
+        except (ValueError, AssertionError, UnicodeDecodeError, HttpProcessingError):  # e.g. a part's bad header line
             return error(400, "bad_multipart", messages.UPLOAD_EMPTY)
         if not session_id or not SESSION_RX.match(session_id):
             return error(400, "invalid_session", messages.UPLOAD_NO_SESSION)

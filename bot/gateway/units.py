@@ -35,7 +35,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot import clusters, dispatch, lifecycle
-from bot.gateway.api import Api, error, ok
+from bot.gateway.api import Api, error, ok, plausible_number
 from bot.profile import Profile
 from bot.store import repository
 from bot.store.db import session_scope
@@ -193,13 +193,17 @@ class UnitApi:
 
     async def get_order(self, request: web.Request) -> web.Response:
         key = self.api.require(request, "unit")
-        view = await asyncio.to_thread(order_detail, request.match_info["number"], f"unit:{key.name}", key.name)
+        number = request.match_info["number"]
+        view = await asyncio.to_thread(order_detail, number, f"unit:{key.name}", key.name) \
+            if plausible_number(number) else None
         if view is None:
             return error(404, "not_found", "本单位没有这个工单。")
         return ok(view)
 
     async def act(self, request: web.Request) -> web.Response:
         key = self.api.require(request, "unit")
+        if not plausible_number(request.match_info["number"]):
+            return error(404, "not_found", "本单位没有这个工单。")
         body = await self.api.json_body(request) if request.can_read_body else {}
         return await asyncio.to_thread(unit_action, key.name, f"unit:{key.name}", request.match_info["number"],
                                        request.match_info["action"], body, self.profile)
@@ -208,6 +212,8 @@ class UnitApi:
 
     async def staff_act(self, request: web.Request) -> web.Response:
         key = self.api.require(request, "staff")
+        if not plausible_number(request.match_info["number"]):
+            return error(404, "not_found", "没有这个工单。")
         body = await self.api.json_body(request)
         return await asyncio.to_thread(staff_action, f"staff:{key.name}", request.match_info["number"],
                                        request.match_info["action"], body, self.profile)
@@ -241,6 +247,8 @@ class UnitApi:
         """The audit log (newest first), by order number and/or actor."""
         self.api.require(request, "staff")
         q = request.query
+        if "\x00" in q.get("number", "") + q.get("actor", ""):  # in no entry; PostgreSQL refuses NUL
+            return ok({"entries": []})
         return ok({"entries": await asyncio.to_thread(lifecycle.audit_entries, q.get("number") or None,
                                                       q.get("actor") or None, parse_limit(q.get("limit")))})
 

@@ -69,7 +69,7 @@ class Protocol:
         self.crypto = WeChatCrypto(config.token, config.aes_key, config.appid) if config.mode != "plain" else None
 
     def _check_time(self, timestamp: str, now: float | None) -> None:
-        if not timestamp.isdigit() or abs((now or time.time()) - int(timestamp)) > self.config.max_clock_skew:
+        if not (timestamp.isascii() and timestamp.isdigit()) or abs((now or time.time()) - int(timestamp)) > self.config.max_clock_skew:
             raise Refused(403, "stale or missing timestamp")
 
     def _check_signature(self, params: Mapping[str, str]) -> None:
@@ -123,8 +123,9 @@ class Protocol:
             message = parse_message(xml_text)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise Refused(400, f"not a wechat message ({type(exc).__name__})") from exc
-        if not getattr(message, "source", None):
-            raise Refused(400, "message without FromUserName")
+        source = getattr(message, "source", None)  # an openid: 28 characters
+        if not isinstance(source, str) or not source or len(source) > 64 or not source.isprintable():
+            raise Refused(400, "message without a proper FromUserName")
         return Inbound(message, encrypted)
 
     def text_reply(self, inbound: Inbound, content: str, nonce: str, timestamp: str | None = None) -> str:

@@ -108,7 +108,8 @@ class Console:
             raise web.HTTPUnauthorized(text=dumps({"error": "login_required", "message": "请先登录。"}),
                                        content_type="application/json")
         who, csrf = found
-        if write and not hmac.compare_digest(request.headers.get("X-CSRF-Token", ""), csrf):
+        sent = request.headers.get("X-CSRF-Token", "").encode("utf-8", "surrogateescape")
+        if write and not hmac.compare_digest(sent, csrf.encode()):
             raise web.HTTPForbidden(text=dumps({"error": "csrf", "message": "页面已过期，请刷新后再试。"}),
                                     content_type="application/json")
         if who.role not in roles:

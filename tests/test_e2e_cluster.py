@@ -212,6 +212,19 @@ def test_the_database_gone_for_a_moment_loses_no_message_and_no_order(cluster, d
     assert said.count("确认") == 1 and said[0].startswith("我要投诉，我叫冯丽"), said
 
 
+def test_two_hundred_citizens_at_once_each_get_exactly_one_right_order(cluster, db):
+    """The load driver's citizens (scripts/load.py), paced well below what this 2-core machine
+    takes, over both gateways: every conversation ends with exactly one work order, with the
+    citizen's own phone and request type. Throughput and latency are in BENCHMARKS.md."""
+    from scripts.load import check_orders, drive, make_citizens
+
+    citizens = make_citizens(200, [cluster.gateway_url("gateway"), cluster.gateway_url("gateway2")], seed=8)
+    asyncio.run(drive(citizens, rate=12))
+    assert [c.error for c in citizens if c.error] == []
+    result = check_orders(citizens)
+    assert result["right"] == 200, result
+
+
 def test_health_and_metrics_of_the_production_form(cluster):
     for gateway in ("gateway", "gateway2"):
         health = requests.get(cluster.gateway_url(gateway) + "/healthz", timeout=10).json()

@@ -2,7 +2,8 @@
  * Hotline agents' console: live queue, conversation with a citizen, work orders, notes and the
  * phone-call form (smart form filling through the triage).
  *
- * Plain ES5 script, no modules and no build step. Talks to the gateway through
+ * Plain ES5 script, no modules and no build step; common.js (window.Hotline, loaded first) has
+ * the helpers and the fetch wrapper it shares with orders.js. Talks to the gateway through
  *   - JSON over fetch under /console/api (POSTs carry the X-CSRF-Token header), and
  *   - a WebSocket at /console/ws that pushes the whole queue and every new message.
  *
@@ -12,16 +13,17 @@
 (function () {
   'use strict';
 
+  var H = window.Hotline;
+  var byId = H.byId, el = H.el, clear = H.clear, pad2 = H.pad2, str = H.str, isString = H.isString;
+  var api = H.api, errorText = H.errorText, showStatus = H.showStatus, shorten = H.shorten;
+  var parseTime = H.parseTime;
+
   // ------------------------------------------------------------------ constants
 
-  var API = '/console/api';
-  var LOGIN_PAGE = '/console/login';
-  var LOGOUT_URL = '/console/logout';
+  var API = H.API;
   var WS_PATH = '/console/ws';
   var RECONNECT_FIRST_MS = 1000;
   var RECONNECT_MAX_MS = 10000;
-  var STATUS_OK_MS = 8000;
-  var STATUS_ERROR_MS = 20000;
   var NEAR_BOTTOM_PX = 80;
   var WAIT_LONG_S = 120;
   var WAIT_VERY_LONG_S = 300;
@@ -30,7 +32,6 @@
 
   var CHANNEL_NAMES = { web: '网页', wechat: '微信', rest: '接口', phone: '电话' };
   var AUTHOR_NAMES = { citizen: '市民', bot: '智能助手', agent: '坐席', system: '系统' };
-  var ROLE_NAMES = { agent: '坐席', expert: '专家坐席', supervisor: '班长' };
   var REQUEST_TYPES = ['咨询', '求助', '投诉', '举报', '意见建议'];
   var ORDER_FIELDS = ['request_type', 'content', 'address', 'district', 'name', 'phone', 'confidential', 'wants_reply'];
   var DONE_ORDER_STATUSES = { closed: true, terminated: true };
@@ -67,15 +68,8 @@
     bye: '感谢您的反映。如果还有其他问题，欢迎随时联系12345热线，再见！'
   };
 
+  // (The messages for failed calls are common.js's.)
   var TEXT = {
-    network: '网络不通，请检查网络后重试。',
-    serverError: '服务器暂时出错，请稍后再试。',
-    forbidden: '您没有权限执行这个操作。',
-    notFound: '没有找到这条记录，可能已被处理。',
-    conflict: '操作没有成功：情况已有变化，请刷新后再试。',
-    tooMany: '操作太频繁，请稍后再试。',
-    failed: '操作没有成功，请稍后再试。',
-    meFailed: '无法读取登录信息，请刷新页面。',
     disconnected: '实时连接已断开，正在重连…',
     reconnected: '实时连接已恢复。',
     queueFailed: '排队列表没有刷新成功，请稍后再试。',
@@ -125,8 +119,6 @@
 
   var state = {
     me: null,
-    csrf: '',
-    leaving: false,
     queue: [],
     queueAt: 0, // Date.now() when the queue arrived; waits count up from there
     online: 0,
@@ -153,66 +145,8 @@
 
   // ------------------------------------------------------------------ small helpers
 
-  function byId(id) {
-    return document.getElementById(id);
-  }
-
-  // An element with an optional class and text (always as text, never HTML).
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined && text !== null) {
-      node.textContent = String(text);
-    }
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) {
-      node.removeChild(node.firstChild);
-    }
-  }
-
-  function pad2(n) {
-    return n < 10 ? '0' + n : String(n);
-  }
-
-  function isString(v) {
-    return typeof v === 'string';
-  }
-
-  function str(v) {
-    return v === null || v === undefined ? '' : String(v);
-  }
-
   function sameId(a, b) {
     return a !== null && a !== undefined && b !== null && b !== undefined && String(a) === String(b);
-  }
-
-  // The nearest ancestor (or the node itself) that has the class.
-  function closestWithClass(node, className, stop) {
-    while (node && node !== stop && node.nodeType === 1) {
-      if (node.classList.contains(className)) {
-        return node;
-      }
-      node = node.parentNode;
-    }
-    return null;
-  }
-
-  // Server times are UTC; a time without a zone is read as UTC too.
-  function parseTime(value) {
-    if (!value) {
-      return null;
-    }
-    var s = String(value);
-    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) {
-      s += 'Z';
-    }
-    var d = new Date(s);
-    return isNaN(d.getTime()) ? null : d;
   }
 
   function dayKey(d) {
@@ -264,11 +198,6 @@
     return Math.floor(s / 3600) + '小时' + pad2(Math.floor((s % 3600) / 60)) + '分';
   }
 
-  function shorten(text, max) {
-    var s = str(text).replace(/\s+/g, ' ').trim();
-    return s.length > max ? s.slice(0, max) + '…' : s;
-  }
-
   // A name from a value that may be a string or an object with a name.
   function displayName(value) {
     if (isString(value)) {
@@ -299,11 +228,7 @@
   // ------------------------------------------------------------------ elements
 
   var els = {
-    who: byId('who'),
-    role: byId('role'),
-    logout: byId('logout'),
     conn: byId('conn'),
-    status: byId('status'),
     queue: byId('queue'),
     queueEmpty: byId('queue-empty'),
     waitingCount: byId('waiting-count'),
@@ -349,87 +274,7 @@
   };
   var phraseButtons = document.querySelectorAll('.phrase');
 
-  // ------------------------------------------------------------------ status line
-
-  var statusTimer = null;
-
-  // A short polite message in the top bar (kind: 'ok' | 'error' | '').
-  function showStatus(text, kind) {
-    if (statusTimer) {
-      clearTimeout(statusTimer);
-    }
-    els.status.className = 'status' + (kind ? ' is-' + kind : '');
-    // Emptied first so that the same message twice is announced twice.
-    els.status.textContent = '';
-    window.setTimeout(function () {
-      els.status.textContent = text;
-    }, 30);
-    statusTimer = window.setTimeout(function () {
-      els.status.textContent = '';
-      els.status.className = 'status';
-    }, kind === 'error' ? STATUS_ERROR_MS : STATUS_OK_MS);
-  }
-
   // ------------------------------------------------------------------ server calls
-
-  function goLogin() {
-    if (!state.leaving) {
-      state.leaving = true;
-      window.location.assign(LOGIN_PAGE);
-    }
-  }
-
-  // fetch wrapper: resolves {ok, status, data}; a network failure is status 0. On 401 the page
-  // goes to the login page and the promise never settles.
-  function api(method, path, body) {
-    var headers = { Accept: 'application/json' };
-    var init = { method: method, credentials: 'same-origin', headers: headers, cache: 'no-store' };
-    if (method !== 'GET') {
-      headers['Content-Type'] = 'application/json';
-      headers['X-CSRF-Token'] = state.csrf;
-      init.body = JSON.stringify(body || {});
-    }
-    return fetch(path, init).then(
-      function (response) {
-        if (response.status === 401) {
-          goLogin();
-          return new Promise(function () {});
-        }
-        return response
-          .json()
-          .catch(function () {
-            return null;
-          })
-          .then(function (data) {
-            return { ok: response.ok, status: response.status, data: data || {} };
-          });
-      },
-      function () {
-        return { ok: false, status: 0, data: {} };
-      }
-    );
-  }
-
-  // The server's Chinese message if it sent one, else a message by status.
-  function errorText(result, fallback) {
-    if (result.data && isString(result.data.message) && result.data.message) {
-      return result.data.message;
-    }
-    switch (result.status) {
-      case 0:
-        return TEXT.network;
-      case 403:
-        return TEXT.forbidden;
-      case 404:
-        return TEXT.notFound;
-      case 409:
-        return TEXT.conflict;
-      case 429:
-        return TEXT.tooMany;
-      default:
-        return result.status >= 500 ? TEXT.serverError : fallback || TEXT.failed;
-    }
-  }
 
   function convUrl(senderId, action) {
     return API + '/conversations/' + encodeURIComponent(senderId) + (action ? '/' + action : '');
@@ -437,27 +282,8 @@
 
   // ------------------------------------------------------------------ who am I
 
-  function renderMe() {
-    var me = state.me || {};
-    els.who.textContent = str(me.display_name || me.username);
-    var role = ROLE_NAMES[me.role] || str(me.role);
-    els.role.textContent = role;
-    els.role.hidden = !role;
-  }
-
   function isMine(handoffOrItem) {
     return !!(handoffOrItem && state.me && sameId(handoffOrItem.agent_id, state.me.id));
-  }
-
-  function logout() {
-    els.logout.disabled = true;
-    state.leaving = true;
-    if (state.ws) {
-      state.ws.close();
-    }
-    api('POST', LOGOUT_URL).then(function () {
-      window.location.assign(LOGIN_PAGE);
-    });
   }
 
   // ------------------------------------------------------------------ queue
@@ -581,7 +407,7 @@
     var focusId = null;
     var focusClass = null;
     if (active && active !== els.queue && els.queue.contains(active)) {
-      var activeLi = closestWithClass(active, 'queue-item', els.queue);
+      var activeLi = H.closest(active, '.queue-item', els.queue);
       focusId = activeLi ? activeLi.getAttribute('data-id') : null;
       focusClass = active.classList.contains('claim') ? 'claim' : active.classList.contains('open') ? 'open' : null;
     }
@@ -633,11 +459,11 @@
   }
 
   function onQueueClick(event) {
-    var button = closestWithClass(event.target, 'btn', els.queue);
+    var button = H.closest(event.target, '.btn', els.queue);
     if (!button || button.disabled) {
       return;
     }
-    var li = closestWithClass(button, 'queue-item', els.queue);
+    var li = H.closest(button, '.queue-item', els.queue);
     var item = li && findItem(li.getAttribute('data-id'));
     if (!item) {
       return;
@@ -1593,7 +1419,7 @@
   }
 
   function connect() {
-    if (state.leaving) {
+    if (H.isLeaving()) {
       return;
     }
     state.wsTimer = null;
@@ -1638,7 +1464,7 @@
       if (msg.type === 'hello') {
         if (msg.agent && typeof msg.agent === 'object') {
           state.me = msg.agent;
-          renderMe();
+          H.renderMe(state.me);
         }
       } else if (msg.type === 'queue') {
         setQueue(msg.items, msg.online);
@@ -1658,7 +1484,7 @@
   }
 
   function scheduleReconnect(wasOpen) {
-    if (state.leaving || state.wsTimer) {
+    if (H.isLeaving() || state.wsTimer) {
       return;
     }
     setConnBanner(true);
@@ -1674,7 +1500,12 @@
   // ------------------------------------------------------------------ start
 
   function bindEvents() {
-    els.logout.addEventListener('click', logout);
+    // Logging out closes the socket first: no reconnect (nor its banner) meanwhile.
+    H.bindLogout(function () {
+      if (state.ws) {
+        state.ws.close();
+      }
+    });
     els.queue.addEventListener('click', onQueueClick);
 
     els.tabChat.addEventListener('click', function () {
@@ -1749,17 +1580,7 @@
       }
     });
     els.callForm.addEventListener('change', markTouched);
-
-    // Leaving the page closes the socket: no reconnect (nor its banner) meanwhile.
-    window.addEventListener('beforeunload', function () {
-      state.leaving = true;
-    });
-    // Back from the browser's page cache: start afresh (the socket is gone).
-    window.addEventListener('pageshow', function (event) {
-      if (event.persisted) {
-        window.location.reload();
-      }
-    });
+    // (Leaving the page and coming back from the page cache: see common.js.)
   }
 
   function start() {
@@ -1768,14 +1589,11 @@
     newCall();
     updateControls();
     window.setInterval(tickWaits, 1000);
-    api('GET', API + '/me').then(function (r) {
+    H.loadMe().then(function (r) {
       if (!r.ok) {
-        showStatus(errorText(r, TEXT.meFailed), 'error');
         return;
       }
-      state.me = r.data.agent || null;
-      state.csrf = str(r.data.csrf);
-      renderMe();
+      state.me = r.me;
       refreshQueue();
       connect();
     });

@@ -1,0 +1,122 @@
+"""A work order's whole life through the pages, in Debian's chromium against the real gateway,
+Rasa and action server: a citizen files a complaint in the web widget; a supervisor dispatches
+it on /console/orders (unless 智能派单 already did); the unit's staff sign for it and close it on
+their page; the citizen, still on the page, is asked how satisfied they are and taps 满意."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from bot.store import repository
+from tests.conftest import UNIT
+from tests.test_e2e_browser import NUMBER_RX, browser, last_bot_text, say  # noqa: F401
+from tests.test_e2e_console import PASSWORD, add_agent
+
+pytestmark = pytest.mark.e2e
+VIEWPORT = {"width": 1280, "height": 800}
+SLOW = 60_000  # ms: two cores, a real Rasa; the first answers can take a while
+RESULT = "经现场检查，该化工厂夜间废气处理设施未开启，已责令立即整改并处罚款，今后将加强夜间巡查"
+
+
+def open_page(chromium, errors: list[str]):
+    context = chromium.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(SLOW)
+    page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+    return context, page
+
+
+def log_in(page, stack, username: str) -> None:
+    page.goto(stack.url + "/console/login")
+    page.fill("#login-username", username)
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(re.compile(r"/console(/orders)?$"))
+
+
+def test_a_complaint_from_the_widget_to_the_unit_and_back_to_a_rating(browser, stack, monkeypatch, tmp_path):  # noqa: F811
+    monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
+    supervisor_name = add_agent(stack, "赵班长", "supervisor")
+    unit_name = add_agent(stack, "环保局刘科长", "unit", unit=UNIT)
+    errors: list[str] = []
+    contexts = []
+    try:
+        # 1. The citizen files the complaint in the widget and reads the order number there.
+        context, citizen = open_page(browser, errors)
+        contexts.append(context)
+        citizen.goto(stack.url + "/")
+        citizen.wait_for_selector("#chat-status", state="attached")
+        phone = "139" + str(uuid.uuid4().int)[:8]
+        say(citizen, f"我叫陈明，电话{phone}，铁西区建设大道58号旁边的化工厂每天晚上排放刺鼻气味，熏得人睡不着，投诉")
+        citizen.get_by_role("button", name="确认提交").last.click()
+        badge = citizen.locator(".order-number").last
+        badge.wait_for()
+        number = NUMBER_RX.search(badge.inner_text()).group(0)
+        order = repository.get_order(number)
+        assert order.request_type == "投诉" and order.phone == phone and "化工厂" in order.content
+
+        # 2. The supervisor finds it among 待派单 and dispatches it to the 市生态环境局, unless
+        # 智能派单 was sure enough to do that itself.
+        context, supervisor = open_page(browser, errors)
+        contexts.append(context)
+        log_in(supervisor, stack, supervisor_name)
+        supervisor.goto(stack.url + "/console/orders")
+        supervisor.wait_for_selector("#sup-view", state="visible")
+        assert supervisor.locator("#page-title").inner_text() == "工单督办"
+        if repository.get_order(number).status == "pending":
+            row = supervisor.locator(f"#pending-table tr[data-number='{number}']")
+            row.wait_for()
+            assert "化工厂" in row.locator(".col-content").inner_text()
+            row.locator("button[data-open]").click()  # the detail, with the citizen's phone
+            supervisor.wait_for_selector(f"#detail-title:has-text('{number}')")
+            assert supervisor.locator("#detail-phone").inner_text() == phone
+            row.locator("select.unit-select").select_option(UNIT)
+            supervisor.screenshot(path=str(tmp_path / "supervisor.png"), full_page=True)
+            row.locator("button[data-action='dispatch']").click()
+            supervisor.wait_for_selector(f"#status:has-text('工单 {number} 已派至{UNIT}')")
+            row.wait_for(state="detached")  # gone from 待派单
+        else:
+            supervisor.screenshot(path=str(tmp_path / "supervisor.png"), full_page=True)
+        order = repository.get_order(number)
+        assert (order.status, order.unit) == ("dispatched", UNIT)
+
+        # 3. The unit's staff land on their orders, open this one, sign for it and close it.
+        context, unit = open_page(browser, errors)
+        contexts.append(context)
+        log_in(unit, stack, unit_name)
+        assert unit.url.endswith("/console/orders")  # /console sends a unit's staff here
+        unit.wait_for_selector(f"#unit-title:has-text('{UNIT}')")
+        unit.locator(f"#orders-table button[data-open='{number}']").click()
+        unit.wait_for_selector(f"#detail-title:has-text('{number}')")
+        unit.click("#order-detail button[data-action='accept']")
+        unit.click("#action-submit")
+        unit.wait_for_selector(f"#status:has-text('已签收工单 {number}')")
+        assert repository.get_order(number).status == "in_progress"
+        unit.click("#order-detail button[data-action='close']")
+        unit.fill("#action-text", RESULT)
+        unit.click("#action-submit")
+        unit.wait_for_selector(f"#status:has-text('工单 {number} 已办结')")
+        unit.wait_for_selector("#order-detail .detail-readonly")  # nothing left to do but read it
+        assert RESULT in unit.locator("#order-detail .detail-fields").inner_text()
+        unit.screenshot(path=str(tmp_path / "unit.png"), full_page=True)
+        assert repository.get_order(number).status == "closed"
+
+        # 4. The follow-up reaches the citizen's open page (as a notice); a tap on 满意 is the rating.
+        follow_up = citizen.locator(".msg.system, .msg.bot", has_text=f"您的工单 {number} 已办结").last
+        follow_up.wait_for()
+        assert "已责令立即整改" in follow_up.inner_text()
+        choices = follow_up.locator(".quick-reply")
+        assert choices.all_inner_texts() == ["满意", "基本满意", "不满意"]
+        choices.filter(has_text=re.compile("^满意$")).click()
+        citizen.locator(".msg.citizen", has_text="满意").last.wait_for()
+        citizen.locator(".msg.bot, .msg.system", has_text="感谢您的评价").last.wait_for()
+        assert "感谢您的评价" in last_bot_text(citizen)
+        assert repository.get_order(number).rating == "满意"
+    finally:
+        for context in contexts:
+            context.close()
+    assert not errors, f"errors on the pages: {errors}"
+    assert (tmp_path / "supervisor.png").stat().st_size > 0 and (tmp_path / "unit.png").stat().st_size > 0

@@ -63,6 +63,7 @@ class Citizen:
     sent_at: list[float] = field(default_factory=list)
     number: str | None = None
     error: str | None = None
+    busy: int = 0  # answers that were the busy notice (Rasa not done within the gateway's wait)
 
 
 def make_citizens(n: int, gateways: list[str], seed: int = 2026) -> list[Citizen]:
@@ -124,6 +125,8 @@ async def converse(session: aiohttp.ClientSession, c: Citizen, think: float, rnd
             c.error = f"HTTP {status}"
             return
         reply = "\n".join(m.get("text", "") for m in body if isinstance(m, dict))
+        if "系统繁忙" in reply:
+            c.busy += 1
         found = NUMBER_RX.search(reply)
         if found and "工单号" in reply:
             c.number = found.group(0)
@@ -157,6 +160,21 @@ async def drive(citizens: list[Citizen], rate: float, seed: int = 7) -> float:
         return time.time() - started
 
 
+def cpu_seconds(cluster) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """user + system CPU time of each of the cluster's processes (Linux /proc)."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for name, proc in cluster.procs.items():
+        try:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            out[name] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
 def check_orders(citizens: list[Citizen]) -> dict:
     from bot.store import repository
 
@@ -168,13 +186,14 @@ def check_orders(citizens: list[Citizen]) -> dict:
             missing += 1
         elif len(orders) > 1:
             duplicated += 1
+            examples.append(f"{len(orders)} orders for {c.sender}: " + " | ".join(o.content[:30] for o in orders))
         elif orders[0].phone == c.phone and orders[0].request_type == c.kind and orders[0].number == c.number:
             right += 1
         else:
             wrong += 1
             o = orders[0]
             examples.append(f"{c.kind}/{c.phone}/{c.number} -> {o.request_type}/{o.phone}/{o.number}: {o.content[:40]}")
-    return {"right": right, "wrong": wrong, "missing": missing, "duplicated": duplicated, "wrong_examples": examples[:5]}
+    return {"right": right, "wrong": wrong, "missing": missing, "duplicated": duplicated, "examples": examples[:8]}
 
 
 def run(store: str, citizens_n: int, rate: float, servers: int = 2) -> dict:
@@ -200,7 +219,9 @@ def run(store: str, citizens_n: int, rate: float, servers: int = 2) -> dict:
         try:
             gateways = [cluster.gateway_url("gateway" if i == 0 else f"gateway{i + 1}") for i in range(servers)]
             citizens = make_citizens(citizens_n, gateways)
+            cpu_before = cpu_seconds(cluster)
             duration = asyncio.run(drive(citizens, rate))
+            cpu = {name: round(after - cpu_before.get(name, 0.0), 1) for name, after in cpu_seconds(cluster).items()}
             os.environ["HOTLINE_DB_URL"] = db_url
             orders = check_orders(citizens)
         finally:
@@ -218,8 +239,12 @@ def run(store: str, citizens_n: int, rate: float, servers: int = 2) -> dict:
         "p50_ms": round(1000 * percentile(latencies, .5)), "p95_ms": round(1000 * percentile(latencies, .95)),
         "p99_ms": round(1000 * percentile(latencies, .99)), "max_ms": round(1000 * max(latencies)) if latencies else None,
         "turns_median": percentile([len(c.latencies) for c in citizens], .5),
+        "busy_notices": sum(c.busy for c in citizens),
         "errors": sorted({c.error for c in citizens if c.error})[:5], "failed_conversations": sum(1 for c in citizens if c.error),
         "orders": orders,
+        # CPU seconds each kind of process used during the run, per message answered
+        "cpu_ms_per_message": {kind: round(1000 * sum(v for n, v in cpu.items() if n.startswith(kind)) / max(1, len(latencies)))
+                               for kind in ("rasa", "actions", "gateway")},
     }
 
 

@@ -219,7 +219,7 @@ def test_two_hundred_citizens_at_once_each_get_exactly_one_right_order(cluster, 
     from scripts.load import check_orders, drive, make_citizens
 
     citizens = make_citizens(200, [cluster.gateway_url("gateway"), cluster.gateway_url("gateway2")], seed=8)
-    asyncio.run(drive(citizens, rate=12))
+    asyncio.run(drive(citizens, rate=8))
     assert [c.error for c in citizens if c.error] == []
     result = check_orders(citizens)
     assert result["right"] == 200, result

@@ -59,21 +59,25 @@ WECHAT = {"token": "e2eToken2026", "aes_key": "Q3h5bVhMa2p0S2l2dFJ6cE1XUGZ3bm9tR
           "mode": "safe"}
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    """The real Rasa server, action server and gateway (Anshan profile), shared by the e2e
-    tests. The knowledge base is a copy, so that tests of the units' API change only it."""
+def start_test_stack(workdir):
+    """The real Rasa server, action server and gateway (Anshan profile) with the tests' keys and
+    WeChat account. The knowledge base is a copy, so that tests of the units' API change only it."""
     from tests.stack import ROOT, start_stack
 
-    workdir = tmp_path_factory.mktemp("stack")
     shutil.copytree(ROOT / "kb" / "articles", workdir / "kb_articles")
-    s = start_stack(workdir, HOTLINE_API_KEYS=f"staff:值班长:{STAFF_KEY},kb:{KB_UNIT}:{KB_KEY},unit:{UNIT}:{UNIT_KEY}",
-                    HOTLINE_KB_DIR=str(workdir / "kb_articles"), HOTLINE_WECHAT_APPID=WECHAT["appid"],
-                    HOTLINE_WECHAT_TOKEN=WECHAT["token"], HOTLINE_WECHAT_AES_KEY=WECHAT["aes_key"],
-                    HOTLINE_WECHAT_SECRET="e2e-secret", HOTLINE_WECHAT_MODE=WECHAT["mode"],
-                    HOTLINE_NOTIFY_EVERY="1", HOTLINE_WECHAT_TEMPLATE_ID="TPL_E2E",
-                    # Tests talk faster than people: limits that only a flood reaches.
-                    HOTLINE_RATE_BURST=str(FLOOD_BURST), HOTLINE_RATE_PER_MINUTE="200",
-                    HOTLINE_TRUST_FORWARDED="1", HOTLINE_RATE_IP_PER_MINUTE="60")
+    return start_stack(workdir, HOTLINE_API_KEYS=f"staff:值班长:{STAFF_KEY},kb:{KB_UNIT}:{KB_KEY},unit:{UNIT}:{UNIT_KEY}",
+                       HOTLINE_KB_DIR=str(workdir / "kb_articles"), HOTLINE_WECHAT_APPID=WECHAT["appid"],
+                       HOTLINE_WECHAT_TOKEN=WECHAT["token"], HOTLINE_WECHAT_AES_KEY=WECHAT["aes_key"],
+                       HOTLINE_WECHAT_SECRET="e2e-secret", HOTLINE_WECHAT_MODE=WECHAT["mode"],
+                       HOTLINE_NOTIFY_EVERY="1", HOTLINE_WECHAT_TEMPLATE_ID="TPL_E2E",
+                       # Tests talk faster than people: limits that only a flood reaches.
+                       HOTLINE_RATE_BURST=str(FLOOD_BURST), HOTLINE_RATE_PER_MINUTE="200",
+                       HOTLINE_TRUST_FORWARDED="1", HOTLINE_RATE_IP_PER_MINUTE="60")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """The servers shared by the end-to-end tests."""
+    s = start_test_stack(tmp_path_factory.mktemp("stack"))
     yield s
     s.stop()

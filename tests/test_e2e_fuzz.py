@@ -51,6 +51,17 @@ LAUGHS = "lol" * 10  # what an expanded "billion laughs" entity would show
 
 # ------------------------------------------------------------------ helpers
 
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """Servers of this module's own: a fuzz run leaves hundreds of conversations and work for
+    Rasa behind, which must not slow the other end-to-end tests down."""
+    from tests.conftest import start_test_stack
+
+    s = start_test_stack(tmp_path_factory.mktemp("fuzz_stack"))
+    yield s
+    s.stop()
+
+
 @pytest.fixture
 def db(stack, monkeypatch):
     monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
@@ -156,7 +167,7 @@ def run_schemathesis(url: str, workdir: Path, name: str, examples: int, checks: 
                "--hypothesis-derandomize", "--workers", "1", "--request-timeout", "60000",
                "--cassette-path", str(cassette), *options]
     started = time.monotonic()
-    done = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=300,
+    done = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900,
                           env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false", "NO_COLOR": "1"})
     print(f"schemathesis {name}: {time.monotonic() - started:.0f} s\n{done.stdout[-1500:]}")
     assert done.returncode == 0, f"schemathesis {name} found failures:\n{done.stdout[-12000:]}\n{done.stderr[-3000:]}"

@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 LOCK_LEASE = 120.0  # seconds a crashed gateway's lock outlives it
-LOCK_WAIT = 60.0
 
 
 class Bus:
@@ -97,7 +96,9 @@ class RedisBus(Bus):
     @contextlib.asynccontextmanager
     async def lock(self, name: str) -> AsyncIterator[None]:
         async with super().lock(name):  # this process's own waiters queue here, in order
-            shared = self.redis.lock(f"{self.prefix}lock:{name}", timeout=LOCK_LEASE, blocking_timeout=LOCK_WAIT)
+            # Waits as long as another gateway works on the conversation (a dead gateway's lock
+            # lapses after LOCK_LEASE): going on without it could send a message to Rasa twice.
+            shared = self.redis.lock(f"{self.prefix}lock:{name}", timeout=LOCK_LEASE, blocking_timeout=None)
             try:
                 held = await shared.acquire()
             except Exception as exc:  # Redis down: one gateway's order still holds

@@ -13,6 +13,7 @@ Guarantees, whatever state Rasa and the action server are in:
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,7 @@ from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
 from bot.messages import EMPTY_MESSAGE, busy_reply, emergency_reply, too_fast_reply, too_long_reply
 from bot.profile import Profile
 from bot.store import repository, transcript
+from bot.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ Push = Callable[[str, list[dict[str, Any]]], Awaitable[bool]]
 FORM_SLOTS = ("request_type", "content", "address", "district", "name", "phone", "confidential", "wants_reply",
               "confirmed", "requested_slot", "field_failures", "notices")
 LISTEN = {"event": "action", "name": "action_listen"}
+KEPT_AFTER = 5.0  # seconds before the retry loop takes a pending message as kept
 # Events that end the intake form (an agent filed or closed the matter).
 END_FORM = [{"event": "active_loop", "name": None}] + [{"event": "slot", "name": s, "value": None} for s in FORM_SLOTS]
 # Told of every message recorded (the console's live view): (sender, channel, entry dict).
@@ -411,14 +414,18 @@ class Hub:
 
     async def drain_once(self) -> int:
         """Deliver kept messages of every conversation whose parts are back; returns how many."""
-        entries = await asyncio.to_thread(transcript.pending)
-        senders: dict[str, str] = {}
+        # Only messages kept for a while: a message just taken is its own request's business
+        # (the answer to a satisfaction follow-up, say, is still being told apart from a
+        # message for Rasa and must never reach Rasa).
+        cutoff = utcnow() - dt.timedelta(seconds=KEPT_AFTER)
+        entries = [e for e in await asyncio.to_thread(transcript.pending) if e.created_at <= cutoff]
+        senders: dict[str, tuple[str, int]] = {}
         for e in entries:
-            senders.setdefault(e.sender_id, e.channel)
+            senders[e.sender_id] = (senders.get(e.sender_id, (e.channel, 0))[0], e.id)
         delivered = 0
-        for sender_id, channel in senders.items():
+        for sender_id, (channel, newest) in senders.items():
             try:
-                delivered += await self._deliver(sender_id)
+                delivered += await self._deliver(sender_id, up_to=newest)
             except RasaUnavailable:
                 break  # still down: try again next round
             except RasaFailed:

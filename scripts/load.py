@@ -4,6 +4,7 @@ gateways sharing Redis, with the work orders and Rasa's trackers in SQLite or Po
 
     python -m scripts.load --store sqlite --citizens 200 --rate 50
     python -m scripts.load --store postgresql --citizens 200 --rate 50
+    python -m scripts.load --flood      # calm citizens alone, then beside a flooding address
 
 Each citizen is sticky to one gateway (as a load balancer with ip_hash would make them), tells
 their matter in their own words, answers what the form asks, and confirms. ``--rate`` paces
@@ -248,13 +249,70 @@ def run(store: str, citizens_n: int, rate: float, servers: int = 2) -> dict:
     }
 
 
+async def flood(url: str, messages: int, senders: int, address: str) -> int:
+    """One abuser: ``messages`` sent as fast as the gateway takes them, from ``senders`` sender
+    ids behind one address. Returns how many were refused as too fast (told, or kept quietly)."""
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=50)) as session:
+        ids = [f"flood-{uuid.uuid4().hex[:8]}" for _ in range(senders)]
+
+        async def one(i: int) -> bool:
+            async with session.post(f"{url}/webhooks/rest/webhook", headers={"X-Forwarded-For": address},
+                                    json={"sender": ids[i % senders], "message": f"在吗在吗{i}"},
+                                    timeout=aiohttp.ClientTimeout(total=120)) as r:
+                body = await r.json()
+                return not body or any("频繁" in (m.get("text") or "") for m in body)
+
+        return sum(await asyncio.gather(*(one(i) for i in range(messages))))
+
+
+def flood_effect(citizens_n: int = 40, rate: float = 4.0, flood_messages: int = 600) -> dict:
+    """Calm citizens' latency alone, then while one address floods (one sender id, then many):
+    the ratio says whether a flood slows the others. One cluster, SQLite, one run."""
+    from tests import services
+    from tests.stack import start_cluster
+
+    prefix = services.redis_prefix()
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        cluster = start_cluster(work, f"sqlite:///{work / 'hotline.db'}", None, prefix, HOTLINE_TRUST_FORWARDED="1")
+        try:
+            gateways = [cluster.gateway_url("gateway"), cluster.gateway_url("gateway2")]
+            for case, senders in (("alone", 0), ("one sender floods", 1), ("one address, 300 senders", 300)):
+                citizens = make_citizens(citizens_n, gateways, seed=len(out) + 11)
+
+                async def both(citizens=citizens, senders=senders) -> int:
+                    calm = drive(citizens, rate)
+                    if not senders:
+                        await calm
+                        return 0
+                    refused, _ = await asyncio.gather(flood(gateways[0], flood_messages, senders, "203.0.113.7"), calm)
+                    return refused
+
+                refused = asyncio.run(both())
+                lat = [x for c in citizens for x in c.latencies]
+                out[case] = {"calm_p50_ms": round(1000 * percentile(lat, .5)), "calm_p95_ms": round(1000 * percentile(lat, .95)),
+                             "calm_failed": sum(1 for c in citizens if c.error), "flood_refused": refused}
+        finally:
+            cluster.stop()
+            services.drop_redis_prefix(prefix)
+    base = out["alone"]["calm_p95_ms"] or 1
+    for case in out:
+        out[case]["p95_vs_alone"] = round(out[case]["calm_p95_ms"] / base, 2)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--store", choices=["sqlite", "postgresql"], default="sqlite")
     ap.add_argument("--citizens", type=int, default=200)
     ap.add_argument("--rate", type=float, default=50.0, help="messages a second offered by all citizens (0: no pause)")
     ap.add_argument("--servers", type=int, default=2, help="Rasa servers, and as many gateways")
+    ap.add_argument("--flood", action="store_true", help="instead: calm citizens alone, then beside a flood")
     args = ap.parse_args()
+    if args.flood:
+        print(json.dumps(flood_effect(), ensure_ascii=False, indent=2))
+        return
     print(json.dumps(run(args.store, args.citizens, args.rate, args.servers), ensure_ascii=False, indent=2))
 
 

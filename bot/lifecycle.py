@@ -411,7 +411,11 @@ def dissatisfied_to_review() -> list[dict]:
 
 
 def audit_entries(number: str | None = None, actor: str | None = None, limit: int = 200) -> list[dict]:
-    """The audit log, newest first: who read which citizen's data or acted on which order."""
+    """The audit log, newest first: who read which citizen's data or acted on which order.
+    Filters as typed (blank: none); one with a NUL is in no entry (PostgreSQL refuses it)."""
+    number, actor = (number or "").strip() or None, (actor or "").strip() or None
+    if "\x00" in (number or "") + (actor or ""):
+        return []
     with session_scope() as s:
         q = select(AuditEntry)
         if number:

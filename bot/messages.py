@@ -316,7 +316,7 @@ def too_long_reply(limit: int) -> str:
 def too_fast_reply(profile: Profile, seconds: int) -> str:
     """A citizen (or an address) sending faster than a person types: the message is kept."""
     wait = "半分钟" if seconds <= 30 else "一分钟"
-    return (f"您发送消息太频繁了，请稍等{wait}再发，我们会逐条处理。您刚才的消息已经记录。"
+    return (f"您发送消息太频繁了，请稍等{wait}再发。刚才这条消息已经记录，但这次没有处理，需要的话请稍后重新发送。"
             f"如果情况紧急，请直接拨打110、119、120或122，或拨打{profile.hotline_number}热线电话。")
 
 

@@ -141,8 +141,7 @@ class Stack:
 
 
 def start_stack(workdir: Path, profile: str = "anshan", timeout: float = 240, **extra_env: str) -> Stack:
-    if not MODEL.exists():
-        raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
+    _require_model()
     ports = {"rasa": free_port(), "actions": free_port(), "gateway": free_port(), "wechat_api": free_port()}
     db_url = f"sqlite:///{workdir / 'hotline.db'}"
     (workdir / "endpoints.yml").write_text(
@@ -156,8 +155,16 @@ def start_stack(workdir: Path, profile: str = "anshan", timeout: float = 240, **
            "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(ports["gateway"]),
            "HOTLINE_UPLOAD_DIR": str(workdir / "uploads"),
            "HOTLINE_WECHAT_API_BASE": f"http://127.0.0.1:{ports['wechat_api']}/cgi-bin/", **extra_env}
-    stack = Stack(workdir, db_url, env, ports)
-    names = ["wechat_api", "actions", "rasa", "gateway"]
+    return _launch(Stack(workdir, db_url, env, ports), ["wechat_api", "actions", "rasa", "gateway"], timeout)
+
+
+def _require_model() -> None:
+    if not MODEL.exists():
+        raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
+
+
+def _launch(stack: Stack, names: list[str], timeout: float) -> Stack:
+    """Start the processes in this order and wait until all answer (or stop them all)."""
     for name in names:
         stack.start(name)
     try:
@@ -176,8 +183,7 @@ def start_cluster(workdir: Path, db_url: str, tracker_db: str | None, redis_pref
     Rasa reading the committed endpoints.production.yml from the environment."""
     from sqlalchemy.engine import make_url
 
-    if not MODEL.exists():
-        raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
+    _require_model()
     names = ["rasa" if i == 0 else f"rasa{i + 1}" for i in range(servers)]
     gateways = ["gateway" if i == 0 else f"gateway{i + 1}" for i in range(servers)]
     ports = {name: free_port() for name in ["actions", "wechat_api", *names, *gateways]}
@@ -204,13 +210,5 @@ def start_cluster(workdir: Path, db_url: str, tracker_db: str | None, redis_pref
             f"  db: {workdir / 'tracker.db'}\n"
             f"lock_store:\n  type: redis\n  url: {redis_host}\n  port: 6379\n  db: 0\n"
             f"  key_prefix: {env['RASA_LOCK_PREFIX']}\n", encoding="utf-8")
-    stack = Stack(workdir, db_url, env, ports, endpoints=endpoints)
-    order = ["wechat_api", "actions", *names, *gateways]
-    for name in order:
-        stack.start(name)
-    try:
-        stack.wait_ready(order, timeout)
-    except RuntimeError:
-        stack.stop()
-        raise
-    return stack
+    return _launch(Stack(workdir, db_url, env, ports, endpoints=endpoints), ["wechat_api", "actions", *names, *gateways],
+                   timeout)

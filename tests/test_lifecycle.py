@@ -206,3 +206,5 @@ def test_the_audit_log_reads_newest_first_by_order_or_actor():
     assert [e["action"] for e in lifecycle.audit_entries()] == ["dispatch", "list_orders", "read_order"]
     assert [e["action"] for e in lifecycle.audit_entries(number="AS-2")] == ["dispatch"]
     assert [e["actor"] for e in lifecycle.audit_entries(actor="生态")] == ["市生态环境局/eco"]
+    assert [e["action"] for e in lifecycle.audit_entries(number=" AS-2 ")] == ["dispatch"]  # as typed
+    assert lifecycle.audit_entries(actor="\x00") == []

@@ -513,8 +513,7 @@ class Console:
     async def audit(self, request: web.Request) -> web.Response:
         await self._require(request, roles=("supervisor",))
         q = request.query
-        return ok({"entries": await asyncio.to_thread(lifecycle.audit_entries, (q.get("number") or "").strip() or None,
-                                                      (q.get("actor") or "").strip() or None,
+        return ok({"entries": await asyncio.to_thread(lifecycle.audit_entries, q.get("number"), q.get("actor"),
                                                       units.parse_limit(q.get("limit")))})
 
     # ---------------------------------------------------------------- live

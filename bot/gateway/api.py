@@ -15,7 +15,6 @@ import datetime as dt
 import hmac
 import json
 import logging
-import os
 import time
 from collections import defaultdict, deque
 from pathlib import Path
@@ -300,8 +299,8 @@ class Api:
         except Exception:
             db_ok = False
         checks = {"rasa": rasa_ok, "actions": actions_ok, "database": db_ok}
-        if os.environ.get("HOTLINE_REDIS_URL"):
-            checks["redis"] = await asyncio.to_thread(_redis_ping)
+        if self.hub.bus.shared:
+            checks["redis"] = await self.hub.bus.ping()
         return ok({"status": "ok" if all(checks.values()) else "degraded", "checks": checks},
                   status=200 if all(checks.values()) else 503)
 
@@ -316,19 +315,6 @@ class Api:
             web.get("/api/openapi.json", self.openapi),
             web.get("/healthz", self.healthz),
         ]
-
-
-def _redis_ping() -> bool:
-    import redis
-
-    try:
-        client = redis.Redis.from_url(os.environ["HOTLINE_REDIS_URL"], socket_timeout=1, socket_connect_timeout=1)
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
-    except (redis.RedisError, OSError):
-        return False
 
 
 def _find_article(article_id: str) -> kb_content.Article | None:

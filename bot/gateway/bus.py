@@ -68,6 +68,10 @@ class Bus:
         """Everything every gateway announced under ``what`` and still stands by."""
         return set(self._announced.get(what, []))
 
+    async def ping(self) -> bool:
+        """Whether what the gateways share answers (nothing to share alone)."""
+        return True
+
     async def run(self) -> None:
         """Listen to the other gateways (nothing to do alone)."""
 
@@ -147,9 +151,15 @@ class RedisBus(Bus):
                 log.warning("bus subscription lost (%s); again in 2 s", exc)
                 await asyncio.sleep(2)
 
+    async def ping(self) -> bool:
+        try:
+            return bool(await asyncio.wait_for(self.redis.ping(), 2.0))
+        except Exception:
+            return False
+
     async def close(self) -> None:
         with contextlib.suppress(Exception):
-            await self.redis.aclose() if hasattr(self.redis, "aclose") else await self.redis.close()
+            await self.redis.close()
 
 
 def make_bus() -> Bus:

@@ -23,7 +23,7 @@ from bot import emergency
 from bot.gateway import metrics
 from bot.gateway.bus import Bus
 from bot.gateway.config import GatewayConfig
-from bot.gateway.limits import Limits, RateLimiter
+from bot.gateway.limits import Limits, RateLimiter, counter_for
 from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
 from bot.messages import EMPTY_MESSAGE, busy_reply, emergency_reply, too_fast_reply, too_long_reply
 from bot.profile import Profile
@@ -68,8 +68,8 @@ class Hub:
     def __init__(self, config: GatewayConfig, rasa: RasaClient, profile: Profile,
                  limiter: RateLimiter | None = None, bus: Bus | None = None) -> None:
         self.config = config
-        self.limiter = limiter or RateLimiter(Limits.from_env())
         self.bus = bus or Bus()
+        self.limiter = limiter or RateLimiter(Limits.from_env(), counter_for(self.bus))
         self.bus.on("flush", self._flush_for_another_gateway)
         self.rasa = rasa
         self.profile = profile
@@ -128,11 +128,11 @@ class Hub:
         if not text.strip():
             return [{"author": "system", "text": EMPTY_MESSAGE}]
         started = time.perf_counter()
-        if address is not None and not self.limiter.address(address).allowed:
+        if address is not None and not (await self.limiter.address(address)).allowed:
             metrics.RATE_LIMITED.labels("address").inc()
             direct = await self._limited(sender_id, channel, text, True, "address")
         else:
-            verdict = self.limiter.sender(sender_id)
+            verdict = await self.limiter.sender(sender_id)
             if not verdict.allowed:
                 metrics.RATE_LIMITED.labels("sender").inc()
                 direct = await self._limited(sender_id, channel, text, verdict.first_refusal, "sender",
@@ -419,13 +419,12 @@ class Hub:
         # message for Rasa and must never reach Rasa).
         cutoff = utcnow() - dt.timedelta(seconds=KEPT_AFTER)
         entries = [e for e in await asyncio.to_thread(transcript.pending) if e.created_at <= cutoff]
-        senders: dict[str, tuple[str, int]] = {}
-        for e in entries:
-            senders[e.sender_id] = (senders.get(e.sender_id, (e.channel, 0))[0], e.id)
+        newest = {e.sender_id: e for e in entries}  # each conversation's last kept message, oldest conversation first
         delivered = 0
-        for sender_id, (channel, newest) in senders.items():
+        for sender_id, last in newest.items():
+            channel = last.channel
             try:
-                delivered += await self._deliver(sender_id, up_to=newest)
+                delivered += await self._deliver(sender_id, up_to=last.id)
             except RasaUnavailable:
                 break  # still down: try again next round
             except RasaFailed:

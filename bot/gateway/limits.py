@@ -10,6 +10,7 @@ given whatever the count.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import os
 import time
@@ -35,7 +36,7 @@ class Limits:
 
 
 class Counter(Protocol):
-    def hit(self, key: str, window: int) -> int:
+    async def hit(self, key: str, window: int) -> int:
         """Count one more for ``key``; how many there were in the last ``window`` seconds."""
 
 
@@ -46,7 +47,7 @@ class LocalCounter:
         self._hits: dict[tuple[str, int], deque[float]] = {}
         self._swept = time.monotonic()
 
-    def hit(self, key: str, window: int) -> int:
+    async def hit(self, key: str, window: int) -> int:
         now = time.monotonic()
         hits = self._hits.setdefault((key, window), deque())
         hits.append(now)
@@ -59,23 +60,27 @@ class LocalCounter:
 
 
 class RedisCounter:
-    """Sliding windows shared by every gateway: a sorted set of hit times per key."""
+    """Sliding windows shared by every gateway: a sorted set of hit times per key, on the
+    gateways' shared Redis connection (``bus.RedisBus``), never blocking the event loop."""
 
-    def __init__(self, url: str, prefix: str) -> None:
-        import redis
-
-        self.redis = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+    def __init__(self, redis, prefix: str) -> None:  # type: ignore[no-untyped-def]
+        self.redis = redis
         self.prefix = prefix
 
-    def hit(self, key: str, window: int) -> int:
+    async def hit(self, key: str, window: int) -> int:
         name = f"{self.prefix}rate:{key}:{window}"
         now = time.time()
-        pipe = self.redis.pipeline()  # MULTI/EXEC: one step for every gateway
-        pipe.zremrangebyscore(name, 0, now - window)
-        pipe.zadd(name, {uuid.uuid4().hex: now})
-        pipe.zcard(name)
-        pipe.expire(name, window + 1)
-        return int(pipe.execute()[2])
+        async with self.redis.pipeline(transaction=True) as pipe:  # MULTI/EXEC: one step for every gateway
+            pipe.zremrangebyscore(name, 0, now - window)
+            pipe.zadd(name, {uuid.uuid4().hex: now})
+            pipe.zcard(name)
+            pipe.expire(name, window + 1)
+            return int((await asyncio.wait_for(pipe.execute(), 1.0))[2])
+
+
+def counter_for(bus) -> Counter:  # type: ignore[no-untyped-def]
+    """Counted in Redis when the gateways share it, otherwise in this process."""
+    return RedisCounter(bus.redis, bus.prefix) if bus.shared else LocalCounter()
 
 
 @dataclass(frozen=True)
@@ -88,24 +93,24 @@ class Verdict:
 class RateLimiter:
     def __init__(self, limits: Limits, counter: Counter | None = None) -> None:
         self.limits = limits
-        self.counter = counter or _counter()
+        self.counter = counter or LocalCounter()
 
-    def _check(self, key: str, windows: tuple[tuple[int, int], ...]) -> Verdict:
+    async def _check(self, key: str, windows: tuple[tuple[int, int], ...]) -> Verdict:
         try:
             for window, limit in windows:
                 if limit <= 0:
                     continue
-                count = self.counter.hit(key, window)
+                count = await self.counter.hit(key, window)
                 if count > limit:  # refused ones count too: a flood that goes on is told once
                     return Verdict(False, count == limit + 1, window)
         except Exception:  # the counter's store is down: better serve citizens than refuse them
             return Verdict(True)
         return Verdict(True)
 
-    def sender(self, sender_id: str) -> Verdict:
-        return self._check(f"s:{sender_id}", ((10, self.limits.burst), (60, self.limits.per_minute)))
+    async def sender(self, sender_id: str) -> Verdict:
+        return await self._check(f"s:{sender_id}", ((10, self.limits.burst), (60, self.limits.per_minute)))
 
-    def address(self, ip: str) -> Verdict:
+    async def address(self, ip: str) -> Verdict:
         """Loopback is the operator's own proxy (or a test): its citizens are told apart only by
         X-Forwarded-For, so it is not limited as one address."""
         try:
@@ -113,14 +118,7 @@ class RateLimiter:
                 return Verdict(True)
         except ValueError:
             pass
-        return self._check(f"ip:{ip}", ((60, self.limits.ip_per_minute),))
-
-
-def _counter() -> Counter:
-    url = os.environ.get("HOTLINE_REDIS_URL")
-    if url:
-        return RedisCounter(url, os.environ.get("HOTLINE_REDIS_PREFIX", "hotline:"))
-    return LocalCounter()
+        return await self._check(f"ip:{ip}", ((60, self.limits.ip_per_minute),))
 
 
 def client_address(remote: str | None, forwarded_for: str | None) -> str | None:

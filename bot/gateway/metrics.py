@@ -36,7 +36,7 @@ def _loopback(request: web.Request) -> bool:
         return False
 
 
-async def refresh_gauges(hub, console) -> None:  # type: ignore[no-untyped-def]
+async def refresh_gauges(console) -> None:  # type: ignore[no-untyped-def]
     """Queue figures read from the store (shared by all gateways), at scrape time."""
     from bot.store import repository, transcript
 
@@ -58,7 +58,7 @@ def routes(api, console) -> list[web.RouteDef]:  # type: ignore[no-untyped-def]
     async def metrics(request: web.Request) -> web.Response:
         if not _loopback(request):
             api.require(request, "metrics", "staff")
-        await refresh_gauges(api.hub, console)
+        await refresh_gauges(console)
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     return [web.get("/metrics", metrics)]

@@ -49,12 +49,16 @@ def protected(order: WorkOrder) -> bool:
     return order.confidential or order.request_type == "举报"
 
 
-def unit_view(order: WorkOrder, today: dt.date | None = None) -> dict[str, Any]:
+def _progress(order: WorkOrder) -> dict[str, Any]:
+    return {"overdue": order.status in OPEN_STATUSES and order.deadline < lifecycle.china_today(),
+            "termination_requested": lifecycle.termination_requested(order)}
+
+
+def unit_view(order: WorkOrder) -> dict[str, Any]:
     data = repository.order_as_dict(order, personal=not protected(order))
     if protected(order):
         data["channel"] = None
-    data["overdue"] = order.status in OPEN_STATUSES and order.deadline < (today or lifecycle.china_today())
-    data["termination_requested"] = lifecycle.termination_requested(order)
+    data.update(_progress(order))
     return data
 
 
@@ -77,14 +81,15 @@ def unit_orders(unit: str, status: str | None) -> list[dict[str, Any]]:
 def order_detail(number: str, actor: str, unit: str | None = None) -> dict[str, Any] | None:
     """One order with its history: as its unit sees it (``unit`` given: None for another unit's
     order), or whole for the hotline's staff. The read is audited when it shows personal data."""
+    if not plausible_number(number):
+        return None
     with session_scope() as s:
         order = s.execute(select(WorkOrder).where(WorkOrder.number == number)).scalar_one_or_none()
         if order is None or (unit is not None and order.unit != unit):
             return None
         if unit is None:
             view = repository.order_as_dict(order)
-            view.update(overdue=order.status in OPEN_STATUSES and order.deadline < lifecycle.china_today(),
-                        termination_requested=lifecycle.termination_requested(order), rating=order.rating,
+            view.update(_progress(order), rating=order.rating,
                         rating_reason=order.rating_reason, suggested_unit=order.suggested_unit,
                         confidence=order.suggestion_confidence, cluster=order.cluster)
         else:
@@ -121,6 +126,8 @@ def unit_action(unit: str, actor: str, number: str, action: str, body: dict[str,
     """A handling unit's step on one of its orders (runs in a worker thread)."""
     if action not in UNIT_ACTIONS:
         return error(404, "not_found", "没有这个操作。")
+    if not plausible_number(number):
+        return error(404, "not_found", "本单位没有这个工单。")
     lifecycle.audit(actor, action, number)
     if action == "accept":
         return _change(lifecycle.accept, number, unit)
@@ -137,6 +144,8 @@ def staff_action(actor: str, number: str, action: str, body: dict[str, Any], pro
     """The hotline's decision on an order (runs in a worker thread)."""
     if action not in STAFF_ACTIONS:
         return error(404, "not_found", "没有这个操作。")
+    if not plausible_number(number):
+        return error(404, "not_found", "没有这个工单。")
     lifecycle.audit(actor, action, number)
     if action == "dispatch":
         return _change(lifecycle.dispatch, number, _text(body, "unit") or "", actor, profile, _text(body, "note"))
@@ -193,17 +202,13 @@ class UnitApi:
 
     async def get_order(self, request: web.Request) -> web.Response:
         key = self.api.require(request, "unit")
-        number = request.match_info["number"]
-        view = await asyncio.to_thread(order_detail, number, f"unit:{key.name}", key.name) \
-            if plausible_number(number) else None
+        view = await asyncio.to_thread(order_detail, request.match_info["number"], f"unit:{key.name}", key.name)
         if view is None:
             return error(404, "not_found", "本单位没有这个工单。")
         return ok(view)
 
     async def act(self, request: web.Request) -> web.Response:
         key = self.api.require(request, "unit")
-        if not plausible_number(request.match_info["number"]):
-            return error(404, "not_found", "本单位没有这个工单。")
         body = await self.api.json_body(request) if request.can_read_body else {}
         return await asyncio.to_thread(unit_action, key.name, f"unit:{key.name}", request.match_info["number"],
                                        request.match_info["action"], body, self.profile)
@@ -212,8 +217,6 @@ class UnitApi:
 
     async def staff_act(self, request: web.Request) -> web.Response:
         key = self.api.require(request, "staff")
-        if not plausible_number(request.match_info["number"]):
-            return error(404, "not_found", "没有这个工单。")
         body = await self.api.json_body(request)
         return await asyncio.to_thread(staff_action, f"staff:{key.name}", request.match_info["number"],
                                        request.match_info["action"], body, self.profile)
@@ -247,10 +250,8 @@ class UnitApi:
         """The audit log (newest first), by order number and/or actor."""
         self.api.require(request, "staff")
         q = request.query
-        if "\x00" in q.get("number", "") + q.get("actor", ""):  # in no entry; PostgreSQL refuses NUL
-            return ok({"entries": []})
-        return ok({"entries": await asyncio.to_thread(lifecycle.audit_entries, q.get("number") or None,
-                                                      q.get("actor") or None, parse_limit(q.get("limit")))})
+        return ok({"entries": await asyncio.to_thread(lifecycle.audit_entries, q.get("number"), q.get("actor"),
+                                                      parse_limit(q.get("limit")))})
 
     def routes(self) -> list[web.RouteDef]:
         return [

@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from bot.profile import Profile
 from bot.store.db import session_scope
-from bot.store.models import OPEN_STATUSES, AuditEntry, WorkOrder, WorkOrderEvent, utcnow
+from bot.store.models import OPEN_STATUSES, Agent, AuditEntry, WorkOrder, WorkOrderEvent, utcnow
 from bot.store.repository import CHINA_TZ
 from bot.workdays import add_working_days, is_workday
 
@@ -252,10 +252,20 @@ def overdue(today: dt.date | None = None, within_working_days: int = 1) -> list[
 
 
 def history(number: str) -> list[dict]:
+    """The order's events, oldest first; ``actor_name`` names a console user as people read it
+    (「热线 赵班长」) while ``actor`` keeps the account (``console:<username>``)."""
     with session_scope() as s:
         order = _order(s, number)
-        return [{"at": e.at.isoformat() + "Z", "actor": e.actor, "kind": e.kind, "from": e.status_from,
-                 "to": e.status_to, "note": e.note} for e in order.events]
+        users = {e.actor.removeprefix("console:") for e in order.events if (e.actor or "").startswith("console:")}
+        names = dict(s.execute(select(Agent.username, Agent.display_name).where(Agent.username.in_(users))).all()) \
+            if users else {}
+
+        def name(actor: str | None) -> str | None:
+            user = (actor or "").removeprefix("console:")
+            return f"热线 {names[user]}" if actor != user and user in names else None
+
+        return [{"at": e.at.isoformat() + "Z", "actor": e.actor, "actor_name": name(e.actor), "kind": e.kind,
+                 "from": e.status_from, "to": e.status_to, "note": e.note} for e in order.events]
 
 
 # ---------------------------------------------------------------- satisfaction follow-up (回访)

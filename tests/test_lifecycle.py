@@ -208,3 +208,43 @@ def test_the_audit_log_reads_newest_first_by_order_or_actor():
     assert [e["actor"] for e in lifecycle.audit_entries(actor="生态")] == ["市生态环境局/eco"]
     assert [e["action"] for e in lifecycle.audit_entries(number=" AS-2 ")] == ["dispatch"]  # as typed
     assert lifecycle.audit_entries(actor="\x00") == []
+
+
+def test_a_units_list_is_read_in_a_few_queries_whatever_its_length():
+    from sqlalchemy import event
+
+    from bot.gateway import units
+    from bot.store.db import get_engine
+
+    numbers = [new_order(f"list-{i}", confidential=i == 2) for i in range(8)]
+    for n in numbers:
+        lifecycle.dispatch(n, UNIT, "staff:派单员", P, now=at("2026-11-23"))
+    lifecycle.accept(numbers[0], UNIT)
+    repository.add_attachment("web-list-1", "web", "照片.jpg", "image/jpeg", 10, "ab" * 32, "/tmp/x.jpg")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        views = units.unit_orders(UNIT, None)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert sorted(v["number"] for v in views) == sorted(numbers)
+    assert len(statements) <= 4  # orders, their events, their attachments: not a query per order
+    by_number = {v["number"]: v for v in views}
+    assert [a["filename"] for a in by_number[numbers[1]]["attachments"]] == ["照片.jpg"]
+    assert by_number[numbers[2]]["channel"] is None and all(v["name"] is None and v["phone"] is None for v in views)
+
+
+def test_the_history_names_console_users_as_people_read_them():
+    from bot.console.accounts import create_agent
+
+    create_agent("zhao5", "赵班长", "supervisor", "a-long-password-2026")
+    number = new_order()
+    lifecycle.dispatch(number, UNIT, "console:zhao5", P, now=at("2026-11-23"))
+    lifecycle.accept(number, UNIT)
+    names = [(h["actor"], h["actor_name"]) for h in lifecycle.history(number)]
+    assert names == [("bot", None), ("console:zhao5", "热线 赵班长"), (UNIT, None)]

@@ -79,3 +79,52 @@ def test_the_polite_reply(seconds, wait):
 
     text = too_fast_reply(load_profile("anshan"), seconds)
     assert wait in text and "已经记录" in text and "110" in text
+
+
+def test_the_flood_log_keeps_every_refused_message_in_order_in_few_writes(monkeypatch):
+    from bot.gateway.limits import FloodLog
+    from bot.store import transcript
+
+    groups: list[int] = []
+    add_many = transcript.add_many
+
+    def counted(rows):  # type: ignore[no-untyped-def]
+        groups.append(len(rows))
+        return add_many(rows)
+
+    monkeypatch.setattr(transcript, "add_many", counted)
+
+    async def flood() -> list[int]:
+        log = FloodLog()
+        try:
+            return await asyncio.gather(*(log.add("web-flood", "rest", "citizen", f"在吗{i}", {"_limited": "sender"},
+                                                  "limited") for i in range(450)))
+        finally:
+            log.close()
+
+    ids = asyncio.run(flood())
+    assert len(set(ids)) == 450 and ids == sorted(ids)
+    kept = transcript.history("web-flood", limit=1000)
+    assert [e.text for e in kept] == [f"在吗{i}" for i in range(450)]
+    assert {e.status for e in kept} == {"limited"} and kept[0].data == {"_limited": "sender"}
+    assert sum(groups) == 450 and len(groups) <= 5  # a write per group of up to 200, not per message
+
+
+def test_the_flood_log_answers_each_request_when_the_database_is_down(monkeypatch):
+    from bot.gateway.limits import FloodLog
+    from bot.store import transcript
+
+    def down(rows):  # type: ignore[no-untyped-def]
+        raise ConnectionError("database down")
+
+    monkeypatch.setattr(transcript, "add_many", down)
+
+    async def two() -> list:
+        log = FloodLog()
+        try:
+            return await asyncio.gather(*(log.add("web-x", "rest", "citizen", "在吗", None, "limited") for _ in range(2)),
+                                        return_exceptions=True)
+        finally:
+            log.close()
+
+    assert [type(r) for r in asyncio.run(two())] == [ConnectionError, ConnectionError]

@@ -23,7 +23,7 @@ from bot import emergency
 from bot.gateway import metrics
 from bot.gateway.bus import Bus
 from bot.gateway.config import GatewayConfig
-from bot.gateway.limits import Limits, RateLimiter, counter_for
+from bot.gateway.limits import FloodLog, Limits, RateLimiter, counter_for
 from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
 from bot.messages import EMPTY_MESSAGE, busy_reply, emergency_reply, too_fast_reply, too_long_reply
 from bot.profile import Profile
@@ -70,6 +70,7 @@ class Hub:
         self.config = config
         self.bus = bus or Bus()
         self.limiter = limiter or RateLimiter(Limits.from_env(), counter_for(self.bus))
+        self.flood_log = FloodLog()
         self.bus.on("flush", self._flush_for_another_gateway)
         self.rasa = rasa
         self.profile = profile
@@ -106,6 +107,7 @@ class Hub:
                 task.cancel()
         await self.bus.close()
         await self.rasa.close()
+        self.flood_log.close()
 
     def _lock(self, sender_id: str):  # type: ignore[no-untyped-def]
         """One conversation's messages go to Rasa one at a time, whichever gateway took them."""
@@ -201,12 +203,20 @@ class Hub:
         return None
 
     async def _limited(self, sender_id: str, channel: str, text: str, tell: bool, scope: str,
-                       retry_after: int = 60) -> list[dict[str, Any]] | None:
-        """Over a flood limit: the message is kept (status ``limited``, never sent to Rasa); the
-        citizen is told once per window; an emergency still gets its numbers at once."""
+                       retry_after: int = 60) -> list[dict[str, Any]]:
+        """Over a flood limit: the message is kept (status ``limited``, never sent to Rasa, written
+        by the flood log so that a flood does not hold up other citizens); the citizen is told
+        once per window; an emergency still gets its numbers at once. Nothing else is read or
+        written for a refused message: earlier answers come with the next message let through."""
         metrics.MESSAGES.labels(channel, "limited").inc()
-        msg_id = await self.record(sender_id, channel, "citizen", text[:self.config.max_message_chars],
-                                   {"_limited": scope}, status="limited")
+        data = {"_limited": scope}
+        kept = text[:self.config.max_message_chars]
+        try:
+            msg_id = await self.flood_log.add(sender_id, channel, "citizen", kept, data, "limited")
+        except Exception:
+            log.exception("transcript write failed for %s", sender_id)
+        else:
+            self._notify(sender_id, channel, msg_id, "citizen", kept, data)
         found = emergency.detect(text)
         if found is not None:
             metrics.EMERGENCIES.labels(found.kind).inc()
@@ -215,11 +225,9 @@ class Hub:
         elif tell:
             reply = too_fast_reply(self.profile, retry_after)
         else:
-            return None if msg_id is not None else []
-        if msg_id is None:
-            return [{"author": "system", "text": reply}]
-        await self.record(sender_id, channel, "system", reply, delivered=False)
-        return None
+            return []
+        await self.record(sender_id, channel, "system", reply)
+        return [{"author": "system", "text": reply}]
 
     async def _open_handoff(self, sender_id: str):  # type: ignore[no-untyped-def]
         try:

@@ -16,8 +16,11 @@ import os
 import time
 import uuid
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+
+from bot.store import transcript
 
 WINDOWS = ((10, "burst"), (60, "per_minute"))
 
@@ -119,6 +122,48 @@ class RateLimiter:
         except ValueError:
             pass
         return await self._check(f"ip:{ip}", ((60, self.limits.ip_per_minute),))
+
+
+class FloodLog:
+    """Where the messages refused by a limit are written: kept like every message, but by a
+    thread of their own, many in one transaction. A flood of hundreds of requests then queues
+    behind itself instead of in front of calm citizens' transcript writes (the gateway's shared
+    threads) and costs the database a write per group, not per message. Each request still
+    returns only once its message is stored."""
+
+    MAX_GROUP = 200
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[tuple[Any, ...], asyncio.Future[int]]] = []
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="flood-log")
+        self._writer: asyncio.Task | None = None
+
+    async def add(self, sender_id: str, channel: str, author: str, text: str | None,
+                  data: dict[str, Any] | None, status: str, delivered: bool = True) -> int:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[int] = loop.create_future()
+        self._waiting.append(((sender_id, channel, author, text, data, status, delivered), done))
+        if self._writer is None or self._writer.done():
+            self._writer = loop.create_task(self._write())
+        return await done
+
+    async def _write(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._waiting:
+            group, self._waiting = self._waiting[:self.MAX_GROUP], self._waiting[self.MAX_GROUP:]
+            try:
+                ids = await loop.run_in_executor(self._thread, transcript.add_many, [row for row, _ in group])
+            except Exception as exc:  # the database is down: each request answers for itself
+                for _, done in group:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for (_, done), msg_id in zip(group, ids, strict=True):
+                    if not done.done():
+                        done.set_result(msg_id)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=False, cancel_futures=True)
 
 
 def client_address(remote: str | None, forwarded_for: str | None) -> str | None:

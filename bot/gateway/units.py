@@ -33,6 +33,7 @@ from typing import Any
 
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from bot import clusters, dispatch, lifecycle
 from bot.gateway.api import Api, error, ok, plausible_number
@@ -54,8 +55,8 @@ def _progress(order: WorkOrder) -> dict[str, Any]:
             "termination_requested": lifecycle.termination_requested(order)}
 
 
-def unit_view(order: WorkOrder) -> dict[str, Any]:
-    data = repository.order_as_dict(order, personal=not protected(order))
+def unit_view(order: WorkOrder, attachments: list | None = None) -> dict[str, Any]:
+    data = repository.order_as_dict(order, personal=not protected(order), attachments=attachments)
     if protected(order):
         data["channel"] = None
     data.update(_progress(order))
@@ -69,10 +70,12 @@ def unit_orders(unit: str, status: str | None) -> list[dict[str, Any]]:
         q = select(WorkOrder).where(WorkOrder.unit == unit)
         if status:
             q = q.where(WorkOrder.status == status)
-        orders = list(s.execute(q.order_by(WorkOrder.deadline, WorkOrder.id).limit(500)).scalars())
+        q = q.options(selectinload(WorkOrder.events)).order_by(WorkOrder.deadline, WorkOrder.id).limit(500)
+        orders = list(s.execute(q).scalars())
+        attachments = repository.attachments_by_order([o.id for o in orders])
         views = []
         for o in orders:
-            view = unit_view(o)
+            view = unit_view(o, attachments[o.id])
             view.update(name=None, phone=None, sender_id=None)
             views.append(view)
         return views

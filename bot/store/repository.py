@@ -375,9 +375,21 @@ def attachments_for_order(order_id: int) -> list[Attachment]:
         return list(s.execute(select(Attachment).where(Attachment.order_id == order_id).order_by(Attachment.id)).scalars())
 
 
-def order_as_dict(order: WorkOrder, personal: bool = True) -> dict:
+def attachments_by_order(order_ids: list[int]) -> dict[int, list[Attachment]]:
+    """The attachments of many orders in one query (for lists)."""
+    found: dict[int, list[Attachment]] = {i: [] for i in order_ids}
+    if order_ids:
+        with session_scope() as s:
+            q = select(Attachment).where(Attachment.order_id.in_(order_ids)).order_by(Attachment.id)
+            for a in s.execute(q).scalars():
+                found[a.order_id].append(a)
+    return found
+
+
+def order_as_dict(order: WorkOrder, personal: bool = True, attachments: list[Attachment] | None = None) -> dict:
     """The order as the API returns it, fields named in English. ``personal`` False leaves out
-    everything that identifies the citizen (name, phone, channel identity)."""
+    everything that identifies the citizen (name, phone, channel identity). ``attachments``
+    when the caller already has them (a list of orders)."""
     out = {
         "number": order.number,
         "status": order.status,
@@ -399,7 +411,7 @@ def order_as_dict(order: WorkOrder, personal: bool = True) -> dict:
         "result": order.result,
         "attachments": [
             {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
-            for a in attachments_for_order(order.id)
+            for a in (attachments if attachments is not None else attachments_for_order(order.id))
         ],
     }
     if not personal:

@@ -62,6 +62,15 @@ def add(sender_id: str, channel: str, author: str, text: str | None, data: dict[
         return row.id
 
 
+def add_many(rows: list[tuple[str, str, str, str | None, dict[str, Any] | None, str, bool]]) -> list[int]:
+    """Several messages in one transaction (``add``'s arguments each); their ids, in order."""
+    with session_scope() as s:
+        made = [_row(*row) for row in rows]
+        s.add_all(made)
+        s.flush()
+        return [m.id for m in made]
+
+
 def set_status(message_id: int, status: str) -> None:
     with session_scope() as s:
         s.execute(update(TranscriptMessage).where(TranscriptMessage.id == message_id).values(status=status))

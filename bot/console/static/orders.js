@@ -1484,7 +1484,7 @@
       var li = el('li', 'history-item history-' + (str(h.kind) || 'status'));
       var meta = el('p', 'history-meta');
       meta.appendChild(timeEl(h.at));
-      meta.appendChild(el('span', 'history-actor', actorName(h.actor)));
+      meta.appendChild(el('span', 'history-actor', h.actor_name || actorName(h.actor)));
       li.appendChild(meta);
       li.appendChild(el('p', 'history-what', historyTitle(h)));
       if (h.note) {

@@ -23,8 +23,10 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-from bot import emergency, questions, scope
+from bot import emergency, questions, rasa_patches, scope
 from bot.profile import load_profile
+
+rasa_patches.apply()  # this module is loaded with the model by every Rasa server: see bot/rasa_patches.py
 
 EMERGENCY_INTENT = "report_emergency"
 LEGAL_INTENT = "legal_route"

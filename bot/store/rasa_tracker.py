@@ -17,7 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 
+from bot import rasa_patches
 from bot.store.db import wait_for_the_database
+
+rasa_patches.apply()
 
 
 class ResilientSQLTrackerStore(SQLTrackerStore):

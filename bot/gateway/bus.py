@@ -102,18 +102,35 @@ class RedisBus(Bus):
         async with super().lock(name):  # this process's own waiters queue here, in order
             # Waits as long as another gateway works on the conversation (a dead gateway's lock
             # lapses after LOCK_LEASE): going on without it could send a message to Rasa twice.
-            shared = self.redis.lock(f"{self.prefix}lock:{name}", timeout=LOCK_LEASE, blocking_timeout=None)
+            # While this gateway works, its lease is renewed: a Rasa answer that takes longer
+            # than the lease (a saturated server) must not let another gateway in.
+            lease = LOCK_LEASE
+            shared = self.redis.lock(f"{self.prefix}lock:{name}", timeout=lease, blocking_timeout=None)
             try:
                 held = await shared.acquire()
             except Exception as exc:  # Redis down: one gateway's order still holds
                 log.error("shared lock %s not taken (%s); going on with this gateway's lock", name, exc)
                 held = False
+            keeper = asyncio.ensure_future(self._keep(shared, lease, name)) if held else None
             try:
                 yield
             finally:
+                if keeper is not None:
+                    keeper.cancel()
                 if held:
                     with contextlib.suppress(Exception):
                         await shared.release()
+
+    @staticmethod
+    async def _keep(shared, lease: float, name: str) -> None:  # type: ignore[no-untyped-def]
+        while True:
+            await asyncio.sleep(lease / 3)
+            try:
+                await shared.reacquire()  # the lease starts again from now
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("shared lock %s not renewed (%s)", name, exc)
 
     async def announce(self, what: str, members: list[Any], ttl: float = 15.0) -> None:
         await super().announce(what, members, ttl)

@@ -4,6 +4,7 @@ gateways sharing Redis, with the work orders and Rasa's trackers in SQLite or Po
 
     python -m scripts.load --store sqlite --citizens 200 --rate 50
     python -m scripts.load --store postgresql --citizens 200 --rate 50
+    python -m scripts.load --store postgresql --citizens 200 --rate 8 --channel socketio
     python -m scripts.load --flood      # calm citizens alone, then beside a flooding address
 
 Each citizen is sticky to one gateway (as a load balancer with ip_hash would make them), tells
@@ -11,7 +12,9 @@ their matter in their own words, answers what the form asks, and confirms. ``--r
 the citizens (think time = citizens / rate) so that together they offer that many messages a
 second; ``--rate 0`` sends each message as soon as the last answer came (the most the servers
 can take). At the end every conversation must have exactly one work order with the citizen's
-own phone and request type. Prints JSON.
+own phone and request type. ``--channel socketio`` speaks the widget's protocol instead: the
+answers are pushed, and after a busy notice the driver waits for the kept message's answer, so
+a conversation that does not end is lost, not merely late. Prints JSON.
 """
 
 from __future__ import annotations
@@ -138,6 +141,55 @@ async def converse(session: aiohttp.ClientSession, c: Citizen, think: float, rnd
     c.error = f"no work order after {max_turns} turns"
 
 
+async def converse_socketio(c: Citizen, think: float, rnd: random.Random, max_turns: int = 8) -> None:
+    """The same citizen on the widget's own protocol (socket.io over a websocket): answers are
+    pushed, so a busy notice is followed by the kept message's answer and the driver waits for
+    it (late, not lost). Latency is the time to the turn's first answer."""
+    from tests.socket_client import SocketCitizen
+
+    page = SocketCitizen(c.gateway)
+    try:
+        session_id = await page.connect()
+    except Exception as exc:  # noqa: BLE001 - any failure is a result here
+        c.error = f"connect: {type(exc).__name__}: {exc}"
+        return
+    c.sender = f"web-{session_id}"
+    text = first_message(c, rnd)
+    try:
+        for _ in range(max_turns):
+            before, started = len(page.replies), time.perf_counter()
+            c.sent_at.append(time.time())
+            await page.client.emit("user_uttered", {"message": text, "session_id": session_id})
+            if not await page.wait_for_replies(before + 1, 120):
+                c.error = "no answer within 120 s"
+                return
+            c.latencies.append(time.perf_counter() - started)
+            while True:  # the turn's other answers: until 0.5 s without one, and past a busy notice
+                count = len(page.replies)
+                await asyncio.sleep(0.5)
+                if len(page.replies) > count:
+                    continue
+                texts = [str(m.get("text", "")) for m in page.replies[before:]]
+                busy = [i for i, t in enumerate(texts) if "系统繁忙" in t]
+                if not busy or busy[-1] < len(texts) - 1:
+                    break
+                if not await page.wait_for_replies(count + 1, 120):
+                    c.error = "kept message not answered within 120 s"
+                    return
+            c.busy += bool(busy)
+            turn = "\n".join(texts[busy[-1] + 1:] if busy else texts)
+            found = NUMBER_RX.search(turn)
+            if found and "工单号" in turn:
+                c.number = found.group(0)
+                return
+            text = answer(c, turn)
+            if think:
+                await asyncio.sleep(think * rnd.uniform(0.5, 1.5))
+        c.error = f"no work order after {max_turns} turns"
+    finally:
+        await page.close()
+
+
 def percentile(values: list[float], q: float) -> float:
     s = sorted(values)
     if not s:
@@ -147,14 +199,17 @@ def percentile(values: list[float], q: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
-async def drive(citizens: list[Citizen], rate: float, seed: int = 7) -> float:
+async def drive(citizens: list[Citizen], rate: float, seed: int = 7, channel: str = "rest") -> float:
     think = len(citizens) / rate if rate else 0.0
     rnd = random.Random(seed)
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         async def one(c: Citizen, delay: float) -> None:
             await asyncio.sleep(delay)
-            await converse(session, c, think, random.Random(rnd.random()))
+            if channel == "socketio":
+                await converse_socketio(c, think, random.Random(rnd.random()))
+            else:
+                await converse(session, c, think, random.Random(rnd.random()))
 
         started = time.time()
         await asyncio.gather(*(one(c, rnd.uniform(0, think or 1.0)) for c in citizens))
@@ -197,7 +252,7 @@ def check_orders(citizens: list[Citizen]) -> dict:
     return {"right": right, "wrong": wrong, "missing": missing, "duplicated": duplicated, "examples": examples[:8]}
 
 
-def run(store: str, citizens_n: int, rate: float, servers: int = 2) -> dict:
+def run(store: str, citizens_n: int, rate: float, servers: int = 2, channel: str = "rest") -> dict:
     import os
 
     from tests import services
@@ -221,7 +276,7 @@ def run(store: str, citizens_n: int, rate: float, servers: int = 2) -> dict:
             gateways = [cluster.gateway_url("gateway" if i == 0 else f"gateway{i + 1}") for i in range(servers)]
             citizens = make_citizens(citizens_n, gateways)
             cpu_before = cpu_seconds(cluster)
-            duration = asyncio.run(drive(citizens, rate))
+            duration = asyncio.run(drive(citizens, rate, channel=channel))
             cpu = {name: round(after - cpu_before.get(name, 0.0), 1) for name, after in cpu_seconds(cluster).items()}
             os.environ["HOTLINE_DB_URL"] = db_url
             orders = check_orders(citizens)
@@ -234,7 +289,8 @@ def run(store: str, citizens_n: int, rate: float, servers: int = 2) -> dict:
     sent = sorted(t for c in citizens for t in c.sent_at)
     busy = sent[-1] - sent[0] if len(sent) > 1 else duration
     return {
-        "store": store, "citizens": citizens_n, "offered_rate": rate, "rasa_servers": servers, "gateways": servers,
+        "store": store, "citizens": citizens_n, "offered_rate": rate, "channel": channel,
+        "rasa_servers": servers, "gateways": servers,
         "messages": len(latencies), "seconds": round(duration, 1),
         "messages_per_second": round(len(latencies) / busy, 1) if busy else None,
         "p50_ms": round(1000 * percentile(latencies, .5)), "p95_ms": round(1000 * percentile(latencies, .95)),
@@ -308,12 +364,14 @@ def main() -> None:
     ap.add_argument("--citizens", type=int, default=200)
     ap.add_argument("--rate", type=float, default=50.0, help="messages a second offered by all citizens (0: no pause)")
     ap.add_argument("--servers", type=int, default=2, help="Rasa servers, and as many gateways")
+    ap.add_argument("--channel", choices=["rest", "socketio"], default="rest",
+                    help="the web channel's REST format, or the widget's socket.io (answers pushed)")
     ap.add_argument("--flood", action="store_true", help="instead: calm citizens alone, then beside a flood")
     args = ap.parse_args()
     if args.flood:
         print(json.dumps(flood_effect(), ensure_ascii=False, indent=2))
         return
-    print(json.dumps(run(args.store, args.citizens, args.rate, args.servers), ensure_ascii=False, indent=2))
+    print(json.dumps(run(args.store, args.citizens, args.rate, args.servers, args.channel), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

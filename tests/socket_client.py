@@ -17,6 +17,7 @@ class SocketCitizen:
         self.replies: list[dict[str, Any]] = []
         self.history: list[list[dict[str, Any]]] = []
         self._confirmed = asyncio.Event()
+        self._arrived = asyncio.Event()
         self.client.on("session_confirm", self._on_confirm)
         self.client.on("bot_uttered", self._on_bot)
         self.client.on("history", self._on_history)
@@ -27,6 +28,7 @@ class SocketCitizen:
 
     async def _on_bot(self, data: dict[str, Any]) -> None:
         self.replies.append(data)
+        self._arrived.set()
 
     async def _on_history(self, data: list[dict[str, Any]]) -> None:
         self.history.append(data)
@@ -48,9 +50,16 @@ class SocketCitizen:
 
     async def wait_for_replies(self, count: int, wait: float = 30) -> bool:
         deadline = time.monotonic() + wait
-        while len(self.replies) < count and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        return len(self.replies) >= count
+        while len(self.replies) < count:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), left)
+            except asyncio.TimeoutError:
+                return len(self.replies) >= count
+        return True
 
     async def close(self) -> None:
         await asyncio.sleep(0.2)

@@ -232,7 +232,7 @@ def cpu_seconds(cluster) -> dict[str, float]:  # type: ignore[no-untyped-def]
 
 
 def check_orders(citizens: list[Citizen]) -> dict:
-    from bot.store import repository
+    from bot.store import repository, transcript
 
     right = wrong = missing = duplicated = 0
     examples: list[str] = []
@@ -240,9 +240,15 @@ def check_orders(citizens: list[Citizen]) -> dict:
         orders = repository.orders_for_sender(c.sender, 10)
         if not orders:
             missing += 1
+            if missing <= 3:
+                examples.append(f"no order for {c.sender} ({c.error}): " + " / ".join(
+                    f"{e.id}{e.author[0]}{e.status[0]}:{(e.text or '')[:24]}" for e in transcript.history(c.sender)))
         elif len(orders) > 1:
             duplicated += 1
             examples.append(f"{len(orders)} orders for {c.sender}: " + " | ".join(o.content[:30] for o in orders))
+            examples.append("  transcript: " + " / ".join(f"{e.id}{e.author[0]}{e.status[0]}:{(e.text or '')[:24]}"
+                                                        for e in transcript.history(c.sender)))
+            examples.append(f"  driver sent at {c.sent_at}, latencies {[round(x, 1) for x in c.latencies]}")
         elif orders[0].phone == c.phone and orders[0].request_type == c.kind and orders[0].number == c.number:
             right += 1
         else:

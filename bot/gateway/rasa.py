@@ -18,20 +18,39 @@ class RasaFailed(Exception):
     """Rasa took the message but did not answer properly (error or too slow)."""
 
 
+def _not_sent(exc: aiohttp.ClientError) -> bool:
+    """The request never reached Rasa: the connection was refused or not made in time. (A
+    connection that broke later may have carried it: that is a failure, not unavailability.)"""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return True
+    timeout_cls = getattr(aiohttp, "ConnectionTimeoutError", None)  # aiohttp >= 3.10
+    if timeout_cls is not None and isinstance(exc, timeout_cls):
+        return True
+    # aiohttp 3.8/3.9 raise a plain ServerTimeoutError for a connection not made in time.
+    return isinstance(exc, aiohttp.ServerTimeoutError) and str(exc).startswith("Connection timeout")
+
+
 class RasaClient:
-    def __init__(self, rasa_url: str, actions_url: str, health_ttl: float = 1.0) -> None:
+    def __init__(self, rasa_url: str, actions_url: str, health_ttl: float = 1.0, connections: int = 100,
+                 connect_timeout: float = 3.0, health_timeout: float = 2.0) -> None:
         self.rasa_url = rasa_url.rstrip("/")
         self.actions_url = actions_url.rstrip("/")
         self.health_ttl = health_ttl
+        self.connections = connections
+        self.connect_timeout = connect_timeout
+        self.health_timeout = health_timeout
         self._session: aiohttp.ClientSession | None = None
         self._actions_ok_until = 0.0
 
     @property
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
+            # The connect timeout is for making a connection only (sock_connect), not for the
+            # wait for a free one: when every pooled connection is busy (a saturated Rasa), a
+            # message waits its turn rather than failing.
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=30),
-                timeout=aiohttp.ClientTimeout(total=None, connect=3),
+                connector=aiohttp.TCPConnector(limit=self.connections, keepalive_timeout=30),
+                timeout=aiohttp.ClientTimeout(total=None, connect=None, sock_connect=self.connect_timeout),
             )
         return self._session
 
@@ -40,13 +59,19 @@ class RasaClient:
             await self._session.close()
 
     async def actions_up(self) -> bool:
-        """The action server answers its health check (a success is trusted for ``health_ttl``)."""
+        """The action server is there (a success is trusted for ``health_ttl``). A server that
+        takes its connection but is slow to answer counts as there: it is busy (a single process
+        computing for other citizens), and Rasa will wait for it as it waits for any action;
+        calling it down would hold the message back and tell the citizen the system is down."""
         if time.monotonic() < self._actions_ok_until:
             return True
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout, sock_read=self.health_timeout)
         try:
-            async with self.session.get(f"{self.actions_url}/health", timeout=aiohttp.ClientTimeout(total=2)) as r:
+            async with self.session.get(f"{self.actions_url}/health", timeout=timeout) as r:
                 ok = r.status == 200
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+        except aiohttp.ClientError as exc:
+            ok = not _not_sent(exc) and isinstance(exc, aiohttp.ServerTimeoutError)
+        except asyncio.TimeoutError:
             ok = False
         if ok:
             self._actions_ok_until = time.monotonic() + self.health_ttl
@@ -71,9 +96,11 @@ class RasaClient:
                 if r.status != 200:
                     raise RasaFailed(f"rasa answered {r.status}: {(await r.text())[:200]}")
                 replies = await r.json(content_type=None)
-        except aiohttp.ClientConnectorError as exc:
-            raise RasaUnavailable(str(exc)) from exc
-        except (aiohttp.ClientError, ValueError) as exc:
+        except aiohttp.ClientError as exc:
+            if _not_sent(exc):
+                raise RasaUnavailable(str(exc)) from exc
+            raise RasaFailed(str(exc)) from exc
+        except ValueError as exc:
             raise RasaFailed(str(exc)) from exc
         if not isinstance(replies, list):
             raise RasaFailed("rasa answered something that is not a list")
@@ -93,9 +120,11 @@ class RasaClient:
                 if r.status >= 400:
                     raise RasaFailed(f"rasa {method} {path.split('?', 1)[0].rsplit('/', 1)[-1]} answered {r.status}")
                 return await r.json(content_type=None)
-        except aiohttp.ClientConnectorError as exc:
-            raise RasaUnavailable(str(exc)) from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        except aiohttp.ClientError as exc:
+            if _not_sent(exc):
+                raise RasaUnavailable(str(exc)) from exc
+            raise RasaFailed(str(exc)) from exc
+        except (asyncio.TimeoutError, ValueError) as exc:
             raise RasaFailed(str(exc)) from exc
 
     async def tracker(self, sender_id: str) -> dict[str, Any]:

@@ -1,0 +1,160 @@
+"""The gateway's Rasa client (bot/gateway/rasa.py) tells a message that never reached Rasa
+(unavailable: kept and sent again) from one Rasa may have taken (failed: never sent twice), and
+a busy server from a gone one. Real sockets and small aiohttp servers stand in for Rasa."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import pytest
+from aiohttp import web
+
+from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+async def _ok(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+@asynccontextmanager
+async def server(webhook: Handler | None = None, health: Handler = _ok) -> AsyncIterator[str]:
+    app = web.Application()
+    app.router.add_get("/health", health)
+    if webhook is not None:
+        app.router.add_post("/webhooks/rest/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@asynccontextmanager
+async def not_accepting() -> AsyncIterator[str]:
+    """A server whose accept queue is full: new connections are not made (as a saturated Rasa
+    whose backlog is full)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers: list[socket.socket] = []
+    try:
+        while len(fillers) < 16:
+            s = socket.socket()
+            s.settimeout(0.3)
+            try:
+                s.connect(("127.0.0.1", port))
+            except OSError:  # refused, or not made in time (TimeoutError)
+                s.close()
+                break
+            fillers.append(s)
+        else:
+            pytest.skip("this kernel accepts connections beyond the listen backlog")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for s in fillers:
+            s.close()
+        listener.close()
+
+
+def run(coro: Awaitable[object]) -> object:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def test_when_every_connection_is_busy_a_message_waits_its_turn():
+    async def slow(request: web.Request) -> web.Response:
+        body = await request.json()
+        await asyncio.sleep(0.5)
+        return web.json_response([{"recipient_id": body["sender"], "text": f"收到：{body['message']}"}])
+
+    async def two_citizens() -> list[list[dict]]:
+        async with server(slow) as url:
+            client = RasaClient(url, url, connections=1, connect_timeout=0.2)
+            try:
+                return await asyncio.gather(client.send("web-1", "你好"), client.send("web-2", "在吗"))
+            finally:
+                await client.close()
+
+    first, second = run(two_citizens())  # type: ignore[misc]
+    assert first[0]["text"] == "收到：你好"
+    assert second[0]["text"] == "收到：在吗"
+
+
+def test_a_connection_not_made_in_time_means_not_sent():
+    async def send() -> None:
+        async with server() as actions, not_accepting() as rasa:
+            client = RasaClient(rasa, actions, connect_timeout=0.3)
+            try:
+                await client.send("web-1", "路灯坏了")
+            finally:
+                await client.close()
+
+    with pytest.raises(RasaUnavailable):
+        run(send())
+
+
+def test_a_refused_connection_means_not_sent():
+    async def send() -> None:
+        async with server() as actions:
+            client = RasaClient(f"http://127.0.0.1:{free_port()}", actions)
+            try:
+                await client.send("web-1", "路灯坏了")
+            finally:
+                await client.close()
+
+    with pytest.raises(RasaUnavailable):
+        run(send())
+
+
+def test_a_connection_broken_after_the_message_was_sent_is_a_failure():
+    async def drop(request: web.Request) -> web.Response:
+        await request.read()  # Rasa has the message ...
+        assert request.transport is not None
+        request.transport.close()  # ... and dies before answering
+        await asyncio.sleep(1)
+        return web.json_response([])
+
+    async def send() -> None:
+        async with server(drop) as url:
+            client = RasaClient(url, url)
+            try:
+                await client.send("web-1", "路灯坏了")
+            finally:
+                await client.close()
+
+    with pytest.raises(RasaFailed):
+        run(send())
+
+
+def test_a_busy_action_server_is_up_a_gone_one_is_down():
+    async def busy(_request: web.Request) -> web.Response:
+        await asyncio.sleep(1.0)
+        return web.json_response({"status": "ok"})
+
+    async def check() -> tuple[bool, bool, bool]:
+        async with server(health=busy) as slow_url, not_accepting() as stuck_url:
+            slow = RasaClient(slow_url, slow_url, health_timeout=0.2)
+            gone = RasaClient(slow_url, f"http://127.0.0.1:{free_port()}")
+            stuck = RasaClient(slow_url, stuck_url, connect_timeout=0.3)
+            try:
+                return await slow.actions_up(), await gone.actions_up(), await stuck.actions_up()
+            finally:
+                for client in (slow, gone, stuck):
+                    await client.close()
+
+    assert run(check()) == (True, False, False)

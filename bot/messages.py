@@ -309,6 +309,15 @@ def busy_reply(profile: Profile) -> str:
     )
 
 
+def failed_reply(profile: Profile) -> str:
+    """When Rasa took the message but broke down on it: it may or may not have been handled,
+    so it is not sent again by itself (that could file a work order twice)."""
+    return (
+        "抱歉，系统处理您这条消息时出了错，没能给出回复。您的消息已经记录，请再发一次。"
+        f"如果情况紧急，请直接拨打110、119、120或122；也可以拨打{profile.hotline_number}热线电话。"
+    )
+
+
 def too_long_reply(limit: int) -> str:
     return f"您这条消息太长了（超过{limit}个字），系统没法一次处理。请分成几条发送，每条不超过{limit}个字，先说最重要的事。"
 

@@ -158,3 +158,78 @@ def test_a_busy_action_server_is_up_a_gone_one_is_down():
                     await client.close()
 
     assert run(check()) == (True, False, False)
+
+
+# ---------------------------------------------------------------- what the gateway does with each
+
+
+def _hub(rasa: str, actions: str):  # type: ignore[no-untyped-def]
+    from bot.gateway.config import GatewayConfig
+    from bot.gateway.hub import Hub
+    from bot.profile import load_profile
+
+    return Hub(GatewayConfig(rasa_timeout=5), RasaClient(rasa, actions, connect_timeout=0.3), load_profile("anshan"))
+
+
+def _said(sender_id: str) -> list[tuple[str, str, str]]:
+    from bot.store import transcript
+
+    return [(e.author, e.status, e.text or "") for e in transcript.history(sender_id)]
+
+
+def test_a_message_that_never_reached_rasa_is_kept_and_sent_when_rasa_takes_connections_again(monkeypatch):
+    from bot.gateway import hub as hub_module
+
+    monkeypatch.setattr(hub_module, "KEPT_AFTER", 0.0)
+
+    async def answer(request: web.Request) -> web.Response:
+        body = await request.json()
+        return web.json_response([{"recipient_id": body["sender"], "text": "请问具体地址在哪里？"}])
+
+    async def conversation() -> tuple[list[dict], list[tuple[str, str, str]], int]:
+        async with server() as actions, not_accepting() as saturated:
+            hub = _hub(saturated, actions)
+            try:
+                told = await hub.handle("web-kept", "rest", "小区门口的路灯坏了")
+            finally:
+                await hub.stop()
+        before = _said("web-kept")
+        async with server(answer) as back:
+            hub = _hub(back, back)
+            try:
+                delivered = await hub.drain_once()
+            finally:
+                await hub.stop()
+        return told, before, delivered
+
+    told, before, delivered = run(conversation())  # type: ignore[misc]
+    assert "已经保存" in told[-1]["text"] and "再发一次" not in told[-1]["text"]
+    assert before[0] == ("citizen", "pending", "小区门口的路灯坏了")
+    assert delivered == 1
+    assert [(a, s) for a, s, _ in _said("web-kept")][0] == ("citizen", "sent")
+    assert _said("web-kept")[-1][2] == "请问具体地址在哪里？"
+
+
+def test_a_message_rasa_broke_down_on_is_not_sent_again_and_the_citizen_is_asked_to_resend():
+    async def drop(request: web.Request) -> web.Response:
+        await request.read()
+        assert request.transport is not None
+        request.transport.close()
+        await asyncio.sleep(1)
+        return web.json_response([])
+
+    async def conversation() -> tuple[list[dict], int]:
+        async with server(drop) as url:
+            hub = _hub(url, url)
+            try:
+                told = await hub.handle("web-broken", "rest", "我要投诉噪音，着火了")
+                return told, await hub.drain_once()
+            finally:
+                await hub.stop()
+
+    told, again = run(conversation())  # type: ignore[misc]
+    text = told[-1]["text"]
+    assert "再发一次" in text and "不会丢失" not in text
+    assert "119" in text  # an emergency still gets its number
+    assert again == 0
+    assert _said("web-broken")[0][:2] == ("citizen", "failed")

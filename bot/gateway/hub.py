@@ -25,7 +25,14 @@ from bot.gateway.bus import Bus
 from bot.gateway.config import GatewayConfig
 from bot.gateway.limits import FloodLog, Limits, RateLimiter, counter_for
 from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
-from bot.messages import EMPTY_MESSAGE, busy_reply, emergency_reply, too_fast_reply, too_long_reply
+from bot.messages import (
+    EMPTY_MESSAGE,
+    busy_reply,
+    emergency_reply,
+    failed_reply,
+    too_fast_reply,
+    too_long_reply,
+)
 from bot.profile import Profile
 from bot.store import repository, transcript
 from bot.store.models import utcnow
@@ -195,7 +202,7 @@ class Hub:
         except RasaFailed as exc:
             log.error("rasa failed on message %s for %s: %s", msg_id, sender_id, exc)
             metrics.ERRORS.labels("rasa_failed").inc()
-            await self._busy(sender_id, channel, text)
+            await self._busy(sender_id, channel, text, failed=True)
         else:
             metrics.MESSAGES.labels(channel, "answered").inc()
             return None
@@ -342,19 +349,21 @@ class Hub:
             return [{"author": "system", "text": self._busy_text(emergency.detect(text))}]
         return [{"author": "bot", **{k: v for k, v in m.items() if k != "recipient_id"}} for m in replies]
 
-    def _busy_text(self, found: emergency.Emergency | None) -> str:
+    def _busy_text(self, found: emergency.Emergency | None, failed: bool = False) -> str:
+        reply = failed_reply(self.profile) if failed else busy_reply(self.profile)
         if found is None:
-            return busy_reply(self.profile)
-        return emergency_reply(found, self.profile) + "\n" + busy_reply(self.profile)
+            return reply
+        return emergency_reply(found, self.profile) + "\n" + reply
 
-    async def _busy(self, sender_id: str, channel: str, text: str) -> None:
-        """The reply while Rasa cannot answer. An emergency still gets its numbers at once and
-        is recorded for the agents on duty, without waiting for Rasa."""
+    async def _busy(self, sender_id: str, channel: str, text: str, failed: bool = False) -> None:
+        """The reply while Rasa cannot answer (or, ``failed``, broke down on the message: then it
+        is not kept for later, and the citizen is asked to send it again). An emergency still
+        gets its numbers at once and is recorded for the agents on duty, without waiting for Rasa."""
         found = emergency.detect(text)
         if found is not None:
             metrics.EMERGENCIES.labels(found.kind).inc()
             await self._record_emergency(sender_id, channel, text, found)
-        await self.record(sender_id, channel, "system", self._busy_text(found), delivered=False)
+        await self.record(sender_id, channel, "system", self._busy_text(found, failed), delivered=False)
 
     async def _record_emergency(self, sender_id: str, channel: str, text: str, found: emergency.Emergency) -> None:
         """For the agents on duty; the citizen's numbers never wait for this."""

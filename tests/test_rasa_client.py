@@ -163,12 +163,12 @@ def test_a_busy_action_server_is_up_a_gone_one_is_down():
 # ---------------------------------------------------------------- what the gateway does with each
 
 
-def _hub(rasa: str, actions: str):  # type: ignore[no-untyped-def]
+def _hub(rasa: str, actions: str, rasa_timeout: float = 5):  # type: ignore[no-untyped-def]
     from bot.gateway.config import GatewayConfig
     from bot.gateway.hub import Hub
     from bot.profile import load_profile
 
-    return Hub(GatewayConfig(rasa_timeout=5), RasaClient(rasa, actions, connect_timeout=0.3), load_profile("anshan"))
+    return Hub(GatewayConfig(rasa_timeout=rasa_timeout), RasaClient(rasa, actions, connect_timeout=0.3), load_profile("anshan"))
 
 
 def _said(sender_id: str) -> list[tuple[str, str, str]]:
@@ -233,3 +233,66 @@ def test_a_message_rasa_broke_down_on_is_not_sent_again_and_the_citizen_is_asked
     assert "119" in text  # an emergency still gets its number
     assert again == 0
     assert _said("web-broken")[0][:2] == ("citizen", "failed")
+
+
+def _answering(after: float, text: str = "请问具体地址在哪里？") -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        body = await request.json()
+        await asyncio.sleep(after)
+        return web.json_response([{"recipient_id": body["sender"], "text": text}])
+    return handler
+
+
+def test_an_answer_kept_just_as_the_wait_ends_gets_no_busy_notice_after_it(monkeypatch):
+    """The answer is in the transcript when the gateway's wait runs out (its thread has not
+    returned yet): a busy notice after it would have the citizen wait for an answer they have."""
+    from bot.store import transcript
+
+    keep = transcript.answer
+
+    def slow_to_return(*args, **kwargs):  # type: ignore[no-untyped-def]
+        ids = keep(*args, **kwargs)  # committed ...
+        import time
+        time.sleep(0.6)  # ... and the wait runs out before the hub hears of it
+        return ids
+
+    monkeypatch.setattr(transcript, "answer", slow_to_return)
+
+    async def conversation() -> list[dict]:
+        async with server(_answering(0.05)) as url:
+            hub = _hub(url, url, rasa_timeout=0.3)
+            try:
+                return await hub.handle("web-just-in-time", "rest", "小区门口的路灯坏了")
+            finally:
+                await hub.stop()
+
+    told = run(conversation())
+    assert [m["text"] for m in told] == ["请问具体地址在哪里？"]  # type: ignore[index]
+    assert [a for a, _, _ in _said("web-just-in-time")] == ["citizen", "bot"]
+
+
+def test_a_slow_rasa_busy_notice_comes_before_the_answer_and_an_emergency_does_not_wait(monkeypatch):
+    from bot.gateway import hub as hub_module
+
+    monkeypatch.setattr(hub_module, "EMERGENCY_WAIT", 0.3)
+
+    async def conversation() -> tuple[list[dict], float, list[dict], float]:
+        async with server(_answering(1.2)) as url:
+            hub = _hub(url, url, rasa_timeout=0.8)
+            try:
+                started = asyncio.get_running_loop().time()
+                plain = await hub.handle("web-slow", "rest", "小区门口的路灯坏了")
+                plain_after = asyncio.get_running_loop().time() - started
+                started = asyncio.get_running_loop().time()
+                urgent = await hub.handle("web-fire", "rest", "楼道里着火了，好多烟")
+                urgent_after = asyncio.get_running_loop().time() - started
+                await asyncio.sleep(1.5)  # the answers follow
+                return plain, plain_after, urgent, urgent_after
+            finally:
+                await hub.stop()
+
+    plain, plain_after, urgent, urgent_after = run(conversation())  # type: ignore[misc]
+    assert "已经保存" in plain[-1]["text"] and plain_after >= 0.8
+    assert "119" in urgent[-1]["text"] and urgent_after < 0.8
+    for sender in ("web-slow", "web-fire"):
+        assert [a for a, _, _ in _said(sender)] == ["citizen", "system", "bot"]

@@ -136,3 +136,25 @@ def test_undelivered_replies_are_claimed_by_one_sender_only():
     assert sorted(taken) == ids
     transcript.unclaim(ids[:2])
     assert [e.id for e in transcript.claim_undelivered("web-race")] == ids[:2]
+
+
+def test_a_busy_notice_is_kept_only_while_the_message_waits_for_its_answer():
+    """The notice and the answer race for the same message from two threads, many times: the
+    notice is kept before the answer or not at all, never after it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.store import transcript
+
+    for i in range(30):
+        sender = f"web-slow-{i}"
+        msg = transcript.add(sender, "web", "citizen", "路灯坏了", status="pending")
+        with ThreadPoolExecutor(2) as pool:
+            notice = pool.submit(transcript.add_while_pending, msg, sender, "web", "system", "系统繁忙")
+            answer = pool.submit(transcript.answer, msg, sender, "web", [("请问地址？", {})])
+            notice.result(), answer.result()
+        said = [(e.author, e.status) for e in transcript.history(sender)]
+        assert said in ([("citizen", "sent"), ("system", "sent"), ("bot", "sent")],
+                        [("citizen", "sent"), ("bot", "sent")]), said
+    answered = transcript.add("web-late", "web", "citizen", "路灯坏了", status="pending")
+    transcript.answer(answered, "web-late", "web", [("请问地址？", {})])
+    assert transcript.add_while_pending(answered, "web-late", "web", "system", "系统繁忙") is None

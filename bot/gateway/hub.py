@@ -7,7 +7,8 @@ Guarantees, whatever state Rasa and the action server are in:
   is an emergency, given the emergency numbers at once: that never waits for Rasa); the
   message stays ``pending`` and a background loop delivers it when the parts are back, and the
   replies reach the citizen through their channel (pushed, or with their next message);
-- when Rasa is slow, the citizen is told so after ``rasa_timeout`` and Rasa's answer follows.
+- when Rasa is slow, the citizen is told so after ``rasa_timeout`` (an emergency, with its
+  numbers, after ``EMERGENCY_WAIT``) and Rasa's answer follows; never after the answer itself.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ FORM_SLOTS = ("request_type", "content", "address", "district", "name", "phone",
               "confirmed", "requested_slot", "field_failures", "notices")
 LISTEN = {"event": "action", "name": "action_listen"}
 KEPT_AFTER = 5.0  # seconds before the retry loop takes a pending message as kept
+# An emergency waits at most this long for Rasa (a saturated server) before the gateway gives
+# the emergency numbers itself, with the busy notice; Rasa's answer follows.
+EMERGENCY_WAIT = 2.0
 # Events that end the intake form (an agent filed or closed the matter).
 END_FORM = [{"event": "active_loop", "name": None}] + [{"event": "slot", "name": s, "value": None} for s in FORM_SLOTS]
 # Told of every message recorded (the console's live view): (sender, channel, entry dict).
@@ -188,13 +192,18 @@ class Hub:
                 await self.record(sender_id, channel, "system", answer, delivered=False)
                 return None
         task = asyncio.ensure_future(self._deliver(sender_id, up_to=msg_id))
+        wait = self.config.rasa_timeout
+        if emergency.detect(text) is not None:
+            wait = min(wait, EMERGENCY_WAIT)
         try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=self.config.rasa_timeout)
+            await asyncio.wait_for(asyncio.shield(task), timeout=wait)
         except asyncio.TimeoutError:
             log.warning("rasa slow for %s; the answer will follow", sender_id)
             metrics.ERRORS.labels("rasa_slow").inc()
             task.add_done_callback(lambda _t: self._spawn(self.flush(sender_id, channel)))
-            await self._busy(sender_id, channel, text)
+            if not await self._busy(sender_id, channel, text, waiting_for=msg_id):
+                metrics.MESSAGES.labels(channel, "answered").inc()  # just in time after all
+                return None
         except RasaUnavailable as exc:
             log.warning("rasa unavailable (%s); message %s kept for %s", exc, msg_id, sender_id)
             metrics.ERRORS.labels("rasa_unavailable").inc()
@@ -355,15 +364,32 @@ class Hub:
             return reply
         return emergency_reply(found, self.profile) + "\n" + reply
 
-    async def _busy(self, sender_id: str, channel: str, text: str, failed: bool = False) -> None:
+    async def _busy(self, sender_id: str, channel: str, text: str, failed: bool = False,
+                    waiting_for: int | None = None) -> bool:
         """The reply while Rasa cannot answer (or, ``failed``, broke down on the message: then it
         is not kept for later, and the citizen is asked to send it again). An emergency still
-        gets its numbers at once and is recorded for the agents on duty, without waiting for Rasa."""
+        gets its numbers at once and is recorded for the agents on duty, without waiting for Rasa.
+        With ``waiting_for`` (Rasa is slow on that message) nothing is said if its answer was kept
+        in the meantime: a busy notice after the answer would leave the citizen waiting for
+        another. Returns whether the notice was given."""
         found = emergency.detect(text)
+        reply = self._busy_text(found, failed)
+        if waiting_for is None:
+            await self.record(sender_id, channel, "system", reply, delivered=False)
+        else:
+            try:
+                msg_id = await asyncio.to_thread(transcript.add_while_pending, waiting_for, sender_id, channel,
+                                                 "system", reply)
+            except Exception:
+                log.exception("transcript write failed for %s", sender_id)
+            else:
+                if msg_id is None:
+                    return False
+                self._notify(sender_id, channel, msg_id, "system", reply, None)
         if found is not None:
             metrics.EMERGENCIES.labels(found.kind).inc()
             await self._record_emergency(sender_id, channel, text, found)
-        await self.record(sender_id, channel, "system", self._busy_text(found, failed), delivered=False)
+        return True
 
     async def _record_emergency(self, sender_id: str, channel: str, text: str, found: emergency.Emergency) -> None:
         """For the agents on duty; the citizen's numbers never wait for this."""

@@ -139,6 +139,24 @@ def unclaim(ids: list[int]) -> None:
         s.execute(update(TranscriptMessage).where(TranscriptMessage.id.in_(ids)).values(delivered=False))
 
 
+def add_while_pending(message_id: int, sender_id: str, channel: str, author: str, text: str | None,
+                      delivered: bool = False) -> int | None:
+    """Add a message (the busy notice) only if the citizen's message ``message_id`` is still
+    waiting for Rasa's answer; None when the answer was kept first. The no-op update takes the
+    message's row (PostgreSQL) or the database's write lock (SQLite) before the check, so an
+    answer being kept at the same moment comes either wholly before or wholly after."""
+    with session_scope() as s:
+        held = s.execute(update(TranscriptMessage)
+                         .where(TranscriptMessage.id == message_id, TranscriptMessage.status == "pending")
+                         .values(status="pending"))
+        if held.rowcount != 1:
+            return None
+        row = _row(sender_id, channel, author, text, None, "sent", delivered)
+        s.add(row)
+        s.flush()
+        return row.id
+
+
 def answer(message_id: int, sender_id: str, channel: str,
            replies: list[tuple[str | None, dict[str, Any]]]) -> list[int]:
     """Rasa has the citizen's message and answered: mark it sent and keep the replies (not yet

@@ -258,8 +258,10 @@ def check_orders(citizens: list[Citizen]) -> dict:
     return {"right": right, "wrong": wrong, "missing": missing, "duplicated": duplicated, "examples": examples[:8]}
 
 
-def run(store: str, citizens_n: int, rate: float, servers: int = 2, channel: str = "rest") -> dict:
+def run(store: str, citizens_n: int, rate: float, servers: int = 2, channel: str = "rest",
+        keep_logs: Path | None = None) -> dict:
     import os
+    import shutil
 
     from tests import services
     from tests.stack import start_cluster
@@ -288,6 +290,10 @@ def run(store: str, citizens_n: int, rate: float, servers: int = 2, channel: str
             orders = check_orders(citizens)
         finally:
             cluster.stop()
+            if keep_logs is not None:
+                keep_logs.mkdir(parents=True, exist_ok=True)
+                for log in work.glob("*.log"):
+                    shutil.copy(log, keep_logs / log.name)
             for url in dbs:
                 services.drop_database(url)
             services.drop_redis_prefix(prefix)
@@ -372,12 +378,13 @@ def main() -> None:
     ap.add_argument("--servers", type=int, default=2, help="Rasa servers, and as many gateways")
     ap.add_argument("--channel", choices=["rest", "socketio"], default="rest",
                     help="the web channel's REST format, or the widget's socket.io (answers pushed)")
+    ap.add_argument("--keep-logs", type=Path, help="copy the servers' logs into this folder at the end")
     ap.add_argument("--flood", action="store_true", help="instead: calm citizens alone, then beside a flood")
     args = ap.parse_args()
     if args.flood:
         print(json.dumps(flood_effect(), ensure_ascii=False, indent=2))
         return
-    print(json.dumps(run(args.store, args.citizens, args.rate, args.servers, args.channel), ensure_ascii=False, indent=2))
+    print(json.dumps(run(args.store, args.citizens, args.rate, args.servers, args.channel, args.keep_logs), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,21 @@ BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "hotline.tar.gz"
 
 
+def _procfile_env(process: str) -> dict[str, str]:
+    """The variables the Procfile sets for a process (``name: VAR=value ... command``): the
+    tests start it as ``make run`` does."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith(f"{process}:"):
+            words = line.split(":", 1)[1].split()
+            return dict(w.split("=", 1) for w in words[:next(i for i, w in enumerate(words) if "=" not in w)])
+    return {}
+
+
+# Sanic answers 503 after 60 s by default: a saturated action server's late answer would be
+# lost to Rasa (which waits 5 minutes for it); the Procfile gives it as long as Rasa waits.
+ACTION_SERVER_ENV = _procfile_env("actions")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -85,7 +100,10 @@ class Stack:
         return [str(BIN / "python"), "-m", "bot.gateway"]
 
     def env_for(self, name: str) -> dict[str, str]:
-        """A gateway talks to the Rasa server of its own number (gateway2 -> rasa2)."""
+        """A gateway talks to the Rasa server of its own number (gateway2 -> rasa2); the action
+        server gets its settings from the Procfile."""
+        if name == "actions":
+            return {**self.env, **ACTION_SERVER_ENV}
         if not name.startswith("gateway"):
             return self.env
         rasa = "rasa" + name.removeprefix("gateway")

@@ -95,6 +95,38 @@ def test_when_every_connection_is_busy_a_message_waits_its_turn():
     assert second[0]["text"] == "收到：在吗"
 
 
+def test_at_most_in_flight_messages_are_at_rasa_at_once_the_others_wait_in_order():
+    at_rasa: list[int] = [0]
+    most: list[int] = [0]
+    order: list[str] = []
+
+    async def counting(request: web.Request) -> web.Response:
+        body = await request.json()
+        at_rasa[0] += 1
+        most[0] = max(most[0], at_rasa[0])
+        order.append(body["sender"])
+        await asyncio.sleep(0.1)
+        at_rasa[0] -= 1
+        return web.json_response([{"recipient_id": body["sender"], "text": "好的"}])
+
+    async def ten_citizens() -> list[list[dict]]:
+        async with server(counting) as url:
+            client = RasaClient(url, url, in_flight=2)
+            try:
+                sends = []
+                for i in range(10):
+                    sends.append(asyncio.ensure_future(client.send(f"web-{i}", "你好")))
+                    await asyncio.sleep(0.01)  # they come one after another
+                return await asyncio.gather(*sends)
+            finally:
+                await client.close()
+
+    answers = run(ten_citizens())
+    assert all(a[0]["text"] == "好的" for a in answers)  # type: ignore[union-attr]
+    assert most[0] == 2
+    assert order == [f"web-{i}" for i in range(10)]
+
+
 def test_a_connection_not_made_in_time_means_not_sent():
     async def send() -> None:
         async with server() as actions, not_accepting() as rasa:

@@ -52,7 +52,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     config = config or GatewayConfig.from_env()
     profile = load_profile()
     migrate()
-    hub = Hub(config, RasaClient(config.rasa_url, config.actions_url), profile, bus=make_bus())
+    hub = Hub(config, RasaClient(config.rasa_url, config.actions_url, in_flight=config.rasa_in_flight), profile, bus=make_bus())
     app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
     app["config"], app["hub"] = config, hub
 

@@ -38,6 +38,10 @@ class GatewayConfig:
     # A citizen waits at most this long before being told the system is busy; Rasa's answer
     # still reaches them when it comes.
     rasa_timeout: float = 10.0
+    # Citizen messages this gateway has at its Rasa server at once; the others wait here, in
+    # order. A Rasa server computes one message at a time: more at once only makes every
+    # answer slower (and a saturated action server's answers too late for Rasa).
+    rasa_in_flight: int = 8
     retry_every: float = 2.0
     max_message_chars: int = 2000
     upload_dir: Path = ROOT / "var" / "uploads"
@@ -55,6 +59,7 @@ class GatewayConfig:
             "rasa_url": env.get("RASA_URL", f"http://127.0.0.1:{env.get('RASA_PORT', '5005')}"),
             "actions_url": env.get("ACTIONS_URL", f"http://127.0.0.1:{env.get('ACTIONS_PORT', '5055')}"),
             "rasa_timeout": float(env.get("HOTLINE_RASA_TIMEOUT", cls.rasa_timeout)),
+            "rasa_in_flight": max(1, int(env.get("HOTLINE_RASA_IN_FLIGHT", cls.rasa_in_flight))),
             "retry_every": float(env.get("HOTLINE_RETRY_EVERY", cls.retry_every)),
             "max_message_chars": int(env.get("HOTLINE_MAX_MESSAGE_CHARS", cls.max_message_chars)),
             "upload_dir": Path(env.get("HOTLINE_UPLOAD_DIR", str(cls.upload_dir))),

@@ -32,7 +32,7 @@ def _not_sent(exc: aiohttp.ClientError) -> bool:
 
 class RasaClient:
     def __init__(self, rasa_url: str, actions_url: str, health_ttl: float = 1.0, connections: int = 100,
-                 connect_timeout: float = 3.0, health_timeout: float = 2.0) -> None:
+                 connect_timeout: float = 3.0, health_timeout: float = 2.0, in_flight: int = 8) -> None:
         self.rasa_url = rasa_url.rstrip("/")
         self.actions_url = actions_url.rstrip("/")
         self.health_ttl = health_ttl
@@ -41,6 +41,9 @@ class RasaClient:
         self.health_timeout = health_timeout
         self._session: aiohttp.ClientSession | None = None
         self._actions_ok_until = 0.0
+        # Citizen messages at Rasa at once (the rest wait their turn, first come first served);
+        # agents' calls of Rasa's API do not queue behind them.
+        self._in_flight = asyncio.Semaphore(in_flight)
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -90,7 +93,7 @@ class RasaClient:
             raise RasaUnavailable("action server down")
         payload = {"sender": sender_id, "message": text, "metadata": metadata or {}}
         try:
-            async with self.session.post(f"{self.rasa_url}/webhooks/rest/webhook", json=payload) as r:
+            async with self._in_flight, self.session.post(f"{self.rasa_url}/webhooks/rest/webhook", json=payload) as r:
                 if r.status >= 500:
                     raise RasaFailed(f"rasa answered {r.status}")
                 if r.status != 200:

@@ -103,7 +103,7 @@ class Stack:
         """A gateway talks to the Rasa server of its own number (gateway2 -> rasa2); the action
         server gets its settings from the Procfile."""
         if name == "actions":
-            return {**self.env, **ACTION_SERVER_ENV}
+            return {**ACTION_SERVER_ENV, **self.env}  # what the environment sets wins
         if not name.startswith("gateway"):
             return self.env
         rasa = "rasa" + name.removeprefix("gateway")

@@ -328,3 +328,22 @@ def test_a_slow_rasa_busy_notice_comes_before_the_answer_and_an_emergency_does_n
     assert "119" in urgent[-1]["text"] and urgent_after < 0.8
     for sender in ("web-slow", "web-fire"):
         assert [a for a, _, _ in _said(sender)] == ["citizen", "system", "bot"]
+
+
+def test_rasa_saying_nothing_outside_a_handoff_is_not_left_in_silence():
+    async def nothing(request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response([])  # e.g. an action's answer came too late and Rasa dropped it
+
+    async def conversation() -> list[dict]:
+        async with server(nothing) as url:
+            hub = _hub(url, url)
+            try:
+                return await hub.handle("web-silent", "rest", "确认")
+            finally:
+                await hub.stop()
+
+    told = run(conversation())
+    assert [m["author"] for m in told] == ["system"]  # type: ignore[index]
+    assert "再发一次" in told[0]["text"]  # type: ignore[index]
+    assert _said("web-silent") == [("citizen", "sent", "确认"), ("system", "sent", told[0]["text"])]  # type: ignore[index]

@@ -191,7 +191,7 @@ class Hub:
                 await asyncio.to_thread(transcript.set_status, msg_id, "handled")
                 await self.record(sender_id, channel, "system", answer, delivered=False)
                 return None
-        task = asyncio.ensure_future(self._deliver(sender_id, up_to=msg_id))
+        task = asyncio.ensure_future(self._deliver(sender_id, up_to=msg_id, answer_expected=True))
         wait = self.config.rasa_timeout
         if emergency.detect(text) is not None:
             wait = min(wait, EMERGENCY_WAIT)
@@ -310,9 +310,12 @@ class Hub:
                     await self.record(sender_id, channel, "bot", text, data, delivered=False)
         await self.flush(sender_id, channel)
 
-    async def _deliver(self, sender_id: str, up_to: int | None = None) -> int:
+    async def _deliver(self, sender_id: str, up_to: int | None = None, answer_expected: bool = False) -> int:
         """Send this conversation's pending messages (up to ``up_to``) to Rasa, in order, and
-        record the replies as not yet delivered. Returns how many were sent."""
+        record the replies as not yet delivered. Returns how many were sent. With
+        ``answer_expected`` (no agent holds the conversation) Rasa saying nothing to message
+        ``up_to`` is a breakdown inside Rasa (e.g. an action's answer lost): the citizen is
+        asked to send it again rather than left in silence."""
         sent = 0
         async with self._lock(sender_id):
             entries = await asyncio.to_thread(transcript.pending, sender_id)
@@ -336,6 +339,10 @@ class Hub:
                         if text is None and not data:
                             continue
                     rows.append((text, data))
+                if not rows and not handed_off and answer_expected and entry.id == up_to:
+                    log.warning("rasa answered nothing to message %s of %s", entry.id, sender_id)
+                    metrics.ERRORS.labels("rasa_silent").inc()
+                    rows.append((failed_reply(self.profile), {"_author": "system"}))
                 try:
                     ids = await asyncio.to_thread(transcript.answer, entry.id, sender_id, entry.channel, rows)
                 except Exception:
@@ -343,7 +350,9 @@ class Hub:
                     ids, rows = [], []
                 sent += 1
                 for msg_id, (text, data) in zip(ids, rows, strict=True):
-                    self._notify(sender_id, entry.channel, msg_id, "bot", text, data)
+                    author = data.get("_author", "bot")
+                    self._notify(sender_id, entry.channel, msg_id, author, text,
+                                 {k: v for k, v in data.items() if k != "_author"})
                 if handed_off and self.handoff_hook is not None:
                     try:
                         await self.handoff_hook(sender_id, entry.channel)

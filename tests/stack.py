@@ -32,8 +32,9 @@ def _procfile_env(process: str) -> dict[str, str]:
     return {}
 
 
-# Sanic answers 503 after 60 s by default: a saturated action server's late answer would be
-# lost to Rasa (which waits 5 minutes for it); the Procfile gives it as long as Rasa waits.
+# Sanic answers 503 after 60 s by default, and closes a connection whose request it has not
+# read within 5 s as idle: a saturated action server's answers would be lost to Rasa (which
+# waits 5 minutes for them). The Procfile gives it longer.
 ACTION_SERVER_ENV = _procfile_env("actions")
 
 

@@ -231,8 +231,15 @@ def cpu_seconds(cluster) -> dict[str, float]:  # type: ignore[no-untyped-def]
     return out
 
 
+def transcript_line(sender: str) -> str:
+    """A conversation at a glance: id, author and status initials, the text's start."""
+    from bot.store import transcript
+
+    return " / ".join(f"{e.id}{e.author[0]}{e.status[0]}:{(e.text or '')[:24]}" for e in transcript.history(sender))
+
+
 def check_orders(citizens: list[Citizen]) -> dict:
-    from bot.store import repository, transcript
+    from bot.store import repository
 
     right = wrong = missing = duplicated = 0
     examples: list[str] = []
@@ -241,13 +248,11 @@ def check_orders(citizens: list[Citizen]) -> dict:
         if not orders:
             missing += 1
             if missing <= 3:
-                examples.append(f"no order for {c.sender} ({c.error}): " + " / ".join(
-                    f"{e.id}{e.author[0]}{e.status[0]}:{(e.text or '')[:24]}" for e in transcript.history(c.sender)))
+                examples.append(f"no order for {c.sender} ({c.error}): {transcript_line(c.sender)}")
         elif len(orders) > 1:
             duplicated += 1
             examples.append(f"{len(orders)} orders for {c.sender}: " + " | ".join(o.content[:30] for o in orders))
-            examples.append("  transcript: " + " / ".join(f"{e.id}{e.author[0]}{e.status[0]}:{(e.text or '')[:24]}"
-                                                        for e in transcript.history(c.sender)))
+            examples.append(f"  transcript: {transcript_line(c.sender)}")
             examples.append(f"  driver sent at {c.sent_at}, latencies {[round(x, 1) for x in c.latencies]}")
         elif orders[0].phone == c.phone and orders[0].request_type == c.kind and orders[0].number == c.number:
             right += 1

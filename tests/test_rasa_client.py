@@ -127,14 +127,27 @@ def test_at_most_in_flight_messages_are_at_rasa_at_once_the_others_wait_in_order
     assert order == [f"web-{i}" for i in range(10)]
 
 
+async def _drop(request: web.Request) -> web.Response:
+    """Rasa has the message ... and dies before answering."""
+    await request.read()
+    assert request.transport is not None
+    request.transport.close()
+    await asyncio.sleep(1)
+    return web.json_response([])
+
+
+async def _send_once(rasa: str, actions: str, **options: float) -> list[dict]:
+    client = RasaClient(rasa, actions, **options)  # type: ignore[arg-type]
+    try:
+        return await client.send("web-1", "路灯坏了")
+    finally:
+        await client.close()
+
+
 def test_a_connection_not_made_in_time_means_not_sent():
     async def send() -> None:
         async with server() as actions, not_accepting() as rasa:
-            client = RasaClient(rasa, actions, connect_timeout=0.3)
-            try:
-                await client.send("web-1", "路灯坏了")
-            finally:
-                await client.close()
+            await _send_once(rasa, actions, connect_timeout=0.3)
 
     with pytest.raises(RasaUnavailable):
         run(send())
@@ -143,31 +156,16 @@ def test_a_connection_not_made_in_time_means_not_sent():
 def test_a_refused_connection_means_not_sent():
     async def send() -> None:
         async with server() as actions:
-            client = RasaClient(f"http://127.0.0.1:{free_port()}", actions)
-            try:
-                await client.send("web-1", "路灯坏了")
-            finally:
-                await client.close()
+            await _send_once(f"http://127.0.0.1:{free_port()}", actions)
 
     with pytest.raises(RasaUnavailable):
         run(send())
 
 
 def test_a_connection_broken_after_the_message_was_sent_is_a_failure():
-    async def drop(request: web.Request) -> web.Response:
-        await request.read()  # Rasa has the message ...
-        assert request.transport is not None
-        request.transport.close()  # ... and dies before answering
-        await asyncio.sleep(1)
-        return web.json_response([])
-
     async def send() -> None:
-        async with server(drop) as url:
-            client = RasaClient(url, url)
-            try:
-                await client.send("web-1", "路灯坏了")
-            finally:
-                await client.close()
+        async with server(_drop) as url:
+            await _send_once(url, url)
 
     with pytest.raises(RasaFailed):
         run(send())
@@ -243,15 +241,8 @@ def test_a_message_that_never_reached_rasa_is_kept_and_sent_when_rasa_takes_conn
 
 
 def test_a_message_rasa_broke_down_on_is_not_sent_again_and_the_citizen_is_asked_to_resend():
-    async def drop(request: web.Request) -> web.Response:
-        await request.read()
-        assert request.transport is not None
-        request.transport.close()
-        await asyncio.sleep(1)
-        return web.json_response([])
-
     async def conversation() -> tuple[list[dict], int]:
-        async with server(drop) as url:
+        async with server(_drop) as url:
             hub = _hub(url, url)
             try:
                 told = await hub.handle("web-broken", "rest", "我要投诉噪音，着火了")

@@ -192,26 +192,25 @@ class Hub:
                 await self.record(sender_id, channel, "system", answer, delivered=False)
                 return None
         task = asyncio.ensure_future(self._deliver(sender_id, up_to=msg_id, answer_expected=True))
-        wait = self.config.rasa_timeout
-        if emergency.detect(text) is not None:
-            wait = min(wait, EMERGENCY_WAIT)
+        found = emergency.detect(text)
+        wait = self.config.rasa_timeout if found is None else min(self.config.rasa_timeout, EMERGENCY_WAIT)
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout=wait)
         except asyncio.TimeoutError:
             log.warning("rasa slow for %s; the answer will follow", sender_id)
             metrics.ERRORS.labels("rasa_slow").inc()
             task.add_done_callback(lambda _t: self._spawn(self.flush(sender_id, channel)))
-            if not await self._busy(sender_id, channel, text, waiting_for=msg_id):
+            if not await self._busy(sender_id, channel, text, found, waiting_for=msg_id):
                 metrics.MESSAGES.labels(channel, "answered").inc()  # just in time after all
                 return None
         except RasaUnavailable as exc:
             log.warning("rasa unavailable (%s); message %s kept for %s", exc, msg_id, sender_id)
             metrics.ERRORS.labels("rasa_unavailable").inc()
-            await self._busy(sender_id, channel, text)
+            await self._busy(sender_id, channel, text, found)
         except RasaFailed as exc:
             log.error("rasa failed on message %s for %s: %s", msg_id, sender_id, exc)
             metrics.ERRORS.labels("rasa_failed").inc()
-            await self._busy(sender_id, channel, text, failed=True)
+            await self._busy(sender_id, channel, text, found, failed=True)
         else:
             metrics.MESSAGES.labels(channel, "answered").inc()
             return None
@@ -339,10 +338,7 @@ class Hub:
                         if text is None and not data:
                             continue
                     rows.append((text, data))
-                if not rows and not handed_off and answer_expected and entry.id == up_to:
-                    log.warning("rasa answered nothing to message %s of %s", entry.id, sender_id)
-                    metrics.ERRORS.labels("rasa_silent").inc()
-                    rows.append((failed_reply(self.profile), {"_author": "system"}))
+                silent = not rows and not handed_off and answer_expected and entry.id == up_to
                 try:
                     ids = await asyncio.to_thread(transcript.answer, entry.id, sender_id, entry.channel, rows)
                 except Exception:
@@ -350,9 +346,11 @@ class Hub:
                     ids, rows = [], []
                 sent += 1
                 for msg_id, (text, data) in zip(ids, rows, strict=True):
-                    author = data.get("_author", "bot")
-                    self._notify(sender_id, entry.channel, msg_id, author, text,
-                                 {k: v for k, v in data.items() if k != "_author"})
+                    self._notify(sender_id, entry.channel, msg_id, "bot", text, data)
+                if silent:
+                    log.warning("rasa answered nothing to message %s of %s", entry.id, sender_id)
+                    metrics.ERRORS.labels("rasa_silent").inc()
+                    await self.record(sender_id, entry.channel, "system", failed_reply(self.profile), delivered=False)
                 if handed_off and self.handoff_hook is not None:
                     try:
                         await self.handoff_hook(sender_id, entry.channel)
@@ -373,15 +371,14 @@ class Hub:
             return reply
         return emergency_reply(found, self.profile) + "\n" + reply
 
-    async def _busy(self, sender_id: str, channel: str, text: str, failed: bool = False,
-                    waiting_for: int | None = None) -> bool:
+    async def _busy(self, sender_id: str, channel: str, text: str, found: emergency.Emergency | None,
+                    failed: bool = False, waiting_for: int | None = None) -> bool:
         """The reply while Rasa cannot answer (or, ``failed``, broke down on the message: then it
         is not kept for later, and the citizen is asked to send it again). An emergency still
         gets its numbers at once and is recorded for the agents on duty, without waiting for Rasa.
         With ``waiting_for`` (Rasa is slow on that message) nothing is said if its answer was kept
         in the meantime: a busy notice after the answer would leave the citizen waiting for
         another. Returns whether the notice was given."""
-        found = emergency.detect(text)
         reply = self._busy_text(found, failed)
         if waiting_for is None:
             await self.record(sender_id, channel, "system", reply, delivered=False)

@@ -160,12 +160,10 @@ def add_while_pending(message_id: int, sender_id: str, channel: str, author: str
 def answer(message_id: int, sender_id: str, channel: str,
            replies: list[tuple[str | None, dict[str, Any]]]) -> list[int]:
     """Rasa has the citizen's message and answered: mark it sent and keep the replies (not yet
-    delivered), in one transaction (a reply's ``_author`` in its data: from the gateway, not
-    the bot). Returns the replies' ids."""
+    delivered), in one transaction. Returns the replies' ids."""
     with session_scope() as s:
         s.execute(update(TranscriptMessage).where(TranscriptMessage.id == message_id).values(status="sent"))
-        rows = [_row(sender_id, channel, data.get("_author", "bot"), text,
-                     {k: v for k, v in data.items() if k != "_author"}, "sent", False) for text, data in replies]
+        rows = [_row(sender_id, channel, "bot", text, data, "sent", False) for text, data in replies]
         s.add_all(rows)
         s.flush()
         return [r.id for r in rows]

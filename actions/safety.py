@@ -10,8 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import channel, hand_over, latest_text, profile
-from bot import emergency, messages, scope
-from bot.store import repository
+from bot import desk, emergency, messages, scope
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +30,17 @@ class ActionEmergency(Action):
         p = profile()
         text = latest_text(tracker)
         found = emergency.detect(text)
+        # On the duty desk first, so that the reply says truthfully whether the duty staff have it.
+        # (A story or a button without an emergency in the words: on the desk as possible only,
+        # not sent to the linkage units.)
+        alert = desk.raise_alert(tracker.sender_id, channel(tracker), text, found or messages.GENERIC_EMERGENCY,
+                                 emergency.CONFIDENT if found else emergency.POSSIBLE, p)
         if found:
-            dispatcher.utter_message(text=messages.emergency_reply(found, p))
-            kind, numbers = found.kind, list(found.numbers)
-        else:
-            dispatcher.utter_message(text=messages.emergency_generic_reply(p))
-            kind, numbers = "unknown", ["110", "119", "120", "122"]
-        try:
-            repository.record_emergency(tracker.sender_id, channel(tracker), text, kind, numbers)
-        except Exception:  # the guidance above is sent whatever happens to the record
-            log.exception("could not record emergency alert for %s", tracker.sender_id)
-        log.warning("EMERGENCY kind=%s numbers=%s sender=%s", kind, numbers, tracker.sender_id)
+            dispatcher.utter_message(text=messages.emergency_reply(found, p, alert is not None))
+        else:  # a story or a button that asked for this action: every number
+            dispatcher.utter_message(text=messages.emergency_generic_reply(p, alert is not None))
+        kind = (found or messages.GENERIC_EMERGENCY).kind
+        log.warning("EMERGENCY kind=%s sender=%s alert=%s", kind, tracker.sender_id, alert and alert.alert_id)
         if kind in FOLLOW_UP_KINDS:
             # After the guidance a person follows up (self-harm, threats, a child or an old
             # person at risk): the conversation goes to the agents.

@@ -13,6 +13,7 @@ from bot.profile import Profile
 from bot.scope import OutOfScope
 
 RECORDED = "我们已同步记录并通知热线值班人员。"
+NOT_RECORDED = "在线留言不能代替紧急电话，请现在就拨打。"
 
 # For the agents' screens.
 EMERGENCY_KIND_NAMES: dict[str, str] = {
@@ -161,9 +162,10 @@ def _medical_steps(em: Emergency) -> list[str]:
     return list(_STEPS["medical"])
 
 
-def emergency_reply(em: Emergency, profile: Profile) -> str:
-    """The reply to an emergency: every number first, then what to do now, then that the
-    hotline has been told."""
+def emergency_reply(em: Emergency, profile: Profile, recorded: bool = True) -> str:
+    """The reply to an emergency: every number first, then what to do now, then, when the alert
+    is on the duty desk (``recorded``), that the hotline's duty staff have it; otherwise only
+    the plea to call now."""
     lines = [f"情况紧急，请立即拨打{_number_list(em.numbers)}。"]
     if em.kind == "gas":
         steps = _gas_steps(em)
@@ -185,12 +187,28 @@ def emergency_reply(em: Emergency, profile: Profile) -> str:
     lines.extend(f"{i}. {step}" for i, step in enumerate(steps[:4], 1))
     if em.kind == "gas":
         lines.append(_gas_company_line(profile))
-    lines.append(RECORDED)
+    lines.append(RECORDED if recorded else NOT_RECORDED)
     return "\n".join(lines)
 
 
-def emergency_generic_reply(profile: Profile) -> str:
-    """When the statistical NLU says "emergency" but the lexicon found nothing specific."""
+_NUMBER_NAMES = {"110": "报警", "119": "火警和救援", "120": "急救", "122": "交通事故", "96110": "反诈专线"}
+
+
+def possible_emergency_line(em: Emergency) -> str:
+    """One conditional line, before the ordinary answer, when the message may be an emergency
+    (the detectors disagree, or it is not clear that it is happening now). Never 「情况紧急」: that
+    opening is for the full guidance."""
+    numbers = [n for n in em.numbers if n in _NUMBER_NAMES] or ["110", "120"]
+    named = "、".join(f"{n}（{_NUMBER_NAMES[n]}）" for n in numbers)
+    return f"如果现在有人受伤或正处在危险中，请立即拨打{named}，不要等在线回复。"
+
+
+# What the desk records when the emergency action runs without an emergency in the words.
+GENERIC_EMERGENCY = Emergency("unknown", ("110", "119", "120", "122"), "")
+
+
+def emergency_generic_reply(profile: Profile, recorded: bool = True) -> str:
+    """When the emergency action runs but the words name no emergency (a button, a story)."""
     return "\n".join(
         [
             "如果您或身边的人正面临危险，请马上拨打紧急电话：",
@@ -198,7 +216,7 @@ def emergency_generic_reply(profile: Profile) -> str:
             "119 火警和救援：着火、燃气泄漏、有人被困（电梯、洪水、倒塌）；",
             "120 急救：有人受伤、昏迷、呼吸困难、胸痛、中毒；",
             "122 交通事故报警。",
-            RECORDED,
+            RECORDED if recorded else NOT_RECORDED,
             f"如果不是紧急情况，请告诉我具体是什么事，我来帮您登记转办（{profile.hotline_name}）。",
         ]
     )
@@ -393,6 +411,7 @@ HANDOFF_REASONS = {
     "angry": "市民情绪激动/投诉服务",
     "sensitive": "敏感情况需人工跟进",
     "expert": "需要专家坐席",  # 通辽条例第十五条: with the citizen's consent
+    "emergency": "紧急警情（值班台接入）",
 }
 HANDOFF_FOLLOW_UP = "我已请热线工作人员马上跟进您的情况，接入后会在这里和您联系。"
 EXPERT_CONSENT_QUESTION = ("您反映的问题专业性比较强，我可以为您转接相关单位的专家坐席，由专家直接解答。"

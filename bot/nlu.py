@@ -1,12 +1,12 @@
 """Rasa NLU component that puts the deterministic safety layer on top of the classifier.
 
 It runs after DIETClassifier and FallbackClassifier:
-- the emergency lexicon (bot.emergency) says "emergency now": the intent becomes
-  ``report_emergency`` with confidence 1.0, whatever the classifier thought;
-- the classifier says ``report_emergency`` but the lexicon's context rules say the emergency
-  words are about the past, a question or a metaphor: the next intent in the ranking wins;
-- the classifier says ``report_emergency`` and the lexicon knows none of the words: kept
-  (safety first: the generic emergency reply lists every number);
+- the emergency detector (bot.emergency: lexicon and learned layer, the same reading the gateway
+  and /api/triage make) is confident: the intent becomes ``report_emergency`` with confidence
+  1.0, whatever the classifier thought;
+- the classifier says ``report_emergency`` and the detector is not confident: the next intent in
+  the ranking wins (a possible emergency gets its numbers from the gateway, in one line before
+  the ordinary answer);
 - an out-of-scope matter with a legal route (bot.scope): the intent becomes ``legal_route``;
 - a question for information read as a grievance (bot.questions): the intent becomes
   ``consult``, so the knowledge base answers first and a 咨询 order is offered when it cannot.
@@ -51,10 +51,10 @@ class SafetyOverride(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"keep_nlu_emergency_threshold": 0.5}
+        return {}
 
     def __init__(self, config: dict[str, Any]) -> None:
-        self._threshold = float(config.get("keep_nlu_emergency_threshold", 0.5))
+        self._config = config
 
     @classmethod
     def create(
@@ -77,23 +77,25 @@ class SafetyOverride(GraphComponent):
             return
         intent = (message.get("intent") or {}).get("name")
         confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
-        found = emergency.detect(text)
+        seen = emergency.assess(text)
+        found = seen.confident
         reading: dict[str, Any] = {"emergency": None, "scope": None, "overrode": None}
         if found:
-            reading["emergency"] = {"kind": found.kind, "numbers": list(found.numbers)}
+            reading["emergency"] = {"kind": found.kind, "numbers": list(found.numbers), "level": seen.level}
             if intent != EMERGENCY_INTENT or confidence < 1.0:
                 _set_intent(message, EMERGENCY_INTENT, 1.0)
                 reading["overrode"] = intent
         elif intent == EMERGENCY_INTENT:
-            if emergency.mentions_emergency_words(text) or confidence < self._threshold:
-                # The lexicon saw the words and judged them not an emergency now.
-                ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != EMERGENCY_INTENT]
-                if ranking:
-                    message.set("intent", ranking[0], add_to_output=True)
-                    message.set("intent_ranking", ranking, add_to_output=True)
-                    reading["overrode"] = intent
-            else:
-                reading["emergency"] = {"kind": "unknown", "numbers": []}
+            # One reading everywhere: the classifier alone does not make an emergency (the
+            # gateway, /api/triage and the console would not agree); the next intent wins.
+            ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != EMERGENCY_INTENT]
+            if ranking:
+                message.set("intent", ranking[0], add_to_output=True)
+                message.set("intent_ranking", ranking, add_to_output=True)
+                reading["overrode"] = intent
+        if seen.possible is not None:
+            # The gateway gives the numbers in one line before the ordinary answer.
+            reading["possible_emergency"] = {"kind": seen.possible.kind, "numbers": list(seen.possible.numbers)}
         if not reading["emergency"]:
             current = (message.get("intent") or {}).get("name")
             oos = scope.detect(text, load_profile()) if current not in SCOPE_KEEPS else None

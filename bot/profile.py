@@ -35,6 +35,8 @@ class Profile:
     max_extension_months: int
     citations: dict[str, str] = field(default_factory=dict)
     utility_lines: dict[str, str | None] = field(default_factory=dict)
+    # The duty desk: linkage contacts per number or kind, escalation and grouping (bot/desk).
+    duty_desk: dict = field(default_factory=dict)
 
     @property
     def city_short(self) -> str:
@@ -92,6 +94,7 @@ def _from_dict(data: dict) -> Profile:
         max_extension_months=int(deadline.get("max_extension_months", 2)),
         citations=dict(data.get("citations") or {}),
         utility_lines=dict(data.get("utility_lines") or {}),
+        duty_desk=dict(data.get("duty_desk") or {}),
     )
 
 

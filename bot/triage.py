@@ -17,13 +17,15 @@ from bot.profile import Profile, load_profile
 def triage(text: str, profile: Profile | None = None) -> dict[str, Any]:
     p = profile or load_profile()
     t = extract.normalize(text)
-    found_emergency = emergency.detect(t)
-    out_of_scope = None if found_emergency else scope.detect(t, p)
+    reading = emergency.assess(t)
+    found_emergency = reading.emergency
+    out_of_scope = None if reading.confident else scope.detect(t, p)
     fields = extract.extract_fields(t, p)
     return {
         "type": fields.request_type,
         "emergency": (
-            {"kind": found_emergency.kind, "numbers": list(found_emergency.numbers), "matched": found_emergency.matched}
+            {"kind": found_emergency.kind, "numbers": list(found_emergency.numbers), "matched": found_emergency.matched,
+             "level": reading.level}
             if found_emergency
             else None
         ),

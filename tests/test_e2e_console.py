@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 import requests
 
-from bot.store import repository
+from bot.store import alerts, repository
 from tests.conftest import WECHAT
 from tests.stack import ROOT
 
@@ -183,7 +183,7 @@ def test_agent_files_the_order_and_emergencies_still_get_numbers_at_once(stack, 
             assert (await sun.post(f"/console/api/handoffs/{item['id']}/claim"))[0] == 200
             urgent = await say(stack, me, "等一下，楼道里着火了，好多烟")
             assert "119" in texts(urgent)  # at once, while a person holds the conversation
-            assert any(a.sender_id == me for a in repository.open_emergencies())
+            assert any(a["sender"] == me for a in alerts.listing("open"))
             await say(stack, me, "火已经灭了，没事了。我想反映铁西区兴盛街8号楼道里堆满杂物，物业不清理")
             status, body = await sun.post(f"/console/api/conversations/{me}/file", {
                 "request_type": "投诉", "content": "铁西区兴盛街8号楼道堆满杂物，物业不清理，存在消防隐患",

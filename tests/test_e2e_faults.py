@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from bot.store import repository, transcript
+from bot.store import alerts, transcript
 from tests.socket_client import SocketCitizen, texts
 from tests.stack import start_stack
 
@@ -65,8 +65,8 @@ def test_rasa_down_emergency_still_answered_and_conversation_resumes(fragile, db
         fragile.kill("rasa")
         fire = texts(await citizen.say("救命，我家厨房着火了，火很大"))
         assert "119" in fire and "已经保存" in fire
-        alerts = [a for a in repository.open_emergencies() if a.sender_id == sender]
-        assert alerts and alerts[0].kind == "fire"
+        raised = [a for a in alerts.listing("open") if a["sender"] == sender]
+        assert raised and raised[0]["kind"] == "fire"
         before = len(citizen.replies)
         plain = texts(await citizen.say("我想咨询一下居住证怎么办理"))
         assert "已经保存" in plain and "情况紧急，请立即拨打" not in plain

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from bot import emergency
-from bot.emergency import KINDS, Emergency, detect, mentions_emergency_words
+from bot.emergency.lexicon import KINDS, Emergency, detect, mentions_emergency_words
 from bot.messages import emergency_generic_reply, emergency_reply
 from bot.profile import load_profile
 

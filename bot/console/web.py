@@ -33,6 +33,7 @@ from aiohttp import WSMsgType, web
 
 from bot import lifecycle, messages
 from bot.console import accounts
+from bot.console.desk import DutyDesk
 from bot.gateway import units
 from bot.gateway.api import dumps, error, ok, read_json, read_message
 from bot.gateway.hub import END_FORM, LISTEN, Hub
@@ -93,6 +94,7 @@ class Console:
         hub.bus.on("console", self._from_another_gateway)
         hub.handoff_hook = self.on_handoff
         hub.waiting_text = self.waiting_text
+        self.desk = DutyDesk(self)
 
     # ---------------------------------------------------------------- sessions
 
@@ -237,6 +239,12 @@ class Console:
                 raise
             except Exception:
                 log.exception("agents online not refreshed")
+            try:  # the duty desk: every gateway escalates (once each, atomically) and tells its consoles
+                await self.desk.watch_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("duty desk refresh failed")
             # Alone, only a gateway with agents connected needs the queue; with several, every
             # gateway does (it tells the others' agents of its citizens' messages).
             if not self.sockets and not self.hub.bus.shared:
@@ -533,6 +541,7 @@ class Console:
         self.sockets[ws] = who
         try:
             await ws.send_str(dumps({"type": "hello", "agent": who.__dict__}))
+            await self.desk.send_to(ws)
             await self.broadcast_queue()
             async for msg in ws:  # the page only listens; anything it sends is ignored
                 if msg.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
@@ -621,6 +630,7 @@ class Console:
             web.get("/console/api/orders/{number}", self.order),
             web.post("/console/api/orders/{number}/{action}", self.order_act),
             web.get("/console/api/audit", self.audit),
+            *self.desk.routes(),
             web.get("/console/ws", self.websocket),
             web.static("/console/static", STATIC),
         ]

@@ -5,6 +5,8 @@ served at /api/openapi.json and /api/docs).
 - ``GET  /api/workorders/{number}``     staff: the whole order; a citizen: with ``phone_last4``
 - ``POST /api/uploads``                 the web widget: an image as evidence for the order
 - ``GET|PUT /api/kb/articles[/{id}]``   units keep their knowledge-base articles current
+- ``GET  /api/emergencies``             staff: the duty desk's alerts (``state=open|acknowledged|all``)
+- ``POST /api/emergencies/{id}/acknowledge``  staff: an alert taken in hand (optional ``note``)
 - ``GET  /healthz``                     Rasa, the action server and the database
 """
 
@@ -31,7 +33,7 @@ from bot.gateway.hub import Hub
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.gateway.uploads import image_type, keep_image
 from bot.profile import Profile
-from bot.store import repository
+from bot.store import alerts, repository
 from bot.store.db import session_scope
 from bot.triage import triage
 from channels.web.socketio import CHANNEL as WEB_CHANNEL
@@ -161,6 +163,32 @@ class Api:
         if len(text) > MAX_TRIAGE_CHARS:
             return error(413, "text_too_long", f"text 不能超过{MAX_TRIAGE_CHARS}个字。")
         return ok(await read_message(self.hub, text))
+
+    # ------------------------------------------------------------------ the duty desk
+
+    async def list_emergencies(self, request: web.Request) -> web.Response:
+        self.require(request, "staff")
+        state = request.query.get("state", "open")
+        if state not in alerts.STATES:
+            return error(400, "invalid_state", "state 应为 open、acknowledged 或 all。")
+        limit = request.query.get("limit", "100")
+        if not limit.isdigit() or not 1 <= int(limit) <= 500:
+            return error(400, "invalid_limit", "limit 应为1到500之间的整数。")
+        return ok({"items": await asyncio.to_thread(alerts.listing, state, int(limit))})
+
+    async def acknowledge_emergency(self, request: web.Request) -> web.Response:
+        key = self.require(request, "staff")
+        alert_id = request.match_info["alert_id"]
+        if not alert_id.isdigit() or len(alert_id) > 12:
+            return error(404, "not_found", "没有这条紧急警情。")
+        body = await self.json_body(request) if request.can_read_body else {}
+        note = body.get("note")
+        if note is not None and (not isinstance(note, str) or len(note) > 2000):
+            return error(400, "invalid_note", "note 应为不超过2000字的字符串。")
+        done = await asyncio.to_thread(alerts.acknowledge, int(alert_id), f"staff:{key.name}", (note or "").strip() or None)
+        if done is None:
+            return error(404, "not_found", "没有这条紧急警情。")
+        return ok(done)
 
     # ------------------------------------------------------------------ work orders
 
@@ -307,6 +335,8 @@ class Api:
     def routes(self) -> list[web.RouteDef]:
         return [
             web.post("/api/triage", self.post_triage),
+            web.get("/api/emergencies", self.list_emergencies),
+            web.post("/api/emergencies/{alert_id}/acknowledge", self.acknowledge_emergency),
             web.get("/api/workorders/{number}", self.get_workorder),
             web.post("/api/uploads", self.post_upload),
             web.get("/api/kb/articles", self.list_articles),

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot import dispatch
 from bot.console.web import Console
+from bot.desk.linkage import Notifier, senders_from_env
 from bot.gateway import metrics
 from bot.gateway.api import Api
 from bot.gateway.bus import make_bus
@@ -72,6 +73,10 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     notices.register("wechat", WechatTeller(wechat))
     app["wechat"] = wechat
 
+    # The duty desk's deliveries to the linkage units (110/119/120/122 centres, the gas company).
+    notifier = Notifier(senders_from_env(profile), every=float(os.environ.get("HOTLINE_LINKAGE_EVERY", "1")))
+    app["notifier"] = notifier
+
     console = Console(hub, secure_cookie=os.environ.get("HOTLINE_CONSOLE_SECURE_COOKIE", "") == "1",
                       hours=os.environ.get("HOTLINE_CONSOLE_HOURS", ""))
     app["console"] = console
@@ -92,6 +97,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
                                                                            thread_name_prefix="store"))
         hub.start()
         console.start()
+        notifier.start()
         # 智能派单 for /api/triage: built in the background (embeddings), not on the first call.
         if os.environ.get("HOTLINE_KB_WARMUP", "1") != "0":
             asyncio.get_running_loop().run_in_executor(None, dispatch.dispatcher_for, profile)
@@ -99,6 +105,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
 
     async def on_cleanup(app: web.Application) -> None:
         app["notices"].cancel()
+        await notifier.stop()
         await console.stop()
         await wechat.close()
         await hub.stop()

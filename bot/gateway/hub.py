@@ -20,7 +20,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot import emergency
+from bot import desk, emergency
 from bot.gateway import metrics
 from bot.gateway.bus import Bus
 from bot.gateway.config import GatewayConfig
@@ -31,6 +31,7 @@ from bot.messages import (
     busy_reply,
     emergency_reply,
     failed_reply,
+    possible_emergency_line,
     too_fast_reply,
     too_long_reply,
 )
@@ -51,6 +52,8 @@ KEPT_AFTER = 5.0  # seconds before the retry loop takes a pending message as kep
 # An emergency waits at most this long for Rasa (a saturated server) before the gateway gives
 # the emergency numbers itself, with the busy notice; Rasa's answer follows.
 EMERGENCY_WAIT = 2.0
+# The emergency numbers wait at most this long for the alert to be on the duty desk.
+EMERGENCY_RECORD_WAIT = 1.0
 # Events that end the intake form (an agent filed or closed the matter).
 END_FORM = [{"event": "active_loop", "name": None}] + [{"event": "slot", "name": s, "value": None} for s in FORM_SLOTS]
 # Told of every message recorded (the console's live view): (sender, channel, entry dict).
@@ -191,8 +194,11 @@ class Hub:
                 await asyncio.to_thread(transcript.set_status, msg_id, "handled")
                 await self.record(sender_id, channel, "system", answer, delivered=False)
                 return None
+        reading = emergency.assess(text)
+        found = reading.confident
+        if reading.possible is not None:  # the numbers in one line before Rasa's ordinary answer
+            await self._possible(sender_id, channel, text, reading.possible)
         task = asyncio.ensure_future(self._deliver(sender_id, up_to=msg_id, answer_expected=True))
-        found = emergency.detect(text)
         wait = self.config.rasa_timeout if found is None else min(self.config.rasa_timeout, EMERGENCY_WAIT)
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout=wait)
@@ -232,11 +238,17 @@ class Hub:
             log.exception("transcript write failed for %s", sender_id)
         else:
             self._notify(sender_id, channel, msg_id, "citizen", kept, data)
-        found = emergency.detect(text)
+        reading = emergency.assess(text)
+        found = reading.confident
         if found is not None:
             metrics.EMERGENCIES.labels(found.kind).inc()
-            await self._record_emergency(sender_id, channel, text, found)
-            reply = emergency_reply(found, self.profile)
+            recorded = await self._record_emergency(sender_id, channel, text, found)
+            reply = emergency_reply(found, self.profile, recorded)
+        elif reading.possible is not None:
+            await self._record_emergency(sender_id, channel, text, reading.possible, emergency.POSSIBLE)
+            reply = possible_emergency_line(reading.possible)
+            if tell:
+                reply += "\n" + too_fast_reply(self.profile, retry_after)
         elif tell:
             reply = too_fast_reply(self.profile, retry_after)
         else:
@@ -261,10 +273,13 @@ class Hub:
             except (RasaUnavailable, RasaFailed) as exc:
                 log.warning("message %s of %s (with an agent) kept for rasa: %s", msg_id, sender_id, exc)
         self._spawn(deliver())
-        found = emergency.detect(text)
-        if found is not None:
-            await self._record_emergency(sender_id, channel, text, found)
-            await self.record(sender_id, channel, "system", emergency_reply(found, self.profile), delivered=False)
+        reading = emergency.assess(text)
+        if reading.confident is not None:
+            recorded = await self._record_emergency(sender_id, channel, text, reading.confident)
+            await self.record(sender_id, channel, "system", emergency_reply(reading.confident, self.profile, recorded),
+                              delivered=False)
+        elif reading.possible is not None:
+            await self._possible(sender_id, channel, text, reading.possible)
         elif status == "waiting" and self.waiting_text is not None:
             await self.record(sender_id, channel, "system", await self.waiting_text(sender_id), delivered=False)
 
@@ -362,14 +377,21 @@ class Hub:
         try:
             replies = await asyncio.wait_for(self.rasa.send(sender_id, text, meta), self.config.rasa_timeout)
         except (RasaUnavailable, RasaFailed, asyncio.TimeoutError):
-            return [{"author": "system", "text": self._busy_text(emergency.detect(text))}]
+            reading = emergency.assess(text)
+            recorded = False
+            if reading.confident is not None:
+                recorded = await self._record_emergency(sender_id, meta.get("channel", ""), text, reading.confident)
+            busy = self._busy_text(reading.confident, recorded=recorded)
+            if reading.possible is not None:
+                busy = possible_emergency_line(reading.possible) + "\n" + busy
+            return [{"author": "system", "text": busy}]
         return [{"author": "bot", **{k: v for k, v in m.items() if k != "recipient_id"}} for m in replies]
 
-    def _busy_text(self, found: emergency.Emergency | None, failed: bool = False) -> str:
+    def _busy_text(self, found: emergency.Emergency | None, failed: bool = False, recorded: bool = False) -> str:
         reply = failed_reply(self.profile) if failed else busy_reply(self.profile)
         if found is None:
             return reply
-        return emergency_reply(found, self.profile) + "\n" + reply
+        return emergency_reply(found, self.profile, recorded) + "\n" + reply
 
     async def _busy(self, sender_id: str, channel: str, text: str, found: emergency.Emergency | None,
                     failed: bool = False, waiting_for: int | None = None) -> bool:
@@ -379,7 +401,11 @@ class Hub:
         With ``waiting_for`` (Rasa is slow on that message) nothing is said if its answer was kept
         in the meantime: a busy notice after the answer would leave the citizen waiting for
         another. Returns whether the notice was given."""
-        reply = self._busy_text(found, failed)
+        recorded = False
+        if found is not None:  # on the desk first, so that the reply can say so truthfully
+            metrics.EMERGENCIES.labels(found.kind).inc()
+            recorded = await self._record_emergency(sender_id, channel, text, found)
+        reply = self._busy_text(found, failed, recorded)
         if waiting_for is None:
             await self.record(sender_id, channel, "system", reply, delivered=False)
         else:
@@ -392,18 +418,26 @@ class Hub:
                 if msg_id is None:
                     return False
                 self._notify(sender_id, channel, msg_id, "system", reply, None)
-        if found is not None:
-            metrics.EMERGENCIES.labels(found.kind).inc()
-            await self._record_emergency(sender_id, channel, text, found)
         return True
 
-    async def _record_emergency(self, sender_id: str, channel: str, text: str, found: emergency.Emergency) -> None:
-        """For the agents on duty; the citizen's numbers never wait for this."""
+    async def _possible(self, sender_id: str, channel: str, text: str, found: emergency.Emergency) -> None:
+        """A possible emergency (the layers disagree, or the score is in between): the numbers in
+        one conditional line before the ordinary answer, and a record for the agents on duty."""
+        metrics.EMERGENCIES.labels("possible").inc()
+        await self.record(sender_id, channel, "system", possible_emergency_line(found), delivered=False)
+        await self._record_emergency(sender_id, channel, text, found, emergency.POSSIBLE)
+
+    async def _record_emergency(self, sender_id: str, channel: str, text: str, found: emergency.Emergency,
+                                level: str = emergency.CONFIDENT) -> bool:
+        """On the duty desk (and to the linkage units); whether it is there. A database that
+        does not answer fails this in a moment: the citizen's numbers never wait for it."""
         try:
-            await asyncio.to_thread(repository.record_emergency, sender_id, channel, text, found.kind,
-                                    list(found.numbers))
-        except Exception:
-            log.exception("could not record the emergency of %s", sender_id)
+            done = await asyncio.wait_for(asyncio.to_thread(desk.raise_alert, sender_id, channel, text, found, level,
+                                                            self.profile), EMERGENCY_RECORD_WAIT)
+        except asyncio.TimeoutError:  # it may still be recorded; the citizen is not told it was
+            log.error("the emergency of %s was not on the desk within %.1f s", sender_id, EMERGENCY_RECORD_WAIT)
+            return False
+        return done is not None
 
     # ---------------------------------------------------------------- transcript helpers
 

@@ -106,7 +106,8 @@ class OrderSequence(Base):
 
 
 class EmergencyAlert(Base):
-    """An emergency a citizen reported: urgent, for the agents on duty."""
+    """An emergency a citizen reported, on the duty desk: several messages of one citizen within
+    minutes are one alert (``messages`` counts them, ``text`` holds them all)."""
 
     __tablename__ = "emergency_alerts"
 
@@ -116,9 +117,37 @@ class EmergencyAlert(Base):
     text = Column(Text, nullable=False)
     kind = Column(String(32), nullable=False)
     numbers = Column(String(64), nullable=False)
+    # "confident" (the full guidance was given) or "possible" (the numbers in one conditional line)
+    level = Column(String(16), nullable=False, default="confident", server_default="confident")
+    place = Column(String(200))
+    messages = Column(Integer, nullable=False, default=1, server_default="1")
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    last_at = Column(DateTime, index=True)
     acknowledged_at = Column(DateTime)
     acknowledged_by = Column(String(64))
+    escalated_at = Column(DateTime)
+    note = Column(Text)
+    noted_by = Column(String(64))
+    noted_at = Column(DateTime)
+
+
+class AlertDelivery(Base):
+    """One alert sent to one linkage contact (110/119/120/122 centres, the gas company): kept
+    until the contact has it, retried with backoff while it is down."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (UniqueConstraint("alert_id", "contact"),)
+
+    id = Column(Integer, primary_key=True)
+    alert_id = Column(Integer, ForeignKey("emergency_alerts.id"), nullable=False, index=True)
+    contact = Column(String(32), nullable=False)
+    name = Column(String(64), nullable=False)
+    status = Column(String(16), nullable=False, default="pending")  # pending, sending, delivered, logged
+    attempts = Column(Integer, nullable=False, default=0)
+    next_try_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    last_error = Column(String(300))
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    delivered_at = Column(DateTime)
 
 
 class Handoff(Base):

@@ -20,7 +20,6 @@ from bot.store.models import (
     Agent,
     AgentNote,
     Attachment,
-    EmergencyAlert,
     Handoff,
     OrderNotification,
     OrderSequence,
@@ -212,28 +211,6 @@ def find_open_repeat(
         if score > best_score:
             best, best_score = row, score
     return best if best_score >= threshold else None
-
-
-def record_emergency(sender_id: str, channel: str, text: str, kind: str, numbers: list[str]) -> int:
-    with session_scope() as s:
-        alert = EmergencyAlert(
-            sender_id=sender_id, channel=channel, text=text[:5000], kind=kind, numbers=",".join(numbers)
-        )
-        s.add(alert)
-        s.flush()
-        return alert.id
-
-
-def open_emergencies(limit: int = 50) -> list[EmergencyAlert]:
-    with session_scope() as s:
-        return list(
-            s.execute(
-                select(EmergencyAlert)
-                .where(EmergencyAlert.acknowledged_at.is_(None))
-                .order_by(EmergencyAlert.id.desc())
-                .limit(limit)
-            ).scalars()
-        )
 
 
 def request_handoff(sender_id: str, channel: str, reason: str) -> Handoff:

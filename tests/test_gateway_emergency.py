@@ -1,0 +1,59 @@
+"""The gateway and a possible emergency: the numbers in one conditional line before Rasa's
+ordinary answer (never 「情况紧急」), the message on the duty desk as possible; and a confident
+one when Rasa is down, on the desk before the reply says so. A small aiohttp server stands in
+for Rasa; the database is real."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from bot import emergency
+from bot.emergency import Emergency, Reading
+from bot.store import alerts
+from tests.test_rasa_client import _hub, server
+
+ORDINARY = "请问您要反映的具体地址在哪里？"
+
+
+def _possible(_text: str) -> Reading:
+    return Reading(emergency.POSSIBLE, Emergency("medical", ("120",), "不舒服"), 0.5, False)
+
+
+def test_a_possible_emergency_hears_the_numbers_in_one_line_before_the_answer(monkeypatch):
+    monkeypatch.setattr("bot.emergency.assess", _possible)
+
+    async def answer(request: web.Request) -> web.Response:
+        body = await request.json()
+        return web.json_response([{"recipient_id": body["sender"], "text": ORDINARY}])
+
+    async def conversation() -> list[dict]:
+        async with server(answer) as rasa, server() as actions:
+            hub = _hub(rasa, actions)
+            try:
+                return await hub.handle("web-possible", "rest", "我家老人今天一直说不舒服")
+            finally:
+                await hub.stop()
+
+    told = [m["text"] for m in asyncio.run(conversation())]
+    assert len(told) == 2 and told[1] == ORDINARY
+    assert "120" in told[0] and told[0].startswith("如果") and "情况紧急" not in told[0]
+    alert = alerts.listing("open")[0]
+    assert alert["sender"] == "web-possible" and alert["level"] == "possible" and alert["deliveries"] == []
+
+
+def test_with_rasa_down_a_confident_emergency_is_on_the_desk_and_the_reply_says_so():
+    async def conversation() -> list[dict]:
+        async with server() as actions:
+            hub = _hub("http://127.0.0.1:9", actions)  # nothing listens there
+            try:
+                return await hub.handle("web-fire", "rest", "救命，我家厨房着火了，火很大")
+            finally:
+                await hub.stop()
+
+    told = "\n".join(m["text"] for m in asyncio.run(conversation()))
+    assert told.startswith("情况紧急，请立即拨打119") and "值班人员" in told
+    alert = alerts.listing("open")[0]
+    assert alert["sender"] == "web-fire" and alert["level"] == "confident"
+    assert [d["contact"] for d in alert["deliveries"]] == ["fire"]

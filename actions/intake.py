@@ -101,7 +101,11 @@ class ActionExtractFields(Action):
         p = profile()
         found = extract.extract_fields(text, p)
         form_active = (tracker.active_loop or {}).get("name") == FORM
-        requested = tracker.get_slot("requested_slot") if form_active else None
+        # While a person holds the conversation (Rasa paused) what the citizen says still fills
+        # the form, silently: it is not an answer to the bot's last question, and nothing is
+        # queued to be said later (it would come out as a burst at hand back).
+        paused = tracker.is_paused()
+        requested = tracker.get_slot("requested_slot") if form_active and not paused else None
         correcting = intent == "correct_field" or requested == "confirmed"
         updates: dict[str, Any] = {}
         # Rasa keeps only SlotSet events from slot-mapping actions, so what this action has to
@@ -146,6 +150,8 @@ class ActionExtractFields(Action):
         offer("wants_reply", found.wants_reply)
         if not question_only:
             self._offer_content(tracker, notices, text, intent, found, requested, form_active, updates)
+        if paused:
+            return [SlotSet(k, v) for k, v in updates.items() if k in FIELD_LABELS or k == "district"]
 
         if requested and requested not in updates:
             answered = self._answer_requested(requested, text, intent, tracker, notices, updates)
@@ -275,7 +281,8 @@ def _clearly_answers(requested: str, text: str) -> bool:
     form's question (a name said as "我姓李", a phone number, an address)."""
     t = extract.normalize(text)
     if requested == "name":
-        return extract.find_name(t) is not None or (len(t) <= 4 and t not in extract.NOT_NAMES and not re.search(r"[吗呢？?]", t))
+        return extract.find_name(t) is not None or (len(t) <= 4 and t not in extract.NOT_NAMES
+                                                     and not extract.is_filler(t) and not re.search(r"[吗呢？?]", t))
     if requested == "address":
         return extract.find_address(t, profile()) is not None
     if requested == "phone":

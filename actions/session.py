@@ -63,8 +63,10 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         angry = latest_intent(tracker) == "insult"
+        # A plain request says nothing here: the gateway's one message says whether a person
+        # is coming and when, or that nobody is online.
         return hand_over(dispatcher, tracker, "angry" if angry else "citizen_request",
-                         "utter_handoff_angry" if angry else "utter_handoff")
+                         "utter_handoff_angry" if angry else None)
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:

@@ -140,6 +140,21 @@ NOT_NAMES = {
     "谢谢", "你好", "您好", "在吗", "知道", "不用", "算了", "确认", "居民", "业主", "市民",
     "群众", "老百姓", "房东", "租户", "家长", "患者", "消费者", "机器人", "人工", "喂",
 }
+# Acknowledgements, thanks and small words, alone or strung together (「好的谢谢」「嗯嗯知道了」):
+# never a name, whatever question was asked.
+_FILLER = re.compile(
+    r"^(?:好的?|好吧|好嘞|好滴|行|行吧|嗯+|恩+|哦+|噢+|喔+|啊+|呃+|额+|对|对的|是的?|谢谢(?:你|您|啦|了|哈)?|多谢|感谢|"
+    r"辛苦(?:了|啦|你了|您了)?|麻烦(?:了|你了|您了)?|收到|明白(?:了)?|知道(?:了)?|了解|ok|okay|没问题|可以|再见|"
+    r"拜拜|不客气|稍等|等一下|在吗|在不在|你好|您好|喂|哈+|呵+|嘿|的|了|啦|呀|吧|哈|呢)+$"
+)
+
+
+def is_filler(text: str) -> bool:
+    """Whether a message says nothing but acknowledgements and thanks."""
+    t = re.sub(r"[\W_]+", "", normalize(text).lower())
+    return bool(t) and bool(_FILLER.match(t))
+
+
 _ANONYMOUS = re.compile(r"匿名|不想说|不愿意?透露|不方便说|不方便透露|保密不说|不告诉你")
 
 
@@ -173,7 +188,7 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
     if _ANONYMOUS.search(t):
         return "匿名", None
     bare = re.sub(r"^(?:我是|我叫|叫|是|姓名|名字)[:：]?", "", t).strip(" ,，。.!！~～")
-    if not bare or bare in NOT_NAMES:
+    if not bare or bare in NOT_NAMES or is_filler(bare):
         return None, "name_empty"
     if re.search(r"\d", bare):
         return None, "name_digits"

@@ -424,8 +424,12 @@ AGENT_CLOSED = "本次服务已结束，感谢您的耐心。如还有其他问�
 AGENT_FILED = "已为您登记工单，工单号：{number}，承办单位会在{deadline}前办理答复。"
 
 
-def handoff_waiting(ahead: int, minutes: int) -> str:
+def handoff_waiting(ahead: int, minutes: int, first: bool = False) -> str:
+    """Where a citizen waiting for a person is; ``first``: the one message at the handoff."""
     place = "您是下一位" if ahead == 0 else f"您前面还有{ahead}位市民在等待"
+    if first:
+        return (f"好的，正在为您转接人工服务，{place}，预计约{minutes}分钟内接入。您已经说过的情况会一并转给"
+                "工作人员，不用再说一遍；等待时也可以继续在这里补充。如遇紧急情况，请直接拨打110、119、120、122。")
     return (f"正在为您转接人工服务，{place}，预计约{minutes}分钟内接入。请稍候，您可以继续在这里补充情况，"
             "工作人员接入后都能看到。如遇紧急情况，请直接拨打110、119、120、122。")
 

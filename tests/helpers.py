@@ -20,6 +20,7 @@ def tracker(
     sender: str = "citizen-1",
     entities: list[dict] | None = None,
     history: list[dict] | None = None,
+    paused: bool = False,
 ) -> Tracker:
     _ts[0] += 1
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
@@ -33,7 +34,7 @@ def tracker(
         slots=all_slots,
         latest_message=latest,
         events=events,
-        paused=False,
+        paused=paused,
         followup_action=None,
         active_loop={"name": form} if form else {},
         latest_action_name="action_listen",

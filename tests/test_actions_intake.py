@@ -171,3 +171,26 @@ def test_type_from_the_classifier_ranking_when_top_intent_is_details():
     ]
     slots = slots_set(run(ActionExtractFields(), t)[0])
     assert slots["request_type"] == "求助" and "井盖" in slots["content"]
+
+
+def test_while_a_person_holds_the_conversation_the_form_fills_silently():
+    """Messages taken while an agent holds the conversation are not answers to the bot's last
+    question and queue nothing to be said at hand back (a burst of stale questions)."""
+    slots = {"request_type": "投诉", "content": "小区物业乱收费"}
+    detail = tracker("他们每个月多收我们五十块钱电梯费，已经收了半年了", intent="provide_info", slots=slots,
+                     requested="name", form="intake_form", paused=True)
+    events, said = run(ActionExtractFields(), detail)
+    assert said == [] and notices(events) == []
+    assert "电梯费" in (slots_set(events).get("content") or "")
+    assert "name" not in slots_set(events) and "field_failures" not in slots_set(events)
+    hostile = tracker("<img src=x onerror=alert(1)>", intent="nlu_fallback", slots=slots, requested="name",
+                      form="intake_form", paused=True)
+    events, said = run(ActionExtractFields(), hostile)
+    assert said == [] and notices(events) == [] and "name" not in slots_set(events)
+
+
+def test_a_thank_you_is_never_a_name():
+    for text in ("好的谢谢", "嗯嗯知道了", "好的，谢谢！", "ok谢谢"):
+        events, _ = run(ActionExtractFields(), tracker(text, intent="thank", requested="name", form="intake_form",
+                                                       slots={"request_type": "投诉", "content": "小区物业乱收费"}))
+        assert "name" not in slots_set(events) or slots_set(events)["name"] is None, text

@@ -9,6 +9,7 @@ import pytest
 from bot.console import accounts
 from bot.console.web import Console, parse_hours
 from bot.gateway.bus import Bus
+from bot.profile import load_profile
 
 
 def test_passwords_are_hashed_and_checked():
@@ -46,6 +47,7 @@ class _Hub:
     handoff_hook = None
     waiting_text = None
     bus = Bus()
+    profile = load_profile("anshan")
 
 
 def _at(hour: int, minute: int = 0) -> dt.datetime:

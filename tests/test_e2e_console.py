@@ -251,3 +251,89 @@ def test_expert_seat_only_with_the_citizens_consent(stack, db):
             assert "正在为您转接专家坐席" in joined and "郑专家" in joined
 
     asyncio.run(scenario())
+
+
+class RestCitizen:
+    def __init__(self, stack) -> None:
+        self.stack, self.sender_id = stack, f"c-{uuid.uuid4().hex[:8]}"
+
+    async def start(self) -> None:
+        pass
+
+    async def say(self, text: str) -> str:
+        return texts(await say(self.stack, self.sender_id, text))
+
+    async def stop(self) -> None:
+        pass
+
+
+class WidgetCitizen(RestCitizen):
+    async def start(self) -> None:
+        from tests.socket_client import SocketCitizen
+
+        self.socket = SocketCitizen(self.stack.url)
+        await self.socket.connect()
+        self.sender_id = f"web-{self.socket.session_id}"
+
+    async def say(self, text: str) -> str:
+        from tests.socket_client import texts as socket_texts
+
+        return socket_texts(await self.socket.say(text))
+
+    async def stop(self) -> None:
+        await self.socket.close()
+
+
+class WechatCitizen(RestCitizen):
+    """The passive reply and what is pushed (客服消息) within a few seconds after it."""
+
+    async def start(self) -> None:
+        from channels.wechat.simulate import WechatUser
+
+        self.user = WechatUser(f"{self.stack.url}/wechat", "o" + uuid.uuid4().hex[:27], token=WECHAT["token"],
+                               aes_key=WECHAT["aes_key"], appid=WECHAT["appid"], mode=WECHAT["mode"],
+                               api_url=self.stack.wechat_api_url)
+        self.sender_id = f"wechat-{self.user.openid}"
+
+    async def say(self, text: str) -> str:
+        before = len(self.user.pushed_texts())
+        posted = await asyncio.to_thread(self.user.text, text)
+        await asyncio.sleep(3)
+        return "\n".join([posted.reply or "", *self.user.pushed_texts()[before:]])
+
+
+@pytest.mark.parametrize("kind", [RestCitizen, WidgetCitizen, WechatCitizen], ids=["rest", "widget", "wechat"])
+def test_after_hand_back_nothing_stale_one_line_and_the_next_question(stack, db, kind):
+    """Issue: messages taken while a person held the conversation came back as a burst of bot
+    replies at hand back (the form's question three times, the fire guidance again), and a
+    thank-you was taken as the citizen's name."""
+    username = add_agent(stack, "周婷")
+    citizen = kind(stack)
+
+    async def scenario() -> None:
+        await citizen.start()
+        me = citizen.sender_id
+        try:
+            async with Agent(stack, username) as zhou:
+                assert "称呼" in await citizen.say("我要投诉小区物业乱收费")
+                queued = await citizen.say("转人工")
+                assert queued.count("转接人工") == 1 and "您是下一位" in queued, queued
+                item = await zhou.waiting(me)
+                assert (await zhou.post(f"/console/api/handoffs/{item['id']}/claim"))[0] == 200
+                await zhou.post(f"/console/api/conversations/{me}/reply", {"text": "您好，请讲"})
+                await citizen.say("他们每个月多收我们五十块钱电梯费")
+                await citizen.say("<img src=x onerror=alert(1)>")
+                assert "119" in await citizen.say("哎呀楼道里着火了，好大的烟")
+                assert (await zhou.post(f"/console/api/conversations/{me}/handback"))[0] == 200
+                back = await citizen.say("好的谢谢")
+                assert back.count("智能助手继续为您服务") <= 1, back
+                assert "情况紧急" not in back and "119" not in back, back
+                assert back.count("称呼") == 1 and "联系电话" not in back, back
+                assert "已把您补充的情况" not in back, back
+                slots = stack.tracker(me)["slots"]
+                assert slots.get("name") in (None, ""), slots.get("name")  # neither the HTML nor 好的谢谢
+                assert "电梯费" in (slots.get("content") or ""), slots.get("content")
+        finally:
+            await citizen.stop()
+
+    asyncio.run(scenario())

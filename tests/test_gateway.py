@@ -42,3 +42,19 @@ def test_session_ids_are_plain_tokens():
     assert SESSION_RX.match("0123456789abcdef0123456789abcdef")
     for bad in ("short", "../../etc/passwd", "a" * 65, "有中文的会话编号啊啊", "abc def ghi"):
         assert not SESSION_RX.match(bad)
+
+
+def test_one_answer_never_says_the_same_bot_text_twice():
+    import datetime as dt
+
+    from bot.gateway.hub import without_repeats
+    from bot.store.transcript import Entry
+
+    def e(i: int, author: str, text: str, data: dict | None = None) -> Entry:
+        return Entry(i, "s", "rest", author, text, data or {}, "sent", False, dt.datetime(2026, 12, 6))
+
+    batch = [e(1, "system", "人工服务已结束"), e(2, "bot", "请问怎么称呼您？"), e(3, "bot", "不客气"),
+             e(4, "bot", "请问怎么称呼您？"), e(5, "agent", "好的"), e(6, "agent", "好的"),
+             e(7, "bot", "请确认", {"buttons": [{"title": "确认", "payload": "确认"}]}),
+             e(8, "bot", "请确认", {"buttons": [{"title": "确认", "payload": "确认"}]})]
+    assert [x.id for x in without_repeats(batch)] == [1, 3, 4, 5, 6, 7, 8]

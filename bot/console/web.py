@@ -564,11 +564,11 @@ class Console:
         if self.sockets:
             await self.broadcast(message)
 
-    async def waiting_text(self, sender_id: str) -> str:
+    async def waiting_text(self, sender_id: str, first: bool = False) -> str:
         waiting = [h for h in await asyncio.to_thread(repository.handoff_queue) if h["status"] == "waiting"]
         ahead = next((i for i, h in enumerate(waiting) if h["sender_id"] == sender_id), len(waiting))
         minutes = max(1, math.ceil((ahead + 1) * MINUTES_PER_CONVERSATION / max(1, self.online())))
-        return messages.handoff_waiting(ahead, minutes)
+        return messages.handoff_waiting(ahead, minutes, first)
 
     async def on_handoff(self, sender_id: str, channel: str) -> None:
         """The bot just handed the conversation over: say where the citizen is in the queue, or,
@@ -588,7 +588,8 @@ class Console:
             return
         if follow_up:
             await self.hub.record(sender_id, channel, "system", messages.HANDOFF_FOLLOW_UP, delivered=False)
-        await self.hub.record(sender_id, channel, "system", await self.waiting_text(sender_id), delivered=False)
+        await self.hub.record(sender_id, channel, "system", await self.waiting_text(sender_id, first=True),
+                              delivered=False)
         await self.broadcast_queue()
 
     # ---------------------------------------------------------------- wiring

@@ -69,6 +69,17 @@ def reply_from_rasa(message: dict[str, Any]) -> tuple[str | None, dict[str, Any]
     return (text if isinstance(text, str) else None), data
 
 
+def without_repeats(entries: list[transcript.Entry]) -> list[transcript.Entry]:
+    """One answer never says the same bot text twice (the form's question asked at hand back and
+    again after the citizen's next message): the last one stays, where it follows the context."""
+    last = {}
+    for i, e in enumerate(entries):
+        if e.author == "bot" and e.text and not e.data.get("buttons"):
+            last[e.text] = i
+    return [e for i, e in enumerate(entries)
+            if not (e.author == "bot" and e.text and not e.data.get("buttons")) or last[e.text] == i]
+
+
 def outgoing(entry: transcript.Entry) -> dict[str, Any]:
     """A transcript entry as the channels send it: Rasa's REST reply shape plus ``author``."""
     out: dict[str, Any] = {"author": entry.author}
@@ -466,7 +477,7 @@ class Hub:
         except Exception:
             log.exception("transcript read failed for %s", sender_id)
             return []
-        return [outgoing(e) for e in entries]
+        return [outgoing(e) for e in without_repeats(entries)]
 
     async def flush(self, sender_id: str, channel: str, relay: bool = True) -> None:
         """Push replies the citizen has not seen through their channel, if it can push (from
@@ -480,7 +491,7 @@ class Hub:
                 await self.bus.publish("flush", {"sender_id": sender_id, "channel": channel})
             return
         entries = await asyncio.to_thread(transcript.claim_undelivered, sender_id)
-        if entries and not await push(sender_id, [outgoing(e) for e in entries]):
+        if entries and not await push(sender_id, [outgoing(e) for e in without_repeats(entries)]):
             await asyncio.to_thread(transcript.unclaim, [e.id for e in entries])
 
     async def _flush_for_another_gateway(self, payload: dict[str, Any]) -> None:

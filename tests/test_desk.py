@@ -73,6 +73,7 @@ def test_acknowledge_once_note_and_listing_by_state():
 def test_escalation_after_the_time_once():
     rec = desk.raise_alert("c7", "web", "着火了", FIRE, CONFIDENT, ANSHAN)
     done = desk.raise_alert("c8", "web", "着火了", FIRE, CONFIDENT, ANSHAN)
+    desk.raise_alert("c9", "web", "老人不太舒服", Emergency("medical", ("120",), ""), POSSIBLE, ANSHAN)  # never escalated
     alerts.acknowledge(done.alert_id, "张值班", None)
     assert alerts.escalate_due(60) == []
     later = utcnow() + dt.timedelta(seconds=61)

@@ -21,6 +21,7 @@ same reading everywhere. Safety first: when the layers disagree the numbers are 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.emergency import lexicon
@@ -52,16 +53,20 @@ __all__ = [
 CONFIDENT = "confident"
 POSSIBLE = "possible"
 
-# Thresholds on the learned layer's probability, chosen on out-of-fold scores of the training
-# sources (``python -m scripts.train_emergency --report``), never on the sealed half.
-MODEL_SURE = 0.85      # the model alone gives the full guidance
-MODEL_POSSIBLE = 0.30  # the model alone gives the conditional line
-LEXICON_DOUBT = 0.10   # below this the model disputes a lexicon reading: conditional line instead
-HURT = 0.5             # someone is hurt: 120 is added
-HURT_POSSIBLE = 0.35   # for the conditional line, where a missing 120 costs more than an extra one
+# Thresholds on the learned layer's probability (learned.Thresholds) are chosen with its weights,
+# on out-of-fold scores of the training sources (``python -m scripts.train_emergency``), never on
+# the sealed half, and stored beside the weights.
 
-# Kinds where someone hurt adds 120 (medical, self-harm and injured traffic have it already).
-_ADD_120 = {"fire", "gas", "lift", "disaster", "violence", "domestic_violence", "missing_person", "traffic"}
+# Kinds the model may not demote from full guidance: a false alarm costs a call, a missed one a
+# life, and a person follows up (self-harm, a missing child or elder, violence at home).
+NEVER_DEMOTED = {"self_harm", "missing_person", "domestic_violence"}
+# People trapped by a fire or a collapse: the ambulance too (the fire brigade brings them out).
+_TRAPPED = re.compile(r"困|出不去|出不来|下不去|下不来|逃不出|跑不出|埋|压在")
+TRAPPED_ADD_120 = {"fire", "disaster"}
+
+
+def _plus(numbers: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*numbers, *more)))
 
 
 @dataclass(frozen=True)
@@ -83,40 +88,39 @@ class Reading:
 NOTHING = Reading(None, None, 0.0, False)
 
 
-def _with_hurt(kind: str, numbers: tuple[str, ...], hurt: float, threshold: float) -> tuple[str, ...]:
-    if kind == "traffic" and hurt >= threshold:
-        return tuple(dict.fromkeys((*DEFAULT_NUMBERS["traffic_injury"], *numbers)))
-    if kind in _ADD_120 and hurt >= threshold and "120" not in numbers:
-        return (*numbers, "120")
-    return numbers
-
-
-def _from_model(scored: learned.Scored, level: str) -> Emergency:
+def _from_model(scored: learned.Scored, level: str, t: learned.Thresholds) -> Emergency:
     kind, numbers = learned.SITUATIONS[scored.situation]
+    threshold = t.number if level == CONFIDENT else t.number_possible
     if level == POSSIBLE and scored.runner_up:
-        numbers = tuple(dict.fromkeys((*numbers, *learned.SITUATIONS[scored.runner_up][1])))
-    if kind == "traffic" and scored.hurt >= (HURT if level == CONFIDENT else HURT_POSSIBLE):
+        numbers = _plus(numbers, learned.SITUATIONS[scored.runner_up][1])
+    if kind == "traffic" and scored.numbers.get("120", 0.0) >= threshold:
         kind = "traffic_injury"
-    numbers = _with_hurt(kind, numbers, scored.hurt, HURT if level == CONFIDENT else HURT_POSSIBLE)
-    return Emergency(kind, numbers, scored.segment[:60])
+    return Emergency(kind, _plus(numbers, scored.needed(threshold)), scored.segment[:60])
 
 
-def combine(text: str, found: Emergency | None, scored: learned.Scored) -> Reading:
-    """The reading from the two layers' answers (separate so that benchmarks can score each)."""
+def combine(text: str, found: Emergency | None, scored: learned.Scored,
+            t: learned.Thresholds | None = None) -> Reading:
+    """The reading from the two layers' answers (separate so that the thresholds can be chosen
+    and the benchmark can score each layer). Combined answers come from the model's number
+    heads: a crash with someone hurt gets 122 and 120, a fire with people trapped 119 and 120,
+    a person in the water 110 and 120."""
+    t = t or learned.model().thresholds
     p = scored.probability
     if found is not None:
         bare = found.matched == "".join(ch for ch in normalize(text) if ch.isalnum())
-        numbers = _with_hurt(found.kind, found.numbers, scored.hurt if p >= 0.5 else 0.0, HURT)
-        if p >= 0.5:  # the model reads another situation too (a crash where the lexicon saw only the hurt)
-            numbers = tuple(dict.fromkeys((*numbers, *learned.SITUATIONS[scored.situation][1])))
-        em = Emergency(found.kind, numbers, found.matched)
-        if bare or p >= LEXICON_DOUBT:
+        numbers = found.numbers if bare else _plus(found.numbers, scored.needed(t.number))
+        if found.kind in TRAPPED_ADD_120 and _TRAPPED.search(normalize(text)):
+            numbers = _plus(numbers, ("120",))
+        kind = "traffic_injury" if found.kind == "traffic" and "120" in numbers else found.kind
+        em = Emergency(kind, numbers, found.matched)
+        if bare or p >= t.lexicon_doubt or found.kind in NEVER_DEMOTED:
             return Reading(CONFIDENT, em, p, True)
-        return Reading(POSSIBLE, em, p, True)
-    if p >= MODEL_SURE:
-        return Reading(CONFIDENT, _from_model(scored, CONFIDENT), p, False)
-    if p >= MODEL_POSSIBLE:
-        return Reading(POSSIBLE, _from_model(scored, POSSIBLE), p, False)
+        em = Emergency(kind, _plus(numbers, scored.needed(t.number_possible)), found.matched)
+        return Reading(POSSIBLE, em, p, True)  # the model disputes it: the numbers, not the alarm
+    if p >= t.model_sure:
+        return Reading(CONFIDENT, _from_model(scored, CONFIDENT, t), p, False)
+    if p >= t.model_possible:
+        return Reading(POSSIBLE, _from_model(scored, POSSIBLE, t), p, False)
     return Reading(None, None, p, False)
 
 
@@ -124,7 +128,9 @@ def assess(text: str | None) -> Reading:
     """The reading of one message (empty or blank text: nothing)."""
     if not text or not text.strip():
         return NOTHING
-    return combine(text, lexicon.detect(text), learned.model().score(text))
+    found = lexicon.detect(text)
+    words = found is not None or lexicon.mentions_emergency_words(text)
+    return combine(text, found, learned.model().score(text, found is not None, words))
 
 
 def detect(text: str | None) -> Emergency | None:

@@ -1011,20 +1011,28 @@ def _clause_end_frame(clause: str, current: str) -> str:
     return current
 
 
+MAX_CLAUSE = 80  # a run-on "clause" longer than this is read in pieces (the work per trigger stays bounded)
+
+
 def _clauses(text: str, spaces_split: bool) -> list[tuple[int, int, int]]:
     """(sentence number, start, end) of every clause of ``text``."""
     sep = _CLAUSE_SPLIT if spaces_split else _CLAUSE_SPLIT_NO_SPACE
     spans: list[tuple[int, int, int]] = []
     si = 0
+
+    def add(a: int, b: int) -> None:
+        for piece in range(a, b, MAX_CLAUSE):
+            spans.append((si, piece, min(b, piece + MAX_CLAUSE)))
+
     for sm in _SENTENCE.finditer(text):
         start, end, had = sm.start(), sm.end(), False
         for cm in sep.finditer(text, sm.start(), end):
             if cm.start() > start and text[start: cm.start()].strip(_MASK + " "):
-                spans.append((si, start, cm.start()))
+                add(start, cm.start())
                 had = True
             start = cm.end()
         if end > start and text[start:end].strip(_MASK + " "):
-            spans.append((si, start, end))
+            add(start, end)
             had = True
         si += had
     return spans
@@ -1249,6 +1257,22 @@ def _organ_pain_now(raw: str) -> Emergency | None:
 
 
 _PAST_ONLY_PAIN = re.compile(r"(?:去年|上个月|以前|之前|曾经)[^。!?]{0,10}(?:疼|痛)[^。!?]{0,12}(?:现在|已经)(?:好了|没事|不疼)")
+
+
+_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("past", _PAST), ("present", _PRESENT), ("again", _PRESENT_WEAK), ("urgent", _URGENT), ("ongoing", _ONGOING),
+    ("hearsay", _HEARSAY), ("habitual", _HABITUAL), ("hypothetical", _HYPOTHETICAL), ("knowledge", _KNOWLEDGE),
+    ("question", _QUESTION), ("consult", _CONSULT), ("aftermath", _AFTERMATH), ("service", _SERVICE),
+    ("resolved", re.compile("|".join(f"(?:{rx.pattern})" for rx in _RESOLVED.values()))),
+    ("worry", re.compile(r"容易|可能会|担心|害怕|生怕|就怕|万一|隐患|风险")),
+    ("unhurt", re.compile(r"没(?:有)?(?:人)?(?:受伤|伤着|事)|人没事|无人(?:受伤|伤亡)")),
+)
+
+
+def frame_markers(text: str) -> list[str]:
+    """The time and frame words in a normalised text (past, hearsay, question, resolved …):
+    what the learned layer reads beside the words themselves."""
+    return [name for name, rx in _MARKERS if rx.search(text)]
 
 
 def mentions_emergency_words(text: str) -> bool:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.emergency.lexicon import normalize
+from bot.emergency.lexicon import frame_markers, normalize
 
 WEIGHTS = Path(__file__).with_name("model.npz")
 
@@ -52,6 +52,9 @@ CLASSES: tuple[str, ...] = (NONE, *SITUATIONS)
 _SENTENCE = re.compile(r"[^。！？!?\n\r]+")
 _CLAUSE = re.compile(r"[^,，;；:：、…~～\s]+")
 _SPACES = re.compile(r"\s+")
+LEXICON_FEATURES = False  # the lexicon's verdict as a feature: the model then cannot dispute it
+PART_FULL = 12          # a part of a message shorter than this counts for less (叫个人出来)
+SHORT = 0               # a message this short is read whole only (0: none; it cost recall)
 MAX_SEGMENT = 80        # longer sentences are read through their clauses only
 MAX_SEGMENTS = 400      # a very long message: the first ones (the gateway caps a message's length anyway)
 
@@ -67,6 +70,20 @@ def grams(text: str) -> set[str]:
     return out
 
 
+def context(text: str, lexicon_found: bool, lexicon_words: bool) -> frozenset[str]:
+    """What the whole message says around any one part: its frame words and the lexicon's
+    verdict (an emergency now / emergency words judged not to be one / none)."""
+    out = {f"@m_{m}" for m in frame_markers(text)}
+    if LEXICON_FEATURES:
+        out.add("@lex_live" if lexicon_found else ("@lex_words" if lexicon_words else "@lex_none"))
+    return frozenset(out)
+
+
+def features(segment: str, ctx: frozenset[str]) -> set[str]:
+    """A segment's n-grams, its own frame words, and the message's context."""
+    return grams(segment) | {f"@s_{m}" for m in frame_markers(segment)} | ctx
+
+
 def segments(text: str) -> list[str]:
     """The parts of a message that are read: the whole (when short), each sentence, each clause
     and each pair of neighbouring clauses of a sentence. ``text`` is already normalised."""
@@ -74,6 +91,8 @@ def segments(text: str) -> list[str]:
     whole = text.strip()
     if not whole:
         return out
+    if len(whole) <= SHORT:
+        return [whole]  # read whole: its frame words (听说, 已经修好了) stay with what they frame
     if len(whole) <= MAX_SEGMENT:
         out.append(whole)
     for sm in _SENTENCE.finditer(whole):
@@ -92,71 +111,113 @@ def segments(text: str) -> list[str]:
     return list(dict.fromkeys(s for s in out if s))[:MAX_SEGMENTS]
 
 
+NUMBERS: tuple[str, ...] = ("110", "119", "120", "122")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """How the learned layer's probabilities are read with the lexicon (bot/emergency/__init__.py)."""
+
+    model_sure: float = 0.9        # the model alone gives the full guidance
+    model_possible: float = 0.3    # the model alone gives the conditional line
+    lexicon_doubt: float = 0.1     # below this the model disputes a lexicon reading: conditional line
+    number: float = 0.5            # a number the model says is needed is added to the full guidance
+    number_possible: float = 0.35  # the same for the conditional line (a missing number costs more there)
+
+    def as_array(self) -> np.ndarray:
+        return np.array([self.model_sure, self.model_possible, self.lexicon_doubt, self.number, self.number_possible],
+                        dtype=np.float64)
+
+    @classmethod
+    def from_array(cls, values: np.ndarray) -> Thresholds:
+        return cls(*(float(v) for v in values))
+
+
 @dataclass(frozen=True)
 class Scored:
     probability: float     # that some part of the message is an emergency happening now
     situation: str         # the most likely situation of that part (a key of SITUATIONS)
-    hurt: float            # that someone is hurt or unwell there (adds 120)
+    numbers: dict[str, float]  # for each of NUMBERS, how likely it is needed (someone hurt: 120 …)
     segment: str           # the part that scored highest
     runner_up: str | None  # the second most likely situation when it is close, else None
 
+    def needed(self, threshold: float) -> tuple[str, ...]:
+        return tuple(n for n in sorted(self.numbers, key=lambda n: -self.numbers[n]) if self.numbers[n] >= threshold)
+
 
 class Model:
-    """Weights and the arithmetic of one linear classifier (softmax over CLASSES) and one binary
-    head (someone hurt), both on the same L2-normalised binary n-gram features."""
+    """Weights and the arithmetic of three linear parts on the same L2-normalised binary
+    features: an emergency-or-not detector, a classifier of the situation (softmax over
+    ``classes``, trained on emergencies) and one head per emergency number (is it needed)."""
 
-    def __init__(self, vocab: list[str], weights: np.ndarray, bias: np.ndarray,
-                 hurt_weights: np.ndarray, hurt_bias: float, classes: tuple[str, ...]) -> None:
+    def __init__(self, vocab: list[str], detector: np.ndarray, detector_bias: float,
+                 weights: np.ndarray, bias: np.ndarray,
+                 number_weights: np.ndarray, number_bias: np.ndarray, classes: tuple[str, ...],
+                 thresholds: Thresholds | None = None) -> None:
         self.index = {g: i for i, g in enumerate(vocab)}
-        self.weights = weights          # (len(vocab), len(classes))
-        self.bias = bias                # (len(classes),)
-        self.hurt_weights = hurt_weights  # (len(vocab),)
-        self.hurt_bias = hurt_bias
+        self.detector = detector              # (len(vocab),)
+        self.detector_bias = detector_bias
+        self.weights = weights                # (len(vocab), len(classes))
+        self.bias = bias                      # (len(classes),)
+        self.number_weights = number_weights  # (len(vocab), len(NUMBERS))
+        self.number_bias = number_bias        # (len(NUMBERS),)
         self.classes = classes
+        self.thresholds = thresholds or Thresholds()
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> Model:
         data = np.load(path, allow_pickle=False)
         return cls(
             [str(g) for g in data["vocab"]],
+            data["detector"].astype(np.float32),
+            float(data["detector_bias"]),
             data["weights"].astype(np.float32),
             data["bias"].astype(np.float32),
-            data["hurt_weights"].astype(np.float32),
-            float(data["hurt_bias"]),
+            data["number_weights"].astype(np.float32),
+            data["number_bias"].astype(np.float32),
             tuple(str(c) for c in data["classes"]),
+            Thresholds.from_array(data["thresholds"]) if "thresholds" in data.files else None,
         )
 
-    def features(self, segment: str) -> tuple[list[int], float]:
-        idx = sorted({self.index[g] for g in grams(segment) if g in self.index})
+    def vector(self, segment: str, ctx: frozenset[str]) -> tuple[list[int], float]:
+        idx = sorted({self.index[g] for g in features(segment, ctx) if g in self.index})
         return idx, (1.0 / math.sqrt(len(idx)) if idx else 0.0)
 
-    def probabilities(self, segment: str) -> tuple[np.ndarray, float]:
-        """(softmax over ``classes``, probability that someone is hurt) for one segment."""
-        idx, value = self.features(segment)
+    def probabilities(self, segment: str, ctx: frozenset[str] = frozenset()) -> tuple[float, np.ndarray, np.ndarray]:
+        """(probability of an emergency now, softmax over ``classes``, probability that each of
+        NUMBERS is needed) for one segment."""
+        idx, value = self.vector(segment, ctx)
+        det = self.detector_bias + (float(self.detector[idx].sum()) * value if idx else 0.0)
+        em = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, det))))
         logits = self.bias + (self.weights[idx].sum(axis=0) * value if idx else 0.0)
         logits = logits - logits.max()
         p = np.exp(logits)
         p /= p.sum()
-        hurt_logit = self.hurt_bias + (float(self.hurt_weights[idx].sum()) * value if idx else 0.0)
-        return p, 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, hurt_logit))))
+        number_logits = self.number_bias + (self.number_weights[idx].sum(axis=0) * value if idx else 0.0)
+        return em, p, 1.0 / (1.0 + np.exp(-np.clip(number_logits, -30.0, 30.0)))
 
-    def score(self, text: str) -> Scored:
-        """The most alarming part of a raw message."""
+    def score(self, text: str, lexicon_found: bool = False, lexicon_words: bool = False) -> Scored:
+        """The most alarming part of a raw message (with the lexicon's verdict on the whole); the
+        numbers are read over every part nearly as alarming as it."""
         norm = normalize(text)
-        best: tuple[float, np.ndarray, float, str] | None = None
+        ctx = context(norm, lexicon_found, lexicon_words)
         none = self.classes.index(NONE)
+        read = []
+        whole = norm.strip()
         for seg in segments(norm):
-            p, hurt = self.probabilities(seg)
-            em = 1.0 - float(p[none])
-            if best is None or em > best[0]:
-                best = (em, p, hurt, seg)
-        if best is None:
-            return Scored(0.0, "medical", 0.0, "", None)
-        em, p, hurt, seg = best
+            em, p, numbers = self.probabilities(seg, ctx)
+            if seg != whole:  # a short part of a message says less than it seems to on its own
+                em *= min(1.0, len(seg) / PART_FULL)
+            read.append((em, p, numbers, seg))
+        if not read:
+            return Scored(0.0, "medical", {n: 0.0 for n in NUMBERS}, "", None)
+        em, p, _, seg = max(read, key=lambda r: r[0])
+        alarming = [r[2] for r in read if r[0] >= 0.5 * em]
+        numbers = {n: float(max(v[i] for v in alarming)) for i, n in enumerate(NUMBERS)}
         order = [i for i in np.argsort(-p) if i != none]
         first, second = order[0], order[1]
         runner = self.classes[second] if p[second] >= 0.5 * p[first] else None
-        return Scored(em, self.classes[first], hurt, seg, runner)
+        return Scored(em, self.classes[first], numbers, seg, runner)
 
 
 @lru_cache(maxsize=1)

@@ -155,13 +155,15 @@ def add_note(alert_id: int, by: str, note: str) -> dict[str, Any] | None:
 
 
 def escalate_due(after_seconds: float, now: dt.datetime | None = None) -> list[int]:
-    """Alerts not acknowledged ``after_seconds`` after they came: marked escalated (once)."""
+    """Confident alerts not acknowledged ``after_seconds`` after they came: marked escalated
+    (once). A possible one stays on the desk without going up to the supervisors."""
     now = now or utcnow()
     cutoff = now - dt.timedelta(seconds=after_seconds)
     with session_scope() as s:
         due = [a for (a,) in s.execute(
             select(EmergencyAlert.id).where(EmergencyAlert.acknowledged_at.is_(None),
                                             EmergencyAlert.escalated_at.is_(None),
+                                            EmergencyAlert.level == "confident",
                                             EmergencyAlert.created_at <= cutoff))]
         done = []
         for alert_id in due:

@@ -1,11 +1,12 @@
 /*
- * Hotline agents' console: live queue, conversation with a citizen, work orders, notes and the
- * phone-call form (smart form filling through the triage).
+ * Hotline agents' console: the duty desk's emergency alerts (a strip above everything), live
+ * queue, conversation with a citizen, work orders, notes and the phone-call form (smart form
+ * filling through the triage).
  *
  * Plain ES5 script, no modules and no build step; common.js (window.Hotline, loaded first) has
  * the helpers and the fetch wrapper it shares with orders.js. Talks to the gateway through
  *   - JSON over fetch under /console/api (POSTs carry the X-CSRF-Token header), and
- *   - a WebSocket at /console/ws that pushes the whole queue and every new message.
+ *   - a WebSocket at /console/ws that pushes the whole queue, every new message and the alerts.
  *
  * Security: everything that comes from citizens or from the server is put on the page with
  * textContent / createTextNode only. Nothing is ever parsed as HTML.
@@ -29,6 +30,10 @@
   var WAIT_VERY_LONG_S = 300;
   var ECHO_KEEP_MS = 60000;
   var PAGE_TITLE = '12345 热线坐席工作台';
+  var FLASH_TITLE = '【紧急警情】';
+  var FLASH_MS = 1000;
+  var DESK_PREVIEW_CHARS = 120;
+  var CHINA_OFFSET_MS = 8 * 3600 * 1000; // alerts are shown in China time (UTC+8, no summer time)
 
   var CHANNEL_NAMES = { web: '网页', wechat: '微信', rest: '接口', phone: '电话' };
   var AUTHOR_NAMES = { citizen: '市民', bot: '智能助手', agent: '坐席', system: '系统' };
@@ -112,7 +117,15 @@
     callFailed: '来电工单没有提交成功，请稍后再试。',
     callFiled: '来电工单已提交。',
     callReset: '已清空，可以记录下一个来电。',
-    confirmCallReset: '当前来电的内容还没有提交工单，确定清空吗？'
+    confirmCallReset: '当前来电的内容还没有提交工单，确定清空吗？',
+    deskAcknowledged: '已确认接警。',
+    deskAckFailed: '没有确认成功，请稍后再试。',
+    deskNoteEmpty: '请先填写处置情况。',
+    deskNoted: '处置情况已记录。',
+    deskNoteFailed: '处置情况没有保存成功，请稍后再试。',
+    deskTaken: '已接管这位市民的对话，请立即接待。',
+    deskTakeFailed: '没有接管成功，请稍后再试。',
+    deskSoundOn: '提示音已开启。'
   };
 
   // ------------------------------------------------------------------ state
@@ -140,7 +153,26 @@
     wsEverOpened: false,
     wsDelay: RECONNECT_FIRST_MS,
     wsTimer: null,
-    call: { id: '', touched: {}, filedNumber: null }
+    call: { id: '', touched: {}, filedNumber: null },
+    baseTitle: PAGE_TITLE, // the page title without the emergency flashing
+    desk: {
+      items: [], // the alerts in the strip, in the order shown
+      escalateAfter: 60,
+      known: {}, // alert id -> true: alerts this page has seen
+      escalatedKnown: {}, // alert id -> true: escalations this page has called attention to
+      drafts: {}, // alert id -> the note being typed
+      expanded: {}, // alert id -> true: the citizen's full words are shown
+      details: {}, // alert id -> true: an acknowledged alert shown in full (not as a compact row)
+      busy: {}, // alert id -> true: a request about it is on its way
+      timeCells: [], // [{el, item, kind}] the times that count every second
+      composing: false, // an input method is composing in the strip: do not rebuild it now
+      renderOwed: false,
+      flashTimer: null,
+      flashOn: false,
+      audio: null, // the AudioContext, made at the first user gesture (browsers block it before)
+      soundMissed: false, // a beep could not be played (no gesture yet): offer to turn sound on
+      announced: [] // ids of the alerts the live region speaks of
+    }
   };
 
   // ------------------------------------------------------------------ small helpers
@@ -270,7 +302,12 @@
     callId: byId('call-id'),
     callForm: byId('call-form'),
     callFile: byId('call-file'),
-    callResult: byId('call-result')
+    callResult: byId('call-result'),
+    deskLive: byId('desk-live'),
+    deskBody: byId('desk-body'),
+    deskCount: byId('desk-count'),
+    deskSound: byId('desk-sound'),
+    deskList: byId('desk-list')
   };
   var phraseButtons = document.querySelectorAll('.phrase');
 
@@ -425,7 +462,8 @@
     els.queueEmpty.hidden = state.queue.length > 0;
     els.waitingCount.textContent = '等待接入 ' + waiting + ' 人';
     els.online.textContent = '在线坐席 ' + state.online + ' 人';
-    document.title = (waiting > 0 ? '（' + waiting + '人等待）' : '') + PAGE_TITLE;
+    state.baseTitle = (waiting > 0 ? '（' + waiting + '人等待）' : '') + PAGE_TITLE;
+    applyTitle();
 
     if (focusId !== null) {
       var target = null;
@@ -1388,6 +1426,797 @@
     });
   }
 
+  // ------------------------------------------------------------------ duty desk: emergency alerts
+
+  // Every agent and supervisor gets the alerts on the WebSocket ({type: 'alerts', items, ...})
+  // when the page connects and whenever one changes. A new one that nobody has acknowledged
+  // (or one escalated) beeps, flashes the title until all are acknowledged and is announced in
+  // the assertive live region above the strip (read out, and readable without sound).
+
+  function alertUrl(id, action) {
+    return API + '/alerts/' + encodeURIComponent(id) + '/' + action;
+  }
+
+  function isOpenAlert(item) {
+    return !item.acknowledged_at;
+  }
+
+  function findAlert(id) {
+    var items = state.desk.items;
+    for (var i = 0; i < items.length; i++) {
+      if (sameId(items[i].id, id)) {
+        return items[i];
+      }
+    }
+    return null;
+  }
+
+  // A possible emergency (the citizen was given the numbers in one conditional line) is listed
+  // for the duty staff to look at, but does not call for attention nor go up to the supervisors.
+  function callsAttention(item) {
+    return isOpenAlert(item) && item.level !== 'possible';
+  }
+
+  function openAlertCount() {
+    var n = 0;
+    for (var i = 0; i < state.desk.items.length; i++) {
+      if (callsAttention(state.desk.items[i])) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  // Open ones first (for a supervisor the escalated ones before them), newest first within.
+  function alertRank(item) {
+    if (!isOpenAlert(item)) {
+      return 2;
+    }
+    return isSupervisor() && item.escalated_at ? 0 : 1;
+  }
+
+  function sortAlerts(items) {
+    var indexed = items.map(function (item, i) {
+      return { item: item, i: i };
+    });
+    indexed.sort(function (a, b) {
+      return alertRank(a.item) - alertRank(b.item) || a.i - b.i;
+    });
+    return indexed.map(function (x) {
+      return x.item;
+    });
+  }
+
+  // The parts of a time in China (UTC+8).
+  function chinaParts(d) {
+    var c = new Date(d.getTime() + CHINA_OFFSET_MS);
+    return {
+      y: c.getUTCFullYear(), m: c.getUTCMonth() + 1, d: c.getUTCDate(),
+      hh: c.getUTCHours(), mm: c.getUTCMinutes(), ss: c.getUTCSeconds()
+    };
+  }
+
+  // 「14:05:09」 today (China time), 「11月22日 14:05:09」 another day.
+  function formatChinaClock(value) {
+    var d = parseTime(value);
+    if (!d) {
+      return '';
+    }
+    var c = chinaParts(d);
+    var now = chinaParts(new Date());
+    var clock = pad2(c.hh) + ':' + pad2(c.mm) + ':' + pad2(c.ss);
+    if (c.y === now.y && c.m === now.m && c.d === now.d) {
+      return clock;
+    }
+    return (c.y === now.y ? '' : c.y + '年') + c.m + '月' + c.d + '日 ' + clock;
+  }
+
+  function secondsSince(value) {
+    var d = parseTime(value);
+    return d ? Math.max(0, (Date.now() - d.getTime()) / 1000) : null;
+  }
+
+  function agoText(value) {
+    var s = secondsSince(value);
+    if (s === null) {
+      return '';
+    }
+    return s < 5 ? '刚刚' : formatDuration(s) + '前';
+  }
+
+  function channelName(channel) {
+    channel = str(channel);
+    return CHANNEL_NAMES[channel] || channel || '其他';
+  }
+
+  function numbersText(item) {
+    var numbers = Array.isArray(item.numbers) ? item.numbers : [];
+    return numbers.length ? '已告知拨打 ' + numbers.join('、') : '';
+  }
+
+  // The linkage units by state, those that need a person first: 「待重发 消防119指挥中心（已试 2 次）」,
+  // 「已送达 公安110指挥中心、120急救指挥中心」, 「仅记录 …（未接通推送，请电话通知）」.
+  function deliveryLines(deliveries) {
+    var groups = { retry: [], pending: [], sending: [], delivered: [], logged: [], other: [] };
+    for (var i = 0; i < deliveries.length; i++) {
+      var d = deliveries[i] || {};
+      var name = str(d.name || d.contact);
+      if (d.status === 'pending' && d.attempts > 0) {
+        groups.retry.push(name + '（已试 ' + d.attempts + ' 次）');
+      } else if (groups[d.status] && d.status !== 'retry' && d.status !== 'other') {
+        groups[d.status].push(name);
+      } else {
+        groups.other.push(name);
+      }
+    }
+    var words = {
+      retry: ['待重发 ', ''],
+      pending: ['待发送 ', ''],
+      sending: ['正在发送 ', ''],
+      delivered: ['已送达 ', ''],
+      logged: ['仅记录 ', '（未接通推送，请电话通知）'],
+      other: ['状态不明 ', '']
+    };
+    var lines = [];
+    var order = ['retry', 'pending', 'sending', 'delivered', 'logged', 'other'];
+    for (var j = 0; j < order.length; j++) {
+      var key = order[j];
+      if (groups[key].length) {
+        lines.push({ kind: key, text: words[key][0] + groups[key].join('、') + words[key][1] });
+      }
+    }
+    return lines;
+  }
+
+  // ---- the title, the sound, the announcement
+
+  function applyTitle() {
+    document.title = state.desk.flashOn ? FLASH_TITLE + openAlertCount() + '条待确认 · ' + PAGE_TITLE : state.baseTitle;
+  }
+
+  function startFlash() {
+    var desk = state.desk;
+    if (desk.flashTimer) {
+      return;
+    }
+    desk.flashOn = true;
+    applyTitle();
+    desk.flashTimer = window.setInterval(function () {
+      if (!openAlertCount()) {
+        stopFlash();
+        return;
+      }
+      desk.flashOn = !desk.flashOn;
+      applyTitle();
+    }, FLASH_MS);
+  }
+
+  function stopFlash() {
+    var desk = state.desk;
+    if (desk.flashTimer) {
+      window.clearInterval(desk.flashTimer);
+      desk.flashTimer = null;
+    }
+    desk.flashOn = false;
+    applyTitle();
+  }
+
+  function audioRunning() {
+    return !!(state.desk.audio && state.desk.audio.state === 'running');
+  }
+
+  // Browsers let a page make sound only after the user has done something on it: the audio
+  // is made (or resumed) at a click or a key press, never before (no warnings, no errors).
+  function unlockAudio(then) {
+    var desk = state.desk;
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) {
+      return;
+    }
+    try {
+      if (!desk.audio) {
+        desk.audio = new Ctx();
+      }
+      if (desk.audio.state !== 'running' && desk.audio.resume) {
+        var resumed = desk.audio.resume();
+        if (resumed && resumed.then) {
+          resumed.then(function () {
+            updateSoundButton();
+            if (then) {
+              then();
+            }
+          }, function () {});
+          return;
+        }
+      }
+    } catch (e) {
+      desk.audio = null;
+      return;
+    }
+    updateSoundButton();
+    if (then) {
+      then();
+    }
+  }
+
+  // A short beep (two tones; four for an escalated alert) from an oscillator: no audio file.
+  function beep(urgent) {
+    var ctx = state.desk.audio;
+    if (!audioRunning()) {
+      state.desk.soundMissed = true;
+      updateSoundButton();
+      return;
+    }
+    try {
+      var tones = urgent ? [988, 740, 988, 740] : [880, 660];
+      var t0 = ctx.currentTime + 0.02;
+      for (var i = 0; i < tones.length; i++) {
+        var osc = ctx.createOscillator();
+        var gain = ctx.createGain();
+        var at = t0 + i * 0.22;
+        osc.type = 'sine';
+        osc.frequency.setValueAtTime(tones[i], at);
+        gain.gain.setValueAtTime(0.0001, at);
+        gain.gain.exponentialRampToValueAtTime(0.3, at + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.18);
+        osc.connect(gain);
+        gain.connect(ctx.destination);
+        osc.start(at);
+        osc.stop(at + 0.2);
+      }
+    } catch (e) {
+      // no sound this time: the title and the announcement still call attention
+    }
+  }
+
+  function updateSoundButton() {
+    els.deskSound.hidden = !(state.desk.soundMissed && !audioRunning() && openAlertCount() > 0);
+  }
+
+  // Read out at once (emptied first, so that the same words twice are read twice); stays shown
+  // above the strip until every alert is acknowledged.
+  function announce(text) {
+    els.deskLive.textContent = '';
+    window.setTimeout(function () {
+      els.deskLive.textContent = text;
+    }, 50);
+  }
+
+  function announcementOf(calls) {
+    var parts = [];
+    calls = calls.slice().sort(function (a, b) {
+      return (b.escalated ? 1 : 0) - (a.escalated ? 1 : 0); // the escalated ones first
+    });
+    for (var i = 0; i < calls.length; i++) {
+      var item = calls[i].item;
+      var what = str(item.kind_label) || '紧急情况';
+      var numbers = numbersText(item);
+      var head = calls[i].escalated
+        ? '警情已升级（超过' + Math.round(state.desk.escalateAfter) + '秒无人确认）：'
+        : item.level === 'possible' ? '新警情（可能紧急）：' : '新紧急警情：';
+      parts.push(head + what + (numbers ? '，' + numbers : '') + '。' + channelName(item.channel) + '市民说：' +
+        shorten(item.text, 40) + (item.place ? '。地点：' + str(item.place) : '') + '。');
+    }
+    return parts.join(' ') + '请立即处置并点「确认接警」。';
+  }
+
+  function callAttention(calls) {
+    var urgent = false;
+    for (var i = 0; i < calls.length; i++) {
+      urgent = urgent || calls[i].escalated;
+    }
+    beep(urgent);
+    state.desk.announced = calls.map(function (call) {
+      return str(call.item.id);
+    });
+    announce(announcementOf(calls));
+    startFlash();
+  }
+
+  // ---- the alerts from the server
+
+  function setAlerts(msg) {
+    var desk = state.desk;
+    var items = Array.isArray(msg.items) ? msg.items : [];
+    if (typeof msg.escalate_after === 'number') {
+      desk.escalateAfter = msg.escalate_after;
+    }
+    var escalatedNow = {};
+    var escalated = Array.isArray(msg.escalated) ? msg.escalated : [];
+    for (var e = 0; e < escalated.length; e++) {
+      escalatedNow[str(escalated[e])] = true;
+    }
+    var calls = [];
+    for (var i = 0; i < items.length; i++) {
+      var item = items[i];
+      var id = str(item.id);
+      var open = isOpenAlert(item);
+      var isNew = !desk.known[id];
+      var isEscalated = !!item.escalated_at || !!escalatedNow[id];
+      var newlyEscalated = isEscalated && !desk.escalatedKnown[id];
+      desk.known[id] = true;
+      if (isEscalated) {
+        desk.escalatedKnown[id] = true;
+      }
+      if (callsAttention(item) && (isNew || newlyEscalated)) {
+        calls.push({ item: item, escalated: newlyEscalated });
+      }
+    }
+    desk.items = items;
+    renderDesk();
+    if (calls.length) {
+      callAttention(calls);
+    }
+    settleAttention();
+  }
+
+  // Every alert acknowledged: the title, the announcement and the sound offer stop.
+  function settleAttention() {
+    var desk = state.desk;
+    if (!openAlertCount()) {
+      stopFlash();
+      desk.soundMissed = false;
+    }
+    // The announcement stays shown while what it names is still open.
+    for (var i = 0; i < desk.announced.length; i++) {
+      var item = findAlert(desk.announced[i]);
+      if (!item || !isOpenAlert(item)) {
+        desk.announced = [];
+        els.deskLive.textContent = '';
+        break;
+      }
+    }
+    updateSoundButton();
+  }
+
+  // An alert as the server returned it after a step here (the WebSocket says so too, shortly).
+  function replaceAlert(alert) {
+    if (!alert || alert.id === undefined) {
+      return;
+    }
+    var items = state.desk.items;
+    for (var i = 0; i < items.length; i++) {
+      if (sameId(items[i].id, alert.id)) {
+        items[i] = alert;
+      }
+    }
+  }
+
+  // ---- the strip
+
+  function addTimeCell(node, item, kind) {
+    var cell = { el: node, item: item, kind: kind };
+    updateTimeCell(cell);
+    state.desk.timeCells.push(cell);
+    return node;
+  }
+
+  function updateTimeCell(cell) {
+    var item = cell.item;
+    if (cell.kind === 'ago') {
+      cell.el.textContent = '（' + agoText(item.received_at) + '）';
+      return;
+    }
+    // 'due': the time left before the alert goes up to the supervisors
+    var left = state.desk.escalateAfter - (secondsSince(item.received_at) || 0);
+    cell.el.textContent = left > 0
+      ? Math.ceil(left) + '秒内未确认将升级至班长'
+      : '未确认，即将升级至班长';
+    cell.el.className = 'da-due' + (left <= 20 ? ' is-soon' : '');
+  }
+
+  function tickDesk() {
+    var cells = state.desk.timeCells;
+    for (var i = 0; i < cells.length; i++) {
+      updateTimeCell(cells[i]);
+    }
+  }
+
+  function appendParts(parent, parts) {
+    for (var i = 0; i < parts.length; i++) {
+      if (i > 0) {
+        parent.appendChild(document.createTextNode(' · '));
+      }
+      parent.appendChild(parts[i]);
+    }
+  }
+
+  function deskButton(text, className, role, describedBy, busy) {
+    var b = el('button', 'btn ' + className, text);
+    b.type = 'button';
+    b.setAttribute('data-role', role);
+    b.setAttribute('aria-describedby', describedBy);
+    if (busy) {
+      b.setAttribute('aria-disabled', 'true');
+    }
+    return b;
+  }
+
+  // One alert. An acknowledged one is a compact greyed row (who, when, the note) until its
+  // 「详情」 is opened.
+  function buildAlert(item) {
+    var desk = state.desk;
+    var id = str(item.id);
+    var open = isOpenAlert(item);
+    var escalated = !!item.escalated_at;
+    var possible = item.level === 'possible';
+    var busy = !!desk.busy[id];
+    var compact = !open && !desk.details[id];
+    var li = el('li', 'desk-item ' + (open ? 'is-open' : 'is-done') + (open && escalated ? ' is-escalated' : '') +
+      (possible ? ' is-possible' : '') + (compact ? ' is-compact' : ''));
+    li.setAttribute('data-id', id);
+    if (busy) {
+      li.setAttribute('aria-busy', 'true');
+    }
+    var headId = 'da-head-' + id;
+    var main = el('div', 'da-main');
+
+    // 火情/爆炸 [已升级] [可能紧急] 已告知拨打 119、120
+    var head = el('h3', 'da-head');
+    head.id = headId;
+    head.appendChild(el('span', 'da-kind', str(item.kind_label) || '紧急情况'));
+    if (escalated) {
+      head.appendChild(el('span', 'da-badge da-badge-escalated', '已升级'));
+    }
+    if (possible) {
+      head.appendChild(el('span', 'da-badge da-badge-possible', '可能紧急'));
+    }
+    if (!open) {
+      head.appendChild(el('span', 'da-badge da-badge-done', '已确认'));
+    }
+    var numbers = numbersText(item);
+    if (numbers) {
+      head.appendChild(el('span', 'da-numbers', numbers));
+    }
+    main.appendChild(head);
+
+    // 网页 · 地点：… · 收到 14:05:09（2分05秒前） · 3 条消息 · 60秒内未确认将升级至班长
+    var meta = el('p', 'da-meta');
+    var parts = [];
+    var channel = str(item.channel);
+    parts.push(el('span', 'chan chan-' + (CHANNEL_NAMES[channel] ? channel : 'other'), channelName(channel)));
+    if (item.place) {
+      parts.push(el('span', 'da-place', '地点：' + str(item.place)));
+    }
+    var received = el('span', 'da-time', '收到 ' + formatChinaClock(item.received_at));
+    received.appendChild(addTimeCell(el('span', 'da-ago'), item, 'ago'));
+    parts.push(received);
+    var count = typeof item.messages === 'number' ? item.messages : 1;
+    parts.push(el('span', 'da-count', count + ' 条消息' +
+      (count > 1 && item.last_at ? '（最新 ' + formatChinaClock(item.last_at) + '）' : '')));
+    if (escalated) {
+      parts.push(el('span', 'da-escalated-at', '升级于 ' + formatChinaClock(item.escalated_at)));
+    } else if (open && !possible) {
+      parts.push(addTimeCell(el('span', 'da-due'), item, 'due'));
+    }
+    appendParts(meta, parts);
+    main.appendChild(meta);
+
+    // The citizen's words: the first ~120 characters, all of them on 「展开全文」.
+    var full = str(item.text);
+    var long = full.length > DESK_PREVIEW_CHARS;
+    var expanded = long && !compact && !!desk.expanded[id];
+    var words = el('div', 'da-words');
+    var wordsId = 'da-words-' + id;
+    words.appendChild(el('span', 'da-label', '市民原话：'));
+    var quote = el('span', 'da-text' + (expanded ? ' is-full' : ''),
+      expanded ? full : shorten(full, compact ? 60 : DESK_PREVIEW_CHARS));
+    quote.id = wordsId;
+    words.appendChild(quote);
+    if (long && !compact) {
+      var more = el('button', 'da-more', expanded ? '收起原话' : '展开全文');
+      more.type = 'button';
+      more.setAttribute('data-role', 'expand');
+      more.setAttribute('aria-expanded', expanded ? 'true' : 'false');
+      more.setAttribute('aria-controls', wordsId);
+      words.appendChild(more);
+    }
+    main.appendChild(words);
+
+    // 联动单位：已送达 消防119指挥中心 · 待重发 120急救指挥中心（已试 2 次）
+    if (!compact) {
+      var deliveries = Array.isArray(item.deliveries) ? item.deliveries : [];
+      var sent = el('p', 'da-deliveries');
+      sent.appendChild(el('span', 'da-label', '联动单位：'));
+      var lines = deliveryLines(deliveries);
+      var shown = [];
+      for (var i = 0; i < lines.length; i++) {
+        shown.push(el('span', 'dl dl-' + lines[i].kind, lines[i].text));
+      }
+      if (!shown.length) {
+        shown.push(el('span', 'dl dl-none', possible ? '未自动通知（可能紧急，请核实后处置）' : '无需通知'));
+      }
+      appendParts(sent, shown);
+      main.appendChild(sent);
+    }
+
+    if (!open) {
+      main.appendChild(el('p', 'da-done', '已由 ' + (str(item.acknowledged_by) || '同事') + ' 于 ' +
+        formatChinaClock(item.acknowledged_at) + ' 确认接警'));
+    }
+    if (item.note) {
+      var note = el('p', 'da-note-shown');
+      note.appendChild(el('span', 'da-label', '处置记录：'));
+      note.appendChild(el('span', 'da-note-text', str(item.note)));
+      var by = [str(item.noted_by), formatChinaClock(item.noted_at)].filter(Boolean).join(' ');
+      if (by) {
+        note.appendChild(el('span', 'da-note-by', '（' + by + '）'));
+      }
+      main.appendChild(note);
+    }
+    li.appendChild(main);
+
+    var actions = el('div', 'da-actions');
+    var details = null;
+    if (!open) {
+      details = deskButton(compact ? '详情' : '收起', 'btn-small da-details', 'details', headId, false);
+      details.setAttribute('aria-expanded', compact ? 'false' : 'true');
+    }
+    if (compact) {
+      actions.appendChild(details);
+      li.appendChild(actions);
+      return li;
+    }
+
+    // The steps: a note (optional when acknowledging), 确认接警, 记录处置, 接管对话.
+    var noteId = 'da-note-' + id;
+    var label = el('label', 'da-note-label', open ? '处置情况（可不填）' : '处置情况');
+    label.htmlFor = noteId;
+    actions.appendChild(label);
+    var input = el('input', 'da-note');
+    input.type = 'text';
+    input.id = noteId;
+    input.maxLength = 2000;
+    input.autocomplete = 'off';
+    input.placeholder = open ? '例如：已电话通知119' : '例如：消防已到场处置';
+    input.value = desk.drafts[id] || '';
+    input.setAttribute('data-role', 'note-text');
+    input.setAttribute('aria-describedby', headId);
+    actions.appendChild(input);
+    var buttons = el('div', 'da-buttons');
+    if (open) {
+      buttons.appendChild(deskButton('确认接警', 'btn-danger da-ack', 'ack', headId, busy));
+    }
+    buttons.appendChild(deskButton('记录处置', 'da-record', 'note', headId, busy));
+    if (item.sender) {
+      buttons.appendChild(deskButton('接管对话', 'btn-primary da-take', 'take', headId, busy));
+    }
+    if (details) {
+      buttons.appendChild(details);
+    }
+    actions.appendChild(buttons);
+    li.appendChild(actions);
+    return li;
+  }
+
+  function renderDesk() {
+    var desk = state.desk;
+    if (desk.composing) {
+      desk.renderOwed = true; // rebuilding now would break what the input method is composing
+      return;
+    }
+    desk.renderOwed = false;
+    // Keep keyboard focus (and the cursor in a note) on the same control across the re-render.
+    var active = document.activeElement;
+    var focus = null;
+    if (active && active !== els.deskList && els.deskList.contains(active)) {
+      var activeLi = H.closest(active, '.desk-item', els.deskList);
+      focus = {
+        id: activeLi ? activeLi.getAttribute('data-id') : null,
+        role: active.getAttribute('data-role'),
+        start: active.tagName === 'INPUT' ? active.selectionStart : null,
+        end: active.tagName === 'INPUT' ? active.selectionEnd : null
+      };
+    }
+
+    var items = sortAlerts(desk.items);
+    desk.items = items;
+    desk.timeCells = [];
+    clear(els.deskList);
+    for (var i = 0; i < items.length; i++) {
+      els.deskList.appendChild(buildAlert(items[i]));
+    }
+    els.deskBody.hidden = items.length === 0;
+    var open = openAlertCount();
+    var escalated = 0;
+    for (var j = 0; j < items.length; j++) {
+      if (isOpenAlert(items[j]) && items[j].escalated_at) {
+        escalated++;
+      }
+    }
+    var summary = open ? '待确认 ' + open + ' 条' : '全部已确认';
+    if (escalated) {
+      summary += ' · 已升级 ' + escalated + ' 条';
+    }
+    if (items.length > open) {
+      summary += ' · 近30分钟已确认 ' + (items.length - open) + ' 条';
+    }
+    els.deskCount.textContent = summary;
+    els.deskCount.className = 'desk-count' + (open ? ' has-open' : '');
+    document.body.classList.toggle('has-alerts', open > 0);
+    els.deskBody.classList.toggle('has-open', open > 0);
+    applyTitle();
+
+    if (focus) {
+      var target = null;
+      var lis = els.deskList.children;
+      for (var k = 0; k < lis.length; k++) {
+        if (lis[k].getAttribute('data-id') === focus.id) {
+          target = (focus.role && lis[k].querySelector('[data-role="' + focus.role + '"]')) ||
+            lis[k].querySelector('button');
+        }
+      }
+      if (target) {
+        target.focus();
+        if (target.tagName === 'INPUT' && typeof focus.start === 'number') {
+          target.setSelectionRange(focus.start, focus.end);
+        }
+      } else if (!els.deskBody.hidden) {
+        els.deskList.focus();
+      } else {
+        els.queue.focus();
+      }
+    }
+  }
+
+  // ---- the steps
+
+  function deskStep(item, path, body, onOk, failText) {
+    var id = str(item.id);
+    var desk = state.desk;
+    if (desk.busy[id]) {
+      return;
+    }
+    desk.busy[id] = true;
+    renderDesk();
+    api('POST', path, body).then(function (r) {
+      delete desk.busy[id];
+      if (r.ok) {
+        onOk(r.data);
+      } else {
+        showStatus(errorText(r, failText), 'error');
+      }
+      renderDesk();
+      settleAttention();
+    });
+  }
+
+  function acknowledgeAlert(item) {
+    var id = str(item.id);
+    var note = str(state.desk.drafts[id]).trim();
+    deskStep(item, alertUrl(id, 'acknowledge'), note ? { note: note } : {}, function (alert) {
+      if (note && str(state.desk.drafts[id]).trim() === note) {
+        state.desk.drafts[id] = '';
+      }
+      replaceAlert(alert);
+      showStatus(TEXT.deskAcknowledged, 'ok');
+    }, TEXT.deskAckFailed);
+  }
+
+  function noteAlert(item, li) {
+    var id = str(item.id);
+    var note = str(state.desk.drafts[id]).trim();
+    if (!note) {
+      showStatus(TEXT.deskNoteEmpty, 'error');
+      var input = li && li.querySelector('[data-role="note-text"]');
+      if (input) {
+        input.focus();
+      }
+      return;
+    }
+    deskStep(item, alertUrl(id, 'note'), { note: note }, function (alert) {
+      if (str(state.desk.drafts[id]).trim() === note) {
+        state.desk.drafts[id] = '';
+      }
+      replaceAlert(alert);
+      showStatus(TEXT.deskNoted, 'ok');
+    }, TEXT.deskNoteFailed);
+  }
+
+  // Take the citizen's conversation over: then it opens as after claiming a queued one.
+  function takeAlert(item) {
+    deskStep(item, alertUrl(str(item.id), 'take'), {}, function (data) {
+      var handoff = data.handoff || {};
+      showStatus(TEXT.deskTaken, 'ok');
+      selectTab('chat');
+      openConversation(handoff.sender_id || item.sender, { focusReply: true });
+      refreshQueue();
+    }, TEXT.deskTakeFailed);
+  }
+
+  function onDeskClick(event) {
+    var button = H.closest(event.target, 'button', els.deskList);
+    if (!button || button.getAttribute('aria-disabled') === 'true') {
+      return;
+    }
+    var li = H.closest(button, '.desk-item', els.deskList);
+    var item = li && findAlert(li.getAttribute('data-id'));
+    if (!item) {
+      return;
+    }
+    var role = button.getAttribute('data-role');
+    if (role === 'ack') {
+      acknowledgeAlert(item);
+    } else if (role === 'note') {
+      noteAlert(item, li);
+    } else if (role === 'take') {
+      takeAlert(item);
+    } else if (role === 'expand' || role === 'details') {
+      var shown = role === 'expand' ? state.desk.expanded : state.desk.details;
+      var id = str(item.id);
+      shown[id] = !shown[id];
+      renderDesk();
+    }
+  }
+
+  // Enter in a note: 确认接警 while the alert is open, else 记录处置 (not while composing).
+  function onDeskKey(event) {
+    if (event.key !== 'Enter' || event.isComposing || event.keyCode === 229) {
+      return;
+    }
+    var input = event.target;
+    if (!input || input.getAttribute('data-role') !== 'note-text') {
+      return;
+    }
+    event.preventDefault();
+    var li = H.closest(input, '.desk-item', els.deskList);
+    var item = li && findAlert(li.getAttribute('data-id'));
+    if (item && !state.desk.busy[str(item.id)]) {
+      if (isOpenAlert(item)) {
+        acknowledgeAlert(item);
+      } else {
+        noteAlert(item, li);
+      }
+    }
+  }
+
+  function onDeskInput(event) {
+    var input = event.target;
+    if (input && input.getAttribute('data-role') === 'note-text') {
+      var li = H.closest(input, '.desk-item', els.deskList);
+      if (li) {
+        state.desk.drafts[li.getAttribute('data-id')] = input.value;
+      }
+    }
+  }
+
+  function bindDesk() {
+    els.deskList.addEventListener('click', onDeskClick);
+    els.deskList.addEventListener('keydown', onDeskKey);
+    els.deskList.addEventListener('input', onDeskInput);
+    els.deskList.addEventListener('compositionstart', function () {
+      state.desk.composing = true;
+    });
+    els.deskList.addEventListener('compositionend', function () {
+      state.desk.composing = false;
+      if (state.desk.renderOwed) {
+        window.setTimeout(renderDesk, 0);
+      }
+    });
+    els.deskSound.addEventListener('click', function () {
+      unlockAudio(function () {
+        state.desk.soundMissed = false;
+        updateSoundButton();
+        beep(false);
+        showStatus(TEXT.deskSoundOn, 'ok');
+      });
+    });
+    // The first click or key press anywhere lets the page beep from then on.
+    var gesture = function (event) {
+      if (event.target === els.deskSound) {
+        return; // its own click turns the sound on (and beeps once to say so)
+      }
+      if (audioRunning()) {
+        document.removeEventListener('pointerdown', gesture, true);
+        document.removeEventListener('keydown', gesture, true);
+        return;
+      }
+      unlockAudio(null);
+    };
+    document.addEventListener('pointerdown', gesture, true);
+    document.addEventListener('keydown', gesture, true);
+  }
+
   // ------------------------------------------------------------------ tabs
 
   function selectTab(name) {
@@ -1465,9 +2294,12 @@
         if (msg.agent && typeof msg.agent === 'object') {
           state.me = msg.agent;
           H.renderMe(state.me);
+          renderDesk(); // supervisors see escalated alerts first
         }
       } else if (msg.type === 'queue') {
         setQueue(msg.items, msg.online);
+      } else if (msg.type === 'alerts') {
+        setAlerts(msg);
       } else if (msg.type === 'message') {
         onLiveMessage(msg.sender_id, msg.entry);
       }
@@ -1507,6 +2339,7 @@
       }
     });
     els.queue.addEventListener('click', onQueueClick);
+    bindDesk();
 
     els.tabChat.addEventListener('click', function () {
       selectTab('chat');
@@ -1589,6 +2422,7 @@
     newCall();
     updateControls();
     window.setInterval(tickWaits, 1000);
+    window.setInterval(tickDesk, 1000);
     H.loadMe().then(function (r) {
       if (!r.ok) {
         return;

@@ -24,7 +24,8 @@ REQUEST_INTENT_TYPES = {
 }
 # Intents that interrupt the intake form instead of answering its question.
 URGENT_INTERRUPTIONS = {"report_emergency", "request_human", "cancel", "legal_route"}
-SOFT_INTERRUPTIONS = {"faq", "check_status", "greet", "chitchat", "insult", "bot_challenge", "goodbye", "consult"}
+SOFT_INTERRUPTIONS = {"faq", "check_status", "greet", "chitchat", "insult", "bot_challenge", "goodbye", "consult",
+                      "thank"}
 INTAKE_SLOTS = ("request_type", "content", "address", "district", "confidential", "wants_reply", "confirmed")
 
 

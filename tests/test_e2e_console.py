@@ -148,7 +148,8 @@ def test_agent_takes_over_answers_and_hands_back_to_the_form(stack, db):
             joined = await say(stack, me, "在铁东区胜利路和二一九路交口")
             assert [m.get("author") for m in joined] == ["agent"] and "工作人员" in joined[0]["text"]
             assert await holder.seen(me, "在铁东区胜利路和二一九路交口")
-            assert await say(stack, me, "你们快点来人看看") == []
+            urged = await say(stack, me, "你们快点来人看看")  # the bot is silent (a safety line may come)
+            assert all(m.get("author") == "system" and "情况紧急" not in m["text"] for m in urged), urged
             conv = await holder.get(f"/console/api/conversations/{me}")
             assert conv["fields"]["content"].startswith("小区门口的井盖丢了")
             assert [e["author"] for e in conv["transcript"]][:2] == ["citizen", "bot"]
@@ -328,7 +329,7 @@ def test_after_hand_back_nothing_stale_one_line_and_the_next_question(stack, db,
                 back = await citizen.say("好的谢谢")
                 assert back.count("智能助手继续为您服务") <= 1, back
                 assert "情况紧急" not in back and "119" not in back, back
-                assert back.count("称呼") == 1 and "联系电话" not in back, back
+                assert back.count("请问怎么称呼您") <= 1 and "联系电话" not in back, back
                 assert "已把您补充的情况" not in back, back
                 slots = stack.tracker(me)["slots"]
                 assert slots.get("name") in (None, ""), slots.get("name")  # neither the HTML nor 好的谢谢

@@ -323,7 +323,11 @@ class Hub:
         # Messages taken while paused were never followed by a prediction: the conversation
         # goes on from "waiting for the citizen", as after any bot turn.
         events.append(LISTEN)
-        await self.rasa.append_events(sender_id, events)
+        async with self._lock(sender_id):
+            # What the citizen said while the agent held the conversation reaches Rasa first,
+            # while it is still paused: it fills the form silently and is never answered later.
+            await self._deliver_locked(sender_id)
+            await self.rasa.append_events(sender_id, events)
         if notice:
             await self.record(sender_id, channel, "system", notice, delivered=False)
         if not end_form:
@@ -341,47 +345,51 @@ class Hub:
         ``answer_expected`` (no agent holds the conversation) Rasa saying nothing to message
         ``up_to`` is a breakdown inside Rasa (e.g. an action's answer lost): the citizen is
         asked to send it again rather than left in silence."""
-        sent = 0
         async with self._lock(sender_id):
-            entries = await asyncio.to_thread(transcript.pending, sender_id)
-            for entry in entries:
-                if up_to is not None and entry.id > up_to:
-                    break
-                meta = entry.data.get("_metadata") or {"channel": entry.channel}
+            return await self._deliver_locked(sender_id, up_to, answer_expected)
+
+    async def _deliver_locked(self, sender_id: str, up_to: int | None = None, answer_expected: bool = False) -> int:
+        """``_deliver`` for a caller that holds the conversation's lock."""
+        sent = 0
+        entries = await asyncio.to_thread(transcript.pending, sender_id)
+        for entry in entries:
+            if up_to is not None and entry.id > up_to:
+                break
+            meta = entry.data.get("_metadata") or {"channel": entry.channel}
+            try:
+                replies = await self.rasa.send(sender_id, entry.text or "", meta)
+            except RasaFailed:
+                await asyncio.to_thread(transcript.set_status, entry.id, "failed")
+                raise
+            handed_off = False
+            rows: list[tuple[str | None, dict[str, Any]]] = []
+            for message in replies:
+                text, data = reply_from_rasa(message)
+                custom = data.get("custom")
+                if isinstance(custom, dict) and "handoff" in custom:
+                    handed_off = True  # a signal for the gateway, not a message for the citizen
+                    data.pop("custom")
+                    if text is None and not data:
+                        continue
+                rows.append((text, data))
+            silent = not rows and not handed_off and answer_expected and entry.id == up_to
+            try:
+                ids = await asyncio.to_thread(transcript.answer, entry.id, sender_id, entry.channel, rows)
+            except Exception:
+                log.exception("replies to message %s of %s not kept", entry.id, sender_id)
+                ids, rows = [], []
+            sent += 1
+            for msg_id, (text, data) in zip(ids, rows, strict=True):
+                self._notify(sender_id, entry.channel, msg_id, "bot", text, data)
+            if silent:
+                log.warning("rasa answered nothing to message %s of %s", entry.id, sender_id)
+                metrics.ERRORS.labels("rasa_silent").inc()
+                await self.record(sender_id, entry.channel, "system", failed_reply(self.profile), delivered=False)
+            if handed_off and self.handoff_hook is not None:
                 try:
-                    replies = await self.rasa.send(sender_id, entry.text or "", meta)
-                except RasaFailed:
-                    await asyncio.to_thread(transcript.set_status, entry.id, "failed")
-                    raise
-                handed_off = False
-                rows: list[tuple[str | None, dict[str, Any]]] = []
-                for message in replies:
-                    text, data = reply_from_rasa(message)
-                    custom = data.get("custom")
-                    if isinstance(custom, dict) and "handoff" in custom:
-                        handed_off = True  # a signal for the gateway, not a message for the citizen
-                        data.pop("custom")
-                        if text is None and not data:
-                            continue
-                    rows.append((text, data))
-                silent = not rows and not handed_off and answer_expected and entry.id == up_to
-                try:
-                    ids = await asyncio.to_thread(transcript.answer, entry.id, sender_id, entry.channel, rows)
+                    await self.handoff_hook(sender_id, entry.channel)
                 except Exception:
-                    log.exception("replies to message %s of %s not kept", entry.id, sender_id)
-                    ids, rows = [], []
-                sent += 1
-                for msg_id, (text, data) in zip(ids, rows, strict=True):
-                    self._notify(sender_id, entry.channel, msg_id, "bot", text, data)
-                if silent:
-                    log.warning("rasa answered nothing to message %s of %s", entry.id, sender_id)
-                    metrics.ERRORS.labels("rasa_silent").inc()
-                    await self.record(sender_id, entry.channel, "system", failed_reply(self.profile), delivered=False)
-                if handed_off and self.handoff_hook is not None:
-                    try:
-                        await self.handoff_hook(sender_id, entry.channel)
-                    except Exception:
-                        log.exception("handoff of %s not announced", sender_id)
+                    log.exception("handoff of %s not announced", sender_id)
         return sent
 
     async def _direct(self, sender_id: str, text: str, meta: dict[str, Any]) -> list[dict[str, Any]]:

@@ -194,13 +194,31 @@ def emergency_reply(em: Emergency, profile: Profile, recorded: bool = True) -> s
 _NUMBER_NAMES = {"110": "报警", "119": "火警和救援", "120": "急救", "122": "交通事故", "96110": "反诈专线"}
 
 
+# The condition of the one-line answer to a possible emergency, per kind, with the one step that
+# matters most before calling.
+_POSSIBLE_IF: dict[str, str] = {
+    "fire": "如果现在着火或冒烟，请马上离开，走楼梯不要乘电梯，并",
+    "gas": "如果现在闻到燃气味，请不要开关电灯电器、不要点火，到室外后",
+    "lift": "如果现在有人被困在电梯里，请按轿厢里的警铃，不要扒门，并",
+    "medical": "如果现在有人昏迷、呼吸困难、剧烈疼痛或受伤，请",
+    "violence": "如果您现在有危险，请先到安全的地方，再",
+    "domestic_violence": "如果您现在有危险，请先到安全的地方，再",
+    "missing_person": "如果现在有人走失或联系不上，不用等24小时，请",
+    "fraud": "如果您刚刚给陌生人转了钱或告诉了验证码，请马上联系银行止付，并",
+    "traffic": "如果现在发生了交通事故，请开启危险报警闪光灯、人员撤到安全处，并",
+    "traffic_injury": "如果现在发生了交通事故、有人受伤，请不要随意搬动伤员，并",
+    "disaster": "如果现在有人被困或有危险，请远离危险的地方，并",
+}
+
+
 def possible_emergency_line(em: Emergency) -> str:
     """One conditional line, before the ordinary answer, when the message may be an emergency
     (the detectors disagree, or it is not clear that it is happening now). Never 「情况紧急」: that
     opening is for the full guidance."""
     numbers = [n for n in em.numbers if n in _NUMBER_NAMES] or ["110", "120"]
     named = "、".join(f"{n}（{_NUMBER_NAMES[n]}）" for n in numbers)
-    return f"如果现在有人受伤或正处在危险中，请立即拨打{named}，不要等在线回复。"
+    condition = _POSSIBLE_IF.get(em.kind, "如果现在有人受伤或正处在危险中，请")
+    return f"{condition}立即拨打{named}，不要等在线回复。"
 
 
 # What the desk records when the emergency action runs without an emergency in the words.

@@ -113,6 +113,9 @@ def test_nothing_of_the_console_without_logging_in(stack):
            for _ in range(11)]
     assert [r.status_code for r in bad[:10]] == [401] * 10 and bad[10].status_code == 429
     assert "用户名或密码不对" in bad[0].json()["message"]
+    for padded in (f" {username}", f"{username}\t", f"{username} "):  # the same account, however padded
+        again = requests.post(f"{url}/console/login", json={"username": padded, "password": "guess"}, timeout=10)
+        assert again.status_code == 429, padded
     other = add_agent(stack, "钱程")  # another account from the same address still logs in
     s = requests.Session()
     login = s.post(f"{url}/console/login", json={"username": other, "password": PASSWORD}, timeout=10)

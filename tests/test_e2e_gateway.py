@@ -67,12 +67,19 @@ def test_rest_filing_is_in_the_transcript(stack, store):
     (b"not json", "invalid_json"),
     (b"[1, 2]", "invalid_body"),
     (b'{"sender": "x"}', "invalid_message"),
+    (b'{"message": "hi"}', "invalid_sender"),  # no shared "default" conversation
     (b'{"sender": 5, "message": "hi"}', "invalid_sender"),
     ('{"sender": "' + "x" * 500 + '", "message": "hi"}', "invalid_sender"),
 ])
 def test_rest_rejects_malformed_requests_clearly(stack, body, code):
     r = requests.post(f"{stack.url}/webhooks/rest/webhook", data=body, timeout=10)
     assert r.status_code == 400 and r.json()["error"] == code and r.json()["message"]
+
+
+@pytest.mark.parametrize("sender", ["web-0123456789abcdef0123456789abcdef", "wechat-oAbCdEf123", "WEB-x"])
+def test_rest_cannot_speak_for_a_web_or_wechat_citizen(stack, sender):
+    r = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": "确认"}, timeout=10)
+    assert r.status_code == 403 and r.json()["error"] == "reserved_sender"
 
 
 def test_empty_and_huge_messages_get_a_clear_answer(stack, store):

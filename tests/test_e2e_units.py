@@ -103,6 +103,8 @@ def test_closed_order_comes_back_for_a_rating_and_dissatisfaction_reopens_it(sta
     reply = stack.text(me, "确认")
     number = re.search(r"[A-Z]{2}-\d{8}-\d{4}", reply).group(0)
     call(stack, "POST", f"/api/orders/{number}/dispatch", STAFF_KEY, {"unit": UNIT})
+    seen = call(stack, "GET", f"/api/units/orders/{number}", UNIT_KEY).json()
+    assert seen["phone"] == phone and seen["sender_id"] is None  # the unit could speak as the citizen with it
     call(stack, "POST", f"/api/units/orders/{number}/close", UNIT_KEY, {"result": "已劝离占道摊贩并加强巡查"})
     # The follow-up reaches the conversation (REST: with the citizen's next message).
     assert wait_for(lambda: repository.get_order(number) and _told(number))

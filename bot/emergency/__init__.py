@@ -65,6 +65,17 @@ _TRAPPED = re.compile(r"困|出不去|出不来|下不去|下不来|逃不出|�
 TRAPPED_ADD_120 = {"fire", "disaster"}
 
 
+# The model disputes a lexicon reading more readily where the words give it a reason: a frame
+# that can make an emergency not one happening now (past, hearsay, a question, resolved …). A
+# plain report (「着火了」「一进门就闻到一股很冲的燃气味」) is demoted only on a strong veto.
+_DISPUTING_FRAMES = {"past", "hearsay", "habitual", "hypothetical", "knowledge", "question", "consult", "aftermath",
+                     "resolved", "worry", "unhurt"}
+
+
+def _framed(text: str) -> bool:
+    return bool(_DISPUTING_FRAMES & set(lexicon.frame_markers(normalize(text))))
+
+
 def _plus(numbers: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*numbers, *more)))
 
@@ -113,7 +124,8 @@ def combine(text: str, found: Emergency | None, scored: learned.Scored,
             numbers = _plus(numbers, ("120",))
         kind = "traffic_injury" if found.kind == "traffic" and "120" in numbers else found.kind
         em = Emergency(kind, numbers, found.matched)
-        if bare or p >= t.lexicon_doubt or found.kind in NEVER_DEMOTED:
+        doubt = t.lexicon_doubt if _framed(text) else t.lexicon_veto
+        if bare or p >= doubt or found.kind in NEVER_DEMOTED:
             return Reading(CONFIDENT, em, p, True)
         em = Emergency(kind, _plus(numbers, scored.needed(t.number_possible)), found.matched)
         return Reading(POSSIBLE, em, p, True)  # the model disputes it: the numbers, not the alarm

@@ -120,13 +120,14 @@ class Thresholds:
 
     model_sure: float = 0.9        # the model alone gives the full guidance
     model_possible: float = 0.3    # the model alone gives the conditional line
-    lexicon_doubt: float = 0.1     # below this the model disputes a lexicon reading: conditional line
+    lexicon_doubt: float = 0.1     # below this the model disputes a lexicon reading in a frame (听说, 去年 …)
     number: float = 0.5            # a number the model says is needed is added to the full guidance
     number_possible: float = 0.35  # the same for the conditional line (a missing number costs more there)
+    lexicon_veto: float = 0.1      # below this the model disputes a plain lexicon reading
 
     def as_array(self) -> np.ndarray:
-        return np.array([self.model_sure, self.model_possible, self.lexicon_doubt, self.number, self.number_possible],
-                        dtype=np.float64)
+        return np.array([self.model_sure, self.model_possible, self.lexicon_doubt, self.number, self.number_possible,
+                         self.lexicon_veto], dtype=np.float64)
 
     @classmethod
     def from_array(cls, values: np.ndarray) -> Thresholds:

@@ -57,6 +57,7 @@ def _progress(order: WorkOrder) -> dict[str, Any]:
 
 def unit_view(order: WorkOrder, attachments: list | None = None) -> dict[str, Any]:
     data = repository.order_as_dict(order, personal=not protected(order), attachments=attachments)
+    data["sender_id"] = None  # the citizen's conversation is theirs: a unit could speak as them with it
     if protected(order):
         data["channel"] = None
     data.update(_progress(order))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
 _warned: set[int] = set()
 
 
+@lru_cache(maxsize=65536)  # a list of orders asks about the same days again and again
 def is_workday(day: dt.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
@@ -43,6 +45,7 @@ def add_working_days(start: dt.date | dt.datetime, days: int) -> dt.date:
     return day
 
 
+@lru_cache(maxsize=4096)
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after ``start`` up to and including ``end`` (0 if end <= start)."""
     count, day = 0, start

@@ -135,12 +135,9 @@ def sources_digest() -> str:
 
 
 def example_features(text: str) -> set[str]:
-    """A training example read as the model reads a message's part: its words, its frame, the
-    lexicon's verdict on it."""
+    """A training example read as the model reads a message's part: its words and its frame."""
     norm = lexicon.normalize(text)
-    found = lexicon.detect(text) is not None
-    words = found or lexicon.mentions_emergency_words(text)
-    return features(norm, context(norm, found, words))
+    return features(norm, context(norm))
 
 
 _FEATURES: dict[str, set[str]] = {}
@@ -265,9 +262,7 @@ def out_of_fold(cases: list[dict], folds: int = 5) -> list[dict]:
         train = [cases[i] for i in always] + [cases[i] for i in held if i not in test]
         m = as_model(fit(train))
         for i in sorted(test):
-            text = cases[i]["text"]
-            found = lexicon.detect(text) is not None
-            s = m.score(text, found, found or lexicon.mentions_emergency_words(text))
+            s = m.score(cases[i]["text"])
             out.append({**cases[i], "score": s})
     return out
 

@@ -31,7 +31,6 @@ from bot.emergency.lexicon import (
     KINDS,
     PRIORITY,
     Emergency,
-    mentions_emergency_words,
     normalize,
 )
 
@@ -46,7 +45,6 @@ __all__ = [
     "assess",
     "combine",
     "detect",
-    "mentions_emergency_words",
     "normalize",
 ]
 
@@ -140,9 +138,7 @@ def assess(text: str | None) -> Reading:
     """The reading of one message (empty or blank text: nothing)."""
     if not text or not text.strip():
         return NOTHING
-    found = lexicon.detect(text)
-    words = found is not None or lexicon.mentions_emergency_words(text)
-    return combine(text, found, learned.model().score(text, found is not None, words))
+    return combine(text, lexicon.detect(text), learned.model().score(text))
 
 
 def detect(text: str | None) -> Emergency | None:

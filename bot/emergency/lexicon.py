@@ -39,7 +39,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "Emergency", "detect", "mentions_emergency_words", "normalize"]
+__all__ = ["KINDS", "Emergency", "detect", "frame_markers", "normalize"]
 
 KINDS: tuple[str, ...] = (
     "fire",
@@ -918,23 +918,14 @@ _EXEMPT_HABITUAL = {"domestic_violence", "self_harm"}
 _EXEMPT_HYPOTHETICAL = {"self_harm"}
 _EXEMPT_POTENTIAL = {"violence", "domestic_violence", "self_harm"}
 
-# Broad emergency vocabulary: used to decide whether a non-actual frame carries over, and by
-# mentions_emergency_words() together with the triggers.
+# Broad emergency vocabulary: used to decide whether a non-actual frame carries over.
 _EVENT_VOCAB = re.compile(
     r"火|烟|爆|炸|血|伤|晕|昏|撞|车祸|打架|打人|骗|困|塌|淹|毒|死|杀|刀|抢|偷|跳楼|走丢|走失|失踪|漏气|泄漏|泄露|煤气|燃气|天然气"
     r"|电梯|救护|急救|报警|抽搐|中风|摔|溺水|家暴|捅|砍"
 )
-_EMERGENCY_VOCAB = re.compile(
-    r"110|119|120|122|96110|12110|急救|救护车|消防|警察|民警|交警|报警|火警|火灾|着火|失火|起火|爆炸|燃气|煤气|天然气|液化气"
-    r"|电梯|车祸|交通事故|打架|斗殴|诈骗|被骗|家暴|自杀|跳楼|走失|走丢|失踪|溺水|中毒|受伤|流血|昏迷|晕倒|救命|紧急|危险"
-)
 
 _SPACES = re.compile(r"\s+")
 _INNER_SPACE = re.compile(r"\S\s+\S")
-_ROUTINE_VOCAB = re.compile(
-    r"消防通道|灭火器|消防栓|消防设施|烟感|燃气费|燃气灶|燃气表|燃气公司|暖气|停水|停电|安全隐患|"
-    r"应急灯|应急照明|疏散指示|安全出口|电梯年检|报警器"
-)
 _SENTENCE = re.compile(r"[^。!?\n\r]+")
 _CLAUSE_SEPARATORS = (
     r"[,，;；:：、…~～()\[\]【】\"'“”‘’《》<>|/\\]+|\.(?!\d)|然后|而且|并且|但是|可是|不过|结果|所以|另外|接着|同时|后来"
@@ -1275,21 +1266,3 @@ def frame_markers(text: str) -> list[str]:
     return [name for name, rx in _MARKERS if rx.search(text)]
 
 
-def mentions_emergency_words(text: str) -> bool:
-    """True if the text uses vocabulary this layer knows, whether or not it is an emergency now.
-
-    That covers trigger phrases in any context (去年着过火, 万一着火), the emergency numbers and
-    services (110打错了会被罚吗), idioms recognised as not an emergency (火烧眉毛, 急死了) and
-    routine fire-safety and utility matters (消防通道, 燃气费). The NLU layer uses it to overrule an
-    over-eager classifier; when it is False the layer has no opinion and the classifier stands.
-    """
-    raw = normalize(text)
-    if not raw:
-        return False
-    masked, had_idiom = _mask_idioms(raw)
-    if had_idiom or _EMERGENCY_VOCAB.search(raw) or _ROUTINE_VOCAB.search(raw):
-        return True
-    compact = _SPACES.sub("", masked)
-    if any(t.rx.search(compact) for t in _TRIGGERS):
-        return True
-    return bool(_PAST.search(compact) and _EVENT_VOCAB.search(compact))

@@ -52,9 +52,7 @@ CLASSES: tuple[str, ...] = (NONE, *SITUATIONS)
 _SENTENCE = re.compile(r"[^。！？!?\n\r]+")
 _CLAUSE = re.compile(r"[^,，;；:：、…~～\s]+")
 _SPACES = re.compile(r"\s+")
-LEXICON_FEATURES = False  # the lexicon's verdict as a feature: the model then cannot dispute it
 PART_FULL = 12          # a part of a message shorter than this counts for less (叫个人出来)
-SHORT = 0               # a message this short is read whole only (0: none; it cost recall)
 MAX_SEGMENT = 80        # longer sentences are read through their clauses only
 MAX_SEGMENTS = 400      # a very long message: the first ones (the gateway caps a message's length anyway)
 
@@ -70,13 +68,10 @@ def grams(text: str) -> set[str]:
     return out
 
 
-def context(text: str, lexicon_found: bool, lexicon_words: bool) -> frozenset[str]:
-    """What the whole message says around any one part: its frame words and the lexicon's
-    verdict (an emergency now / emergency words judged not to be one / none)."""
-    out = {f"@m_{m}" for m in frame_markers(text)}
-    if LEXICON_FEATURES:
-        out.add("@lex_live" if lexicon_found else ("@lex_words" if lexicon_words else "@lex_none"))
-    return frozenset(out)
+def context(text: str) -> frozenset[str]:
+    """What the whole message says around any one part: its frame words (past, hearsay …). The
+    lexicon's verdict is not a feature: the model must be able to dispute it."""
+    return frozenset(f"@m_{m}" for m in frame_markers(text))
 
 
 def features(segment: str, ctx: frozenset[str]) -> set[str]:
@@ -91,8 +86,6 @@ def segments(text: str) -> list[str]:
     whole = text.strip()
     if not whole:
         return out
-    if len(whole) <= SHORT:
-        return [whole]  # read whole: its frame words (听说, 已经修好了) stay with what they frame
     if len(whole) <= MAX_SEGMENT:
         out.append(whole)
     for sm in _SENTENCE.finditer(whole):
@@ -197,11 +190,11 @@ class Model:
         number_logits = self.number_bias + (self.number_weights[idx].sum(axis=0) * value if idx else 0.0)
         return em, p, 1.0 / (1.0 + np.exp(-np.clip(number_logits, -30.0, 30.0)))
 
-    def score(self, text: str, lexicon_found: bool = False, lexicon_words: bool = False) -> Scored:
-        """The most alarming part of a raw message (with the lexicon's verdict on the whole); the
-        numbers are read over every part nearly as alarming as it."""
+    def score(self, text: str) -> Scored:
+        """The most alarming part of a raw message; the numbers are read over every part nearly
+        as alarming as it."""
         norm = normalize(text)
-        ctx = context(norm, lexicon_found, lexicon_words)
+        ctx = context(norm)
         none = self.classes.index(NONE)
         read = []
         whole = norm.strip()

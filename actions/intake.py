@@ -406,6 +406,11 @@ class ActionFileWorkOrder(Action):
             repeat = repository.find_open_repeat(
                 tracker.sender_id, request.phone, request.content, request.address
             )
+            # Progress is told only to the conversation that filed it: a phone number is what
+            # anyone can type (a reported person could learn of the 举报 against them). Another
+            # conversation's matching order is left to the hotline (集中反映 links them).
+            if repeat is not None and repeat.sender_id != tracker.sender_id:
+                repeat = None
             if repeat and repository.get_order_by_key(request.idempotency_key) is None:
                 dispatcher.utter_message(
                     response="utter_repeat_request",

@@ -142,6 +142,15 @@ def test_repeat_request_gets_progress_not_a_second_order():
     assert messages[0]["response"] == "utter_repeat_request"
 
 
+def test_a_repeat_by_phone_from_another_conversation_is_never_told_about_the_earlier_order():
+    report = {**FULL, "request_type": "举报", "confidential": True, "confirmed": True}
+    _, first = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots=report, sender="reporter"))
+    again = {**FULL, "content": "铁东区胜利南路25号楼下的烧烤店还是营业到凌晨两点，噪音油烟太大", "confirmed": True}
+    _, told = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots=again, sender="someone-else"))
+    assert told[0]["response"] == "utter_filed" and told[0]["number"] != first[0]["number"]
+    assert first[0]["number"] not in str(told)
+
+
 def test_confidential_and_no_reply_are_confirmed_back():
     slots = {**FULL, "confirmed": True, "confidential": True, "wants_reply": False}
     _, messages = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots=slots, sender="c2"))

@@ -162,6 +162,8 @@ def test_agent_takes_over_answers_and_hands_back_to_the_form(stack, db):
             assert status == 200
             status, _ = await holder.post(f"/console/api/conversations/{me}/note", {"text": "市民情绪平稳"})
             assert status == 201
+            status, _ = await other.post(f"/console/api/conversations/{me}/note", {"text": "路过看看"})
+            assert status == 409  # notes only on a conversation one holds
             # Hand back without filing: the form goes on from its question.
             assert (await holder.post(f"/console/api/conversations/{me}/handback"))[0] == 200
             back = await say(stack, me, "好的")
@@ -250,6 +252,8 @@ def test_expert_seat_only_with_the_citizens_consent(stack, db):
             assert (await wu.post(f"/console/api/conversations/{me}/transfer-expert", {"consent": True}))[0] == 200
             queued = await zheng.waiting(me)
             assert queued["reason_label"] == "需要专家坐席"
+            status, body = await wu.post(f"/console/api/handoffs/{queued['id']}/claim")
+            assert status == 403 and "专家" in body["message"]  # an expert seat's conversation is the expert's
             assert (await zheng.post(f"/console/api/handoffs/{queued['id']}/claim"))[0] == 200
             joined = texts(await say(stack, me, "好的"))
             assert "正在为您转接专家坐席" in joined and "郑专家" in joined

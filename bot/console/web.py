@@ -271,6 +271,9 @@ class Console:
             handoff_id = int(request.match_info["handoff_id"])
         except ValueError:
             return error(404, "not_found", "没有这个转人工请求。")
+        waiting = await asyncio.to_thread(repository.get_handoff, handoff_id)
+        if waiting is not None and waiting.reason == "expert" and who.role not in ("expert", "supervisor"):
+            return error(403, "expert_only", "这个对话在等待专家坐席，只有专家或班长可以接入。")
         if not await asyncio.to_thread(repository.claim_handoff, handoff_id, who.id):
             return error(409, "taken", "这个对话已被其他同事接入，或市民已经离开。")
         handoff = await asyncio.to_thread(repository.get_handoff, handoff_id)
@@ -407,6 +410,7 @@ class Console:
         text = body.get("text")
         if not isinstance(text, str) or not text.strip() or len(text) > 2000:
             return error(400, "invalid", "备注不能为空，最多2000字。")
+        await self._held(request.match_info["sender_id"], who)  # notes on a conversation one holds
         await asyncio.to_thread(repository.add_note, request.match_info["sender_id"], who.id, text.strip())
         return ok({"ok": True}, status=201)
 

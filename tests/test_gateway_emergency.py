@@ -18,7 +18,7 @@ ORDINARY = "请问您要反映的具体地址在哪里？"
 
 
 def _possible(_text: str) -> Reading:
-    return Reading(emergency.POSSIBLE, Emergency("medical", ("120",), "不舒服"), 0.5, False)
+    return Reading(emergency.POSSIBLE, Emergency("medical", ("120",), "不舒服"))
 
 
 def test_a_possible_emergency_hears_the_numbers_in_one_line_before_the_answer(monkeypatch):

@@ -70,8 +70,8 @@ _DISPUTING_FRAMES = {"past", "hearsay", "habitual", "hypothetical", "knowledge",
                      "resolved", "worry", "unhurt"}
 
 
-def _framed(text: str) -> bool:
-    return bool(_DISPUTING_FRAMES & set(lexicon.frame_markers(normalize(text))))
+def _framed(norm: str) -> bool:
+    return bool(_DISPUTING_FRAMES & set(lexicon.frame_markers(norm)))
 
 
 def _plus(numbers: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
@@ -82,8 +82,6 @@ def _plus(numbers: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
 class Reading:
     level: str | None                # CONFIDENT, POSSIBLE or None
     emergency: Emergency | None      # kind (for the guidance), numbers (most important first), matched
-    probability: float               # the learned layer's score of the most alarming part
-    by_lexicon: bool                 # the lexicon found an emergency now
 
     @property
     def confident(self) -> Emergency | None:
@@ -94,7 +92,7 @@ class Reading:
         return self.emergency if self.level == POSSIBLE else None
 
 
-NOTHING = Reading(None, None, 0.0, False)
+NOTHING = Reading(None, None)
 
 
 def _from_model(scored: learned.Scored, level: str, t: learned.Thresholds) -> Emergency:
@@ -116,22 +114,22 @@ def combine(text: str, found: Emergency | None, scored: learned.Scored,
     t = t or learned.model().thresholds
     p = scored.probability
     if found is not None:
-        bare = found.matched == "".join(ch for ch in normalize(text) if ch.isalnum())
-        numbers = found.numbers if bare else _plus(found.numbers, scored.needed(t.number))
-        if found.kind in TRAPPED_ADD_120 and _TRAPPED.search(normalize(text)):
+        norm = normalize(text)
+        if lexicon.bare_number(norm):
+            return Reading(CONFIDENT, found)  # 「119！」: taken at its word
+        numbers = _plus(found.numbers, scored.needed(t.number))
+        if found.kind in TRAPPED_ADD_120 and _TRAPPED.search(norm):
             numbers = _plus(numbers, ("120",))
         kind = "traffic_injury" if found.kind == "traffic" and "120" in numbers else found.kind
-        em = Emergency(kind, numbers, found.matched)
-        doubt = t.lexicon_doubt if _framed(text) else t.lexicon_veto
-        if bare or p >= doubt or found.kind in NEVER_DEMOTED:
-            return Reading(CONFIDENT, em, p, True)
-        em = Emergency(kind, _plus(numbers, scored.needed(t.number_possible)), found.matched)
-        return Reading(POSSIBLE, em, p, True)  # the model disputes it: the numbers, not the alarm
+        if p >= (t.lexicon_doubt if _framed(norm) else t.lexicon_veto) or found.kind in NEVER_DEMOTED:
+            return Reading(CONFIDENT, Emergency(kind, numbers, found.matched))
+        # The model disputes it: the numbers, not the alarm.
+        return Reading(POSSIBLE, Emergency(kind, _plus(numbers, scored.needed(t.number_possible)), found.matched))
     if p >= t.model_sure:
-        return Reading(CONFIDENT, _from_model(scored, CONFIDENT, t), p, False)
+        return Reading(CONFIDENT, _from_model(scored, CONFIDENT, t))
     if p >= t.model_possible:
-        return Reading(POSSIBLE, _from_model(scored, POSSIBLE, t), p, False)
-    return Reading(None, None, p, False)
+        return Reading(POSSIBLE, _from_model(scored, POSSIBLE, t))
+    return NOTHING
 
 
 def assess(text: str | None) -> Reading:

@@ -208,7 +208,8 @@ class Hub:
         reading = emergency.assess(text)
         found = reading.confident
         if reading.possible is not None:  # the numbers in one line before Rasa's ordinary answer
-            await self._possible(sender_id, channel, text, reading.possible)
+            line = await self._emergency_text(sender_id, channel, text, reading)
+            await self.record(sender_id, channel, "system", line, delivered=False)
         task = asyncio.ensure_future(self._deliver(sender_id, up_to=msg_id, answer_expected=True))
         wait = self.config.rasa_timeout if found is None else min(self.config.rasa_timeout, EMERGENCY_WAIT)
         try:
@@ -250,15 +251,10 @@ class Hub:
         else:
             self._notify(sender_id, channel, msg_id, "citizen", kept, data)
         reading = emergency.assess(text)
-        found = reading.confident
-        if found is not None:
-            metrics.EMERGENCIES.labels(found.kind).inc()
-            recorded = await self._record_emergency(sender_id, channel, text, found)
-            reply = emergency_reply(found, self.profile, recorded)
-        elif reading.possible is not None:
-            await self._record_emergency(sender_id, channel, text, reading.possible, emergency.POSSIBLE)
-            reply = possible_emergency_line(reading.possible)
-            if tell:
+        said = await self._emergency_text(sender_id, channel, text, reading)
+        if said is not None:
+            reply = said
+            if reading.possible is not None and tell:  # a conditional line leaves the notice to say
                 reply += "\n" + too_fast_reply(self.profile, retry_after)
         elif tell:
             reply = too_fast_reply(self.profile, retry_after)
@@ -284,13 +280,9 @@ class Hub:
             except (RasaUnavailable, RasaFailed) as exc:
                 log.warning("message %s of %s (with an agent) kept for rasa: %s", msg_id, sender_id, exc)
         self._spawn(deliver())
-        reading = emergency.assess(text)
-        if reading.confident is not None:
-            recorded = await self._record_emergency(sender_id, channel, text, reading.confident)
-            await self.record(sender_id, channel, "system", emergency_reply(reading.confident, self.profile, recorded),
-                              delivered=False)
-        elif reading.possible is not None:
-            await self._possible(sender_id, channel, text, reading.possible)
+        said = await self._emergency_text(sender_id, channel, text, emergency.assess(text))
+        if said is not None:
+            await self.record(sender_id, channel, "system", said, delivered=False)
         elif status == "waiting" and self.waiting_text is not None:
             await self.record(sender_id, channel, "system", await self.waiting_text(sender_id), delivered=False)
 
@@ -396,21 +388,14 @@ class Hub:
         try:
             replies = await asyncio.wait_for(self.rasa.send(sender_id, text, meta), self.config.rasa_timeout)
         except (RasaUnavailable, RasaFailed, asyncio.TimeoutError):
-            reading = emergency.assess(text)
-            recorded = False
-            if reading.confident is not None:
-                recorded = await self._record_emergency(sender_id, meta.get("channel", ""), text, reading.confident)
-            busy = self._busy_text(reading.confident, recorded=recorded)
-            if reading.possible is not None:
-                busy = possible_emergency_line(reading.possible) + "\n" + busy
-            return [{"author": "system", "text": busy}]
+            said = await self._emergency_text(sender_id, meta.get("channel", ""), text, emergency.assess(text))
+            return [{"author": "system", "text": self._busy_text(said)}]
         return [{"author": "bot", **{k: v for k, v in m.items() if k != "recipient_id"}} for m in replies]
 
-    def _busy_text(self, found: emergency.Emergency | None, failed: bool = False, recorded: bool = False) -> str:
+    def _busy_text(self, said: str | None, failed: bool = False) -> str:
+        """The busy (or failed) notice, after what an emergency reading had to say."""
         reply = failed_reply(self.profile) if failed else busy_reply(self.profile)
-        if found is None:
-            return reply
-        return emergency_reply(found, self.profile, recorded) + "\n" + reply
+        return reply if said is None else said + "\n" + reply
 
     async def _busy(self, sender_id: str, channel: str, text: str, found: emergency.Emergency | None,
                     failed: bool = False, waiting_for: int | None = None) -> bool:
@@ -420,11 +405,10 @@ class Hub:
         With ``waiting_for`` (Rasa is slow on that message) nothing is said if its answer was kept
         in the meantime: a busy notice after the answer would leave the citizen waiting for
         another. Returns whether the notice was given."""
-        recorded = False
+        said = None
         if found is not None:  # on the desk first, so that the reply can say so truthfully
-            metrics.EMERGENCIES.labels(found.kind).inc()
-            recorded = await self._record_emergency(sender_id, channel, text, found)
-        reply = self._busy_text(found, failed, recorded)
+            said = await self._emergency_text(sender_id, channel, text, emergency.Reading(emergency.CONFIDENT, found))
+        reply = self._busy_text(said, failed)
         if waiting_for is None:
             await self.record(sender_id, channel, "system", reply, delivered=False)
         else:
@@ -439,12 +423,20 @@ class Hub:
                 self._notify(sender_id, channel, msg_id, "system", reply, None)
         return True
 
-    async def _possible(self, sender_id: str, channel: str, text: str, found: emergency.Emergency) -> None:
-        """A possible emergency (the layers disagree, or the score is in between): the numbers in
-        one conditional line before the ordinary answer, and a record for the agents on duty."""
-        metrics.EMERGENCIES.labels("possible").inc()
-        await self.record(sender_id, channel, "system", possible_emergency_line(found), delivered=False)
-        await self._record_emergency(sender_id, channel, text, found, emergency.POSSIBLE)
+    async def _emergency_text(self, sender_id: str, channel: str, text: str,
+                              reading: emergency.Reading) -> str | None:
+        """What the citizen is told of an emergency reading, once it is on the duty desk: the full
+        guidance (saying that the duty staff have it only when they do), or for a possible one
+        the numbers in one conditional line. None when there is nothing to say."""
+        if reading.confident is not None:
+            metrics.EMERGENCIES.labels(reading.confident.kind).inc()
+            recorded = await self._record_emergency(sender_id, channel, text, reading.confident)
+            return emergency_reply(reading.confident, self.profile, recorded)
+        if reading.possible is not None:
+            metrics.EMERGENCIES.labels("possible").inc()
+            await self._record_emergency(sender_id, channel, text, reading.possible, emergency.POSSIBLE)
+            return possible_emergency_line(reading.possible)
+        return None
 
     async def _record_emergency(self, sender_id: str, channel: str, text: str, found: emergency.Emergency,
                                 level: str = emergency.CONFIDENT) -> bool:

@@ -115,8 +115,8 @@ def combine(text: str, found: Emergency | None, scored: learned.Scored,
     p = scored.probability
     if found is not None:
         norm = normalize(text)
-        if lexicon.bare_number(norm):
-            return Reading(CONFIDENT, found)  # 「119！」: taken at its word
+        if found.matched == "".join(ch for ch in norm if ch.isalnum()):
+            return Reading(CONFIDENT, found)  # nothing but the emergency words (「119！」「救命」): taken at their word
         numbers = _plus(found.numbers, scored.needed(t.number))
         if found.kind in TRAPPED_ADD_120 and _TRAPPED.search(norm):
             numbers = _plus(numbers, ("120",))

@@ -1204,15 +1204,6 @@ def _smell_with_symptoms(raw: str) -> Emergency | None:
 
 
 _BARE_NUMBER = re.compile(r"(?:快|赶紧|马上|帮我|请)?(?:打|拨|叫|报)?(110|119|120|122)(?:啊|呀|吧)?")
-def bare_number(raw: str) -> Emergency | None:
-    """A normalised message that is only an emergency number (「119！」「快打120」)."""
-    bare = _BARE_NUMBER.fullmatch(re.sub(r"[\W_]+", "", raw))
-    if bare is None:
-        return None
-    number = bare.group(1)
-    return Emergency(_BARE_KIND[number], (number,), bare.group(0))
-
-
 _BARE_KIND = {"110": "violence", "119": "fire", "120": "medical", "122": "traffic"}
 
 
@@ -1221,9 +1212,10 @@ def detect(text: str) -> Emergency | None:
     raw = normalize(text)
     if not raw:
         return None
-    bare = bare_number(raw)
+    bare = _BARE_NUMBER.fullmatch(re.sub(r"[\W_]+", "", raw))
     if bare:  # 「119！」「快打120」 and nothing else: take it at its word
-        return bare
+        number = bare.group(1)
+        return Emergency(_BARE_KIND[number], (number,), bare.group(0))
     masked, _ = _mask_idioms(raw)
     hits, _ = _analyse(raw, masked, spaces_split=True)
     found = _decide(hits, raw)

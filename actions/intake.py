@@ -37,6 +37,7 @@ from actions.common import (
     spoken_number,
 )
 from bot import extract, messages
+from bot.emergency.urgent import urgent_for_filing
 from bot.store import repository
 
 log = logging.getLogger(__name__)
@@ -422,10 +423,11 @@ class ActionFileWorkOrder(Action):
             matters = plan_matters(request.content, p)
             if matters:  # several matters for different units: one order each (天津办法第十五条)
                 request = dataclasses.replace(request, content=matters[0][0])
+            request = dataclasses.replace(request, urgent=urgent_kind(request.content))
             order, created = repository.file_order(request, p)
             attached = repository.link_attachments(tracker.sender_id, order.id)
             others = [repository.file_order(dataclasses.replace(
-                request, content=text, idempotency_key=f"{request.idempotency_key}#{i}"), p)
+                request, content=text, idempotency_key=f"{request.idempotency_key}#{i}", urgent=urgent_kind(text)), p)
                 for i, (text, _unit) in enumerate(matters[1:], 1)]
         except Exception:  # the store is down: keep everything, let the citizen retry
             log.exception("filing failed for %s", tracker.sender_id)
@@ -444,6 +446,9 @@ class ActionFileWorkOrder(Action):
             working_days=str(p.working_days),
             deadline=order.deadline.strftime("%Y年%m月%d日"),
         )
+        if order.urgent:
+            dispatcher.utter_message(text=messages.urgent_filed(
+                order.urgent, p.urgent_hours, repository.get_order(order.number).unit))
         if others:
             dispatcher.utter_message(text=messages.several_orders(
                 [(o.number, o.content, repository.get_order(o.number).unit or unit)
@@ -468,19 +473,27 @@ def plan_matters(content: str, p):  # type: ignore[no-untyped-def]
         return []
 
 
+def urgent_kind(content: str) -> str | None:
+    """An outage for many households or a disaster: an urgent order (bot/emergency/urgent.py)."""
+    try:
+        found = urgent_for_filing(content)
+    except Exception:  # never lose a filing to the reading
+        log.exception("urgency not read; filing as an ordinary order")
+        return None
+    return found.kind if found else None
+
+
 def route_new_order(number: str, content: str, p) -> None:  # type: ignore[no-untyped-def]
-    """智能派单 and 集中反映 for a new order; a failure here never undoes the filing (the order
-    then waits for the supervisor without a suggestion)."""
+    """智能派单 and 集中反映 with the knowledge base's embedder (loaded once in this process)."""
     from actions.knowledge import knowledge_base
-    from bot import clusters
-    from bot.dispatch import route
+    from bot.dispatch import after_filing
 
     try:
         embedder = knowledge_base().current().embedder
-        route(number, content, p, embedder)
-        clusters.link(number, embedder)  # 集中反映: the same matter from other citizens
     except Exception:
-        log.exception("no dispatch suggestion or grouping for %s", number)
+        log.exception("no embedder for dispatch; the dispatcher loads its own")
+        embedder = None
+    after_filing(number, content, p, embedder)
 
 
 def reset_intake() -> list[EventType]:

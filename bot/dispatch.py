@@ -182,22 +182,44 @@ def dispatcher_for(profile: Profile, embedder=None) -> Dispatcher | None:  # typ
 
 def route(number: str, text: str, profile: Profile, embedder=None) -> Suggestion | None:  # type: ignore[no-untyped-def]
     """A new order's suggestion, kept on the order; a confident one is dispatched at once (by
-    智能派单), the rest wait for the supervisor (``GET /api/orders/pending``)."""
+    智能派单), the rest wait for the supervisor (``GET /api/orders/pending``). An urgent order
+    (an outage for many households, a disaster) is dispatched at once whatever the confidence:
+    to the profile's unit for its kind, else to the best suggestion (通辽条例第十二条)."""
     from bot import lifecycle
     from bot.store.db import session_scope
     from bot.store.models import WorkOrder
 
     dispatcher = dispatcher_for(profile, embedder)
-    if dispatcher is None:
-        return None
-    suggestion = dispatcher.suggest(text)
+    suggestion = dispatcher.suggest(text) if dispatcher is not None else None
     with session_scope() as s:
         order = s.query(WorkOrder).filter(WorkOrder.number == number).one()
-        order.suggested_unit, order.suggestion_confidence = suggestion.unit, suggestion.confidence
-    if suggestion.auto and suggestion.unit:
+        urgent = order.urgent
+        if suggestion is not None:
+            order.suggested_unit, order.suggestion_confidence = suggestion.unit, suggestion.confidence
+    if urgent:
+        unit = profile.urgent_unit(urgent) or (suggestion.unit if suggestion else None)
+        if unit:
+            lifecycle.dispatch(number, unit, "智能派单", profile, f"紧急诉求，立即转派：{unit}")
+        return suggestion
+    if suggestion is not None and suggestion.auto and suggestion.unit:
         lifecycle.dispatch(number, suggestion.unit, "智能派单", profile,
                            f"智能派单：{suggestion.unit}（置信度{suggestion.confidence:.0%}）")
     return suggestion
+
+
+def after_filing(number: str, text: str, profile: Profile, embedder=None) -> None:  # type: ignore[no-untyped-def]
+    """智能派单 and 集中反映 for a new order, whichever door filed it (the bot, an agent, a phone
+    call); a failure here never undoes the filing (the order then waits for the supervisor
+    without a suggestion)."""
+    import logging
+
+    from bot import clusters
+
+    try:
+        route(number, text, profile, embedder)
+        clusters.link(number, embedder)  # 集中反映: the same matter from other citizens
+    except Exception:
+        logging.getLogger(__name__).exception("no dispatch suggestion or grouping for %s", number)
 
 
 # ---------------------------------------------------------------- several matters, several orders

@@ -221,6 +221,18 @@ def possible_emergency_line(em: Emergency) -> str:
     return f"{condition}立即拨打{named}，不要等在线回复。"
 
 
+# Urgent orders (bot/emergency/urgent.py): what each kind is called, and what the citizen is told.
+URGENT_LABELS = {"water": "停水", "power": "停电", "gas": "停气", "heating": "供暖中断", "disaster": "灾害险情"}
+
+
+def urgent_filed(kind: str, hours: int, unit: str | None) -> str:
+    """After an urgent order is filed: it is not waiting in the ordinary queue."""
+    label = URGENT_LABELS.get(kind, "紧急")
+    to = f"已立即转派给{unit}" if unit else "已立即转交值班人员派单"
+    safety = "如果有人被困、受伤或有危险，请马上拨打119或120。" if kind == "disaster" else ""
+    return f"这件事按紧急诉求办理（{label}）：{to}，要求{hours}小时内处置。{safety}"
+
+
 # What the desk records when the emergency action runs without an emergency in the words.
 GENERIC_EMERGENCY = Emergency("unknown", ("110", "119", "120", "122"), "")
 

@@ -37,6 +37,21 @@ class Profile:
     utility_lines: dict[str, str | None] = field(default_factory=dict)
     # The duty desk: linkage contacts per number or kind, escalation and grouping (bot/desk).
     duty_desk: dict = field(default_factory=dict)
+    # Urgent orders (outages for many households, disasters): hours to deal with them and the
+    # catalogue's unit per kind (bot/emergency/urgent.py).
+    urgent: dict = field(default_factory=dict)
+
+    @property
+    def urgent_hours(self) -> int:
+        try:
+            hours = int((self.urgent or {}).get("deadline_hours", 24))
+        except (TypeError, ValueError):
+            hours = 24
+        return min(max(hours, 1), 72)
+
+    def urgent_unit(self, kind: str) -> str | None:
+        unit = ((self.urgent or {}).get("units") or {}).get(kind)
+        return str(unit) if unit else None
 
     @property
     def city_short(self) -> str:
@@ -95,6 +110,7 @@ def _from_dict(data: dict) -> Profile:
         citations=dict(data.get("citations") or {}),
         utility_lines=dict(data.get("utility_lines") or {}),
         duty_desk=dict(data.get("duty_desk") or {}),
+        urgent=dict(data.get("urgent") or {}),
     )
 
 

@@ -6,6 +6,8 @@
 Training sources (never the sealed half, ``tests/data/emergency_sealed.yml``):
 - ``bot/lexicon/emergency_bank.yml``: emergency and look-alike descriptions written for training;
 - ``tests/data/emergency_dev.yml``: the development half of the independent corpus;
+- ``bot/lexicon/emergency_independent.yml``: a second round of independently written messages
+  (five more authors; scored once before it was trained on, BENCHMARKS.md);
 - ``tests/data/emergency_cases.yml``: the project's first emergency set (kinds read by the lexicon);
 - every NLU example in ``data/nlu/`` of an intent other than ``report_emergency`` as a
   non-emergency (unless the lexicon calls it one), and the ``report_emergency`` examples whose
@@ -37,10 +39,11 @@ from bot.emergency.model import CLASSES, NONE, NUMBERS, WEIGHTS, context, featur
 
 BANK = ROOT / "bot" / "lexicon" / "emergency_bank.yml"
 DEV = ROOT / "tests" / "data" / "emergency_dev.yml"
+SECOND = ROOT / "bot" / "lexicon" / "emergency_independent.yml"
 OLD = ROOT / "tests" / "data" / "emergency_cases.yml"
 NLU = ROOT / "data" / "nlu"
 KB = ROOT / "kb" / "articles"
-SOURCES = (BANK, DEV, OLD)
+SOURCES = (BANK, DEV, SECOND, OLD)
 
 # The corpus's kinds -> the classifier's situations.
 CORPUS_KINDS: dict[str, str] = {
@@ -116,7 +119,7 @@ def load_kb_questions() -> list[dict]:
 
 
 def corpus() -> list[dict]:
-    cases = (load_yaml_cases(BANK, "bank") + load_yaml_cases(DEV, "dev")
+    cases = (load_yaml_cases(BANK, "bank") + load_yaml_cases(DEV, "dev") + load_yaml_cases(SECOND, "dev")
              + load_yaml_cases(OLD, "old") + load_nlu() + load_kb_questions())
     out = []
     for c in cases:
@@ -267,10 +270,10 @@ def out_of_fold(cases: list[dict], folds: int = 5) -> list[dict]:
     return out
 
 
-GOAL_FALSE_ALARMS = 0.065   # full guidance on hard look-alikes out of fold: half of them are the bank's twins of
-                            # emergencies, much harder than the sealed half's (3.7% here was 1.9% there); the
-                            # goal on the sealed half is 2%. Lower, and plain reports (「着火了」) lose their
-                            # full guidance.
+GOAL_FALSE_ALARMS = 0.02    # full guidance on the independently written look-alikes out of fold (the
+                            # development half and the second round: written as the sealed half was), the
+                            # issue's goal itself. The bank's own twins of emergencies are much harder and
+                            # are reported beside it, not held to it.
 GOAL_RECALL = 0.97          # the right numbers, full guidance or the conditional line (the goal is 99%: not
                             # reachable out of fold together with the false alarms; safety wins ties)
 GOAL_ORDINARY = 0.06        # any emergency line on ordinary hotline messages (「好的」, an address, a complaint)
@@ -281,8 +284,9 @@ def evaluate(scored: list[dict], t) -> dict:  # type: ignore[no-untyped-def]
 
     pos = [c for c in scored if c["situation"] != NONE]
     neg = [c for c in scored if c["situation"] == NONE and c["source"] in ("bank", "dev")]
+    independent = [c for c in neg if c["source"] == "dev"]
     ordinary = [c for c in scored if c["situation"] == NONE and c["source"] in ("nlu", "kb")]
-    right = confident = alarms = possible = 0
+    right = confident = alarms = possible = independent_alarms = 0
     for c in pos:
         r = emergency.combine(c["text"], c["lexicon"], c["score"], t)
         want = {str(n) for n in c.get("numbers") or []}
@@ -292,9 +296,11 @@ def evaluate(scored: list[dict], t) -> dict:  # type: ignore[no-untyped-def]
     for c in neg:
         r = emergency.combine(c["text"], c["lexicon"], c["score"], t)
         alarms += r.level == emergency.CONFIDENT
+        independent_alarms += r.level == emergency.CONFIDENT and c["source"] == "dev"
         possible += r.level == emergency.POSSIBLE
     ordinary_lines = sum(emergency.combine(c["text"], c["lexicon"], c["score"], t).level is not None for c in ordinary)
     return {"right": right / len(pos), "confident": confident / len(pos), "alarms": alarms / len(neg),
+            "independent_alarms": independent_alarms / max(1, len(independent)),
             "possible": possible / len(neg), "ordinary": ordinary_lines / max(1, len(ordinary))}
 
 
@@ -319,8 +325,10 @@ def choose_thresholds(scored: list[dict]):  # type: ignore[no-untyped-def]
         # lexicon's readings of kinds never demoted count there whatever the thresholds):
         # safety first, the most emergencies with the right numbers; then the most full
         # guidance and the fewest conditional lines.
-        key = (m["ordinary"] <= GOAL_ORDINARY, m["alarms"] <= GOAL_FALSE_ALARMS, round(m["right"], 3),
-               m["confident"] - m["possible"] - 5 * m["ordinary"])
+        # Short of the false-alarm goal, the fewest false alarms among the safest.
+        met = m["independent_alarms"] <= GOAL_FALSE_ALARMS
+        key = (m["ordinary"] <= GOAL_ORDINARY, met, round(m["right"], 3),
+               0.0 if met else -round(m["independent_alarms"], 3), m["confident"] - m["possible"] - 5 * m["ordinary"])
         if best_key is None or key > best_key:
             best, best_key = (t, m), key
     return best
@@ -337,7 +345,8 @@ def main() -> None:
     thresholds, figures = choose_thresholds(scored)
     print(f"thresholds {thresholds}")
     print("out of fold with them: right numbers {right:.3f} (full guidance {confident:.3f}); look-alikes: "
-          "full alarms {alarms:.3f}, conditional line {possible:.3f}; ordinary messages with a line {ordinary:.3f}"
+          "full alarms {alarms:.3f} (independently written ones {independent_alarms:.3f}), conditional line "
+          "{possible:.3f}; ordinary messages with a line {ordinary:.3f}"
           .format(**figures))
     params = fit(cases)
     params["digest"] = np.array(sources_digest())

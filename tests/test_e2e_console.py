@@ -345,3 +345,62 @@ def test_after_hand_back_nothing_stale_one_line_and_the_next_question(stack, db,
             await citizen.stop()
 
     asyncio.run(scenario())
+
+
+def test_a_phone_call_is_filed_like_the_bots_orders_urgent_dispatched_at_once_and_supervised_first(stack, db):
+    """An agent types a call into 新来电: a whole building without heating is an urgent order,
+    dispatched at once to the heating company and first in the supervisor's 紧急工单; an ordinary
+    call goes through 智能派单 like the bot's orders (it used to skip it)."""
+    agent = add_agent(stack, "孙坐席")
+    supervisor = add_agent(stack, "钱班长", "supervisor")
+    fields = {"request_type": "求助", "content": "我们这栋楼暖气从昨天就不热了，屋里才十度，家里有刚满月的孩子",
+              "address": "铁东区胜利南路25号楼", "name": "刘女士", "phone": "13912345678"}
+
+    async def go():
+        async with Agent(stack, agent) as a:
+            status, body = await a.post("/console/api/calls", {"fields": fields})
+            assert status == 201, body
+            urgent = body["order"]
+            status, body = await a.post("/console/api/calls", {"fields": {
+                **fields, "content": "楼下饭店的油烟直接排到居民楼里，开窗就是一股油烟味", "request_type": "投诉"}})
+            assert status == 201, body
+            ordinary = body["order"]
+            status, body = await a.post("/console/api/calls", {"fields": {**fields, "content": ""}})
+            assert status == 400 and "诉求内容" in body["message"]
+        async with Agent(stack, supervisor) as s:
+            return urgent, ordinary, await s.get("/console/api/oversight")
+
+    urgent, ordinary, oversight = asyncio.run(go())
+    assert urgent["urgent"] == "heating" and urgent["urgent_label"] == "供暖中断" and urgent["due_at"]
+    assert urgent["status"] == "dispatched" and urgent["unit"] == "供热企业；市供热主管部门"
+    assert oversight["urgent"][0]["number"] == urgent["number"]
+    assert ordinary["urgent"] is None
+    assert repository.get_order(ordinary["number"]).suggested_unit  # 智能派单 read it
+
+
+def test_a_callers_emergency_is_on_the_duty_desk_once_per_call_and_has_no_chat_to_take(stack, db):
+    """新来电: the agent reads the call (智能识别) and is told to transfer it to 119; the duty desk
+    has it too, one alert however often the call is read again; 「接管对话」 does not apply."""
+    agent = add_agent(stack, "周坐席")
+    call_id = uuid.uuid4().hex[:16]
+    text = "来电人说他家楼下的车库着火了，烟很大，有人还在里面没出来"
+
+    async def go():
+        async with Agent(stack, agent) as a:
+            status, first = await a.post("/console/api/triage", {"text": text, "call_id": call_id})
+            assert status == 200, first
+            status, again = await a.post("/console/api/triage", {"text": text + "，地址是铁西区兴盛街8号",
+                                                                  "call_id": call_id})
+            status_plain, plain = await a.post("/console/api/triage", {"text": "咨询一下公积金怎么提取",
+                                                                        "call_id": call_id})
+            items = (await a.get("/console/api/alerts?state=open"))["items"]
+            took = await a.post(f"/console/api/alerts/{first['desk_alert']}/take")
+            return first, again, (status_plain, plain), items, took
+
+    first, again, (status_plain, plain), items, took = asyncio.run(go())
+    assert "119" in first["emergency"]["numbers"] and first["desk_alert"]
+    assert again["desk_alert"] == first["desk_alert"]  # the same call: one alert
+    assert status_plain == 200 and plain["emergency"] is None and plain["desk_alert"] is None
+    mine = [i for i in items if i["id"] == first["desk_alert"]]
+    assert mine and mine[0]["channel"] == "phone" and mine[0]["sender"] == f"phone-{call_id}"
+    assert took[0] == 409 and took[1]["error"] == "phone_call"

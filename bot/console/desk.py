@@ -150,6 +150,9 @@ class DutyDesk:
         if alert is None or not alert["sender"]:
             return error(404, "not_found", "没有这条紧急警情。")
         sender_id, channel = alert["sender"], alert["channel"] or "rest"
+        if channel == "phone":  # the agent who took the call handles it; there is no chat to take
+            return error(409, "phone_call", "这是电话来电的警情，由接听的坐席处理，没有可接管的对话。")
+        # An emergency outranks the expert queue: whoever is on duty may take it (no expert-only check).
         handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
         if handoff is None:
             handoff = await asyncio.to_thread(repository.request_handoff, sender_id, channel, "emergency")

@@ -17,6 +17,7 @@ dealt with the matter.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -31,9 +32,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot import lifecycle, messages
+from bot import desk, dispatch, emergency, lifecycle, messages
 from bot.console import accounts
 from bot.console.desk import DutyDesk
+from bot.emergency.urgent import urgent_for_filing
 from bot.gateway import units
 from bot.gateway.api import dumps, error, ok, read_json, read_message
 from bot.gateway.hub import END_FORM, LISTEN, Hub
@@ -378,10 +380,19 @@ class Console:
             idempotency_key=key)
 
     async def _file(self, req: repository.OrderRequest) -> dict[str, Any]:
-        order, _created = await asyncio.to_thread(repository.file_order, req, self.hub.profile)
+        """An agent's filing (a chat taken over, a phone call) is dispatched like the bot's: an
+        urgent matter at once, 智能派单 and 集中反映 for the rest."""
+        found = await asyncio.to_thread(urgent_for_filing, req.content)
+        req = dataclasses.replace(req, urgent=found.kind if found else None)
+        order, created = await asyncio.to_thread(repository.file_order, req, self.hub.profile)
         await asyncio.to_thread(repository.link_attachments, req.sender_id, order.id)
+        if created:
+            await asyncio.to_thread(dispatch.after_filing, order.number, order.content, self.hub.profile)
+        order = await asyncio.to_thread(repository.get_order, order.number)
         return {"number": order.number, "deadline": order.deadline.isoformat(), "status": order.status,
-                "status_label": order.status_label}
+                "status_label": order.status_label, "unit": order.unit, "urgent": order.urgent,
+                "urgent_label": messages.URGENT_LABELS.get(order.urgent) if order.urgent else None,
+                "due_at": order.due_at.isoformat() + "Z" if order.due_at else None}
 
     async def file(self, request: web.Request) -> web.Response:
         who = await self._require(request, write=True)
@@ -396,8 +407,11 @@ class Console:
             return error(400, "invalid", str(exc))
         order = await self._file(req)
         deadline = dt.date.fromisoformat(order["deadline"])
-        await self.hub.agent_say(sender_id, req.channel, who.display_name, messages.AGENT_FILED.format(
-            number=order["number"], deadline=f"{deadline.year}年{deadline.month:02d}月{deadline.day:02d}日"))
+        said = messages.AGENT_FILED.format(
+            number=order["number"], deadline=f"{deadline.year}年{deadline.month:02d}月{deadline.day:02d}日")
+        if order["urgent"]:
+            said += "\n" + messages.urgent_filed(order["urgent"], self.hub.profile.urgent_hours, order["unit"])
+        await self.hub.agent_say(sender_id, req.channel, who.display_name, said)
         try:  # the matter is dealt with: when the bot resumes, its form does not ask again
             await self.hub.rasa.append_events(sender_id, END_FORM)
         except (RasaUnavailable, RasaFailed) as exc:
@@ -477,7 +491,23 @@ class Console:
             return error(400, "invalid_text", "请先输入来电内容。")
         if len(text) > 5000:
             return error(413, "text_too_long", "来电内容不能超过5000个字。")
-        return ok(await read_message(self.hub, text))
+        reading = await read_message(self.hub, text)
+        reading["desk_alert"] = await self._call_alert(body.get("call_id"), text)
+        return ok(reading)
+
+    async def _call_alert(self, call_id: Any, text: str) -> int | None:
+        """A caller's emergency goes on the duty desk like a chat's (the linkage units are told
+        too): the agent on the phone transfers the call, the desk keeps the record. One alert
+        per call, however often the agent reads it again."""
+        if not isinstance(call_id, str) or not 8 <= len(call_id) <= 64 or not call_id.isalnum():
+            return None
+        reading = await asyncio.to_thread(emergency.assess, text)
+        if reading.emergency is None:
+            return None
+        done = await asyncio.to_thread(desk.raise_alert, f"phone-{call_id}", "phone", text, reading.emergency,
+                                       reading.level, self.hub.profile)
+        await self.desk.watch_once()
+        return done.alert_id if done else None
 
     async def call(self, request: web.Request) -> web.Response:
         who = await self._require(request, write=True)

@@ -61,6 +61,8 @@ NEVER_DEMOTED = {"self_harm", "missing_person", "domestic_violence"}
 # People trapped by a fire or a collapse: the ambulance too (the fire brigade brings them out).
 _TRAPPED = re.compile(r"困|出不去|出不来|下不去|下不来|逃不出|跑不出|埋|压在")
 TRAPPED_ADD_120 = {"fire", "disaster"}
+# People trapped by it now (「现在…我们在五楼下不去」): never demoted, whatever else the message tells.
+_NOW = re.compile(r"现在|正在|还在|此刻|这会儿?|快来|救命|赶紧|马上")
 
 
 # The model disputes a lexicon reading more readily where the words give it a reason: a frame
@@ -121,7 +123,8 @@ def combine(text: str, found: Emergency | None, scored: learned.Scored,
         if found.kind in TRAPPED_ADD_120 and _TRAPPED.search(norm):
             numbers = _plus(numbers, ("120",))
         kind = "traffic_injury" if found.kind == "traffic" and "120" in numbers else found.kind
-        if p >= (t.lexicon_doubt if _framed(norm) else t.lexicon_veto) or found.kind in NEVER_DEMOTED:
+        trapped_now = found.kind in TRAPPED_ADD_120 and _TRAPPED.search(norm) and _NOW.search(norm)
+        if p >= (t.lexicon_doubt if _framed(norm) else t.lexicon_veto) or found.kind in NEVER_DEMOTED or trapped_now:
             return Reading(CONFIDENT, Emergency(kind, numbers, found.matched))
         # The model disputes it: the numbers, not the alarm.
         return Reading(POSSIBLE, Emergency(kind, _plus(numbers, scored.needed(t.number_possible)), found.matched))

@@ -35,12 +35,12 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot import clusters, dispatch, lifecycle
+from bot import clusters, dispatch, lifecycle, messages
 from bot.gateway.api import Api, error, ok, plausible_number
 from bot.profile import Profile
 from bot.store import repository
 from bot.store.db import session_scope
-from bot.store.models import OPEN_STATUSES, WorkOrder
+from bot.store.models import OPEN_STATUSES, WorkOrder, utcnow
 
 STATUSES = ("pending", "dispatched", "in_progress", "closed", "returned", "terminated")
 
@@ -71,7 +71,8 @@ def unit_orders(unit: str, status: str | None) -> list[dict[str, Any]]:
         q = select(WorkOrder).where(WorkOrder.unit == unit)
         if status:
             q = q.where(WorkOrder.status == status)
-        q = q.options(selectinload(WorkOrder.events)).order_by(WorkOrder.deadline, WorkOrder.id).limit(500)
+        q = q.options(selectinload(WorkOrder.events)).order_by(
+            WorkOrder.urgent.is_(None), WorkOrder.due_at, WorkOrder.deadline, WorkOrder.id).limit(500)
         orders = list(s.execute(q).scalars())
         attachments = repository.attachments_by_order([o.id for o in orders])
         views = []
@@ -163,22 +164,39 @@ def staff_action(actor: str, number: str, action: str, body: dict[str, Any], pro
                    _text(body, "unit"), _text(body, "reason"))
 
 
+def _listed(o: WorkOrder) -> dict[str, Any]:
+    return {"number": o.number, "type": o.request_type, "content": o.content[:200], "address": o.address,
+            "status": o.status, "status_label": o.status_label, "unit": o.unit,
+            "created_at": o.created_at.isoformat() + "Z", "deadline": o.deadline.isoformat(),
+            "suggested_unit": o.suggested_unit,
+            "confidence": round(o.suggestion_confidence, 3) if o.suggestion_confidence is not None else None,
+            "urgent": o.urgent, "urgent_label": messages.URGENT_LABELS.get(o.urgent) if o.urgent else None,
+            "due_at": o.due_at.isoformat() + "Z" if o.due_at else None,
+            "overdue": bool(o.due_at and o.due_at < utcnow())}
+
+
 def pending_orders() -> list[dict[str, Any]]:
-    """Orders 智能派单 was not sure enough to send, with its suggestion."""
+    """Orders 智能派单 was not sure enough to send, with its suggestion; urgent ones first."""
     with session_scope() as s:
         orders = s.execute(select(WorkOrder).where(WorkOrder.status == "pending")
-                           .order_by(WorkOrder.id).limit(500)).scalars()
-        return [{"number": o.number, "type": o.request_type, "content": o.content[:200],
-                 "address": o.address, "created_at": o.created_at.isoformat() + "Z",
-                 "deadline": o.deadline.isoformat(), "suggested_unit": o.suggested_unit,
-                 "confidence": round(o.suggestion_confidence, 3) if o.suggestion_confidence is not None
-                 else None} for o in orders]
+                           .order_by(WorkOrder.urgent.is_(None), WorkOrder.due_at, WorkOrder.id).limit(500)).scalars()
+        return [_listed(o) for o in orders]
+
+
+def urgent_orders() -> list[dict[str, Any]]:
+    """Open urgent orders (outages for many households, disasters), the nearest due first: the
+    head of the supervisor's lists."""
+    with session_scope() as s:
+        orders = s.execute(select(WorkOrder).where(WorkOrder.urgent.is_not(None),
+                                                   WorkOrder.status.in_(OPEN_STATUSES))
+                           .order_by(WorkOrder.due_at, WorkOrder.id).limit(500)).scalars()
+        return [_listed(o) for o in orders]
 
 
 def oversight(profile: Profile) -> dict[str, Any]:
     """Everything waiting for the hotline's supervisor (督办), in one read."""
     catalogue = dispatch.load_catalogue(profile)
-    return {"pending": pending_orders(), "overdue": lifecycle.overdue(), "clusters": clusters.flagged(),
+    return {"urgent": urgent_orders(), "pending": pending_orders(), "overdue": lifecycle.overdue(), "clusters": clusters.flagged(),
             "returns": lifecycle.returns_to_review(), "terminations": lifecycle.terminations_to_review(),
             "dissatisfied": lifecycle.dissatisfied_to_review(), "units": [u.name for u in catalogue]}
 

@@ -12,6 +12,7 @@ import jieba
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from bot.messages import URGENT_LABELS
 from bot.profile import Profile
 from bot.store.db import session_scope
 from bot.store.models import (
@@ -46,6 +47,7 @@ class OrderRequest:
     channel: str
     sender_id: str
     idempotency_key: str
+    urgent: str | None = None  # an urgent matter's kind (bot/emergency/urgent.py): due within hours
 
 
 @dataclass(frozen=True)
@@ -131,10 +133,16 @@ def file_order(req: OrderRequest, profile: Profile) -> tuple[WorkOrder, bool]:
                     created_at=utcnow(),
                     deadline=add_working_days(now.date(), profile.working_days),
                     idempotency_key=req.idempotency_key,
+                    urgent=req.urgent,
+                    due_at=utcnow() + dt.timedelta(hours=profile.urgent_hours) if req.urgent else None,
                 )
                 s.add(order)
                 s.flush()
                 s.add(WorkOrderEvent(order_id=order.id, actor="bot", status_to="pending", note="智能助手受理"))
+                if req.urgent:
+                    s.add(WorkOrderEvent(order_id=order.id, actor="bot", status_to="pending", kind="urgent",
+                                         note=f"紧急诉求（{URGENT_LABELS.get(req.urgent, req.urgent)}），"
+                                              f"须在{profile.urgent_hours}小时内处置"))
             return order, True
         except (IntegrityError, OperationalError) as exc:
             existing = get_order_by_key(req.idempotency_key)
@@ -386,6 +394,9 @@ def order_as_dict(order: WorkOrder, personal: bool = True, attachments: list[Att
         "created_at": order.created_at.isoformat() + "Z",
         "deadline": order.deadline.isoformat(),
         "result": order.result,
+        "urgent": order.urgent,
+        "urgent_label": URGENT_LABELS.get(order.urgent) if order.urgent else None,
+        "due_at": order.due_at.isoformat() + "Z" if order.due_at else None,
         "attachments": [
             {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
             for a in (attachments if attachments is not None else attachments_for_order(order.id))

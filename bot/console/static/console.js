@@ -1344,6 +1344,9 @@
     reading = reading || {};
     els.callReading.hidden = false;
     renderEmergency(reading.emergency);
+    if (reading.emergency && reading.desk_alert) {
+      els.callEmergency.appendChild(el('p', 'alert-detail', '已记录到值班台（警情 #' + str(reading.desk_alert) + '）。'));
+    }
 
     var scope = reading.out_of_scope;
     els.callScope.hidden = !scope;
@@ -1386,7 +1389,7 @@
     }
     els.callTriage.disabled = true;
     els.callTriage.textContent = TEXT.triageBusy;
-    api('POST', API + '/triage', { text: text }).then(function (r) {
+    api('POST', API + '/triage', { text: text, call_id: state.call.id }).then(function (r) {
       els.callTriage.disabled = false;
       els.callTriage.textContent = '智能识别';
       if (!r.ok) {
@@ -1978,7 +1981,8 @@
       buttons.appendChild(deskButton('确认接警', 'btn-danger da-ack', 'ack', headId, busy));
     }
     buttons.appendChild(deskButton('记录处置', 'da-record', 'note', headId, busy));
-    if (item.sender) {
+    // A phone call's alert has no chat to take: the agent on the phone transfers the call.
+    if (item.sender && item.channel !== 'phone') {
       buttons.appendChild(deskButton('接管对话', 'btn-primary da-take', 'take', headId, busy));
     }
     if (details) {

@@ -94,8 +94,9 @@
     'review-termination': '终止审核',
     'review-rating': '回访审核'
   };
-  var TABS = ['pending', 'overdue', 'clusters', 'returns', 'terminations', 'dissatisfied', 'audit'];
+  var TABS = ['urgent', 'pending', 'overdue', 'clusters', 'returns', 'terminations', 'dissatisfied', 'audit'];
   var TAB_NAMES = {
+    urgent: '紧急工单',
     pending: '待派单',
     overdue: '超期/临期',
     clusters: '集中反映',
@@ -115,6 +116,7 @@
     '登记时间': 'col-time',
     '时间': 'col-time',
     '办理时限': 'col-deadline',
+    '处置时限': 'col-deadline',
     '智能派单建议': 'col-suggest',
     '派单': 'col-dispatch',
     '超期情况': 'col-over',
@@ -133,7 +135,7 @@
     '说明': 'col-detail'
   };
   // Tabs whose count asks for attention when it is not zero.
-  var URGENT_TABS = { pending: true, overdue: true, returns: true, terminations: true, dissatisfied: true };
+  var URGENT_TABS = { urgent: true, pending: true, overdue: true, returns: true, terminations: true, dissatisfied: true };
 
   // The small form every step opens (#action-form), and what it sends: text.what is the word the
   // server uses in its own message, so that the page says the same thing as the server would;
@@ -709,6 +711,12 @@
   function sortOrders(orders) {
     var list = orders.slice();
     list.sort(function (a, b) {
+      // An open urgent order (an outage for many households, a disaster) heads the list.
+      var au = a.urgent && !DONE_STATUSES[a.status] ? 0 : 1;
+      var bu = b.urgent && !DONE_STATUSES[b.status] ? 0 : 1;
+      if (au !== bu) {
+        return au - bu;
+      }
       var ao = a.overdue ? 0 : 1;
       var bo = b.overdue ? 0 : 1;
       if (ao !== bo) {
@@ -733,12 +741,25 @@
     return UNIT_STATUS_NAMES[order.status] || str(order.status_label) || str(order.status);
   }
 
+  // 紧急 and its kind (停水, 停电 …): dispatched at once, due within hours.
+  function urgentBadge(order) {
+    return badge('紧急' + (order.urgent_label ? '·' + str(order.urgent_label) : ''), 'urgent');
+  }
+
+  // An urgent order's due time, or the day's deadline of an ordinary one.
+  function dueEl(o) {
+    return o.due_at ? timeEl(o.due_at) : dayEl(o.deadline);
+  }
+
   function statusName(order) {
     return str(order.status_label) || STATUS_LABELS[order.status] || str(order.status);
   }
 
   function statusBadges(order, forUnit) {
     var box = el('span', 'badges');
+    if (order.urgent) {
+      box.appendChild(urgentBadge(order));
+    }
     box.appendChild(badge(forUnit ? unitStatusName(order) : statusName(order), 'status-' + str(order.status)));
     if (order.overdue) {
       box.appendChild(badge('已超期', 'overdue'));
@@ -826,8 +847,13 @@
         state.orders = Array.isArray(r.data.orders) ? r.data.orders : [];
         renderUnitList();
       } else {
+        var first = !state.overview;
         state.overview = r.data || {};
         renderOverview();
+        // The page opens on 紧急工单 when there are open urgent orders, else on 待派单.
+        if (first && !state.tabChosen) {
+          selectTab(overviewList('urgent').length ? 'urgent' : 'pending', false);
+        }
       }
       (unit ? els.unitUpdated : els.supUpdated).textContent = '更新于 ' + clockNow();
       if (manual) {
@@ -1082,12 +1108,36 @@
   // The supervisor's tabs (#<tab>-table; columns, cells and marked as for addRows), what an
   // empty one says.
   var PANELS = {
+    urgent: {
+      caption: '未办结的紧急工单（最先到期的在前）',
+      empty: '没有未办结的紧急工单。',
+      columns: ['工单编号', '状态', '承办单位', '处置时限', '诉求内容', '地址'],
+      cells: function (o, number) {
+        var status = el('span', 'badges');
+        status.appendChild(urgentBadge(o));
+        status.appendChild(badge(statusName(o), 'status-' + str(o.status)));
+        if (o.overdue) {
+          status.appendChild(badge('已超时', 'overdue'));
+        }
+        return [numberWithMeta(number, [str(o.type), registered(o)]), status, str(o.unit) || '（待派单）',
+          dueEl(o), shorten(o.content, 80), str(o.address) || '—'];
+      },
+      marked: function (o, tr) {
+        tr.classList.add(o.overdue ? 'is-overdue' : 'is-urgent');
+      }
+    },
     pending: {
       caption: '待派单的工单',
       empty: '没有待派单的工单。',
       columns: ['工单编号', '诉求内容', '地址', '智能派单建议', '派单'],
       cells: function (o, number) {
-        return [numberWithMeta(number, [str(o.type), registered(o)]), shorten(o.content, 80), str(o.address) || '—',
+        var content = shorten(o.content, 80);
+        if (o.urgent) {
+          content = el('span', 'badges');
+          content.appendChild(urgentBadge(o));
+          content.appendChild(document.createTextNode(shorten(o.content, 80)));
+        }
+        return [numberWithMeta(number, [str(o.type), registered(o)]), content, str(o.address) || '—',
           suggestion(o), dispatchControl(o)];
       }
     },
@@ -1268,6 +1318,7 @@
     }
     if (next) {
       event.preventDefault();
+      state.tabChosen = true;
       selectTab(next, true);
     }
   }
@@ -2119,6 +2170,7 @@
     for (var i = 0; i < TABS.length; i++) {
       var btn = tabButton(TABS[i]);
       btn.addEventListener('click', function (event) {
+        state.tabChosen = true;
         selectTab(event.currentTarget.getAttribute('data-tab'), false);
       });
       btn.addEventListener('keydown', onTabKey);

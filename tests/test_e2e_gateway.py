@@ -214,6 +214,29 @@ def test_openapi_document_and_docs_page(stack):
     assert "swagger-ui" in requests.get(f"{stack.url}/api/docs", timeout=10).text
 
 
+def test_every_page_has_security_headers_and_its_inline_scripts_are_allowed_by_hash(stack):
+    """nosniff everywhere; a CSP on every page that lets only this origin's scripts and the
+    page's own inline scripts (by hash) run; staff pages never framed, the widget only by itself
+    (issue 18, hardening). The browser tests fail on any script the policy refuses."""
+    from bot.gateway.headers import inline_script_hashes
+
+    for path, framed in [("/", "'self'"), ("/webchat", "'self'"), ("/console", "'none'"), ("/console/login", "'none'"),
+                         ("/console/orders", "'none'"), ("/api/docs", "'none'")]:
+        r = requests.get(f"{stack.url}{path}", timeout=10)
+        assert r.status_code == 200, path
+        csp = r.headers["Content-Security-Policy"]
+        assert r.headers["X-Content-Type-Options"] == "nosniff", path
+        assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0], path
+        assert f"frame-ancestors {framed}" in csp, path
+        assert r.headers["X-Frame-Options"] == ("DENY" if framed == "'none'" else "SAMEORIGIN"), path
+        for digest in inline_script_hashes(r.text):
+            assert digest in csp, path
+    api = requests.get(f"{stack.url}/api/openapi.json", timeout=10)
+    assert api.headers["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" not in api.headers
+    missing = requests.get(f"{stack.url}/api/workorders/nothing-here", timeout=10)
+    assert missing.headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_healthz_checks_every_part(stack):
     r = requests.get(f"{stack.url}/healthz", timeout=10)
     assert r.status_code == 200 and r.json()["checks"] == {"rasa": True, "actions": True, "database": True}

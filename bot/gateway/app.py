@@ -18,6 +18,7 @@ from bot.gateway import metrics
 from bot.gateway.api import Api
 from bot.gateway.bus import make_bus
 from bot.gateway.config import GatewayConfig
+from bot.gateway.headers import security_headers
 from bot.gateway.hub import Hub
 from bot.gateway.notices import OrderNotices
 from bot.gateway.rasa import RasaClient
@@ -54,7 +55,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     profile = load_profile()
     migrate()
     hub = Hub(config, RasaClient(config.rasa_url, config.actions_url, in_flight=config.rasa_in_flight), profile, bus=make_bus())
-    app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
+    app = web.Application(middlewares=[security_headers, json_errors], client_max_size=1024 * 1024)
     app["config"], app["hub"] = config, hub
 
     sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*",

@@ -478,7 +478,9 @@ def agent_round_trip(stack, rounds: int = 40) -> dict:
             ws = await http.ws_connect(f"{stack.url}/console/ws")
             citizen = SocketCitizen(stack.url)
             session = await citizen.connect()
-            sender = f"web-{session}"
+            from channels.web import sessions
+
+            sender = sessions.sender_of(session)
             await citizen.say("我要找人工客服")
             for _ in range(50):
                 q = await (await http.get(f"{stack.url}/console/api/queue")).json()

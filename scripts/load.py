@@ -153,7 +153,9 @@ async def converse_socketio(c: Citizen, think: float, rnd: random.Random, max_tu
     except Exception as exc:  # noqa: BLE001 - any failure is a result here
         c.error = f"connect: {type(exc).__name__}: {exc}"
         return
-    c.sender = f"web-{session_id}"
+    from channels.web import sessions
+
+    c.sender = sessions.sender_of(session_id)
     text = first_message(c, rnd)
     try:
         for _ in range(max_turns):

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from bot.store import alerts, repository
+from channels.web import sessions
 from tests.conftest import WECHAT
 from tests.stack import ROOT
 
@@ -281,7 +282,7 @@ class WidgetCitizen(RestCitizen):
 
         self.socket = SocketCitizen(self.stack.url)
         await self.socket.connect()
-        self.sender_id = f"web-{self.socket.session_id}"
+        self.sender_id = sessions.sender_of(self.socket.session_id)
 
     async def say(self, text: str) -> str:
         from tests.socket_client import texts as socket_texts

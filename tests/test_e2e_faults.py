@@ -13,6 +13,7 @@ import uuid
 import pytest
 
 from bot.store import alerts, transcript
+from channels.web import sessions
 from tests.socket_client import SocketCitizen, texts
 from tests.stack import start_stack
 
@@ -61,7 +62,7 @@ def test_rasa_down_emergency_still_answered_and_conversation_resumes(fragile, db
     async def scenario():
         citizen = SocketCitizen(fragile.url)
         await citizen.connect()
-        sender = f"web-{citizen.session_id}"
+        sender = sessions.sender_of(citizen.session_id)
         fragile.kill("rasa")
         fire = texts(await citizen.say("救命，我家厨房着火了，火很大"))
         assert "119" in fire and "已经保存" in fire

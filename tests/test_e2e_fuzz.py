@@ -35,6 +35,7 @@ from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from bot.messages import WECHAT_UNSUPPORTED
 from bot.store import transcript
 from bot.store.db import session_scope
+from channels.web import sessions
 from channels.wechat.simulate import ACCOUNT, WechatUser, cdata, signature
 from tests.conftest import STAFF_KEY, UNIT_KEY, WECHAT
 from tests.stack import ROOT
@@ -249,7 +250,7 @@ def test_api_regressions_from_fuzzing(stack, db):
         assert r.status_code == 400 and r.json()["error"] == "bad_multipart"
     # A file name with a NUL in it (RFC 5987 encoding): PostgreSQL refused the attachment row,
     # after the image was already on disk.
-    session = "fuzz" + uuid.uuid4().hex[:12]
+    session = sessions.issue()
     body = (b'--B\r\nContent-Disposition: form-data; name="session_id"\r\n\r\n' + session.encode()
             + b"\r\n--B\r\nContent-Disposition: form-data; name=\"file\"; filename*=utf-8''a%00b.png\r\n\r\n"
             + b"\x89PNG\r\n\x1a\n" + b"\x00" * 64 + b"\r\n--B--\r\n")

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from bot.store import repository, transcript
+from channels.web import sessions
 from tests.conftest import KB_KEY, KB_UNIT, STAFF_KEY
 from tests.socket_client import SocketCitizen
 from tests.test_e2e_conversations import order_number
@@ -120,7 +121,7 @@ def test_socketio_protocol_files_an_order_with_quick_replies(stack, store):
     assert summary["metadata"]["author"] == "bot"
     number = order_number(replies[-1]["text"])
     order = store.get_order(number)
-    assert order.channel == "web" and order.sender_id == f"web-{sid}"
+    assert order.channel == "web" and order.sender_id == sessions.sender_of(sid)
 
 
 def test_socketio_session_survives_a_reconnect_with_history(stack):
@@ -134,7 +135,30 @@ def test_socketio_session_survives_a_reconnect_with_history(stack):
 
 def test_socketio_invalid_session_id_gets_a_new_one(stack):
     sid, _ = asyncio.run(socket_conversation(stack.url, "../../etc/passwd", []))
-    assert sid != "../../etc/passwd" and len(sid) == 32
+    assert sid != "../../etc/passwd" and sessions.public_id(sid)
+
+
+def test_a_conversations_name_alone_never_opens_it(stack, store):
+    """Issue 18: the name agents see (web-<public id>), a made-up token for it, or the old
+    plain ids give a new empty session: no history, no undelivered replies, no uploads."""
+    sid, _ = asyncio.run(socket_conversation(stack.url, None, [complaint()[0]]))
+    public = sessions.public_id(sid)
+    for forged in (public, f"web-{public}", public + "-" + "A" * 22, sid[:-1] + ("B" if sid[-1] != "B" else "C")):
+        other, events = asyncio.run(socket_conversation(stack.url, forged, [], history=True))
+        assert sessions.public_id(other) != public
+        assert events["history"] == [[]] and not events["bot_uttered"]
+        r = requests.post(f"{stack.url}/api/uploads", data={"session_id": forged},
+                          files={"file": ("a.png", png(), "image/png")}, timeout=10)
+        assert r.status_code == 400 and r.json()["error"] == "invalid_session"
+    again, events = asyncio.run(socket_conversation(stack.url, sid, [], history=True))  # the page itself
+    assert again == sid and events["history"][0][0]["author"] == "citizen"
+
+
+def test_socketio_refuses_pages_of_other_sites(stack):
+    """A page on another site cannot open the widget's connection (a browser sends its Origin)."""
+    for origin, allowed in ((stack.url, True), ("https://evil.example", False)):
+        r = requests.get(f"{stack.url}/socket.io/?EIO=4&transport=polling", headers={"Origin": origin}, timeout=10)
+        assert (r.status_code == 200) == allowed, (origin, r.status_code, r.text[:100])
 
 
 # ------------------------------------------------------------------ uploads
@@ -159,14 +183,14 @@ def test_uploaded_image_is_attached_to_the_order(stack, store):
     ("a.png", b"", 400, "empty_file"),
 ])
 def test_bad_uploads_are_refused_clearly(stack, name, content, status, code):
-    r = requests.post(f"{stack.url}/api/uploads", data={"session_id": uuid.uuid4().hex},
+    r = requests.post(f"{stack.url}/api/uploads", data={"session_id": sessions.issue()},
                       files={"file": (name, content, "image/png")}, timeout=10)
     assert r.status_code == status and r.json()["error"] == code and r.json()["message"]
 
 
 def test_oversized_upload_is_refused(stack):
     big = png() + b"\x00" * (5 * 1024 * 1024 + 10)
-    r = requests.post(f"{stack.url}/api/uploads", data={"session_id": uuid.uuid4().hex},
+    r = requests.post(f"{stack.url}/api/uploads", data={"session_id": sessions.issue()},
                       files={"file": ("big.png", io.BytesIO(big), "image/png")}, timeout=30)
     assert r.status_code == 413 and "5MB" in r.json()["message"]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.gateway.api import mask_name, mask_phone
 from bot.gateway.config import parse_api_keys
 from bot.gateway.uploads import image_type
-from channels.web.socketio import SESSION_RX, to_socketio
+from channels.web import sessions
+from channels.web.socketio import to_socketio
 
 
 def test_api_keys_from_environment():
@@ -38,10 +39,15 @@ def test_rasa_rest_replies_become_rasa_socketio_payloads():
     assert to_socketio({"author": "system", "text": "忙"})["metadata"]["author"] == "system"
 
 
-def test_session_ids_are_plain_tokens():
-    assert SESSION_RX.match("0123456789abcdef0123456789abcdef")
-    for bad in ("short", "../../etc/passwd", "a" * 65, "有中文的会话编号啊啊", "abc def ghi"):
-        assert not SESSION_RX.match(bad)
+def test_web_sessions_are_tokens_this_hotline_issued_and_their_public_part_names_the_conversation():
+    token = sessions.issue()
+    public = sessions.public_id(token)
+    assert public and token.startswith(public + "-") and sessions.sender_of(token) == f"web-{public}"
+    assert sessions.issue() != token
+    forged = public + "-" + "A" * 22
+    for bad in (forged, public, "0123456789abcdef0123456789abcdef", "short", "../../etc/passwd", "a" * 65,
+                "有中文的会话编号啊啊", "abc def ghi", "", None, 12345, token + "x", token.upper()):
+        assert sessions.public_id(bad) is None, bad
 
 
 def test_one_answer_never_says_the_same_bot_text_twice():

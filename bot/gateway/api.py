@@ -36,8 +36,9 @@ from bot.profile import Profile
 from bot.store import alerts, repository
 from bot.store.db import session_scope
 from bot.triage import triage
+from channels.web import sessions
 from channels.web.socketio import CHANNEL as WEB_CHANNEL
-from channels.web.socketio import SESSION_RX, sender_for
+from channels.web.socketio import sender_for
 from kb import content as kb_content
 
 log = logging.getLogger(__name__)
@@ -251,7 +252,8 @@ class Api:
                     data = bytes(buf)
         except (ValueError, AssertionError, UnicodeDecodeError, HttpProcessingError):  # e.g. a part's bad header line
             return error(400, "bad_multipart", messages.UPLOAD_EMPTY)
-        if not session_id or not SESSION_RX.match(session_id):
+        public = sessions.public_id(session_id)  # the uploader's own session only
+        if public is None:
             return error(400, "invalid_session", messages.UPLOAD_NO_SESSION)
         if not data:
             return error(400, "empty_file", messages.UPLOAD_EMPTY)
@@ -259,7 +261,7 @@ class Api:
         if kind is None:
             return error(415, "unsupported_type", messages.UPLOAD_BAD_TYPE)
         content_type, ext = kind
-        sender = sender_for(session_id)
+        sender = sender_for(public)
         kept = await keep_image(self.config.upload_dir, sender, WEB_CHANNEL, filename, data, content_type, ext)
         reply = kept.reply
         shown = f"[图片] {filename}" if filename else "[图片]"

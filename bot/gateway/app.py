@@ -36,6 +36,13 @@ log = logging.getLogger(__name__)
 MAX_SOCKET_PAYLOAD = 64 * 1024
 
 
+def site_origins() -> list[str] | None:
+    """The browser origins allowed on socket.io: those in HOTLINE_SITE_ORIGINS (every origin the
+    hotline's pages are served from, e.g. ``https://12345.anshan.gov.cn``), else this one as the
+    request names it (its Host, or the proxy's X-Forwarded-Host/-Proto)."""
+    return os.environ.get("HOTLINE_SITE_ORIGINS", "").split() or None
+
+
 @web.middleware
 async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped-def]
     """API errors as JSON with a Chinese message; never a bare 500 page."""
@@ -58,7 +65,9 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     app = web.Application(middlewares=[security_headers, json_errors], client_max_size=1024 * 1024)
     app["config"], app["hub"] = config, hub
 
-    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*",
+    # A page of another site may not speak as a citizen here (requests without an Origin, from
+    # programs rather than browsers, are not affected).
+    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins=site_origins(),
                                max_http_buffer_size=MAX_SOCKET_PAYLOAD, logger=False, engineio_logger=False)
     sio.attach(app, socketio_path="socket.io")
     web_socketio.attach(sio, hub)

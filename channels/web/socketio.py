@@ -5,29 +5,30 @@ session_id}`` -> one ``bot_uttered`` per reply, in the shapes Rasa's SocketIOOut
 ``quick_replies``, ``attachment``), so the rasa-webchat widget works unchanged. Two additions
 that clients may ignore: ``metadata.author`` on each reply (bot, agent, system), and, for
 clients that ask with ``{"history": true}``, a ``history`` event with the whole conversation,
-which is how our widget shows it again after a page reload.
+which is how our widget shows it again after a page reload. The session id a page sends is a
+token this hotline issued (channels/web/sessions.py): any other starts a new session, so a
+conversation's name alone never opens it.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 from typing import Any
 
 import socketio
 
 from bot.gateway.hub import Hub
 from bot.gateway.limits import client_address
+from channels.web import sessions
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "web"
-SESSION_RX = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-def sender_for(session_id: str) -> str:
-    return f"web-{session_id}"
+def sender_for(public_id: str) -> str:
+    """The conversation of a session's public id (channels/web/sessions.py)."""
+    return f"web-{public_id}"
 
 
 def to_socketio(message: dict[str, Any]) -> dict[str, Any]:
@@ -66,15 +67,21 @@ def attach(sio: socketio.AsyncServer, hub: Hub) -> None:
 
     hub.register_output(CHANNEL, push, reaches)
 
+    async def begin(sid: str, requested: Any) -> str:
+        """The session of this page: the one its token names, or a new one (then confirmed to
+        the page, which keeps the new token). Returns the public id (the room)."""
+        token = requested if sessions.public_id(requested) else sessions.issue()
+        public = sessions.public_id(token)
+        assert public is not None
+        await sio.save_session(sid, {"session_id": public})
+        await sio.enter_room(sid, public)
+        await sio.emit("session_confirm", token, room=sid)
+        return public
+
     @sio.on("session_request")
     async def session_request(sid: str, data: Any = None) -> None:
         data = data if isinstance(data, dict) else {}
-        requested = data.get("session_id")
-        session_id = requested if isinstance(requested, str) and SESSION_RX.match(requested) else uuid.uuid4().hex
-        await sio.save_session(sid, {"session_id": session_id})
-        await sio.enter_room(sid, session_id)
-        await sio.emit("session_confirm", session_id, room=sid)
-        sender = sender_for(session_id)
+        sender = sender_for(await begin(sid, data.get("session_id")))
         if data.get("history"):
             await sio.emit("history", await hub.history(sender), room=sid)
         else:
@@ -87,13 +94,8 @@ def attach(sio: socketio.AsyncServer, hub: Hub) -> None:
         data = data if isinstance(data, dict) else {}
         session = await sio.get_session(sid)
         session_id = session.get("session_id")
-        if not session_id:
-            requested = data.get("session_id")
-            if not (isinstance(requested, str) and SESSION_RX.match(requested)):
-                requested = uuid.uuid4().hex
-            session_id = requested
-            await sio.save_session(sid, {"session_id": session_id})
-            await sio.enter_room(sid, session_id)
+        if not session_id:  # a client that spoke before asking for its session
+            session_id = await begin(sid, data.get("session_id"))
         message = data.get("message")
         if not isinstance(message, str) or not message.strip():
             return  # rasa-webchat sends one without a message when a session starts

@@ -1,8 +1,11 @@
-"""Looking up a work order: by number (public fields only) or the orders of this conversation."""
+"""Looking up a work order: the orders of this conversation, or another by its number and its
+phone's last four digits (public fields only)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -11,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import latest_entities, latest_text
 from bot.store import repository
+from bot.store.shared import shared_store
 
 
 def _say_order(dispatcher: CollectingDispatcher, order, own: bool = False) -> None:  # type: ignore[no-untyped-def]
@@ -30,6 +34,28 @@ def _say_order(dispatcher: CollectingDispatcher, order, own: bool = False) -> No
     )
 
 
+# An order not filed in this conversation is shown only with its phone's last four digits
+# (like the API's phone_last4), and wrong guesses are counted per conversation and per order:
+# order numbers are sequential, and a 举报's status must not be listed by anyone who asks.
+LOOKUP_FAILURES_ALLOWED = 5
+LOOKUP_WINDOW = 3600
+_LAST4 = re.compile(r"(?<![0-9])([0-9]{4})(?![0-9])")
+
+
+def last4_in(text: str, number: str) -> str | None:
+    """The four digits the citizen gave beside the order number (「AS-20261206-0001 尾号5432」)."""
+    rest = repository.ORDER_NUMBER_RX.sub(" ", unicodedata.normalize("NFKC", text or ""))
+    found = _LAST4.findall(rest)
+    return found[-1] if found else None
+
+
+def _failures(store, key: str) -> int:  # type: ignore[no-untyped-def]
+    try:
+        return int(store.get(key) or 0)
+    except ValueError:
+        return 0
+
+
 class ActionCheckStatus(Action):
     def name(self) -> str:
         return "action_check_status"
@@ -41,10 +67,10 @@ class ActionCheckStatus(Action):
         number = next((n for n in map(repository.normalize_order_number, candidates) if n), None)
         if number:
             order = repository.get_order(number)
-            if order is None:
-                dispatcher.utter_message(response="utter_order_not_found", number=number)
+            if order is not None and order.sender_id == tracker.sender_id:
+                _say_order(dispatcher, order, own=True)
             else:
-                _say_order(dispatcher, order, own=order.sender_id == tracker.sender_id)
+                self._verified_lookup(dispatcher, tracker, number, order)
             return []
         # No number: the orders filed from this very conversation (its channel identity).
         orders = repository.orders_for_sender(tracker.sender_id, limit=3)
@@ -53,3 +79,23 @@ class ActionCheckStatus(Action):
         for order in orders:
             _say_order(dispatcher, order, own=True)
         return []
+
+    @staticmethod
+    def _verified_lookup(dispatcher: CollectingDispatcher, tracker: Tracker, number: str, order) -> None:  # type: ignore[no-untyped-def]
+        """Another conversation's order (or none): only with the phone's last four digits. The
+        answer never tells whether the number exists unless the digits match."""
+        last4 = last4_in(latest_text(tracker), number)
+        if last4 is None:
+            dispatcher.utter_message(response="utter_order_needs_last4", number=number)
+            return
+        store = shared_store()
+        keys = (f"lookup-fail:conv:{tracker.sender_id}", f"lookup-fail:order:{number}")
+        if any(_failures(store, k) >= LOOKUP_FAILURES_ALLOWED for k in keys):
+            dispatcher.utter_message(response="utter_order_lookup_locked")
+            return
+        if order is not None and order.phone and order.phone.endswith(last4):
+            _say_order(dispatcher, order)
+            return
+        for key in keys:
+            store.set(key, str(_failures(store, key) + 1), LOOKUP_WINDOW)
+        dispatcher.utter_message(response="utter_order_lookup_failed", number=number)

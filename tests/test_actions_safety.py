@@ -39,15 +39,37 @@ def test_legal_route_named():
 def test_lookup_by_number_and_by_conversation():
     _, filed = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots=FULL, sender="owner"))
     number = filed[0]["number"]
-    _, messages = run(ActionCheckStatus(), tracker(f"查一下{number.lower()}", intent="check_status", sender="stranger"))
-    assert messages[0]["response"] == "utter_order_status" and messages[0]["number"] == number
-    assert "13898765432" not in str(messages) and "王建国" not in str(messages)
+    _, messages = run(ActionCheckStatus(), tracker(f"查一下{number.lower()}", intent="check_status", sender="owner"))
+    assert messages[0]["response"] == "utter_order_status" and messages[0]["number"] == number  # its own
     _, messages = run(ActionCheckStatus(), tracker("我反映的问题怎么样了", intent="check_status", sender="owner"))
     assert messages[0]["number"] == number
     _, messages = run(ActionCheckStatus(), tracker("我反映的问题怎么样了", intent="check_status", sender="nobody"))
     assert responses(messages) == ["utter_no_orders_here"]
-    _, messages = run(ActionCheckStatus(), tracker("查工单AS-19990101-0001", intent="check_status"))
-    assert responses(messages) == ["utter_order_not_found"]
+
+
+def test_another_conversations_order_needs_the_phones_last_four_digits_and_guesses_are_counted():
+    """Issue 18: order numbers are sequential; without the digits nobody learns whether a number
+    exists, what it is (a 举报) or how it stands."""
+    _, filed = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots={**FULL, "request_type": "举报"},
+                                                   sender="reporter"))
+    number = filed[0]["number"]
+    for text in (f"查一下{number.lower()}", f"查工单{number}", "查工单AS-19990101-0001"):
+        _, messages = run(ActionCheckStatus(), tracker(text, intent="check_status", sender="stranger"))
+        assert responses(messages) == ["utter_order_needs_last4"], text
+    _, messages = run(ActionCheckStatus(), tracker(f"查工单{number} 尾号５４３２", intent="check_status", sender="citizen"))
+    assert messages[0]["response"] == "utter_order_status" and messages[0]["number"] == number
+    assert "13898765432" not in str(messages) and "王建国" not in str(messages)
+    for i in range(5):  # a stranger guessing the digits, then locked out (also from the right ones)
+        _, messages = run(ActionCheckStatus(), tracker(f"查工单{number} 后四位{1000 + i}", intent="check_status",
+                                                       sender="guesser"))
+        assert responses(messages) == ["utter_order_lookup_failed"]
+    _, messages = run(ActionCheckStatus(), tracker(f"查工单{number} 5432", intent="check_status", sender="guesser"))
+    assert responses(messages) == ["utter_order_lookup_locked"]
+    # The order itself is locked too: a new conversation cannot go on guessing.
+    _, messages = run(ActionCheckStatus(), tracker(f"查工单{number} 5432", intent="check_status", sender="fresh"))
+    assert responses(messages) == ["utter_order_lookup_locked"]
+    _, messages = run(ActionCheckStatus(), tracker(f"查工单{number}", intent="check_status", sender="reporter"))
+    assert messages[0]["response"] == "utter_order_status"  # its own conversation always sees it
 
 
 def test_handoff_pauses_and_is_recorded():

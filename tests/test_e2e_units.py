@@ -66,13 +66,14 @@ def test_report_handled_by_the_unit_without_the_reporters_identity(stack, db):
 
     told = stack.text(me, "我反映的问题怎么样了")
     assert number in told and "已办结" in told and "责令停止排污" in told
-    stranger = stack.text(f"other-{uuid.uuid4().hex[:6]}", f"查一下工单{number}")
+    stranger = stack.text(f"other-{uuid.uuid4().hex[:6]}", f"查一下工单{number} 电话后四位{phone[-4:]}")
     assert "已办结" in stranger and "责令停止排污" not in stranger  # the result only to the citizen
 
     assert call(stack, "GET", f"/api/workorders/{number}", STAFF_KEY).json()["phone"] == phone
     with session_scope() as s:
         actions = {(a.actor, a.action) for a in s.query(AuditEntry).filter(AuditEntry.order_number == number)}
     assert ("staff:值班长", "read_order") in actions and (f"unit:{UNIT}", "close") in actions
+    assert (f"unit:{UNIT}", "refused_close") in actions  # the second 办结 was refused, and audited so
 
 
 def test_overdue_list_is_for_staff(stack, db):

@@ -64,3 +64,40 @@ def test_one_answer_never_says_the_same_bot_text_twice():
              e(7, "bot", "请确认", {"buttons": [{"title": "确认", "payload": "确认"}]}),
              e(8, "bot", "请确认", {"buttons": [{"title": "确认", "payload": "确认"}]})]
     assert [x.id for x in without_repeats(batch)] == [1, 3, 4, 5, 6, 7, 8]
+
+
+def test_outside_development_the_cookie_is_secure_and_wechat_refuses_the_development_token(monkeypatch, tmp_path):
+    """Issue 18 (hardening): a gateway not started with HOTLINE_ENV=development sends the console
+    cookie only over HTTPS and does not answer WeChat on the published development token."""
+    import asyncio
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.gateway.app import create_app, secure_cookie
+    from bot.gateway.config import GatewayConfig
+    from channels.wechat.config import DEV_TOKEN
+
+    for env, said, secure in (("", "", True), ("production", "", True), ("development", "", False),
+                              ("development", "1", True), ("", "0", False)):
+        monkeypatch.setenv("HOTLINE_ENV", env)
+        monkeypatch.setenv("HOTLINE_CONSOLE_SECURE_COOKIE", said)
+        assert secure_cookie(GatewayConfig.from_env()) is secure, (env, said)
+
+    monkeypatch.delenv("HOTLINE_CONSOLE_SECURE_COOKIE")
+    monkeypatch.delenv("HOTLINE_WECHAT_APPID", raising=False)
+    monkeypatch.setenv("HOTLINE_KB_WARMUP", "0")
+    monkeypatch.setenv("HOTLINE_UPLOAD_DIR", str(tmp_path))
+
+    async def wechat_status(env: str) -> int:
+        monkeypatch.setenv("HOTLINE_ENV", env)
+        client = TestClient(TestServer(create_app()))
+        await client.start_server()
+        try:
+            r = await client.get("/wechat", params={"signature": "x", "timestamp": "1", "nonce": "2",
+                                                    "echostr": "hello", "token": DEV_TOKEN})
+            return r.status
+        finally:
+            await client.close()
+
+    assert asyncio.run(wechat_status("production")) == 503
+    assert asyncio.run(wechat_status("development")) != 503  # the simulator's channel (a bad signature here)

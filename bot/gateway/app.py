@@ -36,6 +36,23 @@ log = logging.getLogger(__name__)
 MAX_SOCKET_PAYLOAD = 64 * 1024
 
 
+def secure_cookie(config: GatewayConfig) -> bool:
+    """The console's cookie only over HTTPS, except in development (HOTLINE_CONSOLE_SECURE_COOKIE
+    says otherwise either way: 1 or 0)."""
+    said = os.environ.get("HOTLINE_CONSOLE_SECURE_COOKIE", "").strip()
+    return said == "1" if said in ("0", "1") else not config.development
+
+
+def wechat_refused_routes() -> list[web.RouteDef]:
+    """/wechat when the account is not configured outside development: refused, never answered
+    with the published development token."""
+    async def refused(_request: web.Request) -> web.Response:
+        return web.json_response({"error": "wechat_not_configured", "message": "本热线尚未配置微信公众号。"},
+                                 status=503, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+    return [web.get("/wechat", refused), web.post("/wechat", refused)]
+
+
 def site_origins() -> list[str] | None:
     """The browser origins allowed on socket.io: those in HOTLINE_SITE_ORIGINS (every origin the
     hotline's pages are served from, e.g. ``https://12345.anshan.gov.cn``), else this one as the
@@ -74,7 +91,11 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     app["sio"] = sio
 
     wechat_config = WechatConfig.from_env()
-    if wechat_config.development:
+    wechat_off = wechat_config.development and not config.development
+    if wechat_off:
+        log.warning("WeChat channel off: no HOTLINE_WECHAT_APPID, and its development token is refused outside "
+                    "HOTLINE_ENV=development")
+    elif wechat_config.development:
         log.warning("WeChat channel in development mode (no HOTLINE_WECHAT_APPID): its API is %s",
                     wechat_config.api_base)
     store = shared_store()
@@ -87,13 +108,13 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     notifier = Notifier(senders_from_env(profile), every=float(os.environ.get("HOTLINE_LINKAGE_EVERY", "1")))
     app["notifier"] = notifier
 
-    console = Console(hub, secure_cookie=os.environ.get("HOTLINE_CONSOLE_SECURE_COOKIE", "") == "1",
+    console = Console(hub, secure_cookie=secure_cookie(config),
                       hours=os.environ.get("HOTLINE_CONSOLE_HOURS", ""))
     app["console"] = console
 
     app.add_routes(rest.routes(hub))
     app.add_routes(console.routes())
-    app.add_routes(wechat.routes())
+    app.add_routes(wechat_refused_routes() if wechat_off else wechat.routes())
     api = Api(config, hub)
     app.add_routes(api.routes())
     app.add_routes(UnitApi(api).routes())

@@ -49,6 +49,10 @@ class GatewayConfig:
     static_dir: Path = ROOT / "channels" / "web" / "static"
     node_modules: Path = ROOT / "channels" / "web" / "node_modules"
     api_keys: list[ApiKey] = field(default_factory=list)
+    # HOTLINE_ENV=development (``make run``, the tests): the console cookie may travel over plain
+    # HTTP and the WeChat channel may run on its published development token. Anything else is
+    # production: a Secure cookie, and no WeChat without the account's own settings.
+    development: bool = False
 
     @classmethod
     def from_env(cls, **overrides: object) -> GatewayConfig:
@@ -65,6 +69,7 @@ class GatewayConfig:
             "upload_dir": Path(env.get("HOTLINE_UPLOAD_DIR", str(cls.upload_dir))),
             "upload_max_bytes": int(float(env.get("HOTLINE_UPLOAD_MAX_MB", "5")) * 1024 * 1024),
             "api_keys": parse_api_keys(env.get("HOTLINE_API_KEYS", "")),
+            "development": env.get("HOTLINE_ENV", "").strip().lower() == "development",
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

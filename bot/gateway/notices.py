@@ -120,6 +120,10 @@ class OrderNotices:
             if number is None:
                 return None
         rating, reason = parsed
+        order = await asyncio.to_thread(repository.get_order, number)
+        if order is None or order.sender_id != sender_id:  # only the conversation that filed it rates it
+            log.warning("rating of %s from another conversation refused", number)
+            return None
         try:
             rated = await asyncio.to_thread(lifecycle.rate, number, rating, reason, self.hub.profile)
         except lifecycle.LifecycleError as exc:

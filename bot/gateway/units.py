@@ -115,13 +115,17 @@ def _text(body: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _change(fn: Any, *args: Any) -> web.Response:
+def _change(audit: tuple[str, str, str], fn: Any, *args: Any) -> web.Response:
+    """Do one step; the audit says what was done, or what was asked and refused (and why)."""
+    actor, action, number = audit
     try:
         change = fn(*args)
     except lifecycle.LifecycleError as exc:
+        lifecycle.audit(actor, f"refused_{action}", number, exc.code)
         status = 404 if exc.code == "not_found" else 403 if exc.code == "not_yours" else 409 \
             if exc.code in ("bad_state", "too_late", "over_cap") else 400
         return error(status, exc.code, exc.message)
+    lifecycle.audit(actor, action, number)
     return ok({"number": change.number, "status": change.status, "deadline": change.deadline.isoformat(),
                "unit": change.unit})
 
@@ -133,16 +137,16 @@ def unit_action(unit: str, actor: str, number: str, action: str, body: dict[str,
         return error(404, "not_found", "没有这个操作。")
     if not plausible_number(number):
         return error(404, "not_found", "本单位没有这个工单。")
-    lifecycle.audit(actor, action, number)
+    done = (actor, action, number)
     if action == "accept":
-        return _change(lifecycle.accept, number, unit)
+        return _change(done, lifecycle.accept, number, unit)
     if action == "return":
-        return _change(lifecycle.return_order, number, unit, _text(body, "reason"), body.get("complex") is True)
+        return _change(done, lifecycle.return_order, number, unit, _text(body, "reason"), body.get("complex") is True)
     if action == "extend":
-        return _change(lifecycle.extend, number, unit, _text(body, "reason"), body.get("working_days"), profile)
+        return _change(done, lifecycle.extend, number, unit, _text(body, "reason"), body.get("working_days"), profile)
     if action == "close":
-        return _change(lifecycle.close, number, unit, _text(body, "result"))
-    return _change(lifecycle.request_termination, number, unit, _text(body, "evidence"))
+        return _change(done, lifecycle.close, number, unit, _text(body, "result"))
+    return _change(done, lifecycle.request_termination, number, unit, _text(body, "evidence"))
 
 
 def staff_action(actor: str, number: str, action: str, body: dict[str, Any], profile: Profile) -> web.Response:
@@ -151,16 +155,16 @@ def staff_action(actor: str, number: str, action: str, body: dict[str, Any], pro
         return error(404, "not_found", "没有这个操作。")
     if not plausible_number(number):
         return error(404, "not_found", "没有这个工单。")
-    lifecycle.audit(actor, action, number)
+    done = (actor, action, number)
     if action == "dispatch":
-        return _change(lifecycle.dispatch, number, _text(body, "unit") or "", actor, profile, _text(body, "note"))
+        return _change(done, lifecycle.dispatch, number, _text(body, "unit") or "", actor, profile, _text(body, "note"))
     if action == "review-return":
-        return _change(lifecycle.review_return, number, actor, body.get("approve") is True, profile,
+        return _change(done, lifecycle.review_return, number, actor, body.get("approve") is True, profile,
                        _text(body, "new_unit"), _text(body, "reason"))
     if action == "review-termination":
-        return _change(lifecycle.review_termination, number, actor, body.get("approve") is True,
+        return _change(done, lifecycle.review_termination, number, actor, body.get("approve") is True,
                        _text(body, "reason"))
-    return _change(lifecycle.review_rating, number, actor, body.get("reopen") is True, profile,
+    return _change(done, lifecycle.review_rating, number, actor, body.get("reopen") is True, profile,
                    _text(body, "unit"), _text(body, "reason"))
 
 

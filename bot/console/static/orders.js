@@ -1083,6 +1083,18 @@
     return m ? m[1] : s;
   }
 
+  // A step asked for and refused by the rules is audited as refused_<step> (with the reason's code).
+  function auditActionName(action) {
+    if (AUDIT_ACTIONS[action]) {
+      return AUDIT_ACTIONS[action];
+    }
+    if (action.indexOf('refused_') === 0) {
+      var step = action.slice('refused_'.length);
+      return '未执行：' + (AUDIT_ACTIONS[step] || step);
+    }
+    return action;
+  }
+
   // An entry's detail; a list read names the orders whose citizens' data it showed.
   function auditDetail(action, detail) {
     var box = el('span', 'audit-detail');
@@ -1201,7 +1213,7 @@
       columns: ['时间', '操作人', '操作', '工单编号', '说明'],
       cells: function (e, number, i) {
         var action = str(e.action);
-        return [timeEl(e.at), str(e.actor), AUDIT_ACTIONS[action] || action,
+        return [timeEl(e.at), str(e.actor), auditActionName(action),
           number ? numberButton(number, 'audit' + i + ':') : '—', auditDetail(action, str(e.detail))];
       }
     }

@@ -167,6 +167,9 @@ def test_agent_takes_over_answers_and_hands_back_to_the_form(stack, db):
             assert status == 409  # notes only on a conversation one holds
             # Hand back without filing: the form goes on from its question.
             assert (await holder.post(f"/console/api/conversations/{me}/handback"))[0] == 200
+            # Least privilege (issue 18): handed back, it is no longer an agent's to read.
+            r = await holder.http.get(f"{stack.url}/console/api/conversations/{me}")
+            assert r.status == 404
             back = await say(stack, me, "好的")
             back_text = texts(back)
             assert "好的，已经记下了" in back_text and "智能助手继续为您服务" in back_text
@@ -244,6 +247,8 @@ def test_expert_seat_only_with_the_citizens_consent(stack, db):
             item = await wu.waiting(me)
             await wu.post(f"/console/api/handoffs/{item['id']}/claim")
             assert (await wu.post(f"/console/api/conversations/{me}/ask-expert"))[0] == 200
+            r = await zheng.http.get(f"{stack.url}/console/api/conversations/{me}")
+            assert r.status == 404  # an expert reads only what an expert seat was asked into (issue 18)
             asked = await say(stack, me, "我想问一下工伤认定的具体标准")
             question = [m for m in asked if "专家坐席" in (m.get("text") or "")]
             assert question and [b["title"] for b in question[0]["buttons"]] == ["同意转接", "不用了"]
@@ -253,6 +258,7 @@ def test_expert_seat_only_with_the_citizens_consent(stack, db):
             assert (await wu.post(f"/console/api/conversations/{me}/transfer-expert", {"consent": True}))[0] == 200
             queued = await zheng.waiting(me)
             assert queued["reason_label"] == "需要专家坐席"
+            assert (await zheng.get(f"/console/api/conversations/{me}"))["sender_id"] == me
             status, body = await wu.post(f"/console/api/handoffs/{queued['id']}/claim")
             assert status == 403 and "专家" in body["message"]  # an expert seat's conversation is the expert's
             assert (await zheng.post(f"/console/api/handoffs/{queued['id']}/claim"))[0] == 200

@@ -296,13 +296,29 @@ class Console:
                                    content_type="application/json")
         return handoff
 
+    @staticmethod
+    def may_read(who: accounts.Who, handoff) -> bool:  # type: ignore[no-untyped-def]
+        """Least privilege (issue 18): supervisors read any conversation; agents those waiting for
+        a person or held by one; experts those waiting for an expert seat or held by themselves."""
+        if who.role == "supervisor":
+            return True
+        if handoff is None:
+            return False
+        if who.role == "expert":
+            return handoff.agent_id == who.id if handoff.status == "held" else handoff.reason == "expert"
+        return handoff.status in ("waiting", "held")
+
     async def conversation(self, request: web.Request) -> web.Response:
-        await self._require(request)
+        who = await self._require(request)
         sender_id = request.match_info["sender_id"]
-        entries = await asyncio.to_thread(transcript.history, sender_id)
         handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
+        if not self.may_read(who, handoff):
+            # The same answer whether or not the conversation exists.
+            return error(404, "not_found", "没有这个对话，或它现在不在人工服务中。")
+        entries = await asyncio.to_thread(transcript.history, sender_id)
         if not entries and handoff is None:
             return error(404, "not_found", "没有这个对话。")
+        await asyncio.to_thread(lifecycle.audit, _actor(who), "read_conversation", None, sender_id[:200])
         fields: dict[str, Any] = {k: None for k in FIELD_KEYS}
         fields_error = None
         try:

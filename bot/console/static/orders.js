@@ -84,6 +84,7 @@
   var AUDIT_ACTIONS = {
     list_orders: '查看工单列表',
     read_order: '查看工单详情',
+    read_conversation: '查看对话',
     accept: '签收',
     'return': '退回',
     extend: '延期',

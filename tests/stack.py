@@ -168,7 +168,8 @@ def start_stack(workdir: Path, profile: str = "anshan", timeout: float = 240, **
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n",
         encoding="utf-8",
     )
-    env = {**os.environ, "HOTLINE_ENV": "development", "HOTLINE_DB_URL": db_url, "HOTLINE_PROFILE": profile,
+    env = {**os.environ, "HOTLINE_ENV": "development", "HOTLINE_EXEMPT_LOOPBACK": "1", "HOTLINE_DB_URL": db_url,
+           "HOTLINE_PROFILE": profile,
            "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HOTLINE_KB_WARMUP": "1",
            "RASA_URL": f"http://127.0.0.1:{ports['rasa']}", "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}",
            "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(ports["gateway"]),
@@ -209,7 +210,8 @@ def start_cluster(workdir: Path, db_url: str, tracker_db: str | None, redis_pref
     pg = make_url(db_url)
     redis_url = os.environ.get("HOTLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     redis_host = urlparse(redis_url).hostname or "127.0.0.1"
-    env = {**os.environ, "HOTLINE_ENV": "development", "HOTLINE_DB_URL": db_url, "HOTLINE_PROFILE": "anshan",
+    env = {**os.environ, "HOTLINE_ENV": "development", "HOTLINE_EXEMPT_LOOPBACK": "1", "HOTLINE_DB_URL": db_url,
+           "HOTLINE_PROFILE": "anshan",
            "HOTLINE_REDIS_URL": redis_url,
            "HOTLINE_REDIS_PREFIX": redis_prefix, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
            "HOTLINE_KB_WARMUP": "1", "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}", "GATEWAY_HOST": "127.0.0.1",

@@ -22,9 +22,12 @@ def test_a_citizen_over_the_burst_is_refused_and_told_once():
     assert check(limiter, "sender", "web-b").allowed  # someone else is not affected
 
 
-def test_an_address_is_limited_but_loopback_is_the_operators_proxy():
+def test_an_address_is_limited_and_loopback_only_where_the_operator_exempts_it(monkeypatch):
+    monkeypatch.delenv("HOTLINE_EXEMPT_LOOPBACK", raising=False)
     limiter = RateLimiter(Limits(ip_per_minute=2), LocalCounter())
     assert [check(limiter, "address", "203.0.113.9").allowed for _ in range(3)] == [True, True, False]
+    assert [check(limiter, "address", "127.0.0.1").allowed for _ in range(3)] == [True, True, False]
+    monkeypatch.setenv("HOTLINE_EXEMPT_LOOPBACK", "1")
     assert all(check(limiter, "address", "127.0.0.1").allowed for _ in range(10))
     assert check(limiter, "address", "198.51.100.1").allowed
 

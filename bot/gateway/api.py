@@ -30,6 +30,7 @@ from sqlalchemy import text as sql_text
 from bot import dispatch, lifecycle, messages
 from bot.gateway.config import ApiKey, GatewayConfig
 from bot.gateway.hub import Hub
+from bot.gateway.limits import client_address
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.gateway.uploads import image_type, keep_image
 from bot.profile import Profile
@@ -208,7 +209,8 @@ class Api:
         if staff is not None and staff.role != "staff":
             return error(403, "forbidden", "此密钥无权查看工单。")
         last4 = request.query.get("phone_last4", "")
-        ip = request.remote or "?"
+        # Behind the documented proxy, each citizen's own address (not the proxy's for everyone).
+        ip = client_address(request.remote, request.headers.get("X-Forwarded-For")) or "?"
         if staff is None:
             if not last4:
                 return error(401, "unauthorized", "查询工单详情需要工作人员密钥，或提供登记电话的后四位（phone_last4）。")

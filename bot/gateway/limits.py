@@ -114,10 +114,12 @@ class RateLimiter:
         return await self._check(f"s:{sender_id}", ((10, self.limits.burst), (60, self.limits.per_minute)))
 
     async def address(self, ip: str) -> Verdict:
-        """Loopback is the operator's own proxy (or a test): its citizens are told apart only by
-        X-Forwarded-For, so it is not limited as one address."""
+        """Every address is limited, loopback too, unless the operator says loopback is not one
+        citizen (``HOTLINE_EXEMPT_LOOPBACK=1``: the tests, a proxy on this machine that does not
+        forward X-Forwarded-For). Behind a proxy, set HOTLINE_TRUST_FORWARDED=1 instead: its
+        citizens are then told apart by their own addresses."""
         try:
-            if ipaddress.ip_address(ip).is_loopback:
+            if ipaddress.ip_address(ip).is_loopback and os.environ.get("HOTLINE_EXEMPT_LOOPBACK") == "1":
                 return Verdict(True)
         except ValueError:
             pass

@@ -80,7 +80,8 @@ def test_rest_rejects_malformed_requests_clearly(stack, body, code):
     assert r.status_code == 400 and r.json()["error"] == code and r.json()["message"]
 
 
-@pytest.mark.parametrize("sender", ["web-0123456789abcdef0123456789abcdef", "wechat-oAbCdEf123", "WEB-x"])
+@pytest.mark.parametrize("sender", ["web-0123456789abcdef0123456789abcdef", "wechat-oAbCdEf123", "WEB-x",
+                                    "phone-0123456789abcdef"])
 def test_rest_cannot_speak_for_a_web_or_wechat_citizen(stack, sender):
     r = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": "确认"}, timeout=10)
     assert r.status_code == 403 and r.json()["error"] == "reserved_sender"

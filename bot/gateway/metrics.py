@@ -30,6 +30,9 @@ AGENTS_ONLINE = Gauge("hotline_agents_online", "Agents connected to this gateway
 
 
 def _loopback(request: web.Request) -> bool:
+    """From this machine itself: not what a proxy on this machine forwards for someone else."""
+    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
+        return False
     try:
         return ipaddress.ip_address(request.remote or "").is_loopback
     except ValueError:

@@ -14,8 +14,8 @@ from bot.gateway.limits import client_address
 CHANNEL = "rest"
 MAX_SENDER = 128
 # Conversations of the other channels: their identity is the channel's (a socket.io session, a
-# WeChat openid), never a string a REST client chooses.
-RESERVED_PREFIXES = ("web-", "wechat-")
+# WeChat openid, a phone call typed in by an agent), never a string a REST client chooses.
+RESERVED_PREFIXES = ("web-", "wechat-", "phone-")
 
 
 def error(status: int, code: str, message: str) -> web.Response:
@@ -39,7 +39,7 @@ def routes(hub: Hub) -> list[web.RouteDef]:
         if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER or not sender.isprintable():
             return error(400, "invalid_sender", f"sender 必填，应为不超过{MAX_SENDER}个字符的字符串（每位用户一个，不共用）。")
         if sender.lower().startswith(RESERVED_PREFIXES):
-            return error(403, "reserved_sender", "sender 不能以 web- 或 wechat- 开头：这些是网页和微信用户的会话。")
+            return error(403, "reserved_sender", "sender 不能以 web-、wechat- 或 phone- 开头：这些是网页、微信用户和电话来电的会话。")
         if not isinstance(message, str):
             return error(400, "invalid_message", "message 应为字符串。message must be a string.")
         metadata: Any = body.get("metadata")

@@ -59,3 +59,14 @@ def responses(messages: list[dict]) -> list[str]:
 def notices(events: list[dict]) -> list[str]:
     """Response names queued by action_extract_fields for validate_intake_form to say."""
     return [n["response"] for n in slots_set(events).get("notices") or []]
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (4, 4)) -> bytes:
+    """A real image of a format Pillow writes (JPEG, PNG, GIF, WEBP), for upload tests."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format=fmt)
+    return out.getvalue()

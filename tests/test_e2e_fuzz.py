@@ -38,6 +38,7 @@ from bot.store.db import session_scope
 from channels.web import sessions
 from channels.wechat.simulate import ACCOUNT, WechatUser, cdata, signature
 from tests.conftest import STAFF_KEY, UNIT_KEY, WECHAT
+from tests.helpers import image_bytes
 from tests.stack import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -253,7 +254,7 @@ def test_api_regressions_from_fuzzing(stack, db):
     session = sessions.issue()
     body = (b'--B\r\nContent-Disposition: form-data; name="session_id"\r\n\r\n' + session.encode()
             + b"\r\n--B\r\nContent-Disposition: form-data; name=\"file\"; filename*=utf-8''a%00b.png\r\n\r\n"
-            + b"\x89PNG\r\n\x1a\n" + b"\x00" * 64 + b"\r\n--B--\r\n")
+            + image_bytes("PNG") + b"\r\n--B--\r\n")
     r = requests.post(f"{url}/api/uploads", data=body, timeout=10,
                       headers={"Content-Type": "multipart/form-data; boundary=B"})
     assert r.status_code == 201 and r.json()["attachment"]["filename"] == "ab.png", r.text

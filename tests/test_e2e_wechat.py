@@ -18,10 +18,11 @@ import requests
 from bot.store import repository, transcript
 from channels.wechat.simulate import WechatUser, signature
 from tests.conftest import WECHAT
+from tests.helpers import image_bytes
 from tests.stack import ROOT
 
 pytestmark = pytest.mark.e2e
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+PNG = image_bytes("PNG")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from bot.gateway.config import parse_api_keys
 from bot.gateway.uploads import image_type
 from channels.web import sessions
 from channels.web.socketio import to_socketio
+from tests.helpers import image_bytes
 
 
 def test_api_keys_from_environment():
@@ -16,12 +17,18 @@ def test_api_keys_from_environment():
 
 
 def test_image_type_by_content_not_name():
-    assert image_type(b"\xff\xd8\xff\xe0" + b"\x00" * 12) == ("image/jpeg", "jpg")
-    assert image_type(b"\x89PNG\r\n\x1a\n" + b"\x00" * 8) == ("image/png", "png")
-    assert image_type(b"GIF89a" + b"\x00" * 10) == ("image/gif", "gif")
-    assert image_type(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == ("image/webp", "webp")
-    assert image_type(b"<svg xmlns=") is None
-    assert image_type(b"") is None
+    """Decoded, not only its first bytes (issue 18): a GIF header followed by script, an image
+    with something glued after its end, a truncated or a fake one is refused."""
+    for fmt, kind in (("JPEG", ("image/jpeg", "jpg")), ("PNG", ("image/png", "png")), ("GIF", ("image/gif", "gif")),
+                      ("WEBP", ("image/webp", "webp"))):
+        data = image_bytes(fmt)
+        assert image_type(data) == kind, fmt
+        assert image_type(data[: len(data) // 2]) is None, fmt  # truncated
+        if fmt != "JPEG":  # a JPEG may carry more after its end (Android's motion photos)
+            assert image_type(data + b"<script>alert(1)</script>") is None, fmt
+    for fake in (b"GIF89a<script>alert(1)</script>", b"\xff\xd8\xff\xe0" + b"\x00" * 12,
+                 b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, b"RIFF\x00\x00\x00\x00WEBPVP8 ", b"<svg xmlns=", b""):
+        assert image_type(fake) is None, fake[:12]
 
 
 def test_masking_personal_data():

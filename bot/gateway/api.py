@@ -259,7 +259,7 @@ class Api:
             return error(400, "invalid_session", messages.UPLOAD_NO_SESSION)
         if not data:
             return error(400, "empty_file", messages.UPLOAD_EMPTY)
-        kind = image_type(data[:16])
+        kind = await asyncio.to_thread(image_type, data)
         if kind is None:
             return error(415, "unsupported_type", messages.UPLOAD_BAD_TYPE)
         content_type, ext = kind

@@ -230,7 +230,7 @@ class WechatChannel:
 
     async def _image(self, sender: str, m: Any) -> Reply:
         data, why = await self.api.download_media(m.media_id or "", self.gateway.upload_max_bytes)
-        kind = image_type(data[:16]) if data else None
+        kind = await asyncio.to_thread(image_type, data) if data else None
         if data is None or kind is None:
             log.info("wechat image not kept: %s", why if data is None else "not an image")
             return await self._say(sender, "[图片]", texts.WECHAT_IMAGE_FAILED)

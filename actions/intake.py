@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -240,7 +240,10 @@ class ActionExtractFields(Action):
         elif requested == "phone":
             phone = extract.find_phone(text, asked=True)
             value = phone.value if phone else None
-            if not value:
+            if not value and extract.declines_phone(text):
+                value = extract.NO_PHONE  # refusing a field is not cancelling: say what follows
+                notices.add("utter_phone_declined")
+            elif not value:
                 problem = extract.phone_problem(text) or "phone_none"
                 extra["digits"] = extract.digit_count(text)
         elif requested == "confirmed":
@@ -331,6 +334,8 @@ class ValidateIntakeForm(FormValidationAction):
         return slots
 
     def validate_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        if value == extract.NO_PHONE:
+            return {"phone": value}
         phone = extract.find_phone(str(value or ""), asked=True)
         return {"phone": phone.value if phone else None}
 
@@ -368,7 +373,7 @@ class ActionAskConfirmed(Action):
             content_preview=preview,
             address_text=tracker.get_slot("address") or extract.NO_ADDRESS,
             name=tracker.get_slot("name"),
-            phone=tracker.get_slot("phone"),
+            phone=tracker.get_slot("phone") or extract.NO_PHONE,
             confidential_text="是（承办单位看不到您的姓名和电话）" if confidential else "否",
             reply_text="不需要" if wants_reply is False else "需要",
         )
@@ -395,8 +400,8 @@ class ActionFileWorkOrder(Action):
             content=tracker.get_slot("content") or "",
             address=tracker.get_slot("address"),
             district=tracker.get_slot("district"),
-            name=tracker.get_slot("name"),
-            phone=tracker.get_slot("phone"),
+            name=filed_name(tracker.get_slot("name")),
+            phone=filed_phone(tracker.get_slot("phone")),
             confidential=bool(confidential),
             wants_reply=wants_reply,
             channel=channel(tracker),
@@ -462,6 +467,16 @@ class ActionFileWorkOrder(Action):
         return [*reset_intake(), SlotSet("last_order_number", order.number)]
 
 
+def filed_phone(slot: str | None) -> str | None:
+    """The slot's phone as the order keeps it: none when the citizen declined to give one."""
+    return None if not slot or slot == extract.NO_PHONE else slot
+
+
+def filed_name(slot: str | None) -> str | None:
+    """An anonymous citizen's order has no name (「匿名」 is the form's answer, not a name)."""
+    return None if not slot or slot == extract.ANONYMOUS else slot
+
+
 def plan_matters(content: str, p):  # type: ignore[no-untyped-def]
     from actions.knowledge import knowledge_base
     from bot.dispatch import plan_matters as plan
@@ -504,12 +519,35 @@ def reset_intake() -> list[EventType]:
     ]
 
 
+_FIELD_WORDS = {"phone": re.compile(r"电话|手机|号码|联系方式"), "name": re.compile(r"名字|姓名|称呼|名儿")}
+
+
 class ActionCancelIntake(Action):
+    """「算了」: cancels the request, unless it only declines the field just asked for
+    (「电话就算了吧，我不方便留」): refusing a field is not cancelling."""
+
     def name(self) -> str:
         return "action_cancel_intake"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = latest_text(tracker)
+        requested = tracker.get_slot("requested_slot")
+        declines = [f for f, rx in _FIELD_WORDS.items() if rx.search(text)] or (
+            [requested] if requested in _FIELD_WORDS and not _EXPLICIT_CANCEL.search(text) else [])
+        if declines and not _EXPLICIT_CANCEL.search(text):
+            events: list[EventType] = []
+            if "phone" in declines:
+                dispatcher.utter_message(response="utter_phone_declined")
+                events.append(SlotSet("phone", extract.NO_PHONE))
+            if "name" in declines:
+                dispatcher.utter_message(response="utter_name_declined")
+                events.append(SlotSet("name", extract.ANONYMOUS))
+            return [*events, FollowupAction(FORM)]
         dispatcher.utter_message(response="utter_cancelled")
         return [ActiveLoop(None), *reset_intake()]
+
+
+# Cancelling the request itself, not a field: 「不办了」「取消」「不反映了」.
+_EXPLICIT_CANCEL = re.compile(r"取消|不办了|不反映了|不投诉了|不举报了|不登记了|不弄了|不提交|撤销|撤回|不用登记")

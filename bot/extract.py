@@ -82,6 +82,19 @@ def find_phone(text: str, *, asked: bool = False) -> Phone | None:
     return None
 
 
+NO_PHONE = "未留电话"
+# Declining to give a phone (the form goes on without one; only an explicit cancel cancels).
+_DECLINES_PHONE = re.compile(
+    r"不(?:方便|想|愿意?|能|用|必)?(?:留|给|说|告诉|透露)|就?算了|没有?(?:电话|手机)|不方便|不想说|不告诉|保密|"
+    r"不要(?:留|打)|别(?:留|打)(?:电话)?|不用(?:了|联系)")
+
+
+def declines_phone(text: str) -> bool:
+    """Whether an answer to "your phone?" declines to give one (「电话就算了吧，我不方便留」)."""
+    t = normalize(text)
+    return not re.search(r"\d{3}", t) and bool(_DECLINES_PHONE.search(t))
+
+
 def digit_count(text: str) -> int:
     """Digits in the longest run of the text (after Chinese numerals), for error messages."""
     runs = [re.sub(r"\D", "", r) for r in _DIGITISH.findall(_cn_digits_to_arabic(normalize(text)))]
@@ -155,6 +168,7 @@ def is_filler(text: str) -> bool:
     return bool(t) and bool(_FILLER.match(t))
 
 
+ANONYMOUS = "匿名"
 _ANONYMOUS = re.compile(r"匿名|不想说|不愿意?透露|不方便说|不方便透露|保密不说|不告诉你")
 
 
@@ -186,7 +200,7 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
     if found:
         return found.value, None
     if _ANONYMOUS.search(t):
-        return "匿名", None
+        return ANONYMOUS, None
     bare = re.sub(r"^(?:我是|我叫|叫|是|姓名|名字)[:：]?", "", t).strip(" ,，。.!！~～")
     if not bare or bare in NOT_NAMES or is_filler(bare):
         return None, "name_empty"
@@ -426,6 +440,37 @@ def clean_content(text: str, spans: list[tuple[int, int]]) -> str:
     return t.strip()[:MAX_CONTENT_CHARS]
 
 
+# Abuse of the hotline is answered calmly and never filed (issue 19: 「你们这帮废物，拿着纳税人的钱不干人事」
+# became an order's content and the real matter was lost).
+_ABUSE = re.compile(
+    r"废物|垃圾(?:政府|部门|热线|东西)|饭桶|混蛋|王八蛋|狗官|狗东西|傻[逼比屄]|sb|草泥马|他妈的|妈的|去死|滚蛋|"
+    r"不干人事|吃干饭|白拿(?:工资|钱)|拿着纳税人的钱|一群(?:蛀虫|废物|饭桶)|你们这帮|你们这群|屁用|有个屁用|"
+    r"养你们(?:有|干)|骗子热线|摆设")
+_CLAUSES = re.compile(r"[^，,。.!！？?；;\n]+[，,。.!！？?；;\n]*")
+
+
+def without_abuse(text: str) -> str:
+    """The text without its clauses of abuse (the matter, if any, stays in the citizen's words)."""
+    kept = [c for c in _CLAUSES.findall(text) if not _ABUSE.search(c.lower())]
+    return "".join(kept).strip(" ，,。.;；")
+
+
+_HALF_TO_FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；", "(": "（", ")": "）"}
+_CJK_PUNCT = re.compile(r"(?<=[\u4e00-\u9fff])[,?!:;()]|[,?!:;()](?=[\u4e00-\u9fff])")
+
+
+def chinese_punctuation(text: str) -> str:
+    """Full-width punctuation between Chinese words again (normalising for reading turned the
+    citizen's 「，」 into ","), and no stray comma at the end."""
+    return _CJK_PUNCT.sub(lambda m: _HALF_TO_FULL[m.group(0)], text).rstrip(" ,，、;；")
+
+
+def is_abuse_only(text: str) -> bool:
+    """Abuse or venting with no matter in it."""
+    t = normalize(text)
+    return bool(_ABUSE.search(t.lower())) and not describes_matter(without_abuse(t))
+
+
 # ---------------------------------------------------------------- all at once
 
 @dataclass
@@ -461,8 +506,10 @@ def extract_fields(text: str, profile: Profile) -> Fields:
     f.confidential = parse_confidential(t)
     f.wants_reply = parse_wants_reply(t)
     cleaned = clean_content(t, _merge_name_phone_spans(t, f.spans))
+    if _ABUSE.search(cleaned.lower()):
+        cleaned = without_abuse(cleaned)
     if describes_matter(cleaned):
-        f.content = cleaned
+        f.content = chinese_punctuation(cleaned)
     return f
 
 

@@ -15,6 +15,7 @@ The reading is added to the parse data under ``safety`` for the actions and the 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -34,6 +35,21 @@ LEGAL_INTENT = "legal_route"
 # for a person, not raising a matter.
 SCOPE_KEEPS = {"check_status", "request_human", "cancel", "faq"}
 CONSULT_INTENT = "consult"
+HUMAN_INTENT = "request_human"
+FALLBACK_INTENT = "nlu_fallback"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORDS = re.compile(r"[A-Za-z]{2,}")
+_ASKS_FOR_A_PERSON = re.compile(r"\b(?:human|person|agent|operator|staff|someone|somebody|real people|customer service|"
+                                r"representative)\b", re.I)
+
+
+def foreign_intent(text: str) -> str | None:
+    """A message in English (no Chinese, words of Latin letters; not an order number or a phone):
+    a person when it asks for one, else the not-understood path, which answers in English. The
+    classifier, trained on Chinese, reads such messages as anything (「这个对话里还没有提交过工单」)."""
+    if _CJK.search(text) or len(_LATIN_WORDS.findall(text)) < 2:
+        return None
+    return HUMAN_INTENT if _ASKS_FOR_A_PERSON.search(text) else FALLBACK_INTENT
 # Intents a plain information question is often mistaken for.
 QUESTION_TAKES = {"seek_help", "complain", "suggest", "nlu_fallback"}
 
@@ -96,7 +112,13 @@ class SafetyOverride(GraphComponent):
         if seen.possible is not None:
             # The gateway gives the numbers in one line before the ordinary answer.
             reading["possible_emergency"] = {"kind": seen.possible.kind, "numbers": list(seen.possible.numbers)}
-        if not reading["emergency"]:
+        foreign = None if reading["emergency"] else foreign_intent(text)
+        if foreign is not None:
+            current = (message.get("intent") or {}).get("name")
+            if current != foreign:
+                _set_intent(message, foreign, 1.0)
+                reading["overrode"] = current
+        elif not reading["emergency"]:
             current = (message.get("intent") or {}).get("name")
             oos = scope.detect(text, load_profile()) if current not in SCOPE_KEEPS else None
             if oos:

@@ -9,6 +9,7 @@ from actions.intake import (
     ActionFileWorkOrder,
     ValidateIntakeForm,
 )
+from bot.store import repository
 from tests.helpers import notices, responses, run, slots_set, tracker
 
 RICH = "我叫王建国，电话13898765432，铁东区胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大，我要投诉"
@@ -203,3 +204,27 @@ def test_a_thank_you_is_never_a_name():
         events, _ = run(ActionExtractFields(), tracker(text, intent="thank", requested="name", form="intake_form",
                                                        slots={"request_type": "投诉", "content": "小区物业乱收费"}))
         assert "name" not in slots_set(events) or slots_set(events)["name"] is None, text
+
+
+def test_declining_the_phone_is_not_cancelling_and_the_order_has_none():
+    """Issue 19: 「电话就算了吧，我不方便留」 was read as cancelling the whole request."""
+    from actions.intake import ActionCancelIntake
+
+    slots = {**FULL, "phone": None, "request_type": "举报"}
+    for text in ("电话就算了吧，我不方便留", "手机号不方便给", "算了不留了"):
+        events, said = run(ActionCancelIntake(), tracker(text, intent="cancel", slots=slots, requested="phone",
+                                                          form="intake_form"))
+        assert responses(said) == ["utter_phone_declined"], text
+        assert slots_set(events)["phone"] == "未留电话" and events[-1]["event"] == "followup"
+    events, said = run(ActionExtractFields(), tracker("我不方便留电话", intent="deny", slots=slots, requested="phone",
+                                                      form="intake_form"))
+    assert slots_set(events)["phone"] == "未留电话"
+    # An explicit cancel still cancels.
+    events, said = run(ActionCancelIntake(), tracker("不办了，取消吧", intent="cancel", slots=slots, requested="phone",
+                                                      form="intake_form"))
+    assert responses(said) == ["utter_cancelled"]
+    # Filed without a phone, and anonymous without a name.
+    _, said = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots={
+        **FULL, "phone": "未留电话", "name": "匿名", "confirmed": True}, sender="no-phone"))
+    order = repository.get_order(said[0]["number"])
+    assert order.phone is None and order.name is None

@@ -191,3 +191,14 @@ def test_the_type_a_citizen_names(text, kind):
     from bot.extract import named_request_type
 
     assert named_request_type(text) == kind
+
+
+def test_abuse_is_never_the_matter_and_the_citizens_punctuation_stays():
+    extract_fields = extract.extract_fields
+    """Issue 19: an insult became an order's content; full-width punctuation became ASCII."""
+    p = load_profile("anshan")
+    assert extract_fields("你们这帮废物，拿着纳税人的钱不干人事", p).content is None
+    assert extract_fields("垃圾热线有个屁用", p).content is None
+    found = extract_fields("你们这帮废物，我家门口马路井盖丢了三天了，晚上黑灯瞎火的！", p).content
+    assert found == "我家门口马路井盖丢了三天了，晚上黑灯瞎火的！"
+    assert extract_fields("楼下烧烤店（老王家）天天营业到凌晨2:30，吵死了，", p).content == "楼下烧烤店（老王家）天天营业到凌晨2:30，吵死了"

@@ -145,6 +145,9 @@ _NAME_PATTERNS = [
     re.compile(r"(?:叫我|称呼我|喊我)\s*([\u4e00-\u9fa5]{1,4}?)" + r"(?=[\s,，。.!！?？;；]|就行|就可以|吧|$)"),
     re.compile(r"(?:我是|俺是)\s*(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP),
     re.compile(r"(?:我是|这里是|这边是)?((?:老|小)" + _SURNAME_RX + r")(?=[\s,，。.!！]|$)"),
+    # a role and the person: 「我是法人周明」「法定代表人：周明」, a letter's sign-off 「居民：赵淑芬」
+    re.compile(r"(?:法人代表|法定代表人|法人|负责人|总经理|经理|店主|户主|联系人|申请人|反映人|举报人|投诉人|来信人|"
+               r"居民|市民|业主|村民|署名|落款)[:：\s]*(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP),
     # a bare name opening the message: 「张建华 13504120078 铁西区」
     re.compile(r"^(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2})(?=[\s,，:：]+(?:[\d+一二三四五六七八九零幺]|[\u4e00-\u9fa5]{1,4}(?:区|县|市)))"),
 ]
@@ -193,6 +196,10 @@ def find_name(text: str) -> Name | None:
     return None
 
 
+# A reply to "how should we address you" that is a sentence or an organisation, not a person.
+_NOT_A_PERSON = re.compile(r"[你他它吧吗呢啊呀]|帮|登记|写|说|不|没|要|想|公司|有限|物流|集团|店|厂|中心|单位|部门|协会|学校|医院|银行")
+
+
 def parse_name_answer(text: str) -> tuple[str | None, str | None]:
     """Read a direct answer to "how should we address you". Returns (value, problem code)."""
     t = normalize(text)
@@ -204,10 +211,15 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
     bare = re.sub(r"^(?:我是|我叫|叫|是|姓名|名字)[:：]?", "", t).strip(" ,，。.!！~～")
     if not bare or bare in NOT_NAMES or is_filler(bare):
         return None, "name_empty"
+    last = re.split(r"[\s,，。;；:：、]+", bare)[-1]
+    if last != bare and re.fullmatch(_SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}", last):
+        return last, None  # 「我信里写了，赵淑芬」
     if re.search(r"\d", bare):
         return None, "name_digits"
     if len(bare) > 12:
         return None, "name_long"
+    if _NOT_A_PERSON.search(bare):
+        return None, "name_empty"  # 「那你帮我登记吧」「顺达物流」: not how to address a person
     if re.search(r"(?:区|县|市|路|街|道|号|小区|楼|村|镇)$|\d", bare) and len(bare) > 3:
         return None, "name_empty"  # an address or a number given where a name was asked
     if not re.search(r"[\u4e00-\u9fa5A-Za-z]", bare):

@@ -202,3 +202,21 @@ def test_abuse_is_never_the_matter_and_the_citizens_punctuation_stays():
     found = extract_fields("你们这帮废物，我家门口马路井盖丢了三天了，晚上黑灯瞎火的！", p).content
     assert found == "我家门口马路井盖丢了三天了，晚上黑灯瞎火的！"
     assert extract_fields("楼下烧烤店（老王家）天天营业到凌晨2:30，吵死了，", p).content == "楼下烧烤店（老王家）天天营业到凌晨2:30，吵死了"
+
+
+@pytest.mark.parametrize("text,name", [
+    ("公司叫鞍山智联科技有限公司，我是法人周明", "周明"),   # the person, not the company
+    ("此致敬礼 居民：赵淑芬", "赵淑芬"),                    # a letter's sign-off
+    ("法定代表人：周明", "周明"),
+])
+def test_a_role_or_a_sign_off_names_the_person(text, name):
+    assert extract.find_name(text).value == name
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("那你帮我登记吧", (None, "name_empty")),   # a sentence, not a name (issue 19)
+    ("顺达物流", (None, "name_empty")),         # an organisation
+    ("我信里写了，赵淑芬", ("赵淑芬", None)),
+])
+def test_a_name_answer_is_a_person(text, expected):
+    assert extract.parse_name_answer(text) == expected

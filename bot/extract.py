@@ -260,12 +260,37 @@ class Address:
     span: tuple[int, int]
 
 
+# Spoken addresses come with fillers and pauses: 「铁东区那个，那个胜利街道，叫啥来着，园林小区吧，3号楼」.
+_SPOKEN_FILLER = re.compile(r"(?:那个|这个|叫啥来着|叫什么来着|什么来着|叫啥|好像是|应该是|大概是|就是|嗯+|呃+|额+)")
+_PAUSE_BETWEEN_PLACES = re.compile(r"(?<=[区县市镇乡村屯街道路号楼栋城园苑里巷])[吧呢啊]?[,，、\s]+(?=[\u4e00-\u9fa5\d])")
+
+
+def _collapse_spoken(t: str) -> str:
+    collapsed = _SPOKEN_FILLER.sub("", t)
+    collapsed = re.sub(r"[,，、\s]+(?=[,，、\s])", "", collapsed)
+    return _PAUSE_BETWEEN_PLACES.sub("", collapsed)
+
+
 def find_address(text: str, profile: Profile) -> Address | None:
     """The place of the matter, from the district or an address phrase to its last place word.
 
     Every plausible start (a district, "住在/就在…", a street name) is tried and the longest
-    address wins, so 「我是海城的…海城市牛庄镇中心小学旁边」 gives the second one."""
+    address wins, so 「我是海城的…海城市牛庄镇中心小学旁边」 gives the second one. A spoken address
+    is read again without its fillers and pauses, and that reading wins when it is longer."""
     t = normalize(text)
+    found = _find_address(t, profile)
+    if found is not None and _SPOKEN_FILLER.search(t):
+        spoken = _find_address(_collapse_spoken(t), profile)
+        longer = spoken is not None and len(spoken.value) >= len(found.value) + 3
+        if spoken is not None and spoken.value.startswith(found.value[:2]) and (
+                longer or _collapse_spoken(found.value) == spoken.value):
+            tail = spoken.value[-2:]
+            end = t.rfind(tail, found.span[0])
+            return Address(spoken.value, spoken.district, (found.span[0], end + 2 if end >= 0 else found.span[1]))
+    return found
+
+
+def _find_address(t: str, profile: Profile) -> Address | None:
     starts: list[tuple[int, int, int]] = []  # (rank, start, minimal end); lower rank wins
     for m in profile.district_spans(t):
         city = re.search("(?:" + re.escape(profile.city) + "|" + re.escape(profile.city_short) + ")$", t[: m[0]])

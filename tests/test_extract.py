@@ -220,3 +220,11 @@ def test_a_role_or_a_sign_off_names_the_person(text, name):
 ])
 def test_a_name_answer_is_a_person(text, expected):
     assert extract.parse_name_answer(text) == expected
+
+
+@pytest.mark.parametrize("text,address", [
+    ("住在铁东区那个，那个胜利街道，叫啥来着，园林小区吧，3号楼", "铁东区胜利街道园林小区3号楼"),  # issue 19
+    ("铁西区那个建设大道58号", "铁西区建设大道58号"),
+])
+def test_a_spoken_address_is_read_without_its_fillers(text, address):
+    assert extract.find_address(text, load_profile("anshan")).value == address

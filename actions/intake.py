@@ -122,6 +122,14 @@ class ActionExtractFields(Action):
 
         offer("phone", found.phone)
         offer("name", found.name)
+        # Declining a field in any message is an answer to it (「我不留名 电话也不留」).
+        declined = extract.declined_fields(text) if form_active else set()
+        if "name" in declined and tracker.get_slot("name") is None and found.name is None:
+            updates["name"] = extract.ANONYMOUS
+            notices.add("utter_name_declined")
+        if "phone" in declined and tracker.get_slot("phone") is None and found.phone is None:
+            updates["phone"] = extract.NO_PHONE
+            notices.add("utter_phone_declined")
         pin = latest_location(tracker)
         if pin is not None:
             # A location pin (WeChat) is the place itself: its label and coordinates.
@@ -535,8 +543,8 @@ class ActionCancelIntake(Action):
         text = latest_text(tracker)
         requested = tracker.get_slot("requested_slot")
         declines = [f for f, rx in _FIELD_WORDS.items() if rx.search(text)] or (
-            [requested] if requested in _FIELD_WORDS and not _EXPLICIT_CANCEL.search(text) else [])
-        if declines and not _EXPLICIT_CANCEL.search(text):
+            [requested] if requested in _FIELD_WORDS and not extract.explicit_cancel(text) else [])
+        if declines and not extract.explicit_cancel(text):
             events: list[EventType] = []
             if "phone" in declines:
                 dispatcher.utter_message(response="utter_phone_declined")
@@ -548,6 +556,3 @@ class ActionCancelIntake(Action):
         dispatcher.utter_message(response="utter_cancelled")
         return [ActiveLoop(None), *reset_intake()]
 
-
-# Cancelling the request itself, not a field: 「不办了」「取消」「不反映了」.
-_EXPLICIT_CANCEL = re.compile(r"取消|不办了|不反映了|不投诉了|不举报了|不登记了|不弄了|不提交|撤销|撤回|不用登记")

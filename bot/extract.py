@@ -172,7 +172,35 @@ def is_filler(text: str) -> bool:
 
 
 ANONYMOUS = "匿名"
-_ANONYMOUS = re.compile(r"匿名|不想说|不愿意?透露|不方便说|不方便透露|保密不说|不告诉你")
+_ANONYMOUS = re.compile(r"匿名|不想说|不愿意?透露|不方便说|不方便透露|保密不说|不告诉你|不(?:想|愿意?|方便|用)?留(?:名|姓名|名字)|"
+                        r"(?:名字|姓名|称呼)(?:就)?(?:不(?:想|愿意?|方便|用)?(?:说|留|写|告诉)|算了|保密)|不说(?:名字|姓名)")
+# Declining the name or the phone, in any message (「我不留名 电话也不留」「名字不说了 电话也别留了」).
+_DECLINES_NAME_ANYWHERE = _ANONYMOUS
+_DECLINES_PHONE_ANYWHERE = re.compile(
+    r"(?:电话|手机|号码|联系方式)(?:号)?(?:也|就|我)?(?:不(?:想|愿意?|方便|用|能)?(?:留|给|说|告诉)|别留|算了|保密)|"
+    r"不(?:想|愿意?|方便)?留(?:电话|手机|号码|联系方式)")
+
+
+# Cancelling the request itself, not a field: 「不办了」「取消」「不用登记了」.
+_EXPLICIT_CANCEL = re.compile(
+    r"(?:^|[，,。.!！\s])(?:那就|那|就|我要|我想|还是|帮我)?(?:取消|撤销|撤回)(?:吧|了吧|算了|登记|这个|工单|诉求|反映|掉)?"
+    r"(?=$|[，,。.!！\s])|不办了|不反映了|不投诉了|不举报了|不登记了|不弄了|不提交了?|不用(?:给我)?登记|不用(?:你们)?管了|"
+    r"我自己(?:找他|找她|解决|处理)|不麻烦(?:你们)?了")
+
+
+def explicit_cancel(text: str) -> bool:
+    return bool(_EXPLICIT_CANCEL.search(normalize(text)))
+
+
+def declined_fields(text: str) -> set[str]:
+    """The fields a message declines to give, whatever was asked: {"name", "phone"}."""
+    t = normalize(text)
+    out = set()
+    if _DECLINES_NAME_ANYWHERE.search(t):
+        out.add("name")
+    if _DECLINES_PHONE_ANYWHERE.search(t) and not re.search(r"\d{7}", t):
+        out.add("phone")
+    return out
 
 
 @dataclass(frozen=True)
@@ -197,7 +225,10 @@ def find_name(text: str) -> Name | None:
 
 
 # A reply to "how should we address you" that is a sentence or an organisation, not a person.
-_NOT_A_PERSON = re.compile(r"[你他它吧吗呢啊呀]|帮|登记|写|说|不|没|要|想|公司|有限|物流|集团|店|厂|中心|单位|部门|协会|学校|医院|银行")
+_NOT_A_PERSON = re.compile(r"[你他它吧吗呢啊呀]|帮|登记|写|说|不|没|要|想|确认|提交|取消|算了|对的|公司|有限|物流|集团|店|厂|中心|"
+                           r"单位|部门|协会|学校|医院|银行")
+# Words that answer "is this right?" or say "OK" in dialect: never a name (「确认提交」「对 提交」「中」).
+_CONFIRMING = re.compile(r"^(?:确认|提交|确认提交|对|对的|对提交|没错|没问题|中|中中|得劲|妥了|可以|行|好|就这样)+$")
 
 
 def parse_name_answer(text: str) -> tuple[str | None, str | None]:
@@ -209,7 +240,7 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
     if _ANONYMOUS.search(t):
         return ANONYMOUS, None
     bare = re.sub(r"^(?:我是|我叫|叫|是|姓名|名字)[:：]?", "", t).strip(" ,，。.!！~～")
-    if not bare or bare in NOT_NAMES or is_filler(bare):
+    if not bare or bare in NOT_NAMES or is_filler(bare) or _CONFIRMING.match(re.sub(r"[\s,，。!！]", "", bare)):
         return None, "name_empty"
     last = re.split(r"[\s,，。;；:：、]+", bare)[-1]
     if last != bare and re.fullmatch(_SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}", last):
@@ -421,7 +452,8 @@ def parse_request_type_answer(text: str) -> str | None:
 # ---------------------------------------------------------------- yes/no style fields
 
 _CONFIDENTIAL_NO = re.compile(r"不用保密|不需要保密|无需保密|不保密|可以公开|不用匿名|无所谓")
-_CONFIDENTIAL_YES = re.compile(r"保密|匿名|不要透露|别透露|不要告诉|别告诉|不想让.{0,8}知道|隐藏我的")
+_CONFIDENTIAL_YES = re.compile(r"保密|匿名|不要透露|别透露|不要告诉|别告诉|(?:不想|别|不要|不能|千万别)让.{0,8}知道|隐藏我的|"
+                               r"别说是我|不要说是我|怕.{0,8}(?:报复|知道是我|找我麻烦)|让人知道了?我")
 _REPLY_NO = re.compile(r"不用回复|不需要回复|无需回复|不用回电|不需要回电|不用给我回|别给我打电话|不用联系我|不需要联系我|不要回访|不用回访")
 _REPLY_YES = re.compile(r"需要回复|要回复|给我回复|回个电话|给我回电|需要回电|联系我|回访")
 

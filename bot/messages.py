@@ -211,6 +211,20 @@ _POSSIBLE_IF: dict[str, str] = {
 }
 
 
+# Telephone area codes of the places citizens name most (another city's 12345 from a mobile:
+# the area code first).
+AREA_CODES = {
+    "沈阳": "024", "大连": "0411", "鞍山": "0412", "抚顺": "0413", "本溪": "0414", "丹东": "0415", "锦州": "0416",
+    "营口": "0417", "阜新": "0418", "辽阳": "0419", "铁岭": "0410", "朝阳": "0421", "盘锦": "0427", "葫芦岛": "0429",
+    "北京": "010", "上海": "021", "天津": "022", "重庆": "023", "长春": "0431", "哈尔滨": "0451", "石家庄": "0311",
+    "济南": "0531", "青岛": "0532", "南京": "025", "杭州": "0571", "广州": "020", "深圳": "0755", "武汉": "027",
+    "成都": "028", "西安": "029", "郑州": "0371", "长沙": "0731", "合肥": "0551", "福州": "0591", "厦门": "0592",
+    "南昌": "0791", "太原": "0351", "呼和浩特": "0471", "南宁": "0771", "昆明": "0871", "贵阳": "0851", "兰州": "0931",
+    "苏州": "0512", "无锡": "0510", "宁波": "0574", "唐山": "0315", "秦皇岛": "0335", "通辽": "0475", "赤峰": "0476",
+    "潍坊": "0536", "烟台": "0535", "吉林": "0432", "四平": "0434", "通化": "0435", "齐齐哈尔": "0452", "大庆": "0459",
+}
+
+
 def possible_emergency_line(em: Emergency) -> str:
     """One conditional line, before the ordinary answer, when the message may be an emergency
     (the detectors disagree, or it is not clear that it is happening now). Never 「情况紧急」: that
@@ -310,10 +324,12 @@ def _route_text(oos: OutOfScope, profile: Profile) -> tuple[str, str]:
         )
     if route == "outside_city":
         place = oos.matched or "外地"
+        code = AREA_CODES.get(place.removesuffix("市"))
+        line = (f"请联系{place}的12345政务服务便民热线：用手机拨打{code}-12345（{place}当地座机直接拨12345）"
+                if code else "建议您联系当地的12345政务服务便民热线（用手机拨打时，在12345前面加拨当地区号）")
         return (
             f"您反映的事在{place}，不在{profile.city}的管辖范围内，{profile.city}热线没办法派给当地部门办理。",
-            "建议您联系当地的12345政务服务便民热线（用手机拨打时，在12345前面加拨当地区号），"
-            "也可以通过国家政务服务平台反映。",
+            f"{line}，也可以通过国家政务服务平台（国务院客户端或www.gov.cn）反映。",
         )
     return ("这类事项热线不能直接受理。", "请通过相应的法定途径解决。")
 

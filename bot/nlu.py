@@ -24,7 +24,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-from bot import emergency, questions, rasa_patches, scope
+from bot import emergency, extract, questions, rasa_patches, scope
 from bot.profile import load_profile
 
 rasa_patches.apply()  # this module is loaded with the model by every Rasa server: see bot/rasa_patches.py
@@ -36,6 +36,7 @@ LEGAL_INTENT = "legal_route"
 SCOPE_KEEPS = {"check_status", "request_human", "cancel", "faq"}
 CONSULT_INTENT = "consult"
 HUMAN_INTENT = "request_human"
+CANCEL_INTENT = "cancel"
 FALLBACK_INTENT = "nlu_fallback"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORDS = re.compile(r"[A-Za-z]{2,}")
@@ -113,6 +114,8 @@ class SafetyOverride(GraphComponent):
             # The gateway gives the numbers in one line before the ordinary answer.
             reading["possible_emergency"] = {"kind": seen.possible.kind, "numbers": list(seen.possible.numbers)}
         foreign = None if reading["emergency"] else foreign_intent(text)
+        if foreign is None and not reading["emergency"] and extract.explicit_cancel(text):
+            foreign = CANCEL_INTENT  # 「算了…不用登记了 取消」 was read as a name or a detail
         if foreign is not None:
             current = (message.get("intent") or {}).get("name")
             if current != foreign:

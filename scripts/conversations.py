@@ -7,8 +7,9 @@ independently of the code, played through the REST channel of a real stack.
 
 Each conversation (``tests/data/conversations_dev.yml``, ``conversations_sealed.yml``) gives the
 citizen's messages and the facts the citizen would give if asked for more. The citizen's messages
-are sent in order whatever the assistant says; then, while the intake form still asks, the
-citizen answers from the facts (or declines, when a fact is null), at most ``EXTRA_TURNS`` times.
+are sent in order whatever the assistant says; then, when the citizen came to file an order and
+the intake form still asks, the citizen answers from the facts (or declines, when a fact is
+null), at most ``EXTRA_TURNS`` times.
 A conversation passes when it ends with exactly the expected order (type, the matter's key facts
 in the content and nothing foreign, the address, name, phone and 保密) or, when nothing should be
 filed, with no order and replies that name what they must (the legal route, the number …), and
@@ -89,7 +90,8 @@ def play(stack, conv: dict, show: bool = False) -> dict:  # type: ignore[no-unty
         say(str(turn))
     expect = conv.get("expect") or {}
     facts = conv.get("facts") or {}
-    for _ in range(EXTRA_TURNS):
+    # Only a citizen who came to file answers the form's further questions.
+    for _ in range(EXTRA_TURNS if expect.get("outcome") == "filed" else 0):
         tracker = stack.tracker(sender)
         if (tracker.get("active_loop") or {}).get("name") != "intake_form" or tracker.get("paused"):
             break

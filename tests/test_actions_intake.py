@@ -228,3 +228,16 @@ def test_declining_the_phone_is_not_cancelling_and_the_order_has_none():
         **FULL, "phone": "未留电话", "name": "匿名", "confirmed": True}, sender="no-phone"))
     order = repository.get_order(said[0]["number"])
     assert order.phone is None and order.name is None
+
+
+def test_declining_name_and_phone_in_one_message_whatever_was_asked():
+    """Issue 19: 「我不留名 电话也不留」 looped on the name question until a person was called."""
+    slots = {**FULL, "name": None, "phone": None, "request_type": "举报"}
+    events, _ = run(ActionExtractFields(), tracker("我不留名 电话也不留 他家人挺横的 别让他知道是谁举报的",
+                                                   intent="provide_info", slots=slots, requested="name", form="intake_form"))
+    got = slots_set(events)
+    assert got["name"] == "匿名" and got["phone"] == "未留电话" and got["confidential"] is True
+    for confirm in ("确认提交", "对 提交", "中"):
+        events, _ = run(ActionExtractFields(), tracker(confirm, intent="affirm", slots=slots, requested="name",
+                                                       form="intake_form"))
+        assert "name" not in slots_set(events) or slots_set(events)["name"] is None, confirm

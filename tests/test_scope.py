@@ -339,3 +339,16 @@ def test_reply_without_citation_still_reads_well() -> None:
     bare = replace(ANSHAN, citations={})
     reply = scope_reply(OutOfScope("discipline", "贪污"), bare)
     assert "根据，" not in reply and "12388" in reply
+
+
+def test_another_citys_matter_gets_that_citys_12345_with_its_area_code():
+    """Issue 19: 「沈阳那边的号是多少」 — the reply names the number to dial, not just "the local 12345"."""
+    from bot import messages, scope
+    from bot.profile import load_profile
+
+    p = load_profile("anshan")
+    for text, number in (("我上周在沈阳浑南那边一个健身房办的年卡，交完钱第二天就跑路了", "024-12345"),
+                         ("大连市甘井子区的小区物业乱收费", "0411-12345")):
+        oos = scope.detect(text, p)
+        assert oos is not None and oos.route == "outside_city", text
+        assert number in messages.scope_reply(oos, p)

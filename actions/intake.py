@@ -140,6 +140,10 @@ class ActionExtractFields(Action):
                 offer("district", extract.parse_address_answer(label, p)[1])
             found.address = found.content = None  # 「我的位置：…」 is not what happened
         if found.address and (intent in REQUEST_INTENT_TYPES or intent in ("provide_info", "correct_field", "nlu_fallback") or form_active):
+            current_address = tracker.get_slot("address")
+            if current_address and more_specific(found.address, found.district, current_address, tracker.get_slot("district")):
+                # 「俺家住一楼」 first, 「铁西区繁荣街道新华小区2号楼」 later: the better place wins.
+                updates["address"], updates["district"] = found.address, found.district or tracker.get_slot("district")
             offer("address", found.address)
             offer("district", found.district)
         # A question outside the form goes to the knowledge base first; it becomes a 咨询
@@ -286,6 +290,16 @@ class ActionExtractFields(Action):
         notices.add("utter_fix_hint")
         updates["confirmed"] = None
         return False
+
+
+def more_specific(new: str, new_district: str | None, old: str, old_district: str | None) -> bool:
+    """Whether an address said later says more than the one kept: it names a district the kept
+    one lacks, or it contains the kept one and more."""
+    if new == old or extract.NO_ADDRESS in (new, old):
+        return False
+    if new_district and not old_district:
+        return True
+    return len(new) > len(old) and extract.normalize(old) in extract.normalize(new)
 
 
 def _clearly_answers(requested: str, text: str) -> bool:

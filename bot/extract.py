@@ -528,6 +528,22 @@ _HALF_TO_FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；", "("
 _CJK_PUNCT = re.compile(r"(?<=[\u4e00-\u9fff])[,?!:;()]|[,?!:;()](?=[\u4e00-\u9fff])")
 
 
+# Greetings, forms of address and a letter's formalities are not the matter (issue 19: 「大兄弟」,
+# 「领导您好」 and 「此致」 ended up in orders).
+_COURTESY = re.compile(
+    r"^(?:尊敬的[^，,。:：]{0,16}[:：,，]?|(?:各位)?领导(?:们)?(?:您好|你们好|好)?[!！,，。:：]?|(?:您好|你好|喂)[!！,，。]?|"
+    r"(?:大兄弟|老弟|老妹儿?|闺女啊?|姑娘啊?|小伙子|同志|师傅|大姐|大哥)(?:啊|呀)?[,，!！]?)+|"
+    r"[,，。!！\s]*(?:此致|敬礼|此致敬礼|谢谢(?:你们|您|领导|啦|了)?|麻烦(?:你们|您)?了|辛苦(?:你们|您)?了|盼复|望回复|"
+    r"望(?:早日|尽快)?(?:解决|答复)为盼|特此反映)[!！。,，\s]*$")
+
+
+def without_courtesies(text: str) -> str:
+    previous = None
+    while previous != text:
+        previous, text = text, _COURTESY.sub("", text).strip(" ，,。")
+    return text
+
+
 def chinese_punctuation(text: str) -> str:
     """Full-width punctuation between Chinese words again (normalising for reading turned the
     citizen's 「，」 into ","), and no stray comma at the end."""
@@ -577,6 +593,7 @@ def extract_fields(text: str, profile: Profile) -> Fields:
     cleaned = clean_content(t, _merge_name_phone_spans(t, f.spans))
     if _ABUSE.search(cleaned.lower()):
         cleaned = without_abuse(cleaned)
+    cleaned = without_courtesies(cleaned)
     if describes_matter(cleaned):
         f.content = chinese_punctuation(cleaned)
     return f

@@ -215,6 +215,8 @@ class ActionExtractFields(Action):
             # More detail while the form runs: add it, lose nothing.
             if found.address and found.content.strip() == found.address:
                 return
+            if extract.only_about_the_form(text):
+                return  # 「名字不说了 电话也别留了…」「保密吧，毕竟楼上楼下的」 answer the form, not the matter
             updates["content"] = f"{current}\n补充：{found.content}"[: extract.MAX_CONTENT_CHARS]
             if requested != "confirmed":
                 notices.add("utter_content_added")

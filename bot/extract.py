@@ -532,6 +532,7 @@ _CJK_PUNCT = re.compile(r"(?<=[\u4e00-\u9fff])[,?!:;()]|[,?!:;()](?=[\u4e00-\u9f
 # 「领导您好」 and 「此致」 ended up in orders).
 _COURTESY = re.compile(
     r"^(?:尊敬的[^，,。:：]{0,16}[:：,，]?|(?:各位)?领导(?:们)?(?:您好|你们好|好)?[!！,，。:：]?|(?:您好|你好|喂)[!！,，。]?|"
+    r"(?:打扰(?:了|一下|您了)|不好意思|麻烦(?:问一下|您了))[!！,，。]?|"
     r"(?:大兄弟|老弟|老妹儿?|闺女啊?|姑娘啊?|小伙子|同志|师傅|大姐|大哥)(?:啊|呀)?[,，!！]?)+|"
     r"[,，。!！\s]*(?:此致|敬礼|此致敬礼|谢谢(?:你们|您|领导|啦|了)?|麻烦(?:你们|您)?了|辛苦(?:你们|您)?了|盼复|望回复|"
     r"望(?:早日|尽快)?(?:解决|答复)为盼|特此反映)[!！。,，\s]*$")
@@ -542,6 +543,17 @@ def without_courtesies(text: str) -> str:
     while previous != text:
         previous, text = text, _COURTESY.sub("", text).strip(" ，,。")
     return text
+
+
+def only_about_the_form(text: str) -> bool:
+    """A message about the form itself (declining the name or the phone, asking for 保密 or no
+    reply), with no more of the matter in it: it is not added to the content."""
+    t = normalize(text)
+    clauses = _CLAUSES.findall(t) or [t]
+    rest = [c for c in clauses
+            if not (declined_fields(c) or parse_confidential(c) is not None or parse_wants_reply(c) is not None
+                    or _DECLINES_PHONE.search(c))]
+    return len(rest) < len(clauses) and not describes_matter("".join(rest))
 
 
 def chinese_punctuation(text: str) -> str:

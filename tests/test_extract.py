@@ -228,3 +228,20 @@ def test_a_name_answer_is_a_person(text, expected):
 ])
 def test_a_spoken_address_is_read_without_its_fillers(text, address):
     assert extract.find_address(text, load_profile("anshan")).value == address
+
+
+@pytest.mark.parametrize("text,about_the_form", [
+    ("名字不说了 电话也别留了 都是一个屯子的 让人知道了我在村里没法待", True),  # issue 19: appended to the content
+    ("一定得保密啊", True),
+    ("不用保密 你给我登上就行", True),
+    ("楼道灯黑了一个多月了 我上礼拜下楼差点踩空", False),
+])
+def test_answers_about_the_form_are_not_the_matter(text, about_the_form):
+    assert extract.only_about_the_form(text) is about_the_form
+
+
+def test_greetings_and_letter_formalities_are_not_the_matter():
+    p = load_profile("anshan")
+    assert extract.extract_fields("领导您好：小区门口的路灯坏了半个月了，晚上特别黑。此致敬礼", p).content == \
+        "小区门口的路灯坏了半个月了，晚上特别黑"
+    assert extract.extract_fields("您好，打扰了，想反映一下楼上养狗的事", p).content == "想反映一下楼上养狗的事"

@@ -36,7 +36,7 @@ from actions.common import (
     profile,
     spoken_number,
 )
-from bot import extract, messages
+from bot import extract, messages, questions
 from bot.emergency.urgent import urgent_for_filing
 from bot.store import repository
 
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 FORM = "intake_form"
 MAX_FAILURES = 2
+DEFAULT_TYPE = "求助"  # when the matter says nothing of its kind after the question was asked once
 HANDOFF_NOTICE = "utter_handoff_field_failed"
 FIELD_LABELS = {
     "request_type": "诉求类型",
@@ -208,8 +209,12 @@ class ActionExtractFields(Action):
                 notices.add("utter_content_truncated")
             updates["content"] = found.content
         elif (
-            form_active and current and intent != "consult"
-            and (intent in REQUEST_INTENT_TYPES or intent == "provide_info") and found.content not in current
+            form_active and current and found.content not in current
+            and (intent in REQUEST_INTENT_TYPES or intent == "provide_info" or (
+                # the classifier unsure, or reading a detail as a question: still the matter,
+                # unless it really asks something (a question goes to the knowledge base)
+                intent in ("nlu_fallback", "consult", "chitchat") and extract.describes_more_than_details(text, found)
+                and not questions.is_information_question(text)))
         ):
             # (a question in the middle of the form goes to the knowledge base instead)
             # More detail while the form runs: add it, lose nothing.
@@ -242,6 +247,12 @@ class ActionExtractFields(Action):
         extra: dict[str, Any] = {}
         if requested == "request_type":
             value = extract.parse_request_type_answer(text)
+            content = updates.get("content") or tracker.get_slot("content")
+            if not value and content:
+                # The citizen told the matter instead of naming its kind (「今年这暖气不热乎…」):
+                # read the kind from the matter, as an agent would; it can be changed at the summary.
+                value = (extract.infer_request_type(content) or ranked_request_type(tracker)
+                         or (DEFAULT_TYPE if "content" in updates or tracker.get_slot("field_failures") else None))
             problem = None if value else "request_type"
         elif requested == "content":
             problem = "content_short"

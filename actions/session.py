@@ -81,6 +81,16 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     return count
 
 
+def _actions_since_last_user(tracker: Tracker) -> list[str]:
+    names: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "action" and event.get("name") not in (None, "action_listen"):
+            names.append(event["name"])
+    return names
+
+
 class ActionFallback(Action):
     """Not understood: a description of a problem still starts a request; otherwise help."""
 
@@ -90,6 +100,15 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        # The policies' own fallback (no rule or story was sure what comes next), not the NLU's:
+        # inside the form, the form goes on; and never twice in one turn (Rasa would call this
+        # again and again until its circuit breaker stops the conversation for good).
+        actions_this_turn = _actions_since_last_user(tracker)
+        if "action_fallback" in actions_this_turn or "intake_form" in actions_this_turn:
+            return [FollowupAction("action_listen")]
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if tracker.active_loop.get("name") == "intake_form" and intent != "nlu_fallback":
+            return [FollowupAction("intake_form")]
         text = latest_text(tracker).strip()
         if text and is_emoji_only(text):
             dispatcher.utter_message(response="utter_emoji_only")

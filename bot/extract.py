@@ -219,6 +219,10 @@ def find_name(text: str) -> Name | None:
             if value in NOT_NAMES or any(w in value for w in ("区", "市", "路", "街")):
                 continue
             if rx in (_NAME_PATTERNS[2], _NAME_PATTERNS[3]):
+                # 「我姓罗 罗小梅」: the full name said right after wins over 姓罗
+                full = re.match(r"[\s,，。]*(" + re.escape(value) + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP, t[m.end():])
+                if full and full.group(1) not in NOT_NAMES:
+                    return Name(full.group(1), (m.start(), m.end() + full.end(1)))
                 value = f"姓{value}"
             return Name(value, (m.start(), m.end()))
     return None
@@ -538,10 +542,19 @@ _COURTESY = re.compile(
     r"望(?:早日|尽快)?(?:解决|答复)为盼|特此反映)[!！。,，\s]*$")
 
 
+# Opening words that announce a matter without telling it (「你是那个12345不 我跟你说个事儿」).
+_PREAMBLE = re.compile(r"(?:跟你|给你|和你|向你们?)?(?:说|讲|反映|问|咨询)(?:个|一个|点|件)事儿?|有(?:个|件)事儿?(?:想|要)?|"
+                       r"(?:你|您)?是(?:那个)?(?:12345|热线|政府)(?:不|吗|吧)?|在吗|在不在|有人吗|能听见吗")
+
+
 def without_courtesies(text: str) -> str:
     previous = None
     while previous != text:
         previous, text = text, _COURTESY.sub("", text).strip(" ，,。")
+    parts = re.split(r"([，,。!！?？\s]+)", text)
+    kept = [p for p in parts[::2] if not (p and _PREAMBLE.search(p) and len(_PREAMBLE.sub("", p)) <= 3)]
+    if len(kept) < len([p for p in parts[::2] if p]):
+        text = "，".join(k for k in kept if k).strip(" ，,。")
     return text
 
 

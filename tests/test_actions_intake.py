@@ -241,3 +241,13 @@ def test_declining_name_and_phone_in_one_message_whatever_was_asked():
         events, _ = run(ActionExtractFields(), tracker(confirm, intent="affirm", slots=slots, requested="name",
                                                        form="intake_form"))
         assert "name" not in slots_set(events) or slots_set(events)["name"] is None, confirm
+
+
+def test_the_kind_is_read_from_the_matter_when_the_citizen_tells_it_instead():
+    """Issue 19: 「请问您这次想办理哪一类诉求？」 was asked again and again of an elderly citizen who
+    answered with her matter."""
+    events, _ = run(ActionExtractFields(), tracker(
+        "今年这暖气不热乎 屋里才14度 找过热力公司了 到现在也没来人", intent="provide_info",
+        slots={"content": None}, requested="request_type", form="intake_form"))
+    got = slots_set(events)
+    assert got["request_type"] in ("投诉", "求助") and "暖气不热乎" in got["content"]

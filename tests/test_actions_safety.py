@@ -90,3 +90,19 @@ def test_fallback_by_kind_of_message():
     assert repository.open_handoff("fb2").reason == "not_understood"
     events, _ = run(ActionFallback(), tracker("楼下那家天天半夜叮叮当当", intent="nlu_fallback", slots={"content": "楼下那家天天半夜叮叮当当"}))
     assert events == [{"event": "followup", "name": "intake_form", "timestamp": None}]
+
+
+def test_the_policies_fallback_never_loops_and_inside_the_form_the_form_goes_on():
+    """Issue 19: after 「不用保密 你给我登上就行」 Rasa predicted action_fallback ten times and its
+    circuit breaker stopped the conversation for good (every later message: 「系统出了错」)."""
+    from actions.session import ActionFallback
+
+    in_form = tracker("不用保密 你给我登上就行", intent="provide_info", slots={"content": "暖气不热"},
+                      requested="request_type", form="intake_form")
+    events, said = run(ActionFallback(), in_form)
+    assert events == [{"event": "followup", "timestamp": None, "name": "intake_form"}] and said == []
+    again = tracker("不用保密 你给我登上就行", intent="provide_info", form="intake_form",
+                    history=[{"event": "action", "name": "action_fallback"}])
+    again.events.append({"event": "action", "name": "action_fallback"})
+    events, _ = run(ActionFallback(), again)
+    assert events[0]["name"] == "action_listen"

@@ -245,3 +245,10 @@ def test_greetings_and_letter_formalities_are_not_the_matter():
     assert extract.extract_fields("领导您好：小区门口的路灯坏了半个月了，晚上特别黑。此致敬礼", p).content == \
         "小区门口的路灯坏了半个月了，晚上特别黑"
     assert extract.extract_fields("您好，打扰了，想反映一下楼上养狗的事", p).content == "想反映一下楼上养狗的事"
+
+
+def test_a_full_name_after_the_surname_wins_and_a_preamble_is_not_the_matter():
+    assert extract.find_name("我姓罗 罗小梅 电话18841208862").value == "罗小梅"
+    p = load_profile("anshan")
+    assert extract.extract_fields("闺女啊 你是那个12345不 我跟你说个事儿", p).content is None
+    assert extract.extract_fields("我跟你说个事 楼下烧烤店油烟太大", p).content == "楼下烧烤店油烟太大"

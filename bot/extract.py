@@ -528,6 +528,18 @@ def without_abuse(text: str) -> str:
     return "".join(kept).strip(" ，,。.;；")
 
 
+# Short outbursts and tag questions carry no fact of the matter (「气死我了」「中不中」「你管不着」).
+_OUTBURST = re.compile(r"^(?:真是)?(?:气死(?:我|人)了?|烦死(?:我|人)了?|急死(?:我|人)了?|愁死(?:我|人)了?|中不中|行不行|好不好|"
+                       r"对吧|是不是|你说是不是|你管不着|(?:你们)?(?:还)?管不管了?|打错了|哎呀?|唉|真是的|服了|无语了?)"
+                       r"[啊呀吧呢了！!。，,？?\s]*$")
+
+
+def without_outbursts(text: str) -> str:
+    clauses = re.findall(r"[^，,。.!！？?；;\n\s]+[，,。.!！？?；;\n\s]*", text) or [text]
+    kept = [c for c in clauses if not _OUTBURST.match(re.sub(r"^[\s，,。]+", "", c))]
+    return "".join(kept).strip(" ，,。") if kept else text
+
+
 _HALF_TO_FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；", "(": "（", ")": "）"}
 _CJK_PUNCT = re.compile(r"(?<=[\u4e00-\u9fff])[,?!:;()]|[,?!:;()](?=[\u4e00-\u9fff])")
 
@@ -618,7 +630,7 @@ def extract_fields(text: str, profile: Profile) -> Fields:
     cleaned = clean_content(t, _merge_name_phone_spans(t, f.spans))
     if _ABUSE.search(cleaned.lower()):
         cleaned = without_abuse(cleaned)
-    cleaned = without_courtesies(cleaned)
+    cleaned = without_outbursts(without_courtesies(cleaned))
     if describes_matter(cleaned):
         f.content = chinese_punctuation(cleaned)
     return f

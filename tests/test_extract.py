@@ -252,3 +252,11 @@ def test_a_full_name_after_the_surname_wins_and_a_preamble_is_not_the_matter():
     p = load_profile("anshan")
     assert extract.extract_fields("闺女啊 你是那个12345不 我跟你说个事儿", p).content is None
     assert extract.extract_fields("我跟你说个事 楼下烧烤店油烟太大", p).content == "楼下烧烤店油烟太大"
+
+
+@pytest.mark.parametrize("text,content", [
+    ("楼上漏水漏我家来了 天花板都泡了，气死我了", "楼上漏水漏我家来了 天花板都泡了"),
+    ("垃圾堆成山了，你们还管不管了", "垃圾堆成山了"),
+])
+def test_outbursts_are_not_facts_of_the_matter(text, content):
+    assert extract.extract_fields(text, load_profile("anshan")).content == content

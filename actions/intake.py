@@ -213,7 +213,7 @@ class ActionExtractFields(Action):
             and (intent in REQUEST_INTENT_TYPES or intent == "provide_info" or (
                 # the classifier unsure, or reading a detail as a question: still the matter,
                 # unless it really asks something (a question goes to the knowledge base)
-                intent in ("nlu_fallback", "consult", "chitchat") and extract.describes_more_than_details(text, found)
+                intent in ("nlu_fallback", "chitchat") and extract.describes_more_than_details(text, found)
                 and not questions.is_information_question(text)))
         ):
             # (a question in the middle of the form goes to the knowledge base instead)

@@ -209,12 +209,12 @@ class ActionExtractFields(Action):
                 notices.add("utter_content_truncated")
             updates["content"] = found.content
         elif (
-            form_active and current and found.content not in current
+            form_active and current and found.content not in current and intent != "consult"
             and (intent in REQUEST_INTENT_TYPES or intent == "provide_info" or (
                 # the classifier unsure, or reading a detail as a question: still the matter,
                 # unless it really asks something (a question goes to the knowledge base)
                 intent in ("nlu_fallback", "chitchat") and extract.describes_more_than_details(text, found)
-                and not questions.is_information_question(text)))
+                and not questions.is_information_question(text) and not _ASKS.search(text)))
         ):
             # (a question in the middle of the form goes to the knowledge base instead)
             # More detail while the form runs: add it, lose nothing.
@@ -303,6 +303,10 @@ class ActionExtractFields(Action):
         notices.add("utter_fix_hint")
         updates["confirmed"] = None
         return False
+
+
+# A message that asks something (「顺便问一下，社保卡丢了怎么补办？」) is not a detail of the matter.
+_ASKS = re.compile(r"[？?]|怎么|如何|哪里|哪儿|什么|能不能|可不可以|是否|吗[。！!，,\s]*$|问一下|请问")
 
 
 def more_specific(new: str, new_district: str | None, old: str, old_district: str | None) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import emergency, extract, scope
+from bot import emergency, extract, request_types, scope
 from bot.messages import SCOPE_ROUTE_NAMES
 from bot.profile import Profile, load_profile
 
@@ -21,8 +21,11 @@ def triage(text: str, profile: Profile | None = None) -> dict[str, Any]:
     found_emergency = reading.emergency
     out_of_scope = None if reading.confident else scope.detect(t, p)
     fields = extract.extract_fields(t, p)
+    kind = request_types.classify(t)
     return {
-        "type": fields.request_type,
+        "type": kind.type if kind else None,
+        "type_confidence": round(kind.confidence, 3) if kind else None,
+        "type_source": ("declared" if kind.named else "model") if kind else None,
         "emergency": (
             {"kind": found_emergency.kind, "numbers": list(found_emergency.numbers), "matched": found_emergency.matched,
              "level": reading.level}

@@ -30,3 +30,13 @@ def test_bad_input():
     for text in ["", "   ", "<script>alert(1)</script>", "😀" * 100, "x" * 100000]:
         r = triage(text)
         assert r["emergency"] is None
+
+
+def test_triage_always_reads_a_type_and_says_how_sure():
+    declared = triage("我要投诉，楼道灯坏了半个月没人修")
+    assert declared["type"] == "投诉" and declared["type_source"] == "declared" and declared["type_confidence"] == 1.0
+    read = triage("楼道灯坏了半个月没人修，物业也不管，希望督促处理")
+    assert read["type"] == "投诉" and read["type_source"] == "model" and 0 < read["type_confidence"] < 1
+    asked = triage("投诉物业去哪个部门")
+    assert asked["type"] == "咨询" and asked["type_source"] == "model"
+    assert triage("   ")["type"] is None and triage("   ")["type_confidence"] is None

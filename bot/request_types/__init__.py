@@ -1,0 +1,164 @@
+"""The request type of a whole message: 咨询, 求助, 投诉, 举报 or 意见建议 (鞍山条例第九条, 潍坊条例第十条).
+
+The NLU's intent reads a chat turn; this reads anything a citizen or an operator writes, from
+「咋整啊停水三天了」 to a 900-character letter to the mayor with numbered points and a long
+history, and always has an answer: its best type and how sure it is. Whoever asks decides what
+to do with an unsure answer (the form asks the citizen; ``/api/triage`` shows the confidence).
+
+What the citizen declares in so many words (「我要投诉」, 「实名举报…」, 「提个建议」) stands over
+the model; a type word elsewhere (「投诉了三次没人管」, 「建议相关部门…」 in a complaint, 「想投诉
+网店，先问问流程」) is only a word the model reads. It is a linear classifier over
+TF-IDF weighted character 1-3-grams of the whole message and, apart, of its ending (where a
+letter says what it wants: 「希望相关部门尽快处理」 / 「建议…」 / 「请问…」), trained by
+``python -m scripts.train_request_types`` from the sources it names. No I/O after the weights
+are loaded, no model download; a message costs about a millisecond.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from bot.extract import _NOT_NAMING, REQUEST_TYPES, normalize
+
+WEIGHTS = Path(__file__).with_name("model.npz")
+MAX_CHARS = 4000                    # a longer message is read from its first and last parts
+ENDING_CHARS = 90                   # how much of the end is read apart
+_MASK = re.compile(r"[*＊Xx×某]{2,}|\*")
+_SPACES = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+# The citizen's own act: 「我要投诉…」, 「现实名举报…」, 「投诉：…」 at the start, 「提个建议」.
+_DECLARED = re.compile(
+    r"(?:^|[，,。！!；;：:\s]|我们?|俺们?|本人|特此|现|来电人?|市民|群众)(?:要|想|想要|来|再次|现在|特此|现|必须|坚决|强烈)*(?:实名)?"
+    r"(举报|检举|投诉|求助|咨询)|提(?:个|点|一点|几点|一些)?(?:建议|意见)|^(?:建议|意见建议)")
+# …unless what follows asks how to do it: a question about the process is a 咨询 the model reads.
+_ASKS_HOW = re.compile(r"^.{0,14}?(?:去哪|找谁|哪个部门|什么部门|哪个单位|怎么|咋|如何|流程|程序|需要|得提供|要提供|提供啥|"
+                       r"电话|渠道|途径|有用吗|管用吗|能不能|可不可以|可以吗|行吗|吗|么|\?|？)")
+_KINDS = {"举报": "举报", "检举": "举报", "投诉": "投诉", "求助": "求助", "咨询": "咨询"}
+
+
+def prepared(text: str) -> str:
+    """Normalised text: masks (***, 某某) one symbol, spaces gone, long text cut in its middle."""
+    t = _SPACES.sub("", _MASK.sub("○", normalize(text)))
+    if len(t) > MAX_CHARS:
+        t = t[: MAX_CHARS // 2] + t[-MAX_CHARS // 2:]
+    return t
+
+
+def ending(t: str) -> str:
+    """The last sentence or two of a prepared text (up to ENDING_CHARS characters)."""
+    if len(t) <= ENDING_CHARS:
+        return t
+    tail = t[-ENDING_CHARS:]
+    cut = _SENTENCE_END.search(tail[: ENDING_CHARS // 2])
+    return tail[cut.end():] if cut else tail
+
+
+def declared_type(text: str) -> str | None:
+    """The type a citizen declares as their act (「我要投诉物业」), None for a mere mention or
+    a question about how to (「投诉物业去哪个部门」, 「不是投诉」)."""
+    t = _NOT_NAMING.sub("，", _SPACES.sub("", normalize(text)))
+    for m in _DECLARED.finditer(t):
+        if t[m.end():m.end() + 1] not in ("：", ":") and _ASKS_HOW.search(t[m.end():m.end() + 20]):
+            continue
+        return _KINDS.get(m.group(1) or "", "意见建议")
+    return None
+
+
+def _grams(t: str, prefix: str) -> Counter[str]:
+    s = "^" + t + "$"
+    out: Counter[str] = Counter()
+    for n in (1, 2, 3):
+        out.update(prefix + s[i:i + n] for i in range(len(s) - n + 1))
+    out.pop(prefix + "^", None)
+    out.pop(prefix + "$", None)
+    return out
+
+
+def features(text: str) -> Counter[str]:
+    """Counts of the whole message's n-grams and, marked ``E``, those of its ending."""
+    t = prepared(text)
+    if not t:
+        return Counter()
+    out = _grams(t, "")
+    if len(t) > 12:
+        out.update(_grams(ending(t), "E"))
+    out["#len" + str(min(4, int(math.log2(max(1, len(t)) / 8 + 1))))] += 1
+    return out
+
+
+@dataclass(frozen=True)
+class Reading:
+    type: str                      # one of REQUEST_TYPES
+    confidence: float              # the model's probability of it (1.0 when the citizen named it)
+    scores: dict[str, float]       # every type's probability
+    named: bool = False            # the citizen named the type in so many words
+
+
+class Model:
+    """TF-IDF (sublinear tf, L2) -> softmax over ``classes``; the arithmetic of scikit-learn's
+    TfidfVectorizer + LogisticRegression without either at run time."""
+
+    def __init__(self, vocab: list[str], idf: np.ndarray, weights: np.ndarray, bias: np.ndarray,
+                 classes: tuple[str, ...], ask_below: float) -> None:
+        self.index = {g: i for i, g in enumerate(vocab)}
+        self.idf = idf
+        self.weights = weights          # (len(vocab), len(classes))
+        self.bias = bias
+        self.classes = classes
+        self.ask_below = ask_below      # below this the form asks the citizen
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS) -> Model:
+        data = np.load(path, allow_pickle=False)
+        return cls([str(g) for g in data["vocab"]], data["idf"].astype(np.float32),
+                   data["weights"].astype(np.float32), data["bias"].astype(np.float32),
+                   tuple(str(c) for c in data["classes"]), float(data["ask_below"]))
+
+    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        counts = [(self.index[g], n) for g, n in features(text).items() if g in self.index]
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        idx = np.array([i for i, _ in counts], dtype=np.int64)
+        values = (1.0 + np.log(np.array([n for _, n in counts], dtype=np.float32))) * self.idf[idx]
+        return idx, values / np.linalg.norm(values)
+
+    def probabilities(self, text: str) -> np.ndarray:
+        idx, values = self.vector(text)
+        logits = self.bias + (values @ self.weights[idx] if len(idx) else 0.0)
+        logits = logits - logits.max()
+        p = np.exp(logits)
+        return p / p.sum()
+
+
+@lru_cache(maxsize=1)
+def model() -> Model:
+    return Model.load()
+
+
+def classify(text: str | None) -> Reading | None:
+    """The request type of ``text``; None only for a message with nothing in it."""
+    t = normalize(text)
+    if not t:
+        return None
+    named = declared_type(t)
+    p = model().probabilities(t)
+    scores = {c: round(float(v), 4) for c, v in zip(model().classes, p, strict=True)}
+    if named:
+        return Reading(named, 1.0, scores, named=True)
+    best = max(scores, key=lambda c: scores[c])
+    return Reading(best, scores[best], scores)
+
+
+def sure(reading: Reading | None) -> bool:
+    """Whether a reading is sure enough to file without asking the citizen."""
+    return reading is not None and (reading.named or reading.confidence >= model().ask_below)
+
+
+__all__ = ["REQUEST_TYPES", "Reading", "classify", "sure", "model"]

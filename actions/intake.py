@@ -36,7 +36,7 @@ from actions.common import (
     profile,
     spoken_number,
 )
-from bot import extract, messages, questions
+from bot import extract, messages, questions, request_types
 from bot.emergency.urgent import urgent_for_filing
 from bot.store import repository
 
@@ -67,6 +67,12 @@ def ranked_request_type(tracker: Tracker, floor: float = 0.15) -> str | None:
         if kind and float(entry.get("confidence") or 0) >= floor:
             return kind
     return None
+
+
+def read_request_type(content: str | None) -> str | None:
+    """The request type the matter reads as (bot/request_types), when the reading is sure."""
+    reading = request_types.classify(content)
+    return reading.type if request_types.sure(reading) else None
 
 
 class Notices:
@@ -157,7 +163,9 @@ class ActionExtractFields(Action):
         elif found.request_type and (kind is None or intent == "correct_field" or found.request_type == "举报"):
             kind = found.request_type
         if kind is None and found.content and tracker.get_slot("request_type") is None and not question_only:
-            kind = ranked_request_type(tracker)
+            # a question or a greeting in the middle of the form is not what the matter is
+            kind = (read_request_type(found.content) if intent not in SOFT_INTERRUPTIONS else None) \
+                or ranked_request_type(tracker)
         if kind and (tracker.get_slot("request_type") is None or intent == "correct_field" or requested == "request_type"):
             offer("request_type", kind)
         offer("confidential", found.confidential)
@@ -251,7 +259,7 @@ class ActionExtractFields(Action):
             if not value and content:
                 # The citizen told the matter instead of naming its kind (「今年这暖气不热乎…」):
                 # read the kind from the matter, as an agent would; it can be changed at the summary.
-                value = (extract.infer_request_type(content) or ranked_request_type(tracker)
+                value = (read_request_type(content) or ranked_request_type(tracker)
                          or (DEFAULT_TYPE if "content" in updates or tracker.get_slot("field_failures") else None))
             problem = None if value else "request_type"
         elif requested == "content":

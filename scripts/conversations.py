@@ -69,7 +69,7 @@ def answer_for(slot: str, facts: dict, expect: dict) -> str | None:
 def play(stack, conv: dict, show: bool = False) -> dict:  # type: ignore[no-untyped-def]
     from bot.store import repository
 
-    sender = f"conv-{conv['id']}-{uuid.uuid4().hex[:6]}"
+    sender = f"rest-conv-{conv['id']}-{uuid.uuid4().hex[:6]}"
     replies: list[str] = []
     sent = 0
     filed_at = None

@@ -76,7 +76,7 @@ def make_citizens(n: int, gateways: list[str], seed: int = 2026) -> list[Citizen
     for i in range(n):
         kind, matter = MATTERS[i % len(MATTERS)]
         address = f"{rnd.choice(DISTRICTS)}{rnd.choice(STREETS)}{rnd.randint(1, 300)}号"
-        out.append(Citizen(sender=f"load-{uuid.uuid4().hex[:10]}", gateway=gateways[i % len(gateways)],
+        out.append(Citizen(sender=f"rest-load-{uuid.uuid4().hex[:10]}", gateway=gateways[i % len(gateways)],
                            name=rnd.choice(SURNAMES) + rnd.choice(GIVEN), phone=f"139{rnd.randint(10**7, 10**8 - 1)}",
                            kind=kind, matter=matter, address=address))
     return out
@@ -328,7 +328,7 @@ async def flood(url: str, messages: int, senders: int, address: str) -> int:
     """One abuser: ``messages`` sent as fast as the gateway takes them, from ``senders`` sender
     ids behind one address. Returns how many were refused as too fast (told, or kept quietly)."""
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=50)) as session:
-        ids = [f"flood-{uuid.uuid4().hex[:8]}" for _ in range(senders)]
+        ids = [f"rest-flood-{uuid.uuid4().hex[:8]}" for _ in range(senders)]
 
         async def one(i: int) -> bool:
             async with session.post(f"{url}/webhooks/rest/webhook", headers={"X-Forwarded-For": address},

@@ -71,7 +71,7 @@ def orders_of(sender: str) -> list:
 
 
 def test_a_conversation_across_both_gateways_and_both_rasa_servers_files_one_order(cluster, db):
-    me = f"both-{uuid.uuid4().hex[:8]}"
+    me = f"rest-both-{uuid.uuid4().hex[:8]}"
     phone = "139" + str(uuid.uuid4().int)[:8]
     say(cluster, "gateway", me, "我要投诉")
     say(cluster, "gateway2", me, "铁东区胜利路那个洗浴中心的锅炉房天天半夜轰隆隆响，吵得睡不着")
@@ -96,7 +96,7 @@ def test_messages_sent_to_both_gateways_at_once_reach_rasa_one_at_a_time_in_orde
     the order they were taken, and none is sent to Rasa twice."""
     from concurrent.futures import ThreadPoolExecutor
 
-    me = f"race-{uuid.uuid4().hex[:8]}"
+    me = f"rest-race-{uuid.uuid4().hex[:8]}"
     words = [f"第{i}句：你好" for i in range(8)]
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda i: say(cluster, "gateway" if i % 2 else "gateway2", me, words[i]), range(8)))
@@ -139,7 +139,7 @@ def test_a_page_on_one_gateway_hears_what_another_gateway_sends(cluster, db):
 
 def test_a_gateway_killed_mid_conversation_loses_nothing(cluster, db):
     """The load balancer sends the citizen to the other gateway; the conversation goes on."""
-    me = f"kill-{uuid.uuid4().hex[:8]}"
+    me = f"rest-kill-{uuid.uuid4().hex[:8]}"
     phone = "135" + str(uuid.uuid4().int)[:8]
     say(cluster, "gateway", me, f"我叫钱伟，电话{phone}，铁西区兴盛街12号楼的路灯坏了一个多月了，晚上黑漆漆的")
     cluster.kill("gateway")
@@ -158,14 +158,14 @@ def test_a_gateway_killed_mid_conversation_loses_nothing(cluster, db):
 
 
 def test_a_rasa_server_killed_its_gateways_citizens_are_kept_and_answered_when_back(cluster, db):
-    me = f"rk-{uuid.uuid4().hex[:8]}"
+    me = f"rest-rk-{uuid.uuid4().hex[:8]}"
     say(cluster, "gateway2", me, "你好")
     cluster.kill("rasa2")
     try:
         told = say(cluster, "gateway2", me, "我想咨询一下办居住证需要什么材料")
         assert "已经保存" in told
         # The other half of the city goes on as usual.
-        assert "系统繁忙" not in say(cluster, "gateway", f"other-{uuid.uuid4().hex[:6]}", "你好")
+        assert "系统繁忙" not in say(cluster, "gateway", f"rest-other-{uuid.uuid4().hex[:6]}", "你好")
     finally:
         cluster.start("rasa2")
         cluster.wait_ready(["rasa2"])
@@ -187,7 +187,7 @@ def test_the_database_gone_for_a_moment_loses_no_message_and_no_order(cluster, d
     import threading
     import time
 
-    me = f"dbout-{uuid.uuid4().hex[:8]}"
+    me = f"rest-dbout-{uuid.uuid4().hex[:8]}"
     phone = "137" + str(uuid.uuid4().int)[:8]
     first = say(cluster, "gateway", me, f"我要投诉，我叫冯丽，电话{phone}，千山区千山中路的公交站牌被撞倒了，一直没人修，不用保密")
     assert "确认" in first or "核对" in first or "对吗" in first, first

@@ -132,7 +132,7 @@ def test_nothing_of_the_console_without_logging_in(stack):
 
 def test_agent_takes_over_answers_and_hands_back_to_the_form(stack, db):
     one, two = add_agent(stack, "王丽"), add_agent(stack, "张强")
-    me = f"c-{uuid.uuid4().hex[:8]}"
+    me = f"rest-c-{uuid.uuid4().hex[:8]}"
 
     async def scenario() -> None:
         async with Agent(stack, one) as wang, Agent(stack, two) as zhang:
@@ -184,7 +184,7 @@ def test_agent_takes_over_answers_and_hands_back_to_the_form(stack, db):
 
 def test_agent_files_the_order_and_emergencies_still_get_numbers_at_once(stack, db):
     username = add_agent(stack, "孙悦")
-    me = f"c-{uuid.uuid4().hex[:8]}"
+    me = f"rest-c-{uuid.uuid4().hex[:8]}"
 
     async def scenario() -> None:
         async with Agent(stack, username) as sun:
@@ -239,7 +239,7 @@ def test_agent_reply_reaches_a_wechat_citizen(stack, db):
 
 def test_expert_seat_only_with_the_citizens_consent(stack, db):
     agent, expert = add_agent(stack, "吴刚"), add_agent(stack, "郑专家", role="expert")
-    me = f"c-{uuid.uuid4().hex[:8]}"
+    me = f"rest-c-{uuid.uuid4().hex[:8]}"
 
     async def scenario() -> None:
         async with Agent(stack, agent) as wu, Agent(stack, expert) as zheng:
@@ -270,7 +270,7 @@ def test_expert_seat_only_with_the_citizens_consent(stack, db):
 
 class RestCitizen:
     def __init__(self, stack) -> None:
-        self.stack, self.sender_id = stack, f"c-{uuid.uuid4().hex[:8]}"
+        self.stack, self.sender_id = stack, f"rest-c-{uuid.uuid4().hex[:8]}"
 
     async def start(self) -> None:
         pass

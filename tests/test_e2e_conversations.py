@@ -16,7 +16,7 @@ ACCEPTANCE = Path(__file__).resolve().parents[2] / "shared" / "acceptance" / "ca
 
 
 def sender() -> str:
-    return "e2e-" + uuid.uuid4().hex[:10]
+    return "rest-e2e-" + uuid.uuid4().hex[:10]
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def wait_until(check, timeout: float = 60) -> bool:
 
 
 def test_action_server_down_message_kept_and_answered_when_back(fragile, db):
-    me = "fault-" + uuid.uuid4().hex[:8]
+    me = "rest-fault-" + uuid.uuid4().hex[:8]
     fragile.kill("actions")
     busy = fragile.say(me, "小区门口的路灯坏了一个多月了，晚上黑漆漆的")
     assert len(busy) == 1 and "已经保存" in busy[0]["text"] and busy[0]["author"] == "system"

@@ -54,7 +54,7 @@ def file_complaint(stack, me: str) -> tuple[str, str]:
 # ------------------------------------------------------------------ REST through the gateway
 
 def test_rest_filing_is_in_the_transcript(stack, store):
-    me = "gw-" + uuid.uuid4().hex[:8]
+    me = "rest-gw-" + uuid.uuid4().hex[:8]
     number, phone = file_complaint(stack, me)
     order = store.get_order(number)
     assert order.channel == "rest" and order.sender_id == me and order.phone == phone
@@ -67,28 +67,42 @@ def test_rest_filing_is_in_the_transcript(stack, store):
     assert all(e.status == "sent" and e.delivered for e in entries)
 
 
-@pytest.mark.parametrize("body,code", [
-    (b"not json", "invalid_json"),
-    (b"[1, 2]", "invalid_body"),
-    (b'{"sender": "x"}', "invalid_message"),
-    (b'{"message": "hi"}', "invalid_sender"),  # no shared "default" conversation
-    (b'{"sender": 5, "message": "hi"}', "invalid_sender"),
-    ('{"sender": "' + "x" * 500 + '", "message": "hi"}', "invalid_sender"),
+@pytest.mark.parametrize("body,status,code", [
+    (b"not json", 400, "invalid_json"),
+    (b"[1, 2]", 400, "invalid_body"),
+    (b'{"sender": "x"}', 400, "invalid_message"),
+    # an issued id's public shape: naming it would share the issued conversation, even in development
+    (b'{"sender": "0123456789abcdef0123456789abcdef", "message": "hi"}', 403, "unknown_sender"),
+    (b'{"sender": 5, "message": "hi"}', 400, "invalid_sender"),
+    ('{"sender": "' + "x" * 500 + '", "message": "hi"}', 400, "invalid_sender"),
 ])
-def test_rest_rejects_malformed_requests_clearly(stack, body, code):
+def test_rest_rejects_malformed_requests_clearly(stack, body, status, code):
     r = requests.post(f"{stack.url}/webhooks/rest/webhook", data=body, timeout=10)
-    assert r.status_code == 400 and r.json()["error"] == code and r.json()["message"]
+    assert r.status_code == status and r.json()["error"] == code and r.json()["message"]
 
 
 @pytest.mark.parametrize("sender", ["web-0123456789abcdef0123456789abcdef", "wechat-oAbCdEf123", "WEB-x",
                                     "phone-0123456789abcdef"])
-def test_rest_cannot_speak_for_a_web_or_wechat_citizen(stack, sender):
+def test_rest_cannot_speak_for_a_web_or_wechat_citizen(stack, store, sender):
+    """Every REST conversation is rest-…: a REST client naming a web, WeChat or phone
+    conversation talks in its own (development) conversation of that name, never in theirs."""
     r = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": sender, "message": "确认"}, timeout=10)
-    assert r.status_code == 403 and r.json()["error"] == "reserved_sender"
+    assert r.status_code == 200 and r.json()[0]["recipient_id"] == sender
+    assert transcript.history(sender) == [] and transcript.history("rest-" + sender)
+
+
+def test_rest_without_a_sender_gets_its_own_conversation_never_a_shared_one(stack, store):
+    first = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"message": "你好"}, timeout=30).json()
+    other = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"message": "你好"}, timeout=30).json()
+    mine, theirs = first[0]["recipient_id"], other[0]["recipient_id"]
+    assert mine != theirs and sessions.public_id(mine, "rest") and sessions.public_id(theirs, "rest")
+    assert transcript.history("rest-" + sessions.public_id(mine, "rest"))
+    again = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": mine, "message": "在吗"}, timeout=30)
+    assert again.status_code == 200 and again.json()[0]["recipient_id"] == mine
 
 
 def test_empty_and_huge_messages_get_a_clear_answer(stack, store):
-    me = "gw-" + uuid.uuid4().hex[:8]
+    me = "rest-gw-" + uuid.uuid4().hex[:8]
     assert "没有收到" in stack.text(me, "   ")
     huge = "楼下噪音" * 1000
     reply = stack.say(me, huge)
@@ -98,7 +112,7 @@ def test_empty_and_huge_messages_get_a_clear_answer(stack, store):
 
 
 def test_emergency_through_the_gateway_gives_the_number_at_once(stack):
-    reply = stack.text("gw-" + uuid.uuid4().hex[:8], "救命啊楼道里着火了，烟很大")
+    reply = stack.text("rest-gw-" + uuid.uuid4().hex[:8], "救命啊楼道里着火了，烟很大")
     assert "119" in reply
 
 
@@ -218,7 +232,7 @@ def test_triage_reads_a_phone_call(stack):
 
 
 def test_workorder_lookup_staff_citizen_and_strangers(stack, store):
-    number, phone = file_complaint(stack, "gw-" + uuid.uuid4().hex[:8])
+    number, phone = file_complaint(stack, "rest-gw-" + uuid.uuid4().hex[:8])
     url = f"{stack.url}/api/workorders/{number}"
     staff = requests.get(url, headers=STAFF, timeout=10).json()
     assert staff["name"] == "王建国" and staff["phone"] == phone and staff["type"] == "投诉"
@@ -292,7 +306,7 @@ def test_unit_updates_an_article_and_the_bot_answers_with_it_without_restart(sta
     deadline = time.monotonic() + 60
     reply = ""
     while time.monotonic() < deadline:
-        reply = stack.text("kb-" + uuid.uuid4().hex[:8], question)
+        reply = stack.text("rest-kb-" + uuid.uuid4().hex[:8], question)
         if "每半年" in reply:
             break
         time.sleep(2)
@@ -319,7 +333,7 @@ def _post_many(stack, senders_and_texts, headers=None) -> list[list[dict]]:
 def test_a_flooding_citizen_is_told_politely_keeps_the_messages_and_others_are_served(stack, store):
     from tests.conftest import FLOOD_BURST
 
-    flooder, other = f"flood-{uuid.uuid4().hex[:8]}", f"calm-{uuid.uuid4().hex[:8]}"
+    flooder, other = f"rest-flood-{uuid.uuid4().hex[:8]}", f"rest-calm-{uuid.uuid4().hex[:8]}"
     total = FLOOD_BURST + 15
     results = _post_many(stack, [(flooder, f"第{i}条：怎么还没人回复") for i in range(total)])
     texts = [m.get("text", "") for _status, body in results for m in body]
@@ -337,18 +351,18 @@ def test_a_flooding_citizen_is_told_politely_keeps_the_messages_and_others_are_s
 
 def test_one_address_flooding_with_many_sender_ids_is_limited(stack):
     address = {"X-Forwarded-For": f"203.0.113.{uuid.uuid4().int % 250}"}
-    results = _post_many(stack, [(f"bot-{uuid.uuid4().hex[:8]}", "在吗") for _ in range(70)], headers=address)
+    results = _post_many(stack, [(f"rest-bot-{uuid.uuid4().hex[:8]}", "在吗") for _ in range(70)], headers=address)
     told = [m["text"] for _status, body in results for m in body if "频繁" in m.get("text", "")]
     assert 1 <= len(told) <= 10 and sum(1 for _s, body in results if not body or any("频繁" in m.get("text", "")
                                                                                      for m in body)) >= 10
     # Another address is not affected.
-    fine = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": f"ok-{uuid.uuid4().hex[:6]}",
+    fine = requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": f"rest-ok-{uuid.uuid4().hex[:6]}",
                          "message": "你好"}, headers={"X-Forwarded-For": "198.51.100.7"}, timeout=30).json()
     assert fine and not any("频繁" in m.get("text", "") for m in fine)
 
 
 def test_metrics_for_prometheus(stack):
-    stack.text(f"metrics-{uuid.uuid4().hex[:8]}", "你好")
+    stack.text(f"rest-metrics-{uuid.uuid4().hex[:8]}", "你好")
     r = requests.get(f"{stack.url}/metrics", timeout=10)  # from loopback
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/plain")
     body = r.text
@@ -361,7 +375,7 @@ def test_metrics_for_prometheus(stack):
 def test_no_phone_number_or_name_in_any_log(stack):
     """Run last in this module: everything the tests above said is in the servers' logs by now."""
     phone = "139" + str(uuid.uuid4().int)[:8]
-    me = f"logs-{uuid.uuid4().hex[:8]}"
+    me = f"rest-logs-{uuid.uuid4().hex[:8]}"
     stack.text(me, f"我叫欧阳娜娜，电话{phone}，身份证210302198805061234，立山区那边下水道堵了")
     stack.text(me, "确认")
     time.sleep(1)

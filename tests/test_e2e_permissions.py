@@ -81,7 +81,7 @@ def call(session: requests.Session, url: str, method: str, path: str, headers: d
         if path == "/console/login":
             kwargs["json"] = {"username": f"nobody-{uuid.uuid4().hex[:6]}", "password": "x"}
         elif path == "/webhooks/rest/webhook":
-            kwargs["json"] = {"sender": f"perm-{uuid.uuid4().hex[:8]}", "message": "你好"}
+            kwargs["json"] = {"sender": f"rest-perm-{uuid.uuid4().hex[:8]}", "message": "你好"}
         elif path == "/api/uploads":
             kwargs["files"] = {"session_id": (None, "x")}
         else:

@@ -37,7 +37,7 @@ def file_in_conversation(stack, sender: str, message: str) -> str:
 
 
 def test_report_handled_by_the_unit_without_the_reporters_identity(stack, db):
-    me = f"units-{uuid.uuid4().hex[:8]}"
+    me = f"rest-units-{uuid.uuid4().hex[:8]}"
     phone = "139" + str(uuid.uuid4().int)[:8]
     reply = file_in_conversation(stack, me, f"我要举报，千山区鞍千路那个洗车店天天往河里排污水，全是泡沫。我叫孙丽，电话{phone}")
     number = re.search(r"[A-Z]{2}-\d{8}-\d{4}", reply).group(0)
@@ -66,7 +66,7 @@ def test_report_handled_by_the_unit_without_the_reporters_identity(stack, db):
 
     told = stack.text(me, "我反映的问题怎么样了")
     assert number in told and "已办结" in told and "责令停止排污" in told
-    stranger = stack.text(f"other-{uuid.uuid4().hex[:6]}", f"查一下工单{number} 电话后四位{phone[-4:]}")
+    stranger = stack.text(f"rest-other-{uuid.uuid4().hex[:6]}", f"查一下工单{number} 电话后四位{phone[-4:]}")
     assert "已办结" in stranger and "责令停止排污" not in stranger  # the result only to the citizen
 
     assert call(stack, "GET", f"/api/workorders/{number}", STAFF_KEY).json()["phone"] == phone
@@ -98,7 +98,7 @@ def wait_for(check, timeout: float = 20):
 def test_closed_order_comes_back_for_a_rating_and_dissatisfaction_reopens_it(stack, db):
     from bot.store import repository
 
-    me = f"rate-{uuid.uuid4().hex[:8]}"
+    me = f"rest-rate-{uuid.uuid4().hex[:8]}"
     phone = "136" + str(uuid.uuid4().int)[:8]
     stack.say(me, f"我叫周强，电话{phone}，立山区胜利小区门口天天有人占道摆摊，车都过不去，投诉")
     reply = stack.text(me, "确认")
@@ -142,7 +142,7 @@ def _told(number: str, times: int = 1) -> bool:
 def test_two_matters_for_two_units_become_two_orders(stack, db):
     from bot.store import repository
 
-    me = f"two-{uuid.uuid4().hex[:8]}"
+    me = f"rest-two-{uuid.uuid4().hex[:8]}"
     phone = "135" + str(uuid.uuid4().int)[:8]
     reply = file_in_conversation(stack, me, f"我叫李娜，电话{phone}，铁西区兴盛街8号，我们公司拖欠工资三个月了一分没给，"
                                             "还有我家暖气一直不热屋里才十四度")
@@ -180,7 +180,7 @@ def test_units_and_supervisors_work_orders_in_the_console(stack, db):
     get neither."""
     from tests.test_e2e_console import add_agent
 
-    me = f"cons-{uuid.uuid4().hex[:8]}"
+    me = f"rest-cons-{uuid.uuid4().hex[:8]}"
     phone = "137" + str(uuid.uuid4().int)[:8]
     reply = file_in_conversation(stack, me, f"我要实名举报，铁东区园林路有家饭店后厨把油污直接倒进雨水井，我叫钱芳，电话{phone}")
     number = re.search(r"[A-Z]{2}-\d{8}-\d{4}", reply).group(0)

@@ -108,3 +108,69 @@ def test_outside_development_the_cookie_is_secure_and_wechat_refuses_the_develop
 
     assert asyncio.run(wechat_status("production")) == 503
     assert asyncio.run(wechat_status("development")) != 503  # the simulator's channel (a bad signature here)
+
+
+def test_rest_senders_are_issued_by_the_hotline_outside_development():
+    """Issue 18: a REST client never names a conversation it was not given. Outside development
+    a first message without ``sender`` gets one issued (the reply's ``recipient_id``); a sender
+    the hotline did not issue is refused; a city app with a ``chat`` key names its own users,
+    apart from every other app's; every REST conversation is ``rest-…``."""
+    import asyncio
+    from dataclasses import replace
+
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.gateway.config import GatewayConfig, parse_api_keys
+    from channels.web import rest, sessions
+
+    class Hub:
+        def __init__(self, config: GatewayConfig) -> None:
+            self.config, self.seen = config, []
+
+        async def handle(self, sender_id, channel, text, metadata=None, address=None):
+            self.seen.append((sender_id, channel))
+            return [{"text": f"收到：{text}", "author": "bot"}]
+
+    keys = parse_api_keys("chat:城市app:app-secret,staff:值班长:staff-secret")
+
+    async def run(development: bool) -> tuple[list, list]:
+        hub = Hub(replace(GatewayConfig(), api_keys=keys, development=development))
+        app = web.Application()
+        app.add_routes(rest.routes(hub))
+        client = TestClient(TestServer(app))
+        await client.start_server()
+        results = []
+        try:
+            async def post(body, token=None):
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+                r = await client.post("/webhooks/rest/webhook", json=body, headers=headers)
+                return r.status, await r.json()
+
+            status, first = await post({"message": "你好"})
+            issued = first[0]["recipient_id"]
+            results.append(("issued", status, sessions.public_id(issued, "rest") is not None))
+            results.append(("again", *(await post({"sender": issued, "message": "在吗"}))[:1]))
+            results.append(("made_up", *(await post({"sender": "13800138000", "message": "满意"}))[:1]))
+            web_token = sessions.issue()  # a web session's token is not a REST sender
+            results.append(("web_token", *(await post({"sender": web_token, "message": "确认"}))[:1]))
+            results.append(("app", *(await post({"sender": "u42", "message": "你好"}, "app-secret"))[:1]))
+            results.append(("staff_key", *(await post({"sender": "u42", "message": "你好"}, "staff-secret"))[:1]))
+            results.append(("web_name", *(await post({"sender": "web-" + "a" * 32, "message": "确认"}))[:1]))
+            results.append(("issued_name", *(await post({"sender": "rest-" + sessions.public_id(issued, "rest"),
+                                                          "message": "确认"}))[:1]))
+        finally:
+            await client.close()
+        return results, hub.seen
+
+    results, seen = asyncio.run(run(development=False))
+    assert results == [("issued", 200, True), ("again", 200), ("made_up", 403), ("web_token", 403),
+                       ("app", 200), ("staff_key", 403), ("web_name", 403), ("issued_name", 403)]
+    public = seen[0][0].removeprefix("rest-")
+    assert seen == [(f"rest-{public}", "rest"), (f"rest-{public}", "rest"), ("rest-城市app-u42", "rest")]
+
+    results, seen = asyncio.run(run(development=True))  # curl works: ``me`` is ``rest-me``
+    assert [r[:2] for r in results] == [("issued", 200), ("again", 200), ("made_up", 200), ("web_token", 200),
+                                        ("app", 200), ("staff_key", 200), ("web_name", 200), ("issued_name", 403)]
+    assert all(s.startswith("rest-") for s, _ in seen) and "rest-13800138000" in [s for s, _ in seen]
+    assert ("rest-web-" + "a" * 32, "rest") in seen

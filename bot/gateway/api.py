@@ -31,7 +31,6 @@ from bot import dispatch, lifecycle, messages
 from bot.gateway.config import ApiKey, GatewayConfig
 from bot.gateway.hub import Hub
 from bot.gateway.limits import client_address
-from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.gateway.uploads import image_type, keep_image
 from bot.profile import Profile
 from bot.store import alerts, repository
@@ -62,24 +61,10 @@ def error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"error": code, "message": message}, status=status, dumps=dumps)
 
 
-# Rasa's intents that are request types (the NLU's reading when no keyword says the type).
-INTENT_TYPES = {"complain": "投诉", "report_violation": "举报", "seek_help": "求助", "suggest": "意见建议",
-                "consult": "咨询"}
-
-
 async def read_message(hub: Hub, text: str) -> dict[str, Any]:
-    """The triage reading of one message; the request type from Rasa's NLU when the words alone
-    do not say it (and Rasa is up)."""
+    """The triage reading of one message (its type from bot.request_types) and the unit
+    智能派单 suggests for it."""
     reading = await asyncio.to_thread(triage, text, hub.profile)
-    if reading["type"] is None:
-        try:
-            intent = (await hub.rasa.parse(text[:2000])).get("intent") or {}
-        except (RasaUnavailable, RasaFailed):
-            return reading
-        kind = INTENT_TYPES.get(intent.get("name") or "")
-        if kind and float(intent.get("confidence") or 0) >= 0.5:
-            reading["type"] = kind
-            reading["type_source"] = "nlu"
     suggestion = await asyncio.to_thread(suggest_unit, text, hub.profile)
     if suggestion is not None and suggestion.unit:
         reading.update(unit=suggestion.unit, confidence=round(suggestion.confidence, 3),
@@ -121,6 +106,19 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     return body
 
 
+def presented_key(request: web.Request, keys: list[ApiKey]) -> ApiKey | None:
+    """The key the request carries (``Authorization: Bearer …`` or ``X-API-Key``), if it is one of ``keys``."""
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else request.headers.get("X-API-Key", "")
+    if not token:
+        return None
+    presented = token.encode("utf-8", "surrogateescape")  # header bytes that are not UTF-8 come as surrogates
+    for key in keys:
+        if hmac.compare_digest(key.token.encode(), presented):
+            return key
+    return None
+
+
 class Api:
     def __init__(self, config: GatewayConfig, hub: Hub) -> None:
         self.config = config
@@ -130,15 +128,7 @@ class Api:
     # ------------------------------------------------------------------ auth
 
     def key(self, request: web.Request) -> ApiKey | None:
-        header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else request.headers.get("X-API-Key", "")
-        if not token:
-            return None
-        presented = token.encode("utf-8", "surrogateescape")  # header bytes that are not UTF-8 come as surrogates
-        for key in self.config.api_keys:
-            if hmac.compare_digest(key.token.encode(), presented):
-                return key
-        return None
+        return presented_key(request, self.config.api_keys)
 
     def require(self, request: web.Request, *roles: str) -> ApiKey:
         key = self.key(request)

@@ -42,23 +42,24 @@ def _secret() -> bytes:
     return SECRET_FILE.read_text(encoding="utf-8").strip().encode("utf-8")
 
 
-def _sign(public: str) -> str:
-    mac = hmac.new(_secret(), f"web-session:{public}".encode(), hashlib.sha256).digest()
+def _sign(public: str, kind: str) -> str:
+    mac = hmac.new(_secret(), f"{kind}-session:{public}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac[:16]).decode().rstrip("=")
 
 
-def issue() -> str:
-    """A new session's token."""
+def issue(kind: str = "web") -> str:
+    """A new session's token; ``kind`` is the channel (``web``, ``rest``): a token of one
+    channel never verifies on another."""
     public = secrets.token_hex(16)
-    return f"{public}-{_sign(public)}"
+    return f"{public}-{_sign(public, kind)}"
 
 
-def public_id(token: object) -> str | None:
-    """The session's public id when ``token`` is one this hotline issued, else None."""
+def public_id(token: object, kind: str = "web") -> str | None:
+    """The session's public id when ``token`` is one this hotline issued for ``kind``, else None."""
     if not isinstance(token, str):
         return None
     m = TOKEN_RX.match(token)
-    if m is None or not hmac.compare_digest(m.group(2), _sign(m.group(1))):
+    if m is None or not hmac.compare_digest(m.group(2), _sign(m.group(1), kind)):
         return None
     return m.group(1)
 

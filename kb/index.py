@@ -232,6 +232,7 @@ class KnowledgeBase:
     bm25_weight = 0.02         # share of the (per-query normalised) BM25 score in the hybrid
     thin_questions = 1         # an article with at most this many questions is also found by its answer
     passage_bonus = 0.01       # added to an answer passage's cosine (chosen on the FAQ's development half)
+    thin_margin = 0.015        # ambiguity_margin when one of the two best is a thin article (FAQ dev half)
     passage_chars = 120        # answer passages: whole sentences up to about this many characters
 
     def __init__(self, articles: list[Article], profile: Profile, embedder: Embedder | None = None,
@@ -385,12 +386,16 @@ class KnowledgeBase:
 
         A close embedding with matching words answers; when the best article leaves most of the
         question's words unmentioned, or lacks a rare noun of the question (狗), or a second
-        article is nearly as close, the citizen is asked which one was meant."""
+        article is nearly as close (``thin_margin`` when one of the two is a one-question FAQ
+        entry: such entries crowd their topic), the citizen is asked which one was meant."""
         hits = self.search(query, k=3)
         if not hits or hits[0].dense < self.answer_threshold or hits[0].bm25 < self.bm25_floor:
             return Decision("unknown", tuple(hits[:2]))
+        margin = self.ambiguity_margin
+        if len(hits) > 1 and (self._thin(hits[0].article) or self._thin(hits[1].article)):
+            margin = self.thin_margin  # one-question entries crowd a topic: their neighbours are close
         close_second = len(hits) > 1 and hits[1].bm25 >= self.bm25_floor and \
-            hits[0].dense - hits[1].dense < self.ambiguity_margin and hits[1].dense >= self.answer_threshold
+            hits[0].dense - hits[1].dense < margin and hits[1].dense >= self.answer_threshold
         if close_second:
             return Decision("choose", tuple(hits[:2]))
         words = self.content_words(query)
@@ -398,6 +403,9 @@ class KnowledgeBase:
         if self.coverage(query, top, words) < self.coverage_floor or self.missing_nouns(query, top, words):
             return Decision("choose", tuple(hits[:2]))
         return Decision("answer", (hits[0],))
+
+    def _thin(self, article: Article) -> bool:
+        return len(article.questions) <= self.thin_questions
 
     def get(self, article_id: str) -> Article | None:
         return next((a for a in self.articles if a.id == article_id), None)

@@ -196,3 +196,26 @@ def test_an_imported_faq_entry_is_found_by_its_answers_words(small_base):
     assert len(thin) > 2 and len(rich) == 3      # a rich article is found by its questions only
     hits = kb.search("辞职半年了一直没找着活 账户里那点钱能全拿出来不", k=2)
     assert hits[0].article.id == "gjj-leave"
+
+
+def test_close_neighbours_in_an_imported_faq_are_offered_as_a_choice(small_base, monkeypatch):
+    """One-question entries crowd a topic (租房提取 for 无房 and for 公租房): when one of the two
+    best is such an entry and the other is nearly as close, the citizen chooses; two articles
+    with many phrasings keep the narrower margin the city's base was calibrated with."""
+    from kb.index import Hit
+
+    kb = KnowledgeBase(load_dir(small_base)[0], P, use_dense=False)
+    thin = article_from_dict(article("gjj-rent-none", "无房租房提取", ["无房职工租住商品房如何提取住房公积金？"]))
+    rich = [article_from_dict(article(f"rich-{n}", "租房提取", ["租房提取", "租房取公积金", "交房租用公积金"]))
+            for n in (1, 2)]
+    gap = (kb.ambiguity_margin + kb.thin_margin) / 2
+    monkeypatch.setattr(kb, "coverage", lambda *a, **k: 1.0)
+    monkeypatch.setattr(kb, "missing_nouns", lambda *a, **k: [])
+
+    def decide(first, second):
+        hits = [Hit(first, 0.95, 0.95, 20.0), Hit(second, 0.95 - gap, 0.95 - gap, 20.0)]
+        monkeypatch.setattr(kb, "search", lambda q, k=3: hits)
+        return kb.decide("租房取公积金").kind
+
+    assert decide(thin, rich[0]) == "choose" and decide(rich[0], thin) == "choose"
+    assert decide(rich[0], rich[1]) == "answer"

@@ -431,13 +431,13 @@ _NAMED_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("举报", re.compile(r"举报|检举")), ("投诉", re.compile(r"投诉")), ("意见建议", re.compile(r"建议|提个意见|提意见")),
     ("求助", re.compile(r"求助")), ("咨询", re.compile(r"咨询")),
 ]
-_NOT_NAMING = re.compile(r"(?:不是|不算|不想|不要|别)(?:要)?(?:举报|检举|投诉|建议|求助|咨询)")
+NOT_NAMING = re.compile(r"(?:不是|不算|不想|不要|别)(?:要)?(?:举报|检举|投诉|建议|求助|咨询)")
 
 
 def named_request_type(text: str) -> str | None:
     """The type the citizen names in so many words (「…，我要投诉」): their own choice, which
     stands over what the classifier reads into the matter (「不是投诉」 names nothing)."""
-    t = _NOT_NAMING.sub("", normalize(text))
+    t = NOT_NAMING.sub("", normalize(text))
     for kind, rx in _NAMED_TYPES:
         if rx.search(t):
             return kind

@@ -250,7 +250,7 @@ class KnowledgeBase:
         passage: list[bool] = []
         for i, a in enumerate(self.articles):
             own = [(text, False) for text in (a.title, *a.questions)]
-            if len(a.questions) <= self.thin_questions:
+            if self._thin(a):
                 own += [(text, True) for text in answer_passages(a.answer, self.passage_chars)]
             for text, is_passage in own:
                 units.append(text)

@@ -621,13 +621,14 @@ def request_types_set() -> dict:
     profile = load_profile("anshan")
 
     def score(cases: list[dict], show: bool) -> dict:
-        pairs, rules, times, misses = [], [], [], []
+        pairs, rules, times, misses, sure = [], [], [], [], []
         by_style: dict[str, list[bool]] = {}
         for c in cases:
             t0 = time.perf_counter()
             reading = request_types.classify(c["text"])
             times.append((time.perf_counter() - t0) * 1000)
             got = reading.type if reading else None
+            sure.append(request_types.sure(reading))
             pairs.append((c["type"], got))
             rules.append((c["type"], extract.extract_fields(c["text"], profile).request_type))
             by_style.setdefault(c.get("style", "chat"), []).append(got == c["type"])
@@ -636,7 +637,6 @@ def request_types_set() -> dict:
                                "confidence": round(reading.confidence, 2) if reading else None,
                                "text": c["text"][:80]})
         labels = extract.REQUEST_TYPES
-        sure = [request_types.sure(request_types.classify(c["text"])) for c in cases]
         out = {"n": len(cases),
                "accuracy": sum(g == p for g, p in pairs) / len(pairs),
                "macro_f1": macro_f1(pairs, labels),
@@ -806,24 +806,16 @@ def main() -> None:
     ap.add_argument("--kb-baseline", metavar="GIT_REV",
                     help="also measure kb/index.py of this revision, alternating with the current one")
     args = ap.parse_args()
-    if args.only_dispatch:
-        print(json.dumps({"dispatch": dispatch_set()}, ensure_ascii=False, indent=2))
-        return
-    if args.only_scope:
-        print(json.dumps({"scope_independent": scope_halves()}, ensure_ascii=False, indent=2))
-        return
-    if args.only_faq:
-        print(json.dumps({"faq_import": faq_import_set()}, ensure_ascii=False, indent=2))
-        return
-    if args.only_types:
-        print(json.dumps({"request_types": request_types_set()}, ensure_ascii=False, indent=2))
-        return
-    if args.only_emergency:
-        print(json.dumps({"emergency": emergency_set()}, ensure_ascii=False, indent=2))
-        return
-    if args.only_kb:
-        print(json.dumps({"knowledge_base": knowledge_base_set(args.kb_rounds, args.kb_baseline)}, ensure_ascii=False, indent=2))
-        return
+    narrow = {  # --only-<mode>: its key in the report and what measures it
+        "dispatch": ("dispatch", dispatch_set), "scope": ("scope_independent", scope_halves),
+        "faq": ("faq_import", faq_import_set), "types": ("request_types", request_types_set),
+        "emergency": ("emergency", emergency_set),
+        "kb": ("knowledge_base", lambda: knowledge_base_set(args.kb_rounds, args.kb_baseline)),
+    }
+    for mode, (key, measure) in narrow.items():
+        if getattr(args, f"only_{mode}"):
+            print(json.dumps({key: measure()}, ensure_ascii=False, indent=2))
+            return
     from rasa.shared.nlu.training_data.loading import load_data
 
     if args.only_servers:

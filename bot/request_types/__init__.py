@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.extract import _NOT_NAMING, REQUEST_TYPES, normalize
+from bot.extract import NOT_NAMING, REQUEST_TYPES, normalize
 
 WEIGHTS = Path(__file__).with_name("model.npz")
 MAX_CHARS = 4000                    # a longer message is read from its first and last parts
@@ -63,7 +63,7 @@ def ending(t: str) -> str:
 def declared_type(text: str) -> str | None:
     """The type a citizen declares as their act (「我要投诉物业」), None for a mere mention or
     a question about how to (「投诉物业去哪个部门」, 「不是投诉」)."""
-    t = _NOT_NAMING.sub("，", _SPACES.sub("", normalize(text)))
+    t = NOT_NAMING.sub("，", _SPACES.sub("", normalize(text)))
     for m in _DECLARED.finditer(t):
         if t[m.end():m.end() + 1] not in ("：", ":") and _ASKS_HOW.search(t[m.end():m.end() + 20]):
             continue
@@ -148,8 +148,8 @@ def classify(text: str | None) -> Reading | None:
     if not t:
         return None
     named = declared_type(t)
-    p = model().probabilities(t)
-    scores = {c: round(float(v), 4) for c, v in zip(model().classes, p, strict=True)}
+    m = model()
+    scores = {c: round(float(v), 4) for c, v in zip(m.classes, m.probabilities(t), strict=True)}
     if named:
         return Reading(named, 1.0, scores, named=True)
     best = max(scores, key=lambda c: scores[c])

@@ -55,6 +55,18 @@ def foreign_intent(text: str) -> str | None:
 QUESTION_TAKES = {"seek_help", "complain", "suggest", "nlu_fallback"}
 
 
+def _demote(message: Message, name: str) -> bool:
+    """The next intent of the ranking wins over ``name`` (and over an emergency or a legal route,
+    which only the rules decide)."""
+    ranking = [r for r in (message.get("intent_ranking") or [])
+               if r.get("name") not in (name, EMERGENCY_INTENT, LEGAL_INTENT)]
+    if not ranking:
+        return False
+    message.set("intent", ranking[0], add_to_output=True)
+    message.set("intent_ranking", ranking, add_to_output=True)
+    return True
+
+
 def _set_intent(message: Message, name: str, confidence: float) -> None:
     ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != name]
     top = {"name": name, "confidence": confidence}
@@ -105,10 +117,7 @@ class SafetyOverride(GraphComponent):
         elif intent == EMERGENCY_INTENT:
             # One reading everywhere: the classifier alone does not make an emergency (the
             # gateway, /api/triage and the console would not agree); the next intent wins.
-            ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != EMERGENCY_INTENT]
-            if ranking:
-                message.set("intent", ranking[0], add_to_output=True)
-                message.set("intent_ranking", ranking, add_to_output=True)
+            if _demote(message, EMERGENCY_INTENT):
                 reading["overrode"] = intent
         if seen.possible is not None:
             # The gateway gives the numbers in one line before the ordinary answer.
@@ -129,6 +138,11 @@ class SafetyOverride(GraphComponent):
                 if current != LEGAL_INTENT:
                     _set_intent(message, LEGAL_INTENT, 1.0)
                     reading["overrode"] = current
+            elif current == LEGAL_INTENT:
+                # The classifier alone does not send a citizen away (a question about 信息公开,
+                # 纪委旁边的公厕): without a route the scope rules name, the request is taken.
+                _demote(message, LEGAL_INTENT)
+                reading["overrode"] = current
             elif current in QUESTION_TAKES and questions.is_information_question(text):
                 _set_intent(message, CONSULT_INTENT, max(confidence, 0.9))
                 reading["overrode"] = current

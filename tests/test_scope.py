@@ -154,6 +154,30 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
     ("我在信访局反映了两年了还没解决", "petition"),
     ("上访三年了没人管，你们给协调协调", "petition"),
     ("这事儿信访局还在处理，你们能帮我问问吗", "petition"),
+    ("我那个信访的事都一年了 信访办老说在办 你们帮我推一推", "petition"),
+    ("去年好几次到区信访局上访，给的处理意见我不满意，你们给我转给书记", "petition"),
+    # undone by the hotline: a ticket, a fine, a refusal
+    ("城管罚了我家饭店五千 你们把这个罚款给我免了", "admin_review"),
+    ("恳请热线撤销区自然资源局对我作出的限期拆除决定", "admin_review"),
+    ("交警贴的罚单你们帮我撤了吧 那地方根本没牌子", "admin_review"),
+    # a formal request for government information
+    ("本人依据《政府信息公开条例》，申请公开以下信息：1.征收补偿方案", "info_disclosure"),
+    ("请依法公开我村2023年土地征收补偿款的发放明细，我以公民身份申请", "info_disclosure"),
+    # a family or partnership dispute the hotline is asked to rule on
+    ("我爸走了留下两套房 我姐说都归她 你们给评评理到底该咋分", "litigation"),
+    ("法院判了我每月能看孩子 她就是不让看 你们强制她执行判决", "litigation"),
+    ("我跟朋友合伙开店出资一半 他不给我分红 你们认定一下我该分得多少", "litigation"),
+    # other people's information, the hotline asked to help deceive
+    ("帮我查个人，叫王**，我要他家住址", "privacy"),
+    ("我想要楼下那家的电话 他家空调滴水", "privacy"),
+    ("隔壁老李一个月挣多少钱 你们能查着吧 告诉我呗", "privacy"),
+    ("我家低保还想领着 孩子上班了 你们帮我把这事瞒过去", "public_order"),
+    ("有没有办法帮我把车检糊弄过去 给点钱也行", "public_order"),
+    ("帮我开个有病的证明 让孩子躲过兵役", "public_order"),
+    # elsewhere, though the citizen lives here or asks this city's hotline
+    ("我是铁东区的，在沈阳市和平区一家店买的冰箱坏了，店里不给修", "outside_city"),
+    ("我在大连住院那家医院乱收费 你们鞍山12345管不管", "outside_city"),
+    ("在上海打工老板不给工资跑了 我现在在鞍山 你们能管吗", "outside_city"),
 ]
 
 # In scope: look-alikes, and plain questions about how to use a route (the hotline answers them).
@@ -236,6 +260,20 @@ IN_SCOPE: list[str] = [
     "小区里违建太多，街道不管，太不合理了",
     "信访局电话是多少",
     "我想去信访局反映",
+    # a question about a route, even with the matter behind it told
+    "我对交警的罚款不服，想问一下行政复议在哪申请，要多长时间",
+    "请帮我解答：怎么申请政府信息公开？多久答复？",
+    "法院判了我不服，上诉的期限是几天？",
+    # a settled case told as background, then a new matter
+    "前几年跟开发商打过官司已经判完了，这事不提了。另一件事：小区门口路灯坏了一个月",
+    # the institution as a place or an office to reach
+    "法院诉讼服务中心大厅漏雨 地上全是水",
+    "纪委大楼门口的井盖丢了",
+    "仲裁委的电话一直打不通",
+    # a labour dismissal for 严重违纪 is not a matter for 纪检监察; unpaid wages stay in scope
+    "小区保安队长天天在门岗打牌喝酒，物业也不管",
+    "在沈阳出差的时候，家里楼下烧烤店油烟太大，家住铁西区",
+    "我在北京看病，回来鞍山怎么报销",
 ]
 
 
@@ -352,3 +390,27 @@ def test_another_citys_matter_gets_that_citys_12345_with_its_area_code():
         oos = scope.detect(text, p)
         assert oos is not None and oos.route == "outside_city", text
         assert number in messages.scope_reply(oos, p)
+
+
+def test_the_nlu_layer_sends_away_only_what_the_rules_name():
+    """The classifier alone does not send a citizen away: without a route the rules name, the
+    next intent of the ranking is taken (the request is filed); with one, it is legal_route."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu import LEGAL_INTENT, SafetyOverride
+
+    layer = SafetyOverride({})
+    for text, intent in (("咨询一下 怎么申请政府信息公开 在哪递材料", "legal_route"),
+                         ("纪委旁边的公厕太脏了", "legal_route"),
+                         ("法院判了我不服 你们帮我改判", "complain")):
+        message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.9},
+                                "intent_ranking": [{"name": intent, "confidence": 0.9},
+                                                   {"name": "report_emergency", "confidence": 0.06},
+                                                   {"name": "consult", "confidence": 0.04}]})
+        layer.process([message])
+        named = scope.detect(text, ANSHAN)
+        got = message.get("intent")["name"]
+        assert (got == LEGAL_INTENT) == (named is not None), (text, got)
+        assert got != "report_emergency"
+        if named is None:
+            assert got == "consult"

@@ -358,7 +358,8 @@ def scope_reply(oos: OutOfScope, profile: Profile) -> str:
             why,
             basis,
             where,
-            f"如果您在{profile.city_short}还有其他需要反映或咨询的事，随时告诉我，我来帮您办。",
+            f"如果您在{profile.city_short}还有其他需要反映或咨询的事，随时告诉我，我来帮您办。"
+            "如果我理解错了，您的事需要热线受理，请回复“转人工”，由工作人员为您判断和登记。",
         ]
     )
 

@@ -392,6 +392,12 @@ def test_another_citys_matter_gets_that_citys_12345_with_its_area_code():
         assert number in messages.scope_reply(oos, p)
 
 
+def test_a_citizen_sent_away_can_always_reach_a_person():
+    """A route named wrongly must not lose the request: every refusal says how to reach an agent."""
+    for route in ROUTES:
+        assert "转人工" in scope_reply(OutOfScope(route, "沈阳"), ANSHAN)
+
+
 def test_the_nlu_layer_sends_away_only_what_the_rules_name():
     """The classifier alone does not send a citizen away: without a route the rules name, the
     next intent of the ranking is taken (the request is filed); with one, it is legal_route."""

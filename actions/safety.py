@@ -58,9 +58,13 @@ class ActionOutOfScope(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         p = profile()
-        found = scope.detect(latest_text(tracker), p)
+        text = latest_text(tracker)
+        found = scope.detect(text, p)
+        asked = None if found else scope.asked_about(text)
         if found:
             dispatcher.utter_message(text=messages.scope_reply(found, p))
+        elif asked:  # how to use a route: answered, not refused
+            dispatcher.utter_message(text=messages.route_answer(asked, p))
         else:
             dispatcher.utter_message(response="utter_faq/not_accepted")
         return []

@@ -276,13 +276,14 @@ def _route_text(oos: OutOfScope, profile: Profile) -> tuple[str, str]:
             "您说的事需要通过诉讼途径解决，热线不能改变法院的判决、裁定，也不能代替法院处理。",
             "对判决、裁定不服的，可以在法定期限内向上一级人民法院上诉：判决一般是收到判决书之日起15日内，裁定是10日内。"
             "判决已经生效的，可以依法申请再审。要起诉的，请向有管辖权的人民法院起诉；执行方面的问题，请联系负责执行的人民法院。"
+            "已经立案的案件，查进度、催开庭或反映审判执行中的问题，可以拨打12368诉讼服务热线。"
             "建议先咨询律师；经济困难的，可以拨打12348公共法律服务热线申请法律援助。",
         )
     if route == "arbitration":
         return (
             "您说的是需要通过仲裁解决的纠纷，热线不能代替仲裁机构作出裁决。",
             "劳动人事争议，向劳动合同履行地或用人单位所在地的劳动人事争议仲裁委员会申请仲裁，"
-            "一般应在知道权利被侵害之日起一年内提出；合同约定了仲裁的其他纠纷，向约定的仲裁机构申请。"
+            "一般应在知道权利被侵害之日起一年内提出，劳动人事争议仲裁不收费；合同约定了仲裁的其他纠纷，向约定的仲裁机构申请。"
             "劳动者对仲裁裁决不服的，可以在收到裁决书之日起15日内向人民法院起诉。",
         )
     if route == "discipline":
@@ -345,6 +346,16 @@ _RULES: dict[str, str] = {
     "public_order": "违背公序良俗的事项，热线不予受理",
     "outside_city": "不属于本市管辖范围的事项，热线不予受理，会告诉您相应渠道",
 }
+
+
+def route_answer(route: str, profile: Profile) -> str:
+    """A question about how to use a legal route (劳动仲裁要交钱吗): its procedure, as an answer."""
+    _, where = _route_text(OutOfScope(route, ""), profile)
+    name = SCOPE_ROUTE_NAMES.get(route, "这个途径")
+    return "\n".join([
+        f"关于{name}：{where}",
+        "还有其他需要反映或咨询的事，随时告诉我；想找工作人员，请回复“转人工”。",
+    ])
 
 
 def scope_reply(oos: OutOfScope, profile: Profile) -> str:

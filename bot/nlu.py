@@ -138,9 +138,15 @@ class SafetyOverride(GraphComponent):
                 if current != LEGAL_INTENT:
                     _set_intent(message, LEGAL_INTENT, 1.0)
                     reading["overrode"] = current
+            elif (asked := scope.asked_about(text)) and current in (LEGAL_INTENT, CONSULT_INTENT, *QUESTION_TAKES):
+                # How to use a route (劳动仲裁要交钱吗): action_out_of_scope answers with its procedure.
+                reading["route_question"] = asked
+                if current != LEGAL_INTENT:
+                    _set_intent(message, LEGAL_INTENT, 1.0)
+                    reading["overrode"] = current
             elif current == LEGAL_INTENT:
-                # The classifier alone does not send a citizen away (a question about 信息公开,
-                # 纪委旁边的公厕): without a route the scope rules name, the request is taken.
+                # The classifier alone does not send a citizen away (纪委旁边的公厕): without a
+                # route the scope rules name, the request is taken.
                 _demote(message, LEGAL_INTENT)
                 reading["overrode"] = current
             elif current in QUESTION_TAKES and questions.is_information_question(text):

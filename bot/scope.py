@@ -135,6 +135,7 @@ _PUSH_CASE = (
     r"|(?:跟|给|和|找|向|让)(?:法院|法官|审判长|承办法官)(?:打(?:个|声)?招呼|说(?:说|一下|一声|句话)?|讲(?:讲|一下)?|沟通|协调|施压|通融)"
     r"|(?:让|叫|要|要求|督促)(?:法院|法官)" + _NC + r"{0,4}(?:快点|尽快|早点|赶紧|抓紧)?(?:判|审|开庭|立案|结案)"
     r"|(?:法院|法官)(?:快点|尽快|早点|赶紧|抓紧)(?:判|审|开庭|立案|结案)"
+    r"|(?:你们|热线|12345)(?:能|能不能|可以|给|帮)?(?:帮我|给我)?(?:催催|催一下|催一催|督促一下)"
     r"|(?:帮|替|给)(?:我|我们)(?:判|断)(?:一下|一判|个|了|赢)?|(?:你们|热线|12345)(?:来|给|帮)?(?:判|断)(?:一下|一判|个|了)|判(?:我|我们)(?:赢|胜诉)"
     r"|(?:先|提前)(?:让|叫|要|逼|催)(?:对方|他|她|被告|他们|那边|公司|老板)" + _NC + r"{0,8}(?:给|还|赔|付|退|把钱)"
     r"|(?:让|叫|要|逼|催)(?:对方|他|她|被告|他们|那边|公司|老板)(?:先|提前)" + _NC + r"{0,6}(?:给|还|赔|付|退|把钱)"
@@ -256,7 +257,7 @@ _RULES: tuple[_Rule, ...] = (
     _r(
         "discipline",
         r"吃拿卡要|优亲厚友|虚报冒领|(?:截留|克扣|挪用|冒领|贪占|私分)" + _NC + r"{0,6}(?:扶贫|补贴|补助|救灾|救济|低保|补偿款|资金|款)"
-        r"|(?:收|要|拿|索要)(?:了)?" + _NC + r"{0,4}(?:红包|好处费|回扣|礼金|贿|好处)|违规(?:吃喝|收礼|发放|经商|办企业)|违纪|违法乱纪"
+        r"|(?:收|要|拿|索要)(?:了)?" + _NC + r"{0,8}?(?:红包|好处费|回扣|礼金|贿|好处)|违规(?:吃喝|收礼|发放|经商|办企业)|违纪|违法乱纪"
         r"|(?:以|用)(?:权|职权)(?:压人|谋私)|(?:吃空饷|在编不在岗)|保护费"
         r"|(?:进|装进|揣进|塞进)(?:了)?(?:自己|个人)?(?:的)?腰包|侵占(?:集体|村集体|公家)|私自(?:卖|变卖|出租|占用)(?:了)?(?:集体|村里|公家)"
         r"|上班(?:时间)?(?:打麻将|喝酒|玩游戏|打牌|炒股)|收受(?:了)?(?:财物|钱物|礼品|礼金|购物卡|现金)"
@@ -282,7 +283,7 @@ _RULES: tuple[_Rule, ...] = (
         r"|(?:已经|正在|一直在|一直|还在)(?:走)?(?:信访|上访)|信访(?:件|事项|答复|复查|复核|程序|渠道|案件|编号|回执)"
         r"|(?:去|到|找|在|向|跟)(?:了|过)?(?:省|市|区|县|镇)?(?:信访局|信访办|信访部门|信访)" + _NC + r"{0,6}(?:反映|上访|信访|登记|递(?:交)?(?:了)?材料)?(?:过|了)"
         r"|(?:多次|好几次|几次|好多次|多回)(?:到|去|找)" + _NC + r"{0,6}(?:信访|上访)|(?:开始|起)(?:信访|上访)|(?:信访|上访)" + _NC + r"{0,5}(?:都|已经)(?:半年|一年|两年|几年|多年|好几年)"
-        r"|信访(?:局|办|部门)?(?:的|给的|作出的|出具的)?(?:处理|答复|回复|处理意见|意见)(?:结果)?" + _NC + r"{0,4}(?:不满意|不服|不认可|不接受)"
+        r"|信访(?:局|办|部门)?(?:的|给的|给我的|对我的|作出的|出具的)?(?:处理|答复|回复|处理意见|意见)(?:结果)?" + _NC + r"{0,4}(?:不满意|不服|不认可|不接受)"
         r"|上访(?:了|过|多年|好几年|好多次|多次)|越级上访|进京上访|信访(?:了|过)"
         # in the petition channel for a while: 信访好几年了, 信访局一直在办
         r"|(?:信访|上访)(?:了|过)?(?:都|已经)?(?:多年|好几年|好多年|好些年|几年|好久|很久|好几次|多次|好多次|一年多|半年|大半年"
@@ -298,11 +299,12 @@ _RULES: tuple[_Rule, ...] = (
         matter=False,
         unless=r"村务|物业|业委会|账目公开|财务公开",
     ),
-    _r("info_disclosure", r"申请(?:政府)?信息公开|依申请公开|政府信息公开(?:申请)?", matter=False),
+    _r("info_disclosure", r"申请(?:政府)?信息公开|依申请公开|政府信息公开(?:申请)?|走(?:个|什么|一下)?(?:政府)?信息公开"
+       r"|信息公开(?:申请|程序|的程序|的手续)", matter=False),
     # A formal request (依据《政府信息公开条例》申请公开…, 请依法公开…) is a request, not a question.
     _r(
         "info_disclosure",
-        r"依据" + _NC + r"{0,4}政府信息公开条例|(?:请|特|现|正式|依法)(?:依法)?(?:申请)?公开(?:以下|下列)|请依法公开"
+        r"依据" + _NC + r"{0,12}政府信息公开条例|(?:请|特|现|正式|依法)(?:依法)?(?:申请)?公开(?:以下|下列)|请依法公开"
         r"|申请公开(?:以下|下列)|(?:以|作为)公民(?:的)?身份申请",
     ),
     _r(
@@ -384,9 +386,11 @@ _DEMAND = re.compile(
     r"帮我(?!解答|答|问|咨询|了解|说明|解释|看看|介绍)|替我|给我(?:改|判|处理|解决|查|办|撤销|做主)"
     r"|(?:你们|热线|12345)(?:能不能|能否|可不可以|可以|能)?(?:帮|给|去|来|出面)?(?:我)?(?:处理|解决|管|改|判|查|督促|催|撤销|做主"
     r"|主持公道|评评?理|评判|定夺|施压|打招呼)|(?:你们|热线|12345|政府)(?:能不能|能否|可不可以|可以|能)?出面"
+    # a formal request, not a question (依据《政府信息公开条例》申请公开以下信息；申请人：…)
+    r"|申请人[:：]|(?:特|现|正式|依法)申请|申请公开(?:以下|下列)|请依法公开"
     r"|要求(?:热线|你们|政府)|请热线|12345(?:帮|给|处理)|你们必须|我要求"
 )
-_NEGATED = re.compile(r"(?:不是|不想|不要|不用|没有|没|不打算|不愿意|不需要|不准备|不会)(?:要|去|想)?$")
+_NEGATED = re.compile(r"(?:不是|不想|不太想|不大想|不要|不用|没有|没|不打算|不愿意|不需要|不准备|不会)(?:要|去|想)?$")
 # 法院, 纪委, 仲裁委 as a building or an office to reach (纪委旁边的公厕, 执行局的电话打不通).
 _INSTITUTION_AS_PLACE = re.compile(
     r"(?P<office>委员会|委|局|院|庭|办|室|中心)?(?:的)?(?:办公楼|大楼|大院|门口|门前|旁边|附近|对面|楼下|院里|院内|停车场|大厅|厕所|公厕|电话|地址|上班时间|几点|办公时间|在哪)"
@@ -418,7 +422,7 @@ _NOT_A_PLACE_AFTER = (
 )
 _LOCATIVE_BEFORE = r"(?:在|位于|住|住在|于)"
 _CROSS_REGION = re.compile(
-    r"异地|户口|户籍|老家|回来|返乡|转回|迁回|迁到|迁入|转入|转移|转出|迁出|调档|备案|报销|上学|上大学|读书|念书|助学贷款"
+    r"异地|户口|户籍|老家|回来|返乡|转回|迁回|迁到|迁入|转入|转移|转出|迁出|调档|备案|报销|公积金|上学|上大学|读书|念书|助学贷款"
     r"|学费|落户|学籍|档案|就医|垫(?:付|了)?(?:的)?钱|怎么报|咋报|能报|报多少|票子"
 )
 # Services the own city provides for something elsewhere (社保转移, 异地报销): in scope even when the
@@ -466,7 +470,7 @@ def _own_place_named(text: str, profile: Profile) -> bool:
         own = re.escape(short) + r"(?:市)?"
         text = re.sub(r"你们" + own + r"(?:的)?(?:12345|热线)?|" + own + r"(?:的)?(?:12345|政务服务便民热线|便民热线|热线)"
                       r"|(?:回|回到|调回|搬回|来|来到)(?:了)?" + own + r"(?:老家)?"
-                      r"|我(?:人)?现在(?:住|在)(?:在)?" + own, "", text)
+                      r"|我(?:人)?(?:现在)?(?:住|在)(?:在)?" + own, "", text)
     if profile.find_district(text):
         return True
     return bool(short and re.search(re.escape(short) + r"(?:市)?(?!人|口音|户口|户籍|籍)", text))
@@ -492,19 +496,33 @@ def _outside_city(text: str, profile: Profile) -> OutOfScope | None:
 
 # ---------------------------------------------------------------- detection
 
+def _prepared(text: str) -> str:
+    t = re.sub(r"\s+", "", normalize(text))
+    new = _NEW_MATTER.search(t)
+    return t[new.end():] if new else t
+
+
+def _asked_about(t: str) -> str | None:
+    if not _HOW_TO.search(t) or _DEMAND.search(t):
+        return None
+    return next((r.route for r in _RULES if not r.matter and _applies(r, t)), None)
+
+
+def asked_about(text: str) -> str | None:
+    """The route a question asks how to use (劳动仲裁要交钱吗, 我对罚款不服，行政复议在哪申请):
+    the hotline answers it with the route's procedure; it is not sent away."""
+    return _asked_about(_prepared(text))
+
+
 def detect(text: str, profile: Profile | None = None) -> OutOfScope | None:
     """The out-of-scope route for ``text``, or None when the hotline handles it."""
-    t = re.sub(r"\s+", "", normalize(text))
+    t = _prepared(text)
     if not t:
         return None
     p = profile or load_profile()
-    new = _NEW_MATTER.search(t)
-    if new:
-        t = t[new.end():]
-    how_to = bool(_HOW_TO.search(t)) and not _DEMAND.search(t)
-    if how_to and any(not r.matter and _applies(r, t) for r in _RULES):
-        # A question about how to use a route (怎么申请行政复议, 我对罚款不服想走程序): the hotline
-        # answers it, even when the matter behind the question is told too.
+    if _asked_about(t):
+        # A question about how to use a route: answered (asked_about), even when the matter
+        # behind the question is told too.
         return None
     for rule in _RULES:
         for m in rule.rx.finditer(t):

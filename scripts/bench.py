@@ -164,8 +164,8 @@ def emergency_set() -> dict:
 
 
 def scope_set(parsed_by_text: dict[str, dict], name: str = "scope_cases.yml", show: bool = True) -> dict:
-    """Lexicon route accuracy, and the layered reading the citizen gets: out of scope when the
-    lexicon names a route or the NLU says legal_route (then the reply lists every route).
+    """Lexicon route accuracy, and the reading the citizen gets through the NLU layer: sent away
+    when its scope rules name a route.
     ``show=False`` for a sealed half: counts only, never its texts."""
     from bot import scope
     from bot.profile import load_profile
@@ -182,7 +182,9 @@ def scope_set(parsed_by_text: dict[str, dict], name: str = "scope_cases.yml", sh
             right += 1
         elif show:
             wrong.append(f'{c.get("id", "")} {c["text"][:80]} -> {got} (want {c.get("route")})')
-        flagged = bool(found) or parsed_by_text[c["text"]]["intent"]["name"] == "legal_route"
+        # Sent away: the route the NLU layer's rules named (a question about a route is answered,
+        # and the classifier alone sends nobody away).
+        flagged = bool((parsed_by_text[c["text"]].get("safety") or {}).get("scope"))
         layered_tp += flagged and bool(c.get("route"))
         layered_fp += flagged and not c.get("route")
     out = {

@@ -34,6 +34,8 @@ def test_legal_route_named():
     assert "法院" in messages[0]["text"]
     _, messages = run(ActionOutOfScope(), tracker("这事你们管不了吧", intent="legal_route"))
     assert responses(messages) == ["utter_faq/not_accepted"]
+    _, messages = run(ActionOutOfScope(), tracker("是不是得走什么信息公开？具体怎么申请 网上能弄吗", intent="legal_route"))
+    assert "关于政府信息公开" in messages[0]["text"] and "20个工作日" in messages[0]["text"]
 
 
 def test_lookup_by_number_and_by_conversation():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import scope
-from bot.messages import SCOPE_ROUTE_NAMES, scope_reply
+from bot.messages import SCOPE_ROUTE_NAMES, route_answer, scope_reply
 from bot.profile import load_profile
 from bot.scope import ROUTES, OutOfScope
 
@@ -400,23 +400,33 @@ def test_a_citizen_sent_away_can_always_reach_a_person():
 
 def test_the_nlu_layer_sends_away_only_what_the_rules_name():
     """The classifier alone does not send a citizen away: without a route the rules name, the
-    next intent of the ranking is taken (the request is filed); with one, it is legal_route."""
+    next intent of the ranking is taken (the request is filed); with one, it is legal_route. A
+    question about how to use a route is legal_route too, answered with the route's procedure."""
     from rasa.shared.nlu.training_data.message import Message
 
     from bot.nlu import LEGAL_INTENT, SafetyOverride
 
     layer = SafetyOverride({})
-    for text, intent in (("咨询一下 怎么申请政府信息公开 在哪递材料", "legal_route"),
-                         ("纪委旁边的公厕太脏了", "legal_route"),
-                         ("法院判了我不服 你们帮我改判", "complain")):
+    cases = (("纪委旁边的公厕太脏了", "legal_route", None, None),
+             ("法院判了我不服 你们帮我改判", "complain", "litigation", None),
+             ("咨询一下 怎么申请政府信息公开 在哪递材料", "legal_route", None, "info_disclosure"),
+             ("劳动仲裁要交钱吗", "consult", None, "arbitration"))
+    for text, intent, route, question in cases:
         message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.9},
                                 "intent_ranking": [{"name": intent, "confidence": 0.9},
                                                    {"name": "report_emergency", "confidence": 0.06},
                                                    {"name": "consult", "confidence": 0.04}]})
         layer.process([message])
         named = scope.detect(text, ANSHAN)
+        assert (named.route if named else None) == route
+        assert scope.asked_about(text) == question
         got = message.get("intent")["name"]
-        assert (got == LEGAL_INTENT) == (named is not None), (text, got)
-        assert got != "report_emergency"
-        if named is None:
-            assert got == "consult"
+        assert got == (LEGAL_INTENT if route or question else "consult"), (text, got)
+        assert message.get("safety").get("scope") == route
+        assert message.get("safety").get("route_question") == question
+
+
+def test_a_question_about_a_route_is_answered_with_its_procedure():
+    reply = route_answer("arbitration", ANSHAN)
+    assert "不收费" in reply and "一年" in reply and "转人工" in reply
+    assert "不能" not in reply.splitlines()[0]  # an answer, not a refusal

@@ -12,7 +12,6 @@ How the pieces fit (Rasa 3.6):
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 from typing import Any
@@ -37,7 +36,7 @@ from actions.common import (
     spoken_number,
 )
 from bot import extract, messages, questions, request_types
-from bot.emergency.urgent import urgent_for_filing
+from bot.orders.filing import file_request
 from bot.store import repository
 
 log = logging.getLogger(__name__)
@@ -456,40 +455,20 @@ class ActionFileWorkOrder(Action):
             idempotency_key=f"{tracker.sender_id}:{latest_user_timestamp(tracker)}",
         )
         try:
-            repeat = repository.find_open_repeat(
-                tracker.sender_id, request.phone, request.content, request.address
-            )
-            # Progress is told only to the conversation that filed it: a phone number is what
-            # anyone can type (a reported person could learn of the 举报 against them). Another
-            # conversation's matching order is left to the hotline (集中反映 links them).
-            if repeat is not None and repeat.sender_id != tracker.sender_id:
-                repeat = None
-            if repeat and repository.get_order_by_key(request.idempotency_key) is None:
-                dispatcher.utter_message(
-                    response="utter_repeat_request",
-                    number=repeat.number,
-                    status=repeat.status_label,
-                    deadline=repeat.deadline.strftime("%Y年%m月%d日"),
-                )
-                return [*reset_intake(), SlotSet("last_order_number", repeat.number)]
-            matters = plan_matters(request.content, p)
-            if matters:  # several matters for different units: one order each (天津办法第十五条)
-                request = dataclasses.replace(request, content=matters[0][0])
-            request = dataclasses.replace(request, urgent=urgent_kind(request.content))
-            order, created = repository.file_order(request, p)
-            attached = repository.link_attachments(tracker.sender_id, order.id)
-            others = [repository.file_order(dataclasses.replace(
-                request, content=text, idempotency_key=f"{request.idempotency_key}#{i}", urgent=urgent_kind(text)), p)
-                for i, (text, _unit) in enumerate(matters[1:], 1)]
+            filing = file_request(request, p, sentence_model())
         except Exception:  # the store is down: keep everything, let the citizen retry
             log.exception("filing failed for %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_filing_failed")
             return [SlotSet("confirmed", None)]
-        if created:
-            route_new_order(order.number, order.content, p)
-        for other, other_created in others:
-            if other_created:
-                route_new_order(other.number, other.content, p)
+        order = filing.order
+        if filing.repeat:
+            dispatcher.utter_message(
+                response="utter_repeat_request",
+                number=order.number,
+                status=order.status_label,
+                deadline=order.deadline.strftime("%Y年%m月%d日"),
+            )
+            return [*reset_intake(), SlotSet("last_order_number", order.number)]
         dispatcher.utter_message(
             response="utter_filed",
             request_type=kind,
@@ -499,14 +478,12 @@ class ActionFileWorkOrder(Action):
             deadline=order.deadline.strftime("%Y年%m月%d日"),
         )
         if order.urgent:
-            dispatcher.utter_message(text=messages.urgent_filed(
-                order.urgent, p.urgent_hours, repository.get_order(order.number).unit))
-        if others:
+            dispatcher.utter_message(text=messages.urgent_filed(order.urgent, p.urgent_hours, order.unit))
+        if filing.others:
             dispatcher.utter_message(text=messages.several_orders(
-                [(o.number, o.content, repository.get_order(o.number).unit or unit)
-                 for (o, _c), (_t, unit) in zip(others, matters[1:], strict=True)]))
-        if attached:
-            dispatcher.utter_message(response="utter_filed_attachments", count=str(attached))
+                [(o.number, o.content, o.unit or unit) for o, unit in filing.others]))
+        if filing.attached:
+            dispatcher.utter_message(response="utter_filed_attachments", count=str(filing.attached))
         if order.confidential:
             dispatcher.utter_message(response="utter_filed_confidential")
         if not order.wants_reply:
@@ -524,38 +501,16 @@ def filed_name(slot: str | None) -> str | None:
     return None if not slot or slot == extract.ANONYMOUS else slot
 
 
-def plan_matters(content: str, p):  # type: ignore[no-untyped-def]
+def sentence_model():  # type: ignore[no-untyped-def]
+    """The knowledge base's sentence model, loaded once in this process, for 智能派单, 集中反映 and
+    the multi-matter split (None: the dispatcher loads its own)."""
     from actions.knowledge import knowledge_base
-    from bot.dispatch import plan_matters as plan
 
     try:
-        return plan(content, p, knowledge_base().current().embedder)
-    except Exception:
-        log.exception("could not split the request into matters; filing it as one")
-        return []
-
-
-def urgent_kind(content: str) -> str | None:
-    """An outage for many households or a disaster: an urgent order (bot/emergency/urgent.py)."""
-    try:
-        found = urgent_for_filing(content)
-    except Exception:  # never lose a filing to the reading
-        log.exception("urgency not read; filing as an ordinary order")
-        return None
-    return found.kind if found else None
-
-
-def route_new_order(number: str, content: str, p) -> None:  # type: ignore[no-untyped-def]
-    """智能派单 and 集中反映 with the knowledge base's embedder (loaded once in this process)."""
-    from actions.knowledge import knowledge_base
-    from bot.dispatch import after_filing
-
-    try:
-        embedder = knowledge_base().current().embedder
+        return knowledge_base().current().embedder
     except Exception:
         log.exception("no embedder for dispatch; the dispatcher loads its own")
-        embedder = None
-    after_filing(number, content, p, embedder)
+        return None
 
 
 def reset_intake() -> list[EventType]:

@@ -480,6 +480,7 @@ AGENT_JOINED = "您好，我是热线工作人员{agent}，接下来由我为您
 AGENT_HANDBACK = "人工服务已结束，接下来由智能助手继续为您服务。"
 AGENT_CLOSED = "本次服务已结束，感谢您的耐心。如还有其他问题，可以随时在这里留言。"
 AGENT_FILED = "已为您登记工单，工单号：{number}，承办单位会在{deadline}前办理答复。"
+AGENT_REPEAT = "您反映的这个问题此前已经登记过，正在办理中，不重复立单。工单号：{number}，当前状态：{status}，办理时限：{deadline}前。有新情况我会补充记录。"
 
 
 def handoff_waiting(ahead: int, minutes: int, first: bool = False) -> str:

@@ -212,6 +212,41 @@ def test_agent_files_the_order_and_emergencies_still_get_numbers_at_once(stack, 
     asyncio.run(scenario())
 
 
+def test_an_agents_filings_are_split_and_checked_for_repeats_like_the_bots(stack, db):
+    """Both agent doors file through bot/orders/filing.py: a chat taken over with two matters for
+    two units becomes two orders (the citizen is told both numbers); the same matter filed again in
+    that chat is the open order, not a second one; a phone call from the same number about the
+    same matter is told as a repeat too (an agent reads the caller's number off the line)."""
+    username = add_agent(stack, "吴坐席")
+    me = f"rest-c-{uuid.uuid4().hex[:8]}"
+    fields = {"request_type": "投诉", "content": "我们单位拖欠工资三个月了，还有我家暖气一直不热",
+              "address": "铁东区胜利南路25号楼", "district": "铁东区", "name": "韩先生", "phone": "13612345678"}
+
+    async def scenario():
+        async with Agent(stack, username) as wu:
+            await say(stack, me, "转人工")
+            item = await wu.waiting(me)
+            assert (await wu.post(f"/console/api/handoffs/{item['id']}/claim"))[0] == 200
+            status, first = await wu.post(f"/console/api/conversations/{me}/file", fields)
+            assert status == 201, first
+            status, again = await wu.post(f"/console/api/conversations/{me}/file", {
+                **fields, "content": "单位拖欠我工资已经三个月了"})
+            assert status == 201, again
+            status, call = await wu.post("/console/api/calls", {"fields": {**fields, "content": "单位拖欠工资三个月了 一直不给"}})
+            assert status == 201, call
+            return first["order"], again["order"], call["order"], (await wu.get(f"/console/api/conversations/{me}"))
+
+    first, again, call, conversation = asyncio.run(scenario())
+    assert not first["repeat"] and len(first["others"]) == 1
+    heat = first["others"][0]
+    assert heat["unit"] == "供热企业；市供热主管部门" and "暖气" in heat["content"]
+    assert repository.get_order(first["number"]).content == "我们单位拖欠工资三个月了"
+    assert again["repeat"] and again["number"] == first["number"]
+    assert call["repeat"] and call["number"] == first["number"]
+    told = json.dumps(conversation, ensure_ascii=False)
+    assert heat["number"] in told and "不重复立单" in told
+
+
 def test_agent_reply_reaches_a_wechat_citizen(stack, db):
     from channels.wechat.simulate import WechatUser
 

@@ -17,7 +17,6 @@ dealt with the matter.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -32,14 +31,14 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot import desk, dispatch, emergency, lifecycle, messages
+from bot import desk, emergency, lifecycle, messages
 from bot.console import accounts
 from bot.console.desk import DutyDesk
-from bot.emergency.urgent import urgent_for_filing
 from bot.gateway import units
 from bot.gateway.api import dumps, error, ok, read_json, read_message
 from bot.gateway.hub import END_FORM, LISTEN, Hub
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
+from bot.orders.filing import file_request
 from bot.store import repository, transcript
 from bot.store.models import utcnow
 from bot.store.repository import CHINA_TZ
@@ -395,20 +394,14 @@ class Console:
             wants_reply=bool(fields.get("wants_reply", True)), channel=channel, sender_id=sender_id,
             idempotency_key=key)
 
-    async def _file(self, req: repository.OrderRequest) -> dict[str, Any]:
-        """An agent's filing (a chat taken over, a phone call) is dispatched like the bot's: an
-        urgent matter at once, 智能派单 and 集中反映 for the rest."""
-        found = await asyncio.to_thread(urgent_for_filing, req.content)
-        req = dataclasses.replace(req, urgent=found.kind if found else None)
-        order, created = await asyncio.to_thread(repository.file_order, req, self.hub.profile)
-        await asyncio.to_thread(repository.link_attachments, req.sender_id, order.id)
-        if created:
-            await asyncio.to_thread(dispatch.after_filing, order.number, order.content, self.hub.profile)
-        order = await asyncio.to_thread(repository.get_order, order.number)
-        return {"number": order.number, "deadline": order.deadline.isoformat(), "status": order.status,
-                "status_label": order.status_label, "unit": order.unit, "urgent": order.urgent,
-                "urgent_label": messages.URGENT_LABELS.get(order.urgent) if order.urgent else None,
-                "due_at": order.due_at.isoformat() + "Z" if order.due_at else None}
+    async def _file(self, req: repository.OrderRequest, *, repeat_from_any_conversation: bool) -> dict[str, Any]:
+        """An agent's filing (a chat taken over, a phone call) goes the bot's way
+        (bot/orders/filing.py): the repeat check, the multi-matter split, an urgent matter at
+        once, 智能派单 and 集中反映."""
+        filing = await asyncio.to_thread(file_request, req, self.hub.profile,
+                                         repeat_from_any_conversation=repeat_from_any_conversation)
+        return {**_order_fields(filing.order), "repeat": filing.repeat,
+                "others": [{**_order_fields(o), "unit": o.unit or unit, "content": o.content} for o, unit in filing.others]}
 
     async def file(self, request: web.Request) -> web.Response:
         who = await self._require(request, write=True)
@@ -421,12 +414,15 @@ class Console:
             req = self._order_request(body, sender_id, handoff.channel or "rest", key)
         except ValueError as exc:
             return error(400, "invalid", str(exc))
-        order = await self._file(req)
+        order = await self._file(req, repeat_from_any_conversation=False)
         deadline = dt.date.fromisoformat(order["deadline"])
-        said = messages.AGENT_FILED.format(
-            number=order["number"], deadline=f"{deadline.year}年{deadline.month:02d}月{deadline.day:02d}日")
-        if order["urgent"]:
+        said = (messages.AGENT_REPEAT if order["repeat"] else messages.AGENT_FILED).format(
+            number=order["number"], status=order["status_label"],
+            deadline=f"{deadline.year}年{deadline.month:02d}月{deadline.day:02d}日")
+        if order["urgent"] and not order["repeat"]:
             said += "\n" + messages.urgent_filed(order["urgent"], self.hub.profile.urgent_hours, order["unit"])
+        if order["others"]:
+            said += "\n" + messages.several_orders([(o["number"], o["content"], o["unit"]) for o in order["others"]])
         await self.hub.agent_say(sender_id, req.channel, who.display_name, said)
         try:  # the matter is dealt with: when the bot resumes, its form does not ask again
             await self.hub.rasa.append_events(sender_id, END_FORM)
@@ -535,7 +531,9 @@ class Console:
             req = self._order_request(body.get("fields"), f"phone-{call_id}", "phone", f"call:{call_id}")
         except ValueError as exc:
             return error(400, "invalid", str(exc))
-        order = await self._file(req)
+        # A caller's number is what the agent reads off the line: the same caller's open order
+        # about the same matter is told, not filed twice.
+        order = await self._file(req, repeat_from_any_conversation=True)
         await asyncio.to_thread(repository.add_note, req.sender_id, who.id, "电话来电，由坐席录入")
         return ok({"order": order}, status=201)
 
@@ -691,3 +689,10 @@ class Console:
             web.get("/console/ws", self.websocket),
             web.static("/console/static", STATIC),
         ]
+
+
+def _order_fields(order: Any) -> dict[str, Any]:
+    return {"number": order.number, "deadline": order.deadline.isoformat(), "status": order.status,
+            "status_label": order.status_label, "unit": order.unit, "urgent": order.urgent,
+            "urgent_label": messages.URGENT_LABELS.get(order.urgent) if order.urgent else None,
+            "due_at": order.due_at.isoformat() + "Z" if order.due_at else None}

@@ -108,6 +108,8 @@
     fileNeedsContent: '请填写诉求内容。',
     fileNeedsType: '请选择诉求类型。',
     refile: '本次对话已经提交过工单 {n}，确定还要再提交一张吗？',
+    fileRepeat: '已有相同诉求的工单，未重复立单：',
+    fileOthers: '；其他单位的事项已分别立单 {n} 张：',
     noteEmpty: '请先输入备注内容。',
     noteAdded: '备注已添加。',
     noteFailed: '备注没有保存成功，请稍后再试。',
@@ -1128,13 +1130,29 @@
   }
 
   // 「已提交工单 AS-…，办理时限 …」 into a result line.
+  // A repeat of an open order is told, not filed twice; further matters for other units are
+  // orders of their own (the same filing as the bot's: bot/orders/filing.py).
   function showOrderResult(box, order, prefix) {
     clear(box);
     box.className = 'result is-ok';
+    if (order.repeat) {
+      prefix = TEXT.fileRepeat;
+    }
     box.appendChild(document.createTextNode((prefix || '已提交工单') + ' '));
     box.appendChild(el('span', 'order-no', str(order.number)));
+    if (order.repeat && order.status_label) {
+      box.appendChild(document.createTextNode('（' + str(order.status_label) + '）'));
+    }
     if (order.deadline) {
       box.appendChild(document.createTextNode('，办理时限 ' + formatDate(order.deadline)));
+    }
+    var others = Array.isArray(order.others) ? order.others : [];
+    if (others.length) {
+      box.appendChild(document.createTextNode(TEXT.fileOthers.replace('{n}', String(others.length))));
+      for (var i = 0; i < others.length; i++) {
+        box.appendChild(el('span', 'order-no', str((others[i] || {}).number)));
+        box.appendChild(document.createTextNode(i + 1 < others.length ? '、' : ''));
+      }
     }
   }
 
@@ -1177,7 +1195,7 @@
       state.filed[senderId] = str(order.number);
       state.formDirty = false;
       showOrderResult(els.fileResult, order);
-      showStatus('已提交工单 ' + str(order.number), 'ok');
+      showStatus((order.repeat ? TEXT.fileRepeat : '已提交工单') + ' ' + str(order.number), 'ok');
       openConversation(senderId); // the new order in the list, the handoff's state
     });
   }

@@ -1,0 +1,1 @@
+"""The work-order domain: how a request becomes orders (filing), whichever door it came through."""

@@ -1,0 +1,87 @@
+"""One way to file a work order, whichever door the request came through: the bot's form
+(``actions/intake.py``), an agent filing a chat taken over, or a phone call typed into 新来电
+(``bot/console/web.py``).
+
+Every door gets the same steps, in this order:
+
+1. the repeat check: the same citizen's open order about the same matter is returned instead of
+   a second order (a repeat from another conversation only where the door may tell it: an agent
+   sees every order, the bot tells progress only to the conversation that filed it);
+2. the multi-matter split (天津办法第十五条): matters for different units become one order each;
+3. an outage for many households or a disaster becomes an urgent order;
+4. filing (idempotent: a retry with the same key gets the order it made) and the conversation's
+   uploads attached;
+5. 智能派单 and 集中反映 for each new order (a failure there never undoes the filing).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+
+from bot import dispatch
+from bot.emergency.urgent import urgent_for_filing
+from bot.profile import Profile
+from bot.store import repository
+from bot.store.models import WorkOrder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Filing:
+    order: WorkOrder               # the order the request became, or the open order it repeats
+    created: bool                  # a new order (False: a retry of the same filing, or a repeat)
+    repeat: bool = False           # the same matter is already open: nothing new was filed
+    # further matters for other units, one order each, with the unit the split suggested
+    others: tuple[tuple[WorkOrder, str], ...] = ()
+    attached: int = 0              # the conversation's uploads attached to ``order``
+
+
+def file_request(request: repository.OrderRequest, profile: Profile, embedder=None,  # type: ignore[no-untyped-def]
+                 *, repeat_from_any_conversation: bool = False) -> Filing:
+    """File ``request`` as the hotline files every request. ``embedder`` is the sentence model
+    the caller has loaded (the dispatcher loads its own when None). Raises when the store fails:
+    the door keeps what the citizen said and lets them retry."""
+    repeat = repository.find_open_repeat(request.sender_id, request.phone, request.content, request.address)
+    if repeat is not None and (repeat_from_any_conversation or repeat.sender_id == request.sender_id) \
+            and repository.get_order_by_key(request.idempotency_key) is None:
+        return Filing(repeat, created=False, repeat=True)
+    matters = _plan_matters(request.content, profile, embedder)
+    if matters:
+        request = dataclasses.replace(request, content=matters[0][0])
+    request = dataclasses.replace(request, urgent=_urgent_kind(request.content))
+    order, created = repository.file_order(request, profile)
+    attached = repository.link_attachments(request.sender_id, order.id)
+    others = [repository.file_order(dataclasses.replace(
+        request, content=text, idempotency_key=f"{request.idempotency_key}#{i}", urgent=_urgent_kind(text)), profile)
+        for i, (text, _unit) in enumerate(matters[1:], 1)]
+    for filed, new in [(order, created), *others]:
+        if new:
+            dispatch.after_filing(filed.number, filed.content, profile, embedder)
+    return Filing(_fresh(order), created, attached=attached,
+                  others=tuple((_fresh(o), unit) for (o, _new), (_text, unit) in zip(others, matters[1:], strict=True)))
+
+
+def _fresh(order: WorkOrder) -> WorkOrder:
+    """The order as 智能派单 left it (its unit and status)."""
+    return repository.get_order(order.number) or order
+
+
+def _plan_matters(content: str, profile: Profile, embedder) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    try:
+        return dispatch.plan_matters(content, profile, embedder)
+    except Exception:
+        log.exception("could not split the request into matters; filing it as one")
+        return []
+
+
+def _urgent_kind(content: str) -> str | None:
+    """An outage for many households or a disaster: an urgent order (bot/emergency/urgent.py)."""
+    try:
+        found = urgent_for_filing(content)
+    except Exception:  # never lose a filing to the reading
+        log.exception("urgency not read; filing as an ordinary order")
+        return None
+    return found.kind if found else None

@@ -1,0 +1,64 @@
+"""One filing service for every door (bot/orders/filing.py): the bot's form, an agent's chat
+filing and a phone call typed in by an agent get the same repeat check, multi-matter split,
+urgent reading, 智能派单 and 集中反映. On a real database (SQLite here, PostgreSQL in CI's
+second pass)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dispatch import Dispatcher, load_catalogue
+from bot.orders.filing import file_request
+from bot.profile import load_profile
+from bot.store import repository
+
+P = load_profile("anshan")
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return Dispatcher(load_catalogue(P), P).embedder
+
+
+def request(content: str, sender: str = "web-a", key: str = "k1", phone: str = "13912345678",
+            channel: str = "web") -> repository.OrderRequest:
+    return repository.OrderRequest(
+        request_type="投诉", content=content, address="铁东区胜利南路25号楼", district="铁东区", name="刘女士",
+        phone=phone, confidential=False, wants_reply=True, channel=channel, sender_id=sender, idempotency_key=key)
+
+
+def test_an_ordinary_request_is_filed_once_and_read_by_the_dispatcher(embedder):
+    filing = file_request(request("楼下烧烤店天天营业到凌晨两点，油烟和噪音太大，孩子没法睡觉"), P, embedder)
+    assert filing.created and not filing.repeat and filing.others == ()
+    assert filing.order.number.startswith("AS-") and filing.order.urgent is None
+    assert repository.get_order(filing.order.number).suggested_unit  # 智能派单 read it
+    again = file_request(request("楼下烧烤店天天营业到凌晨两点，油烟和噪音太大，孩子没法睡觉"), P, embedder)
+    assert not again.created and again.order.number == filing.order.number  # a retry: the same order
+
+
+def test_the_same_matter_again_is_a_repeat_for_the_same_conversation_only_unless_the_door_may_tell(embedder):
+    first = file_request(request("楼下烧烤店天天营业到凌晨两点，油烟和噪音太大"), P, embedder)
+    same_chat = file_request(request("楼下那个烧烤店还是营业到凌晨两点，油烟噪音太大", key="k2"), P, embedder)
+    assert same_chat.repeat and same_chat.order.number == first.order.number and not same_chat.created
+    # Another conversation with the same phone: the bot files anew (a phone is what anyone can type) …
+    other_chat = file_request(request("楼下烧烤店还是营业到凌晨两点，油烟噪音太大", sender="web-b", key="k3"), P, embedder)
+    assert other_chat.created and other_chat.order.number != first.order.number
+    # … an agent on a phone call, who reads the caller's number off the line, is told the open order.
+    call = file_request(request("烧烤店营业到凌晨两点 油烟噪音大", sender="phone-c1", key="k4", channel="phone"),
+                        P, embedder, repeat_from_any_conversation=True)
+    assert call.repeat and call.order.number in (first.order.number, other_chat.order.number)
+
+
+def test_several_matters_for_different_units_are_one_order_each(embedder):
+    filing = file_request(request("我们单位拖欠工资三个月了，还有我家暖气一直不热", key="k5"), P, embedder)
+    assert filing.created and len(filing.others) == 1
+    (other, unit), = filing.others
+    assert filing.order.content == "我们单位拖欠工资三个月了"
+    assert other.content == "我家暖气一直不热" and unit == "供热企业；市供热主管部门"
+    assert other.number != filing.order.number
+
+
+def test_an_outage_for_a_whole_building_is_urgent_and_dispatched_at_once(embedder):
+    filing = file_request(request("我们这栋楼暖气从昨天就不热了，屋里才十度，家里有刚满月的孩子", key="k6"), P, embedder)
+    assert filing.order.urgent == "heating"
+    assert filing.order.status == "dispatched" and filing.order.unit == "供热企业；市供热主管部门"

@@ -267,11 +267,19 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
 _PLACE_WORDS = (
     "大街|大道|大路|胡同|小区|花园|家园|新村|公寓|广场|大厦|市场|商场|公园|医院|学校|中学|小学|幼儿园|"
     r"[一二三四五六七八九十\d]+中|车站|火车站|客运站|交叉口|交口|路口|街道|社区|乡道|村口|村|屯|镇|乡|"
-    r"(?<!的)路(?![灯况费面线由])|(?<!的)街|巷|(?<!村)里|苑|府|城|湾|园|楼|栋|号|单元|室|寺|那块|那边|一带|"
+    r"(?<!的)路(?![灯况费面线由])|(?<!的)街|巷|(?<!村)里|苑|府|城|湾|园|(?<![家法])庭(?!院)|公馆|名邸|楼|栋|号|单元|室|寺|那块|那边|一带|"
     "门口|楼下|附近|对面|旁边|后身|西侧|东侧|南侧|北侧|拐角|底商|门市"
 )
 _PLACE_RX = re.compile(
     r"(?:\d+(?:-\d+)*\s*(?:号楼下?|号院|号|栋|幢|单元|楼下?|层|室|门)(?:\d{2,4}(?:室|号)?)?|" + _PLACE_WORDS + ")"
+    r"(?:楼下|下面|门口|附近|对面|旁边|后面|前面|[东南西北后正侧]门|东边|西边|南边|北边|东侧|西侧|南侧|北侧)?"
+)
+# After a space, only a named part of the same address continues it (曙光小区23号楼, 7号楼4单元,
+# 御景华庭): 「12号楼 楼道灯坏了」「12号 门口的下水井」 begin the matter.
+_NAMED_PLACE_PART = re.compile(
+    r"(?![楼门路院家屋室旁那这我俺他她咱你])[\u4e00-\u9fa5\d]{1,8}"
+    r"(?:小区|花园|家园|新村|公寓|苑|府|庭|城|湾|园|大厦|广场|市场|商场|街道|社区|村|镇|乡|大街|大道|路|街|号楼|号院|号|栋|单元"
+    r"|小学|中学|学校|医院|公园|车站|交口|交叉口|路口)"
     r"(?:楼下|下面|门口|附近|对面|旁边|后面|前面|[东南西北后正侧]门|东边|西边|南边|北边|东侧|西侧|南侧|北侧)?"
 )
 _ADDRESS_INTRO = re.compile(r"(?:地址是|地址在|地址[:：]|地点是|地点在|位置在|位置是|住在|家住|住址是|就在|位于|在)")
@@ -350,8 +358,28 @@ def _find_address(t: str, profile: Profile) -> Address | None:
             continue  # 「在居民楼里」「马路上」 say where things happen, not which place
         key = (-rank, len(value))
         if best is None or key > best:
-            best, found = key, Address(value, profile.find_district(value), (start, end))
+            joined = re.sub(r"(?<=[\u4e00-\u9fa5\d])[ \u3000、]+(?=[\u4e00-\u9fa5\d])", "", value)  # typed with spaces
+            best, found = key, Address(joined, profile.find_district(value), (start, end))
     return found
+
+
+def _continues(gap: str, place: str, longest: int, *, stopwords: bool) -> bool:
+    """Whether ``gap`` then the place word ``place`` go on with the address read so far. Parts
+    typed with a space between them (「立山区 曙光小区23号楼」) go on when the part after the
+    space is a named place (_NAMED_PLACE_PART)."""
+    before, after = gap, ""
+    spaced = re.search(r"[ \u3000、]{1,2}", gap)
+    if spaced:
+        before, after = gap[:spaced.start()], gap[spaced.end():]
+        # … right after a place word or a district (海州管理区 天成名苑小区), never after the matter
+        # (「居民楼里做豆腐 下水直接往马路上排」)
+        if before and not re.search(r"(?:区|县|市|镇|乡|街道|村|屯)$", before):
+            return False
+        if not _NAMED_PLACE_PART.fullmatch(after + place):
+            return False
+    if len(before) > longest or re.search(r"[,，。.!！?？;；\s]", before + after):
+        return False
+    return not (_ADDRESS_STOPWORDS.search(after) or stopwords and _ADDRESS_STOPWORDS.search(before))
 
 
 def _extend_address(t: str, start: int) -> int:
@@ -363,13 +391,10 @@ def _extend_address(t: str, start: int) -> int:
         m = _PLACE_RX.search(t, pos, limit)
         if not m:
             break
-        gap = t[end:m.start()]
-        if end > start and (len(gap) > 8 or re.search(r"[,，。.!！?？;；\s]", gap) or _ADDRESS_STOPWORDS.search(gap)):
+        if end > start and not _continues(t[end:m.start()], m.group(0), 8, stopwords=True):
             break
-        if end == start:
-            head = t[start:m.start()]
-            if len(head) > 12 or re.search(r"[,，。.!！?？;；\s]", head):
-                break
+        if end == start and not _continues(t[start:m.start()], m.group(0), 12, stopwords=False):
+            break
         end = m.end()
         pos = m.end()
     if end == start:

@@ -165,7 +165,11 @@ class ActionExtractFields(Action):
             # a question or a greeting in the middle of the form is not what the matter is
             kind = (read_request_type(found.content) if intent not in SOFT_INTERRUPTIONS else None) \
                 or ranked_request_type(tracker)
-        if kind and (tracker.get_slot("request_type") is None or intent == "correct_field" or requested == "request_type"):
+        # 「那我举报他违建行不行」 later in the form: a 举报 named by the citizen is what it is.
+        switches_to_report = named == "举报" and tracker.get_slot("request_type") not in (None, "举报")
+        if switches_to_report:
+            updates["request_type"] = "举报"
+        elif kind and (tracker.get_slot("request_type") is None or intent == "correct_field" or requested == "request_type"):
             offer("request_type", kind)
         offer("confidential", found.confidential)
         offer("wants_reply", found.wants_reply)

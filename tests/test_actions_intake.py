@@ -251,3 +251,15 @@ def test_the_kind_is_read_from_the_matter_when_the_citizen_tells_it_instead():
         slots={"content": None}, requested="request_type", form="intake_form"))
     got = slots_set(events)
     assert got["request_type"] in ("投诉", "求助") and "暖气不热乎" in got["content"]
+
+
+def test_a_report_named_later_in_the_form_makes_it_a_report():
+    """「那我举报他违建行不行」 after the matter was read as 求助: a 举报 the citizen names is a 举报."""
+    slots = {**FULL, "request_type": "求助", "address": None}
+    for intent in ("complain", "consult", "provide_info"):
+        events, _ = run(ActionExtractFields(), tracker("不能查啊 那我举报他违建行不行", intent=intent, form="intake_form",
+                                                       requested="address", slots=slots))
+        assert slots_set(events).get("request_type") == "举报", intent
+    events, _ = run(ActionExtractFields(), tracker("他在楼顶私搭彩钢房", intent="complain", form="intake_form",
+                                                   requested="address", slots=slots))
+    assert "request_type" not in slots_set(events)  # no type named: the one read stays

@@ -3,7 +3,7 @@
 How the pieces fit (Rasa 3.6):
 - every slot of the form has a ``custom`` mapping run by ``action_extract_fields``, which Rasa
   calls after each user message, inside or outside the form. It reads the whole message with
-  bot.extract, so a rich first message fills every field at once and a bare answer fills the
+  bot.language.extract, so a rich first message fills every field at once and a bare answer fills the
   field that was asked; only valid values are ever set, invalid ones get a reason.
 - ``validate_intake_form`` decides which fields a request needs and checks the values again at
   form activation (slots filled before the form started are validated too).
@@ -35,7 +35,8 @@ from actions.common import (
     profile,
     spoken_number,
 )
-from bot import extract, messages, questions, request_types
+from bot import messages
+from bot.language import extract, questions, request_types
 from bot.orders.filing import file_request
 from bot.store import repository
 
@@ -69,7 +70,7 @@ def ranked_request_type(tracker: Tracker, floor: float = 0.15) -> str | None:
 
 
 def read_request_type(content: str | None) -> str | None:
-    """The request type the matter reads as (bot/request_types), when the reading is sure."""
+    """The request type the matter reads as (bot/language/request_types), when the reading is sure."""
     reading = request_types.classify(content)
     return reading.type if request_types.sure(reading) else None
 

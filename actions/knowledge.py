@@ -89,7 +89,7 @@ def _warm_up() -> None:
         log.exception("knowledge base warm-up failed; it will be retried on the first question")
         return
     try:  # 智能派单 shares the knowledge base's embedder
-        from bot.dispatch import dispatcher_for
+        from bot.orders.dispatch import dispatcher_for
 
         dispatcher_for(kb.profile, kb.embedder)
     except Exception:

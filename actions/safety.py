@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import channel, hand_over, latest_text, profile
-from bot import desk, emergency, messages, scope
+from bot import desk, messages
+from bot.language import emergency, scope
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,11 @@ the profile does not know one, the citizen is told where to find it.
 
 from __future__ import annotations
 
-from bot.emergency import Emergency
+from bot.language.emergency import Emergency
+from bot.language.emergency.urgent import URGENT_LABELS
+from bot.language.scope import ROUTE_NAMES as SCOPE_ROUTE_NAMES
+from bot.language.scope import OutOfScope
 from bot.profile import Profile
-from bot.scope import OutOfScope
 
 RECORDED = "我们已同步记录并通知热线值班人员。"
 NOT_RECORDED = "在线留言不能代替紧急电话，请现在就拨打。"
@@ -31,17 +33,6 @@ EMERGENCY_KIND_NAMES: dict[str, str] = {
     "disaster": "灾害/坍塌/被困",
 }
 
-SCOPE_ROUTE_NAMES: dict[str, str] = {
-    "litigation": "诉讼（法院）",
-    "arbitration": "仲裁",
-    "discipline": "纪检监察",
-    "admin_review": "行政复议",
-    "petition": "信访（已进入信访渠道）",
-    "info_disclosure": "政府信息公开（依申请公开）",
-    "privacy": "他人隐私/个人信息",
-    "public_order": "违背公序良俗",
-    "outside_city": "非本市管辖",
-}
 
 # ------------------------------------------------------------------------ emergencies
 
@@ -235,8 +226,7 @@ def possible_emergency_line(em: Emergency) -> str:
     return f"{condition}立即拨打{named}，不要等在线回复。"
 
 
-# Urgent orders (bot/emergency/urgent.py): what each kind is called, and what the citizen is told.
-URGENT_LABELS = {"water": "停水", "power": "停电", "gas": "停气", "heating": "供暖中断", "disaster": "灾害险情"}
+# Urgent orders (bot/language/emergency/urgent.py): what each kind is called, and what the citizen is told.
 
 
 def urgent_filed(kind: str, hours: int, unit: str | None) -> str:

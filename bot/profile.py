@@ -38,7 +38,7 @@ class Profile:
     # The duty desk: linkage contacts per number or kind, escalation and grouping (bot/desk).
     duty_desk: dict = field(default_factory=dict)
     # Urgent orders (outages for many households, disasters): hours to deal with them and the
-    # catalogue's unit per kind (bot/emergency/urgent.py).
+    # catalogue's unit per kind (bot/language/emergency/urgent.py).
     urgent: dict = field(default_factory=dict)
 
     @property

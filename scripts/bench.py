@@ -87,8 +87,8 @@ def emergency_score(cases: list[dict], show_texts: bool = True) -> dict:
     look-alikes, per kind; the lexicon alone beside it; detection time per message."""
     from collections import defaultdict
 
-    from bot import emergency
-    from bot.emergency import lexicon
+    from bot.language import emergency
+    from bot.language.emergency import lexicon
 
     emergency.assess("预热")  # the weights load once, before timing
     pos = [c for c in cases if c["emergency"]]
@@ -167,7 +167,7 @@ def scope_set(parsed_by_text: dict[str, dict], name: str = "scope_cases.yml", sh
     """Lexicon route accuracy, and the reading the citizen gets through the NLU layer: sent away
     when its scope rules name a route.
     ``show=False`` for a sealed half: counts only, never its texts."""
-    from bot import scope
+    from bot.language import scope
     from bot.profile import load_profile
 
     p = load_profile("anshan")
@@ -210,7 +210,7 @@ def scope_halves() -> dict:
 
 
 def extraction_set() -> dict:
-    from bot import extract
+    from bot.language import extract
     from bot.profile import load_profile
 
     p = load_profile("anshan")
@@ -616,7 +616,7 @@ def request_types_set() -> dict:
     """Request type (咨询/求助/投诉/举报/意见建议) of whole messages on the independent set (issue 20):
     the development half with its failures shown, the sealed half counted only (never read, never
     trained or tuned on). Beside it, the rules alone (extract.extract_fields), what triage gave before."""
-    from bot import extract, request_types
+    from bot.language import extract, request_types
     from bot.profile import load_profile
     from scripts.train_request_types import macro_f1, three
 
@@ -664,7 +664,7 @@ def dispatch_set() -> dict:
     scripts/calibrate_dispatch.py), and the citizens' letters of issue 20 (development half with
     its failures shown, sealed half counted only). A letter labelled 无 (no unit fits) is right
     only when the order waits for the supervisor."""
-    from bot.dispatch import Dispatcher, keyword_baseline, load_catalogue
+    from bot.orders.dispatch import Dispatcher, keyword_baseline, load_catalogue
     from bot.profile import load_profile
 
     profile = load_profile("anshan")

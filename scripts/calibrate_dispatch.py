@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.dispatch import Dispatcher, load_catalogue
+from bot.orders.dispatch import Dispatcher, load_catalogue
 from bot.profile import load_profile
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "data" / "dispatch_cases.yml"

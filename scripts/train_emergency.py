@@ -1,6 +1,6 @@
-"""Train the learned emergency layer (bot/emergency/model.py) and choose its thresholds.
+"""Train the learned emergency layer (bot/language/emergency/model.py) and choose its thresholds.
 
-    .venv/bin/python -m scripts.train_emergency            # writes bot/emergency/model.npz
+    .venv/bin/python -m scripts.train_emergency            # writes bot/language/emergency/model.npz
     .venv/bin/python -m scripts.train_emergency --report   # also prints the cross-validated figures
 
 Training sources (never the sealed half, ``tests/data/emergency_sealed.yml``):
@@ -13,7 +13,7 @@ Training sources (never the sealed half, ``tests/data/emergency_sealed.yml``):
   non-emergency (unless the lexicon calls it one), and the ``report_emergency`` examples whose
   kind the lexicon names.
 
-The thresholds that combine this layer with the lexicon (bot/emergency/__init__.py) are chosen
+The thresholds that combine this layer with the lexicon (bot/language/emergency/__init__.py) are chosen
 on out-of-fold probabilities (5 folds over the bank and the development half), so the examples
 a threshold is chosen on were not learned by the model that scored them.
 """
@@ -34,8 +34,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.emergency import lexicon  # noqa: E402
-from bot.emergency.model import CLASSES, NONE, NUMBERS, WEIGHTS, context, features  # noqa: E402
+from bot.language.emergency import lexicon  # noqa: E402
+from bot.language.emergency.model import CLASSES, NONE, NUMBERS, WEIGHTS, context, features  # noqa: E402
 
 BANK = ROOT / "bot" / "lexicon" / "emergency_bank.yml"
 DEV = ROOT / "tests" / "data" / "emergency_dev.yml"
@@ -181,7 +181,7 @@ def augmented(cases: list[dict], seed: int = 7) -> list[dict]:
     """Look-alikes made from the training emergencies (each put in a frame), and the parts
     (clauses, pairs of clauses) of ordinary hotline messages as non-emergencies: the model reads
     a message part by part, so it must learn what an ordinary part looks like too."""
-    from bot.emergency.model import segments
+    from bot.language.emergency.model import segments
 
     rng = np.random.default_rng(seed)
     out = []
@@ -242,7 +242,7 @@ def fit(cases: list[dict]) -> dict:
 
 
 def as_model(params: dict):
-    from bot.emergency.model import Model
+    from bot.language.emergency.model import Model
 
     return Model([str(g) for g in params["vocab"]], params["detector"], float(params["detector_bias"]),
                  params["weights"], params["bias"],
@@ -280,7 +280,7 @@ GOAL_ORDINARY = 0.06        # any emergency line on ordinary hotline messages (ã
 
 
 def evaluate(scored: list[dict], t) -> dict:  # type: ignore[no-untyped-def]
-    from bot import emergency
+    from bot.language import emergency
 
     pos = [c for c in scored if c["situation"] != NONE]
     neg = [c for c in scored if c["situation"] == NONE and c["source"] in ("bank", "dev")]
@@ -307,7 +307,7 @@ def evaluate(scored: list[dict], t) -> dict:  # type: ignore[no-untyped-def]
 def choose_thresholds(scored: list[dict]):  # type: ignore[no-untyped-def]
     """The thresholds that meet the goals out of fold with the fewest conditional lines on
     look-alikes and the most full guidance for emergencies; the closest to the goals otherwise."""
-    from bot.emergency.model import Thresholds
+    from bot.language.emergency.model import Thresholds
 
     for c in scored:
         c["lexicon"] = lexicon.detect(c["text"])

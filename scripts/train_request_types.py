@@ -1,4 +1,4 @@
-"""Train the request-type classifier (bot/request_types/model.npz).
+"""Train the request-type classifier (bot/language/request_types/model.npz).
 
     python -m scripts.train_request_types          # train, report out-of-fold figures, write the weights
 
@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.extract import REQUEST_TYPES
-from bot.request_types import WEIGHTS, Model, features
+from bot.language.extract import REQUEST_TYPES
+from bot.language.request_types import WEIGHTS, Model, features
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPES = ROOT / "data" / "types"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from bot.dispatch import dispatcher_for
+from bot.orders.dispatch import dispatcher_for
 from bot.profile import load_profile
 from kb.content import ARTICLES_DIR, load_dir
 from kb.index import KnowledgeBase

@@ -228,7 +228,7 @@ def start_cluster(workdir: Path, db_url: str, tracker_db: str | None, redis_pref
         endpoints = workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{ports["actions"]}/webhook"\n'
-            f"tracker_store:\n  type: bot.store.rasa_tracker.ResilientSQLTrackerStore\n  dialect: sqlite\n"
+            f"tracker_store:\n  type: bot.rasa.tracker_store.ResilientSQLTrackerStore\n  dialect: sqlite\n"
             f"  db: {workdir / 'tracker.db'}\n"
             f"lock_store:\n  type: redis\n  url: {redis_host}\n  port: 6379\n  db: 0\n"
             f"  key_prefix: {env['RASA_LOCK_PREFIX']}\n", encoding="utf-8")

@@ -23,7 +23,7 @@ def test_emergency_reply_and_urgent_record():
 
 def test_nlu_only_emergency_gets_every_number(monkeypatch):
     # the classifier said emergency, the lexicon knows nothing specific: list every number
-    monkeypatch.setattr("bot.emergency.detect", lambda text: None)
+    monkeypatch.setattr("bot.language.emergency.detect", lambda text: None)
     _, messages = run(ActionEmergency(), tracker("快来人啊", intent="report_emergency"))
     text = messages[0]["text"]
     assert all(n in text for n in ("110", "119", "120", "122"))

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot import desk, messages
 from bot.desk import linkage
-from bot.emergency import CONFIDENT, POSSIBLE, Emergency
+from bot.language.emergency import CONFIDENT, POSSIBLE, Emergency
 from bot.profile import load_profile
 from bot.store import alerts
 from bot.store.models import utcnow

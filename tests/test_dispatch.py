@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dispatch import Dispatcher, keyword_baseline, load_catalogue, route
+from bot.orders.dispatch import Dispatcher, keyword_baseline, load_catalogue, route
 from bot.profile import load_profile
 from bot.store import repository
 
@@ -68,7 +68,7 @@ def test_a_confident_order_is_dispatched_and_an_unsure_one_waits(dispatcher):
 
 
 def test_the_same_matter_from_three_citizens_is_flagged_as_one(dispatcher):
-    from bot import clusters
+    from bot.orders import clusters
 
     def order(key: str, content: str, address: str, district: str, phone: str) -> str:
         req = repository.OrderRequest(request_type="投诉", content=content, address=address, district=district,
@@ -93,7 +93,7 @@ def test_the_same_matter_from_three_citizens_is_flagged_as_one(dispatcher):
 
 
 def test_several_matters_for_different_units_become_several_orders(dispatcher):
-    from bot.dispatch import plan_matters, split_matters
+    from bot.orders.dispatch import plan_matters, split_matters
 
     wages_and_heat = plan_matters("我们单位拖欠工资三个月了，还有我家暖气一直不热", P, dispatcher.embedder)
     assert [unit for _, unit in wages_and_heat] == ["市人力资源和社会保障局", "供热企业；市供热主管部门"]

@@ -93,7 +93,7 @@ def test_complaint_filed_through_wechat_with_voice_location_and_photo(stack, db)
     assert shown[:3] == ["[关注公众号]", "[语音] 我家楼下的烧烤店每天晚上油烟特别大，呛得家里没法开窗",
                          "[位置] 辽宁省鞍山市铁东区胜利南路25号"]
     # The order moves on: the citizen hears of it in WeChat (customer-service message).
-    from bot import lifecycle
+    from bot.orders import lifecycle
     from bot.profile import load_profile
 
     lifecycle.dispatch(order.number, "市生态环境局", "staff:派单员", load_profile("anshan"))

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from bot import emergency
-from bot.emergency.lexicon import KINDS, Emergency, detect
+from bot.language import emergency
+from bot.language.emergency.lexicon import KINDS, Emergency, detect
 from bot.messages import emergency_generic_reply, emergency_reply
 from bot.profile import load_profile
 

@@ -1,4 +1,4 @@
-"""One reading of an emergency everywhere (bot/emergency: the lexicon and the learned layer).
+"""One reading of an emergency everywhere (bot/language/emergency: the lexicon and the learned layer).
 
 Figures on independent text are in BENCHMARKS.md (the sealed half of the emergency corpus); these
 tests hold the contract: full guidance for the plain cases, the combined numbers the issue names,
@@ -12,11 +12,11 @@ import time
 import numpy as np
 import pytest
 
-from bot import emergency
-from bot.emergency import CONFIDENT, POSSIBLE, model
+from bot.language import emergency
+from bot.language.emergency import CONFIDENT, POSSIBLE, model
+from bot.language.triage import triage
 from bot.messages import emergency_reply, possible_emergency_line
 from bot.profile import load_profile
-from bot.triage import triage
 
 ANSHAN = load_profile("anshan")
 
@@ -80,7 +80,7 @@ def test_triage_gives_the_same_reading():
 def test_the_nlu_layer_gives_the_same_reading():
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.nlu import EMERGENCY_INTENT, SafetyOverride
+    from bot.rasa.nlu import EMERGENCY_INTENT, SafetyOverride
 
     layer = SafetyOverride({})
     for text, intent in (("楼上着火了，有人困在屋里出不来", "complain"), ("120急救车怎么收费", "report_emergency")):

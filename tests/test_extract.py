@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import extract
+from bot.language import extract
 from bot.profile import load_profile
 
 P = load_profile("anshan")
@@ -194,7 +194,7 @@ def test_our_community_is_not_an_address():
     ("帮帮忙吧", None),  # implied, not named: the classifier decides
 ])
 def test_the_type_a_citizen_names(text, kind):
-    from bot.extract import named_request_type
+    from bot.language.extract import named_request_type
 
     assert named_request_type(text) == kind
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dispatch import Dispatcher, load_catalogue
+from bot.orders.dispatch import Dispatcher, load_catalogue
 from bot.orders.filing import file_request
 from bot.profile import load_profile
 from bot.store import repository

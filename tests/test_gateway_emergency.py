@@ -9,8 +9,8 @@ import asyncio
 
 from aiohttp import web
 
-from bot import emergency
-from bot.emergency import Emergency, Reading
+from bot.language import emergency
+from bot.language.emergency import Emergency, Reading
 from bot.store import alerts
 from tests.test_rasa_client import _hub, server
 
@@ -22,7 +22,7 @@ def _possible(_text: str) -> Reading:
 
 
 def test_a_possible_emergency_hears_the_numbers_in_one_line_before_the_answer(monkeypatch):
-    monkeypatch.setattr("bot.emergency.assess", _possible)
+    monkeypatch.setattr("bot.language.emergency.assess", _possible)
 
     async def answer(request: web.Request) -> web.Response:
         body = await request.json()

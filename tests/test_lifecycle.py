@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from bot import lifecycle
-from bot.lifecycle import LifecycleError
+from bot.orders import lifecycle
+from bot.orders.lifecycle import LifecycleError
 from bot.profile import load_profile
 from bot.store import repository
 from bot.store.db import session_scope

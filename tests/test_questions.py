@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.questions import is_information_question
+from bot.language.questions import is_information_question
 
 QUESTIONS = [
     "请问二次供水的水箱多久清洗一次？",

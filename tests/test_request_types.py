@@ -1,4 +1,4 @@
-"""The request-type classifier (bot/request_types): what a citizen declares stands, the model
+"""The request-type classifier (bot/language/request_types): what a citizen declares stands, the model
 reads the rest, and every message with words in it gets a type."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot import request_types
-from bot.request_types import classify, declared_type
+from bot.language import request_types
+from bot.language.request_types import classify, declared_type
 
 
 def test_the_weights_were_trained_on_the_sources_as_they_are():

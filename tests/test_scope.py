@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import scope
+from bot.language import scope
+from bot.language.scope import ROUTES, OutOfScope
 from bot.messages import SCOPE_ROUTE_NAMES, route_answer, scope_reply
 from bot.profile import load_profile
-from bot.scope import ROUTES, OutOfScope
 
 ANSHAN = load_profile("anshan")
 WEIFANG = load_profile("weifang")
@@ -381,7 +381,8 @@ def test_reply_without_citation_still_reads_well() -> None:
 
 def test_another_citys_matter_gets_that_citys_12345_with_its_area_code():
     """Issue 19: 「沈阳那边的号是多少」 — the reply names the number to dial, not just "the local 12345"."""
-    from bot import messages, scope
+    from bot import messages
+    from bot.language import scope
     from bot.profile import load_profile
 
     p = load_profile("anshan")
@@ -404,7 +405,7 @@ def test_the_nlu_layer_sends_away_only_what_the_rules_name():
     question about how to use a route is legal_route too, answered with the route's procedure."""
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.nlu import LEGAL_INTENT, SafetyOverride
+    from bot.rasa.nlu import LEGAL_INTENT, SafetyOverride
 
     layer = SafetyOverride({})
     cases = (("纪委旁边的公厕太脏了", "legal_route", None, None),

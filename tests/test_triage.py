@@ -1,7 +1,7 @@
 """The structured reading of one message (behind /api/triage)."""
 
+from bot.language.triage import triage
 from bot.profile import load_profile
-from bot.triage import triage
 
 
 def test_complaint_reading():

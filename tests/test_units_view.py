@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import lifecycle
 from bot.gateway import units
+from bot.orders import lifecycle
 from bot.profile import load_profile
 from bot.store import repository
 

@@ -11,8 +11,8 @@ import datetime as dt
 import pytest
 
 from actions.intake import ActionFileWorkOrder
-from bot.emergency.urgent import urgent_for_filing, urgent_matter
 from bot.gateway import units
+from bot.language.emergency.urgent import urgent_for_filing, urgent_matter
 from bot.profile import load_profile
 from bot.store import repository
 from bot.store.models import utcnow

@@ -321,7 +321,7 @@ def test_order_changes_reach_the_citizen_once_by_service_message_or_template(fak
     inside, outside = _wechat_order("o_recent"), _wechat_order("o_long_ago")
     store.set("wechat:last:o_recent", str(time.time() - 3600))
     store.set("wechat:last:o_long_ago", str(time.time() - 72 * 3600))
-    from bot import lifecycle
+    from bot.orders import lifecycle
 
     lifecycle.dispatch(inside, "市城市管理综合行政执法局", "staff:派单员", load_profile("anshan"), "智能派单（置信度80%）")
     lifecycle.dispatch(outside, "市城市管理综合行政执法局", "staff:派单员", load_profile("anshan"))
@@ -347,7 +347,7 @@ def test_order_changes_reach_the_citizen_once_by_service_message_or_template(fak
 def test_without_a_template_an_unreachable_citizen_is_recorded_for_the_agents(fake_wechat):
     api = _api(fake_wechat)
     number = _wechat_order("o_silent")
-    from bot import lifecycle
+    from bot.orders import lifecycle
 
     lifecycle.dispatch(number, "供水企业；市城市供水主管部门", "staff:派单员", load_profile("anshan"))
     assert asyncio.run(_notices(api).run_once()) == 0

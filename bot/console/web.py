@@ -31,13 +31,15 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot import desk, emergency, lifecycle, messages
+from bot import desk, messages
 from bot.console import accounts
 from bot.console.desk import DutyDesk
 from bot.gateway import units
 from bot.gateway.api import dumps, error, ok, read_json, read_message
 from bot.gateway.hub import END_FORM, LISTEN, Hub
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
+from bot.language import emergency
+from bot.orders import lifecycle
 from bot.orders.filing import file_request
 from bot.store import repository, transcript
 from bot.store.models import utcnow

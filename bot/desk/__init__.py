@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from bot.desk.linkage import contacts_for
-from bot.emergency import CONFIDENT, Emergency
+from bot.language.emergency import CONFIDENT, Emergency
 from bot.profile import Profile
 from bot.store import alerts
 
@@ -31,7 +31,7 @@ def group_minutes(profile: Profile) -> float:
 def place_of(text: str, profile: Profile) -> str | None:
     """Where it happens, when the message says (the form's own address reading)."""
     try:
-        from bot import extract
+        from bot.language import extract
 
         fields = extract.extract_fields(extract.normalize(text), profile)
         return (fields.address or fields.district or None) and str(fields.address or fields.district)[:200]

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 import aiohttp
 
-from bot.emergency import Emergency
+from bot.language.emergency import Emergency
 from bot.profile import Profile
 from bot.store import alerts
 

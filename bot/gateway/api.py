@@ -3,7 +3,6 @@ served at /api/openapi.json and /api/docs).
 
 - ``POST /api/triage``                  staff: one message -> its structured reading
 - ``GET  /api/workorders/{number}``     staff: the whole order; a citizen: with ``phone_last4``
-- ``POST /api/uploads``                 the web widget: an image as evidence for the order
 - ``GET|PUT /api/kb/articles[/{id}]``   units keep their knowledge-base articles current
 - ``GET  /api/emergencies``             staff: the duty desk's alerts (``state=open|acknowledged|all``)
 - ``POST /api/emergencies/{id}/acknowledge``  staff: an alert taken in hand (optional ``note``)
@@ -24,21 +23,16 @@ from typing import Any
 
 import yaml
 from aiohttp import web
-from aiohttp.http_exceptions import HttpProcessingError
 from sqlalchemy import text as sql_text
 
-from bot import dispatch, lifecycle, messages
 from bot.gateway.config import ApiKey, GatewayConfig
 from bot.gateway.hub import Hub
 from bot.gateway.limits import client_address
-from bot.gateway.uploads import image_type, keep_image
+from bot.language.triage import triage
+from bot.orders import dispatch, lifecycle
 from bot.profile import Profile
 from bot.store import alerts, repository
 from bot.store.db import session_scope
-from bot.triage import triage
-from channels.web import sessions
-from channels.web.socketio import CHANNEL as WEB_CHANNEL
-from channels.web.socketio import sender_for
 from kb import content as kb_content
 
 log = logging.getLogger(__name__)
@@ -62,7 +56,7 @@ def error(status: int, code: str, message: str) -> web.Response:
 
 
 async def read_message(hub: Hub, text: str) -> dict[str, Any]:
-    """The triage reading of one message (its type from bot.request_types) and the unit
+    """The triage reading of one message (its type from bot.language.request_types) and the unit
     智能派单 suggests for it."""
     reading = await asyncio.to_thread(triage, text, hub.profile)
     suggestion = await asyncio.to_thread(suggest_unit, text, hub.profile)
@@ -219,50 +213,6 @@ class Api:
         data.update(name=mask_name(order.name), phone=mask_phone(order.phone), sender_id=None)
         return ok(data)
 
-    # ------------------------------------------------------------------ uploads
-
-    async def post_upload(self, request: web.Request) -> web.Response:
-        mb = self.config.upload_max_bytes // (1024 * 1024)
-        if not request.content_type.startswith("multipart/"):
-            return error(400, "not_multipart", messages.UPLOAD_EMPTY)
-        if request.content_length and request.content_length > self.config.upload_max_bytes + 64 * 1024:
-            return error(413, "too_large", messages.UPLOAD_TOO_LARGE.format(mb=mb))
-        session_id, data, filename = None, None, None
-        try:
-            reader = await request.multipart()
-            async for part in reader:
-                if part.name == "session_id":
-                    session_id = (await part.text())[:100]
-                elif part.name == "file" and data is None:
-                    # Shown to staff; PostgreSQL refuses NUL (RFC 5987 lets a client send one: a%00b).
-                    filename = "".join(c for c in part.filename or "" if c.isprintable()) or None
-                    buf = bytearray()
-                    while chunk := await part.read_chunk(64 * 1024):
-                        buf.extend(chunk)
-                        if len(buf) > self.config.upload_max_bytes:
-                            return error(413, "too_large", messages.UPLOAD_TOO_LARGE.format(mb=mb))
-                    data = bytes(buf)
-        except (ValueError, AssertionError, UnicodeDecodeError, HttpProcessingError):  # e.g. a part's bad header line
-            return error(400, "bad_multipart", messages.UPLOAD_EMPTY)
-        public = sessions.public_id(session_id)  # the uploader's own session only
-        if public is None:
-            return error(400, "invalid_session", messages.UPLOAD_NO_SESSION)
-        if not data:
-            return error(400, "empty_file", messages.UPLOAD_EMPTY)
-        kind = await asyncio.to_thread(image_type, data)
-        if kind is None:
-            return error(415, "unsupported_type", messages.UPLOAD_BAD_TYPE)
-        content_type, ext = kind
-        sender = sender_for(public)
-        kept = await keep_image(self.config.upload_dir, sender, WEB_CHANNEL, filename, data, content_type, ext)
-        reply = kept.reply
-        shown = f"[图片] {filename}" if filename else "[图片]"
-        await self.hub.record(sender, WEB_CHANNEL, "citizen", shown[:200], {"upload": kept.attachment_id})
-        await self.hub.record(sender, WEB_CHANNEL, "system", reply)
-        return ok({"message": reply, "attachment": {
-            "id": kept.attachment_id, "filename": kept.filename, "content_type": content_type,
-            "size": kept.size, "order_number": kept.order_number}}, status=201)
-
     # ------------------------------------------------------------------ knowledge base
 
     async def list_articles(self, request: web.Request) -> web.Response:
@@ -332,7 +282,6 @@ class Api:
             web.get("/api/emergencies", self.list_emergencies),
             web.post("/api/emergencies/{alert_id}/acknowledge", self.acknowledge_emergency),
             web.get("/api/workorders/{number}", self.get_workorder),
-            web.post("/api/uploads", self.post_upload),
             web.get("/api/kb/articles", self.list_articles),
             web.get("/api/kb/articles/{article_id}", self.get_article),
             web.put("/api/kb/articles/{article_id}", self.put_article),

@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 import socketio
 from aiohttp import web
 
-from bot import dispatch
 from bot.console.web import Console
 from bot.desk.linkage import Notifier, senders_from_env
 from bot.gateway import metrics
@@ -23,11 +22,13 @@ from bot.gateway.hub import Hub
 from bot.gateway.notices import OrderNotices
 from bot.gateway.rasa import RasaClient
 from bot.gateway.units import UnitApi
+from bot.orders import dispatch
 from bot.profile import load_profile
 from bot.store.db import migrate
 from bot.store.shared import shared_store
 from channels.web import pages, rest
 from channels.web import socketio as web_socketio
+from channels.web.uploads import WebUploads
 from channels.wechat.adapter import WechatChannel
 from channels.wechat.config import WechatConfig
 from channels.wechat.notify import WechatTeller
@@ -117,6 +118,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     app.add_routes(wechat_refused_routes() if wechat_off else wechat.routes())
     api = Api(config, hub)
     app.add_routes(api.routes())
+    app.add_routes(WebUploads(config, hub).routes())
     app.add_routes(UnitApi(api).routes())
     app.add_routes(metrics.routes(api, console))
     app.add_routes(pages.routes(profile, config.static_dir, config.node_modules))

@@ -20,12 +20,13 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot import desk, emergency
+from bot import desk
 from bot.gateway import metrics
 from bot.gateway.bus import Bus
 from bot.gateway.config import GatewayConfig
 from bot.gateway.limits import FloodLog, Limits, RateLimiter, counter_for
 from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
+from bot.language import emergency
 from bot.messages import (
     EMPTY_MESSAGE,
     busy_reply,

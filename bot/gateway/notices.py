@@ -19,8 +19,9 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot import lifecycle, messages
+from bot import messages
 from bot.gateway.hub import Hub
+from bot.orders import lifecycle
 from bot.store import repository
 from bot.store.models import STATUS_LABELS, utcnow
 from bot.store.shared import SharedStore

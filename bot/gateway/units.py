@@ -36,8 +36,10 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot import clusters, dispatch, extract, lifecycle, messages
+from bot import messages
 from bot.gateway.api import Api, error, ok, plausible_number
+from bot.language import extract
+from bot.orders import clusters, dispatch, lifecycle
 from bot.profile import Profile
 from bot.store import repository
 from bot.store.db import session_scope

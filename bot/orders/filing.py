@@ -20,8 +20,8 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 
-from bot import dispatch
-from bot.emergency.urgent import urgent_for_filing
+from bot.language.emergency.urgent import urgent_for_filing
+from bot.orders import dispatch
 from bot.profile import Profile
 from bot.store import repository
 from bot.store.models import WorkOrder
@@ -78,7 +78,7 @@ def _plan_matters(content: str, profile: Profile, embedder) -> list[tuple[str, s
 
 
 def _urgent_kind(content: str) -> str | None:
-    """An outage for many households or a disaster: an urgent order (bot/emergency/urgent.py)."""
+    """An outage for many households or a disaster: an urgent order (bot/language/emergency/urgent.py)."""
     try:
         found = urgent_for_filing(content)
     except Exception:  # never lose a filing to the reading

@@ -68,7 +68,7 @@ class WorkOrder(Base):
     rating_reason = Column(Text)
     reopened = Column(Integer, nullable=False, default=0)  # times reopened after 不满意 (at most once)
     # 紧急: an outage of water, power, gas or heating for many households, or a disaster (通辽条例
-    # 第十二条): dispatched at once, due within the profile's hours (bot/emergency/urgent.py).
+    # 第十二条): dispatched at once, due within the profile's hours (bot/language/emergency/urgent.py).
     urgent = Column(String(16), index=True)  # water | power | gas | heating | disaster
     due_at = Column(DateTime)  # urgent orders: when it must be dealt with (UTC)
 

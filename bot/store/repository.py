@@ -12,7 +12,7 @@ import jieba
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.messages import URGENT_LABELS
+from bot.language.emergency.urgent import URGENT_LABELS
 from bot.profile import Profile
 from bot.store.db import session_scope
 from bot.store.models import (
@@ -47,7 +47,7 @@ class OrderRequest:
     channel: str
     sender_id: str
     idempotency_key: str
-    urgent: str | None = None  # an urgent matter's kind (bot/emergency/urgent.py): due within hours
+    urgent: str | None = None  # an urgent matter's kind (bot/language/emergency/urgent.py): due within hours
 
 
 @dataclass(frozen=True)

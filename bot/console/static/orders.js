@@ -27,7 +27,7 @@
   var UNIT_REFRESH_MS = 60000;
   var SUPERVISOR_REFRESH_MS = 30000;
   var AUDIT_LIMIT = 200;
-  var MIN_REASON = 4; // as bot/lifecycle.py _reason
+  var MIN_REASON = 4; // as bot/orders/lifecycle.py _reason
   var MAX_REASON = 2000;
   var CHINA_OFFSET_MS = 8 * 3600 * 1000;
 

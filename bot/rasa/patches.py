@@ -1,5 +1,5 @@
 """Speed-ups for Rasa 3.6 that change nothing it does, applied in every Rasa server that loads
-this assistant's pipeline (``bot.nlu`` imports this module; so does the tracker store of the
+this assistant's pipeline (``bot.rasa.nlu`` imports this module; so does the tracker store of the
 production form).
 
 Each custom action's answer is checked against Rasa's event schema by

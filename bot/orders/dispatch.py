@@ -30,7 +30,7 @@ import yaml
 
 from bot.profile import Profile
 
-CATALOGUE_DIR = Path(__file__).resolve().parent / "profiles" / "dispatch"
+CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "profiles" / "dispatch"
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ def route(number: str, text: str, profile: Profile, embedder=None) -> Suggestion
     智能派单), the rest wait for the supervisor (``GET /api/orders/pending``). An urgent order
     (an outage for many households, a disaster) is dispatched at once whatever the confidence:
     to the profile's unit for its kind, else to the best suggestion (通辽条例第十二条)."""
-    from bot import lifecycle
+    from bot.orders import lifecycle
     from bot.store.db import session_scope
     from bot.store.models import WorkOrder
 
@@ -213,7 +213,7 @@ def after_filing(number: str, text: str, profile: Profile, embedder=None) -> Non
     without a suggestion)."""
     import logging
 
-    from bot import clusters
+    from bot.orders import clusters
 
     try:
         route(number, text, profile, embedder)

@@ -7,7 +7,7 @@ dead connections before use (``pool_pre_ping``) and waits a moment for a databas
 (``HOTLINE_DB_WAIT``), like the work-order store. Used from endpoints.production.yml:
 
     tracker_store:
-      type: bot.store.rasa_tracker.ResilientSQLTrackerStore
+      type: bot.rasa.tracker_store.ResilientSQLTrackerStore
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 
-from bot import rasa_patches
+from bot.rasa import patches
 from bot.store.db import wait_for_the_database
 
-rasa_patches.apply()
+patches.apply()
 
 
 class ResilientSQLTrackerStore(SQLTrackerStore):

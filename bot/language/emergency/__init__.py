@@ -24,9 +24,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.emergency import lexicon
-from bot.emergency import model as learned
-from bot.emergency.lexicon import (
+from bot.language.emergency import lexicon
+from bot.language.emergency import model as learned
+from bot.language.emergency.lexicon import (
     DEFAULT_NUMBERS,
     KINDS,
     PRIORITY,

@@ -17,8 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.emergency import lexicon
-from bot.messages import URGENT_LABELS
+from bot.language.emergency import lexicon
 
 _OUTAGE: dict[str, re.Pattern[str]] = {
     "water": re.compile(r"停水|断水|没(?:有)?(?:自来)?水(?:了|用|喝)?|不来水|没来水|水(?:都)?停了|自来水(?:停|断)|"
@@ -54,6 +53,10 @@ _DISASTER = re.compile(
     r"洪水|山洪|决堤|溃坝|堤坝(?:裂|垮|漏)|山体滑坡|滑坡|泥石流|塌方|(?:路面|地面|马路)(?:塌陷|塌了|陷下去)|"
     r"(?:房子|楼|墙|屋顶|房顶|围墙)(?:倒|塌)了|倒塌|垮塌|暴雪(?:封|压)|大雪封|雪压塌|"
     r"地震[^。!?]{0,20}(?:塌|倒|裂|压|埋|困)|(?:塌|倒|裂|压|埋|困)[^。!?]{0,20}地震")
+
+
+# What each kind of urgent matter is called (orders, the console, the citizen's reply).
+URGENT_LABELS = {"water": "停水", "power": "停电", "gas": "停气", "heating": "供暖中断", "disaster": "灾害险情"}
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def urgent_for_filing(text: str | None) -> Urgent | None:
     found = urgent_matter(text)
     if found is not None:
         return found
-    from bot.emergency import assess
+    from bot.language.emergency import assess
 
     reading = assess(text)
     if reading.level == "confident" and reading.emergency is not None and reading.emergency.kind == "disaster":

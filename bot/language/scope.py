@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.emergency import normalize
+from bot.language.emergency import normalize
 from bot.profile import Profile, load_profile
 
 ROUTES: tuple[str, ...] = (
@@ -43,6 +43,20 @@ ROUTES: tuple[str, ...] = (
     "public_order",
     "outside_city",
 )
+
+
+# What each route is called where a person reads it (the console, /api/triage, the replies).
+ROUTE_NAMES: dict[str, str] = {
+    "litigation": "诉讼（法院）",
+    "arbitration": "仲裁",
+    "discipline": "纪检监察",
+    "admin_review": "行政复议",
+    "petition": "信访（已进入信访渠道）",
+    "info_disclosure": "政府信息公开（依申请公开）",
+    "privacy": "他人隐私/个人信息",
+    "public_order": "违背公序良俗",
+    "outside_city": "非本市管辖",
+}
 
 
 @dataclass(frozen=True)

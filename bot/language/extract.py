@@ -123,7 +123,7 @@ def phone_problem(text: str) -> str | None:
 
 _SURNAMES = tuple(
     sorted(
-        (Path(__file__).parent / "lexicon" / "surnames.txt").read_text(encoding="utf-8").split(),
+        (Path(__file__).resolve().parent.parent / "lexicon" / "surnames.txt").read_text(encoding="utf-8").split(),
         key=len,
         reverse=True,
     )

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.emergency.lexicon import frame_markers, normalize
+from bot.language.emergency.lexicon import frame_markers, normalize
 
 WEIGHTS = Path(__file__).with_name("model.npz")
 
@@ -109,7 +109,7 @@ NUMBERS: tuple[str, ...] = ("110", "119", "120", "122")
 
 @dataclass(frozen=True)
 class Thresholds:
-    """How the learned layer's probabilities are read with the lexicon (bot/emergency/__init__.py)."""
+    """How the learned layer's probabilities are read with the lexicon (bot/language/emergency/__init__.py)."""
 
     model_sure: float = 0.9        # the model alone gives the full guidance
     model_possible: float = 0.3    # the model alone gives the conditional line

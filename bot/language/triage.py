@@ -2,15 +2,14 @@
 
 This is the logic behind `POST /api/triage` (agents' smart form filling for phone calls) and
 what the actions rely on. It is deterministic and fast; the statistical NLU adds to it in the
-Rasa pipeline (bot/nlu.py).
+Rasa pipeline (bot/rasa/nlu.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot import emergency, extract, request_types, scope
-from bot.messages import SCOPE_ROUTE_NAMES
+from bot.language import emergency, extract, request_types, scope
 from bot.profile import Profile, load_profile
 
 
@@ -33,7 +32,7 @@ def triage(text: str, profile: Profile | None = None) -> dict[str, Any]:
             else None
         ),
         "out_of_scope": (
-            {"route": out_of_scope.route, "name": SCOPE_ROUTE_NAMES.get(out_of_scope.route, out_of_scope.route)}
+            {"route": out_of_scope.route, "name": scope.ROUTE_NAMES.get(out_of_scope.route, out_of_scope.route)}
             if out_of_scope
             else None
         ),

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.extract import NOT_NAMING, REQUEST_TYPES, normalize
+from bot.language.extract import NOT_NAMING, REQUEST_TYPES, normalize
 
 WEIGHTS = Path(__file__).with_name("model.npz")
 MAX_CHARS = 4000                    # a longer message is read from its first and last parts

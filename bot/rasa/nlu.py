@@ -1,14 +1,14 @@
 """Rasa NLU component that puts the deterministic safety layer on top of the classifier.
 
 It runs after DIETClassifier and FallbackClassifier:
-- the emergency detector (bot.emergency: lexicon and learned layer, the same reading the gateway
+- the emergency detector (bot.language.emergency: lexicon and learned layer, the same reading the gateway
   and /api/triage make) is confident: the intent becomes ``report_emergency`` with confidence
   1.0, whatever the classifier thought;
 - the classifier says ``report_emergency`` and the detector is not confident: the next intent in
   the ranking wins (a possible emergency gets its numbers from the gateway, in one line before
   the ordinary answer);
-- an out-of-scope matter with a legal route (bot.scope): the intent becomes ``legal_route``;
-- a question for information read as a grievance (bot.questions): the intent becomes
+- an out-of-scope matter with a legal route (bot.language.scope): the intent becomes ``legal_route``;
+- a question for information read as a grievance (bot.language.questions): the intent becomes
   ``consult``, so the knowledge base answers first and a 咨询 order is offered when it cannot.
 The reading is added to the parse data under ``safety`` for the actions and the logs.
 """
@@ -24,10 +24,11 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-from bot import emergency, extract, questions, rasa_patches, scope
+from bot.language import emergency, extract, questions, scope
 from bot.profile import load_profile
+from bot.rasa import patches
 
-rasa_patches.apply()  # this module is loaded with the model by every Rasa server: see bot/rasa_patches.py
+patches.apply()  # this module is loaded with the model by every Rasa server: see bot/rasa/patches.py
 
 EMERGENCY_INTENT = "report_emergency"
 LEGAL_INTENT = "legal_route"

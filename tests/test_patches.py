@@ -1,4 +1,4 @@
-"""Rasa's check of an action server's answer, with its validator built once (bot/rasa_patches.py):
+"""Rasa's check of an action server's answer, with its validator built once (bot/rasa/patches.py):
 the same verdicts and the same error messages as Rasa's own."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from bot import rasa_patches
+from bot.rasa import patches
 
 ORIGINAL = RemoteAction._validate_action_result
-rasa_patches.apply()
+patches.apply()
 ACTION = RemoteAction.__new__(RemoteAction)  # the check uses no state of the action
 
 GOOD = [
@@ -34,8 +34,8 @@ BAD = [
 
 def test_the_patch_is_in_place():
     assert RemoteAction._validate_action_result is not ORIGINAL
-    rasa_patches.apply()  # twice is harmless
-    assert getattr(RemoteAction, rasa_patches.PATCHED)
+    patches.apply()  # twice is harmless
+    assert getattr(RemoteAction, patches.PATCHED)
 
 
 @pytest.mark.parametrize("result", GOOD)

@@ -353,3 +353,28 @@ def test_without_a_template_an_unreachable_citizen_is_recorded_for_the_agents(fa
     assert asyncio.run(_notices(api).run_once()) == 0
     assert fake_wechat.sent == []
     assert repository.unnotified_changes("wechat", dt.datetime(2000, 1, 1)) == []  # claimed, with its reason
+
+
+def test_expired_shared_rows_are_purged_on_a_schedule():
+    """WeChat's de-duplication rows expire; without Redis the gateway deletes them on a schedule
+    (HOTLINE_PURGE_EVERY), so the table does not grow forever."""
+    import asyncio
+
+    from bot.gateway.app import purge_expired_forever
+    from bot.store.db import session_scope
+    from bot.store.models import SharedEntry
+
+    store = DatabaseStore()
+    store.set("dedup:old", "1", ttl=0.01)
+    store.set("dedup:fresh", "1", ttl=3600)
+    store.set("token", "t")  # no expiry
+
+    async def run_a_little() -> None:
+        task = asyncio.create_task(purge_expired_forever(store, 0.05))
+        await asyncio.sleep(0.3)
+        task.cancel()
+
+    asyncio.run(run_a_little())
+    with session_scope() as s:
+        keys = {row.key for row in s.query(SharedEntry).all()}
+    assert keys == {"dedup:fresh", "token"}

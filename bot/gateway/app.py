@@ -25,7 +25,7 @@ from bot.gateway.units import UnitApi
 from bot.orders import dispatch
 from bot.profile import load_profile
 from bot.store.db import migrate
-from bot.store.shared import shared_store
+from bot.store.shared import SharedStore, shared_store
 from channels.web import pages, rest
 from channels.web import socketio as web_socketio
 from channels.web.uploads import WebUploads
@@ -135,9 +135,12 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
         if os.environ.get("HOTLINE_KB_WARMUP", "1") != "0":
             asyncio.get_running_loop().run_in_executor(None, dispatch.dispatcher_for, profile)
         app["notices"] = asyncio.get_running_loop().create_task(notices.run_forever())
+        app["purge"] = asyncio.get_running_loop().create_task(
+            purge_expired_forever(store, float(os.environ.get("HOTLINE_PURGE_EVERY", "600"))))
 
     async def on_cleanup(app: web.Application) -> None:
         app["notices"].cancel()
+        app["purge"].cancel()
         await notifier.stop()
         await console.stop()
         await wechat.close()
@@ -146,3 +149,17 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
     return app
+
+
+async def purge_expired_forever(store: SharedStore, every: float) -> None:
+    """Expired shared rows (WeChat's de-duplication, offered choices) leave the database on a
+    schedule; a failure is logged and tried again at the next round."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            purged = await asyncio.to_thread(store.purge_expired)
+        except Exception:
+            log.exception("expired shared rows not purged")
+        else:
+            if purged:
+                log.info("purged %d expired shared rows", purged)

@@ -15,7 +15,7 @@ import os
 import time
 from typing import Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.db import session_scope
@@ -27,6 +27,7 @@ class SharedStore(Protocol):
     def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
     def add(self, key: str, value: str, ttl: float | None = None) -> bool: ...
     def delete(self, key: str) -> None: ...
+    def purge_expired(self) -> int: ...
 
 
 class DatabaseStore:
@@ -63,11 +64,10 @@ class DatabaseStore:
             s.execute(delete(SharedEntry).where(SharedEntry.key == self.prefix + key))
 
     def purge_expired(self) -> int:
+        """Delete every expired row (any prefix); how many. The gateway calls it on a schedule
+        (bot/gateway/app.py): WeChat's de-duplication rows would otherwise stay forever."""
         with session_scope() as s:
-            old = s.execute(select(SharedEntry.key).where(SharedEntry.expires_at <= time.time())).scalars().all()
-            if old:
-                s.execute(delete(SharedEntry).where(SharedEntry.key.in_(old)))
-            return len(old)
+            return s.execute(delete(SharedEntry).where(SharedEntry.expires_at <= time.time())).rowcount or 0
 
 
 class RedisStore:
@@ -79,6 +79,9 @@ class RedisStore:
 
     def get(self, key: str) -> str | None:
         return self.redis.get(self.prefix + key)
+
+    def purge_expired(self) -> int:
+        return 0  # Redis expires its keys itself
 
     def set(self, key: str, value: str, ttl: float | None = None) -> None:
         self.redis.set(self.prefix + key, value, px=_millis(ttl))

@@ -10,23 +10,20 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.language.request_types import INTENT_TYPES
+from bot.orders.filing import ORDER_FIELDS
 from bot.profile import Profile, load_profile
 from bot.store import repository
 
 log = logging.getLogger(__name__)
 
-REQUEST_INTENT_TYPES = {
-    "complain": "投诉",
-    "report_violation": "举报",
-    "seek_help": "求助",
-    "suggest": "意见建议",
-    "consult": "咨询",
-}
+REQUEST_INTENT_TYPES = INTENT_TYPES
 # Intents that interrupt the intake form instead of answering its question.
 URGENT_INTERRUPTIONS = {"report_emergency", "request_human", "cancel", "legal_route"}
 SOFT_INTERRUPTIONS = {"faq", "check_status", "greet", "chitchat", "insult", "bot_challenge", "goodbye", "consult",
                       "thank"}
-INTAKE_SLOTS = ("request_type", "content", "address", "district", "confidential", "wants_reply", "confirmed")
+# Emptied after a filing: name and phone stay for a next request in this session.
+INTAKE_SLOTS = (*(f for f in ORDER_FIELDS if f not in ("name", "phone")), "confirmed")
 
 
 def profile() -> Profile:

@@ -23,13 +23,13 @@ import numpy as np
 import yaml
 
 from bot.language.extract import REQUEST_TYPES
-from bot.language.request_types import WEIGHTS, Model, features
+from bot.language.request_types import INTENT_TYPES, WEIGHTS, Model, features
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPES = ROOT / "data" / "types"
 NLU = ROOT / "data" / "nlu"
 KB = ROOT / "kb" / "articles"
-INTENTS = {"complain": "投诉", "consult": "咨询", "seek_help": "求助", "suggest": "意见建议", "report_violation": "举报"}
+INTENTS = INTENT_TYPES
 C = 6.0
 SURE_PRECISION = 0.9
 KB_SAMPLE = 400            # the KB's questions are many and alike: a sample keeps 咨询 from crowding out the rest

@@ -39,8 +39,9 @@ from bot.gateway.api import dumps, error, ok, read_json, read_message
 from bot.gateway.hub import END_FORM, LISTEN, Hub
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.language import emergency
+from bot.language.extract import MAX_CONTENT_CHARS, REQUEST_TYPES
 from bot.orders import lifecycle
-from bot.orders.filing import file_request
+from bot.orders.filing import ORDER_FIELDS, file_request
 from bot.store import repository, transcript
 from bot.store.models import utcnow
 from bot.store.repository import CHINA_TZ
@@ -49,15 +50,12 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "hotline_console"
-REQUEST_TYPES = ("咨询", "求助", "投诉", "举报", "意见建议")
 MAX_REPLY = 2000
-MAX_CONTENT = 2000
 LOGIN_FAILURES_ALLOWED = 10
 LOGIN_FAILURES_PER_ACCOUNT = 30  # from any addresses
 LOGIN_WINDOW = 600.0
 MINUTES_PER_CONVERSATION = 3  # for the citizen's rough wait estimate
 CONVERSATION_ROLES = ("agent", "expert", "supervisor")
-FIELD_KEYS = ("request_type", "content", "address", "district", "name", "phone", "confidential", "wants_reply")
 
 
 def parse_hours(value: str) -> tuple[dt.time, dt.time] | None:
@@ -320,11 +318,11 @@ class Console:
         if not entries and handoff is None:
             return error(404, "not_found", "没有这个对话。")
         await asyncio.to_thread(lifecycle.audit, _actor(who), "read_conversation", None, sender_id[:200])
-        fields: dict[str, Any] = {k: None for k in FIELD_KEYS}
+        fields: dict[str, Any] = {k: None for k in ORDER_FIELDS}
         fields_error = None
         try:
             slots = (await self.hub.rasa.tracker(sender_id)).get("slots") or {}
-            fields.update({k: slots.get(k) for k in FIELD_KEYS})
+            fields.update({k: slots.get(k) for k in ORDER_FIELDS})
         except (RasaUnavailable, RasaFailed):
             fields_error = "智能助手暂时连不上，已收集的信息读不到，请根据对话记录填写。"
         orders = await asyncio.to_thread(repository.orders_for_sender, sender_id, 10)
@@ -374,8 +372,8 @@ class Console:
         content = fields.get("content")
         if not isinstance(content, str) or len(content.strip()) < 2:
             raise ValueError("请填写诉求内容。")
-        if len(content) > MAX_CONTENT:
-            raise ValueError(f"诉求内容不能超过{MAX_CONTENT}个字。")
+        if len(content) > MAX_CONTENT_CHARS:
+            raise ValueError(f"诉求内容不能超过{MAX_CONTENT_CHARS}个字。")
 
         def text(key_: str, limit: int) -> str | None:
             value = fields.get(key_)
@@ -503,8 +501,8 @@ class Console:
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
             return error(400, "invalid_text", "请先输入来电内容。")
-        if len(text) > 5000:
-            return error(413, "text_too_long", "来电内容不能超过5000个字。")
+        if len(text) > MAX_CONTENT_CHARS:
+            return error(413, "text_too_long", f"来电内容不能超过{MAX_CONTENT_CHARS}个字。")
         reading = await read_message(self.hub, text)
         reading["desk_alert"] = await self._call_alert(body.get("call_id"), text)
         return ok(reading)

@@ -28,6 +28,7 @@ from sqlalchemy import text as sql_text
 from bot.gateway.config import ApiKey, GatewayConfig
 from bot.gateway.hub import Hub
 from bot.gateway.limits import client_address
+from bot.language.extract import MAX_CONTENT_CHARS
 from bot.language.triage import triage
 from bot.orders import dispatch, lifecycle
 from bot.profile import Profile
@@ -38,7 +39,6 @@ from kb import content as kb_content
 log = logging.getLogger(__name__)
 
 OPENAPI = Path(__file__).resolve().parent / "openapi.yml"
-MAX_TRIAGE_CHARS = 5000
 LOOKUP_FAILURES_ALLOWED = 10
 LOOKUP_WINDOW = 600.0
 
@@ -146,8 +146,8 @@ class Api:
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
             return error(400, "invalid_text", "text 应为非空字符串。")
-        if len(text) > MAX_TRIAGE_CHARS:
-            return error(413, "text_too_long", f"text 不能超过{MAX_TRIAGE_CHARS}个字。")
+        if len(text) > MAX_CONTENT_CHARS:
+            return error(413, "text_too_long", f"text 不能超过{MAX_CONTENT_CHARS}个字。")
         return ok(await read_message(self.hub, text))
 
     # ------------------------------------------------------------------ the duty desk

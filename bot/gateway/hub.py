@@ -36,6 +36,7 @@ from bot.messages import (
     too_fast_reply,
     too_long_reply,
 )
+from bot.orders.filing import ORDER_FIELDS
 from bot.profile import Profile
 from bot.store import repository, transcript
 from bot.store.models import utcnow
@@ -46,8 +47,7 @@ log = logging.getLogger(__name__)
 # whether they were delivered live.
 Push = Callable[[str, list[dict[str, Any]]], Awaitable[bool]]
 # The intake form's slots, emptied when an agent has dealt with the matter.
-FORM_SLOTS = ("request_type", "content", "address", "district", "name", "phone", "confidential", "wants_reply",
-              "confirmed", "requested_slot", "field_failures", "notices")
+FORM_SLOTS = (*ORDER_FIELDS, "confirmed", "requested_slot", "field_failures", "notices")
 LISTEN = {"event": "action", "name": "action_listen"}
 KEPT_AFTER = 5.0  # seconds before the retry loop takes a pending message as kept
 # An emergency waits at most this long for Rasa (a saturated server) before the gateway gives

@@ -28,6 +28,9 @@ from bot.store.models import WorkOrder
 
 log = logging.getLogger(__name__)
 
+# What a request collects before it is filed: the intake form's slots, the console's filing form.
+ORDER_FIELDS = ("request_type", "content", "address", "district", "name", "phone", "confidential", "wants_reply")
+
 
 @dataclass(frozen=True)
 class Filing:

@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
+from bot.language.extract import MAX_CONTENT_CHARS
 from bot.store.db import session_scope
 from bot.store.models import AlertDelivery, EmergencyAlert, utcnow
 
 STATES = ("open", "acknowledged", "all")
-MAX_TEXT = 5000
 LEVEL_RANK = {"possible": 0, "confident": 1}
 
 
@@ -38,7 +38,7 @@ def record(sender_id: str, channel: str, text: str, kind: str, numbers: list[str
     """Raise an alert, or add this message to the citizen's alert of the last minutes.
     ``contacts`` are the linkage contacts (key, name) the alert goes to (none for a possible one)."""
     now = now or utcnow()
-    text = (text or "")[:MAX_TEXT]
+    text = (text or "")[:MAX_CONTENT_CHARS]
     with session_scope() as s:
         recent = s.execute(
             select(EmergencyAlert)
@@ -51,7 +51,7 @@ def record(sender_id: str, channel: str, text: str, kind: str, numbers: list[str
             recent.messages = (recent.messages or 1) + 1
             recent.last_at = now
             if text and text not in recent.text:
-                recent.text = (recent.text + "\n" + text)[-MAX_TEXT:]
+                recent.text = (recent.text + "\n" + text)[-MAX_CONTENT_CHARS:]
             recent.numbers = _merge_numbers(recent.numbers, numbers)[:64]
             if LEVEL_RANK.get(level, 0) > LEVEL_RANK.get(recent.level, 0):
                 recent.level, recent.kind = level, kind

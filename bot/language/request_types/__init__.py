@@ -28,6 +28,9 @@ import numpy as np
 from bot.language.extract import NOT_NAMING, REQUEST_TYPES, normalize
 
 WEIGHTS = Path(__file__).with_name("model.npz")
+# The NLU's request intents and the request type each names (chat turns; the classifier is
+# trained on their examples too).
+INTENT_TYPES = {"complain": "投诉", "consult": "咨询", "seek_help": "求助", "suggest": "意见建议", "report_violation": "举报"}
 MAX_CHARS = 4000                    # a longer message is read from its first and last parts
 ENDING_CHARS = 90                   # how much of the end is read apart
 _MASK = re.compile(r"[*＊Xx×某]{2,}|\*")

@@ -28,7 +28,7 @@ from bot.gateway.api import error, ok, read_json
 from bot.gateway.hub import LISTEN
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.store import alerts, repository
-from bot.store.models import utcnow
+from bot.store.models import HandoffStatus, utcnow
 
 if TYPE_CHECKING:
     from bot.console.web import Console
@@ -160,9 +160,9 @@ class DutyDesk:
                 await self.hub.rasa.append_events(sender_id, [{"event": "pause"}, LISTEN])
             except (RasaUnavailable, RasaFailed) as exc:
                 log.warning("conversation %s not paused in rasa: %s", sender_id, exc)
-        if handoff.status == "held" and handoff.agent_id != who.id:
+        if handoff.status == HandoffStatus.HELD and handoff.agent_id != who.id:
             return error(409, "taken", "这个对话已由其他同事接待。")
-        if handoff.status == "waiting":
+        if handoff.status == HandoffStatus.WAITING:
             if not await asyncio.to_thread(repository.claim_handoff, handoff.id, who.id):
                 return error(409, "taken", "这个对话已被其他同事接入。")
             await self.hub.agent_say(sender_id, channel, who.display_name,
@@ -170,7 +170,7 @@ class DutyDesk:
         await asyncio.to_thread(alerts.acknowledge, alert_id, who.display_name, None)
         await self.console.broadcast_queue()
         await self.watch_once()
-        return ok({"handoff": {"id": handoff.id, "sender_id": sender_id, "status": "held"}})
+        return ok({"handoff": {"id": handoff.id, "sender_id": sender_id, "status": HandoffStatus.HELD}})
 
     def routes(self) -> list[web.RouteDef]:
         base = "/console/api/alerts"

@@ -43,7 +43,7 @@ from bot.language.extract import MAX_CONTENT_CHARS, REQUEST_TYPES
 from bot.orders import lifecycle
 from bot.orders.filing import ORDER_FIELDS, file_request
 from bot.store import repository, transcript
-from bot.store.models import utcnow
+from bot.store.models import HandoffStatus, utcnow
 from bot.store.repository import CHINA_TZ
 
 log = logging.getLogger(__name__)
@@ -287,7 +287,7 @@ class Console:
 
     async def _held(self, sender_id: str, who: accounts.Who):  # type: ignore[no-untyped-def]
         handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
-        if handoff is None or handoff.status != "held":
+        if handoff is None or handoff.status != HandoffStatus.HELD:
             raise web.HTTPConflict(text=dumps({"error": "not_held", "message": "这个对话现在没有人工接待。"}),
                                    content_type="application/json")
         if handoff.agent_id != who.id and who.role != "supervisor":
@@ -304,8 +304,8 @@ class Console:
         if handoff is None:
             return False
         if who.role == "expert":
-            return handoff.agent_id == who.id if handoff.status == "held" else handoff.reason == "expert"
-        return handoff.status in ("waiting", "held")
+            return handoff.agent_id == who.id if handoff.status == HandoffStatus.HELD else handoff.reason == "expert"
+        return handoff.status in HandoffStatus.OPEN
 
     async def conversation(self, request: web.Request) -> web.Response:
         who = await self._require(request)
@@ -448,9 +448,9 @@ class Console:
                                         None if who.role == "supervisor" else who.id)
         if not ended:
             return error(409, "not_held", "这个对话已经结束或交还。")
-        notice = messages.AGENT_HANDBACK if status == "returned" else messages.AGENT_CLOSED
+        notice = messages.AGENT_HANDBACK if status == HandoffStatus.RETURNED else messages.AGENT_CLOSED
         try:
-            await self.hub.resume_bot(sender_id, handoff.channel or "rest", end_form=status == "closed",
+            await self.hub.resume_bot(sender_id, handoff.channel or "rest", end_form=status == HandoffStatus.CLOSED,
                                       notice=notice)
         except (RasaUnavailable, RasaFailed) as exc:
             log.error("rasa not resumed for %s: %s", sender_id, exc)
@@ -488,10 +488,10 @@ class Console:
         return ok({"ok": True})
 
     async def handback(self, request: web.Request) -> web.Response:
-        return await self._end(request, "returned")
+        return await self._end(request, HandoffStatus.RETURNED)
 
     async def close(self, request: web.Request) -> web.Response:
-        return await self._end(request, "closed")
+        return await self._end(request, HandoffStatus.CLOSED)
 
     # ---------------------------------------------------------------- phone calls
 
@@ -633,7 +633,7 @@ class Console:
             return
         follow_up = handoff.reason == "sensitive"
         if self.online() == 0:
-            await asyncio.to_thread(repository.end_handoff, handoff.id, "returned")
+            await asyncio.to_thread(repository.end_handoff, handoff.id, HandoffStatus.RETURNED)
             await self.hub.rasa.append_events(sender_id, [{"event": "resume"}, LISTEN])
             if not follow_up:
                 text = messages.handoff_nobody(self.hub.profile) if self.staffed() else \

@@ -39,7 +39,7 @@ from bot.messages import (
 from bot.orders.filing import ORDER_FIELDS
 from bot.profile import Profile
 from bot.store import repository, transcript
-from bot.store.models import utcnow
+from bot.store.models import HandoffStatus, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -284,7 +284,7 @@ class Hub:
         said = await self._emergency_text(sender_id, channel, text, emergency.assess(text))
         if said is not None:
             await self.record(sender_id, channel, "system", said, delivered=False)
-        elif status == "waiting" and self.waiting_text is not None:
+        elif status == HandoffStatus.WAITING and self.waiting_text is not None:
             await self.record(sender_id, channel, "system", await self.waiting_text(sender_id), delivered=False)
 
     async def agent_say(self, sender_id: str, channel: str, agent: str, text: str) -> None:

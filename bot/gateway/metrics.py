@@ -42,9 +42,10 @@ def _loopback(request: web.Request) -> bool:
 async def refresh_gauges(console) -> None:  # type: ignore[no-untyped-def]
     """Queue figures read from the store (shared by all gateways), at scrape time."""
     from bot.store import repository, transcript
+    from bot.store.models import HandoffStatus
 
     def read() -> tuple[int, int]:
-        return transcript.count_pending(), sum(1 for h in repository.handoff_queue() if h["status"] == "waiting")
+        return transcript.count_pending(), sum(1 for h in repository.handoff_queue() if h["status"] == HandoffStatus.WAITING)
 
     try:
         pending, waiting = await asyncio.to_thread(read)

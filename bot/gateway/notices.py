@@ -23,7 +23,7 @@ from bot import messages
 from bot.gateway.hub import Hub
 from bot.orders import lifecycle
 from bot.store import repository
-from bot.store.models import STATUS_LABELS, utcnow
+from bot.store.models import STATUS_LABELS, OrderStatus, utcnow
 from bot.store.shared import SharedStore
 
 log = logging.getLogger(__name__)
@@ -37,9 +37,9 @@ Teller = Callable[[repository.PendingNotice, str, list[dict[str, str]]], Awaitab
 
 def notice_text(notice: repository.PendingNotice) -> tuple[str, list[dict[str, str]]]:
     label = STATUS_LABELS.get(notice.status, notice.status)
-    if notice.status == "closed":
+    if notice.status == OrderStatus.CLOSED:
         return messages.order_closed_text(notice.number, notice.result or notice.note), messages.RATING_BUTTONS
-    if notice.status == "dispatched" and notice.kind == "status":
+    if notice.status == OrderStatus.DISPATCHED and notice.kind == "status":
         # The dispatcher's own note (智能派单, confidence) is for staff, not the citizen.
         note = f"已转交{notice.unit}办理" if notice.unit else None
         return messages.order_update_text(notice.number, label, note), []
@@ -84,7 +84,7 @@ class OrderNotices:
                 except Exception as exc:
                     log.exception("notice of %s not told", notice.number)
                     method, result = "failed", type(exc).__name__
-            if notice.status == "closed":
+            if notice.status == OrderStatus.CLOSED:
                 await asyncio.to_thread(self.store.set, f"rating:{notice.sender_id}", notice.number, RATING_TTL)
             await asyncio.to_thread(repository.finish_notice, claim, method, result)
             told += result == "sent"

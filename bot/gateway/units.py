@@ -43,9 +43,9 @@ from bot.orders import clusters, dispatch, lifecycle
 from bot.profile import Profile
 from bot.store import repository
 from bot.store.db import session_scope
-from bot.store.models import OPEN_STATUSES, WorkOrder, utcnow
+from bot.store.models import OPEN_STATUSES, OrderStatus, WorkOrder, utcnow
 
-STATUSES = ("pending", "dispatched", "in_progress", "closed", "returned", "terminated")
+STATUSES = OrderStatus.ALL
 
 
 def protected(order: WorkOrder) -> bool:
@@ -212,7 +212,7 @@ def _listed(o: WorkOrder) -> dict[str, Any]:
 def pending_orders() -> list[dict[str, Any]]:
     """Orders 智能派单 was not sure enough to send, with its suggestion; urgent ones first."""
     with session_scope() as s:
-        orders = s.execute(select(WorkOrder).where(WorkOrder.status == "pending")
+        orders = s.execute(select(WorkOrder).where(WorkOrder.status == OrderStatus.PENDING)
                            .order_by(WorkOrder.urgent.is_(None), WorkOrder.due_at, WorkOrder.id).limit(500)).scalars()
         return [_listed(o) for o in orders]
 

@@ -29,7 +29,15 @@ from sqlalchemy import select
 
 from bot.profile import Profile
 from bot.store.db import session_scope
-from bot.store.models import OPEN_STATUSES, Agent, AuditEntry, WorkOrder, WorkOrderEvent, utcnow
+from bot.store.models import (
+    OPEN_STATUSES,
+    Agent,
+    AuditEntry,
+    OrderStatus,
+    WorkOrder,
+    WorkOrderEvent,
+    utcnow,
+)
 from bot.store.repository import CHINA_TZ
 from bot.workdays import add_working_days, is_workday
 
@@ -120,12 +128,12 @@ def dispatch(number: str, unit: str, actor: str, profile: Profile, note: str | N
         raise LifecycleError("unit_required", "请指定承办单位。")
     with session_scope() as s:
         order = _order(s, number)
-        if order.status not in ("pending", "returned"):
+        if order.status not in (OrderStatus.PENDING, OrderStatus.RETURNED):
             raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能派单。")
         today = china_today(now)
         order.unit, order.dispatched_at = unit, now or utcnow()
         order.deadline = order.first_deadline = add_working_days(today, profile.working_days)
-        _event(s, order, actor, "dispatched", note or f"派至{unit}")
+        _event(s, order, actor, OrderStatus.DISPATCHED, note or f"派至{unit}")
         return _change(order)
 
 
@@ -133,9 +141,9 @@ def accept(number: str, unit: str) -> Change:
     with session_scope() as s:
         order = _order(s, number)
         _own(order, unit)
-        if order.status != "dispatched":
+        if order.status != OrderStatus.DISPATCHED:
             raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能签收。")
-        _event(s, order, unit, "in_progress", "承办单位已签收")
+        _event(s, order, unit, OrderStatus.IN_PROGRESS, "承办单位已签收")
         return _change(order)
 
 
@@ -146,13 +154,13 @@ def return_order(number: str, unit: str, reason: str, complex_matter: bool = Fal
     with session_scope() as s:
         order = _order(s, number)
         _own(order, unit)
-        if order.status not in ("dispatched", "in_progress"):
+        if order.status not in OrderStatus.WORKED:
             raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能退回。")
         received = (order.dispatched_at or order.created_at).replace(tzinfo=dt.timezone.utc)
         allowed = RETURN_DAYS_COMPLEX if complex_matter else RETURN_DAYS
         if working_days_between(china_today(received), china_today(now)) > allowed:
             raise LifecycleError("too_late", f"收到派单已超过{allowed}个工作日，不能再退回，应当按规定期限办理。")
-        _event(s, order, unit, "returned", reason)
+        _event(s, order, unit, OrderStatus.RETURNED, reason)
         return _change(order)
 
 
@@ -161,7 +169,7 @@ def review_return(number: str, actor: str, approve: bool, profile: Profile, new_
     """The hotline's decision on a returned order: to another unit, or back to the same one."""
     with session_scope() as s:
         order = _order(s, number)
-        if order.status != "returned":
+        if order.status != OrderStatus.RETURNED:
             raise LifecycleError("bad_state", "这个工单没有在等待退回审核。")
         previous = order.unit
     if approve:
@@ -172,7 +180,7 @@ def review_return(number: str, actor: str, approve: bool, profile: Profile, new_
     with session_scope() as s:
         order = _order(s, number)
         # The unit goes on with it, with the deadline it had: the return did not stop the clock.
-        _event(s, order, actor, "dispatched", f"不同意退回，由{previous}继续办理：{why}")
+        _event(s, order, actor, OrderStatus.DISPATCHED, f"不同意退回，由{previous}继续办理：{why}")
         return _change(order)
 
 
@@ -185,7 +193,7 @@ def extend(number: str, unit: str, reason: str, working_days: int, profile: Prof
     with session_scope() as s:
         order = _order(s, number)
         _own(order, unit)
-        if order.status not in ("dispatched", "in_progress"):
+        if order.status not in OrderStatus.WORKED:
             raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能延期。")
         if china_today(now) > order.deadline:
             raise LifecycleError("too_late", "已经超过办理时限，延期须在时限内申请。")
@@ -205,10 +213,10 @@ def close(number: str, unit: str, result: str) -> Change:
     with session_scope() as s:
         order = _order(s, number)
         _own(order, unit)
-        if order.status not in ("dispatched", "in_progress"):
+        if order.status not in OrderStatus.WORKED:
             raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能办结。")
         order.result = result
-        _event(s, order, unit, "closed", result)
+        _event(s, order, unit, OrderStatus.CLOSED, result)
         return _change(order)
 
 
@@ -219,7 +227,7 @@ def request_termination(number: str, unit: str, evidence: str) -> Change:
     with session_scope() as s:
         order = _order(s, number)
         _own(order, unit)
-        if order.status not in ("dispatched", "in_progress"):
+        if order.status not in OrderStatus.WORKED:
             raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能申请终止。")
         _event(s, order, unit, order.status, evidence, kind="termination_requested")
         return _change(order)
@@ -232,7 +240,7 @@ def review_termination(number: str, actor: str, approve: bool, reason: str) -> C
         if not termination_requested(order):  # none asked, or the last request was refused already
             raise LifecycleError("bad_state", "这个工单没有待审核的终止申请。")
         if approve:
-            _event(s, order, actor, "terminated", f"审核同意终止：{reason}")
+            _event(s, order, actor, OrderStatus.TERMINATED, f"审核同意终止：{reason}")
         else:
             _event(s, order, actor, order.status, f"不同意终止：{reason}", kind="termination_refused")
         return _change(order)
@@ -319,7 +327,7 @@ def rate(number: str, rating: str, reason: str | None, profile: Profile, now: dt
         raise LifecycleError("bad_rating", "评价只能是满意、基本满意或不满意。")
     with session_scope() as s:
         order = _order(s, number)
-        if order.status != "closed":
+        if order.status != OrderStatus.CLOSED:
             raise LifecycleError("bad_state", "这个工单还没有办结，办结后再请您评价。")
         order.rating, order.rating_reason = rating, reason
         _event(s, order, "citizen", order.status, f"{rating}：{reason}" if reason else rating, kind="rating")
@@ -328,7 +336,7 @@ def rate(number: str, rating: str, reason: str | None, profile: Profile, now: dt
         if reason and not order.reopened:
             order.reopened += 1
             order.deadline = add_working_days(china_today(now), profile.working_days)
-            _event(s, order, "citizen", "dispatched", f"市民不满意，重新交办：{reason}")
+            _event(s, order, "citizen", OrderStatus.DISPATCHED, f"市民不满意，重新交办：{reason}")
             return Rated(number, rating, True, False)
         _event(s, order, "citizen", order.status, "不满意，请热线审核", kind="dissatisfied_review")
         return Rated(number, rating, False, True)
@@ -346,15 +354,15 @@ def review_rating(number: str, actor: str, reopen: bool, profile: Profile, unit:
                 != "dissatisfied_review":
             raise LifecycleError("bad_state", "这个工单没有待审核的不满意评价。")
         if not reopen:
-            _event(s, order, actor, "closed", f"维持办结：{why}", kind="rating_reviewed")
+            _event(s, order, actor, OrderStatus.CLOSED, f"维持办结：{why}", kind="rating_reviewed")
             return _change(order)
         unit = unit or order.unit
         if not unit or len(unit) > 64:
             raise LifecycleError("unit_required", "请指定重新办理的承办单位。")
-        _event(s, order, actor, "closed", f"重新交办{unit}：{why}", kind="rating_reviewed")
+        _event(s, order, actor, OrderStatus.CLOSED, f"重新交办{unit}：{why}", kind="rating_reviewed")
         order.unit, order.dispatched_at = unit, now or utcnow()
         order.deadline = add_working_days(china_today(now), profile.working_days)
-        _event(s, order, actor, "dispatched", f"市民不满意，热线审核后重新交办{unit}：{why}")
+        _event(s, order, actor, OrderStatus.DISPATCHED, f"市民不满意，热线审核后重新交办{unit}：{why}")
         return _change(order)
 
 
@@ -383,11 +391,11 @@ def _row(order: WorkOrder, event: WorkOrderEvent | None) -> dict:
 def returns_to_review() -> list[dict]:
     """Orders a unit sent back, waiting for the hotline's decision (天津办法第十七条)."""
     with session_scope() as s:
-        orders = s.execute(select(WorkOrder).where(WorkOrder.status == "returned")
+        orders = s.execute(select(WorkOrder).where(WorkOrder.status == OrderStatus.RETURNED)
                            .order_by(WorkOrder.id).limit(500)).scalars().all()
         out = []
         for o in orders:
-            event = _latest(o, "status", "returned")
+            event = _latest(o, "status", OrderStatus.RETURNED)
             out.append({**_row(o, event), "reason": event.note if event else None})
         return out
 
@@ -410,7 +418,7 @@ def dissatisfied_to_review() -> list[dict]:
     """不满意 ratings the rules did not send back to the unit (a second one, or no reason)."""
     with session_scope() as s:
         flagged = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "dissatisfied_review")
-        orders = s.execute(select(WorkOrder).where(WorkOrder.id.in_(flagged), WorkOrder.status == "closed")
+        orders = s.execute(select(WorkOrder).where(WorkOrder.id.in_(flagged), WorkOrder.status == OrderStatus.CLOSED)
                            .order_by(WorkOrder.id).limit(500)).scalars().all()
         out = []
         for o in orders:

@@ -25,15 +25,38 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+class OrderStatus:
+    """A work order's status (the ``status`` column and each event's ``status_to``)."""
+
+    PENDING = "pending"          # filed, waiting for dispatch
+    DISPATCHED = "dispatched"    # sent to a unit
+    IN_PROGRESS = "in_progress"  # the unit signed for it
+    CLOSED = "closed"            # 办结
+    RETURNED = "returned"        # the unit sent it back
+    TERMINATED = "terminated"    # 终止, approved by the hotline
+    ALL = (PENDING, DISPATCHED, IN_PROGRESS, CLOSED, RETURNED, TERMINATED)
+    WORKED = (DISPATCHED, IN_PROGRESS)  # with a unit: it may return, extend, close or ask to terminate
+
+
+class HandoffStatus:
+    """A conversation handed to the agents."""
+
+    WAITING = "waiting"    # in the queue
+    HELD = "held"          # an agent has it
+    RETURNED = "returned"  # given back to the bot
+    CLOSED = "closed"      # the agent ended it
+    OPEN = (WAITING, HELD)
+
+
 STATUS_LABELS = {
-    "pending": "待受理",
-    "dispatched": "已派单",
-    "in_progress": "办理中",
-    "closed": "已办结",
-    "returned": "退回",
-    "terminated": "终止",
+    OrderStatus.PENDING: "待受理",
+    OrderStatus.DISPATCHED: "已派单",
+    OrderStatus.IN_PROGRESS: "办理中",
+    OrderStatus.CLOSED: "已办结",
+    OrderStatus.RETURNED: "退回",
+    OrderStatus.TERMINATED: "终止",
 }
-OPEN_STATUSES = ("pending", "dispatched", "in_progress", "returned")
+OPEN_STATUSES = (OrderStatus.PENDING, OrderStatus.DISPATCHED, OrderStatus.IN_PROGRESS, OrderStatus.RETURNED)
 
 
 class WorkOrder(Base):
@@ -41,7 +64,7 @@ class WorkOrder(Base):
 
     id = Column(Integer, primary_key=True)
     number = Column(String(32), nullable=False, unique=True, index=True)
-    status = Column(String(16), nullable=False, default="pending")
+    status = Column(String(16), nullable=False, default=OrderStatus.PENDING)
     request_type = Column(String(8), nullable=False)
     content = Column(Text, nullable=False)
     address = Column(String(200))
@@ -164,7 +187,7 @@ class Handoff(Base):
     sender_id = Column(String(128), nullable=False, index=True)
     channel = Column(String(16))
     reason = Column(String(32), nullable=False)
-    status = Column(String(16), nullable=False, default="waiting")
+    status = Column(String(16), nullable=False, default=HandoffStatus.WAITING)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     closed_at = Column(DateTime)
     agent_id = Column(Integer, ForeignKey("agents.id"))

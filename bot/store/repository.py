@@ -22,8 +22,10 @@ from bot.store.models import (
     AgentNote,
     Attachment,
     Handoff,
+    HandoffStatus,
     OrderNotification,
     OrderSequence,
+    OrderStatus,
     WorkOrder,
     WorkOrderEvent,
     utcnow,
@@ -118,7 +120,7 @@ def file_order(req: OrderRequest, profile: Profile) -> tuple[WorkOrder, bool]:
             with session_scope() as s:
                 order = WorkOrder(
                     number=_next_number(s, profile.order_prefix, now),
-                    status="pending",
+                    status=OrderStatus.PENDING,
                     request_type=req.request_type,
                     content=req.content,
                     address=req.address,
@@ -138,9 +140,9 @@ def file_order(req: OrderRequest, profile: Profile) -> tuple[WorkOrder, bool]:
                 )
                 s.add(order)
                 s.flush()
-                s.add(WorkOrderEvent(order_id=order.id, actor="bot", status_to="pending", note="智能助手受理"))
+                s.add(WorkOrderEvent(order_id=order.id, actor="bot", status_to=OrderStatus.PENDING, note="智能助手受理"))
                 if req.urgent:
-                    s.add(WorkOrderEvent(order_id=order.id, actor="bot", status_to="pending", kind="urgent",
+                    s.add(WorkOrderEvent(order_id=order.id, actor="bot", status_to=OrderStatus.PENDING, kind="urgent",
                                          note=f"紧急诉求（{URGENT_LABELS.get(req.urgent, req.urgent)}），"
                                               f"须在{profile.urgent_hours}小时内处置"))
             return order, True
@@ -236,7 +238,7 @@ def request_handoff(sender_id: str, channel: str, reason: str) -> Handoff:
         return handoff
 
 
-HANDOFF_OPEN = ("waiting", "held")
+HANDOFF_OPEN = HandoffStatus.OPEN
 
 
 def open_handoff(sender_id: str) -> Handoff | None:
@@ -257,8 +259,8 @@ def claim_handoff(handoff_id: int, agent_id: int) -> bool:
     """Take a waiting conversation; atomic, so two agents can never hold the same one."""
     with session_scope() as s:
         result = s.execute(
-            update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "waiting")
-            .values(status="held", agent_id=agent_id, claimed_at=utcnow())
+            update(Handoff).where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.WAITING)
+            .values(status=HandoffStatus.HELD, agent_id=agent_id, claimed_at=utcnow())
         )
         return result.rowcount == 1
 
@@ -267,8 +269,8 @@ def requeue_handoff(handoff_id: int, reason: str) -> bool:
     """A held conversation goes back to the queue for someone else (an expert seat)."""
     with session_scope() as s:
         return s.execute(
-            update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "held")
-            .values(status="waiting", agent_id=None, claimed_at=None, reason=reason)
+            update(Handoff).where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.HELD)
+            .values(status=HandoffStatus.WAITING, agent_id=None, claimed_at=None, reason=reason)
         ).rowcount == 1
 
 
@@ -320,7 +322,7 @@ def orders_for_phone(phone: str, limit: int = 10) -> list[WorkOrder]:
 
 def waiting_handoffs() -> list[Handoff]:
     with session_scope() as s:
-        return list(s.execute(select(Handoff).where(Handoff.status == "waiting").order_by(Handoff.id)).scalars())
+        return list(s.execute(select(Handoff).where(Handoff.status == HandoffStatus.WAITING).order_by(Handoff.id)).scalars())
 
 
 def add_attachment(sender_id: str, channel: str, filename: str | None, content_type: str, size: int,

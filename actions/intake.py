@@ -234,6 +234,15 @@ class ActionExtractFields(Action):
                 return
             if extract.only_about_the_form(text):
                 return  # 「名字不说了 电话也别留了…」「保密吧，毕竟楼上楼下的」 answer the form, not the matter
+            if extract.asks_if_handled(current) and extract.describes_more_than_details(text, found):
+                # 「干活不给钱这事你们管不管」 first, the matter itself next: the matter is the content,
+                # and its type is read again from it (the question read as 咨询).
+                updates["content"] = found.content
+                if tracker.get_slot("request_type") == "咨询" and not extract.named_request_type(current):
+                    retyped = read_request_type(found.content)
+                    if retyped:
+                        updates["request_type"] = retyped
+                return
             updates["content"] = f"{current}\n补充：{found.content}"[: extract.MAX_CONTENT_CHARS]
             if requested != "confirmed":
                 notices.add("utter_content_added")

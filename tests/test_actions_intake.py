@@ -263,3 +263,20 @@ def test_a_report_named_later_in_the_form_makes_it_a_report():
     events, _ = run(ActionExtractFields(), tracker("他在楼顶私搭彩钢房", intent="complain", form="intake_form",
                                                    requested="address", slots=slots))
     assert "request_type" not in slots_set(events)  # no type named: the one read stays
+
+
+def test_the_matter_told_after_asking_whether_the_hotline_takes_it_is_the_content():
+    """「干活不给钱这事你们管不管」 then the matter: the matter is the content, its type read from it."""
+    slots = {**FULL, "request_type": "咨询", "content": "我问一下 干活不给钱这事你们管不管", "name": None, "phone": None,
+             "address": None}
+    matter = "我们十来个人跟着包工头在工地干了四个多月瓦工 到现在一分钱没给 一共欠我们十二万多 包工头现在电话也不接了"
+    events, _ = run(ActionExtractFields(), tracker(matter, intent="complain", form="intake_form", requested="name",
+                                                   slots=slots))
+    set_ = slots_set(events)
+    assert set_["content"].startswith("我们十来个人跟着包工头") and "管不管" not in set_["content"]
+    assert set_.get("request_type") in ("投诉", "求助")
+    # a real matter already told: more detail is added, nothing replaced
+    told = {**slots, "content": "楼下烧烤店营业到凌晨两点 油烟太大", "request_type": "投诉"}
+    events, _ = run(ActionExtractFields(), tracker("烧烤店老板还在门口占道摆桌子", intent="complain", form="intake_form",
+                                                   requested="name", slots=told))
+    assert slots_set(events)["content"].startswith("楼下烧烤店营业到凌晨两点 油烟太大\n补充：")

@@ -515,6 +515,19 @@ MIN_CONTENT_CHARS = 6
 MAX_CONTENT_CHARS = 5000
 
 
+# 「这事你们管不管」「这个能找你们吗」: asking whether the hotline takes a matter, told in a line.
+_ASKS_IF_HANDLED = re.compile(
+    r"(?:管不管|管吗|能管吗|能不能管|管得了吗|归你们管|归不归你们管|归谁管|该找谁|找谁管|能找你们|可以找你们|找你们(?:管用|好使|行)?吗"
+    r"|能不能找你们|能反映吗|能投诉吗|能举报吗|受理吗|受不受理|你们办不办|能帮忙吗|能不能帮)"
+)
+
+
+def asks_if_handled(text: str | None) -> bool:
+    """A short question whether the hotline takes the matter, before the matter is told."""
+    t = normalize(text or "")
+    return bool(t) and len(t) <= 40 and bool(_ASKS_IF_HANDLED.search(t)) and "\n补充" not in (text or "")
+
+
 def describes_matter(text: str) -> bool:
     """True when the text says what happened (not only "我要投诉")."""
     t = normalize(text)

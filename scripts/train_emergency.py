@@ -40,10 +40,13 @@ from bot.language.emergency.model import CLASSES, NONE, NUMBERS, WEIGHTS, contex
 BANK = ROOT / "bot" / "lexicon" / "emergency_bank.yml"
 DEV = ROOT / "tests" / "data" / "emergency_dev.yml"
 SECOND = ROOT / "bot" / "lexicon" / "emergency_independent.yml"
+# Two more banks written by helpers from the brief (session 11): hard wording, emergencies inside
+# long messages, look-alikes with strong words. Training data only.
+THIRD = (ROOT / "bot" / "lexicon" / "emergency_bank2a.yml", ROOT / "bot" / "lexicon" / "emergency_bank2b.yml")
 OLD = ROOT / "tests" / "data" / "emergency_cases.yml"
 NLU = ROOT / "data" / "nlu"
 KB = ROOT / "kb" / "articles"
-SOURCES = (BANK, DEV, SECOND, OLD)
+SOURCES = (BANK, DEV, SECOND, OLD, *THIRD)
 
 # The corpus's kinds -> the classifier's situations.
 CORPUS_KINDS: dict[str, str] = {
@@ -120,6 +123,7 @@ def load_kb_questions() -> list[dict]:
 
 def corpus() -> list[dict]:
     cases = (load_yaml_cases(BANK, "bank") + load_yaml_cases(DEV, "dev") + load_yaml_cases(SECOND, "dev")
+             + [c for path in THIRD for c in load_yaml_cases(path, "bank")]
              + load_yaml_cases(OLD, "old") + load_nlu() + load_kb_questions())
     out = []
     for c in cases:

@@ -241,6 +241,13 @@ def test_a_spoken_address_is_read_without_its_fillers(text, address):
     ("一定得保密啊", True),
     ("不用保密 你给我登上就行", True),
     ("楼道灯黑了一个多月了 我上礼拜下楼差点踩空", False),
+    # a name spelled out, the name and the phone said again, 实名
+    ("电话13704129836，名字就是周明，周末的周，明天的明", True),
+    ("不需要保密，大家都同意实名", True),
+    ("我姓张 弓长张", True),
+    ("我叫刘芳，13700001111，立山区胜利小区3号楼门口井盖没了", False),
+    ("电话13704129836，楼道灯又坏了三天了", False),
+    ("楼下又开始吵了，周末的时候最吵", False),
 ])
 def test_answers_about_the_form_are_not_the_matter(text, about_the_form):
     assert extract.only_about_the_form(text) is about_the_form
@@ -266,3 +273,7 @@ def test_a_full_name_after_the_surname_wins_and_a_preamble_is_not_the_matter():
 ])
 def test_outbursts_are_not_facts_of_the_matter(text, content):
     assert extract.extract_fields(text, load_profile("anshan")).content == content
+
+
+def test_a_letters_closing_and_signature_are_not_the_matter():
+    assert extract.without_courtesies("自来水发黄浑浊，尽快查明原因予以解决。此致 敬礼 居民：") == "自来水发黄浑浊，尽快查明原因予以解决"

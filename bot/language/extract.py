@@ -480,7 +480,7 @@ def parse_request_type_answer(text: str) -> str | None:
 
 # ---------------------------------------------------------------- yes/no style fields
 
-_CONFIDENTIAL_NO = re.compile(r"不用保密|不需要保密|无需保密|不保密|可以公开|不用匿名|无所谓")
+_CONFIDENTIAL_NO = re.compile(r"不用保密|不需要保密|无需保密|不保密|可以公开|不用匿名|无所谓|(?:同意|愿意|可以|就)实名|实名(?:反映|就行|没问题|也行)")
 _CONFIDENTIAL_YES = re.compile(r"保密|匿名|不要透露|别透露|不要告诉|别告诉|(?:不想|别|不要|不能|千万别)让.{0,8}知道|隐藏我的|"
                                r"别说是我|不要说是我|怕.{0,8}(?:报复|知道是我|找我麻烦)|让人知道了?我")
 _REPLY_NO = re.compile(r"不用回复|不需要回复|无需回复|不用回电|不需要回电|不用给我回|别给我打电话|不用联系我|不需要联系我|不要回访|不用回访")
@@ -588,6 +588,7 @@ _COURTESY = re.compile(
     r"^(?:尊敬的[^，,。:：]{0,16}[:：,，]?|(?:各位)?领导(?:们)?(?:您好|你们好|好)?[!！,，。:：]?|(?:您好|你好|喂)[!！,，。]?|"
     r"(?:打扰(?:了|一下|您了)|不好意思|麻烦(?:问一下|您了))[!！,，。]?|"
     r"(?:大兄弟|老弟|老妹儿?|闺女啊?|姑娘啊?|小伙子|同志|师傅|大姐|大哥)(?:啊|呀)?[,，!！]?)+|"
+    r"[,，。!！\s]*此致\s*敬礼[\s\S]{0,60}$|"  # the letter's closing and the signature after it
     r"[,，。!！\s]*(?:此致|敬礼|此致敬礼|谢谢(?:你们|您|领导|啦|了)?|麻烦(?:你们|您)?了|辛苦(?:你们|您)?了|盼复|望回复|"
     r"望(?:早日|尽快)?(?:解决|答复)为盼|特此反映)[!！。,，\s]*$")
 
@@ -608,13 +609,26 @@ def without_courtesies(text: str) -> str:
     return text
 
 
+# How a name is spelled out: 「周末的周，明天的明」「弓长张」「耳东陈」.
+_SPELLING = (r"[是就]?(?:(?P<c>[\u4e00-\u9fa5])[\u4e00-\u9fa5]{0,3}的(?P=c)"
+             r"|弓长张|立早章|木子李|耳东陈|口天吴|草头黄|双木林|古月胡|言午许|禾呈程|人可何|双口吕|三横王|日月明|文武斌|走肖赵|关耳郑)")
+_SPELLS_NAME = re.compile(r"^(?:" + _SPELLING + r")+$")
+
+
+_ONLY_NAME_OR_PHONE = re.compile(
+    r"^(?:(?:我的?|本人)?(?:电话|手机|联系电话|手机号)(?:号码)?(?:是|为|[:：])?[\d\-\s]{7,20}"
+    r"|(?:我叫|我是|我姓|免贵姓|名字(?:就)?(?:是|叫)|姓名[:：]?|本人)[\u4e00-\u9fa5]{1,4}?(?:" + _SPELLING + r")?)$"
+)
+
+
 def only_about_the_form(text: str) -> bool:
     """A message about the form itself (declining the name or the phone, asking for 保密 or no
-    reply), with no more of the matter in it: it is not added to the content."""
+    reply, spelling the name out), with no more of the matter in it: it is not added to the content."""
     t = normalize(text)
     clauses = _CLAUSES.findall(t) or [t]
     rest = [c for c in clauses
             if not (declined_fields(c) or parse_confidential(c) is not None or parse_wants_reply(c) is not None
+                    or _SPELLS_NAME.match(bare := re.sub(r"[\s，,。、]+", "", c)) or _ONLY_NAME_OR_PHONE.match(bare)
                     or _DECLINES_PHONE.search(c))]
     return len(rest) < len(clauses) and not describes_matter("".join(rest))
 

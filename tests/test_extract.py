@@ -277,3 +277,10 @@ def test_outbursts_are_not_facts_of_the_matter(text, content):
 
 def test_a_letters_closing_and_signature_are_not_the_matter():
     assert extract.without_courtesies("自来水发黄浑浊，尽快查明原因予以解决。此致 敬礼 居民：") == "自来水发黄浑浊，尽快查明原因予以解决"
+
+
+def test_本人_opens_a_self_description_or_the_phone_not_only_a_name():
+    assert extract.find_name("本人系退休教师，年逾八旬") is None
+    assert extract.find_name("本人联系电话：13941260518。无须保密。") is None
+    assert extract.find_name("本人李建华 电话13900001111").value == "李建华"
+    assert extract.parse_confidential("无须保密") is False

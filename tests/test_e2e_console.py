@@ -291,14 +291,22 @@ def test_expert_seat_only_with_the_citizens_consent(stack, db):
             assert status == 400 and "同意" in body["message"]
             await say(stack, me, "同意转接")
             assert (await wu.post(f"/console/api/conversations/{me}/transfer-expert", {"consent": True}))[0] == 200
-            queued = await zheng.waiting(me)
+            # An expert seat is outside the hotline: it names the conversation by its handle, never
+            # by the citizen's channel identity (issue 18).
+            seat = f"h{item['id']}"
+            queued = await zheng.waiting(seat)
             assert queued["reason_label"] == "需要专家坐席"
-            assert (await zheng.get(f"/console/api/conversations/{me}"))["sender_id"] == me
+            assert (await zheng.get(f"/console/api/conversations/{seat}"))["sender_id"] == seat
+            assert (await zheng.http.get(f"{stack.url}/console/api/conversations/{me}")).status == 404
+            assert me not in json.dumps((await zheng.get("/console/api/queue"))["items"])
             status, body = await wu.post(f"/console/api/handoffs/{queued['id']}/claim")
             assert status == 403 and "专家" in body["message"]  # an expert seat's conversation is the expert's
             assert (await zheng.post(f"/console/api/handoffs/{queued['id']}/claim"))[0] == 200
             joined = texts(await say(stack, me, "好的"))
             assert "正在为您转接专家坐席" in joined and "郑专家" in joined
+            assert await zheng.seen(seat, "好的")  # live, by handle
+            assert (await zheng.post(f"/console/api/conversations/{seat}/reply", {"text": "您好，我是专家"}))[0] == 200
+            assert me not in json.dumps(zheng.events, ensure_ascii=False)
 
     asyncio.run(scenario())
 

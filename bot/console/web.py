@@ -23,6 +23,7 @@ import hmac
 import json
 import logging
 import math
+import re
 import time
 import uuid
 from collections import defaultdict, deque
@@ -89,7 +90,7 @@ class Console:
         self.sockets: dict[web.WebSocketResponse, accounts.Who] = {}
         self._login_failures: dict[str, deque] = defaultdict(deque)
         self._queue_signature: str | None = None
-        self._queued_senders: set[str] = set()  # conversations agents may follow live
+        self._queued: dict[str, dict[str, Any]] = {}  # conversations agents may follow live, by sender
         self._watcher: asyncio.Task | None = None
         self._online: set[int] = set()  # agents connected to any gateway (refreshed every second)
         hub.listeners.append(self.on_message)
@@ -195,8 +196,31 @@ class Console:
         return items
 
     async def queue(self, request: web.Request) -> web.Response:
-        await self._require(request)
-        return ok({"items": await asyncio.to_thread(self._queue), "online": self.online()})
+        who = await self._require(request)
+        items = await asyncio.to_thread(self._queue)
+        return ok({"items": self._items_for(who, items), "online": self.online()})
+
+    def _items_for(self, who: accounts.Who, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """What of the queue a person sees: an expert only the conversations an expert seat was
+        asked into (or that they hold), by handle, never by sender id."""
+        if who.role != "expert":
+            return items
+        return [{**i, "sender_id": handle(i["id"])} for i in items if _expert_may_read(who, i)]
+
+    def _for(self, who: accounts.Who, message: dict[str, Any]) -> dict[str, Any] | None:
+        """A live message as ``who`` may see it (None: not for them)."""
+        if who.role != "expert":
+            return message
+        if message.get("type") == "queue":
+            return {**message, "items": self._items_for(who, message["items"])}
+        if message.get("type") == "message":
+            item = self._queued.get(message.get("sender_id") or "")
+            if item is None or not _expert_may_read(who, item):
+                return None
+            return {**message, "sender_id": handle(item["id"])}
+        if message.get("type") == "alerts":
+            return None  # the duty desk is the agents' and supervisors'
+        return message
 
     def online(self) -> int:
         """Agents who can take a conversation now: logged in, within staffed hours."""
@@ -224,16 +248,19 @@ class Console:
 
     async def broadcast(self, message: dict[str, Any]) -> None:
         text = dumps(message)
-        for ws in list(self.sockets):
+        for ws, who in list(self.sockets.items()):
+            shown = self._for(who, message)
+            if shown is None:
+                continue
             try:
-                await ws.send_str(text)
+                await ws.send_str(text if shown is message else dumps(shown))
             except (ConnectionError, RuntimeError):
                 self.sockets.pop(ws, None)
 
     async def broadcast_queue(self) -> None:
         items = await asyncio.to_thread(self._queue)
         self._queue_signature = json.dumps([(i["id"], i["status"]) for i in items])
-        self._queued_senders = {i["sender_id"] for i in items}
+        self._queued = {i["sender_id"]: i for i in items}
         await self.broadcast({"type": "queue", "items": items, "online": self.online()})
 
     async def watch_queue(self) -> None:
@@ -281,9 +308,25 @@ class Console:
         await self.hub.agent_say(handoff.sender_id, handoff.channel or "rest", who.display_name,
                                  messages.AGENT_JOINED.format(agent=who.display_name))
         await self.broadcast_queue()
-        return ok({"handoff": {"id": handoff.id, "sender_id": handoff.sender_id, "status": handoff.status}})
+        sender = handle(handoff.id) if who.role == "expert" else handoff.sender_id
+        return ok({"handoff": {"id": handoff.id, "sender_id": sender, "status": handoff.status}})
 
     # ---------------------------------------------------------------- one conversation
+
+    async def _sender(self, request: web.Request, who: accounts.Who) -> str:
+        """The conversation a request names: by its sender id, or by its handoff's handle (h<id>),
+        which is all an expert is ever shown (an expert seat is outside the hotline: a citizen's
+        WeChat openid or web session is not theirs to see)."""
+        named = request.match_info["sender_id"]
+        m = HANDLE.fullmatch(named)
+        if m:
+            handoff = await asyncio.to_thread(repository.get_handoff, int(m.group(1)))
+            if handoff is not None:
+                return handoff.sender_id
+        elif who.role != "expert":
+            return named
+        raise web.HTTPNotFound(text=dumps({"error": "not_found", "message": "没有这个对话，或它现在不在人工服务中。"}),
+                               content_type="application/json")
 
     async def _held(self, sender_id: str, who: accounts.Who):  # type: ignore[no-untyped-def]
         handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
@@ -309,7 +352,7 @@ class Console:
 
     async def conversation(self, request: web.Request) -> web.Response:
         who = await self._require(request)
-        sender_id = request.match_info["sender_id"]
+        sender_id = await self._sender(request, who)
         handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
         if not self.may_read(who, handoff):
             # The same answer whether or not the conversation exists.
@@ -337,7 +380,7 @@ class Console:
             item.pop("upload", None)
             transcript_out.append(item)
         return ok({
-            "sender_id": sender_id, "channel": channel,
+            "sender_id": handle(handoff.id) if who.role == "expert" and handoff else sender_id, "channel": channel,
             "handoff": {"id": handoff.id, "status": handoff.status, "agent_id": handoff.agent_id,
                         "agent": await asyncio.to_thread(accounts.display_name, handoff.agent_id),
                         "reason": handoff.reason, "reason_label": messages.HANDOFF_REASONS.get(handoff.reason)}
@@ -352,7 +395,7 @@ class Console:
 
     async def reply(self, request: web.Request) -> web.Response:
         who = await self._require(request, write=True)
-        sender_id = request.match_info["sender_id"]
+        sender_id = await self._sender(request, who)
         body = await read_json(request)
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
@@ -405,7 +448,7 @@ class Console:
 
     async def file(self, request: web.Request) -> web.Response:
         who = await self._require(request, write=True)
-        sender_id = request.match_info["sender_id"]
+        sender_id = await self._sender(request, who)
         handoff = await self._held(sender_id, who)
         body = await read_json(request)
         content = str(body.get("content", ""))
@@ -436,13 +479,14 @@ class Console:
         text = body.get("text")
         if not isinstance(text, str) or not text.strip() or len(text) > 2000:
             return error(400, "invalid", "备注不能为空，最多2000字。")
-        await self._held(request.match_info["sender_id"], who)  # notes on a conversation one holds
-        await asyncio.to_thread(repository.add_note, request.match_info["sender_id"], who.id, text.strip())
+        sender_id = await self._sender(request, who)
+        await self._held(sender_id, who)  # notes on a conversation one holds
+        await asyncio.to_thread(repository.add_note, sender_id, who.id, text.strip())
         return ok({"ok": True}, status=201)
 
     async def _end(self, request: web.Request, status: str) -> web.Response:
         who = await self._require(request, write=True)
-        sender_id = request.match_info["sender_id"]
+        sender_id = await self._sender(request, who)
         handoff = await self._held(sender_id, who)
         ended = await asyncio.to_thread(repository.end_handoff, handoff.id, status,
                                         None if who.role == "supervisor" else who.id)
@@ -462,7 +506,7 @@ class Console:
         """Ask the citizen whether they agree to be put through to an expert seat (通辽条例
         第十五条: only with their consent)."""
         who = await self._require(request, write=True)
-        sender_id = request.match_info["sender_id"]
+        sender_id = await self._sender(request, who)
         handoff = await self._held(sender_id, who)
         channel = handoff.channel or "rest"
         await self.hub.record(sender_id, channel, "agent", messages.EXPERT_CONSENT_QUESTION,
@@ -475,7 +519,7 @@ class Console:
     async def transfer_expert(self, request: web.Request) -> web.Response:
         """Put the conversation back in the queue for an expert seat, once the citizen agreed."""
         who = await self._require(request, write=True)
-        sender_id = request.match_info["sender_id"]
+        sender_id = await self._sender(request, who)
         handoff = await self._held(sender_id, who)
         body = await read_json(request)
         if body.get("consent") is not True:
@@ -595,7 +639,8 @@ class Console:
         self.sockets[ws] = who
         try:
             await ws.send_str(dumps({"type": "hello", "agent": who.__dict__}))
-            await self.desk.send_to(ws)
+            if who.role != "expert":
+                await self.desk.send_to(ws)
             await self.broadcast_queue()
             async for msg in ws:  # the page only listens; anything it sends is ignored
                 if msg.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
@@ -607,7 +652,7 @@ class Console:
     async def on_message(self, sender_id: str, channel: str, entry: dict[str, Any]) -> None:
         """Live messages of the conversations in the queue (waiting or held), and no others:
         agents see citizens who asked for a person, not everyone's conversation."""
-        if sender_id in self._queued_senders:
+        if sender_id in self._queued:
             message = {"type": "message", "sender_id": sender_id, "channel": channel,
                        "entry": {**entry, "at": _iso(utcnow())}}
             await self.hub.bus.publish("console", message)
@@ -696,3 +741,17 @@ def _order_fields(order: Any) -> dict[str, Any]:
             "status_label": order.status_label, "unit": order.unit, "urgent": order.urgent,
             "urgent_label": messages.URGENT_LABELS.get(order.urgent) if order.urgent else None,
             "due_at": order.due_at.isoformat() + "Z" if order.due_at else None}
+
+
+HANDLE = re.compile(r"h(\d{1,12})")
+
+
+def handle(handoff_id: int) -> str:
+    """How an expert names a conversation: its handoff, not the citizen's channel identity."""
+    return f"h{handoff_id}"
+
+
+def _expert_may_read(who: accounts.Who, item: dict[str, Any]) -> bool:
+    if item["status"] == HandoffStatus.HELD:
+        return item["agent_id"] == who.id
+    return item["reason"] == "expert"

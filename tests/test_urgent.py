@@ -30,6 +30,9 @@ URGENT = [
     ("我们这零下三十度 整栋楼的锅炉坏了 没有暖气 家里水管都快冻上了", "heating"),
     ("昨天的暴雨把我们小区淹了，现在一楼都进水了", "disaster"),
     ("村后山滑坡了 泥石把路埋了", "disaster"),
+    # still out since a time (the time word is not the past): issue 21's phone-intake example
+    ("我们这栋楼暖气从昨天就不热了，整栋楼几十户都这样，屋里才十度", "heating"),
+    ("整个小区从前天开始就停水 到现在还没来", "water"),
 ]
 
 ORDINARY = [
@@ -43,6 +46,7 @@ ORDINARY = [
     "刚才好像地震了晃了一下，吊灯在晃，家里都没事，想问下是哪里地震、几级",
     "咨询一下燃气费怎么交",
     "去年小区被淹过，想问问排水改造什么时候做",
+    "昨天整栋楼停电了一会儿 现在好了",  # over
 ]
 
 

@@ -39,11 +39,14 @@ _MANY = re.compile(
     r"(?:小区|楼里|楼上楼下|单元|村里|街上|附近|周边|周围|邻居|左邻右舍)(?:的)?(?:人)?(?:都|全|也都|全都)")
 
 # Only one home: 「整栋楼就我家没电」 is a repair for one household.
+# Since a time and still now (「从昨天就不热了」「到现在还没来水」): ongoing, whatever the time word says.
+_SINCE = re.compile(r"从(?:昨天|前天|昨晚|昨儿|上周|今早|早上|上午|中午|下午|晚上|半夜|[0-9一二三四五六七八九十几两]+(?:天|个?小时)前)"
+                    r"(?:开始|起)?(?:就|到现在|一直)|到现在(?:还|都)?(?:没|不)|一直(?:没|不)|至今(?:没|未|不)")
 _ONE_HOME = re.compile(r"就我(?:们)?家|只有我(?:们)?家|只我家|就我一家|别人家都(?:有|好)")
 # Not an outage now: announced maintenance (unless it outlasts the notice), over, or only a worry.
 _NOTICE = re.compile(r"计划停|通知(?:说)?(?:明天|后天|下周|要|将)|检修停|公告|预计|将于|提前通知")
 _OUTLASTS = re.compile(r"超过|过了|到现在|还没|仍然|依然|都[0-9一二三四五六七八九十几]+(?:个)?(?:小时|天)")
-_OVER = re.compile(r"已经?(?:来水|来电|恢复|通了|好了|修好)|恢复(?:了|供)|(?<![没不])(?:来水|来电|热)了")
+_OVER = re.compile(r"(?:已经?|现在(?:已经?)?|早就|后来)(?:来水|来电|恢复|通了|好了|修好)|恢复(?:了|供)|(?<![没不])(?:来水|来电|热)了")
 _NOT_NOW = {"past", "hearsay", "knowledge"}   # unless something is happening now too
 _NEVER_NOW = {"hypothetical", "worry"}         # 「万一…」 is never happening now
 
@@ -74,7 +77,7 @@ def urgent_matter(text: str | None) -> Urgent | None:
         return None
     norm = lexicon.normalize(text[:4000])
     frames = set(lexicon.frame_markers(norm))
-    present = bool({"present", "ongoing", "urgent"} & frames)
+    present = bool({"present", "ongoing", "urgent"} & frames) or bool(_SINCE.search(norm))
     if _NEVER_NOW & frames or _NOT_NOW & frames and not present:
         return None
     if "habitual" in frames and not present:

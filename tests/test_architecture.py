@@ -5,7 +5,8 @@
     bot/orders     the work-order domain: never the gateway, the console, the channels or actions
     bot/gateway    the hub and the HTTP API: the channels and the console only from app.py, the
                    composition root
-    channels       the citizen's doors: never the console
+    channels       the citizen's doors: never the console; the hub only through its port
+                   (bot/gateway/port.py)
     bot            never the action server (actions/)
 """
 
@@ -61,7 +62,7 @@ RULES = [
     ("bot.store", lambda m: _inside(m, "bot.store", "bot.profile", "bot.workdays", "bot.language"), ()),
     ("bot.orders", lambda m: not _inside(m, "bot.gateway", "bot.console", "channels", "actions"), ()),
     ("bot.gateway", lambda m: not _inside(m, "channels", "bot.console", "actions"), ("bot.gateway.app",)),
-    ("channels", lambda m: not _inside(m, "bot.console", "actions"), ()),
+    ("channels", lambda m: not _inside(m, "bot.console", "actions", "bot.gateway.hub"), ()),
     ("bot", lambda m: not _inside(m, "actions"), ()),
 ]
 
@@ -79,3 +80,16 @@ def test_the_rules_see_the_imports():
     assert "bot.orders.dispatch" in IMPORTS["bot.orders.filing"]
     assert "channels.web.uploads" in IMPORTS["bot.gateway.app"]
     assert "bot.language.scope" in IMPORTS["bot.language.triage"]
+
+
+def test_the_hub_offers_every_method_of_the_channels_port():
+    import inspect
+
+    from bot.gateway.hub import Hub
+    from bot.gateway.port import ChannelPort
+
+    wanted = [n for n, v in vars(ChannelPort).items() if inspect.isfunction(v) and not n.startswith("_")]
+    assert wanted, "the port lists no methods"
+    for name in wanted:
+        assert inspect.signature(getattr(Hub, name)).parameters.keys() == \
+            inspect.signature(getattr(ChannelPort, name)).parameters.keys(), name

@@ -25,6 +25,7 @@ from bot.gateway import metrics
 from bot.gateway.bus import Bus
 from bot.gateway.config import GatewayConfig
 from bot.gateway.limits import FloodLog, Limits, RateLimiter, counter_for
+from bot.gateway.port import Push
 from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
 from bot.language import emergency
 from bot.messages import (
@@ -43,9 +44,6 @@ from bot.store.models import HandoffStatus, utcnow
 
 log = logging.getLogger(__name__)
 
-# A channel's way to push messages to a citizen who is not waiting on a request; returns
-# whether they were delivered live.
-Push = Callable[[str, list[dict[str, Any]]], Awaitable[bool]]
 # The intake form's slots, emptied when an agent has dealt with the matter.
 FORM_SLOTS = (*ORDER_FIELDS, "confirmed", "requested_slot", "field_failures", "notices")
 LISTEN = {"event": "action", "name": "action_listen"}

@@ -26,8 +26,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.gateway.api import presented_key
-from bot.gateway.hub import Hub
 from bot.gateway.limits import client_address
+from bot.gateway.port import ChannelPort
 from channels.web import sessions
 
 CHANNEL = "rest"
@@ -42,7 +42,7 @@ def error(status: int, code: str, message: str) -> web.Response:
                              dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
-def routes(hub: Hub) -> list[web.RouteDef]:
+def routes(hub: ChannelPort) -> list[web.RouteDef]:
     def conversation_of(sender: str, request: web.Request) -> str | None:
         """The conversation a request's sender names, or None when the client may not name it."""
         public = sessions.public_id(sender, CHANNEL)

@@ -17,8 +17,8 @@ from typing import Any
 
 import socketio
 
-from bot.gateway.hub import Hub
 from bot.gateway.limits import client_address
+from bot.gateway.port import ChannelPort
 from channels.web import sessions
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def to_socketio(message: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def attach(sio: socketio.AsyncServer, hub: Hub) -> None:
+def attach(sio: socketio.AsyncServer, hub: ChannelPort) -> None:
     def reaches(sender_id: str) -> bool:
         """A page of this citizen is connected to this gateway."""
         return any(True for _ in sio.manager.get_participants("/", sender_id.removeprefix("web-")))

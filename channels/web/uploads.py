@@ -14,7 +14,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from bot import messages
 from bot.gateway.api import error, ok
 from bot.gateway.config import GatewayConfig
-from bot.gateway.hub import Hub
+from bot.gateway.port import ChannelPort
 from bot.gateway.uploads import image_type, keep_image
 from channels.web import sessions
 from channels.web.socketio import CHANNEL as WEB_CHANNEL
@@ -22,7 +22,7 @@ from channels.web.socketio import sender_for
 
 
 class WebUploads:
-    def __init__(self, config: GatewayConfig, hub: Hub) -> None:
+    def __init__(self, config: GatewayConfig, hub: ChannelPort) -> None:
         self.config = config
         self.hub = hub
 

@@ -24,7 +24,7 @@ from wechatpy import messages as wx_messages
 
 from bot import messages as texts
 from bot.gateway.config import GatewayConfig
-from bot.gateway.hub import Hub
+from bot.gateway.port import ChannelPort
 from bot.gateway.uploads import image_type, keep_image
 from bot.store.shared import SharedStore
 from channels.wechat.client import WechatApi
@@ -59,7 +59,7 @@ def dedup_key(message: Any) -> str:
 
 
 class WechatChannel:
-    def __init__(self, config: WechatConfig, gateway: GatewayConfig, hub: Hub, store: SharedStore,
+    def __init__(self, config: WechatConfig, gateway: GatewayConfig, hub: ChannelPort, store: SharedStore,
                  api: WechatApi | None = None) -> None:
         self.config = config
         self.gateway = gateway

@@ -1,0 +1,66 @@
+"""What every part of the console shares: its constants and small helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from bot import messages
+from bot.console import accounts
+from bot.store.models import HandoffStatus
+
+STATIC = Path(__file__).resolve().parent / "static"
+COOKIE = "hotline_console"
+MAX_REPLY = 2000
+LOGIN_FAILURES_ALLOWED = 10
+LOGIN_FAILURES_PER_ACCOUNT = 30  # from any addresses
+LOGIN_WINDOW = 600.0
+MINUTES_PER_CONVERSATION = 3  # for the citizen's rough wait estimate
+CONVERSATION_ROLES = ("agent", "expert", "supervisor")
+
+
+def parse_hours(value: str) -> tuple[dt.time, dt.time] | None:
+    """``08:00-20:00`` -> (08:00, 20:00); empty -> None (always staffed). Bad values fail at
+    start, where the operator sees them."""
+    if not value.strip():
+        return None
+    try:
+        start, end = (dt.time.fromisoformat(part.strip()) for part in value.split("-", 1))
+    except ValueError as exc:
+        raise ValueError(f"HOTLINE_CONSOLE_HOURS should look like 08:00-20:00, not {value!r}") from exc
+    return start, end
+
+
+def actor_name(who: accounts.Who) -> str:
+    """How a console user is named in the audit log and an order's history."""
+    if who.role == "unit":
+        return f"{who.unit}/{who.username}"
+    return f"console:{who.username}"
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() + "Z" if value else None
+
+
+def order_fields(order: Any) -> dict[str, Any]:
+    return {"number": order.number, "deadline": order.deadline.isoformat(), "status": order.status,
+            "status_label": order.status_label, "unit": order.unit, "urgent": order.urgent,
+            "urgent_label": messages.URGENT_LABELS.get(order.urgent) if order.urgent else None,
+            "due_at": order.due_at.isoformat() + "Z" if order.due_at else None}
+
+
+HANDLE = re.compile(r"h(\d{1,12})")
+
+
+def handle(handoff_id: int) -> str:
+    """How an expert names a conversation: its handoff, not the citizen's channel identity."""
+    return f"h{handoff_id}"
+
+
+def expert_may_read(who: accounts.Who, item: dict[str, Any]) -> bool:
+    if item["status"] == HandoffStatus.HELD:
+        return item["agent_id"] == who.id
+    return item["reason"] == "expert"
+

@@ -1,0 +1,58 @@
+"""Work orders for handling units and supervisors (督办), and the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from bot.console.common import actor_name
+from bot.gateway import units
+from bot.gateway.api import error, ok, read_json
+from bot.orders import lifecycle
+
+log = logging.getLogger(__name__)
+
+
+class OrderPages:
+    # ---------------------------------------------------------------- work orders (units, 督办)
+
+    async def unit_orders(self, request: web.Request) -> web.Response:
+        who = await self._require(request, roles=("unit",))
+        status = request.query.get("status") or None
+        if status is not None and status not in units.STATUSES:
+            return error(400, "bad_status", "没有这个工单状态。")
+        return ok({"orders": await asyncio.to_thread(units.unit_orders, who.unit, status)})
+
+    async def unit_order(self, request: web.Request) -> web.Response:
+        who = await self._require(request, roles=("unit",))
+        view = await asyncio.to_thread(units.order_detail, request.match_info["number"], actor_name(who), who.unit)
+        return ok(view) if view is not None else error(404, "not_found", "本单位没有这个工单。")
+
+    async def unit_act(self, request: web.Request) -> web.Response:
+        who = await self._require(request, write=True, roles=("unit",))
+        body = await read_json(request)
+        return await asyncio.to_thread(units.unit_action, who.unit, actor_name(who), request.match_info["number"],
+                                       request.match_info["action"], body, self.hub.profile)
+
+    async def oversight(self, request: web.Request) -> web.Response:
+        await self._require(request, roles=("supervisor",))
+        return ok(await asyncio.to_thread(units.oversight, self.hub.profile))
+
+    async def order(self, request: web.Request) -> web.Response:
+        who = await self._require(request, roles=("supervisor",))
+        view = await asyncio.to_thread(units.order_detail, request.match_info["number"], actor_name(who))
+        return ok(view) if view is not None else error(404, "not_found", "没有这个工单。")
+
+    async def order_act(self, request: web.Request) -> web.Response:
+        who = await self._require(request, write=True, roles=("supervisor",))
+        body = await read_json(request)
+        return await asyncio.to_thread(units.staff_action, actor_name(who), request.match_info["number"],
+                                       request.match_info["action"], body, self.hub.profile)
+
+    async def audit(self, request: web.Request) -> web.Response:
+        await self._require(request, roles=("supervisor",))
+        q = request.query
+        return ok({"entries": await asyncio.to_thread(lifecycle.audit_entries, q.get("number"), q.get("actor"),
+                                                      units.parse_limit(q.get("limit")))})

@@ -178,6 +178,12 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
     ("我是铁东区的，在沈阳市和平区一家店买的冰箱坏了，店里不给修", "outside_city"),
     ("我在大连住院那家医院乱收费 你们鞍山12345管不管", "outside_city"),
     ("在上海打工老板不给工资跑了 我现在在鞍山 你们能管吗", "outside_city"),
+    ("锦州凌河区我老房子漏水 物业不管 你们鞍山12345给管管吧", "outside_city"),
+    ("我在本溪一个工地干活 老板欠我工资跑了 我家在鞍山 你们去本溪把钱要回来", "outside_city"),
+    # the hotline asked to rule directly, to undo a decision, to look up a person
+    ("村里的承包地边界有纠纷 要求你们派人到现场直接裁定这块地归谁", "arbitration"),
+    ("城管给我下了限期拆除决定书 你们给我把这决定撤了", "admin_review"),
+    ("帮我查一下这名女子的身份证号和住址", "privacy"),
 ]
 
 # In scope: look-alikes, and plain questions about how to use a route (the hotline answers them).
@@ -273,6 +279,14 @@ IN_SCOPE: list[str] = [
     # a labour dismissal for 严重违纪 is not a matter for 纪检监察; unpaid wages stay in scope
     "小区保安队长天天在门岗打牌喝酒，物业也不管",
     "在沈阳出差的时候，家里楼下烧烤店油烟太大，家住铁西区",
+    # a settled case or petition as background, a threat as emphasis, a route set aside
+    "前几年为拆迁上访过 那事早就结了 现在想问问小区啥时候通天然气",
+    "跟物业打过官司，法院调解结案了，物业也按调解书把钱退了。现在电梯又坏了一个礼拜没人修",
+    "垃圾站臭了一夏天 再不管我就上纪委告他们去 你们先给催催",
+    "律师说可以走诉讼，但我们只想让开发商把漏水修好",
+    "热水器漏电 厂家不给换 能不打官司就不打 你们帮着协调一下",
+    "来电人为吉林省长春市游客，在千山风景区丢了手机，询问失物招领电话",
+    "学校让家长买指定的教辅 不买就给孩子穿小鞋",
     "我在北京看病，回来鞍山怎么报销",
 ]
 

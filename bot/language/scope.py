@@ -105,7 +105,7 @@ _DECISION = (
 _THIRD_PARTY = (
     r"别人|他人|某人|他|她|对方|这个人|那个人|此人|该人|老公|丈夫|老婆|妻子|前夫|前妻|男朋友|女朋友|男友|女友|邻居|欠款人"
     r"|欠钱的人|老赖|债务人|小三|情人|车主|业主|租户|房客|网友|同事|同学|老同学|亲戚|前对象|对象|前男友|前女友|楼上|楼下|隔壁|那家|这家"
-    r"|他家|她家|这个号码|这个手机号|这个号|这个车|这辆车|这个车牌"
+    r"|他家|她家|女子|男子|女的|男的|这个号码|这个手机号|这个号|这个车|这辆车|这个车牌"
 )
 _PERSONAL_ITEM = (
     r"身份证(?:号码|号)?|身份信息|个人信息|住址|家庭住址|住哪|住在哪|家在哪|手机号(?:码)?|电话号码|电话|联系方式|开房记录|住宿记录"
@@ -164,7 +164,7 @@ _RULING = (
     r"(?:你们|热线|12345|政府|你)(?:来|给|帮|替)?(?:我|我们)?(?:判|断|裁|评判|判定|定性|裁决|定夺|做主判)(?:一下|一判|个|了)?"
     r"(?!决书|水|电|气|网|供|货|联系)"
     r"|(?:给|帮|替)(?:我|我们|他|她)?(?:作|做|下)?(?:个|一个)?(?:判|断|裁决|评判|判定|定个?性|定一下性|下个?结论|定个数|定个标准)(?:一下|一判|个|了)?"
-    r"|到底(?:该|应该)(?:给|赔|补)多少"
+    r"|到底(?:该|应该)(?:给|赔|补)多少|直接(?:裁定|裁决|认定|判定|判)(?!书)"
     r"|评评理|评个理|评理|(?:判|断|定|说)(?:一下)?(?:归谁|该归谁|谁对|谁有理|谁的责任|该谁赔|谁赔)"
     r"|(?:你们|热线)(?:说|评评|给说说|给评评|来说说)" + _NC + r"{0,8}(?:算不算|该不该|应不应该)"
 )
@@ -249,7 +249,7 @@ _RULES: tuple[_Rule, ...] = (
     _r(
         "public_order",
         r"帮我" + _NC + r"{0,6}(?:报复|骂他|骂她|打他|打她|教训|收拾|整他|整她|弄他|搞臭|曝光他|曝光她)"
-        r"|(?:找|买|卖|介绍)" + _NC + r"{0,3}(?:小姐|孩子|婴儿)(?:来|的渠道|去哪)?|(?:买|卖)(?:个|一个)?孩子"
+        r"|(?:找|买|卖|介绍)(?:个|一个|了|了个|俩|两个)?(?:小姐|孩子|婴儿)(?:来|的渠道|去哪)?|(?:买|卖)(?:个|一个)?孩子"
         r"|(?:找|叫)(?:几个)?人" + _NC + r"{0,8}(?:打一顿|揍一顿|教训|收拾|修理)",
         unless=r"举报|投诉|打击|查处|拐卖|人贩子|有人在|被拐",
     ),
@@ -336,6 +336,7 @@ _RULES: tuple[_Rule, ...] = (
         + r"{0,20}(?:不服|不认可|有异议|不合理|不公|冤|要撤销|想撤销|申请撤销|不接受|不同意|处罚错了|罚错了|乱罚"
         r"|撤销|推翻|不认(?!识|真|得)|不承认|复查|复核|重新(?:认定|审查|审核|决定|处理)|纠正|作废|撤回|收回(?:决定|处罚|成命)"
         r"|撤(?:了|掉)|免(?:了|掉)|取消(?:了|掉))"
+        r"|(?:把|将)(?:这个?|该|那个?)?(?:决定|处罚|罚款|罚单|认定)(?:书)?(?:给)?(?:撤|撤销|取消|免|作废)(?:了|掉|销)?"
         r"|撤销" + _NS + r"{0,16}(?:处罚|罚款|决定|罚单)|(?:罚|处罚)(?:得)?(?:不对|错了|不合理)|不服(?:这个|该|此|这一)(?:决定|认定)",
         needs=_ADMIN_BODY + r"|违建|违章建筑|违法建筑|行政处罚|处罚决定|决定书|罚单|行政拘留|工伤认定|征收决定|补偿决定|不予|登记机关|不动产|房管",
     ),
@@ -377,12 +378,13 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         "litigation",
-        r"(?:借|欠)(?:了)?(?:我)?(?:的)?" + _NC + r"{0,6}(?:钱|款)" + _NC + r"{0,4}不还|借款不还|欠款不还|欠钱不还|赖账",
+        r"(?:借|欠)(?:了)?(?:我)?(?:的)?" + _NC + r"{0,8}(?:钱|款)" + _NC + r"{0,6}不还|借款不还|欠款不还|欠钱不还|赖账",
         unless=r"工资|工钱|薪|劳务费|农民工|包工头|押金|预付|退费|退款|会员|物业|商家|开发商|培训|政府|单位",
     ),
     _r(
         "litigation",
         r"起诉|告(?:他|她|他们|它|对方|公司|单位|物业|开发商|房东|老板|医院|学校|邻居)|去法院|到法院告|法院告|打官司|官司|上诉|再审|申诉"
+        r"|申请(?:强制)?执行"
         r"|诉讼|(?:财产|遗产|房产|抚养权|继承|合同|借贷|民事|经济)(?:分割)?纠纷|离婚" + _NC + r"{0,4}(?:财产|抚养权|彩礼)",
         matter=False,
         unless=r"法院门口|法院附近|法院旁边|法院路|公益诉讼|诉讼服务",
@@ -404,7 +406,16 @@ _DEMAND = re.compile(
     r"|申请人[:：]|(?:特|现|正式|依法)申请|申请公开(?:以下|下列)|请依法公开"
     r"|要求(?:热线|你们|政府)|请热线|12345(?:帮|给|处理)|你们必须|我要求"
 )
-_NEGATED = re.compile(r"(?:不是|不想|不太想|不大想|不要|不用|没有|没|不打算|不愿意|不需要|不准备|不会)(?:要|去|想)?$")
+_NEGATED = re.compile(r"(?:不是|不想|不太想|不大想|不要|不用|没有|没|不打算|不愿意|不需要|不准备|不会|不打|不走|不去|能不|尽量不)(?:要|去|想)?$")
+# A route named and set aside (说可以走诉讼，但我们只想把房子修好): what the citizen asks is the other thing.
+_SET_ASIDE = re.compile(_NS + r"{0,12}?但(?:是)?(?:我们?|俺们?|咱)?(?:只想|不想|还是想|就想|先想|希望|想先)")
+# A threat as emphasis inside an ordinary complaint (再不修我就去纪委告他们, 不然就去法院): not the request.
+_THREAT = re.compile(r"(?:再不|要不|要是再不|不然|要不然|否则|实在不行|大不了|逼急了)" + _NC + r"{0,10}$")
+# A case or a petition told as settled (这事已经了结, 那事儿早结了, 已经办结): what follows is the matter.
+_SETTLED = re.compile(
+    r"(?:这|那)(?:个)?事(?:儿|情)?(?:已经|早就?|早|都)?(?:了结|结了|过去了|解决了|完了)|已(?:经)?了结|早就?结了|已(?:经)?办结"
+    r"|调解结案|已(?:经)?执行完毕|按(?:判决|调解书?)" + _NC + r"{0,12}(?:退|给|赔|付|砌|修|拆)"
+)
 # 法院, 纪委, 仲裁委 as a building or an office to reach (纪委旁边的公厕, 执行局的电话打不通).
 _INSTITUTION_AS_PLACE = re.compile(
     r"(?P<office>委员会|委|局|院|庭|办|室|中心)?(?:的)?(?:办公楼|大楼|大院|门口|门前|旁边|附近|对面|楼下|院里|院内|停车场|大厅|厕所|公厕|电话|地址|上班时间|几点|办公时间|在哪)"
@@ -436,7 +447,7 @@ _NOT_A_PLACE_AFTER = (
 )
 _LOCATIVE_BEFORE = r"(?:在|位于|住|住在|于)"
 _CROSS_REGION = re.compile(
-    r"异地|户口|户籍|老家|回来|返乡|转回|迁回|迁到|迁入|转入|转移|转出|迁出|调档|备案|报销|公积金|上学|上大学|读书|念书|助学贷款"
+    r"异地|户口|户籍|老家|(?<![要拿讨追找])回来|返乡|转回|迁回|迁到|迁入|转入|转移|转出|迁出|调档|备案|报销|公积金|上学|上大学|读书|念书|助学贷款"
     r"|学费|落户|学籍|档案|就医|垫(?:付|了)?(?:的)?钱|怎么报|咋报|能报|报多少|票子"
 )
 # Services the own city provides for something elsewhere (社保转移, 异地报销): in scope even when the
@@ -469,7 +480,7 @@ def _build_outside_pattern(profile: Profile) -> re.Pattern[str] | None:
     names.sort(key=len, reverse=True)
     alt = "|".join(dict.fromkeys(names))
     return re.compile(
-        r"(?:(?P<p3>" + alt + r")(?:省|市)[\u4e00-\u9fff*＊]{1,5}(?:区|县|市|镇|乡|街道)"
+        r"(?:(?P<p3>" + alt + r")(?:(?:省|市)[\u4e00-\u9fff*＊]{1,5}(?:区|县|市|镇|乡|街道)|(?!" + _NOT_A_PLACE_AFTER + r")[\u4e00-\u9fff]{1,4}?[区县](?![\u4e00-\u9fff]{0,2}(?:路|街)))"
         r"|(?P<before>" + _LOCATIVE_BEFORE + r")(?P<p1>" + alt + r")(?:省|市|自治区|地区)?(?!" + _NOT_A_PLACE_AFTER + r")"
         r"|(?P<p2>" + alt + r")(?:省|市|自治区)?(?!" + _NOT_A_PLACE_AFTER + r")[\u4e00-\u9fff]{0,3}?(?:的|那边|那里|这边|当地|本地)(?!人)"
         r"|(?P<p4>" + alt + r")(?:省|市)(?!" + _NOT_A_PLACE_AFTER + r"))"
@@ -484,7 +495,8 @@ def _own_place_named(text: str, profile: Profile) -> bool:
         own = re.escape(short) + r"(?:市)?"
         text = re.sub(r"你们" + own + r"(?:的)?(?:12345|热线)?|" + own + r"(?:的)?(?:12345|政务服务便民热线|便民热线|热线)"
                       r"|(?:回|回到|调回|搬回|来|来到)(?:了)?" + own + r"(?:老家)?"
-                      r"|我(?:人)?(?:现在)?(?:住|在)(?:在)?" + own, "", text)
+                      r"|我(?:家|们家)?(?:人)?(?:现在)?(?:住|在)(?:在)?" + own +
+                      r"|我是(?:" + own + r")?[\u4e00-\u9fff]{0,6}?(?:的)?(?:居民|市民|村民|业主|人)", "", text)
     if profile.find_district(text):
         return True
     return bool(short and re.search(re.escape(short) + r"(?:市)?(?!人|口音|户口|户籍|籍)", text))
@@ -504,6 +516,8 @@ def _outside_city(text: str, profile: Profile) -> OutOfScope | None:
             return None
     elif _own_place_named(text, profile) or _CROSS_REGION.search(text):
         return None
+    if re.match(r"(?:的)?(?:游客|人(?!民)|居民|市民|户籍|籍)", text[m.end():]):
+        return None  # where the citizen is from (吉林省四平市游客), not where the matter is
     place = m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4")
     return OutOfScope("outside_city", place)
 
@@ -513,7 +527,16 @@ def _outside_city(text: str, profile: Profile) -> OutOfScope | None:
 def _prepared(text: str) -> str:
     t = re.sub(r"\s+", "", normalize(text))
     new = _NEW_MATTER.search(t)
-    return t[new.end():] if new else t
+    if new:
+        return t[new.end():]
+    settled = [m for m in _SETTLED.finditer(t)]
+    if settled:
+        # the settled case is background: read from the end of its sentence on, if anything follows
+        end = re.search(r"[。；;！!？?]", t[settled[-1].end():])
+        rest = t[settled[-1].end() + end.end():] if end else t[settled[-1].end():]
+        if len(rest) >= 8:
+            return rest
+    return t
 
 
 def _asked_about(t: str) -> str | None:
@@ -550,6 +573,8 @@ def _context_allows(rule: _Rule, t: str, m: re.Match[str]) -> bool:
     if rule.needs and not rule.needs.search(t):
         return False
     if rule.unless and rule.unless.search(t):
+        return False
+    if _THREAT.search(t[max(0, m.start() - 14): m.start()]) or (not rule.matter and _SET_ASIDE.match(t, m.end())):
         return False
     place = _INSTITUTION_AS_PLACE.match(t, m.end())
     if place and (place.group("office") or re.search(r"(?:局|委|院|庭|办|室|中心)$", m.group(0))):

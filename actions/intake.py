@@ -166,10 +166,13 @@ class ActionExtractFields(Action):
             # a question or a greeting in the middle of the form is not what the matter is
             kind = (read_request_type(found.content) if intent not in SOFT_INTERRUPTIONS else None) \
                 or ranked_request_type(tracker)
-        # 「那我举报他违建行不行」 later in the form: a 举报 named by the citizen is what it is.
-        switches_to_report = named == "举报" and tracker.get_slot("request_type") not in (None, "举报")
-        if switches_to_report:
-            updates["request_type"] = "举报"
+        # A type the citizen names later in the form is what it is when it is a 举报 (「那我举报他违建
+        # 行不行」), when the citizen re-frames it (「其实也不算投诉，就当提个建议」「算建议吧」), or when
+        # what was kept is the 咨询 an opening question gave (「低保怎么申请」 … 「我要投诉她」).
+        current_type = tracker.get_slot("request_type")
+        if named and current_type not in (None, named) and (
+                named == "举报" or _REFRAMES.search(text) or (current_type == "咨询" and not question_only)):
+            updates["request_type"] = named
         elif kind and (tracker.get_slot("request_type") is None or intent == "correct_field" or requested == "request_type"):
             offer("request_type", kind)
         offer("confidential", found.confidential)
@@ -327,6 +330,8 @@ class ActionExtractFields(Action):
 
 
 # A message that asks something (「顺便问一下，社保卡丢了怎么补办？」) is not a detail of the matter.
+_REFRAMES = re.compile(r"不算|算(?:是|作|成)?(?:个|一个)?(?:投诉|求助|咨询|建议|意见|举报)|就当|当(?:我|是)|其实是|应该(?:是|算)|改成|换成"
+                       r"|不是(?:投诉|求助|咨询|建议|举报)")
 _ASKS = re.compile(r"[？?]|怎么|如何|哪里|哪儿|什么|能不能|可不可以|是否|吗[。！!，,\s]*$|问一下|请问")
 
 

@@ -280,3 +280,19 @@ def test_the_matter_told_after_asking_whether_the_hotline_takes_it_is_the_conten
     events, _ = run(ActionExtractFields(), tracker("烧烤店老板还在门口占道摆桌子", intent="complain", form="intake_form",
                                                    requested="name", slots=told))
     assert slots_set(events)["content"].startswith("楼下烧烤店营业到凌晨两点 油烟太大\n补充：")
+
+
+def test_the_citizen_re_framing_the_type_later_is_heard():
+    """「其实也不算投诉 你就当我提个建议吧」, 「算建议吧」 and 「我要投诉她」 after an opening question."""
+    for kept, text, want in (("投诉", "哎其实也不算投诉 你就当我提个建议吧 建议在这个站点修个候车亭", "意见建议"),
+                             ("投诉", "第二个，算建议吧", "意见建议"),
+                             ("咨询", "我要投诉她 铁西区大陆街道宏伟社区", "投诉")):
+        slots = {**FULL, "request_type": kept, "address": None}
+        events, _ = run(ActionExtractFields(), tracker(text, intent="complain", form="intake_form",
+                                                       requested="address", slots=slots))
+        assert slots_set(events).get("request_type") == want, text
+    # a type word in passing does not overturn the type kept
+    slots = {**FULL, "request_type": "求助", "address": None}
+    events, _ = run(ActionExtractFields(), tracker("物业说让我去投诉也没用", intent="complain", form="intake_form",
+                                                   requested="address", slots=slots))
+    assert slots_set(events).get("request_type") in (None, "求助")

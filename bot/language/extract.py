@@ -136,7 +136,7 @@ _NAME_STOP = (
 )
 _NAME_PATTERNS = [
     # 我叫王建国 / 名字是… / 本人…
-    re.compile(r"(?:我叫|我的名字是|我名字叫|我名叫|名字叫|名字是|姓名[:：]?|本人(?![系是为在于住家今年现从联电手地身])|(?:^|(?<=[\s,，。]))叫(?!我))"
+    re.compile(r"(?:我叫|我的名字是|我名字叫|我名叫|名字叫|名字是|姓名[:：]?|本人(?=" + _SURNAME_RX + r")|(?:^|(?<=[\s,，。]))叫(?!我))"
                r"\s*([\u4e00-\u9fa5·]{2,5}?)" + _NAME_STOP),
     # 王女士 / 刘大姐 (preferred over a bare 姓X said in the same message)
     re.compile(r"(?:(?<![\u4e00-\u9fa5])|(?<=[是我俺]))(" + _SURNAME_RX + _HONORIFIC + r")"),

@@ -173,7 +173,7 @@ class ActionExtractFields(Action):
         if named and current_type not in (None, named) and (
                 named == "举报" or _REFRAMES.search(text) or (current_type == "咨询" and not question_only)):
             updates["request_type"] = named
-        elif kind and (tracker.get_slot("request_type") is None or intent == "correct_field" or requested == "request_type"):
+        elif kind and (current_type is None or intent == "correct_field" or requested == "request_type"):
             offer("request_type", kind)
         offer("confidential", found.confidential)
         offer("wants_reply", found.wants_reply)

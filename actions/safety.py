@@ -60,8 +60,7 @@ class ActionOutOfScope(Action):
     ) -> list[EventType]:
         p = profile()
         text = latest_text(tracker)
-        found = scope.detect(text, p)
-        asked = None if found else scope.asked_about(text)
+        found, asked = scope.read(text, p)
         if found:
             dispatcher.utter_message(text=messages.scope_reply(found, p))
         elif asked:  # how to use a route: answered, not refused

@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 TYPES = ROOT / "data" / "types"
 NLU = ROOT / "data" / "nlu"
 KB = ROOT / "kb" / "articles"
-INTENTS = INTENT_TYPES
 C = 6.0
 SURE_PRECISION = 0.9
 KB_SAMPLE = 400            # the KB's questions are many and alike: a sample keeps 咨询 from crowding out the rest
@@ -37,7 +36,7 @@ _ENTITY = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
 def source_files() -> list[Path]:
-    return [*sorted(TYPES.glob("*.yml")), *(NLU / f"{i}.yml" for i in INTENTS), *sorted(KB.rglob("*.yml"))]
+    return [*sorted(TYPES.glob("*.yml")), *(NLU / f"{i}.yml" for i in INTENT_TYPES), *sorted(KB.rglob("*.yml"))]
 
 
 def sources_digest() -> str:
@@ -61,7 +60,7 @@ def load_types() -> list[dict]:
 
 def load_nlu() -> list[dict]:
     out = []
-    for intent, kind in INTENTS.items():
+    for intent, kind in INTENT_TYPES.items():
         doc = yaml.safe_load((NLU / f"{intent}.yml").read_text(encoding="utf-8")) or {}
         for block in doc.get("nlu") or []:
             if block.get("intent") != intent:

@@ -59,8 +59,7 @@ def handle(handoff_id: int) -> str:
     return f"h{handoff_id}"
 
 
-def expert_may_read(who: accounts.Who, item: dict[str, Any]) -> bool:
-    if item["status"] == HandoffStatus.HELD:
-        return item["agent_id"] == who.id
-    return item["reason"] == "expert"
+def expert_may_read(who: accounts.Who, status: str, agent_id: int | None, reason: str) -> bool:
+    """An expert reads a conversation waiting for an expert seat, or one they hold."""
+    return agent_id == who.id if status == HandoffStatus.HELD else reason == "expert"
 

@@ -12,7 +12,15 @@ from aiohttp import web
 
 from bot import messages
 from bot.console import accounts
-from bot.console.common import HANDLE, MAX_REPLY, actor_name, handle, iso, order_fields
+from bot.console.common import (
+    HANDLE,
+    MAX_REPLY,
+    actor_name,
+    expert_may_read,
+    handle,
+    iso,
+    order_fields,
+)
 from bot.gateway.api import dumps, error, ok, read_json
 from bot.gateway.hub import END_FORM
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
@@ -62,7 +70,7 @@ class Conversations:
         if handoff is None:
             return False
         if who.role == "expert":
-            return handoff.agent_id == who.id if handoff.status == HandoffStatus.HELD else handoff.reason == "expert"
+            return expert_may_read(who, handoff.status, handoff.agent_id, handoff.reason)
         return handoff.status in HandoffStatus.OPEN
 
     async def conversation(self, request: web.Request) -> web.Response:

@@ -54,7 +54,8 @@ class Live:
         asked into (or that they hold), by handle, never by sender id."""
         if who.role != "expert":
             return items
-        return [{**i, "sender_id": handle(i["id"])} for i in items if expert_may_read(who, i)]
+        return [{**i, "sender_id": handle(i["id"])} for i in items
+                if expert_may_read(who, i["status"], i["agent_id"], i["reason"])]
 
     def _for(self, who: accounts.Who, message: dict[str, Any]) -> dict[str, Any] | None:
         """A live message as ``who`` may see it (None: not for them)."""
@@ -64,7 +65,7 @@ class Live:
             return {**message, "items": self._items_for(who, message["items"])}
         if message.get("type") == "message":
             item = self._queued.get(message.get("sender_id") or "")
-            if item is None or not expert_may_read(who, item):
+            if item is None or not expert_may_read(who, item["status"], item["agent_id"], item["reason"]):
                 return None
             return {**message, "sender_id": handle(item["id"])}
         if message.get("type") == "alerts":

@@ -548,25 +548,29 @@ def _asked_about(t: str) -> str | None:
 def asked_about(text: str) -> str | None:
     """The route a question asks how to use (劳动仲裁要交钱吗, 我对罚款不服，行政复议在哪申请):
     the hotline answers it with the route's procedure; it is not sent away."""
-    return _asked_about(_prepared(text))
+    return read(text)[1]
 
 
 def detect(text: str, profile: Profile | None = None) -> OutOfScope | None:
     """The out-of-scope route for ``text``, or None when the hotline handles it."""
+    return read(text, profile)[0]
+
+
+def read(text: str, profile: Profile | None = None) -> tuple[OutOfScope | None, str | None]:
+    """Both readings of ``text`` at once: (the route it is sent to, the route it asks how to use).
+    A question about how to use a route is answered, even when the matter behind it is told too,
+    so at most one of the two is set."""
     t = _prepared(text)
     if not t:
-        return None
-    p = profile or load_profile()
-    if _asked_about(t):
-        # A question about how to use a route: answered (asked_about), even when the matter
-        # behind the question is told too.
-        return None
+        return None, None
+    asked = _asked_about(t)
+    if asked:
+        return None, asked
     for rule in _RULES:
         for m in rule.rx.finditer(t):
-            if not _context_allows(rule, t, m):
-                continue
-            return OutOfScope(rule.route, m.group(0))
-    return _outside_city(t, p)
+            if _context_allows(rule, t, m):
+                return OutOfScope(rule.route, m.group(0)), None
+    return _outside_city(t, profile or load_profile()), None
 
 
 def _context_allows(rule: _Rule, t: str, m: re.Match[str]) -> bool:

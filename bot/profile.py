@@ -40,6 +40,17 @@ class Profile:
     # Urgent orders (outages for many households, disasters): hours to deal with them and the
     # catalogue's unit per kind (bot/language/emergency/urgent.py).
     urgent: dict = field(default_factory=dict)
+    # 回访 by telephone (bot/orders/callbacks.py): how long a chat follow-up may go unanswered
+    # before the order joins the agents' call-back list, and how many calls are tried.
+    follow_up: dict = field(default_factory=dict)
+
+    @property
+    def callback_after_hours(self) -> int:
+        return _bounded((self.follow_up or {}).get("chat_wait_hours"), 48, 1, 24 * 14)
+
+    @property
+    def callback_attempts(self) -> int:
+        return _bounded((self.follow_up or {}).get("attempts"), 3, 1, 10)
 
     @property
     def urgent_hours(self) -> int:
@@ -91,6 +102,14 @@ class Profile:
         return self.citations.get(key, "")
 
 
+def _bounded(value: object, default: int, low: int, high: int) -> int:
+    try:
+        number = int(value) if value is not None else default  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        number = default
+    return min(max(number, low), high)
+
+
 def _from_dict(data: dict) -> Profile:
     deadline = data.get("deadline") or {}
     return Profile(
@@ -111,6 +130,7 @@ def _from_dict(data: dict) -> Profile:
         utility_lines=dict(data.get("utility_lines") or {}),
         duty_desk=dict(data.get("duty_desk") or {}),
         urgent=dict(data.get("urgent") or {}),
+        follow_up=dict(data.get("follow_up") or {}),
     )
 
 

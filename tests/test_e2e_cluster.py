@@ -121,7 +121,8 @@ def test_a_page_on_one_gateway_hears_what_another_gateway_sends(cluster, db):
                 replies = await citizen.say("确认")
             number = order_number(texts(replies))
             for path, key, body in ((f"/api/orders/{number}/dispatch", STAFF_KEY, {"unit": UNIT}),
-                                    (f"/api/units/orders/{number}/close", UNIT_KEY, {"result": "已责令化工厂停产整改"})):
+                                    (f"/api/units/orders/{number}/close", UNIT_KEY, {"result": "已责令化工厂停产整改"}),
+                                    (f"/api/orders/{number}/review-close", STAFF_KEY, {"approve": True})):
                 r = requests.post(cluster.gateway_url("gateway") + path, json=body,
                                   headers={"Authorization": f"Bearer {key}"}, timeout=15)
                 assert r.status_code in (200, 409), r.text  # 409: 智能派单 sent it already

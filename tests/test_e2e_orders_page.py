@@ -100,10 +100,23 @@ def test_a_complaint_from_the_widget_to_the_unit_and_back_to_a_rating(browser, s
         unit.click("#order-detail button[data-action='close']")
         unit.fill("#action-text", RESULT)
         unit.click("#action-submit")
-        unit.wait_for_selector(f"#status:has-text('工单 {number} 已办结')")
+        unit.wait_for_selector(f"#status:has-text('工单 {number} 已提交办结，等待热线审核')")
         unit.wait_for_selector("#order-detail .detail-readonly")  # nothing left to do but read it
         assert RESULT in unit.locator("#order-detail .detail-fields").inner_text()
         unit.screenshot(path=str(tmp_path / "unit.png"), full_page=True)
+        assert repository.get_order(number).status == "reviewing"
+
+        # 3b. 鞍山条例第十八条: the supervisor reviews the 办结 under 办结待审 and approves it.
+        supervisor.click("#sup-refresh")
+        supervisor.click("#tabbtn-closings")
+        row = supervisor.locator(f"#closings-table tr[data-number='{number}']")
+        row.wait_for()
+        assert "已责令立即整改" in row.inner_text()
+        row.locator("button[data-action='approve-close']").click()
+        supervisor.click("#action-submit")
+        supervisor.wait_for_selector(f"#status:has-text('工单 {number} 审核通过，已办结')")
+        row.wait_for(state="detached")
+        supervisor.screenshot(path=str(tmp_path / "review.png"), full_page=True)
         assert repository.get_order(number).status == "closed"
 
         # 4. The follow-up reaches the citizen's open page (as a notice); a tap on 满意 is the rating.

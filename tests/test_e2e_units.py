@@ -60,9 +60,16 @@ def test_report_handled_by_the_unit_without_the_reporters_identity(stack, db):
     assert bad.status_code == 400 and "理由" in bad.json()["message"]
     done = call(stack, "POST", f"/api/units/orders/{number}/close", UNIT_KEY,
                 {"result": "已对该洗车店立案调查，责令停止排污并限期整改"})
-    assert done.status_code == 200 and done.json()["status"] == "closed"
+    assert done.status_code == 200 and done.json()["status"] == "reviewing"
     again = call(stack, "POST", f"/api/units/orders/{number}/close", UNIT_KEY, {"result": "重复办结一次"})
     assert again.status_code == 409
+    # 鞍山条例第十八条: the hotline reviews the 办结 before the citizen hears it.
+    assert "已办结" not in stack.text(me, "我反映的问题怎么样了")
+    waiting = call(stack, "GET", "/api/orders/oversight", STAFF_KEY).json()["closings"]
+    assert [o["result"] for o in waiting if o["number"] == number] == ["已对该洗车店立案调查，责令停止排污并限期整改"]
+    assert call(stack, "POST", f"/api/orders/{number}/review-close", UNIT_KEY, {"approve": True}).status_code == 403
+    approved = call(stack, "POST", f"/api/orders/{number}/review-close", STAFF_KEY, {"approve": True})
+    assert approved.status_code == 200 and approved.json()["status"] == "closed"
 
     told = stack.text(me, "我反映的问题怎么样了")
     assert number in told and "已办结" in told and "责令停止排污" in told
@@ -107,6 +114,7 @@ def test_closed_order_comes_back_for_a_rating_and_dissatisfaction_reopens_it(sta
     seen = call(stack, "GET", f"/api/units/orders/{number}", UNIT_KEY).json()
     assert seen["phone"] == phone and seen["sender_id"] is None  # the unit could speak as the citizen with it
     call(stack, "POST", f"/api/units/orders/{number}/close", UNIT_KEY, {"result": "已劝离占道摊贩并加强巡查"})
+    call(stack, "POST", f"/api/orders/{number}/review-close", STAFF_KEY, {"approve": True})
     # The follow-up reaches the conversation (REST: with the citizen's next message).
     assert wait_for(lambda: repository.get_order(number) and _told(number))
     back = stack.say(me, "你好")
@@ -118,6 +126,7 @@ def test_closed_order_comes_back_for_a_rating_and_dissatisfaction_reopens_it(sta
     assert (order.status, order.rating, order.reopened) == ("dispatched", "不满意", 1)
     # Closed again, and 不满意 again: the hotline reviews it (asked why first).
     call(stack, "POST", f"/api/units/orders/{number}/close", UNIT_KEY, {"result": "已安排城管队员每日早晚巡查"})
+    call(stack, "POST", f"/api/orders/{number}/review-close", STAFF_KEY, {"approve": True})
     assert wait_for(lambda: _told(number, 2))
     stack.say(me, "在吗")
     assert "哪里不满意" in stack.text(me, "不满意")
@@ -191,8 +200,8 @@ def test_units_and_supervisors_work_orders_in_the_console(stack, db):
     agent = ConsoleUser(stack, add_agent(stack, "坐席", "agent"))
 
     queues = boss.get("/console/api/oversight").json()
-    assert UNIT in queues["units"] and set(queues) >= {"pending", "overdue", "clusters", "returns", "terminations",
-                                                       "dissatisfied"}
+    assert UNIT in queues["units"] and set(queues) >= {"pending", "overdue", "clusters", "closings", "returns",
+                                                       "terminations", "dissatisfied"}
     assert boss.post(f"/console/api/orders/{number}/dispatch", {"unit": UNIT}, csrf=False).status_code == 403
     assert boss.post(f"/console/api/orders/{number}/dispatch", {"unit": UNIT}).json()["status"] == "dispatched"
 
@@ -215,10 +224,67 @@ def test_units_and_supervisors_work_orders_in_the_console(stack, db):
     assert refused.json()["status"] == "dispatched" and refused.json()["unit"] == UNIT
     assert eco.post(f"/console/api/unit/orders/{number}/accept").json()["status"] == "in_progress"
     closed = eco.post(f"/console/api/unit/orders/{number}/close", {"result": "已对该饭店立案处罚，责令清理雨水井"})
-    assert closed.json()["status"] == "closed"
+    assert closed.json()["status"] == "reviewing"
+    assert eco.post(f"/console/api/orders/{number}/review-close", {"approve": True}).status_code == 403
+    back = boss.post(f"/console/api/orders/{number}/review-close", {"approve": False, "reason": "未写明雨水井清理后的复查情况"})
+    assert back.json()["status"] == "in_progress"
+    assert eco.get(f"/console/api/unit/orders/{number}").json()["sent_back"] == 1
+    eco.post(f"/console/api/unit/orders/{number}/close", {"result": "已立案处罚并清理雨水井，12月5日复查无污水"})
+    [review] = [o for o in boss.get("/console/api/oversight").json()["closings"] if o["number"] == number]
+    assert review["sent_back"] == 1 and "复查" in review["result"]
+    assert boss.post(f"/console/api/orders/{number}/review-close", {"approve": True}).json()["status"] == "closed"
 
     whole = boss.get(f"/console/api/orders/{number}").json()
     assert whole["phone"] == phone and [h["to"] for h in whole["history"]][-1] == "closed"
     log = boss.get(f"/console/api/audit?number={number}").json()["entries"]
-    assert {e["action"] for e in log} >= {"dispatch", "return", "review-return", "accept", "close", "read_order"}
+    assert {e["action"] for e in log} >= {"dispatch", "return", "review-return", "accept", "close", "review-close",
+                                             "read_order"}
     assert not any(e["action"] == "read_order" and e["actor"].startswith(UNIT) for e in log)  # the unit saw no one
+
+
+def test_a_phone_orders_whole_life_review_send_back_then_the_agents_call_back(stack, db):
+    """A call an agent typed in: dispatched, 办结 reviewed and sent back, 办结 again and approved
+    (鞍山条例第十八条); a phone order is followed up by phone (鞍山条例第二十一条, 通辽条例第二十条):
+    it is on the agents' call-back list at once, a call nobody answers is recorded, and the answered
+    call's 不满意 with a reason sends it back to the unit."""
+    from bot.store import repository
+    from tests.test_e2e_console import add_agent
+
+    agent = ConsoleUser(stack, add_agent(stack, "回访坐席", "agent"))
+    boss = ConsoleUser(stack, add_agent(stack, "审核班长", "supervisor"))
+    phone = "137" + str(uuid.uuid4().int)[:8]
+    filed = agent.post("/console/api/calls", {"fields": {
+        "request_type": "投诉", "content": "楼下饭店的油烟直接排到居民楼里，开窗就是一股油烟味，已经半年了",
+        "address": "铁东区胜利南路25号楼", "name": "钱女士", "phone": phone}})
+    assert filed.status_code == 201, filed.text
+    number = filed.json()["order"]["number"]
+    if repository.get_order(number).status == "pending":
+        assert boss.post(f"/console/api/orders/{number}/dispatch", {"unit": UNIT}).status_code == 200
+    unit = ConsoleUser(stack, add_agent(stack, "承办人", "unit", repository.get_order(number).unit))
+
+    assert unit.post(f"/console/api/unit/orders/{number}/close", {"result": "已处理"}).status_code == 400
+    assert unit.post(f"/console/api/unit/orders/{number}/close",
+                     {"result": "已责令饭店加装油烟净化器"}).json()["status"] == "reviewing"
+    assert number not in {o["number"] for o in agent.get("/console/api/callbacks").json()["orders"]}
+    back = boss.post(f"/console/api/orders/{number}/review-close", {"approve": False, "reason": "未写明复查结果和与市民沟通情况"})
+    assert back.json()["status"] == "in_progress"
+    unit.post(f"/console/api/unit/orders/{number}/close", {"result": "已加装油烟净化器，12月4日复查达标，已电话告知市民"})
+    assert boss.post(f"/console/api/orders/{number}/review-close", {"approve": True}).json()["status"] == "closed"
+
+    assert unit.get("/console/api/callbacks").status_code == 403
+    [row] = [o for o in agent.get("/console/api/callbacks").json()["orders"] if o["number"] == number]
+    assert (row["phone"], row["name"], row["attempts"]) == (phone, "钱女士", 0) and "复查达标" in row["result"]
+    assert any(o["number"] == number for o in boss.get("/console/api/oversight").json()["callbacks"])
+    assert agent.post(f"/console/api/callbacks/{number}", {"outcome": "no_answer"}, csrf=False).status_code == 403
+    missed = agent.post(f"/console/api/callbacks/{number}", {"outcome": "no_answer", "note": "上午10点"})
+    assert missed.json() == {"number": number, "outcome": "no_answer", "attempts": 1, "finished": False, "rating": None,
+                             "reopened": False}
+    assert agent.post(f"/console/api/callbacks/{number}", {"outcome": "answered"}).status_code == 400
+    rated = agent.post(f"/console/api/callbacks/{number}", {"outcome": "answered", "rating": "不满意",
+                                                             "reason": "晚上饭店还是不开净化器"}).json()
+    assert (rated["attempts"], rated["rating"], rated["reopened"]) == (2, "不满意", True)
+    order = repository.get_order(number)
+    assert (order.status, order.rating) == ("dispatched", "不满意")
+    with session_scope() as s:
+        actions = {a.action for a in s.query(AuditEntry).filter(AuditEntry.order_number == number)}
+    assert {"review-close", "callback"} <= actions

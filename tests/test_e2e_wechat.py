@@ -102,6 +102,7 @@ def test_complaint_filed_through_wechat_with_voice_location_and_photo(stack, db)
     assert update and "承办单位已签收" in update[0]
     # Closed: the result and the rating question come in WeChat; 「1」 answers it.
     lifecycle.close(order.number, "市生态环境局", "已责令烧烤店安装油烟净化设备")
+    lifecycle.review_close(order.number, "staff:值班长", True)  # 鞍山条例第十八条: the hotline reviews it
     closing = wait_for(lambda: [t for t in me.pushed_texts() if "已办结" in t])
     assert closing and "油烟净化设备" in closing[0] and "1. 满意" in closing[0]
     assert "感谢您的评价" in said(me.text("1"))

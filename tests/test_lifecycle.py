@@ -31,6 +31,12 @@ def new_order(key: str = "k1", request_type: str = "投诉", confidential: bool 
     return repository.file_order(req, P)[0].number
 
 
+def closed_after_review(number: str, result: str, unit: str = UNIT) -> lifecycle.Change:
+    """The unit's 办结 and the hotline's approval (鞍山条例第十八条)."""
+    lifecycle.close(number, unit, result)
+    return lifecycle.review_close(number, "console:boss", True)
+
+
 def test_the_whole_life_with_every_step_recorded():
     number = new_order()
     change = lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-23"))
@@ -38,12 +44,14 @@ def test_the_whole_life_with_every_step_recorded():
     assert lifecycle.accept(number, UNIT).status == "in_progress"
     extended = lifecycle.extend(number, UNIT, "需要协调多个部门现场核查", 5, P, now=at("2026-11-27"))
     assert extended.deadline == dt.date(2026, 12, 7) and extended.status == "in_progress"
-    closed = lifecycle.close(number, UNIT, "已责令商户退回店内经营，道路已畅通")
-    assert closed.status == "closed" and repository.get_order(number).result.startswith("已责令")
+    answered = lifecycle.close(number, UNIT, "已责令商户退回店内经营，道路已畅通")
+    assert answered.status == "reviewing" and repository.get_order(number).result.startswith("已责令")
+    closed = lifecycle.review_close(number, "console:boss", True)
+    assert closed.status == "closed"
     steps = [(h["kind"], h["from"], h["to"], h["actor"]) for h in lifecycle.history(number)]
     assert steps == [("status", None, "pending", "bot"), ("status", "pending", "dispatched", "staff:派单员"),
                      ("status", "dispatched", "in_progress", UNIT), ("extension", "in_progress", "in_progress", UNIT),
-                     ("status", "in_progress", "closed", UNIT)]
+                     ("status", "in_progress", "reviewing", UNIT), ("status", "reviewing", "closed", "console:boss")]
     with pytest.raises(LifecycleError) as again:
         lifecycle.close(number, UNIT, "再办结一次试试")
     assert again.value.code == "bad_state"
@@ -146,14 +154,14 @@ def test_what_is_not_a_rating(text):
 def test_dissatisfied_with_a_reason_reopens_once_then_goes_to_the_supervisor():
     number = new_order("k8")
     lifecycle.dispatch(number, UNIT, "staff:派单员", P)
-    lifecycle.close(number, UNIT, "已劝离摊贩")
+    closed_after_review(number, "已劝离摊贩")
     with pytest.raises(LifecycleError):
         lifecycle.rate(number, "很好", None, P)
     first = lifecycle.rate(number, "不满意", "第二天摊贩又回来了", P)
     assert first.reopened and repository.get_order(number).status == "dispatched"
     with pytest.raises(LifecycleError):  # not closed: nothing to rate
         lifecycle.rate(number, "满意", None, P)
-    lifecycle.close(number, UNIT, "已安排每日巡查")
+    closed_after_review(number, "已安排每日巡查")
     second = lifecycle.rate(number, "不满意", "还是有", P)
     assert not second.reopened and second.to_supervisor and repository.get_order(number).status == "closed"
     kinds = [h["kind"] for h in lifecycle.history(number)]
@@ -166,7 +174,7 @@ def test_the_supervisors_queues_hold_what_waits_for_a_decision_and_empty_when_de
         lifecycle.dispatch(number, UNIT, "staff:派单员", P)
     lifecycle.return_order(returned, UNIT, "占道经营属于街道办事处管辖")
     lifecycle.request_termination(ending, UNIT, "三次拨打市民电话均无人接听，短信未回复")
-    lifecycle.close(rated, UNIT, "已劝离占道摊贩")
+    closed_after_review(rated, "已劝离占道摊贩")
     lifecycle.rate(rated, "不满意", None, P)  # no reason: the hotline decides
 
     [r] = lifecycle.returns_to_review()
@@ -190,13 +198,68 @@ def test_the_supervisors_queues_hold_what_waits_for_a_decision_and_empty_when_de
 def test_keeping_a_dissatisfied_order_closed_needs_a_reason_and_is_recorded():
     number = new_order("q4")
     lifecycle.dispatch(number, UNIT, "staff:派单员", P)
-    lifecycle.close(number, UNIT, "已答复政策")
+    closed_after_review(number, "已答复政策")
     lifecycle.rate(number, "不满意", None, P)
     with pytest.raises(LifecycleError):
         lifecycle.review_rating(number, "console:boss", False, P, reason="")
     kept = lifecycle.review_rating(number, "console:boss", False, P, reason="已按政策答复，诉求超出政策范围")
     assert kept.status == "closed"
     assert lifecycle.history(number)[-1]["kind"] == "rating_reviewed"
+
+
+def test_a_units_close_is_reviewed_before_the_order_is_closed_anshan_2026_article_18():
+    """鞍山条例第十八条: the hotline reviews a unit's 办结; what does not meet the standard goes back
+    to the unit (its deadline running as before), and every send-back is counted."""
+    number = new_order("r1")
+    first_deadline = lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-23")).deadline
+    lifecycle.accept(number, UNIT)
+    assert lifecycle.close(number, UNIT, "已现场处理").status == "reviewing"
+    with pytest.raises(LifecycleError):  # not closed yet: nothing to rate
+        lifecycle.rate(number, "满意", None, P)
+    with pytest.raises(LifecycleError):  # the unit cannot act on it while it is reviewed
+        lifecycle.close(number, UNIT, "再提交一次办结")
+    [waiting] = lifecycle.closings_to_review()
+    assert (waiting["number"], waiting["result"], waiting["sent_back"]) == (number, "已现场处理", 0)
+    with pytest.raises(LifecycleError) as no_reason:
+        lifecycle.review_close(number, "console:boss", False, " ")
+    assert no_reason.value.code == "reason_required"
+
+    back = lifecycle.review_close(number, "console:boss", False, "未说明现场核查情况，也未联系市民")
+    assert back.status == "in_progress" and back.deadline == first_deadline  # the clock was not reset
+    assert repository.get_order(number).result is None and lifecycle.closings_to_review() == []
+    lifecycle.close(number, UNIT, "经现场核查，已责令商户退回店内经营，已电话告知市民")
+    [again] = lifecycle.closings_to_review()
+    assert again["sent_back"] == 1
+    lifecycle.review_close(number, "console:boss", False, "市民反映仍有占道，请复查")
+    lifecycle.close(number, UNIT, "复查确认已无占道经营，已安排每日巡查")
+    assert lifecycle.closings_to_review()[0]["sent_back"] == 2
+    done = lifecycle.review_close(number, "console:boss", True, "过程和结果清楚")
+    assert done.status == "closed" and lifecycle.closings_to_review() == []
+    with pytest.raises(LifecycleError):
+        lifecycle.review_close(number, "console:boss", True)
+    assert lifecycle.rate(number, "满意", None, P).rating == "满意"
+
+
+def test_an_order_in_review_is_open_but_not_overdue_for_the_unit():
+    number = new_order("r2")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-23"))
+    lifecycle.close(number, UNIT, "已现场处理完毕")
+    assert repository.get_order(number).status in lifecycle.OPEN_STATUSES
+    assert lifecycle.overdue(dt.date(2026, 12, 20)) == []
+
+
+def test_the_citizen_hears_the_result_only_after_the_review_approves_it():
+    number = new_order("r3")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P)
+    since = dt.datetime(2000, 1, 1)
+    told = {n.event_id for n in repository.unnotified_changes(None, since)}
+    lifecycle.close(number, UNIT, "已现场处理")
+    lifecycle.review_close(number, "console:boss", False, "结果没有写清楚")
+    lifecycle.close(number, UNIT, "已责令商户退回店内经营，道路已畅通")
+    assert [n.status for n in repository.unnotified_changes(None, since) if n.event_id not in told] == []
+    lifecycle.review_close(number, "console:boss", True)
+    [notice] = [n for n in repository.unnotified_changes(None, since) if n.event_id not in told]
+    assert notice.status == "closed" and notice.result.startswith("已责令商户")
 
 
 def test_the_audit_log_reads_newest_first_by_order_or_actor():

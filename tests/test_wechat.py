@@ -326,6 +326,7 @@ def test_order_changes_reach_the_citizen_once_by_service_message_or_template(fak
     lifecycle.dispatch(inside, "市城市管理综合行政执法局", "staff:派单员", load_profile("anshan"), "智能派单（置信度80%）")
     lifecycle.dispatch(outside, "市城市管理综合行政执法局", "staff:派单员", load_profile("anshan"))
     lifecycle.close(outside, "市城市管理综合行政执法局", "已责令整改")
+    lifecycle.review_close(outside, "staff:值班长", True)
     notifiers = [_notices(api), _notices(_api(fake_wechat, template_id="TPL_ORDER"))]
 
     async def run_both() -> list[int]:

@@ -37,8 +37,13 @@ class OrderPages:
                                        request.match_info["action"], body, self.hub.profile)
 
     async def oversight(self, request: web.Request) -> web.Response:
-        await self._require(request, roles=("supervisor",))
-        return ok(await asyncio.to_thread(units.oversight, self.hub.profile))
+        """The 督办 queues and the 电话回访 list (its names and phones: an audited read)."""
+        who = await self._require(request, roles=("supervisor",))
+
+        def read() -> dict:
+            return {**units.oversight(self.hub.profile),
+                    "callbacks": units.callback_list(actor_name(who), self.hub.profile)}
+        return ok(await asyncio.to_thread(read))
 
     async def order(self, request: web.Request) -> web.Response:
         who = await self._require(request, roles=("supervisor",))
@@ -50,6 +55,17 @@ class OrderPages:
         body = await read_json(request)
         return await asyncio.to_thread(units.staff_action, actor_name(who), request.match_info["number"],
                                        request.match_info["action"], body, self.hub.profile)
+
+    async def callbacks(self, request: web.Request) -> web.Response:
+        """回访 by telephone: for agents and supervisors."""
+        who = await self._require(request, roles=("agent", "supervisor"))
+        return ok({"orders": await asyncio.to_thread(units.callback_list, actor_name(who), self.hub.profile)})
+
+    async def callback(self, request: web.Request) -> web.Response:
+        who = await self._require(request, write=True, roles=("agent", "supervisor"))
+        body = await read_json(request)
+        return await asyncio.to_thread(units.callback, actor_name(who), request.match_info["number"], body,
+                                       self.hub.profile)
 
     async def audit(self, request: web.Request) -> web.Response:
         await self._require(request, roles=("supervisor",))

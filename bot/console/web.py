@@ -93,6 +93,8 @@ class Console(Sessions, Live, Conversations, Calls, OrderPages):
             web.get("/console/api/orders/{number}", self.order),
             web.post("/console/api/orders/{number}/{action}", self.order_act),
             web.get("/console/api/audit", self.audit),
+            web.get("/console/api/callbacks", self.callbacks),
+            web.post("/console/api/callbacks/{number}", self.callback),
             *self.desk.routes(),
             web.get("/console/ws", self.websocket),
             web.static("/console/static", STATIC),

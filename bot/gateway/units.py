@@ -6,9 +6,10 @@ hotline's staff (role ``staff``: dispatch, review returns and terminations, 督�
     POST /api/units/orders/{number}/accept       签收
     POST /api/units/orders/{number}/return       退回 {reason, complex}
     POST /api/units/orders/{number}/extend       延期 {reason, working_days}
-    POST /api/units/orders/{number}/close        办结 {result}
+    POST /api/units/orders/{number}/close        办结 {result}: the order waits for the hotline's review
     POST /api/units/orders/{number}/terminate    申请终止 {evidence}
     POST /api/orders/{number}/dispatch           派单 {unit, note}
+    POST /api/orders/{number}/review-close       办结审核: {approve, reason} (reason required to send back)
     POST /api/orders/{number}/review-return      {approve, new_unit, reason}
     POST /api/orders/{number}/review-termination {approve, reason}
     POST /api/orders/{number}/review-rating      不满意 to review: {reopen, unit, reason}
@@ -16,6 +17,8 @@ hotline's staff (role ``staff``: dispatch, review returns and terminations, 督�
     GET  /api/orders/pending                     orders waiting for a dispatcher, with 智能派单's suggestion
     GET  /api/orders/clusters                    集中反映: one matter raised by several citizens
     GET  /api/orders/oversight                   all of the supervisor's queues at once
+    GET  /api/orders/callbacks                   回访 by telephone: closed orders to call now
+    POST /api/orders/{number}/callback           one call: {outcome, rating, reason, note}
     GET  /api/audit[?number=&actor=&limit=]      the audit log, newest first
 
 The console (bot/console/web.py) serves the same to logged-in unit staff and supervisors.
@@ -39,7 +42,7 @@ from sqlalchemy.orm import selectinload
 from bot import messages
 from bot.gateway.api import Api, error, ok, plausible_number
 from bot.language import extract
-from bot.orders import clusters, dispatch, lifecycle
+from bot.orders import callbacks, clusters, dispatch, lifecycle
 from bot.profile import Profile
 from bot.store import repository
 from bot.store.db import session_scope
@@ -54,8 +57,8 @@ def protected(order: WorkOrder) -> bool:
 
 
 def _progress(order: WorkOrder) -> dict[str, Any]:
-    return {"overdue": order.status in OPEN_STATUSES and order.deadline < lifecycle.china_today(),
-            "termination_requested": lifecycle.termination_requested(order)}
+    return {"overdue": order.status in OrderStatus.RUNNING and order.deadline < lifecycle.china_today(),
+            "termination_requested": lifecycle.termination_requested(order), "sent_back": lifecycle.sent_back(order)}
 
 
 def redact_identity(text: str, name: str | None, phone: str | None) -> str:
@@ -137,7 +140,7 @@ def order_detail(number: str, actor: str, unit: str | None = None) -> dict[str, 
 
 
 UNIT_ACTIONS = ("accept", "return", "extend", "close", "terminate")
-STAFF_ACTIONS = ("dispatch", "review-return", "review-termination", "review-rating")
+STAFF_ACTIONS = ("dispatch", "callback", "review-close", "review-return", "review-termination", "review-rating")
 
 
 def _text(body: dict[str, Any], key: str) -> str | None:
@@ -186,8 +189,12 @@ def staff_action(actor: str, number: str, action: str, body: dict[str, Any], pro
     if not plausible_number(number):
         return error(404, "not_found", "没有这个工单。")
     done = (actor, action, number)
+    if action == "callback":
+        return callback(actor, number, body, profile)
     if action == "dispatch":
         return _change(done, lifecycle.dispatch, number, _text(body, "unit") or "", actor, profile, _text(body, "note"))
+    if action == "review-close":
+        return _change(done, lifecycle.review_close, number, actor, body.get("approve") is True, _text(body, "reason"))
     if action == "review-return":
         return _change(done, lifecycle.review_return, number, actor, body.get("approve") is True, profile,
                        _text(body, "new_unit"), _text(body, "reason"))
@@ -196,6 +203,29 @@ def staff_action(actor: str, number: str, action: str, body: dict[str, Any], pro
                        _text(body, "reason"))
     return _change(done, lifecycle.review_rating, number, actor, body.get("reopen") is True, profile,
                    _text(body, "unit"), _text(body, "reason"))
+
+
+def callback(actor: str, number: str, body: dict[str, Any], profile: Profile) -> web.Response:
+    """One call of the 回访 and what came of it (runs in a worker thread)."""
+    if not plausible_number(number):
+        return error(404, "not_found", "没有这个工单。")
+    try:
+        attempt = callbacks.record(number, actor, _text(body, "outcome") or "", profile, _text(body, "rating"),
+                                   _text(body, "reason"), _text(body, "note"))
+    except lifecycle.LifecycleError as exc:
+        lifecycle.audit(actor, "refused_callback", number, exc.code)
+        return error(404 if exc.code == "not_found" else 409 if exc.code == "bad_state" else 400, exc.code, exc.message)
+    lifecycle.audit(actor, "callback", number, attempt.outcome)
+    return ok({"number": attempt.number, "outcome": attempt.outcome, "attempts": attempt.attempts,
+               "finished": attempt.finished, "rating": attempt.rating, "reopened": attempt.reopened})
+
+
+def callback_list(actor: str, profile: Profile) -> list[dict[str, Any]]:
+    """The call-back list; it shows citizens' names and phones, so the read is audited."""
+    rows = callbacks.due(profile)
+    if rows:
+        lifecycle.audit(actor, "read_callbacks", None, ",".join(r["number"] for r in rows)[:2000])
+    return rows
 
 
 def _listed(o: WorkOrder) -> dict[str, Any]:
@@ -231,7 +261,7 @@ def oversight(profile: Profile) -> dict[str, Any]:
     """Everything waiting for the hotline's supervisor (督办), in one read."""
     catalogue = dispatch.load_catalogue(profile)
     return {"urgent": urgent_orders(), "pending": pending_orders(), "overdue": lifecycle.overdue(), "clusters": clusters.flagged(),
-            "returns": lifecycle.returns_to_review(), "terminations": lifecycle.terminations_to_review(),
+            "closings": lifecycle.closings_to_review(), "returns": lifecycle.returns_to_review(), "terminations": lifecycle.terminations_to_review(),
             "dissatisfied": lifecycle.dissatisfied_to_review(), "units": [u.name for u in catalogue]}
 
 
@@ -302,6 +332,11 @@ class UnitApi:
         self.api.require(request, "staff")
         return ok(await asyncio.to_thread(oversight, self.profile))
 
+    async def callbacks(self, request: web.Request) -> web.Response:
+        """回访 by telephone: closed orders whose citizen the agents should call now."""
+        key = self.api.require(request, "staff")
+        return ok({"orders": await asyncio.to_thread(callback_list, f"staff:{key.name}", self.profile)})
+
     async def audit(self, request: web.Request) -> web.Response:
         """The audit log (newest first), by order number and/or actor."""
         self.api.require(request, "staff")
@@ -318,6 +353,7 @@ class UnitApi:
             web.get("/api/orders/pending", self.pending),
             web.get("/api/orders/clusters", self.clusters),
             web.get("/api/orders/oversight", self.oversight),
+            web.get("/api/orders/callbacks", self.callbacks),
             web.get("/api/audit", self.audit),
             web.post("/api/orders/{number}/{action}", self.staff_act),
         ]

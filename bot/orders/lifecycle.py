@@ -1,6 +1,8 @@
 """The life of a work order after intake, as the regulations in ../shared/seeds/ describe it.
 
-    待受理 pending --dispatch--> 已派单 dispatched --accept--> 办理中 in_progress --close--> 已办结 closed
+    待受理 pending --dispatch--> 已派单 dispatched --accept--> 办理中 in_progress --close--> 办结审核中 reviewing
+                                                                  ^                          |  approve --> 已办结 closed
+                                                                  \\--- send back (reasons) ---/
                                     |  \\--return (1 working day, 2 if complex)--> 退回 returned
                                     |        returned --review: approve -> dispatch to another unit
                                     |                           refuse  -> back to the same unit
@@ -12,6 +14,9 @@
 - 天津办法第十七条: a unit may return an order that is not its business within 1 working day of
   receiving it (2 for a complex one), with reasons; the hotline re-dispatches or refuses, and
   then the unit handles it.
+- 鞍山条例第十八条: the hotline reviews a unit's 办结 (the process, the result, the contact with the
+  citizen): it is closed (and the citizen is asked to rate it) only when it meets the standard;
+  otherwise it goes back to the unit with reasons, its deadline running as before.
 - 鞍山条例第十六条(四): an order may end without a result only when the citizen cannot be reached
   or does not cooperate, with evidence, after the hotline reviewed it.
 
@@ -208,7 +213,8 @@ def extend(number: str, unit: str, reason: str, working_days: int, profile: Prof
 
 
 def close(number: str, unit: str, result: str) -> Change:
-    """Done: the result as the citizen will hear it (then the satisfaction follow-up)."""
+    """The unit's 办结: the result as the citizen will hear it. The order waits for the
+    hotline's review (鞍山条例第十八条) before it is closed and the citizen asked to rate it."""
     result = _reason(result, "办结")
     with session_scope() as s:
         order = _order(s, number)
@@ -216,8 +222,32 @@ def close(number: str, unit: str, result: str) -> Change:
         if order.status not in OrderStatus.WORKED:
             raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能办结。")
         order.result = result
-        _event(s, order, unit, OrderStatus.CLOSED, result)
+        _event(s, order, unit, OrderStatus.REVIEWING, result)
         return _change(order)
+
+
+def review_close(number: str, actor: str, approve: bool, reason: str | None = None) -> Change:
+    """The hotline's review of a unit's 办结 (鞍山条例第十八条): closed when it meets the standard
+    (then the 回访 goes out), or back to the unit with reasons; the deadline is not reset, and
+    every send-back is counted (``sent_back``)."""
+    with session_scope() as s:
+        order = _order(s, number)
+        if order.status != OrderStatus.REVIEWING:
+            raise LifecycleError("bad_state", "这个工单没有在等待办结审核。")
+        if approve:
+            note = (reason or "").strip()[:2000]
+            _event(s, order, actor, OrderStatus.CLOSED, f"办结审核通过：{note}" if note else "办结审核通过")
+            return _change(order)
+        why = _reason(reason, "退回重办")
+        _event(s, order, actor, OrderStatus.IN_PROGRESS, f"办结审核未通过，退回{order.unit}继续办理：{why}")
+        order.result = None
+        return _change(order)
+
+
+def sent_back(order: WorkOrder) -> int:
+    """How many times the hotline's review sent the unit's 办结 back."""
+    return sum(1 for e in order.events
+               if e.kind == "status" and e.status_from == OrderStatus.REVIEWING and e.status_to == OrderStatus.IN_PROGRESS)
 
 
 def request_termination(number: str, unit: str, evidence: str) -> Change:
@@ -251,7 +281,7 @@ def overdue(today: dt.date | None = None, within_working_days: int = 1) -> list[
     today = today or china_today()
     soon = add_working_days(today, within_working_days)
     with session_scope() as s:
-        rows = s.execute(select(WorkOrder).where(WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.deadline <= soon)
+        rows = s.execute(select(WorkOrder).where(WorkOrder.status.in_(OrderStatus.RUNNING), WorkOrder.deadline <= soon)
                          .order_by(WorkOrder.deadline, WorkOrder.id)).scalars()
         return [{"number": o.number, "status": o.status, "status_label": o.status_label, "unit": o.unit,
                  "deadline": o.deadline.isoformat(), "overdue": o.deadline < today,
@@ -350,7 +380,7 @@ def review_rating(number: str, actor: str, reopen: bool, profile: Profile, unit:
     why = _reason(reason, "回访审核")
     with session_scope() as s:
         order = _order(s, number)
-        if order.status != "closed" or _latest_kind(order, ("dissatisfied_review", "rating_reviewed")) \
+        if order.status != OrderStatus.CLOSED or _latest_kind(order, ("dissatisfied_review", "rating_reviewed")) \
                 != "dissatisfied_review":
             raise LifecycleError("bad_state", "这个工单没有待审核的不满意评价。")
         if not reopen:
@@ -398,6 +428,16 @@ def returns_to_review() -> list[dict]:
             event = _latest(o, "status", OrderStatus.RETURNED)
             out.append({**_row(o, event), "reason": event.note if event else None})
         return out
+
+
+def closings_to_review() -> list[dict]:
+    """Units' 办结 waiting for the hotline's review (鞍山条例第十八条), with the result and how
+    many times this order's 办结 was sent back already."""
+    with session_scope() as s:
+        orders = s.execute(select(WorkOrder).where(WorkOrder.status == OrderStatus.REVIEWING)
+                           .order_by(WorkOrder.id).limit(500)).scalars().all()
+        return [{**_row(o, _latest(o, "status", OrderStatus.REVIEWING)), "result": o.result,
+                 "sent_back": sent_back(o), "overdue": o.deadline < china_today()} for o in orders]
 
 
 def terminations_to_review() -> list[dict]:

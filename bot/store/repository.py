@@ -438,6 +438,9 @@ def unnotified_changes(channel: str | None, since: dt.datetime, limit: int = 50)
                    WorkOrder.sender_id.is_not(None),
                    WorkOrderEvent.kind.in_(("status", "extension")), WorkOrderEvent.status_from.is_not(None),
                    or_(WorkOrderEvent.status_from != WorkOrderEvent.status_to, WorkOrderEvent.kind == "extension"),
+                   # 办结审核 is the hotline's own step: the citizen hears the result once it is approved
+                   WorkOrderEvent.status_to != OrderStatus.REVIEWING,
+                   or_(WorkOrderEvent.status_from != OrderStatus.REVIEWING, WorkOrderEvent.status_to == OrderStatus.CLOSED),
                    WorkOrderEvent.at >= since,
                    WorkOrderEvent.id.not_in(told))
             .order_by(WorkOrderEvent.id).limit(limit)

@@ -4,7 +4,9 @@
  *   - Handling-unit staff (role "unit"): their unit's orders; open one and 签收, 退回, 申请延期,
  *     办结 or 申请终止 it.
  *   - Supervisors (role "supervisor"): the 督办 queues (待派单 with 智能派单's suggestion, 超期/临期,
- *     集中反映, 退回待审, 终止待审, 不满意回访) and the audit log; any order's detail and history.
+ *     集中反映, 办结待审, 退回待审, 终止待审, 不满意回访) and the audit log; any order's detail and history.
+ *   - Agents (role "agent"): the 电话回访 list only (supervisors have it as a tab too): call the
+ *     citizen, record each attempt and the rating.
  *   - Anyone else is told the page is not for them (the server answers 403 anyway).
  *
  * Plain ES5 script, no modules and no build step, like console.js; common.js (window.Hotline,
@@ -40,6 +42,7 @@
     pending: '待受理',
     dispatched: '待签收',
     in_progress: '办理中',
+    reviewing: '办结审核中',
     closed: '已办结',
     returned: '退回待审',
     terminated: '已终止'
@@ -49,6 +52,7 @@
     pending: '待受理',
     dispatched: '已派单',
     in_progress: '办理中',
+    reviewing: '办结审核中',
     closed: '已办结',
     returned: '退回',
     terminated: '终止'
@@ -68,6 +72,9 @@
   };
   // The supervisor's buttons in a review tab's rows: [action, label, look].
   var REVIEW_BUTTONS = {
+    callbacks: [['call-answered', '接通·记录评价', 'btn-primary'], ['call-missed', '未接通', ''],
+      ['call-declined', '不愿评价', '']],
+    closings: [['approve-close', '审核通过', 'btn-primary'], ['send-back-close', '退回重办', 'btn-danger-outline']],
     returns: [['approve-return', '同意退回', 'btn-primary'], ['refuse-return', '不同意', 'btn-danger-outline']],
     terminations: [['approve-termination', '同意终止', 'btn-primary'], ['refuse-termination', '不同意', 'btn-danger-outline']],
     dissatisfied: [['reopen-rating', '重新交办', 'btn-primary'], ['keep-rating', '维持办结', '']]
@@ -79,7 +86,10 @@
     rating: '市民评价',
     dissatisfied_review: '不满意，转热线审核',
     rating_reviewed: '回访审核',
-    cluster: '关联集中反映'
+    cluster: '关联集中反映',
+    callback: '电话回访',
+    callback_unreached: '回访未接通',
+    callback_declined: '市民不愿评价'
   };
   var AUDIT_ACTIONS = {
     list_orders: '查看工单列表',
@@ -91,16 +101,21 @@
     close: '办结',
     terminate: '申请终止',
     dispatch: '派单',
+    'review-close': '办结审核',
     'review-return': '退回审核',
     'review-termination': '终止审核',
-    'review-rating': '回访审核'
+    'review-rating': '回访审核',
+    callback: '电话回访',
+    read_callbacks: '查看回访名单'
   };
-  var TABS = ['urgent', 'pending', 'overdue', 'clusters', 'returns', 'terminations', 'dissatisfied', 'audit'];
+  var TABS = ['urgent', 'pending', 'overdue', 'clusters', 'closings', 'callbacks', 'returns', 'terminations', 'dissatisfied', 'audit'];
   var TAB_NAMES = {
     urgent: '紧急工单',
     pending: '待派单',
     overdue: '超期/临期',
     clusters: '集中反映',
+    closings: '办结待审',
+    callbacks: '电话回访',
     returns: '退回待审',
     terminations: '终止待审',
     dissatisfied: '不满意回访',
@@ -127,6 +142,11 @@
     '反映人数': 'col-citizens',
     '相关工单': 'col-numbers',
     '退回理由': 'col-reason',
+    '办理结果': 'col-reason',
+    '市民': 'col-actor',
+    '联系电话': 'col-time',
+    '回访情况': 'col-reason',
+    '回访': 'col-review',
     '联系经过和证据': 'col-reason',
     '市民说明': 'col-reason',
     '评价': 'col-rating',
@@ -136,7 +156,7 @@
     '说明': 'col-detail'
   };
   // Tabs whose count asks for attention when it is not zero.
-  var URGENT_TABS = { urgent: true, pending: true, overdue: true, returns: true, terminations: true, dissatisfied: true };
+  var URGENT_TABS = { urgent: true, pending: true, overdue: true, closings: true, callbacks: true, returns: true, terminations: true, dissatisfied: true };
 
   // The small form every step opens (#action-form), and what it sends: text.what is the word the
   // server uses in its own message, so that the page says the same thing as the server would;
@@ -176,11 +196,11 @@
     close: {
       title: '办结工单',
       submit: '确认办结',
-      hint: '办理结果会原样告知市民，请写清楚做了什么、结果如何。办结后不能再修改。',
+      hint: '办理结果经热线审核通过后原样告知市民，请写清楚做了什么、结果如何、是否已与市民沟通。提交后不能再修改；审核未通过会退回本单位继续办理，办理时限不变。',
       text: { label: '办理结果（市民将看到这段文字）', what: '办结', rows: 5, placeholder: '例如：经现场核查，已责令商户整改，噪声已消除' },
       path: 'close',
       send: { result: 'text' },
-      done: '工单 {number} 已办结。'
+      done: '工单 {number} 已提交办结，等待热线审核。'
     },
     terminate: {
       title: '申请终止',
@@ -191,6 +211,59 @@
       path: 'terminate',
       send: { evidence: 'text' },
       done: '已提交工单 {number} 的终止申请，等待热线审核。'
+    },
+    'approve-close': {
+      title: '办结审核通过',
+      submit: '确认审核通过',
+      hint: '审核通过后工单办结，办理结果告知市民并请市民评价（回访）。',
+      quote: ['result', '办理结果：'],
+      text: { label: '审核意见（可不填）', what: '办结审核', rows: 2, optional: true },
+      path: 'review-close',
+      send: { approve: true, reason: 'text' },
+      done: '工单 {number} 审核通过，已办结。'
+    },
+    'send-back-close': {
+      title: '退回重办',
+      submit: '确认退回重办',
+      danger: true,
+      hint: '不符合办结标准的，退回承办单位继续办理，办理时限不变。',
+      quote: ['result', '办理结果：'],
+      text: { label: '退回理由（承办单位会看到）', what: '退回重办', rows: 3, placeholder: '例如：未说明现场核查情况，未与市民沟通' },
+      path: 'review-close',
+      send: { approve: false, reason: 'text' },
+      done: '工单 {number} 已退回{unit}继续办理。'
+    },
+    'call-answered': {
+      title: '记录回访结果',
+      submit: '保存回访结果',
+      hint: '请市民对办理过程和办理结果作出评价。不满意并说明原因的，工单重新交承办单位办理。',
+      quote: ['result', '办理结果：'],
+      choice: { label: '市民评价', options: [['满意', '满意'], ['基本满意', '基本满意'], ['不满意', '不满意']],
+        required: '请选择市民的评价。' },
+      text: { label: '市民的意见（不满意时请写明原因）', what: '市民意见', rows: 3, optional: true },
+      callback: true,
+      send: { outcome: 'answered', rating: 'choice', reason: 'text' },
+      done: '工单 {number} 回访完成，市民评价：{rating}。'
+    },
+    'call-missed': {
+      title: '未接通',
+      submit: '记录本次回访',
+      hint: '每个工单最多回访3次；3次均未接通的，记为回访未成功（不计为满意）。号码错误的，回访即结束。',
+      choice: { label: '情况', options: [['no_answer', '无人接听'], ['busy', '占线'], ['unreachable', '关机或停机'],
+        ['wrong_number', '号码错误']], required: '请选择未接通的情况。' },
+      text: { label: '备注（可不填）', what: '备注', rows: 2, optional: true },
+      callback: true,
+      send: { outcome: 'choice', note: 'text' },
+      done: '已记录工单 {number} 的第 {attempts} 次回访。'
+    },
+    'call-declined': {
+      title: '市民不愿评价',
+      submit: '确认',
+      hint: '市民接通后不愿评价的，回访结束，不计为满意。',
+      text: { label: '备注（可不填）', what: '备注', rows: 2, optional: true },
+      callback: true,
+      send: { outcome: 'declined', note: 'text' },
+      done: '工单 {number} 回访结束：市民不愿评价。'
     },
     'approve-return': {
       title: '同意退回并改派',
@@ -829,7 +902,7 @@
     }
     var unit = state.mode === 'unit';
     var refresh = unit ? els.unitRefresh : els.supRefresh;
-    var url = unit ? unitListUrl() : API + '/oversight';
+    var url = unit ? unitListUrl() : state.callbacksOnly ? API + '/callbacks' : API + '/oversight';
     state.listLoading = true;
     setBusy(refresh, true);
     return H.api('GET', url).then(function (r) {
@@ -849,10 +922,10 @@
         renderUnitList();
       } else {
         var first = !state.overview;
-        state.overview = r.data || {};
+        state.overview = state.callbacksOnly ? { callbacks: r.data.orders || [] } : r.data || {};
         renderOverview();
         // The page opens on 紧急工单 when there are open urgent orders, else on 待派单.
-        if (first && !state.tabChosen) {
+        if (first && !state.tabChosen && !state.callbacksOnly) {
           selectTab(overviewList('urgent').length ? 'urgent' : 'pending', false);
         }
       }
@@ -938,6 +1011,14 @@
   }
 
   // The order number with a short line under it (type, status, when).
+  // An order's number as text, with its details below (for agents, who do not open orders).
+  function numberText(number, parts) {
+    var box = el('span', 'number-cell');
+    box.appendChild(el('span', 'order-no', number));
+    box.appendChild(el('span', 'cell-sub', parts.filter(function (p) { return !!p; }).join(' · ')));
+    return box;
+  }
+
   function numberWithMeta(number, parts) {
     var box = el('span', 'number-cell');
     box.appendChild(numberButton(number));
@@ -1177,6 +1258,32 @@
       },
       marked: function (c, tr) {
         tr.setAttribute('data-cluster', str(c.cluster));
+      }
+    },
+    callbacks: {
+      caption: '待电话回访的工单',
+      empty: '目前没有需要电话回访的工单。',
+      columns: ['工单编号', '市民', '联系电话', '办理结果', '回访情况', '回访'],
+      cells: function (o, number) {
+        var meta = [str(o.type), str(o.reason)];
+        var id = state.callbacksOnly ? numberText(number, meta) : numberWithMeta(number, meta);
+        var tries = '已回访 ' + str(o.attempts) + '/' + str(o.max_attempts) + ' 次';
+        return [id, str(o.name) || NOT_GIVEN, str(o.phone), str(o.result) || '—',
+          withSub(el('span', null, tries), o.last_attempt ? document.createTextNode(str(o.last_attempt)) : null),
+          reviewButtons('callbacks', number)];
+      }
+    },
+    closings: {
+      caption: '待审核的办结',
+      empty: '没有待审核的办结。',
+      columns: ['工单编号', '承办单位', '办理结果', '诉求内容', '办理时限', '审核'],
+      cells: function (o, number) {
+        var meta = [str(o.type)];
+        if (o.sent_back) {
+          meta.push('已退回重办 ' + o.sent_back + ' 次');
+        }
+        return [numberWithMeta(number, meta), unitAsked(o), str(o.result) || '—', shorten(o.content, 80),
+          dayEl(o.deadline), reviewButtons('closings', number)];
       }
     },
     returns: {
@@ -1799,7 +1906,7 @@
     hint.id = 'action-hint';
     form.appendChild(hint);
 
-    var refs = { form: form, title: title, hint: hint, text: null, days: null, complex: null, unit: null };
+    var refs = { form: form, title: title, hint: hint, text: null, days: null, complex: null, unit: null, choice: null };
 
     // What the unit wrote (its reason to return, how it tried to reach the citizen).
     if (row && spec.quote && row[spec.quote[0]]) {
@@ -1809,6 +1916,14 @@
       form.appendChild(quote);
     }
 
+    if (spec.choice) {
+      var pick = el('select', 'choice-select');
+      pick.appendChild(new Option('请选择', ''));
+      for (var c = 0; c < spec.choice.options.length; c++) {
+        pick.appendChild(new Option(spec.choice.options[c][1], spec.choice.options[c][0]));
+      }
+      refs.choice = addControl(form, pick, spec.choice.label, { id: 'action-choice' }, 'action-error');
+    }
     if (spec.unit) {
       var current = row ? str(row.unit) : '';
       var select = unitSelect('action-unit', spec.unit.preselectCurrent ? unitOf(current) : '', {
@@ -1998,7 +2113,10 @@
     if (spec.unit && !formEls.unit.value) {
       return { error: spec.unit.required, control: formEls.unit };
     }
-    if (spec.text) {
+    if (spec.choice && !formEls.choice.value) {
+      return { error: spec.choice.required, control: formEls.choice };
+    }
+    if (spec.text && !(spec.text.optional && !text.trim())) {
       var problem = reasonError(text, spec.text.what);
       if (problem) {
         return { error: problem, control: formEls.text };
@@ -2012,7 +2130,8 @@
       text: text.trim(),
       unit: formEls.unit ? formEls.unit.value : '',
       days: parseInt(days, 10),
-      complex: !!(formEls.complex && formEls.complex.checked)
+      complex: !!(formEls.complex && formEls.complex.checked),
+      choice: formEls.choice ? formEls.choice.value : ''
     };
     var body = {};
     for (var key in spec.send) {
@@ -2020,7 +2139,8 @@
         body[key] = isString(spec.send[key]) ? values[spec.send[key]] : spec.send[key];
       }
     }
-    return { path: spec.path, body: body };
+    return { url: spec.callback ? API + '/callbacks/' + encodeURIComponent(state.form.number) : null,
+      path: spec.path, body: body };
   }
 
   function submitForm(event) {
@@ -2039,7 +2159,7 @@
     }
     setFormBusy(true);
     var panel = f.panel ? tabPanel(f.panel) : null;
-    H.api('POST', orderUrl(f.number, req.path), req.body).then(function (r) {
+    H.api('POST', req.url || orderUrl(f.number, req.path), req.body).then(function (r) {
       setFormBusy(false);
       if (!r.ok) {
         var message = errorText(r);
@@ -2054,6 +2174,8 @@
       showStatus(fill(spec.done, {
         number: f.number,
         deadline: formatDay(data.deadline),
+        attempts: str(data.attempts),
+        rating: str(data.rating),
         unit: str(data.unit) || str(req.body.new_unit || req.body.unit) || '原单位'
       }), 'ok');
       if (state.form === f) {
@@ -2245,6 +2367,22 @@
     loadList(false).then(schedule);
   }
 
+  // An agent's page: the 电话回访 tab of the supervisor's view, alone.
+  function startCallbacks() {
+    state.mode = 'supervisor';
+    state.callbacksOnly = true;
+    showView('supervisor', '电话回访');
+    els.toConsole.hidden = false;
+    byId('sup-title').textContent = '电话回访';
+    for (var i = 0; i < TABS.length; i++) {
+      tabButton(TABS[i]).hidden = TABS[i] !== 'callbacks';
+    }
+    TABS = ['callbacks'];
+    selectTab('callbacks', false);
+    updateTabCounts();
+    loadList(false).then(schedule);
+  }
+
   function start() {
     H.setMessages(TEXT);
     bindEvents();
@@ -2258,6 +2396,8 @@
         startUnit();
       } else if (state.me.role === 'supervisor') {
         startSupervisor();
+      } else if (state.me.role === 'agent') {
+        startCallbacks();
       } else {
         var role = H.ROLE_NAMES[state.me.role];
         showDenied(role ? fill(TEXT.deniedRole, { role: role }) : TEXT.denied);

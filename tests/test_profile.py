@@ -10,7 +10,7 @@ from bot.profile import available_profiles, load_profile
 from tests.helpers import run, slots_set, tracker
 
 
-@pytest.mark.parametrize("key", ["anshan", "weifang", "tianjin"])
+@pytest.mark.parametrize("key", ["anshan", "weifang", "tianjin", "tongliao"])
 def test_profiles_load(key):
     p = load_profile(key)
     assert p.hotline_number == "12345" and p.districts and p.working_days == 5
@@ -19,7 +19,7 @@ def test_profiles_load(key):
 
 def test_default_is_anshan_and_unknown_is_refused():
     assert load_profile().key == "anshan"
-    assert set(available_profiles()) >= {"anshan", "weifang", "tianjin"}
+    assert set(available_profiles()) >= {"anshan", "weifang", "tianjin", "tongliao"}
     with pytest.raises(ValueError, match="known profiles"):
         load_profile("atlantis")
 

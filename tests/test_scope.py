@@ -322,6 +322,10 @@ def test_every_route_is_reachable() -> None:
         ("tianjin", "在北京朝阳区被拖欠工资", "outside_city"),
         ("tianjin", "在北京看病能报销吗", None),
         ("anshan", "我在天津上班，公司不交社保", "outside_city"),
+        ("tongliao", "我在内蒙古买的房子漏水", None),  # its own 自治区
+        ("tongliao", "科左中旗的路灯坏了一个月了", None),
+        ("tongliao", "我在赤峰打工，老板拖欠工资", "outside_city"),
+        ("anshan", "我在内蒙古买的房子漏水", "outside_city"),
     ],
 )
 def test_outside_city_follows_the_profile(profile_key: str, text: str, route: str | None) -> None:

@@ -466,7 +466,8 @@ def _outside_pattern(profile: Profile) -> re.Pattern[str] | None:
 
 
 def _build_outside_pattern(profile: Profile) -> re.Pattern[str] | None:
-    own = {profile.city, profile.city_short, profile.province, profile.province.rstrip("省市")}
+    province = re.sub(r"(?:省|市|自治区|(?:壮族|回族|维吾尔)自治区)$", "", profile.province)  # 内蒙古自治区 -> 内蒙古
+    own = {profile.city, profile.city_short, profile.province, province}
     own_names = set(profile.district_names())
     names = []
     for name in (*profile.neighbours, *_PROVINCES, *_CITIES):

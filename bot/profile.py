@@ -33,6 +33,9 @@ class Profile:
     neighbours: tuple[str, ...]
     working_days: int
     max_extension_months: int
+    # The hotline sets each order's time limit at dispatch (通辽条例第十八条第二项); ``working_days``
+    # is then the default it starts from.
+    deadline_per_order: bool = False
     citations: dict[str, str] = field(default_factory=dict)
     utility_lines: dict[str, str | None] = field(default_factory=dict)
     # The duty desk: linkage contacts per number or kind, escalation and grouping (bot/desk).
@@ -126,6 +129,7 @@ def _from_dict(data: dict) -> Profile:
         neighbours=tuple(data.get("neighbours") or ()),
         working_days=int(deadline.get("working_days", 5)),
         max_extension_months=int(deadline.get("max_extension_months", 2)),
+        deadline_per_order=bool(deadline.get("per_order", False)),
         citations=dict(data.get("citations") or {}),
         utility_lines=dict(data.get("utility_lines") or {}),
         duty_desk=dict(data.get("duty_desk") or {}),

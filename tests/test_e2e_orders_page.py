@@ -135,3 +135,51 @@ def test_a_complaint_from_the_widget_to_the_unit_and_back_to_a_rating(browser, s
             context.close()
     assert not errors, f"errors on the pages: {errors}"
     assert (tmp_path / "supervisor.png").stat().st_size > 0 and (tmp_path / "unit.png").stat().st_size > 0
+
+
+def test_an_agent_calls_a_citizen_back_and_records_the_rating_on_the_page(browser, stack, monkeypatch, tmp_path):  # noqa: F811
+    """回访 by telephone (鞍山条例第二十一条, 通辽条例第二十条): a phone order closed after review is
+    on the agent's 电话回访 page at once; a call nobody answered is recorded, then the answered call's
+    rating."""
+    from bot.orders import lifecycle
+    from bot.profile import load_profile
+
+    monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
+    profile = load_profile("anshan")
+    agent_name = add_agent(stack, "孙回访", "agent")
+    phone = "135" + str(uuid.uuid4().int)[:8]
+    req = repository.OrderRequest(request_type="投诉", content="小区门口的路灯坏了半个月，晚上一片漆黑", address="铁西区人民路12号",
+                                  district="铁西区", name="周大爷", phone=phone, confidential=False, wants_reply=True,
+                                  channel="phone", sender_id=None, idempotency_key=uuid.uuid4().hex)
+    number = repository.file_order(req, profile)[0].number
+    lifecycle.dispatch(number, UNIT, "staff:派单员", profile)
+    lifecycle.close(number, UNIT, "路灯已于12月5日修复，已电话告知市民")
+    lifecycle.review_close(number, "staff:值班长", True)
+    errors: list[str] = []
+    context, page = open_page(browser, errors)
+    try:
+        log_in(page, stack, agent_name)
+        page.click("#to-orders")
+        page.wait_for_selector("#sup-view", state="visible")
+        assert page.locator("#page-title").inner_text() == "电话回访"
+        assert page.locator("#tabbtn-pending").is_hidden() and page.locator("#tabbtn-audit").is_hidden()
+        row = page.locator(f"#callbacks-table tr[data-number='{number}']")
+        row.wait_for()
+        assert phone in row.inner_text() and "周大爷" in row.inner_text() and "已回访 0/3 次" in row.inner_text()
+        row.locator("button[data-action='call-missed']").click()
+        page.click("#action-submit")  # nothing chosen: the form says so
+        assert "请选择未接通的情况" in page.locator("#action-error").inner_text()
+        page.select_option("#action-choice", "no_answer")
+        page.click("#action-submit")
+        page.wait_for_selector(f"#status:has-text('已记录工单 {number} 的第 1 次回访')")
+        row.locator("text=已回访 1/3 次").wait_for()
+        row.locator("button[data-action='call-answered']").click()
+        page.select_option("#action-choice", "满意")
+        page.click("#action-submit")
+        page.wait_for_selector(f"#status:has-text('工单 {number} 回访完成，市民评价：满意')")
+        row.wait_for(state="detached")
+        page.screenshot(path=str(tmp_path / "callbacks.png"), full_page=True)
+    finally:
+        context.close()
+    assert not errors, f"errors on the page: {errors}"
+    assert repository.get_order(number).rating == "满意"

@@ -285,6 +285,17 @@ def test_a_phone_orders_whole_life_review_send_back_then_the_agents_call_back(st
     assert (rated["attempts"], rated["rating"], rated["reopened"]) == (2, "不满意", True)
     order = repository.get_order(number)
     assert (order.status, order.rating) == ("dispatched", "不满意")
+    # 天津办法第二十三条: the unit asks for the 不满意 to be reviewed; the hotline decides.
+    assert unit.get(f"/console/api/unit/orders/{number}").json()["appealable"] is True
+    asked = unit.post(f"/console/api/unit/orders/{number}/appeal",
+                      {"explanation": "已加装净化器并复查达标，夜间是否开启已转市场监管持续抽查，有复查记录"})
+    assert asked.status_code == 200 and unit.get(f"/console/api/unit/orders/{number}").json()["appealable"] is False
+    [appeal] = [o for o in boss.get("/console/api/oversight").json()["appeals"] if o["number"] == number]
+    assert "复查达标" in appeal["explanation"]
+    assert unit.post(f"/console/api/orders/{number}/review-appeal", {"upheld": True, "reason": "自己审自己"}).status_code == 403
+    decided = boss.post(f"/console/api/orders/{number}/review-appeal", {"upheld": False, "reason": "夜间仍未开启，未见长效措施"})
+    assert decided.status_code == 200
+    assert [h["kind"] for h in boss.get(f"/console/api/orders/{number}").json()["history"]][-1] == "appeal_refused"
     with session_scope() as s:
         actions = {a.action for a in s.query(AuditEntry).filter(AuditEntry.order_number == number)}
-    assert {"review-close", "callback"} <= actions
+    assert {"review-close", "callback", "appeal", "review-appeal"} <= actions

@@ -12,7 +12,7 @@ from bot.orders.lifecycle import LifecycleError
 from bot.profile import load_profile
 from bot.store import repository
 from bot.store.db import session_scope
-from bot.store.models import AuditEntry
+from bot.store.models import AuditEntry, WorkOrder
 
 P = load_profile("anshan")
 CN = dt.timezone(dt.timedelta(hours=8))
@@ -42,7 +42,9 @@ def test_the_whole_life_with_every_step_recorded():
     change = lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-23"))
     assert change.status == "dispatched" and change.deadline == dt.date(2026, 11, 30)  # 5 working days
     assert lifecycle.accept(number, UNIT).status == "in_progress"
-    extended = lifecycle.extend(number, UNIT, "需要协调多个部门现场核查", 5, P, now=at("2026-11-27"))
+    asked = lifecycle.extend(number, UNIT, "需要协调多个部门现场核查", 5, P, now=at("2026-11-27"))
+    assert asked.deadline == dt.date(2026, 11, 30)  # not before the hotline approves it
+    extended = lifecycle.review_extension(number, "staff:值班长", True, P)
     assert extended.deadline == dt.date(2026, 12, 7) and extended.status == "in_progress"
     answered = lifecycle.close(number, UNIT, "已责令商户退回店内经营，道路已畅通")
     assert answered.status == "reviewing" and repository.get_order(number).result.startswith("已责令")
@@ -50,7 +52,9 @@ def test_the_whole_life_with_every_step_recorded():
     assert closed.status == "closed"
     steps = [(h["kind"], h["from"], h["to"], h["actor"]) for h in lifecycle.history(number)]
     assert steps == [("status", None, "pending", "bot"), ("status", "pending", "dispatched", "staff:派单员"),
-                     ("status", "dispatched", "in_progress", UNIT), ("extension", "in_progress", "in_progress", UNIT),
+                     ("status", "dispatched", "in_progress", UNIT),
+                     ("extension_requested", "in_progress", "in_progress", UNIT),
+                     ("extension", "in_progress", "in_progress", "staff:值班长"),
                      ("status", "in_progress", "reviewing", UNIT), ("status", "reviewing", "closed", "console:boss")]
     with pytest.raises(LifecycleError) as again:
         lifecycle.close(number, UNIT, "再办结一次试试")
@@ -92,7 +96,8 @@ def test_extensions_stop_at_two_months_and_must_come_before_the_deadline():
     first = repository.get_order(number).deadline
     total = first
     for _ in range(2):
-        total = lifecycle.extend(number, UNIT, "涉及多个产权单位协调", 20, P, now=at("2026-11-24")).deadline
+        lifecycle.extend(number, UNIT, "涉及多个产权单位协调", 20, P, now=at("2026-11-24"))
+        total = lifecycle.review_extension(number, "staff:值班长", True, P).deadline
     assert total > first
     with pytest.raises(LifecycleError) as cap:
         lifecycle.extend(number, UNIT, "还需要再协调", 20, P, now=at("2026-11-24"))
@@ -102,6 +107,42 @@ def test_extensions_stop_at_two_months_and_must_come_before_the_deadline():
     with pytest.raises(LifecycleError) as after:
         lifecycle.extend(late, UNIT, "来不及了需要延期", 3, P, now=at("2026-12-10"))
     assert after.value.code == "too_late"
+
+
+def test_an_extension_is_approved_by_the_hotline_and_the_citizen_told_the_new_date_anshan_2026_article_17():
+    """鞍山条例第十七条: the unit asks within its deadline; the hotline approves (the citizen hears
+    the new date) or refuses with a reason (the deadline stands); one request at a time; the
+    two-month cap counts from the day the hotline received the request."""
+    number = new_order("e1")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-23"))
+    deadline = repository.get_order(number).deadline
+    with pytest.raises(LifecycleError):
+        lifecycle.review_extension(number, "staff:值班长", True, P)  # nothing asked
+    lifecycle.extend(number, UNIT, "需要等待产权单位出具鉴定报告", 5, P, now=at("2026-11-24"))
+    with pytest.raises(LifecycleError) as twice:
+        lifecycle.extend(number, UNIT, "再申请一次延期试试", 3, P, now=at("2026-11-24"))
+    assert twice.value.code == "bad_state"
+    [asked] = lifecycle.extensions_to_review()
+    assert (asked["number"], asked["reason"], asked["requested_deadline"]) == \
+        (number, "需要等待产权单位出具鉴定报告", "2026-12-07")
+    with pytest.raises(LifecycleError) as no_reason:
+        lifecycle.review_extension(number, "staff:值班长", False, P, "")
+    assert no_reason.value.code == "reason_required"
+    refused = lifecycle.review_extension(number, "staff:值班长", False, P, "鉴定可在时限内完成，请按期办结")
+    assert refused.deadline == deadline and lifecycle.extensions_to_review() == []
+    since = dt.datetime(2000, 1, 1)
+    told = {n.event_id for n in repository.unnotified_changes(None, since)}
+    lifecycle.extend(number, UNIT, "产权单位确认需要十个工作日鉴定", 5, P, now=at("2026-11-25"))
+    assert [n for n in repository.unnotified_changes(None, since) if n.event_id not in told] == []  # a request: not told
+    approved = lifecycle.review_extension(number, "staff:值班长", True, P)
+    assert approved.deadline == dt.date(2026, 12, 7)
+    [notice] = [n for n in repository.unnotified_changes(None, since) if n.event_id not in told]
+    assert notice.kind == "extension" and "2026年12月07日" in notice.note and "鉴定" in notice.note
+    with session_scope() as s:
+        order = s.query(WorkOrder).filter_by(number=number).one()
+        cap = lifecycle._cap(order, P)
+    received = lifecycle.china_today(repository.get_order(number).created_at.replace(tzinfo=dt.timezone.utc))
+    assert cap == lifecycle._add_months(received, 2)
 
 
 def test_termination_needs_evidence_and_the_hotlines_review():
@@ -311,3 +352,81 @@ def test_the_history_names_console_users_as_people_read_them():
     lifecycle.accept(number, UNIT)
     names = [(h["actor"], h["actor_name"]) for h in lifecycle.history(number)]
     assert names == [("bot", None), ("console:zhao5", "热线 赵班长"), (UNIT, None)]
+
+
+def can_appeal(number: str) -> bool:
+    with session_scope() as s:
+        return lifecycle.appealable(s.query(WorkOrder).filter_by(number=number).one())
+
+
+def test_a_unit_may_ask_for_a_dissatisfied_rating_to_be_reviewed_tianjin_article_23():
+    """天津办法第二十三条: with a written explanation and evidence; the hotline decides, and the
+    decision is recorded (it counts in the unit's evaluation)."""
+    number = new_order("a1")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P)
+    closed_after_review(number, "已答复：赔偿属民事纠纷，已告知诉讼途径")
+    with pytest.raises(LifecycleError):  # nothing to appeal yet
+        lifecycle.appeal_rating(number, UNIT, "本单位已依法处理并答复")
+    lifecycle.rate(number, "不满意", None, P)  # no reason: the hotline's review queue, not reopened
+    assert can_appeal(number)
+    with pytest.raises(LifecycleError) as other:
+        lifecycle.appeal_rating(number, OTHER, "本单位已依法处理并答复")
+    assert other.value.code == "not_yours"
+    with pytest.raises(LifecycleError) as short:
+        lifecycle.appeal_rating(number, UNIT, "尽责")
+    assert short.value.code == "reason_required"
+    lifecycle.appeal_rating(number, UNIT, "12月3日现场核查并答复，赔偿诉求属民事纠纷", "现场照片3张、答复录音")
+    with pytest.raises(LifecycleError):  # once per rating
+        lifecycle.appeal_rating(number, UNIT, "再申请一次复核看看")
+    [asked] = lifecycle.appeals_to_review()
+    assert asked["number"] == number and "现场照片" in asked["explanation"] and asked["rating"] == "不满意"
+    decided = lifecycle.review_appeal(number, "console:boss", True, "核查记录完整，确已尽责")
+    assert decided.status == "closed" and lifecycle.appeals_to_review() == []
+    assert lifecycle.history(number)[-1]["kind"] == "appeal_upheld"
+    with pytest.raises(LifecycleError):
+        lifecycle.review_appeal(number, "console:boss", False, "改变主意了")
+
+
+def test_an_appeal_refused_keeps_the_rating_and_a_new_rating_may_be_appealed_again():
+    number = new_order("a2")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P)
+    closed_after_review(number, "已劝离摊贩并加强巡查")
+    lifecycle.rate(number, "不满意", "摊贩第二天又回来了", P)  # reopened for the unit
+    lifecycle.appeal_rating(number, UNIT, "已按规定劝离，摊贩流动性强")
+    lifecycle.review_appeal(number, "console:boss", False, "摊贩仍在，未见长效措施")
+    assert not can_appeal(number)
+    assert lifecycle.history(number)[-1]["kind"] == "appeal_refused"
+    closed_after_review(number, "已安排每日早晚巡查，摊贩已不再出现")
+    lifecycle.rate(number, "不满意", "还是偶尔有", P)
+    assert can_appeal(number)  # a new rating, a new request
+
+
+def test_the_hotline_sets_each_orders_time_limit_where_the_profile_says_so_tongliao_article_18():
+    """通辽条例第十八条第二项: 按照热线工作机构规定的时限; elsewhere the profile's limit stands."""
+    tongliao = load_profile("tongliao")
+    assert tongliao.deadline_per_order and not P.deadline_per_order
+    number = new_order("d1")
+    with pytest.raises(LifecycleError) as fixed:
+        lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-23"), working_days=3)
+    assert fixed.value.code == "fixed_deadline"
+    for bad in (0, 61, "3", True, 2.5):
+        with pytest.raises(LifecycleError) as wrong:
+            lifecycle.dispatch(number, UNIT, "staff:派单员", tongliao, now=at("2026-11-23"), working_days=bad)
+        assert wrong.value.code == "bad_days"
+    set_here = lifecycle.dispatch(number, UNIT, "staff:派单员", tongliao, now=at("2026-11-23"), working_days=3)
+    assert set_here.deadline == dt.date(2026, 11, 26)
+    assert lifecycle.history(number)[-1]["note"].endswith("办理时限3个工作日")
+    default = new_order("d2")
+    assert lifecycle.dispatch(default, UNIT, "staff:派单员", tongliao, now=at("2026-11-23")).deadline == dt.date(2026, 11, 30)
+
+
+def test_a_catalogue_entry_with_its_own_legal_time_limit_sets_the_deadline(monkeypatch):
+    """法律法规另有规定的从其规定: a unit's entry may carry its own working days."""
+    from bot.orders import dispatch
+
+    units = [dispatch.Unit(UNIT, "占道经营", ("摆摊",), (), 10)]
+    monkeypatch.setattr(dispatch, "load_catalogue", lambda profile: units)
+    number = new_order("d3")
+    assert lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-23")).deadline == dt.date(2026, 12, 7)
+    other = new_order("d4")
+    assert lifecycle.dispatch(other, OTHER, "staff:派单员", P, now=at("2026-11-23")).deadline == dt.date(2026, 11, 30)

@@ -8,11 +8,14 @@ hotline's staff (role ``staff``: dispatch, review returns and terminations, 督�
     POST /api/units/orders/{number}/extend       延期 {reason, working_days}
     POST /api/units/orders/{number}/close        办结 {result}: the order waits for the hotline's review
     POST /api/units/orders/{number}/terminate    申请终止 {evidence}
-    POST /api/orders/{number}/dispatch           派单 {unit, note}
+    POST /api/units/orders/{number}/appeal       不满意 评价复核申请 {explanation, evidence} (天津办法第二十三条)
+    POST /api/orders/{number}/dispatch           派单 {unit, note, working_days (where the profile lets the hotline set it)}
+    POST /api/orders/{number}/review-extension   延期审核: {approve, reason} (reason required to refuse)
     POST /api/orders/{number}/review-close       办结审核: {approve, reason} (reason required to send back)
     POST /api/orders/{number}/review-return      {approve, new_unit, reason}
     POST /api/orders/{number}/review-termination {approve, reason}
     POST /api/orders/{number}/review-rating      不满意 to review: {reopen, unit, reason}
+    POST /api/orders/{number}/review-appeal      a unit's 评价复核: {upheld, reason}
     GET  /api/orders/overdue                     overdue and nearly due open orders
     GET  /api/orders/pending                     orders waiting for a dispatcher, with 智能派单's suggestion
     GET  /api/orders/clusters                    集中反映: one matter raised by several citizens
@@ -58,7 +61,8 @@ def protected(order: WorkOrder) -> bool:
 
 def _progress(order: WorkOrder) -> dict[str, Any]:
     return {"overdue": order.status in OrderStatus.RUNNING and order.deadline < lifecycle.china_today(),
-            "termination_requested": lifecycle.termination_requested(order), "sent_back": lifecycle.sent_back(order)}
+            "termination_requested": lifecycle.termination_requested(order), "sent_back": lifecycle.sent_back(order),
+            "appealable": lifecycle.appealable(order), "extension_requested": lifecycle.extension_requested(order)}
 
 
 def redact_identity(text: str, name: str | None, phone: str | None) -> str:
@@ -139,8 +143,9 @@ def order_detail(number: str, actor: str, unit: str | None = None) -> dict[str, 
     return view
 
 
-UNIT_ACTIONS = ("accept", "return", "extend", "close", "terminate")
-STAFF_ACTIONS = ("dispatch", "callback", "review-close", "review-return", "review-termination", "review-rating")
+UNIT_ACTIONS = ("accept", "return", "extend", "close", "terminate", "appeal")
+STAFF_ACTIONS = ("dispatch", "callback", "review-extension", "review-close", "review-return", "review-termination", "review-rating",
+                 "review-appeal")
 
 
 def _text(body: dict[str, Any], key: str) -> str | None:
@@ -179,6 +184,8 @@ def unit_action(unit: str, actor: str, number: str, action: str, body: dict[str,
         return _change(done, lifecycle.extend, number, unit, _text(body, "reason"), body.get("working_days"), profile)
     if action == "close":
         return _change(done, lifecycle.close, number, unit, _text(body, "result"))
+    if action == "appeal":
+        return _change(done, lifecycle.appeal_rating, number, unit, _text(body, "explanation"), _text(body, "evidence"))
     return _change(done, lifecycle.request_termination, number, unit, _text(body, "evidence"))
 
 
@@ -192,7 +199,11 @@ def staff_action(actor: str, number: str, action: str, body: dict[str, Any], pro
     if action == "callback":
         return callback(actor, number, body, profile)
     if action == "dispatch":
-        return _change(done, lifecycle.dispatch, number, _text(body, "unit") or "", actor, profile, _text(body, "note"))
+        return _change(done, lifecycle.dispatch, number, _text(body, "unit") or "", actor, profile, _text(body, "note"),
+                       None, body.get("working_days"))
+    if action == "review-extension":
+        return _change(done, lifecycle.review_extension, number, actor, body.get("approve") is True, profile,
+                       _text(body, "reason"))
     if action == "review-close":
         return _change(done, lifecycle.review_close, number, actor, body.get("approve") is True, _text(body, "reason"))
     if action == "review-return":
@@ -201,6 +212,8 @@ def staff_action(actor: str, number: str, action: str, body: dict[str, Any], pro
     if action == "review-termination":
         return _change(done, lifecycle.review_termination, number, actor, body.get("approve") is True,
                        _text(body, "reason"))
+    if action == "review-appeal":
+        return _change(done, lifecycle.review_appeal, number, actor, body.get("upheld") is True, _text(body, "reason"))
     return _change(done, lifecycle.review_rating, number, actor, body.get("reopen") is True, profile,
                    _text(body, "unit"), _text(body, "reason"))
 
@@ -261,8 +274,9 @@ def oversight(profile: Profile) -> dict[str, Any]:
     """Everything waiting for the hotline's supervisor (督办), in one read."""
     catalogue = dispatch.load_catalogue(profile)
     return {"urgent": urgent_orders(), "pending": pending_orders(), "overdue": lifecycle.overdue(), "clusters": clusters.flagged(),
-            "closings": lifecycle.closings_to_review(), "returns": lifecycle.returns_to_review(), "terminations": lifecycle.terminations_to_review(),
-            "dissatisfied": lifecycle.dissatisfied_to_review(), "units": [u.name for u in catalogue]}
+            "extensions": lifecycle.extensions_to_review(), "closings": lifecycle.closings_to_review(), "returns": lifecycle.returns_to_review(), "terminations": lifecycle.terminations_to_review(),
+            "dissatisfied": lifecycle.dissatisfied_to_review(), "appeals": lifecycle.appeals_to_review(), "units": [u.name for u in catalogue],
+            "deadline_per_order": profile.deadline_per_order, "working_days": profile.working_days}
 
 
 def parse_limit(value: str | None, default: int = 200) -> int:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,9 @@ class Unit:
     duties: str
     keywords: tuple[str, ...]
     not_: tuple[str, ...]
+    # The unit's own time limit where a law or regulation sets one (法律法规另有规定的从其规定);
+    # None: the profile's.
+    working_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,12 @@ def load_catalogue(profile: Profile | str) -> list[Unit]:
     path = CATALOGUE_DIR / f"{key}.yml"
     if not path.exists():
         return []
+    return list(_read_catalogue(path, path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=16)
+def _read_catalogue(path: Path, _mtime: int) -> tuple[Unit, ...]:
+    """The catalogue as written (read again when the file changes)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     units = []
     for entry in data.get("units") or []:
@@ -67,10 +77,12 @@ def load_catalogue(profile: Profile | str) -> list[Unit]:
         # words would pull those requests here); the ``not`` phrases carry it instead.
         duties = "。".join(part for part in re.split(r"(?<=。)", str(entry.get("duties") or ""))
                           if not part.strip().startswith("不归本单位")).replace("。。", "。")
+        days = entry.get("working_days")
         units.append(Unit(str(entry["name"]), duties,
                           tuple(str(k) for k in entry.get("keywords") or () if str(k).strip()),
-                          tuple(str(k) for k in entry.get("not") or () if str(k).strip())))
-    return units
+                          tuple(str(k) for k in entry.get("not") or () if str(k).strip()),
+                          int(days) if isinstance(days, int) and 1 <= days <= 60 else None))
+    return tuple(units)
 
 
 def _norm(text: str) -> str:

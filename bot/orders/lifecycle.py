@@ -9,8 +9,9 @@
                                     \\--terminate (citizen unreachable, with evidence, after review)--> 终止 terminated
 
 - 鞍山条例第十七条: done within the profile's working days (5) from when the unit received it;
-  an extension is asked for before the deadline, with a reason, and all of them together keep
-  the order within ``max_extension_months`` (2) of its first deadline.
+  an extension is asked for before the deadline, with a reason, approved by the hotline, and all
+  of them together keep the order within ``max_extension_months`` (2) of the day the hotline
+  received the request; the citizen is told the new date.
 - 天津办法第十七条: a unit may return an order that is not its business within 1 working day of
   receiving it (2 for a complex one), with reasons; the hotline re-dispatches or refuses, and
   then the unit handles it.
@@ -126,19 +127,37 @@ def _change(order: WorkOrder) -> Change:
     return Change(order.number, order.status, order.deadline, order.unit)
 
 
+def time_limit(unit: str, profile: Profile, working_days: object = None) -> int:
+    """Working days a unit has for an order: the dispatcher's, where the profile lets the hotline
+    set it per order (通辽条例第十八条第二项); the catalogue's for the unit, where a law sets one
+    (法律法规另有规定的从其规定); else the profile's."""
+    if working_days is not None:
+        if not profile.deadline_per_order:
+            raise LifecycleError("fixed_deadline", f"本市办理时限按规定为{profile.working_days}个工作日，不能按工单设定。")
+        if not isinstance(working_days, int) or isinstance(working_days, bool) or not 1 <= working_days <= 60:
+            raise LifecycleError("bad_days", "办理时限应为1到60个工作日。")
+        return working_days
+    from bot.orders.dispatch import load_catalogue  # the catalogue is the dispatcher's data
+
+    own = next((u.working_days for u in load_catalogue(profile) if u.name == unit and u.working_days), None)
+    return own or profile.working_days
+
+
 def dispatch(number: str, unit: str, actor: str, profile: Profile, note: str | None = None,
-             now: dt.datetime | None = None) -> Change:
-    """Send the order to a handling unit; its deadline counts from today."""
+             now: dt.datetime | None = None, working_days: object = None) -> Change:
+    """Send the order to a handling unit; its deadline counts from today (``time_limit``)."""
     if not unit or len(unit) > 64:
         raise LifecycleError("unit_required", "请指定承办单位。")
+    days = time_limit(unit, profile, working_days)
     with session_scope() as s:
         order = _order(s, number)
         if order.status not in (OrderStatus.PENDING, OrderStatus.RETURNED):
             raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能派单。")
         today = china_today(now)
         order.unit, order.dispatched_at = unit, now or utcnow()
-        order.deadline = order.first_deadline = add_working_days(today, profile.working_days)
-        _event(s, order, actor, OrderStatus.DISPATCHED, note or f"派至{unit}")
+        order.deadline = order.first_deadline = add_working_days(today, days)
+        limit = f"，办理时限{days}个工作日" if days != profile.working_days else ""
+        _event(s, order, actor, OrderStatus.DISPATCHED, (note or f"派至{unit}") + limit)
         return _change(order)
 
 
@@ -189,25 +208,70 @@ def review_return(number: str, actor: str, approve: bool, profile: Profile, new_
         return _change(order)
 
 
+def _cap(order: WorkOrder, profile: Profile) -> dt.date:
+    """鞍山条例第十七条: all extensions together end within ``max_extension_months`` of the day the
+    hotline received the request."""
+    received = china_today(order.created_at.replace(tzinfo=dt.timezone.utc))
+    return _add_months(received, profile.max_extension_months)
+
+
+_ASKED = re.compile(r"^申请延期至(\d{4}-\d{2}-\d{2})（\d+个工作日）：(.*)$", re.S)
+
+
+def extension_requested(order: WorkOrder) -> bool:
+    """A unit asked for more time and the hotline has not decided yet."""
+    return order.status in OPEN_STATUSES and _latest_kind(
+        order, ("extension_requested", "extension", "extension_refused")) == "extension_requested"
+
+
 def extend(number: str, unit: str, reason: str, working_days: int, profile: Profile,
            now: dt.datetime | None = None) -> Change:
-    """More time, asked for before the deadline with a reason; never beyond the cap."""
+    """A unit asks for more time, before the deadline and with a reason, never beyond the cap;
+    the hotline approves it (``review_extension``) before the deadline moves."""
     reason = _reason(reason, "延期")
-    if not isinstance(working_days, int) or not 1 <= working_days <= 60:
+    if not isinstance(working_days, int) or isinstance(working_days, bool) or not 1 <= working_days <= 60:
         raise LifecycleError("bad_days", "延期天数应为1到60个工作日。")
     with session_scope() as s:
         order = _order(s, number)
         _own(order, unit)
         if order.status not in OrderStatus.WORKED:
             raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能延期。")
+        if extension_requested(order):
+            raise LifecycleError("bad_state", "已有延期申请在等待热线审核。")
         if china_today(now) > order.deadline:
             raise LifecycleError("too_late", "已经超过办理时限，延期须在时限内申请。")
-        cap = _add_months(order.first_deadline or order.deadline, profile.max_extension_months)
+        cap = _cap(order, profile)
         new_deadline = add_working_days(order.deadline, working_days)
         if new_deadline > cap:
             raise LifecycleError("over_cap", f"延期后累计不能超过{profile.max_extension_months}个月"
-                                             f"（最晚{cap.isoformat()}）。")
-        _event(s, order, unit, order.status, f"办理时限延长至{new_deadline:%Y年%m月%d日}：{reason}", kind="extension")
+                                             f"（从热线受理之日起算，最晚{cap.isoformat()}）。")
+        _event(s, order, unit, order.status, f"申请延期至{new_deadline.isoformat()}（{working_days}个工作日）：{reason}",
+               kind="extension_requested")
+        return _change(order)
+
+
+def review_extension(number: str, actor: str, approve: bool, profile: Profile, reason: str | None = None) -> Change:
+    """The hotline's decision on a unit's request for more time. Approved: the deadline moves
+    and the citizen is told the new date; refused (with a reason): the deadline stands."""
+    with session_scope() as s:
+        order = _order(s, number)
+        if not extension_requested(order):
+            raise LifecycleError("bad_state", "这个工单没有待审核的延期申请。")
+        asked = _latest(order, "extension_requested")
+        m = _ASKED.match(asked.note or "") if asked else None
+        if m is None:
+            raise LifecycleError("bad_state", "延期申请的内容无法识别，请承办单位重新申请。")
+        if not approve:
+            why = _reason(reason, "不同意延期")
+            _event(s, order, actor, order.status, f"不同意延期，仍须在{order.deadline:%Y年%m月%d日}前办结：{why}",
+                   kind="extension_refused")
+            return _change(order)
+        new_deadline, why = dt.date.fromisoformat(m.group(1)), m.group(2)
+        cap = _cap(order, profile)
+        if new_deadline > cap:
+            raise LifecycleError("over_cap", f"延期后累计不能超过{profile.max_extension_months}个月（最晚{cap.isoformat()}）。")
+        # The citizen reads this note (bot/gateway/notices.py): the new date and why.
+        _event(s, order, actor, order.status, f"办理时限延长至{new_deadline:%Y年%m月%d日}：{why}", kind="extension")
         order.deadline = new_deadline
         return _change(order)
 
@@ -396,6 +460,41 @@ def review_rating(number: str, actor: str, reopen: bool, profile: Profile, unit:
         return _change(order)
 
 
+def appealable(order: WorkOrder) -> bool:
+    """The citizen's latest rating is 不满意 and the unit has not asked for it to be reviewed yet."""
+    return order.rating == "不满意" and _latest_kind(order, ("rating", "rating_appeal")) == "rating"
+
+
+def appeal_rating(number: str, unit: str, explanation: str, evidence: str | None = None) -> Change:
+    """天津办法第二十三条: a unit that did its duty may ask the hotline to review a 不满意, with a
+    written explanation and its evidence (what it did, when, with whom)."""
+    explanation = _reason(explanation, "评价复核申请")
+    evidence = (evidence or "").strip()[:2000] or None
+    with session_scope() as s:
+        order = _order(s, number)
+        _own(order, unit)
+        if not appealable(order):
+            raise LifecycleError("bad_state", "这个工单没有可以申请复核的不满意评价（或已经申请过）。")
+        _event(s, order, unit, order.status, f"{explanation}（佐证：{evidence}）" if evidence else explanation,
+               kind="rating_appeal")
+        return _change(order)
+
+
+def review_appeal(number: str, actor: str, upheld: bool, reason: str) -> Change:
+    """The hotline's decision on a unit's request: 确已尽责 (the 不满意 does not count against the
+    unit in its evaluation) or not, with the reason either way."""
+    why = _reason(reason, "评价复核")
+    with session_scope() as s:
+        order = _order(s, number)
+        if _latest_kind(order, ("rating_appeal", "appeal_upheld", "appeal_refused")) != "rating_appeal":
+            raise LifecycleError("bad_state", "这个工单没有待审核的评价复核申请。")
+        if upheld:
+            _event(s, order, actor, order.status, f"经审核承办单位确已尽责，该不满意评价不计入考核：{why}", kind="appeal_upheld")
+        else:
+            _event(s, order, actor, order.status, f"复核不予支持，维持不满意评价：{why}", kind="appeal_refused")
+        return _change(order)
+
+
 # ---------------------------------------------------------------- the supervisor's queues (督办)
 
 def _latest_kind(order: WorkOrder, kinds: tuple[str, ...]) -> str | None:
@@ -465,6 +564,37 @@ def dissatisfied_to_review() -> list[dict]:
             if _latest_kind(o, ("dissatisfied_review", "rating_reviewed")) == "dissatisfied_review":
                 out.append({**_row(o, _latest(o, "dissatisfied_review")), "rating": o.rating,
                             "rating_reason": o.rating_reason, "reopened": o.reopened})
+        return out
+
+
+def extensions_to_review() -> list[dict]:
+    """Units' requests for more time, waiting for the hotline (鞍山条例第十七条)."""
+    with session_scope() as s:
+        asked = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "extension_requested")
+        orders = s.execute(select(WorkOrder).where(WorkOrder.id.in_(asked), WorkOrder.status.in_(OPEN_STATUSES))
+                           .order_by(WorkOrder.id).limit(500)).scalars().all()
+        out = []
+        for o in orders:
+            if extension_requested(o):
+                event = _latest(o, "extension_requested")
+                m = _ASKED.match(event.note or "") if event else None
+                out.append({**_row(o, event), "requested_deadline": m.group(1) if m else None,
+                            "reason": m.group(2) if m else (event.note if event else None),
+                            "extensions": sum(1 for e in o.events if e.kind == "extension")})
+        return out
+
+
+def appeals_to_review() -> list[dict]:
+    """Units' requests to review a 不满意 (天津办法第二十三条), with their explanation."""
+    with session_scope() as s:
+        asked = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "rating_appeal")
+        orders = s.execute(select(WorkOrder).where(WorkOrder.id.in_(asked)).order_by(WorkOrder.id).limit(500)).scalars().all()
+        out = []
+        for o in orders:
+            if _latest_kind(o, ("rating_appeal", "appeal_upheld", "appeal_refused")) == "rating_appeal":
+                event = _latest(o, "rating_appeal")
+                out.append({**_row(o, event), "explanation": event.note if event else None, "rating": o.rating,
+                            "rating_reason": o.rating_reason})
         return out
 
 

@@ -87,7 +87,7 @@ class WorkOrder(Base):
     # A retried filing (same conversation, same user turn) finds the order it already made.
     idempotency_key = Column(String(128), nullable=False, unique=True)
     dispatched_at = Column(DateTime)  # when the current unit received it (its deadline counts from here)
-    first_deadline = Column(Date)  # the deadline before any extension (extensions are capped from it)
+    first_deadline = Column(Date)  # the deadline before any extension (the cap counts from created_at)
     result = Column(Text)  # what the unit did, as told to the citizen
     suggested_unit = Column(String(64))  # 智能派单's suggestion at filing
     cluster = Column(String(32), index=True)  # 集中反映: the number of the first order of its group

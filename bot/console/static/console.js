@@ -2450,6 +2450,13 @@
         return;
       }
       state.me = r.me;
+      // Agents call citizens back (电话回访); supervisors have the 督办 queues there too.
+      var pages = { agent: '电话回访', supervisor: '工单督办' };
+      var link = byId('to-orders');
+      if (pages[state.me.role]) {
+        link.textContent = pages[state.me.role];
+        link.hidden = false;
+      }
       refreshQueue();
       connect();
     });

@@ -68,19 +68,24 @@
     'return': ['退回', 'btn-danger-outline'],
     extend: ['申请延期', ''],
     close: ['办结', 'btn-primary'],
-    terminate: ['申请终止', 'btn-danger-outline']
+    terminate: ['申请终止', 'btn-danger-outline'],
+    appeal: ['申请评价复核', '']
   };
   // The supervisor's buttons in a review tab's rows: [action, label, look].
   var REVIEW_BUTTONS = {
     callbacks: [['call-answered', '接通·记录评价', 'btn-primary'], ['call-missed', '未接通', ''],
       ['call-declined', '不愿评价', '']],
+    extensions: [['approve-extension', '同意延期', 'btn-primary'], ['refuse-extension', '不同意', 'btn-danger-outline']],
     closings: [['approve-close', '审核通过', 'btn-primary'], ['send-back-close', '退回重办', 'btn-danger-outline']],
     returns: [['approve-return', '同意退回', 'btn-primary'], ['refuse-return', '不同意', 'btn-danger-outline']],
     terminations: [['approve-termination', '同意终止', 'btn-primary'], ['refuse-termination', '不同意', 'btn-danger-outline']],
-    dissatisfied: [['reopen-rating', '重新交办', 'btn-primary'], ['keep-rating', '维持办结', '']]
+    dissatisfied: [['reopen-rating', '重新交办', 'btn-primary'], ['keep-rating', '维持办结', '']],
+    appeals: [['uphold-appeal', '确已尽责', 'btn-primary'], ['refuse-appeal', '不予支持', 'btn-danger-outline']]
   };
   var HISTORY_KINDS = {
     extension: '延期',
+    extension_requested: '申请延期',
+    extension_refused: '不同意延期',
     termination_requested: '申请终止',
     termination_refused: '不同意终止',
     rating: '市民评价',
@@ -89,7 +94,10 @@
     cluster: '关联集中反映',
     callback: '电话回访',
     callback_unreached: '回访未接通',
-    callback_declined: '市民不愿评价'
+    callback_declined: '市民不愿评价',
+    rating_appeal: '承办单位申请评价复核',
+    appeal_upheld: '评价复核：确已尽责',
+    appeal_refused: '评价复核：不予支持'
   };
   var AUDIT_ACTIONS = {
     list_orders: '查看工单列表',
@@ -102,23 +110,28 @@
     terminate: '申请终止',
     dispatch: '派单',
     'review-close': '办结审核',
+    'review-extension': '延期审核',
     'review-return': '退回审核',
     'review-termination': '终止审核',
     'review-rating': '回访审核',
     callback: '电话回访',
-    read_callbacks: '查看回访名单'
+    read_callbacks: '查看回访名单',
+    appeal: '申请评价复核',
+    'review-appeal': '评价复核'
   };
-  var TABS = ['urgent', 'pending', 'overdue', 'clusters', 'closings', 'callbacks', 'returns', 'terminations', 'dissatisfied', 'audit'];
+  var TABS = ['urgent', 'pending', 'overdue', 'clusters', 'extensions', 'closings', 'callbacks', 'returns', 'terminations', 'dissatisfied', 'appeals', 'audit'];
   var TAB_NAMES = {
     urgent: '紧急工单',
     pending: '待派单',
     overdue: '超期/临期',
     clusters: '集中反映',
+    extensions: '延期待审',
     closings: '办结待审',
     callbacks: '电话回访',
     returns: '退回待审',
     terminations: '终止待审',
     dissatisfied: '不满意回访',
+    appeals: '评价复核',
     audit: '审计日志'
   };
   // The class of a table's column by its header (orders.css sizes the columns by kind).
@@ -149,6 +162,9 @@
     '回访': 'col-review',
     '联系经过和证据': 'col-reason',
     '市民说明': 'col-reason',
+    '单位说明和佐证': 'col-reason',
+    '延期理由': 'col-reason',
+    '申请延至': 'col-deadline',
     '评价': 'col-rating',
     '审核': 'col-review',
     '操作人': 'col-actor',
@@ -156,7 +172,7 @@
     '说明': 'col-detail'
   };
   // Tabs whose count asks for attention when it is not zero.
-  var URGENT_TABS = { urgent: true, pending: true, overdue: true, closings: true, callbacks: true, returns: true, terminations: true, dissatisfied: true };
+  var URGENT_TABS = { urgent: true, pending: true, overdue: true, extensions: true, closings: true, callbacks: true, returns: true, terminations: true, dissatisfied: true, appeals: true };
 
   // The small form every step opens (#action-form), and what it sends: text.what is the word the
   // server uses in its own message, so that the page says the same thing as the server would;
@@ -186,12 +202,12 @@
     extend: {
       title: '申请延期',
       submit: '提交延期',
-      hint: '须在办理时限之前申请，写明理由；累计延期不能超过规定的上限。',
+      hint: '须在办理时限之前申请，写明理由，由热线审核同意后生效；自热线受理之日起累计不能超过规定的上限。',
       text: { label: '延期理由', what: '延期', rows: 3, placeholder: '例如：需要协调多个部门现场核查' },
       days: true,
       path: 'extend',
       send: { reason: 'text', working_days: 'days' },
-      done: '工单 {number} 已延期，新的办理时限为 {deadline}。'
+      done: '已提交工单 {number} 的延期申请，等待热线审核。'
     },
     close: {
       title: '办结工单',
@@ -211,6 +227,26 @@
       path: 'terminate',
       send: { evidence: 'text' },
       done: '已提交工单 {number} 的终止申请，等待热线审核。'
+    },
+    'approve-extension': {
+      title: '同意延期',
+      submit: '确认同意延期',
+      hint: '同意后办理时限改为承办单位申请的日期，并告知市民新的办理时限。',
+      quote: ['reason', '延期理由：'],
+      path: 'review-extension',
+      send: { approve: true },
+      done: '已同意延期，工单 {number} 的办理时限为 {deadline}。'
+    },
+    'refuse-extension': {
+      title: '不同意延期',
+      submit: '确认不同意延期',
+      danger: true,
+      hint: '不同意后，承办单位仍须在原办理时限内办结。',
+      quote: ['reason', '延期理由：'],
+      text: { label: '不同意的理由（承办单位会看到）', what: '不同意延期', rows: 3 },
+      path: 'review-extension',
+      send: { approve: false, reason: 'text' },
+      done: '已不同意工单 {number} 延期。'
     },
     'approve-close': {
       title: '办结审核通过',
@@ -264,6 +300,37 @@
       callback: true,
       send: { outcome: 'declined', note: 'text' },
       done: '工单 {number} 回访结束：市民不愿评价。'
+    },
+    appeal: {
+      title: '申请评价复核',
+      submit: '提交复核申请',
+      hint: '市民评价不满意，但本单位确已依法依规尽责办理的，可以提交书面说明和佐证材料，由热线审核；审核认为确已尽责的，不作负面评价。每次评价只能申请一次。',
+      text: { label: '书面说明和佐证材料（做了什么、何时、与谁沟通、有何记录）', what: '评价复核申请', rows: 5,
+        placeholder: '例如：12月3日现场核查并拍照留存，已责令商户整改；市民诉求的赔偿事项不属于行政处理范围，已告知其通过诉讼解决' },
+      path: 'appeal',
+      send: { explanation: 'text' },
+      done: '已提交工单 {number} 的评价复核申请，等待热线审核。'
+    },
+    'uphold-appeal': {
+      title: '确已尽责',
+      submit: '确认确已尽责',
+      hint: '审核认为承办单位确已尽责的，这条不满意评价不计入对该单位的考核。',
+      quote: ['explanation', '单位说明：'],
+      text: { label: '审核意见（承办单位会看到）', what: '评价复核', rows: 3 },
+      path: 'review-appeal',
+      send: { upheld: true, reason: 'text' },
+      done: '工单 {number} 的评价复核已审核：确已尽责。'
+    },
+    'refuse-appeal': {
+      title: '不予支持',
+      submit: '确认不予支持',
+      danger: true,
+      hint: '维持市民的不满意评价，计入考核。',
+      quote: ['explanation', '单位说明：'],
+      text: { label: '不予支持的理由（承办单位会看到）', what: '评价复核', rows: 3 },
+      path: 'review-appeal',
+      send: { upheld: false, reason: 'text' },
+      done: '工单 {number} 的评价复核不予支持。'
     },
     'approve-return': {
       title: '同意退回并改派',
@@ -342,8 +409,8 @@
     submitting: '正在提交…',
     dispatching: '正在派单…',
     refreshed: '已刷新。',
-    deniedRole: '工单页面只对承办单位和热线班长开放，您当前的{role}账号没有这项权限。请回到坐席工作台接待市民。',
-    denied: '工单页面只对承办单位和热线班长开放，您的账号没有这项权限。',
+    deniedRole: '工单页面只对承办单位、热线班长和坐席（电话回访）开放，您当前的{role}账号没有这项权限。请回到坐席工作台。',
+    denied: '工单页面只对承办单位、热线班长和坐席（电话回访）开放，您的账号没有这项权限。',
     daysInvalid: '延期天数应为1到60个工作日。',
     dispatchNeedsUnit: '请先选择承办单位。',
     goneFromList: '这个工单已不在列表中，可能已由他人处理。'
@@ -1103,6 +1170,20 @@
     });
     var labels = [['unit:', '工单 ' + number + ' 派至单位'], ['note:', '工单 ' + number + ' 派单说明（可不填）']];
     var controls = [select, note];
+    // Where the hotline sets each order's time limit (通辽条例第十八条第二项).
+    if ((state.overview || {}).deadline_per_order) {
+      controls.push(setProps(el('input', 'days-input'), {
+        id: 'dispatch-days-' + idPart(number),
+        type: 'number',
+        min: '1',
+        max: '60',
+        step: '1',
+        inputMode: 'numeric',
+        title: '办理时限（工作日）',
+        value: str(draft.days !== undefined ? draft.days : state.overview.working_days)
+      }));
+      labels.push(['days:', '工单 ' + number + ' 办理时限（工作日）']);
+    }
     for (var i = 0; i < controls.length; i++) {
       var label = el('label', 'sr-only', labels[i][1]);
       label.htmlFor = controls[i].id;
@@ -1260,6 +1341,19 @@
         tr.setAttribute('data-cluster', str(c.cluster));
       }
     },
+    extensions: {
+      caption: '待审核的延期申请',
+      empty: '没有待审核的延期申请。',
+      columns: ['工单编号', '承办单位', '延期理由', '办理时限', '申请延至', '审核'],
+      cells: function (o, number) {
+        var meta = [str(o.type)];
+        if (o.extensions) {
+          meta.push('已延期 ' + o.extensions + ' 次');
+        }
+        return [numberWithMeta(number, meta), unitAsked(o), str(o.reason) || '—', dayEl(o.deadline),
+          o.requested_deadline ? dayEl(o.requested_deadline) : '—', reviewButtons('extensions', number)];
+      }
+    },
     callbacks: {
       caption: '待电话回访的工单',
       empty: '目前没有需要电话回访的工单。',
@@ -1312,6 +1406,16 @@
         return [numberWithMeta(number, [str(o.type)]), str(o.unit) || '—',
           withSub(badge(str(o.rating) || '不满意', 'overdue'), askedAt(o)), str(o.rating_reason) || '（市民没有说明原因）',
           shorten(o.content, 80), reviewButtons('dissatisfied', number)];
+      }
+    },
+    appeals: {
+      caption: '承办单位申请复核的不满意评价',
+      empty: '没有待审核的评价复核申请。',
+      columns: ['工单编号', '承办单位', '评价', '单位说明和佐证', '诉求内容', '审核'],
+      cells: function (o, number) {
+        return [numberWithMeta(number, [str(o.type)]), unitAsked(o),
+          withSub(badge(str(o.rating) || '不满意', 'overdue'), document.createTextNode(str(o.rating_reason) || '')),
+          str(o.explanation) || '—', shorten(o.content, 80), reviewButtons('appeals', number)];
       }
     },
     audit: {
@@ -1460,10 +1564,20 @@
       return;
     }
     var text = note ? note.value.trim() : '';
-    state.drafts[number] = { unit: unit, note: note ? note.value : '' };
+    var daysInput = withNumber(panelBody('pending'), '.days-input', number);
+    var days = daysInput ? daysInput.value.trim() : '';
+    if (daysInput && (!/^\d+$/.test(days) || Number(days) < 1 || Number(days) > 60)) {
+      showStatus('办理时限应为1到60个工作日。', 'error');
+      daysInput.focus();
+      return;
+    }
+    state.drafts[number] = { unit: unit, note: note ? note.value : '', days: daysInput ? days : undefined };
     state.dispatching[number] = true;
     renderPanel('pending');
     var body = { unit: unit, note: text };
+    if (daysInput) {
+      body.working_days = parseInt(days, 10);
+    }
     H.api('POST', orderUrl(number, 'dispatch'), body).then(function (r) {
       delete state.dispatching[number];
       if (!r.ok) {
@@ -1671,6 +1785,12 @@
     var actions = (UNIT_ACTIONS_BY_STATUS[order.status] || []).slice();
     if (order.termination_requested) {
       actions.splice(actions.indexOf('terminate'), 1);
+    }
+    if (order.appealable) {
+      actions.push('appeal');
+    }
+    if (order.extension_requested && actions.indexOf('extend') >= 0) {
+      actions.splice(actions.indexOf('extend'), 1);
     }
     if (actions.length) {
       var list = [];
@@ -2283,6 +2403,8 @@
       draft.unit = t.value;
     } else if (t.classList.contains('note-input')) {
       draft.note = t.value;
+    } else if (t.classList.contains('days-input')) {
+      draft.days = t.value;
     } else {
       return;
     }

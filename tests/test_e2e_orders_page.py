@@ -173,12 +173,13 @@ def test_an_agent_calls_a_citizen_back_and_records_the_rating_on_the_page(browse
         page.click("#action-submit")
         page.wait_for_selector(f"#status:has-text('已记录工单 {number} 的第 1 次回访')")
         row.locator("text=已回访 1/3 次").wait_for()
+        assert page.locator("#tab-pending").is_hidden()
+        page.screenshot(path=str(tmp_path / "callbacks.png"), full_page=True)
         row.locator("button[data-action='call-answered']").click()
         page.select_option("#action-choice", "满意")
         page.click("#action-submit")
         page.wait_for_selector(f"#status:has-text('工单 {number} 回访完成，市民评价：满意')")
         row.wait_for(state="detached")
-        page.screenshot(path=str(tmp_path / "callbacks.png"), full_page=True)
     finally:
         context.close()
     assert not errors, f"errors on the page: {errors}"

@@ -176,8 +176,8 @@
 
   // The small form every step opens (#action-form), and what it sends: text.what is the word the
   // server uses in its own message, so that the page says the same thing as the server would;
-  // send is the request body, where 'text', 'unit', 'days' and 'complex' stand for what the form
-  // holds; done is the message after it worked ({number}, {deadline}, {unit}).
+  // send is the request body, where 'text', 'unit', 'days', 'complex' and 'choice' stand for what
+  // the form holds (fixed: strings sent as they are); done is the message after it worked ({number}, {deadline}, {unit}).
   var ACTIONS = {
     accept: {
       title: '签收工单',
@@ -278,7 +278,8 @@
         required: '请选择市民的评价。' },
       text: { label: '市民的意见（不满意时请写明原因）', what: '市民意见', rows: 3, optional: true },
       callback: true,
-      send: { outcome: 'answered', rating: 'choice', reason: 'text' },
+      fixed: { outcome: 'answered' },
+      send: { rating: 'choice', reason: 'text' },
       done: '工单 {number} 回访完成，市民评价：{rating}。'
     },
     'call-missed': {
@@ -298,7 +299,8 @@
       hint: '市民接通后不愿评价的，回访结束，不计为满意。',
       text: { label: '备注（可不填）', what: '备注', rows: 2, optional: true },
       callback: true,
-      send: { outcome: 'declined', note: 'text' },
+      fixed: { outcome: 'declined' },
+      send: { note: 'text' },
       done: '工单 {number} 回访结束：市民不愿评价。'
     },
     appeal: {
@@ -2259,6 +2261,11 @@
         body[key] = isString(spec.send[key]) ? values[spec.send[key]] : spec.send[key];
       }
     }
+    for (var fixedKey in spec.fixed || {}) {
+      if (Object.prototype.hasOwnProperty.call(spec.fixed, fixedKey)) {
+        body[fixedKey] = spec.fixed[fixedKey];
+      }
+    }
     return { url: spec.callback ? API + '/callbacks/' + encodeURIComponent(state.form.number) : null,
       path: spec.path, body: body };
   }
@@ -2498,6 +2505,7 @@
     byId('sup-title').textContent = '电话回访';
     for (var i = 0; i < TABS.length; i++) {
       tabButton(TABS[i]).hidden = TABS[i] !== 'callbacks';
+      tabPanel(TABS[i]).hidden = TABS[i] !== 'callbacks';
     }
     TABS = ['callbacks'];
     selectTab('callbacks', false);

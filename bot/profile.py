@@ -48,6 +48,12 @@ class Profile:
     follow_up: dict = field(default_factory=dict)
 
     @property
+    def dispatch_within_hours(self) -> int:
+        """How long a filed order may wait for a dispatcher before it is flagged (及时派单,
+        通辽条例第十六条第一项; no city sets hours: a default the profile may change)."""
+        return _bounded((self.urgent or {}).get("dispatch_within_hours"), 2, 1, 72)
+
+    @property
     def callback_after_hours(self) -> int:
         return _bounded((self.follow_up or {}).get("chat_wait_hours"), 48, 1, 24 * 14)
 

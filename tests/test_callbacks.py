@@ -115,3 +115,20 @@ def test_an_open_order_is_not_called_back():
     with pytest.raises(LifecycleError) as early:
         callbacks.record(number, "console:wangli", "no_answer", P)
     assert early.value.code == "bad_state"
+
+
+def test_an_order_waiting_too_long_for_a_dispatcher_is_flagged():
+    """及时派单 (通辽条例第十六条第一项): pending beyond the profile's hours is flagged, the oldest first."""
+    from bot.gateway import units
+    from bot.store.db import session_scope
+    from bot.store.models import WorkOrder
+
+    fresh, old = (repository.file_order(repository.OrderRequest(
+        request_type="投诉", content=text, address=None, district=None, name=None, phone=None, confidential=False,
+        wants_reply=True, channel="web", sender_id=f"web-{key}", idempotency_key=key), P)[0].number
+        for key, text in (("d1", "路灯不亮"), ("d2", "井盖丢了")))
+    with session_scope() as s:
+        s.query(WorkOrder).filter_by(number=old).one().created_at -= dt.timedelta(hours=P.dispatch_within_hours + 1)
+    rows = {r["number"]: r for r in units.pending_orders(P)}
+    assert rows[old]["waiting_too_long"] and not rows[fresh]["waiting_too_long"]
+    assert [r["number"] for r in units.pending_orders(P)][:2] == [old, fresh]

@@ -101,5 +101,5 @@ def test_an_ordinary_order_is_not_urgent_and_the_urgent_head_the_pending_list(mo
     disaster = repository.get_order(said[0]["number"])
     assert disaster.urgent == "disaster"
     if disaster.status == "pending":
-        assert units.pending_orders()[0]["number"] == disaster.number
+        assert units.pending_orders(load_profile("anshan"))[0]["number"] == disaster.number
     assert "灾害险情" in said[1]["text"] and "119" in said[1]["text"]

@@ -252,12 +252,17 @@ def _listed(o: WorkOrder) -> dict[str, Any]:
             "overdue": bool(o.due_at and o.due_at < utcnow())}
 
 
-def pending_orders() -> list[dict[str, Any]]:
-    """Orders 智能派单 was not sure enough to send, with its suggestion; urgent ones first."""
+def pending_orders(profile: Profile) -> list[dict[str, Any]]:
+    """Orders 智能派单 was not sure enough to send, with its suggestion: urgent ones first, then
+    the longest waiting; those waiting beyond the profile's hours are flagged (及时派单)."""
+    limit = dt.timedelta(hours=profile.dispatch_within_hours)
+    now = utcnow()
     with session_scope() as s:
         orders = s.execute(select(WorkOrder).where(WorkOrder.status == OrderStatus.PENDING)
-                           .order_by(WorkOrder.urgent.is_(None), WorkOrder.due_at, WorkOrder.id).limit(500)).scalars()
-        return [_listed(o) for o in orders]
+                           .order_by(WorkOrder.urgent.is_(None), WorkOrder.due_at, WorkOrder.created_at, WorkOrder.id)
+                           .limit(500)).scalars()
+        return [{**_listed(o), "waiting_too_long": o.created_at + limit < now,
+                 "dispatch_within_hours": profile.dispatch_within_hours} for o in orders]
 
 
 def urgent_orders() -> list[dict[str, Any]]:
@@ -273,7 +278,7 @@ def urgent_orders() -> list[dict[str, Any]]:
 def oversight(profile: Profile) -> dict[str, Any]:
     """Everything waiting for the hotline's supervisor (督办), in one read."""
     catalogue = dispatch.load_catalogue(profile)
-    return {"urgent": urgent_orders(), "pending": pending_orders(), "overdue": lifecycle.overdue(), "clusters": clusters.flagged(),
+    return {"urgent": urgent_orders(), "pending": pending_orders(profile), "overdue": lifecycle.overdue(), "clusters": clusters.flagged(),
             "extensions": lifecycle.extensions_to_review(), "closings": lifecycle.closings_to_review(), "returns": lifecycle.returns_to_review(), "terminations": lifecycle.terminations_to_review(),
             "dissatisfied": lifecycle.dissatisfied_to_review(), "appeals": lifecycle.appeals_to_review(), "units": [u.name for u in catalogue],
             "deadline_per_order": profile.deadline_per_order, "working_days": profile.working_days}
@@ -333,7 +338,7 @@ class UnitApi:
     async def pending(self, request: web.Request) -> web.Response:
         """The supervisor's queue: orders 智能派单 was not sure enough to send, with its suggestions."""
         self.api.require(request, "staff")
-        return ok({"orders": await asyncio.to_thread(pending_orders)})
+        return ok({"orders": await asyncio.to_thread(pending_orders, self.profile)})
 
     async def clusters(self, request: web.Request) -> web.Response:
         """集中反映: the same matter raised by several citizens in a short time."""

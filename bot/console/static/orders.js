@@ -1309,9 +1309,14 @@
       columns: ['工单编号', '诉求内容', '地址', '智能派单建议', '派单'],
       cells: function (o, number) {
         var content = shorten(o.content, 80);
-        if (o.urgent) {
+        if (o.urgent || o.waiting_too_long) {
           content = el('span', 'badges');
-          content.appendChild(urgentBadge(o));
+          if (o.urgent) {
+            content.appendChild(urgentBadge(o));
+          }
+          if (o.waiting_too_long) {
+            content.appendChild(badge('待派超' + str(o.dispatch_within_hours) + '小时', 'overdue'));
+          }
           content.appendChild(document.createTextNode(shorten(o.content, 80)));
         }
         return [numberWithMeta(number, [str(o.type), registered(o)]), content, str(o.address) || '—',

@@ -659,24 +659,20 @@ def request_types_set() -> dict:
 
 
 def dispatch_set() -> dict:
-    """智能派单 against the keyword-only baseline, on two independent sets: the odd-numbered short
+    """智能派单 against the keyword-only baseline, on independent sets: the odd-numbered short
     requests of dispatch_cases.yml (the even ones chose the weights and the threshold:
-    scripts/calibrate_dispatch.py), and the citizens' letters of issue 20 (development half with
-    its failures shown, sealed half counted only). A letter labelled 无 (no unit fits) is right
-    only when the order waits for the supervisor."""
+    scripts/calibrate_dispatch.py), the citizens' letters of issue 20 (development half with
+    its failures shown, sealed half counted only), and (issue 22) letters for the Weifang and
+    Tianjin catalogues, each written and labelled independently of its catalogue. A letter
+    labelled 无 (no unit fits) is right only when the order waits for the supervisor."""
     from bot.orders.dispatch import Dispatcher, keyword_baseline, load_catalogue
     from bot.profile import load_profile
-
-    profile = load_profile("anshan")
-    units = load_catalogue(profile)
 
     def right(case: dict, unit: str | None) -> bool:
         return unit is not None and (unit == case["unit"] or unit in (case.get("also") or ()))
 
-    d = Dispatcher(units, profile)
-    d.suggest("预热")
-
-    def score(cases: list[dict], show: bool = False) -> dict:
+    def score(d: Dispatcher, cases: list[dict], show: bool = False) -> dict:
+        units = d.units
         fits = [c for c in cases if c["unit"] != "无"]
         base = sum(right(c, keyword_baseline(units, c["text"])) for c in fits)
         top1 = top2 = auto = auto_right = none_held = 0
@@ -710,10 +706,22 @@ def dispatch_set() -> dict:
             out["misses"] = misses
         return out
 
+    def dispatcher(key: str) -> Dispatcher:
+        profile = load_profile(key)
+        d = Dispatcher(load_catalogue(profile), profile)
+        d.suggest("预热")
+        return d
+
+    anshan = dispatcher("anshan")
     short = yaml.safe_load((DATA / "dispatch_cases.yml").read_text(encoding="utf-8"))["cases"][1::2]
-    return {**score(short),
-            "letters_dev": score(load_cases("dispatch_letters_dev.yml"), show=True),
-            "letters_sealed": score(load_cases("dispatch_letters_sealed.yml"))}
+    out = {**score(anshan, short),
+           "letters_dev": score(anshan, load_cases("dispatch_letters_dev.yml"), show=True),
+           "letters_sealed": score(anshan, load_cases("dispatch_letters_sealed.yml"))}
+    for key in ("weifang", "tianjin"):
+        d = dispatcher(key)
+        out[f"{key}_letters_dev"] = score(d, load_cases(f"dispatch_letters_{key}_dev.yml"), show=True)
+        out[f"{key}_letters_sealed"] = score(d, load_cases(f"dispatch_letters_{key}_sealed.yml"))
+    return out
 
 
 def emergency_values(em: dict) -> dict[str, str]:

@@ -39,6 +39,7 @@ from bot import messages
 from bot.language import extract, questions, request_types
 from bot.orders.filing import file_request
 from bot.store import repository
+from bot.store.models import OrderStatus
 
 log = logging.getLogger(__name__)
 
@@ -480,6 +481,9 @@ class ActionFileWorkOrder(Action):
             dispatcher.utter_message(response="utter_filing_failed")
             return [SlotSet("confirmed", None)]
         order = filing.order
+        if filing.repeat and order.status == OrderStatus.CLOSED:
+            dispatcher.utter_message(text=messages.repeat_closed(order.number, order.result))
+            return [*reset_intake(), SlotSet("last_order_number", order.number)]
         if filing.repeat:
             dispatcher.utter_message(
                 response="utter_repeat_request",
@@ -496,6 +500,8 @@ class ActionFileWorkOrder(Action):
             working_days=str(p.working_days),
             deadline=order.deadline.strftime("%Y年%m月%d日"),
         )
+        if filing.follows:
+            dispatcher.utter_message(text=messages.FOLLOWS_CLOSED.format(number=filing.follows))
         if order.urgent:
             dispatcher.utter_message(text=messages.urgent_filed(order.urgent, p.urgent_hours, order.unit))
         if filing.others:

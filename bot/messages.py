@@ -481,6 +481,17 @@ AGENT_FILED = "已为您登记工单，工单号：{number}，承办单位会在
 AGENT_REPEAT = "您反映的这个问题此前已经登记过，正在办理中，不重复立单。工单号：{number}，当前状态：{status}，办理时限：{deadline}前。有新情况我会补充记录。"
 
 
+def repeat_closed(number: str, result: str | None) -> str:
+    """鞍山条例第十五条第四项: a matter closed already, raised again with no new fact or reason, is
+    told its result and how to object instead of being filed again."""
+    return (f"您反映的这个问题此前已经办结，我们不重复立单：\n工单号：{number}\n办理结果：{result or '已办结'}\n"
+            "如果您对办理结果有异议，请告诉我哪里不满意，或回复“转人工”由工作人员为您申请复核；"
+            "如果问题又出现了，或者有新情况、新理由，请把新的情况告诉我，我会重新登记并和原工单关联。")
+
+
+FOLLOWS_CLOSED = "这件事此前的工单 {number} 已办结，您这次说了新的情况，已重新登记并与原工单关联。"
+
+
 def handoff_waiting(ahead: int, minutes: int, first: bool = False) -> str:
     """Where a citizen waiting for a person is; ``first``: the one message at the handoff."""
     place = "您是下一位" if ahead == 0 else f"您前面还有{ahead}位市民在等待"

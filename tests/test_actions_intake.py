@@ -143,6 +143,27 @@ def test_repeat_request_gets_progress_not_a_second_order():
     assert messages[0]["response"] == "utter_repeat_request"
 
 
+def test_a_closed_matter_raised_again_is_told_its_result_and_a_new_fact_files_a_linked_order():
+    """鞍山条例第十五条第四项."""
+    from bot.orders import lifecycle
+    from bot.profile import load_profile
+
+    _, filed = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots={**FULL, "confirmed": True}, sender="c9"))
+    number = filed[0]["number"]
+    order = repository.get_order(number)
+    if order.status == "pending":
+        lifecycle.dispatch(number, "市城市管理综合行政执法局", "staff:派单员", load_profile("anshan"))
+    lifecycle.close(number, repository.get_order(number).unit, "已责令烧烤店限时营业并安装净化设备")
+    lifecycle.review_close(number, "console:boss", True)
+    same = {**FULL, "content": "铁东区胜利南路25号楼下的烧烤店营业到凌晨两点，噪音油烟太大", "confirmed": True}
+    _, told = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots=same, sender="c9"))
+    assert number in told[0]["text"] and "已经办结" in told[0]["text"] and "已责令烧烤店限时营业" in told[0]["text"]
+    back = {**FULL, "content": "铁东区胜利南路25号楼下的烧烤店又营业到凌晨两点了，噪音油烟太大", "confirmed": True}
+    _, again = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots=back, sender="c9"))
+    assert again[0]["response"] == "utter_filed" and again[0]["number"] != number
+    assert any(number in (m.get("text") or "") and "关联" in (m.get("text") or "") for m in again)
+
+
 def test_a_repeat_by_phone_from_another_conversation_is_never_told_about_the_earlier_order():
     report = {**FULL, "request_type": "举报", "confidential": True, "confirmed": True}
     _, first = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots=report, sender="reporter"))

@@ -62,3 +62,40 @@ def test_an_outage_for_a_whole_building_is_urgent_and_dispatched_at_once(embedde
     filing = file_request(request("我们这栋楼暖气从昨天就不热了，屋里才十度，家里有刚满月的孩子", key="k6"), P, embedder)
     assert filing.order.urgent == "heating"
     assert filing.order.status == "dispatched" and filing.order.unit == "供热企业；市供热主管部门"
+
+
+def _closed(number: str) -> None:
+    from bot.orders import lifecycle
+
+    order = repository.get_order(number)
+    if order.status == "pending":
+        lifecycle.dispatch(number, "市城市管理综合行政执法局", "staff:派单员", P)
+    unit = repository.get_order(number).unit
+    lifecycle.close(number, unit, "已责令烧烤店安装油烟净化设备并限时营业")
+    lifecycle.review_close(number, "console:boss", True)
+
+
+def test_a_closed_matter_raised_again_with_nothing_new_is_told_its_result_anshan_2026_article_15_4(embedder):
+    """鞍山条例第十五条第四项: 办理完毕，且诉求人没有新情况、新理由再次提出同一诉求事项的，告知办理结果."""
+    first = file_request(request("楼下烧烤店天天营业到凌晨两点，油烟和噪音太大", key="c1"), P, embedder)
+    _closed(first.order.number)
+    again = file_request(request("楼下烧烤店营业到凌晨两点 油烟噪音太大", key="c2"), P, embedder)
+    assert again.repeat and not again.created and again.order.number == first.order.number
+    assert again.order.status == "closed" and again.order.result.startswith("已责令")
+    # Another conversation is told nothing about it (issue 18): a new order.
+    stranger = file_request(request("楼下烧烤店营业到凌晨两点 油烟噪音太大", sender="web-x", key="c3"), P, embedder)
+    assert stranger.created and stranger.follows is None
+
+
+@pytest.mark.parametrize("text", ["楼下烧烤店又开始营业到凌晨两点了，油烟噪音太大",
+                                  "楼下烧烤店还是营业到凌晨两点，油烟噪音一点没解决",
+                                  "对楼下烧烤店油烟噪音的处理结果不满意，凌晨两点还在营业"])
+def test_the_same_matter_with_a_new_fact_or_reason_is_a_new_order_linked_to_the_old(embedder, text):
+    first = file_request(request("楼下烧烤店天天营业到凌晨两点，油烟和噪音太大", key="n1"), P, embedder)
+    _closed(first.order.number)
+    again = file_request(request(text, key="n2"), P, embedder)
+    assert again.created and not again.repeat and again.follows == first.order.number
+    from bot.orders import lifecycle
+
+    assert any(h["kind"] == "linked" and first.order.number in h["note"] for h in lifecycle.history(again.order.number))
+    assert any(h["kind"] == "linked" and again.order.number in h["note"] for h in lifecycle.history(first.order.number))

@@ -28,7 +28,7 @@ from bot.language.extract import MAX_CONTENT_CHARS, REQUEST_TYPES
 from bot.orders import lifecycle
 from bot.orders.filing import ORDER_FIELDS, file_request
 from bot.store import repository, transcript
-from bot.store.models import HandoffStatus
+from bot.store.models import HandoffStatus, OrderStatus
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,8 @@ class Conversations:
         once, 智能派单 and 集中反映."""
         filing = await asyncio.to_thread(file_request, req, self.hub.profile,
                                          repeat_from_any_conversation=repeat_from_any_conversation)
-        return {**order_fields(filing.order), "repeat": filing.repeat,
+        return {**order_fields(filing.order), "repeat": filing.repeat, "follows": filing.follows,
+                "result": filing.order.result if filing.repeat else None,
                 "others": [{**order_fields(o), "unit": o.unit or unit, "content": o.content} for o, unit in filing.others]}
 
     async def file(self, request: web.Request) -> web.Response:
@@ -182,9 +183,14 @@ class Conversations:
             return error(400, "invalid", str(exc))
         order = await self._file(req, repeat_from_any_conversation=False)
         deadline = dt.date.fromisoformat(order["deadline"])
-        said = (messages.AGENT_REPEAT if order["repeat"] else messages.AGENT_FILED).format(
-            number=order["number"], status=order["status_label"],
-            deadline=f"{deadline.year}年{deadline.month:02d}月{deadline.day:02d}日")
+        if order["repeat"] and order["status"] == OrderStatus.CLOSED:
+            said = messages.repeat_closed(order["number"], order["result"])
+        else:
+            said = (messages.AGENT_REPEAT if order["repeat"] else messages.AGENT_FILED).format(
+                number=order["number"], status=order["status_label"],
+                deadline=f"{deadline.year}年{deadline.month:02d}月{deadline.day:02d}日")
+        if order["follows"]:
+            said += "\n" + messages.FOLLOWS_CLOSED.format(number=order["follows"])
         if order["urgent"] and not order["repeat"]:
             said += "\n" + messages.urgent_filed(order["urgent"], self.hub.profile.urgent_hours, order["unit"])
         if order["others"]:

@@ -207,8 +207,25 @@ def find_open_repeat(
 ) -> WorkOrder | None:
     """An order from the same citizen (same channel identity or phone) about the same matter
     that is still being handled (鞍山条例第十五条第四项: tell its progress, don't file again)."""
+    return _same_matter(sender_id, phone, content, address, threshold, OPEN_STATUSES)
+
+
+def find_closed_repeat(
+    sender_id: str, phone: str | None, content: str, address: str | None, threshold: float = 0.45,
+    within_days: int = 365,
+) -> WorkOrder | None:
+    """The same citizen's order about the same matter that was closed within ``within_days``
+    (鞍山条例第十五条第四项: raised again with nothing new, the citizen is told the result)."""
+    since = utcnow() - dt.timedelta(days=within_days)
+    return _same_matter(sender_id, phone, content, address, threshold, (OrderStatus.CLOSED,), since)
+
+
+def _same_matter(sender_id: str, phone: str | None, content: str, address: str | None, threshold: float,
+                 statuses: tuple[str, ...], since: dt.datetime | None = None) -> WorkOrder | None:
     with session_scope() as s:
-        q = select(WorkOrder).where(WorkOrder.status.in_(OPEN_STATUSES))
+        q = select(WorkOrder).where(WorkOrder.status.in_(statuses))
+        if since is not None:
+            q = q.where(WorkOrder.created_at >= since)
         who = WorkOrder.sender_id == sender_id
         if phone:
             who = who | (WorkOrder.phone == phone)
@@ -221,6 +238,17 @@ def find_open_repeat(
         if score > best_score:
             best, best_score = row, score
     return best if best_score >= threshold else None
+
+
+def link_orders(new_number: str, earlier_number: str, actor: str = "bot") -> None:
+    """Record on both orders that the new one raises again a matter the earlier one closed."""
+    with session_scope() as s:
+        new = s.execute(select(WorkOrder).where(WorkOrder.number == new_number)).scalar_one()
+        earlier = s.execute(select(WorkOrder).where(WorkOrder.number == earlier_number)).scalar_one()
+        s.add(WorkOrderEvent(order_id=new.id, actor=actor, status_from=new.status, status_to=new.status,
+                             kind="linked", note=f"同一事项此前已办结：{earlier_number}（有新情况、新理由，重新受理）"))
+        s.add(WorkOrderEvent(order_id=earlier.id, actor=actor, status_from=earlier.status, status_to=earlier.status,
+                             kind="linked", note=f"市民就同一事项再次反映，新工单：{new_number}"))
 
 
 def request_handoff(sender_id: str, channel: str, reason: str) -> Handoff:

@@ -102,3 +102,45 @@ def test_several_matters_for_different_units_become_several_orders(dispatcher):
     assert plan_matters("楼下烧烤店油烟太大了，另外小区门口的路灯也坏了一个月了", P, dispatcher.embedder) == []
     assert plan_matters("烧烤店油烟大，还有烟味熏得孩子咳嗽", P, dispatcher.embedder) == []
     assert split_matters("拖欠工资三个月了，还有物业不管，另外暖气不热") == []
+
+
+def test_local_matters_go_to_the_districts_own_unit_and_the_city_leads_where_the_catalogue_says():
+    """属地 (鞍山条例第四至六条、第十二条; 潍坊条例第二十四条)."""
+    from bot.orders.dispatch import localize, unit_names
+
+    assert localize("市城市管理综合行政执法局", "铁东区", "铁东区胜利路1号", P) == ("铁东区城市管理综合行政执法局", ())
+    assert localize("市住房和城乡建设局", "立山区", "立山区胜利小区", P) == ("市住房和城乡建设局", ("立山区住房和城乡建设局",))
+    assert localize("所在街道办事处", "铁东区", "铁东区胜利街道园林小区3号楼", P) == ("铁东区胜利街道办事处", ())
+    assert localize("所在街道办事处", "铁东区", "铁东区园林小区3号楼", P) == ("所在街道办事处", ())  # no street named
+    assert localize("市城市管理综合行政执法局", None, None, P) == ("市城市管理综合行政执法局", ())
+    assert localize("市生态环境局", "铁东区", "铁东区", P) == ("市生态环境局", ())
+    names = unit_names(P)
+    assert "海城市城市管理综合行政执法局" in names and "市城市管理综合行政执法局" in names
+    assert not any("{" in n for n in names)
+
+
+def test_智能派单_sends_a_local_matter_to_the_district_unit_with_the_city_leading_where_it_should(monkeypatch):
+    from bot.orders import dispatch
+    from bot.orders.dispatch import Suggestion
+
+    for text, district, address, lead, helpers in (
+            ("路边占道摆摊", "千山区", "千山区xx路", "千山区城市管理综合行政执法局", []),
+            ("物业不作为", "铁西区", "铁西区某小区", "市住房和城乡建设局", ["铁西区住房和城乡建设局"])):
+        city = "市城市管理综合行政执法局" if lead.endswith("执法局") else "市住房和城乡建设局"
+
+        class Sure:
+            def suggest(self, _text, city=city):
+                return Suggestion(city, 0.95, ((city, 0.95),), True)
+
+        monkeypatch.setattr(dispatch, "dispatcher_for", lambda profile, embedder=None: Sure())
+        order, _ = repository.file_order(repository.OrderRequest(
+            request_type="投诉", content=text, address=address, district=district, name=None, phone=None,
+            confidential=False, wants_reply=True, channel="web", sender_id=f"web-{text}", idempotency_key=text), P)
+        dispatch.route(order.number, text, P)
+        got = repository.get_order(order.number)
+        assert (got.status, got.unit) == ("dispatched", lead)
+        from bot.store.db import session_scope
+        from bot.store.models import WorkOrder
+
+        with session_scope() as s:
+            assert [c.unit for c in s.query(WorkOrder).filter_by(number=order.number).one().co_units] == helpers

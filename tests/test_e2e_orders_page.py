@@ -184,3 +184,58 @@ def test_an_agent_calls_a_citizen_back_and_records_the_rating_on_the_page(browse
         context.close()
     assert not errors, f"errors on the page: {errors}"
     assert repository.get_order(number).rating == "满意"
+
+
+def test_a_supervisor_adds_a_co_unit_in_the_detail_and_the_co_unit_reports_its_part(browser, stack, monkeypatch, tmp_path):  # noqa: F811
+    """主办/协办 (鞍山条例第十四条) on the pages: the supervisor sets a co-unit from the order's detail;
+    the co-unit's staff see the order with the lead named and report their part; the lead sees it."""
+    from bot.orders import lifecycle
+    from bot.profile import load_profile
+
+    monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
+    profile = load_profile("anshan")
+    helper_unit = "铁东区住房和城乡建设局"
+    supervisor_name = add_agent(stack, "钱班长", "supervisor")
+    helper_name = add_agent(stack, "住建协办", "unit", unit=helper_unit)
+    req = repository.OrderRequest(request_type="投诉", content="小区楼顶加盖违建，物业不管", address="铁东区胜利街道园林小区3号楼",
+                                  district="铁东区", name="孙先生", phone="13512345678", confidential=False,
+                                  wants_reply=True, channel="phone", sender_id=None, idempotency_key=uuid.uuid4().hex)
+    number = repository.file_order(req, profile)[0].number
+    lifecycle.dispatch(number, UNIT, "staff:派单员", profile)
+    errors: list[str] = []
+    contexts = []
+    try:
+        context, boss = open_page(browser, errors)
+        contexts.append(context)
+        log_in(boss, stack, supervisor_name)
+        boss.goto(stack.url + "/console/orders")
+        boss.wait_for_selector("#sup-view", state="visible")
+        boss.evaluate("n => { var b = document.createElement('button'); b.setAttribute('data-open', n); b.id = 'open-it';"
+                      " document.getElementById('layout').appendChild(b); }", number)
+        boss.click("#open-it")  # as a number button in any list does
+        boss.wait_for_selector(f"#detail-title:has-text('{number}')")
+        boss.click("#order-detail button[data-action='set-co-units']")
+        boss.select_option("#action-units", [helper_unit])
+        boss.click("#action-submit")
+        boss.wait_for_selector(f"#status:has-text('工单 {number} 的协办单位已更新')")
+        boss.wait_for_selector(f"#order-detail .detail-fields:has-text('{helper_unit}（尚未反馈）')")
+
+        context, helper = open_page(browser, errors)
+        contexts.append(context)
+        log_in(helper, stack, helper_name)
+        helper.locator(f"#orders-table button[data-open='{number}']").click()
+        helper.wait_for_selector(f"#detail-title:has-text('{number}')")
+        assert f"主办单位是{UNIT}" in helper.locator("#order-detail .notice-info").inner_text()
+        assert helper.locator("#order-detail button[data-action='close']").count() == 0
+        helper.click("#order-detail button[data-action='report']")
+        helper.fill("#action-text", "经核实楼顶加盖无规划手续，已移交城管执法")
+        helper.click("#action-submit")
+        helper.wait_for_selector(f"#status:has-text('已反馈工单 {number} 的协办情况')")
+        helper.screenshot(path=str(tmp_path / "co_unit.png"), full_page=True)
+        boss.click("#sup-refresh")
+        boss.wait_for_selector("#order-detail .detail-fields:has-text('已移交城管执法')")
+        boss.screenshot(path=str(tmp_path / "co_units.png"), full_page=True)
+    finally:
+        for context in contexts:
+            context.close()
+    assert not errors, f"errors on the pages: {errors}"

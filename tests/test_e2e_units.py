@@ -242,27 +242,51 @@ def test_units_and_supervisors_work_orders_in_the_console(stack, db):
     assert not any(e["action"] == "read_order" and e["actor"].startswith(UNIT) for e in log)  # the unit saw no one
 
 
-def test_a_phone_orders_whole_life_review_send_back_then_the_agents_call_back(stack, db):
-    """A call an agent typed in: dispatched, 办结 reviewed and sent back, 办结 again and approved
-    (鞍山条例第十八条); a phone order is followed up by phone (鞍山条例第二十一条, 通辽条例第二十条):
-    it is on the agents' call-back list at once, a call nobody answers is recorded, and the answered
-    call's 不满意 with a reason sends it back to the unit."""
+def test_a_phone_orders_whole_life_through_the_console_api(stack, db):
+    """The whole life of issue 22: a call an agent typed in goes to a district unit with a co-unit
+    (属地, 主办/协办: 鞍山条例第十二条、第十四条); the lead asks for more time and the hotline approves
+    it (第十七条); its 办结 waits for the co-unit's part, is reviewed and sent back, then approved
+    (第十八条); a phone order is followed up by phone (第二十一条, 通辽条例第二十条): on the agents'
+    call-back list at once, a call nobody answers recorded, the answered call's 不满意 with a reason
+    sends it back to the unit, and the unit's request to review that rating is decided (天津办法第二十三条)."""
     from bot.store import repository
     from tests.test_e2e_console import add_agent
 
+    lead_unit, co_unit = "铁东区城市管理综合行政执法局", "铁东区住房和城乡建设局"
     agent = ConsoleUser(stack, add_agent(stack, "回访坐席", "agent"))
     boss = ConsoleUser(stack, add_agent(stack, "审核班长", "supervisor"))
     phone = "137" + str(uuid.uuid4().int)[:8]
     filed = agent.post("/console/api/calls", {"fields": {
         "request_type": "投诉", "content": "楼下饭店的油烟直接排到居民楼里，开窗就是一股油烟味，已经半年了",
-        "address": "铁东区胜利南路25号楼", "name": "钱女士", "phone": phone}})
+        "address": "铁东区胜利南路25号楼", "district": "铁东区", "name": "钱女士", "phone": phone}})
     assert filed.status_code == 201, filed.text
     number = filed.json()["order"]["number"]
+    assert lead_unit in boss.get("/console/api/oversight").json()["units"]  # the district's units can be chosen
     if repository.get_order(number).status == "pending":
-        assert boss.post(f"/console/api/orders/{number}/dispatch", {"unit": UNIT}).status_code == 200
-    unit = ConsoleUser(stack, add_agent(stack, "承办人", "unit", repository.get_order(number).unit))
+        sent = boss.post(f"/console/api/orders/{number}/dispatch", {"unit": lead_unit, "co_units": [co_unit]})
+        assert sent.status_code == 200, sent.text
+    else:  # 智能派单 sent it already: the supervisor puts it where it belongs
+        if repository.get_order(number).unit != lead_unit:
+            assert boss.post(f"/console/api/orders/{number}/change-lead",
+                             {"unit": lead_unit, "reason": "餐饮油烟属城管属地管理"}).status_code == 200
+        assert boss.post(f"/console/api/orders/{number}/co-units", {"units": [co_unit]}).status_code == 200
+    unit = ConsoleUser(stack, add_agent(stack, "承办人", "unit", lead_unit))
+    helper = ConsoleUser(stack, add_agent(stack, "协办人", "unit", co_unit))
+    seen = helper.get(f"/console/api/unit/orders/{number}").json()
+    assert seen["co_unit"] is True and seen["unit"] == lead_unit
+    assert helper.post(f"/console/api/unit/orders/{number}/close", {"result": "协办单位想办结"}).status_code == 403
+
+    assert unit.post(f"/console/api/unit/orders/{number}/extend",
+                     {"reason": "需协调饭店产权方安装净化设备", "working_days": 5}).status_code == 200
+    [asked] = [o for o in boss.get("/console/api/oversight").json()["extensions"] if o["number"] == number]
+    approved = boss.post(f"/console/api/orders/{number}/review-extension", {"approve": True})
+    assert approved.json()["deadline"] == asked["requested_deadline"]
 
     assert unit.post(f"/console/api/unit/orders/{number}/close", {"result": "已处理"}).status_code == 400
+    waiting = unit.post(f"/console/api/unit/orders/{number}/close", {"result": "已责令饭店加装油烟净化器"})
+    assert waiting.status_code == 409 and co_unit in waiting.json()["message"]
+    assert helper.post(f"/console/api/unit/orders/{number}/report",
+                       {"part": "已核实饭店所在楼宇为商住楼，排烟道符合规划"}).status_code == 200
     assert unit.post(f"/console/api/unit/orders/{number}/close",
                      {"result": "已责令饭店加装油烟净化器"}).json()["status"] == "reviewing"
     assert number not in {o["number"] for o in agent.get("/console/api/callbacks").json()["orders"]}

@@ -430,3 +430,43 @@ def test_a_catalogue_entry_with_its_own_legal_time_limit_sets_the_deadline(monke
     assert lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-23")).deadline == dt.date(2026, 12, 7)
     other = new_order("d4")
     assert lifecycle.dispatch(other, OTHER, "staff:派单员", P, now=at("2026-11-23")).deadline == dt.date(2026, 11, 30)
+
+
+def test_a_lead_and_co_units_each_record_their_part_and_the_lead_closes_the_whole_anshan_2026_article_14():
+    """鞍山条例第十四条 (主办单位和协办单位); 通辽条例第十六条; 潍坊条例第二十二条."""
+    number = new_order("u1")
+    helper, third = "铁东区住房和城乡建设局", "市生态环境局"
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P, co_units=[helper])
+    with session_scope() as s:
+        assert [c["unit"] for c in lifecycle.co_units_view(s.query(WorkOrder).filter_by(number=number).one())] == [helper]
+    with pytest.raises(LifecycleError) as waiting:
+        lifecycle.close(number, UNIT, "已责令商户退回店内经营")
+    assert waiting.value.code == "co_units_pending" and helper in waiting.value.message
+    with pytest.raises(LifecycleError) as not_helping:
+        lifecycle.report_part(number, third, "本单位已配合检查")
+    assert not_helping.value.code == "not_yours"
+    with pytest.raises(LifecycleError):  # a co-unit does not act as the lead
+        lifecycle.close(number, helper, "已办结全部事项")
+    lifecycle.report_part(number, helper, "已配合现场核查，商户房屋手续齐全")
+    lifecycle.set_co_units(number, "console:boss", [helper, third])
+    with pytest.raises(LifecycleError) as reported:  # a co-unit that reported stays
+        lifecycle.set_co_units(number, "console:boss", [third])
+    assert reported.value.code == "bad_units"
+    with pytest.raises(LifecycleError) as lead_too:
+        lifecycle.set_co_units(number, "console:boss", [UNIT])
+    assert lead_too.value.code == "bad_units"
+    lifecycle.set_co_units(number, "console:boss", [helper])  # the third removed before it reported
+    assert lifecycle.close(number, UNIT, "已责令商户退回店内经营，住建部门配合核查").status == "reviewing"
+    kinds = [h["kind"] for h in lifecycle.history(number)]
+    assert kinds.count("co_units") == 3 and "co_unit_part" in kinds
+
+
+def test_the_hotline_changes_the_lead_unit_and_its_time_limit_starts_again():
+    number = new_order("u2")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-23"), co_units=[OTHER])
+    with pytest.raises(LifecycleError):  # a co-unit must be removed first
+        lifecycle.change_lead(number, "console:boss", OTHER, "住建部门职责更直接", P, now=at("2026-11-25"))
+    with pytest.raises(LifecycleError):
+        lifecycle.change_lead(number, "console:boss", "市生态环境局", "", P, now=at("2026-11-25"))
+    changed = lifecycle.change_lead(number, "console:boss", "市生态环境局", "油烟属于生态环境部门", P, now=at("2026-11-25"))
+    assert changed.unit == "市生态环境局" and changed.status == "dispatched" and changed.deadline == dt.date(2026, 12, 2)

@@ -8,8 +8,11 @@ hotline's staff (role ``staff``: dispatch, review returns and terminations, 督�
     POST /api/units/orders/{number}/extend       延期 {reason, working_days}
     POST /api/units/orders/{number}/close        办结 {result}: the order waits for the hotline's review
     POST /api/units/orders/{number}/terminate    申请终止 {evidence}
+    POST /api/units/orders/{number}/report       a co-unit's part (协办情况) {part}
     POST /api/units/orders/{number}/appeal       不满意 评价复核申请 {explanation, evidence} (天津办法第二十三条)
     POST /api/orders/{number}/dispatch           派单 {unit, note, working_days (where the profile lets the hotline set it)}
+    POST /api/orders/{number}/co-units           协办单位 {units: [...]} (an empty list removes them)
+    POST /api/orders/{number}/change-lead        主办单位 {unit, reason}
     POST /api/orders/{number}/review-extension   延期审核: {approve, reason} (reason required to refuse)
     POST /api/orders/{number}/review-close       办结审核: {approve, reason} (reason required to send back)
     POST /api/orders/{number}/review-return      {approve, new_unit, reason}
@@ -49,7 +52,7 @@ from bot.orders import callbacks, clusters, dispatch, lifecycle
 from bot.profile import Profile
 from bot.store import repository
 from bot.store.db import session_scope
-from bot.store.models import OPEN_STATUSES, OrderStatus, WorkOrder, utcnow
+from bot.store.models import OPEN_STATUSES, OrderCoUnit, OrderStatus, WorkOrder, utcnow
 
 STATUSES = OrderStatus.ALL
 
@@ -91,9 +94,11 @@ def redact_identity(text: str, name: str | None, phone: str | None) -> str:
     return t
 
 
-def unit_view(order: WorkOrder, attachments: list | None = None) -> dict[str, Any]:
+def unit_view(order: WorkOrder, attachments: list | None = None, unit: str | None = None) -> dict[str, Any]:
     data = repository.order_as_dict(order, personal=not protected(order), attachments=attachments)
     data["sender_id"] = None  # the citizen's conversation is theirs: a unit could speak as them with it
+    data["co_units"] = lifecycle.co_units_view(order)
+    data["co_unit"] = unit is not None and unit != order.unit  # this unit helps; the lead is another
     if protected(order):
         data["channel"] = None
         data["content"] = redact_identity(order.content, order.name, order.phone)
@@ -105,16 +110,17 @@ def unit_orders(unit: str, status: str | None) -> list[dict[str, Any]]:
     """A unit's orders (at most 500, nearest deadline first), without the citizens' names and
     phones: those are read one order at a time, and each read is audited."""
     with session_scope() as s:
-        q = select(WorkOrder).where(WorkOrder.unit == unit)
+        helping = select(OrderCoUnit.order_id).where(OrderCoUnit.unit == unit)
+        q = select(WorkOrder).where((WorkOrder.unit == unit) | WorkOrder.id.in_(helping))
         if status:
             q = q.where(WorkOrder.status == status)
-        q = q.options(selectinload(WorkOrder.events)).order_by(
+        q = q.options(selectinload(WorkOrder.events), selectinload(WorkOrder.co_units)).order_by(
             WorkOrder.urgent.is_(None), WorkOrder.due_at, WorkOrder.deadline, WorkOrder.id).limit(500)
         orders = list(s.execute(q).scalars())
         attachments = repository.attachments_by_order([o.id for o in orders])
         views = []
         for o in orders:
-            view = unit_view(o, attachments[o.id])
+            view = unit_view(o, attachments[o.id], unit)
             view.update(name=None, phone=None, sender_id=None)
             views.append(view)
         return views
@@ -127,15 +133,15 @@ def order_detail(number: str, actor: str, unit: str | None = None) -> dict[str, 
         return None
     with session_scope() as s:
         order = s.execute(select(WorkOrder).where(WorkOrder.number == number)).scalar_one_or_none()
-        if order is None or (unit is not None and order.unit != unit):
+        if order is None or (unit is not None and order.unit != unit and unit not in {c.unit for c in order.co_units}):
             return None
         if unit is None:
             view = repository.order_as_dict(order)
-            view.update(_progress(order), rating=order.rating,
+            view.update(_progress(order), co_units=lifecycle.co_units_view(order), rating=order.rating,
                         rating_reason=order.rating_reason, suggested_unit=order.suggested_unit,
                         confidence=order.suggestion_confidence, cluster=order.cluster)
         else:
-            view = unit_view(order)
+            view = unit_view(order, unit=unit)
         shows_personal = unit is None or not protected(order)
     view["history"] = lifecycle.history(number)
     if shows_personal:
@@ -143,8 +149,8 @@ def order_detail(number: str, actor: str, unit: str | None = None) -> dict[str, 
     return view
 
 
-UNIT_ACTIONS = ("accept", "return", "extend", "close", "terminate", "appeal")
-STAFF_ACTIONS = ("dispatch", "callback", "review-extension", "review-close", "review-return", "review-termination", "review-rating",
+UNIT_ACTIONS = ("accept", "return", "extend", "close", "terminate", "appeal", "report")
+STAFF_ACTIONS = ("dispatch", "co-units", "change-lead", "callback", "review-extension", "review-close", "review-return", "review-termination", "review-rating",
                  "review-appeal")
 
 
@@ -161,7 +167,7 @@ def _change(audit: tuple[str, str, str], fn: Any, *args: Any) -> web.Response:
     except lifecycle.LifecycleError as exc:
         lifecycle.audit(actor, f"refused_{action}", number, exc.code)
         status = 404 if exc.code == "not_found" else 403 if exc.code == "not_yours" else 409 \
-            if exc.code in ("bad_state", "too_late", "over_cap") else 400
+            if exc.code in ("bad_state", "too_late", "over_cap", "co_units_pending") else 400
         return error(status, exc.code, exc.message)
     lifecycle.audit(actor, action, number)
     return ok({"number": change.number, "status": change.status, "deadline": change.deadline.isoformat(),
@@ -184,6 +190,8 @@ def unit_action(unit: str, actor: str, number: str, action: str, body: dict[str,
         return _change(done, lifecycle.extend, number, unit, _text(body, "reason"), body.get("working_days"), profile)
     if action == "close":
         return _change(done, lifecycle.close, number, unit, _text(body, "result"))
+    if action == "report":
+        return _change(done, lifecycle.report_part, number, unit, _text(body, "part"))
     if action == "appeal":
         return _change(done, lifecycle.appeal_rating, number, unit, _text(body, "explanation"), _text(body, "evidence"))
     return _change(done, lifecycle.request_termination, number, unit, _text(body, "evidence"))
@@ -200,7 +208,12 @@ def staff_action(actor: str, number: str, action: str, body: dict[str, Any], pro
         return callback(actor, number, body, profile)
     if action == "dispatch":
         return _change(done, lifecycle.dispatch, number, _text(body, "unit") or "", actor, profile, _text(body, "note"),
-                       None, body.get("working_days"))
+                       None, body.get("working_days"), body.get("co_units") or ())
+    if action == "co-units":
+        return _change(done, lifecycle.set_co_units, number, actor, body.get("units"))
+    if action == "change-lead":
+        return _change(done, lifecycle.change_lead, number, actor, _text(body, "unit") or "", _text(body, "reason"),
+                       profile)
     if action == "review-extension":
         return _change(done, lifecycle.review_extension, number, actor, body.get("approve") is True, profile,
                        _text(body, "reason"))
@@ -277,10 +290,11 @@ def urgent_orders() -> list[dict[str, Any]]:
 
 def oversight(profile: Profile) -> dict[str, Any]:
     """Everything waiting for the hotline's supervisor (督办), in one read."""
-    catalogue = dispatch.load_catalogue(profile)
-    return {"urgent": urgent_orders(), "pending": pending_orders(profile), "overdue": lifecycle.overdue(), "clusters": clusters.flagged(),
-            "extensions": lifecycle.extensions_to_review(), "closings": lifecycle.closings_to_review(), "returns": lifecycle.returns_to_review(), "terminations": lifecycle.terminations_to_review(),
-            "dissatisfied": lifecycle.dissatisfied_to_review(), "appeals": lifecycle.appeals_to_review(), "units": [u.name for u in catalogue],
+    return {"urgent": urgent_orders(), "pending": pending_orders(profile), "overdue": lifecycle.overdue(),
+            "clusters": clusters.flagged(), "extensions": lifecycle.extensions_to_review(),
+            "closings": lifecycle.closings_to_review(), "returns": lifecycle.returns_to_review(),
+            "terminations": lifecycle.terminations_to_review(), "dissatisfied": lifecycle.dissatisfied_to_review(),
+            "appeals": lifecycle.appeals_to_review(), "units": dispatch.unit_names(profile),
             "deadline_per_order": profile.deadline_per_order, "working_days": profile.working_days}
 
 

@@ -43,6 +43,11 @@ class Unit:
     # The unit's own time limit where a law or regulation sets one (法律法规另有规定的从其规定);
     # None: the profile's.
     working_days: int | None = None
+    # 属地 (鞍山条例第四至六条、第十二条; 潍坊条例第二十四条): the district's own unit, as a name with
+    # {district} (and {street} for a street office), and who leads where the order's place is known:
+    # "district" (the district unit handles it) or "city" (the city unit leads, the district's helps).
+    district_unit: str | None = None
+    local: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,10 +83,12 @@ def _read_catalogue(path: Path, _mtime: int) -> tuple[Unit, ...]:
         duties = "。".join(part for part in re.split(r"(?<=。)", str(entry.get("duties") or ""))
                           if not part.strip().startswith("不归本单位")).replace("。。", "。")
         days = entry.get("working_days")
+        local = entry.get("local") if entry.get("local") in ("district", "city") else None
         units.append(Unit(str(entry["name"]), duties,
                           tuple(str(k) for k in entry.get("keywords") or () if str(k).strip()),
                           tuple(str(k) for k in entry.get("not") or () if str(k).strip()),
-                          int(days) if isinstance(days, int) and 1 <= days <= 60 else None))
+                          int(days) if isinstance(days, int) and 1 <= days <= 60 else None,
+                          str(entry["district_unit"]) if local and entry.get("district_unit") else None, local))
     return tuple(units)
 
 
@@ -182,6 +189,43 @@ _lock = threading.Lock()
 _built: dict[tuple[str, int], Dispatcher | None] = {}
 
 
+_STREET = re.compile(r"([\u4e00-\u9fa5]{2,6}?街道)(?!办)")
+
+
+def local_unit(unit: Unit, district: str | None, address: str | None) -> str | None:
+    """The district's (or street's) own unit for ``unit`` at this place, when the catalogue has one."""
+    if not unit.district_unit or not district:
+        return None
+    if "{street}" in unit.district_unit:
+        m = _STREET.search((address or "").replace(district, " "))
+        if m is None:
+            return None
+        return unit.district_unit.format(district=district, street=m.group(1))[:64]
+    return unit.district_unit.format(district=district)[:64]
+
+
+def localize(name: str, district: str | None, address: str | None, profile: Profile) -> tuple[str, tuple[str, ...]]:
+    """(lead, co-units) for an order the catalogue's ``name`` should handle at this place: the
+    district's unit where the matter is local, the city unit leading with the district's helping
+    where the catalogue says the city leads (潍坊条例第二十四条), else the city unit alone."""
+    unit = next((u for u in load_catalogue(profile) if u.name == name), None)
+    here = local_unit(unit, district, address) if unit else None
+    if unit is None or here is None:
+        return name, ()
+    return (here, ()) if unit.local == "district" else (name, (here,))
+
+
+def unit_names(profile: Profile) -> list[str]:
+    """Every unit one can dispatch to: the catalogue's, and each district's own where it has them
+    (a street office is named from the order's address, so it is not listed)."""
+    names = []
+    for u in load_catalogue(profile):
+        names.append(u.name)
+        if u.district_unit and "{street}" not in u.district_unit:
+            names += [u.district_unit.format(district=d) for d in profile.districts]
+    return names
+
+
 def dispatcher_for(profile: Profile, embedder=None) -> Dispatcher | None:  # type: ignore[no-untyped-def]
     """The profile's dispatcher, built once per process (None when the city has no catalogue)."""
     key = (profile.key, id(embedder))
@@ -203,19 +247,23 @@ def route(number: str, text: str, profile: Profile, embedder=None) -> Suggestion
 
     dispatcher = dispatcher_for(profile, embedder)
     suggestion = dispatcher.suggest(text) if dispatcher is not None else None
+    lead, helpers = (None, ())
     with session_scope() as s:
         order = s.query(WorkOrder).filter(WorkOrder.number == number).one()
-        urgent = order.urgent
+        urgent, district, address = order.urgent, order.district, order.address
         if suggestion is not None:
-            order.suggested_unit, order.suggestion_confidence = suggestion.unit, suggestion.confidence
+            if suggestion.unit:
+                lead, helpers = localize(suggestion.unit, district, address, profile)
+            order.suggested_unit, order.suggestion_confidence = lead or suggestion.unit, suggestion.confidence
     if urgent:
-        unit = profile.urgent_unit(urgent) or (suggestion.unit if suggestion else None)
+        unit = profile.urgent_unit(urgent) or lead
         if unit:
-            lifecycle.dispatch(number, unit, "智能派单", profile, f"紧急诉求，立即转派：{unit}")
+            lifecycle.dispatch(number, unit, "智能派单", profile, f"紧急诉求，立即转派：{unit}",
+                               co_units=helpers if unit == lead else ())
         return suggestion
-    if suggestion is not None and suggestion.auto and suggestion.unit:
-        lifecycle.dispatch(number, suggestion.unit, "智能派单", profile,
-                           f"智能派单：{suggestion.unit}（置信度{suggestion.confidence:.0%}）")
+    if suggestion is not None and suggestion.auto and lead:
+        lifecycle.dispatch(number, lead, "智能派单", profile,
+                           f"智能派单：{lead}（置信度{suggestion.confidence:.0%}）", co_units=helpers)
     return suggestion
 
 

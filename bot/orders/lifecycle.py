@@ -39,6 +39,7 @@ from bot.store.models import (
     OPEN_STATUSES,
     Agent,
     AuditEntry,
+    OrderCoUnit,
     OrderStatus,
     WorkOrder,
     WorkOrderEvent,
@@ -144,11 +145,13 @@ def time_limit(unit: str, profile: Profile, working_days: object = None) -> int:
 
 
 def dispatch(number: str, unit: str, actor: str, profile: Profile, note: str | None = None,
-             now: dt.datetime | None = None, working_days: object = None) -> Change:
-    """Send the order to a handling unit; its deadline counts from today (``time_limit``)."""
+             now: dt.datetime | None = None, working_days: object = None, co_units: object = ()) -> Change:
+    """Send the order to a handling unit (the lead, 主办) and any co-units (协办); its deadline
+    counts from today (``time_limit``)."""
     if not unit or len(unit) > 64:
         raise LifecycleError("unit_required", "请指定承办单位。")
     days = time_limit(unit, profile, working_days)
+    helpers = _unit_list(co_units, unit)
     with session_scope() as s:
         order = _order(s, number)
         if order.status not in (OrderStatus.PENDING, OrderStatus.RETURNED):
@@ -158,7 +161,89 @@ def dispatch(number: str, unit: str, actor: str, profile: Profile, note: str | N
         order.deadline = order.first_deadline = add_working_days(today, days)
         limit = f"，办理时限{days}个工作日" if days != profile.working_days else ""
         _event(s, order, actor, OrderStatus.DISPATCHED, (note or f"派至{unit}") + limit)
+        if helpers:
+            _set_co_units(s, order, actor, helpers)
         return _change(order)
+
+
+# ---------------------------------------------------------------- lead and co-units (主办、协办)
+
+def _unit_list(value: object, lead: str | None) -> list[str]:
+    if value is None or value == ():
+        return []
+    if not isinstance(value, (list, tuple)) or len(value) > 10 \
+            or not all(isinstance(u, str) and 0 < len(u.strip()) <= 64 for u in value):
+        raise LifecycleError("bad_units", "协办单位应为1到10个单位名称。")
+    units = list(dict.fromkeys(u.strip() for u in value))
+    if lead in units:
+        raise LifecycleError("bad_units", "主办单位不能同时是协办单位。")
+    return units
+
+
+def _set_co_units(s, order: WorkOrder, actor: str, units: list[str]) -> None:  # type: ignore[no-untyped-def]
+    current = {c.unit: c for c in order.co_units}
+    for unit, row in current.items():
+        if unit not in units:
+            if row.part:
+                raise LifecycleError("bad_units", f"{unit}已经反馈了协办情况，不能取消。")
+            s.delete(row)
+    for unit in units:
+        if unit not in current:
+            s.add(OrderCoUnit(order_id=order.id, unit=unit, assigned_by=actor[:64]))
+    _event(s, order, actor, order.status, "协办单位：" + ("、".join(units) if units else "（无）"), kind="co_units")
+
+
+def set_co_units(number: str, actor: str, units: object) -> Change:
+    """The hotline assigns or changes an order's co-units (鞍山条例第十四条: 协商确定主办单位和协办单位)."""
+    with session_scope() as s:
+        order = _order(s, number)
+        if order.status not in OrderStatus.WORKED:
+            raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能调整协办单位。")
+        _set_co_units(s, order, actor, _unit_list(units, order.unit))
+        return _change(order)
+
+
+def change_lead(number: str, actor: str, unit: str, reason: str, profile: Profile,
+                now: dt.datetime | None = None) -> Change:
+    """The hotline changes the lead unit of an order in hand: the new lead receives it now and
+    its time limit counts from today."""
+    why = _reason(reason, "调整主办单位")
+    if not unit or len(unit) > 64:
+        raise LifecycleError("unit_required", "请指定新的主办单位。")
+    days = time_limit(unit, profile)
+    with session_scope() as s:
+        order = _order(s, number)
+        if order.status not in OrderStatus.WORKED:
+            raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能调整主办单位。")
+        if unit == order.unit:
+            raise LifecycleError("unit_required", "新的主办单位与原主办单位相同。")
+        if any(c.unit == unit for c in order.co_units):
+            raise LifecycleError("bad_units", f"{unit}现在是协办单位，请先取消协办再设为主办。")
+        previous = order.unit
+        order.unit, order.dispatched_at = unit, now or utcnow()
+        order.deadline = add_working_days(china_today(now), days)
+        _event(s, order, actor, OrderStatus.DISPATCHED, f"主办单位由{previous}调整为{unit}：{why}")
+        return _change(order)
+
+
+def report_part(number: str, unit: str, part: str) -> Change:
+    """A co-unit records what it did (its part); it may correct it until the lead closes."""
+    part = _reason(part, "协办情况")
+    with session_scope() as s:
+        order = _order(s, number)
+        row = next((c for c in order.co_units if c.unit == unit), None)
+        if row is None:
+            raise LifecycleError("not_yours", "本单位不是这个工单的协办单位。")
+        if order.status not in OrderStatus.WORKED:
+            raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能再反馈协办情况。")
+        row.part, row.reported_at = part, utcnow()
+        _event(s, order, unit, order.status, f"协办情况：{part}", kind="co_unit_part")
+        return _change(order)
+
+
+def co_units_view(order: WorkOrder) -> list[dict]:
+    return [{"unit": c.unit, "part": c.part, "reported_at": c.reported_at.isoformat() + "Z" if c.reported_at else None}
+            for c in order.co_units]
 
 
 def accept(number: str, unit: str) -> Change:
@@ -285,6 +370,9 @@ def close(number: str, unit: str, result: str) -> Change:
         _own(order, unit)
         if order.status not in OrderStatus.WORKED:
             raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能办结。")
+        waiting = [c.unit for c in order.co_units if not c.part]
+        if waiting:
+            raise LifecycleError("co_units_pending", f"协办单位{'、'.join(waiting)}还没有反馈办理情况，暂不能办结。")
         order.result = result
         _event(s, order, unit, OrderStatus.REVIEWING, result)
         return _change(order)

@@ -101,10 +101,29 @@ class WorkOrder(Base):
     due_at = Column(DateTime)  # urgent orders: when it must be dealt with (UTC)
 
     events = relationship("WorkOrderEvent", back_populates="order", order_by="WorkOrderEvent.id")
+    co_units = relationship("OrderCoUnit", back_populates="order", order_by="OrderCoUnit.id")
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+
+class OrderCoUnit(Base):
+    """A unit that helps the lead unit (``WorkOrder.unit``) with an order (协办, 鞍山条例第十四条;
+    通辽条例第十六条; 潍坊条例第二十二条): it records its part; the lead closes the whole."""
+
+    __tablename__ = "order_co_units"
+    __table_args__ = (UniqueConstraint("order_id", "unit"),)
+
+    id = Column(Integer, primary_key=True)
+    order_id = Column(Integer, ForeignKey("work_orders.id"), nullable=False, index=True)
+    unit = Column(String(64), nullable=False, index=True)
+    assigned_at = Column(DateTime, nullable=False, default=utcnow)
+    assigned_by = Column(String(64), nullable=False)
+    part = Column(Text)  # what the co-unit did, as it reported it
+    reported_at = Column(DateTime)
+
+    order = relationship("WorkOrder", back_populates="co_units")
 
 
 class WorkOrderEvent(Base):

@@ -69,8 +69,11 @@
     extend: ['申请延期', ''],
     close: ['办结', 'btn-primary'],
     terminate: ['申请终止', 'btn-danger-outline'],
-    appeal: ['申请评价复核', '']
+    appeal: ['申请评价复核', ''],
+    report: ['反馈协办情况', 'btn-primary']
   };
+  // The supervisor's buttons in an order's detail while a unit has it: [action, label, look].
+  var SUPERVISOR_DETAIL_BUTTONS = [['set-co-units', '设置协办单位', ''], ['change-lead', '调整主办单位', '']];
   // The supervisor's buttons in a review tab's rows: [action, label, look].
   var REVIEW_BUTTONS = {
     callbacks: [['call-answered', '接通·记录评价', 'btn-primary'], ['call-missed', '未接通', ''],
@@ -97,7 +100,10 @@
     callback_declined: '市民不愿评价',
     rating_appeal: '承办单位申请评价复核',
     appeal_upheld: '评价复核：确已尽责',
-    appeal_refused: '评价复核：不予支持'
+    appeal_refused: '评价复核：不予支持',
+    co_units: '协办单位',
+    co_unit_part: '协办单位反馈',
+    linked: '关联工单'
   };
   var AUDIT_ACTIONS = {
     list_orders: '查看工单列表',
@@ -117,7 +123,10 @@
     callback: '电话回访',
     read_callbacks: '查看回访名单',
     appeal: '申请评价复核',
-    'review-appeal': '评价复核'
+    'review-appeal': '评价复核',
+    report: '反馈协办情况',
+    'co-units': '设置协办单位',
+    'change-lead': '调整主办单位'
   };
   var TABS = ['urgent', 'pending', 'overdue', 'clusters', 'extensions', 'closings', 'callbacks', 'returns', 'terminations', 'dissatisfied', 'appeals', 'audit'];
   var TAB_NAMES = {
@@ -302,6 +311,35 @@
       fixed: { outcome: 'declined' },
       send: { note: 'text' },
       done: '工单 {number} 回访结束：市民不愿评价。'
+    },
+    report: {
+      title: '反馈协办情况',
+      submit: '提交协办情况',
+      hint: '本单位是这个工单的协办单位：请写明本单位做了什么、结果如何。主办单位汇总后统一办结；办结前可以修改。',
+      text: { label: '本单位的协办情况', what: '协办情况', rows: 4, placeholder: '例如：已配合现场核查，该商户营业执照齐全，已责令其规范经营' },
+      path: 'report',
+      send: { part: 'text' },
+      done: '已反馈工单 {number} 的协办情况。'
+    },
+    'set-co-units': {
+      title: '设置协办单位',
+      submit: '保存协办单位',
+      hint: '按住 Ctrl（Mac 为 ⌘）可以选择多个单位；都不选即取消协办。已反馈协办情况的单位不能取消。主办单位须在协办单位都反馈后才能办结。',
+      units: { label: '协办单位' },
+      path: 'co-units',
+      send: { units: 'units' },
+      done: '工单 {number} 的协办单位已更新。'
+    },
+    'change-lead': {
+      title: '调整主办单位',
+      submit: '确认调整',
+      danger: true,
+      hint: '调整后工单交新的主办单位办理，办理时限从今天起重新计算。',
+      unit: { label: '新的主办单位', placeholder: '请选择主办单位', excludeCurrent: true, required: '请指定新的主办单位。' },
+      text: { label: '调整理由（承办单位会看到）', what: '调整主办单位', rows: 3 },
+      path: 'change-lead',
+      send: { unit: 'unit', reason: 'text' },
+      done: '工单 {number} 的主办单位已调整为{unit}，办理时限 {deadline}。'
     },
     appeal: {
       title: '申请评价复核',
@@ -1790,10 +1828,13 @@
   // What the unit can do with the order now (and the place for the action form).
   function unitActions(order, number) {
     var actions = (UNIT_ACTIONS_BY_STATUS[order.status] || []).slice();
+    if (order.co_unit) {
+      actions = UNIT_ACTIONS_BY_STATUS[order.status] ? ['report'] : [];
+    }
     if (order.termination_requested) {
       actions.splice(actions.indexOf('terminate'), 1);
     }
-    if (order.appealable) {
+    if (order.appealable && !order.co_unit) {
       actions.push('appeal');
     }
     if (order.extension_requested && actions.indexOf('extend') >= 0) {
@@ -1830,7 +1871,15 @@
     if (!unitMode) {
       addField(dl, '保密', order.confidential ? '是（不向承办单位提供市民信息）' : '否');
     }
-    addField(dl, '承办单位', str(order.unit) || '（尚未派单）');
+    addField(dl, (order.co_units || []).length ? '主办单位' : '承办单位', str(order.unit) || '（尚未派单）');
+    var helpers = Array.isArray(order.co_units) ? order.co_units : [];
+    if (helpers.length) {
+      var parts = [];
+      for (var h = 0; h < helpers.length; h++) {
+        parts.push(str(helpers[h].unit) + (helpers[h].part ? '：' + str(helpers[h].part) : '（尚未反馈）'));
+      }
+      addField(dl, '协办单位', parts.join('\n'), { className: 'is-long' });
+    }
     addField(dl, '登记时间', timeEl(order.created_at));
     var due = addField(dl, '办理时限', dayEl(order.deadline));
     if (order.overdue) {
@@ -1887,8 +1936,18 @@
     if (order.termination_requested) {
       els.detail.appendChild(el('p', 'notice notice-warn', unitMode ? '已申请终止，正在等待热线审核。' : '承办单位已申请终止，等待审核（见「终止待审」）。'));
     }
+    if (unitMode && order.co_unit) {
+      els.detail.appendChild(el('p', 'notice notice-info', '本单位是这个工单的协办单位，主办单位是' + str(order.unit) +
+        '。请反馈本单位的办理情况，由主办单位统一办结。'));
+    }
     if (unitMode) {
       unitActions(order, number);
+    } else if (UNIT_ACTIONS_BY_STATUS[order.status]) {
+      var bar = el('div', 'detail-actions');
+      bar.setAttribute('role', 'group');
+      bar.setAttribute('aria-label', '督办操作');
+      els.detail.appendChild(actionButtons(bar, number, SUPERVISOR_DETAIL_BUTTONS, false));
+      els.detail.appendChild(el('div', 'action-slot'));
     }
     els.detail.appendChild(detailFields(order, unitMode));
 
@@ -1942,7 +2001,7 @@
   }
 
   function formSlot(f) {
-    if (state.mode === 'unit') {
+    if (state.mode === 'unit' || f.panel === 'detail') {
       if (state.detailNumber !== f.number) {
         return null;
       }
@@ -1982,7 +2041,10 @@
     }
     var panel = null;
     var row = null;
-    if (state.mode === 'supervisor') {
+    if (state.mode === 'supervisor' && opener && els.detail.contains(opener)) {
+      panel = 'detail';
+      row = state.detail;
+    } else if (state.mode === 'supervisor') {
       var p = H.closest(opener, '.tab-panel', null);
       panel = p ? p.id.replace(/^tab-/, '') : state.tab;
       row = findRow(panel, number);
@@ -2033,7 +2095,8 @@
     hint.id = 'action-hint';
     form.appendChild(hint);
 
-    var refs = { form: form, title: title, hint: hint, text: null, days: null, complex: null, unit: null, choice: null };
+    var refs = { form: form, title: title, hint: hint, text: null, days: null, complex: null, unit: null, choice: null,
+      units: null };
 
     // What the unit wrote (its reason to return, how it tried to reach the citizen).
     if (row && spec.quote && row[spec.quote[0]]) {
@@ -2043,6 +2106,16 @@
       form.appendChild(quote);
     }
 
+    if (spec.units) {
+      var many = unitSelect('action-units', '', { exclude: row ? str(row.unit) : null, placeholder: '（不设协办单位）' });
+      many.multiple = true;
+      many.size = 8;
+      var chosen = row && Array.isArray(row.co_units) ? row.co_units.map(function (c) { return str(c.unit); }) : [];
+      for (var o = 0; o < many.options.length; o++) {
+        many.options[o].selected = !!many.options[o].value && chosen.indexOf(many.options[o].value) >= 0;
+      }
+      refs.units = addControl(form, many, spec.units.label, null, 'action-hint action-error');
+    }
     if (spec.choice) {
       var pick = el('select', 'choice-select');
       pick.appendChild(new Option('请选择', ''));
@@ -2174,7 +2247,7 @@
     for (var i = 0; i < rows.length; i++) {
       rows[i].classList.remove('is-reviewing');
     }
-    if (state.form && state.form.panel) {
+    if (state.form && state.form.panel && state.form.panel !== 'detail') {
       var row = withNumber(tabPanel(state.form.panel), 'tr[data-number]', state.form.number);
       if (row) {
         row.classList.add('is-reviewing');
@@ -2258,7 +2331,8 @@
       unit: formEls.unit ? formEls.unit.value : '',
       days: parseInt(days, 10),
       complex: !!(formEls.complex && formEls.complex.checked),
-      choice: formEls.choice ? formEls.choice.value : ''
+      choice: formEls.choice ? formEls.choice.value : '',
+      units: formEls.units ? selectedValues(formEls.units) : []
     };
     var body = {};
     for (var key in spec.send) {
@@ -2273,6 +2347,16 @@
     }
     return { url: spec.callback ? API + '/callbacks/' + encodeURIComponent(state.form.number) : null,
       path: spec.path, body: body };
+  }
+
+  function selectedValues(select) {
+    var out = [];
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].selected && select.options[i].value) {
+        out.push(select.options[i].value);
+      }
+    }
+    return out;
   }
 
   function submitForm(event) {
@@ -2373,7 +2457,7 @@
   function manualRefresh() {
     stopTimer();
     var jobs = [loadList(true)];
-    if (state.mode === 'unit' && state.detailNumber) {
+    if (state.detailNumber) {
       jobs.push(loadDetail(false));
     }
     if (state.mode === 'supervisor' && state.tab === 'audit') {

@@ -470,3 +470,26 @@ def test_the_hotline_changes_the_lead_unit_and_its_time_limit_starts_again():
         lifecycle.change_lead(number, "console:boss", "市生态环境局", "", P, now=at("2026-11-25"))
     changed = lifecycle.change_lead(number, "console:boss", "市生态环境局", "油烟属于生态环境部门", P, now=at("2026-11-25"))
     assert changed.unit == "市生态环境局" and changed.status == "dispatched" and changed.deadline == dt.date(2026, 12, 2)
+
+
+def test_a_unit_designated_after_a_consultation_cannot_return_the_order_tianjin_article_17():
+    """天津办法第十七条第三款; 通辽条例第十六条第三项: 经研究确定或者直接指定的承办单位不得退回."""
+    number = new_order("g1")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P)
+    lifecycle.return_order(number, UNIT, "楼顶加盖属于住建部门管理")
+    with pytest.raises(LifecycleError) as no_record:
+        lifecycle.designate(number, "console:boss", OTHER, "", P)
+    assert no_record.value.code == "reason_required"
+    done = lifecycle.designate(number, "console:boss", OTHER, "12月5日市城管局、市住建局会商，确定住建局牵头", P)
+    assert (done.status, done.unit) == ("dispatched", OTHER)
+    with pytest.raises(LifecycleError) as refused:
+        lifecycle.return_order(number, OTHER, "不属于本单位职责")
+    assert refused.value.code == "designated"
+    assert [h["kind"] for h in lifecycle.history(number)][-1] == "designated"
+    # Designated while a unit has it: the lead changes; the old lead could return, the new one cannot.
+    other = new_order("g2")
+    lifecycle.dispatch(other, UNIT, "staff:派单员", P)
+    lifecycle.designate(other, "console:boss", OTHER, "会商后指定住建局承办", P)
+    assert repository.get_order(other).unit == OTHER
+    with pytest.raises(LifecycleError):
+        lifecycle.return_order(other, OTHER, "不属于本单位职责")

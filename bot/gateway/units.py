@@ -13,6 +13,7 @@ hotline's staff (role ``staff``: dispatch, review returns and terminations, 督�
     POST /api/orders/{number}/dispatch           派单 {unit, note, working_days (where the profile lets the hotline set it)}
     POST /api/orders/{number}/co-units           协办单位 {units: [...]} (an empty list removes them)
     POST /api/orders/{number}/change-lead        主办单位 {unit, reason}
+    POST /api/orders/{number}/designate          指定承办 after a consultation {unit, record}
     POST /api/orders/{number}/review-extension   延期审核: {approve, reason} (reason required to refuse)
     POST /api/orders/{number}/review-close       办结审核: {approve, reason} (reason required to send back)
     POST /api/orders/{number}/review-return      {approve, new_unit, reason}
@@ -65,7 +66,7 @@ def protected(order: WorkOrder) -> bool:
 def _progress(order: WorkOrder) -> dict[str, Any]:
     return {"overdue": order.status in OrderStatus.RUNNING and order.deadline < lifecycle.china_today(),
             "termination_requested": lifecycle.termination_requested(order), "sent_back": lifecycle.sent_back(order),
-            "appealable": lifecycle.appealable(order), "extension_requested": lifecycle.extension_requested(order)}
+            "appealable": lifecycle.appealable(order), "designated": lifecycle.designated(order), "extension_requested": lifecycle.extension_requested(order)}
 
 
 def redact_identity(text: str, name: str | None, phone: str | None) -> str:
@@ -150,7 +151,7 @@ def order_detail(number: str, actor: str, unit: str | None = None) -> dict[str, 
 
 
 UNIT_ACTIONS = ("accept", "return", "extend", "close", "terminate", "appeal", "report")
-STAFF_ACTIONS = ("dispatch", "co-units", "change-lead", "callback", "review-extension", "review-close", "review-return", "review-termination", "review-rating",
+STAFF_ACTIONS = ("dispatch", "co-units", "change-lead", "designate", "callback", "review-extension", "review-close", "review-return", "review-termination", "review-rating",
                  "review-appeal")
 
 
@@ -167,7 +168,7 @@ def _change(audit: tuple[str, str, str], fn: Any, *args: Any) -> web.Response:
     except lifecycle.LifecycleError as exc:
         lifecycle.audit(actor, f"refused_{action}", number, exc.code)
         status = 404 if exc.code == "not_found" else 403 if exc.code == "not_yours" else 409 \
-            if exc.code in ("bad_state", "too_late", "over_cap", "co_units_pending") else 400
+            if exc.code in ("bad_state", "too_late", "over_cap", "co_units_pending", "designated") else 400
         return error(status, exc.code, exc.message)
     lifecycle.audit(actor, action, number)
     return ok({"number": change.number, "status": change.status, "deadline": change.deadline.isoformat(),
@@ -209,6 +210,8 @@ def staff_action(actor: str, number: str, action: str, body: dict[str, Any], pro
     if action == "dispatch":
         return _change(done, lifecycle.dispatch, number, _text(body, "unit") or "", actor, profile, _text(body, "note"),
                        None, body.get("working_days"), body.get("co_units") or ())
+    if action == "designate":
+        return _change(done, lifecycle.designate, number, actor, _text(body, "unit") or "", _text(body, "record"), profile)
     if action == "co-units":
         return _change(done, lifecycle.set_co_units, number, actor, body.get("units"))
     if action == "change-lead":

@@ -226,6 +226,40 @@ def change_lead(number: str, actor: str, unit: str, reason: str, profile: Profil
         return _change(order)
 
 
+def designate(number: str, actor: str, unit: str, record: str, profile: Profile,
+              now: dt.datetime | None = None) -> Change:
+    """指定承办 (天津办法第十七条第三款; 通辽条例第十六条第三项): after a consultation (会商: who took
+    part and what was agreed, in ``record``) the hotline designates the unit, which can then no
+    longer return the order."""
+    record = _reason(record, "会商记录")
+    if not unit or len(unit) > 64:
+        raise LifecycleError("unit_required", "请指定承办单位。")
+    with session_scope() as s:
+        order = _order(s, number)
+        status = order.status
+    if status in (OrderStatus.PENDING, OrderStatus.RETURNED):
+        dispatch(number, unit, actor, profile, f"经会商指定{unit}承办", now)
+    elif status in OrderStatus.WORKED:
+        if unit != _current_unit(number):
+            change_lead(number, actor, unit, "经会商指定承办单位", profile, now)
+    else:
+        raise LifecycleError("bad_state", "这个工单现在不能指定承办单位。")
+    with session_scope() as s:
+        order = _order(s, number)
+        _event(s, order, actor, order.status, f"指定承办：{unit}。会商记录：{record}", kind="designated")
+        return _change(order)
+
+
+def _current_unit(number: str) -> str | None:
+    with session_scope() as s:
+        return _order(s, number).unit
+
+
+def designated(order: WorkOrder) -> bool:
+    """The current unit was designated after a consultation: it may not return the order."""
+    return any(e.kind == "designated" and (e.note or "").startswith(f"指定承办：{order.unit}。") for e in order.events)
+
+
 def report_part(number: str, unit: str, part: str) -> Change:
     """A co-unit records what it did (its part); it may correct it until the lead closes."""
     part = _reason(part, "协办情况")
@@ -265,6 +299,8 @@ def return_order(number: str, unit: str, reason: str, complex_matter: bool = Fal
         _own(order, unit)
         if order.status not in OrderStatus.WORKED:
             raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能退回。")
+        if designated(order):
+            raise LifecycleError("designated", "这个工单是经会商指定本单位承办的，不能退回，请按规定期限办理。")
         received = (order.dispatched_at or order.created_at).replace(tzinfo=dt.timezone.utc)
         allowed = RETURN_DAYS_COMPLEX if complex_matter else RETURN_DAYS
         if working_days_between(china_today(received), china_today(now)) > allowed:

@@ -73,7 +73,12 @@
     report: ['反馈协办情况', 'btn-primary']
   };
   // The supervisor's buttons in an order's detail while a unit has it: [action, label, look].
-  var SUPERVISOR_DETAIL_BUTTONS = [['set-co-units', '设置协办单位', ''], ['change-lead', '调整主办单位', '']];
+  var SUPERVISOR_DETAIL_BUTTONS = {
+    pending: [['designate', '会商指定承办', '']],
+    returned: [['designate', '会商指定承办', '']],
+    dispatched: [['set-co-units', '设置协办单位', ''], ['change-lead', '调整主办单位', ''], ['designate', '会商指定承办', '']],
+    in_progress: [['set-co-units', '设置协办单位', ''], ['change-lead', '调整主办单位', ''], ['designate', '会商指定承办', '']]
+  };
   // The supervisor's buttons in a review tab's rows: [action, label, look].
   var REVIEW_BUTTONS = {
     callbacks: [['call-answered', '接通·记录评价', 'btn-primary'], ['call-missed', '未接通', ''],
@@ -103,6 +108,7 @@
     appeal_refused: '评价复核：不予支持',
     co_units: '协办单位',
     co_unit_part: '协办单位反馈',
+    designated: '会商指定承办',
     linked: '关联工单'
   };
   var AUDIT_ACTIONS = {
@@ -126,7 +132,8 @@
     'review-appeal': '评价复核',
     report: '反馈协办情况',
     'co-units': '设置协办单位',
-    'change-lead': '调整主办单位'
+    'change-lead': '调整主办单位',
+    designate: '会商指定承办'
   };
   var TABS = ['urgent', 'pending', 'overdue', 'clusters', 'extensions', 'closings', 'callbacks', 'returns', 'terminations', 'dissatisfied', 'appeals', 'audit'];
   var TAB_NAMES = {
@@ -329,6 +336,18 @@
       path: 'co-units',
       send: { units: 'units' },
       done: '工单 {number} 的协办单位已更新。'
+    },
+    designate: {
+      title: '会商指定承办',
+      submit: '确认指定',
+      danger: true,
+      hint: '职责交叉或不明确、难以确定承办单位的，经有关单位会商后指定承办单位；指定的单位不能再退回。',
+      unit: { label: '指定承办单位', placeholder: '请选择承办单位', required: '请指定承办单位。' },
+      text: { label: '会商记录（参加单位和人员、会商结论）', what: '会商记录', rows: 4,
+        placeholder: '例如：12月5日，市城管局、市住建局、铁东区政府会商，确定由铁东区城管局牵头办理' },
+      path: 'designate',
+      send: { unit: 'unit', record: 'text' },
+      done: '已指定{unit}承办工单 {number}。'
     },
     'change-lead': {
       title: '调整主办单位',
@@ -1834,6 +1853,9 @@
     if (order.termination_requested) {
       actions.splice(actions.indexOf('terminate'), 1);
     }
+    if (order.designated && actions.indexOf('return') >= 0) {
+      actions.splice(actions.indexOf('return'), 1); // designated after a consultation: no return
+    }
     if (order.appealable && !order.co_unit) {
       actions.push('appeal');
     }
@@ -1942,11 +1964,11 @@
     }
     if (unitMode) {
       unitActions(order, number);
-    } else if (UNIT_ACTIONS_BY_STATUS[order.status]) {
+    } else if (SUPERVISOR_DETAIL_BUTTONS[order.status]) {
       var bar = el('div', 'detail-actions');
       bar.setAttribute('role', 'group');
       bar.setAttribute('aria-label', '督办操作');
-      els.detail.appendChild(actionButtons(bar, number, SUPERVISOR_DETAIL_BUTTONS, false));
+      els.detail.appendChild(actionButtons(bar, number, SUPERVISOR_DETAIL_BUTTONS[order.status], false));
       els.detail.appendChild(el('div', 'action-slot'));
     }
     els.detail.appendChild(detailFields(order, unitMode));

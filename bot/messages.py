@@ -451,6 +451,16 @@ def rating_reopened(number: str, unit: str | None, deadline: object) -> str:
     return f"很抱歉没能让您满意。已将工单 {number} 和您的意见重新交给{who}办理{when}。"
 
 
+def citizen_asked_text(number: str, note: str | None) -> str:
+    """The hotline or the unit asks the citizen (补充材料, or a unit's message passed on)."""
+    asked = (note or "").split("：", 1)[-1]
+    return (f"关于您的工单 {number}，{asked}\n请直接回复这条消息（可以发文字，也可以发照片）。"
+            "如果现在有危险，请立即拨打110、119或120。")
+
+
+CITIZEN_ANSWER_TAKEN = "已收到您的补充，已记入工单并转交承办单位。有照片的话，现在发给我，也会一并记入工单。"
+
+
 def order_update_text(number: str, status_label: str, note: str | None) -> str:
     text = f"您的工单 {number} 有新进展：当前状态为“{status_label}”。"
     if note:

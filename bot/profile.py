@@ -54,6 +54,12 @@ class Profile:
         return _bounded((self.urgent or {}).get("dispatch_within_hours"), 2, 1, 72)
 
     @property
+    def supplement_stops_clock(self) -> bool:
+        """While the citizen is asked for more information (补充材料), the unit's clock stops: the
+        deadline moves by the working days waited (``follow_up.supplement_stops_clock``)."""
+        return bool((self.follow_up or {}).get("supplement_stops_clock", False))
+
+    @property
     def callback_after_hours(self) -> int:
         return _bounded((self.follow_up or {}).get("chat_wait_hours"), 48, 1, 24 * 14)
 

@@ -97,6 +97,18 @@ def test_a_complaint_from_the_widget_to_the_unit_and_back_to_a_rating(browser, s
         unit.click("#action-submit")
         unit.wait_for_selector(f"#status:has-text('已签收工单 {number}')")
         assert repository.get_order(number).status == "in_progress"
+        # 3a. The unit asks the citizen for more (补充材料, 鞍山条例第十五条第二项): the question reaches
+        # the widget, the citizen's answer comes back into the order's history.
+        unit.click("#order-detail button[data-action='ask-citizen']")
+        unit.fill("#action-text", "请问化工厂排放气味最重的是几点钟？有照片请一并发来")
+        unit.fill("#action-days", "3")
+        unit.click("#action-submit")
+        unit.wait_for_selector(f"#status:has-text('已把工单 {number} 的问题发给市民')")
+        citizen.locator(".msg.system, .msg.bot", has_text="排放气味最重的是几点钟").last.wait_for()
+        say(citizen, "一般是夜里十一点以后，最近三天都有")
+        assert "已收到您的补充" in last_bot_text(citizen)
+        unit.click("#unit-refresh")
+        unit.wait_for_selector("#order-detail:has-text('一般是夜里十一点以后')")
         unit.click("#order-detail button[data-action='close']")
         unit.fill("#action-text", RESULT)
         unit.click("#action-submit")

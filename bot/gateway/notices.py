@@ -9,7 +9,10 @@ and otherwise shown when the citizen comes back. Orders from phone calls are fol
 phone, by the agents.
 
 When an order is closed, the citizen's next answer that reads as a rating (满意 / 基本满意 /
-不满意, stars) is taken by the hub (``take_rating``), not by Rasa.
+不满意, stars) is taken by the hub (``take_rating``), not by Rasa. When the hotline or the unit
+asked the citizen for more (补充材料, or a unit's message passed on to a protected citizen), the
+citizen's next message is the answer and goes into the order (``take_answer``), unless it reads
+as an emergency or asks for a person.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
 from bot import messages
 from bot.gateway.hub import Hub
+from bot.language import emergency
 from bot.orders import lifecycle
 from bot.store import repository
 from bot.store.models import STATUS_LABELS, OrderStatus, utcnow
@@ -31,12 +36,17 @@ log = logging.getLogger(__name__)
 LOOK_BACK = dt.timedelta(days=7)
 RATING_TTL = 7 * 24 * 3600.0
 REASON_TTL = 24 * 3600.0
+ASK_TTL = 16 * 24 * 3600.0  # the longest a question to the citizen stays open (15 working days)
+# Not an answer to the hotline's question: asking for a person, giving up, looking up an order.
+_NOT_AN_ANSWER = re.compile(r"^\s*(?:转人工|人工|人工服务|找人工|客服|取消|算了|不用了|查询工单|查工单|你好|您好|在吗)\s*[。.!！?？]*\s*$")
 # (notice, text, buttons) -> (method, result); result "sent" when the citizen was reached.
 Teller = Callable[[repository.PendingNotice, str, list[dict[str, str]]], Awaitable[tuple[str, str]]]
 
 
 def notice_text(notice: repository.PendingNotice) -> tuple[str, list[dict[str, str]]]:
     label = STATUS_LABELS.get(notice.status, notice.status)
+    if notice.kind == "citizen_asked":
+        return messages.citizen_asked_text(notice.number, notice.note), []
     if notice.status == OrderStatus.CLOSED:
         return messages.order_closed_text(notice.number, notice.result or notice.note), messages.RATING_BUTTONS
     if notice.status == OrderStatus.DISPATCHED and notice.kind == "status":
@@ -55,7 +65,7 @@ class OrderNotices:
         # Citizens asked why they were not satisfied (kept in the store too; this set spares a
         # store read on every other message).
         self._awaiting_reason: set[str] = set()
-        hub.rating_taker = self.take_rating
+        hub.rating_taker = self.take_reply
 
     def register(self, channel: str, teller: Teller) -> None:
         self.tellers[channel] = teller
@@ -84,7 +94,9 @@ class OrderNotices:
                 except Exception as exc:
                     log.exception("notice of %s not told", notice.number)
                     method, result = "failed", type(exc).__name__
-            if notice.status == OrderStatus.CLOSED:
+            if notice.kind == "citizen_asked":
+                await asyncio.to_thread(self.store.set, f"ask:{notice.sender_id}", notice.number, ASK_TTL)
+            elif notice.status == OrderStatus.CLOSED:
                 await asyncio.to_thread(self.store.set, f"rating:{notice.sender_id}", notice.number, RATING_TTL)
             await asyncio.to_thread(repository.finish_notice, claim, method, result)
             told += result == "sent"
@@ -99,6 +111,32 @@ class OrderNotices:
                 raise
             except Exception:
                 log.exception("telling citizens about their orders failed")
+
+    # ---------------------------------------------------------------- the citizen's answers
+
+    async def take_reply(self, sender_id: str, text: str) -> str | None:
+        """A rating of a closed order, or the answer to a question the hotline asked; None: the
+        message goes to Rasa as usual."""
+        rated = await self.take_rating(sender_id, text)
+        return rated if rated is not None else await self.take_answer(sender_id, text)
+
+    async def take_answer(self, sender_id: str, text: str) -> str | None:
+        """The citizen's answer to 补充材料 (or to a unit's message passed on), kept in the order.
+        An emergency, a request for a person or a control word is never taken for an answer."""
+        number = await asyncio.to_thread(self.store.get, f"ask:{sender_id}")
+        if number is None or not (text or "").strip() or _NOT_AN_ANSWER.match(text):
+            return None
+        reading = emergency.assess(text)
+        if reading.confident is not None or reading.possible is not None:
+            return None  # the hub's emergency path answers it; the question stays open
+        try:
+            await asyncio.to_thread(lifecycle.citizen_answered, number, sender_id, text, self.hub.profile)
+        except lifecycle.LifecycleError as exc:
+            log.info("answer for %s not taken: %s", number, exc.code)
+            await asyncio.to_thread(self.store.delete, f"ask:{sender_id}")
+            return None
+        await asyncio.to_thread(self.store.delete, f"ask:{sender_id}")
+        return messages.CITIZEN_ANSWER_TAKEN
 
     # ---------------------------------------------------------------- the answer to 回访
 

@@ -8,11 +8,13 @@ hotline's staff (role ``staff``: dispatch, review returns and terminations, 督�
     POST /api/units/orders/{number}/extend       延期 {reason, working_days}
     POST /api/units/orders/{number}/close        办结 {result}: the order waits for the hotline's review
     POST /api/units/orders/{number}/terminate    申请终止 {evidence}
+    POST /api/units/orders/{number}/ask-citizen  补充材料, or a message passed on to the citizen {question, days}
     POST /api/units/orders/{number}/report       a co-unit's part (协办情况) {part}
     POST /api/units/orders/{number}/appeal       不满意 评价复核申请 {explanation, evidence} (天津办法第二十三条)
     POST /api/orders/{number}/dispatch           派单 {unit, note, working_days (where the profile lets the hotline set it)}
     POST /api/orders/{number}/co-units           协办单位 {units: [...]} (an empty list removes them)
     POST /api/orders/{number}/change-lead        主办单位 {unit, reason}
+    POST /api/orders/{number}/ask-citizen        补充材料 {question, days}
     POST /api/orders/{number}/designate          指定承办 after a consultation {unit, record}
     POST /api/orders/{number}/review-extension   延期审核: {approve, reason} (reason required to refuse)
     POST /api/orders/{number}/review-close       办结审核: {approve, reason} (reason required to send back)
@@ -66,7 +68,8 @@ def protected(order: WorkOrder) -> bool:
 def _progress(order: WorkOrder) -> dict[str, Any]:
     return {"overdue": order.status in OrderStatus.RUNNING and order.deadline < lifecycle.china_today(),
             "termination_requested": lifecycle.termination_requested(order), "sent_back": lifecycle.sent_back(order),
-            "appealable": lifecycle.appealable(order), "designated": lifecycle.designated(order), "extension_requested": lifecycle.extension_requested(order)}
+            "appealable": lifecycle.appealable(order), "designated": lifecycle.designated(order),
+            "awaiting_citizen": lifecycle.awaiting_citizen(order), "extension_requested": lifecycle.extension_requested(order)}
 
 
 def redact_identity(text: str, name: str | None, phone: str | None) -> str:
@@ -144,14 +147,19 @@ def order_detail(number: str, actor: str, unit: str | None = None) -> dict[str, 
         else:
             view = unit_view(order, unit=unit)
         shows_personal = unit is None or not protected(order)
+        protected_citizen = (order.name, order.phone) if protected(order) else None
     view["history"] = lifecycle.history(number)
+    if unit is not None and protected_citizen:
+        for step in view["history"]:  # the citizen's own words may name them: not for the unit
+            if step["kind"] == "citizen_answered" and step["note"]:
+                step["note"] = redact_identity(step["note"], *protected_citizen)
     if shows_personal:
         lifecycle.audit(actor, "read_order", number)
     return view
 
 
-UNIT_ACTIONS = ("accept", "return", "extend", "close", "terminate", "appeal", "report")
-STAFF_ACTIONS = ("dispatch", "co-units", "change-lead", "designate", "callback", "review-extension", "review-close", "review-return", "review-termination", "review-rating",
+UNIT_ACTIONS = ("accept", "return", "extend", "close", "terminate", "appeal", "report", "ask-citizen")
+STAFF_ACTIONS = ("dispatch", "co-units", "change-lead", "designate", "ask-citizen", "callback", "review-extension", "review-close", "review-return", "review-termination", "review-rating",
                  "review-appeal")
 
 
@@ -168,7 +176,7 @@ def _change(audit: tuple[str, str, str], fn: Any, *args: Any) -> web.Response:
     except lifecycle.LifecycleError as exc:
         lifecycle.audit(actor, f"refused_{action}", number, exc.code)
         status = 404 if exc.code == "not_found" else 403 if exc.code == "not_yours" else 409 \
-            if exc.code in ("bad_state", "too_late", "over_cap", "co_units_pending", "designated") else 400
+            if exc.code in ("bad_state", "too_late", "over_cap", "co_units_pending", "designated", "no_channel") else 400
         return error(status, exc.code, exc.message)
     lifecycle.audit(actor, action, number)
     return ok({"number": change.number, "status": change.status, "deadline": change.deadline.isoformat(),
@@ -193,6 +201,8 @@ def unit_action(unit: str, actor: str, number: str, action: str, body: dict[str,
         return _change(done, lifecycle.close, number, unit, _text(body, "result"))
     if action == "report":
         return _change(done, lifecycle.report_part, number, unit, _text(body, "part"))
+    if action == "ask-citizen":
+        return _change(done, lifecycle.ask_citizen, number, actor, _text(body, "question"), body.get("days"), profile, unit)
     if action == "appeal":
         return _change(done, lifecycle.appeal_rating, number, unit, _text(body, "explanation"), _text(body, "evidence"))
     return _change(done, lifecycle.request_termination, number, unit, _text(body, "evidence"))
@@ -210,6 +220,8 @@ def staff_action(actor: str, number: str, action: str, body: dict[str, Any], pro
     if action == "dispatch":
         return _change(done, lifecycle.dispatch, number, _text(body, "unit") or "", actor, profile, _text(body, "note"),
                        None, body.get("working_days"), body.get("co_units") or ())
+    if action == "ask-citizen":
+        return _change(done, lifecycle.ask_citizen, number, actor, _text(body, "question"), body.get("days"), profile)
     if action == "designate":
         return _change(done, lifecycle.designate, number, actor, _text(body, "unit") or "", _text(body, "record"), profile)
     if action == "co-units":

@@ -494,6 +494,68 @@ def history(number: str) -> list[dict]:
                  "from": e.status_from, "to": e.status_to, "note": e.note} for e in order.events]
 
 
+# ---------------------------------------------------------------- asking the citizen (补充材料, 转达)
+
+ASK_DAYS = (1, 15)
+_ASKED_CITIZEN = re.compile(r"（请于(\d{4}-\d{2}-\d{2})前答复）$")
+
+
+def ask_citizen(number: str, actor: str, question: str, days: object, profile: Profile, unit: str | None = None,
+                now: dt.datetime | None = None) -> Change:
+    """The hotline or the order's unit asks the citizen, in the citizen's own channel, for more
+    information by a date (鞍山条例第十五条第二项: 通知诉求人在规定期限内补齐相关材料), or passes on a
+    unit's message to a citizen it must not identify (a 举报 or a confidential order): the unit
+    never sees the name or number, the citizen's answer comes back into the order."""
+    question = _reason(question, "需要市民补充或转达的内容")
+    if not isinstance(days, int) or isinstance(days, bool) or not ASK_DAYS[0] <= days <= ASK_DAYS[1]:
+        raise LifecycleError("bad_days", f"答复期限应为{ASK_DAYS[0]}到{ASK_DAYS[1]}个工作日。")
+    with session_scope() as s:
+        order = _order(s, number)
+        if unit is not None:
+            _own(order, unit)
+        if order.status not in OPEN_STATUSES:
+            raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能再联系市民补充。")
+        if not order.sender_id or order.channel == "phone":
+            raise LifecycleError("no_channel", "这个工单是电话受理的，没有线上渠道可以转达，请由热线坐席电话联系市民。")
+        if awaiting_citizen(order, china_today(now)):
+            raise LifecycleError("bad_state", "已经在等待市民答复，请等市民答复或期限过后再问。")
+        due = add_working_days(china_today(now), days)
+        who = "承办单位" if unit is not None else "热线"
+        _event(s, order, actor, order.status, f"{who}请市民补充或答复：{question}（请于{due.isoformat()}前答复）",
+               kind="citizen_asked")
+        return _change(order)
+
+
+def awaiting_citizen(order: WorkOrder, today: dt.date | None = None) -> bool:
+    """A question to the citizen is open: not answered and not past its date."""
+    asked = _latest(order, "citizen_asked")
+    if asked is None or _latest_kind(order, ("citizen_asked", "citizen_answered")) != "citizen_asked":
+        return False
+    m = _ASKED_CITIZEN.search(asked.note or "")
+    return m is None or dt.date.fromisoformat(m.group(1)) >= (today or china_today())
+
+
+def citizen_answered(number: str, sender_id: str, text: str, profile: Profile, now: dt.datetime | None = None) -> Change:
+    """The citizen's answer, appended to the order. Where the profile stops the clock while the
+    citizen is asked (``supplement_stops_clock``), the deadline moves by the working days waited."""
+    text = (text or "").strip()
+    if not text:
+        raise LifecycleError("empty", "答复是空的。")
+    with session_scope() as s:
+        order = _order(s, number)
+        if order.sender_id != sender_id or not awaiting_citizen(order, china_today(now)):
+            raise LifecycleError("bad_state", "这个工单没有在等待您的答复。")
+        asked = _latest(order, "citizen_asked")
+        _event(s, order, "citizen", order.status, text[:2000], kind="citizen_answered")
+        if profile.supplement_stops_clock and asked is not None:
+            waited = working_days_between(china_today(asked.at.replace(tzinfo=dt.timezone.utc)), china_today(now))
+            if waited:
+                order.deadline = add_working_days(order.deadline, waited)
+                _event(s, order, "热线", order.status, f"等待市民补充{waited}个工作日，办理时限顺延至"
+                                                      f"{order.deadline:%Y年%m月%d日}", kind="extension")
+        return _change(order)
+
+
 # ---------------------------------------------------------------- satisfaction follow-up (回访)
 
 RATINGS = ("满意", "基本满意", "不满意")

@@ -356,11 +356,11 @@ def waiting_handoffs() -> list[Handoff]:
 def add_attachment(sender_id: str, channel: str, filename: str | None, content_type: str, size: int,
                    sha256: str, path: str) -> tuple[Attachment, WorkOrder | None]:
     """Keep an uploaded file as evidence. It joins the order filed from the same conversation:
-    at once when that order was filed within the last hour and is still open, otherwise when
-    the order is filed (``link_attachments``)."""
+    the one waiting for this citizen's answer (补充材料), or the one filed within the last hour and
+    still open, otherwise the order filed next (``link_attachments``)."""
     with session_scope() as s:
         since = utcnow() - dt.timedelta(hours=1)
-        recent = s.execute(
+        recent = _asking(s, sender_id) or s.execute(
             select(WorkOrder)
             .where(WorkOrder.sender_id == sender_id, WorkOrder.created_at >= since,
                    WorkOrder.status.in_(OPEN_STATUSES))
@@ -372,6 +372,19 @@ def add_attachment(sender_id: str, channel: str, filename: str | None, content_t
         s.add(att)
         s.flush()
         return att, recent
+
+
+def _asking(s, sender_id: str) -> WorkOrder | None:  # type: ignore[no-untyped-def]
+    """The conversation's open order that asked this citizen for more (补充材料): not answered yet,
+    or answered within the day (the photos often come after the words)."""
+    day_ago = utcnow() - dt.timedelta(days=1)
+    for order in s.execute(select(WorkOrder).where(WorkOrder.sender_id == sender_id,
+                                                   WorkOrder.status.in_(OPEN_STATUSES))
+                           .order_by(WorkOrder.id.desc()).limit(5)).scalars():
+        last = next((e for e in reversed(order.events) if e.kind in ("citizen_asked", "citizen_answered")), None)
+        if last is not None and (last.kind == "citizen_asked" or last.at >= day_ago):
+            return order
+    return None
 
 
 def link_attachments(sender_id: str, order_id: int) -> int:
@@ -464,8 +477,10 @@ def unnotified_changes(channel: str | None, since: dt.datetime, limit: int = 50)
             .join(WorkOrder, WorkOrder.id == WorkOrderEvent.order_id)
             .where(WorkOrder.channel == channel if channel else WorkOrder.channel.is_not(None),
                    WorkOrder.sender_id.is_not(None),
-                   WorkOrderEvent.kind.in_(("status", "extension")), WorkOrderEvent.status_from.is_not(None),
-                   or_(WorkOrderEvent.status_from != WorkOrderEvent.status_to, WorkOrderEvent.kind == "extension"),
+                   WorkOrderEvent.kind.in_(("status", "extension", "citizen_asked")),
+                   WorkOrderEvent.status_from.is_not(None),
+                   or_(WorkOrderEvent.status_from != WorkOrderEvent.status_to,
+                       WorkOrderEvent.kind.in_(("extension", "citizen_asked"))),
                    # 办结审核 is the hotline's own step: the citizen hears the result once it is approved
                    WorkOrderEvent.status_to != OrderStatus.REVIEWING,
                    or_(WorkOrderEvent.status_from != OrderStatus.REVIEWING, WorkOrderEvent.status_to == OrderStatus.CLOSED),

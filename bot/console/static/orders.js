@@ -59,8 +59,8 @@
   };
   var DONE_STATUSES = { closed: true, terminated: true };
   var UNIT_ACTIONS_BY_STATUS = {
-    dispatched: ['accept', 'return', 'extend', 'close', 'terminate'],
-    in_progress: ['return', 'extend', 'close', 'terminate']
+    dispatched: ['accept', 'return', 'extend', 'close', 'terminate', 'ask-citizen'],
+    in_progress: ['return', 'extend', 'close', 'terminate', 'ask-citizen']
   };
   // The unit's buttons in the detail: [label, look].
   var UNIT_BUTTONS = {
@@ -70,14 +70,17 @@
     close: ['办结', 'btn-primary'],
     terminate: ['申请终止', 'btn-danger-outline'],
     appeal: ['申请评价复核', ''],
-    report: ['反馈协办情况', 'btn-primary']
+    report: ['反馈协办情况', 'btn-primary'],
+    'ask-citizen': ['请市民补充', '']
   };
   // The supervisor's buttons in an order's detail while a unit has it: [action, label, look].
   var SUPERVISOR_DETAIL_BUTTONS = {
     pending: [['designate', '会商指定承办', '']],
     returned: [['designate', '会商指定承办', '']],
-    dispatched: [['set-co-units', '设置协办单位', ''], ['change-lead', '调整主办单位', ''], ['designate', '会商指定承办', '']],
-    in_progress: [['set-co-units', '设置协办单位', ''], ['change-lead', '调整主办单位', ''], ['designate', '会商指定承办', '']]
+    dispatched: [['set-co-units', '设置协办单位', ''], ['change-lead', '调整主办单位', ''], ['designate', '会商指定承办', ''],
+      ['ask-citizen', '请市民补充', '']],
+    in_progress: [['set-co-units', '设置协办单位', ''], ['change-lead', '调整主办单位', ''], ['designate', '会商指定承办', ''],
+      ['ask-citizen', '请市民补充', '']]
   };
   // The supervisor's buttons in a review tab's rows: [action, label, look].
   var REVIEW_BUTTONS = {
@@ -109,6 +112,8 @@
     co_units: '协办单位',
     co_unit_part: '协办单位反馈',
     designated: '会商指定承办',
+    citizen_asked: '请市民补充',
+    citizen_answered: '市民答复',
     linked: '关联工单'
   };
   var AUDIT_ACTIONS = {
@@ -133,7 +138,8 @@
     report: '反馈协办情况',
     'co-units': '设置协办单位',
     'change-lead': '调整主办单位',
-    designate: '会商指定承办'
+    designate: '会商指定承办',
+    'ask-citizen': '请市民补充'
   };
   var TABS = ['urgent', 'pending', 'overdue', 'clusters', 'extensions', 'closings', 'callbacks', 'returns', 'terminations', 'dissatisfied', 'appeals', 'audit'];
   var TAB_NAMES = {
@@ -336,6 +342,17 @@
       path: 'co-units',
       send: { units: 'units' },
       done: '工单 {number} 的协办单位已更新。'
+    },
+    'ask-citizen': {
+      title: '请市民补充或答复',
+      submit: '发给市民',
+      hint: '这段话经热线发到市民原来的渠道（微信或网页），市民的答复和照片会记入工单。举报和要求保密的工单，承办单位看不到市民的姓名和电话，也通过这里联系市民。等待市民补充的天数顺延办理时限。',
+      text: { label: '要市民补充或答复的内容（市民会看到这段话）', what: '需要市民补充或转达的内容', rows: 4,
+        placeholder: '例如：请提供烧烤店的具体门牌号，以及油烟最严重的时间段，有照片请一并发来' },
+      days: { label: '请市民在几个工作日内答复', hint: '1到15个工作日。', max: 15, invalid: '答复期限应为1到15个工作日。' },
+      path: 'ask-citizen',
+      send: { question: 'text', days: 'days' },
+      done: '已把工单 {number} 的问题发给市民，市民答复后会记入工单。'
     },
     designate: {
       title: '会商指定承办',
@@ -1853,6 +1870,9 @@
     if (order.termination_requested) {
       actions.splice(actions.indexOf('terminate'), 1);
     }
+    if (order.awaiting_citizen && actions.indexOf('ask-citizen') >= 0) {
+      actions.splice(actions.indexOf('ask-citizen'), 1); // one question at a time
+    }
     if (order.designated && actions.indexOf('return') >= 0) {
       actions.splice(actions.indexOf('return'), 1); // designated after a consultation: no return
     }
@@ -1958,6 +1978,9 @@
     if (order.termination_requested) {
       els.detail.appendChild(el('p', 'notice notice-warn', unitMode ? '已申请终止，正在等待热线审核。' : '承办单位已申请终止，等待审核（见「终止待审」）。'));
     }
+    if (order.awaiting_citizen) {
+      els.detail.appendChild(el('p', 'notice notice-info', '已请市民补充，正在等待市民答复；答复会记入下面的办理经过。'));
+    }
     if (unitMode && order.co_unit) {
       els.detail.appendChild(el('p', 'notice notice-info', '本单位是这个工单的协办单位，主办单位是' + str(order.unit) +
         '。请反馈本单位的办理情况，由主办单位统一办结。'));
@@ -1968,7 +1991,10 @@
       var bar = el('div', 'detail-actions');
       bar.setAttribute('role', 'group');
       bar.setAttribute('aria-label', '督办操作');
-      els.detail.appendChild(actionButtons(bar, number, SUPERVISOR_DETAIL_BUTTONS[order.status], false));
+      var buttons = SUPERVISOR_DETAIL_BUTTONS[order.status].filter(function (b) {
+        return !(b[0] === 'ask-citizen' && order.awaiting_citizen);
+      });
+      els.detail.appendChild(actionButtons(bar, number, buttons, false));
       els.detail.appendChild(el('div', 'action-slot'));
     }
     els.detail.appendChild(detailFields(order, unitMode));
@@ -2163,13 +2189,14 @@
       }, 'action-hint action-error');
     }
     if (spec.days) {
-      var daysHint = el('p', 'form-hint', '1到60个工作日，从当前办理时限起算。');
+      var dayRule = daysRule(spec);
+      var daysHint = el('p', 'form-hint', dayRule.hint);
       daysHint.id = 'action-days-hint';
-      refs.days = addControl(form, el('input', 'days-input'), '延长多少个工作日', {
+      refs.days = addControl(form, el('input', 'days-input'), dayRule.label, {
         id: 'action-days',
         type: 'number',
         min: '1',
-        max: '60',
+        max: String(dayRule.max),
         step: '1',
         inputMode: 'numeric'
       }, 'action-days-hint action-error', daysHint);
@@ -2345,8 +2372,8 @@
       }
     }
     var days = formEls.days ? formEls.days.value.trim() : '';
-    if (spec.days && (!/^\d+$/.test(days) || Number(days) < 1 || Number(days) > 60)) {
-      return { error: TEXT.daysInvalid, control: formEls.days };
+    if (spec.days && (!/^\d+$/.test(days) || Number(days) < 1 || Number(days) > daysRule(spec).max)) {
+      return { error: daysRule(spec).invalid, control: formEls.days };
     }
     var values = {
       text: text.trim(),
@@ -2369,6 +2396,17 @@
     }
     return { url: spec.callback ? API + '/callbacks/' + encodeURIComponent(state.form.number) : null,
       path: spec.path, body: body };
+  }
+
+  // A form's working-days field: an extension's (1-60) unless the action says otherwise.
+  function daysRule(spec) {
+    var rule = typeof spec.days === 'object' ? spec.days : {};
+    return {
+      label: rule.label || '延长多少个工作日',
+      hint: rule.hint || '1到60个工作日，从当前办理时限起算。',
+      max: rule.max || 60,
+      invalid: rule.invalid || TEXT.daysInvalid
+    };
   }
 
   function selectedValues(select) {

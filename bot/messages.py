@@ -442,7 +442,7 @@ def order_closed_text(number: str, result: str | None) -> str:
     text = f"您的工单 {number} 已办结。"
     if result:
         text += f"\n办理结果：{result}"
-    return text + "\n请您对办理结果进行评价：满意、基本满意还是不满意？不满意的话可以直接说明原因。"
+    return text + "\n请您对这次的办理过程和办理结果进行评价：满意、基本满意还是不满意？不满意的话可以直接说明原因。"
 
 
 def rating_reopened(number: str, unit: str | None, deadline: object) -> str:

@@ -33,7 +33,7 @@ class WechatTeller:
             return "custom", "sent" if sent else "failed"
         if self.config.template_id:
             label = STATUS_LABELS.get(notice.status, notice.status)
-            remark = "请回复“满意”“基本满意”或“不满意”评价办理结果" if notice.status == OrderStatus.CLOSED else f"回复“查询工单 {notice.number}”查看详情"
+            remark = "请回复“满意”“基本满意”或“不满意”评价办理过程和结果" if notice.status == OrderStatus.CLOSED else f"回复“查询工单 {notice.number}”查看详情"
             data = {"first": {"value": "您的工单有新进展"}, "keyword1": {"value": notice.number},
                     "keyword2": {"value": label}, "remark": {"value": remark}}
             sent = await self.api.send_template(openid, self.config.template_id, data)

@@ -46,6 +46,10 @@ class Profile:
     # 回访 by telephone (bot/orders/callbacks.py): how long a chat follow-up may go unanswered
     # before the order joins the agents' call-back list, and how many calls are tried.
     follow_up: dict = field(default_factory=dict)
+    # The topic catalogue's name (bot/profiles/topics/<name>.yml; "" = the default).
+    topics: str = ""
+    # The units' evaluation (考核): the fewest orders in a period for a unit to be ranked.
+    evaluation: dict = field(default_factory=dict)
 
     @property
     def dispatch_within_hours(self) -> int:
@@ -58,6 +62,11 @@ class Profile:
         """While the citizen is asked for more information (补充材料), the unit's clock stops: the
         deadline moves by the working days waited (``follow_up.supplement_stops_clock``)."""
         return bool((self.follow_up or {}).get("supplement_stops_clock", False))
+
+    @property
+    def evaluation_min_orders(self) -> int:
+        """A unit is ranked in the evaluation (考核) only with at least this many orders in the period."""
+        return _bounded((self.evaluation or {}).get("min_orders"), 10, 1, 1000)
 
     @property
     def callback_after_hours(self) -> int:
@@ -147,6 +156,8 @@ def _from_dict(data: dict) -> Profile:
         duty_desk=dict(data.get("duty_desk") or {}),
         urgent=dict(data.get("urgent") or {}),
         follow_up=dict(data.get("follow_up") or {}),
+        topics=str(data.get("topics") or ""),
+        evaluation=dict(data.get("evaluation") or {}),
     )
 
 

@@ -34,7 +34,7 @@ def log_in(page, stack, username: str) -> None:
     page.fill("#login-username", username)
     page.fill("#login-password", PASSWORD)
     page.click("#login-submit")
-    page.wait_for_url(re.compile(r"/console(/orders)?$"))
+    page.wait_for_url(re.compile(r"/console(/orders|/analytics)?$"))
 
 
 def test_a_complaint_from_the_widget_to_the_unit_and_back_to_a_rating(browser, stack, monkeypatch, tmp_path):  # noqa: F811
@@ -251,3 +251,130 @@ def test_a_supervisor_adds_a_co_unit_in_the_detail_and_the_co_unit_reports_its_p
         for context in contexts:
             context.close()
     assert not errors, f"errors on the pages: {errors}"
+
+
+def _form(page, text: str | None = None, days: str | None = None, choice: str | None = None) -> None:
+    """Fill the open action form and send it."""
+    if choice is not None:
+        page.select_option("#action-choice", choice)
+    if text is not None:
+        page.fill("#action-text", text)
+    if days is not None:
+        page.fill("#action-days", days)
+    page.click("#action-submit")
+
+
+def _in_detail(page, number: str, action: str, **fields) -> None:
+    page.wait_for_selector(f"#detail-title:has-text('{number}')")
+    page.click(f"#order-detail button[data-action='{action}']")
+    _form(page, **fields)
+
+
+def _in_tab(page, tab: str, number: str, action: str, **fields) -> None:
+    page.click("#sup-refresh")
+    page.click(f"#tabbtn-{tab}")
+    row = page.locator(f"#{tab}-table tr[data-number='{number}']")
+    row.wait_for()
+    row.locator(f"button[data-action='{action}']").click()
+    _form(page, **fields)
+    row.wait_for(state="detached")
+
+
+def _open(page, number: str) -> None:
+    """Open an order's detail as a number button in any list does (the order may be in none)."""
+    page.evaluate("n => { var b = document.createElement('button'); b.setAttribute('data-open', n);"
+                  " b.className = 'test-open'; document.getElementById('layout').appendChild(b); }", number)
+    page.locator("button.test-open").last.click()
+    page.wait_for_selector(f"#detail-title:has-text('{number}')")
+
+
+def test_the_whole_life_of_a_phone_order_through_the_console_pages(browser, stack, monkeypatch, tmp_path):  # noqa: F811
+    """Issue 22's whole life in the browser: dispatched to a district unit (属地) with a co-unit
+    (主办/协办, 鞍山条例第十四条); an extension asked and approved (第十七条); the co-unit's part; 办结
+    sent back, then approved (第十八条); the agent's call-back (第二十一条, 通辽条例第二十条) records
+    不满意 with a reason; the unit asks for that rating to be reviewed and the hotline decides
+    (天津办法第二十三条)."""
+    from bot.orders import lifecycle
+    from bot.profile import load_profile
+
+    monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
+    lead, helper_unit = "铁东区城市管理综合行政执法局", "铁东区住房和城乡建设局"
+    names = {"boss": add_agent(stack, "孙班长", "supervisor"), "lead": add_agent(stack, "铁东城管", "unit", unit=lead),
+             "helper": add_agent(stack, "铁东住建", "unit", unit=helper_unit), "agent": add_agent(stack, "李回访", "agent")}
+    req = repository.OrderRequest(request_type="投诉", content="小区门口早市占道经营，还在楼顶私搭乱建，物业不管",
+                                  address="铁东区胜利街道园林小区3号楼", district="铁东区", name="周女士",
+                                  phone="139" + str(uuid.uuid4().int)[:8], confidential=False, wants_reply=True,
+                                  channel="phone", sender_id=None, idempotency_key=uuid.uuid4().hex)
+    number = repository.file_order(req, load_profile("anshan"))[0].number
+    errors: list[str] = []
+    contexts, pages = [], {}
+    try:
+        for who, username in names.items():
+            context, page = open_page(browser, errors)
+            contexts.append(context)
+            log_in(page, stack, username)
+            if who in ("boss", "agent"):
+                page.goto(stack.url + "/console/orders")
+            pages[who] = page
+        boss, unit, helper, agent = pages["boss"], pages["lead"], pages["helper"], pages["agent"]
+
+        # 1. 待派单: to the district's own 城管 (属地), then a co-unit from the order's detail.
+        boss.click("#tabbtn-pending")
+        row = boss.locator(f"#pending-table tr[data-number='{number}']")
+        row.wait_for()
+        row.locator("select.unit-select").select_option(lead)
+        row.locator("button[data-action='dispatch']").click()
+        boss.wait_for_selector(f"#status:has-text('工单 {number} 已派至{lead}')")
+        _open(boss, number)
+        boss.click("#order-detail button[data-action='set-co-units']")
+        boss.select_option("#action-units", [helper_unit])
+        boss.click("#action-submit")
+        boss.wait_for_selector(f"#status:has-text('工单 {number} 的协办单位已更新')")
+
+        # 2. The lead signs for it and asks for more time; the hotline approves.
+        unit.locator(f"#orders-table button[data-open='{number}']").click()
+        _in_detail(unit, number, "accept")
+        unit.wait_for_selector(f"#status:has-text('已签收工单 {number}')")
+        _in_detail(unit, number, "extend", text="需协调产权单位和街道共同拆除违建", days="5")
+        unit.wait_for_selector(f"#status:has-text('已提交工单 {number} 的延期申请')")
+        _in_tab(boss, "extensions", number, "approve-extension")
+        boss.wait_for_selector(f"#status:has-text('已同意延期，工单 {number}')")
+
+        # 3. The co-unit reports its part; the lead's 办结 is sent back once, then approved.
+        helper.locator(f"#orders-table button[data-open='{number}']").click()
+        _in_detail(helper, number, "report", text="已核实楼顶加盖无规划手续，配合城管拆除")
+        helper.wait_for_selector(f"#status:has-text('已反馈工单 {number} 的协办情况')")
+        unit.click("#unit-refresh")
+        _in_detail(unit, number, "close", text="已清理早市占道")
+        unit.wait_for_selector(f"#status:has-text('工单 {number} 已提交办结')")
+        _in_tab(boss, "closings", number, "send-back-close", text="楼顶违建的处理结果没有写")
+        unit.click("#unit-refresh")
+        _in_detail(unit, number, "close", text="已清理早市占道；楼顶违建已于12月6日拆除，已电话告知市民")
+        unit.wait_for_selector(f"#status:has-text('工单 {number} 已提交办结')")
+        _in_tab(boss, "closings", number, "approve-close")
+        boss.wait_for_selector(f"#status:has-text('工单 {number} 审核通过，已办结')")
+
+        # 4. A phone order: the agent calls back; 不满意 with a reason sends it back to the unit.
+        agent.click("#sup-refresh")
+        _in_tab(agent, "callbacks", number, "call-answered", choice="不满意", text="早市第二天又摆回来了")
+        agent.wait_for_selector(f"#status:has-text('工单 {number} 回访完成，市民评价：不满意')")
+        assert repository.get_order(number).status == "dispatched"
+
+        # 5. The unit asks for the rating to be reviewed; the hotline does not uphold it.
+        unit.click("#unit-refresh")
+        _in_detail(unit, number, "appeal", text="早市为街道管理的临时市场，本单位已按职责清理占道部分")
+        unit.wait_for_selector(f"#status:has-text('已提交工单 {number} 的评价复核申请')")
+        _in_tab(boss, "appeals", number, "refuse-appeal", text="早市占道仍在，须建立长效机制")
+        boss.wait_for_selector(f"#status:has-text('工单 {number} 的评价复核不予支持')")
+        _open(boss, number)
+        boss.screenshot(path=str(tmp_path / "whole_life.png"), full_page=True)
+    finally:
+        for context in contexts:
+            context.close()
+    assert not errors, f"errors on the pages: {errors}"
+    kinds = [h["kind"] for h in lifecycle.history(number)]
+    for kind in ("co_units", "extension_requested", "extension", "co_unit_part", "callback", "rating", "rating_appeal",
+                 "appeal_refused"):
+        assert kind in kinds, kind
+    steps = [(h["from"], h["to"]) for h in lifecycle.history(number) if h["kind"] == "status"]
+    assert ("reviewing", "in_progress") in steps and ("reviewing", "closed") in steps

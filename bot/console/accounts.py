@@ -22,7 +22,7 @@ from bot.store.models import Agent, ConsoleSession, utcnow
 
 # expert: a unit's specialist seated at the hotline; unit: a handling unit's staff, who see and
 # handle their own unit's work orders (and never a citizen's conversation).
-ROLES = ("agent", "expert", "supervisor", "unit")
+ROLES = ("agent", "expert", "supervisor", "unit", "leader")  # leader: reads 研判 (the dashboard) only
 SESSION_HOURS = 12
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD = 8

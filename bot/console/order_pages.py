@@ -8,7 +8,7 @@ import logging
 from aiohttp import web
 
 from bot.console.common import actor_name
-from bot.gateway import units
+from bot.gateway import analytics_api, units
 from bot.gateway.api import error, ok, read_json
 from bot.orders import lifecycle
 
@@ -65,6 +65,12 @@ class OrderPages:
         who = await self._require(request, write=True, roles=("agent", "supervisor"))
         body = await read_json(request)
         return await asyncio.to_thread(units.callback, actor_name(who), request.match_info["number"], body,
+                                       self.hub.profile)
+
+    async def analytics(self, request: web.Request) -> web.Response:
+        """研判 for supervisors and leaders (bot/gateway/analytics_api.py; each read audited)."""
+        who = await self._require(request, roles=("supervisor", "leader"))
+        return await asyncio.to_thread(analytics_api.run, request.match_info["what"], request.query, actor_name(who),
                                        self.hub.profile)
 
     async def audit(self, request: web.Request) -> web.Response:

@@ -56,12 +56,20 @@ class Sessions:
             raise web.HTTPFound("/console/login")
         if found[0].role == "unit":
             raise web.HTTPFound("/console/orders")
+        if found[0].role == "leader":
+            raise web.HTTPFound("/console/analytics")
         return web.FileResponse(STATIC / "console.html", headers={"Cache-Control": "no-store"})
 
     async def orders_page(self, request: web.Request) -> web.StreamResponse:
         if await asyncio.to_thread(self._session, request) is None:
             raise web.HTTPFound("/console/login")
         return web.FileResponse(STATIC / "orders.html", headers={"Cache-Control": "no-store"})
+
+    async def analytics_page(self, request: web.Request) -> web.StreamResponse:
+        """研判: the dashboard (supervisors and leaders; the data API says no to anyone else)."""
+        if await asyncio.to_thread(self._session, request) is None:
+            raise web.HTTPFound("/console/login")
+        return web.FileResponse(STATIC / "analytics.html", headers={"Cache-Control": "no-store"})
 
     async def login(self, request: web.Request) -> web.Response:
         body = await read_json(request)

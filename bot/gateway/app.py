@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.console.web import Console
 from bot.desk.linkage import Notifier, senders_from_env
 from bot.gateway import metrics
+from bot.gateway.analytics_api import AnalyticsApi
 from bot.gateway.api import Api
 from bot.gateway.bus import make_bus
 from bot.gateway.config import GatewayConfig
@@ -120,6 +121,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     app.add_routes(api.routes())
     app.add_routes(WebUploads(config, hub).routes())
     app.add_routes(UnitApi(api).routes())
+    app.add_routes(AnalyticsApi(api).routes())
     app.add_routes(metrics.routes(api, console))
     app.add_routes(pages.routes(profile, config.static_dir, config.node_modules))
 

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 class ApiKey:
     # staff (read orders, triage, dispatch) | kb (write knowledge-base articles) | unit (handle
     # its orders) | metrics (read /metrics) | chat (a city app's backend that signs in its own
-    # users and talks for them on the REST channel, naming them by its own ids)
+    # users and talks for them on the REST channel, naming them by its own ids) | analyst (reads
+    # the 研判 figures: /api/analytics/*)
     role: str
     name: str  # who: an agent team, a handling unit
     token: str
@@ -25,7 +26,7 @@ def parse_api_keys(value: str) -> list[ApiKey]:
     keys = []
     for entry in (value or "").split(","):
         parts = entry.strip().split(":", 2)
-        if len(parts) == 3 and all(p.strip() for p in parts) and parts[0].strip() in ("staff", "kb", "unit", "metrics", "chat"):
+        if len(parts) == 3 and all(p.strip() for p in parts) and parts[0].strip() in ("staff", "kb", "unit", "metrics", "chat", "analyst"):
             keys.append(ApiKey(parts[0].strip(), parts[1].strip(), parts[2].strip()))
     return keys
 

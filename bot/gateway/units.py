@@ -12,6 +12,7 @@ hotline's staff (role ``staff``: dispatch, review returns and terminations, 督�
     POST /api/units/orders/{number}/report       a co-unit's part (协办情况) {part}
     POST /api/units/orders/{number}/appeal       不满意 评价复核申请 {explanation, evidence} (天津办法第二十三条)
     POST /api/orders/{number}/dispatch           派单 {unit, note, working_days (where the profile lets the hotline set it)}
+    POST /api/orders/{number}/set-topic          主题 {topic} (研判: a correction)
     POST /api/orders/{number}/co-units           协办单位 {units: [...]} (an empty list removes them)
     POST /api/orders/{number}/change-lead        主办单位 {unit, reason}
     POST /api/orders/{number}/ask-citizen        补充材料 {question, days}
@@ -159,7 +160,7 @@ def order_detail(number: str, actor: str, unit: str | None = None) -> dict[str, 
 
 
 UNIT_ACTIONS = ("accept", "return", "extend", "close", "terminate", "appeal", "report", "ask-citizen")
-STAFF_ACTIONS = ("dispatch", "co-units", "change-lead", "designate", "ask-citizen", "callback", "review-extension", "review-close", "review-return", "review-termination", "review-rating",
+STAFF_ACTIONS = ("dispatch", "set-topic", "co-units", "change-lead", "designate", "ask-citizen", "callback", "review-extension", "review-close", "review-return", "review-termination", "review-rating",
                  "review-appeal")
 
 
@@ -220,6 +221,8 @@ def staff_action(actor: str, number: str, action: str, body: dict[str, Any], pro
     if action == "dispatch":
         return _change(done, lifecycle.dispatch, number, _text(body, "unit") or "", actor, profile, _text(body, "note"),
                        None, body.get("working_days"), body.get("co_units") or ())
+    if action == "set-topic":
+        return _change(done, lifecycle.set_topic, number, actor, body.get("topic"), profile)
     if action == "ask-citizen":
         return _change(done, lifecycle.ask_citizen, number, actor, _text(body, "question"), body.get("days"), profile)
     if action == "designate":

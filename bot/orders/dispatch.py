@@ -241,7 +241,7 @@ def route(number: str, text: str, profile: Profile, embedder=None) -> Suggestion
     智能派单), the rest wait for the supervisor (``GET /api/orders/pending``). An urgent order
     (an outage for many households, a disaster) is dispatched at once whatever the confidence:
     to the profile's unit for its kind, else to the best suggestion (通辽条例第十二条)."""
-    from bot.orders import lifecycle
+    from bot.orders import lifecycle, topics
     from bot.store.db import session_scope
     from bot.store.models import WorkOrder
 
@@ -255,6 +255,8 @@ def route(number: str, text: str, profile: Profile, embedder=None) -> Suggestion
             if suggestion.unit:
                 lead, helpers = localize(suggestion.unit, district, address, profile)
             order.suggested_unit, order.suggestion_confidence = lead or suggestion.unit, suggestion.confidence
+        if order.topic is None:
+            order.topic = topics.classify(text, suggestion.unit if suggestion else None, profile)
     if urgent:
         unit = profile.urgent_unit(urgent) or lead
         if unit:

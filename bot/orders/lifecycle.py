@@ -166,6 +166,19 @@ def dispatch(number: str, unit: str, actor: str, profile: Profile, note: str | N
         return _change(order)
 
 
+def set_topic(number: str, actor: str, topic: object, profile: Profile) -> Change:
+    """An agent's or dispatcher's correction of an order's topic (研判), kept in its history."""
+    from bot.orders import topics
+
+    if not isinstance(topic, str) or not topics.valid(topic, profile):
+        raise LifecycleError("bad_topic", "请从主题目录中选择主题。")
+    with session_scope() as s:
+        order = _order(s, number)
+        before, order.topic = order.topic, topic
+        _event(s, order, actor, order.status, f"主题：{before or '（无）'} → {topic}", kind="topic")
+        return _change(order)
+
+
 # ---------------------------------------------------------------- lead and co-units (主办、协办)
 
 def _unit_list(value: object, lead: str | None) -> list[str]:

@@ -82,11 +82,11 @@ class WorkOrder(Base):
     sender_id = Column(String(128), index=True)
     profile = Column(String(32), nullable=False)
     unit = Column(String(64))
-    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     deadline = Column(Date, nullable=False)
     # A retried filing (same conversation, same user turn) finds the order it already made.
     idempotency_key = Column(String(128), nullable=False, unique=True)
-    dispatched_at = Column(DateTime)  # when the current unit received it (its deadline counts from here)
+    dispatched_at = Column(DateTime, index=True)  # when the current unit received it (its deadline counts from here)
     first_deadline = Column(Date)  # the deadline before any extension (the cap counts from created_at)
     result = Column(Text)  # what the unit did, as told to the citizen
     suggested_unit = Column(String(64))  # 智能派单's suggestion at filing
@@ -99,6 +99,7 @@ class WorkOrder(Base):
     # 第十二条): dispatched at once, due within the profile's hours (bot/language/emergency/urgent.py).
     urgent = Column(String(16), index=True)  # water | power | gas | heating | disaster
     due_at = Column(DateTime)  # urgent orders: when it must be dealt with (UTC)
+    topic = Column(String(48), index=True)  # 研判: 「大类/小类」 from the topic catalogue (bot/orders/topics.py)
 
     events = relationship("WorkOrderEvent", back_populates="order", order_by="WorkOrderEvent.id")
     co_units = relationship("OrderCoUnit", back_populates="order", order_by="OrderCoUnit.id")
@@ -139,7 +140,7 @@ class WorkOrderEvent(Base):
     status_to = Column(String(16), nullable=False)
     note = Column(Text)
     # status (a change of status) | extension | return_refused | termination_requested | unit
-    kind = Column(String(24), nullable=False, default="status")
+    kind = Column(String(24), nullable=False, default="status", index=True)
 
     order = relationship("WorkOrder", back_populates="events")
 

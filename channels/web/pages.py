@@ -17,6 +17,7 @@ VENDOR = {  # URL name -> file inside node_modules
     "webchat.js": "rasa-webchat/lib/index.js",
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
     "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
+    "echarts.min.js": "echarts/dist/echarts.min.js",  # the console's 研判 dashboard
 }
 NOT_INSTALLED = "前端组件尚未安装：请先运行 make setup。(front-end packages missing: run `make setup`)"
 

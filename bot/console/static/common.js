@@ -19,7 +19,7 @@
   var STATUS_OK_MS = 8000;
   var STATUS_ERROR_MS = 20000;
 
-  var ROLE_NAMES = { agent: '坐席', expert: '专家坐席', supervisor: '班长', unit: '承办单位' };
+  var ROLE_NAMES = { agent: '坐席', expert: '专家坐席', supervisor: '班长', unit: '承办单位', leader: '领导' };
 
   // What errorText falls back to; a page may put its own words in (setMessages).
   var messages = {

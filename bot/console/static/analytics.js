@@ -1,0 +1,371 @@
+/*
+ * 研判 (/console/analytics): volume with 同比/环比, its make-up by one dimension, hot spots and the
+ * units' evaluation, for supervisors and leaders. Every figure opens the orders behind it
+ * (GET /console/api/analytics/orders), which carry no name, phone or address.
+ *
+ * Plain ES5, no build step; charts by ECharts (served from the gateway: /static/vendor). Charts
+ * draw on a canvas and their tooltips in rich text (no HTML); everything else is put on the page
+ * with textContent only.
+ */
+(function () {
+  'use strict';
+
+  var H = window.Hotline;
+  var byId = H.byId, el = H.el, clear = H.clear, str = H.str, showStatus = H.showStatus;
+  var API = H.API + '/analytics/';
+  var TOP = 8; // groups drawn apart in the trend; the rest are 「其他」
+  var COLORS = ['#0b4f9c', '#2f8f5b', '#d9822b', '#8e44ad', '#c0392b', '#16a085', '#7f8c8d', '#b7950b', '#5d6d7e'];
+  var GROUP_NAMES = { district: '区县', topic: '主题大类', subtopic: '主题小类', unit: '承办单位', type: '诉求类型', channel: '渠道' };
+  var CHANNEL_NAMES = { web: '网页', wechat: '微信', rest: '接口', phone: '电话', app: '手机应用' };
+  var charts = {};
+  var state = { query: null, summary: null };
+
+  function china(date) {
+    var d = new Date(date.getTime() + 8 * 3600 * 1000);
+    return d.getUTCFullYear() + '-' + H.pad2(d.getUTCMonth() + 1) + '-' + H.pad2(d.getUTCDate());
+  }
+
+  function daysBefore(days) {
+    var now = new Date();
+    return [china(new Date(now.getTime() - (days - 1) * 86400 * 1000)), china(now)];
+  }
+
+  function percent(x) {
+    return x === null || x === undefined ? '—' : (Math.round(x * 1000) / 10).toFixed(1) + '%';
+  }
+
+  function change(x) {
+    if (x === null || x === undefined) {
+      return '—';
+    }
+    var p = Math.round(x * 1000) / 10;
+    return (p > 0 ? '↑' : p < 0 ? '↓' : '') + Math.abs(p).toFixed(1) + '%';
+  }
+
+  function label(group, value) {
+    return group === 'channel' ? CHANNEL_NAMES[value] || value : value;
+  }
+
+  function qs(params) {
+    var parts = [];
+    for (var k in params) {
+      if (Object.prototype.hasOwnProperty.call(params, k) && params[k] !== null && params[k] !== undefined && params[k] !== '') {
+        parts.push(encodeURIComponent(k) + '=' + encodeURIComponent(params[k]));
+      }
+    }
+    return parts.join('&');
+  }
+
+  function get(what, params) {
+    return H.api('GET', API + what + '?' + qs(params));
+  }
+
+  function chart(id) {
+    if (!charts[id]) {
+      charts[id] = window.echarts.init(byId(id), null, { renderer: 'canvas' });
+    }
+    return charts[id];
+  }
+
+  // ------------------------------------------------------------------ volume
+
+  function renderCards(s) {
+    byId('k-total').textContent = String(s.total);
+    byId('k-total-sub').textContent = s.from + ' 至 ' + s.to;
+    byId('k-mom').textContent = change(s.mom);
+    byId('k-mom-sub').textContent = '上一时段 ' + s.previous.total + ' 件（' + s.previous.from + ' 至 ' + s.previous.to + '）';
+    byId('k-yoy').textContent = change(s.yoy);
+    byId('k-yoy-sub').textContent = '去年同期 ' + s.year_ago.total + ' 件';
+    byId('k-dispatched').textContent = s.dispatched + ' / ' + s.not_dispatched;
+    byId('k-dispatched-sub').textContent = s.total ? '派单占 ' + percent(s.dispatched / s.total) : '';
+    byId('k-emergencies').textContent = String(s.emergencies);
+    var nums = [];
+    for (var n in s.emergency_numbers) {
+      if (Object.prototype.hasOwnProperty.call(s.emergency_numbers, n)) {
+        nums.push(n + '：' + s.emergency_numbers[n]);
+      }
+    }
+    byId('k-emergencies-sub').textContent = nums.join('，');
+  }
+
+  function topGroups(s) {
+    var names = [];
+    for (var k in s.totals) {
+      if (Object.prototype.hasOwnProperty.call(s.totals, k)) {
+        names.push(k);
+      }
+    }
+    return names; // already ordered by count, largest first
+  }
+
+  function renderTrend(s, group) {
+    var periods = s.series.map(function (p) { return p.period; });
+    var names = topGroups(s);
+    var shown = names.slice(0, TOP);
+    var rest = names.slice(TOP);
+    var series = shown.map(function (name, i) {
+      return {
+        name: label(group, name), type: 'bar', stack: 'all', itemStyle: { color: COLORS[i % COLORS.length] },
+        data: s.series.map(function (p) { return p.groups[name] || 0; }), groupValue: name
+      };
+    });
+    if (rest.length) {
+      series.push({
+        name: '其他', type: 'bar', stack: 'all', itemStyle: { color: '#c8ced6' },
+        data: s.series.map(function (p) {
+          var n = 0;
+          rest.forEach(function (r) { n += p.groups[r] || 0; });
+          return n;
+        })
+      });
+    }
+    var c = chart('trend');
+    c.setOption({
+      animation: false,
+      tooltip: { trigger: 'axis', renderMode: 'richText' },
+      legend: { type: 'scroll', top: 0 },
+      grid: { left: 50, right: 20, top: 40, bottom: 40 },
+      xAxis: { type: 'category', data: periods },
+      yAxis: { type: 'value', name: '件', minInterval: 1 },
+      series: series
+    }, true);
+    c.off('click');
+    c.on('click', function (e) {
+      var one = series[e.seriesIndex] && series[e.seriesIndex].groupValue;
+      var range = periodRange(periods[e.dataIndex], state.query.by);
+      var filters = {};
+      if (one) {
+        filters[group] = one;
+      }
+      drill(range[0], range[1], filters, periods[e.dataIndex] + (one ? ' · ' + label(group, one) : ''));
+    });
+  }
+
+  // A period label's days: a day, the week from its Monday, or the month.
+  function periodRange(period, by) {
+    if (by === 'month') {
+      var y = Number(period.slice(0, 4)), m = Number(period.slice(5, 7));
+      var last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+      return [period + '-01', period + '-' + H.pad2(last)];
+    }
+    if (by === 'week') {
+      var d = new Date(period + 'T00:00:00Z');
+      d.setUTCDate(d.getUTCDate() + 6);
+      return [period, d.toISOString().slice(0, 10)];
+    }
+    return [period, period];
+  }
+
+  function renderShare(s, group) {
+    var names = topGroups(s);
+    var data = names.slice(0, 12).map(function (name, i) {
+      return { name: label(group, name), value: s.totals[name], groupValue: name, itemStyle: { color: COLORS[i % COLORS.length] } };
+    });
+    var c = chart('share');
+    c.setOption({
+      animation: false,
+      tooltip: { trigger: 'item', renderMode: 'richText' },
+      series: [{ type: 'pie', radius: ['35%', '70%'], data: data, label: { formatter: '{b}\n{c}件' } }]
+    }, true);
+    c.off('click');
+    c.on('click', function (e) {
+      var filters = {};
+      filters[group] = e.data.groupValue;
+      drill(state.query.from, state.query.to, filters, label(group, e.data.groupValue));
+    });
+    var body = byId('share-table').tBodies[0];
+    clear(body);
+    names.forEach(function (name) {
+      var tr = el('tr');
+      var first = el('td');
+      var link = el('button', 'link-button', label(group, name));
+      link.type = 'button';
+      link.addEventListener('click', function () {
+        var filters = {};
+        filters[group] = name;
+        drill(state.query.from, state.query.to, filters, label(group, name));
+      });
+      first.appendChild(link);
+      tr.appendChild(first);
+      var ch = s.by_group_change[name] || {};
+      [String(s.totals[name]), change(ch.mom), change(ch.yoy)].forEach(function (v) { tr.appendChild(el('td', null, v)); });
+      body.appendChild(tr);
+    });
+  }
+
+  // ------------------------------------------------------------------ hot spots
+
+  function renderHotspots(list) {
+    var box = byId('hotspots');
+    clear(box);
+    byId('hotspots-empty').hidden = list.length > 0;
+    list.forEach(function (h) {
+      var li = el('li', 'hotspot');
+      li.appendChild(el('p', 'hotspot-reason', str(h.reason)));
+      var meta = el('p', 'hotspot-meta', '近' + h.window_hours + '小时 ' + h.count + ' 件 · 基线 ' + h.baseline + ' 件 · 显著性 ' + h.score);
+      li.appendChild(meta);
+      var open = el('button', 'btn btn-small', '查看 ' + (h.numbers || []).length + ' 件工单');
+      open.type = 'button';
+      open.addEventListener('click', function () {
+        var hours = h.window_hours;
+        var from = china(new Date(Date.now() - hours * 3600 * 1000));
+        drill(from, china(new Date()), { district: h.district, subtopic: h.topic }, str(h.reason));
+      });
+      li.appendChild(open);
+      box.appendChild(li);
+    });
+  }
+
+  // ------------------------------------------------------------------ the units' evaluation
+
+  function renderUnits(u) {
+    byId('units-hint').textContent = u.from + ' 至 ' + u.to + ' 派给各单位的工单；少于 ' + u.min_orders + ' 件的单位不排名';
+    var body = byId('units-table').tBodies[0];
+    clear(body);
+    u.units.forEach(function (r) {
+      var tr = el('tr', r.ranked ? null : 'is-unranked');
+      var topics = [];
+      for (var t in r.by_topic) {
+        if (Object.prototype.hasOwnProperty.call(r.by_topic, t) && topics.length < 3) {
+          topics.push(t + ' ' + r.by_topic[t]);
+        }
+      }
+      var name = el('button', 'link-button', str(r.unit));
+      name.type = 'button';
+      name.addEventListener('click', function () {
+        drill(u.from, u.to, { unit: r.unit }, str(r.unit));
+      });
+      var cells = [r.rank ? String(r.rank) : '样本不足', name, String(r.received), percent(r.signed_in_time), percent(r.on_time),
+        percent(r.solved), percent(r.satisfied_share), r.satisfaction === null ? '—' : String(r.satisfaction),
+        percent(r.rated_share), String(r.returns), String(r.extensions), String(r.reopened), String(r.not_rated),
+        topics.join('，')];
+      cells.forEach(function (c) {
+        var td = el('td');
+        if (typeof c === 'string') {
+          td.textContent = c;
+        } else {
+          td.appendChild(c);
+        }
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+  }
+
+  // ------------------------------------------------------------------ the orders behind a figure
+
+  function drill(from, to, filters, title) {
+    var params = { from: from, to: to, limit: 200 };
+    for (var k in filters) {
+      if (Object.prototype.hasOwnProperty.call(filters, k)) {
+        params[k] = filters[k];
+      }
+    }
+    byId('drill').hidden = false;
+    byId('drill-title').textContent = '工单明细：' + title;
+    byId('drill-sub').textContent = '正在加载…';
+    get('orders', params).then(function (r) {
+      if (!r.ok) {
+        byId('drill-sub').textContent = H.errorText(r);
+        return;
+      }
+      byId('drill-sub').textContent = from + ' 至 ' + to + '，共 ' + r.data.total + ' 件' +
+        (r.data.total > r.data.orders.length ? '，显示最新 ' + r.data.orders.length + ' 件' : '') +
+        '（举报和要求保密的工单不显示内容）';
+      var body = byId('drill-table').tBodies[0];
+      clear(body);
+      r.data.orders.forEach(function (o) {
+        var tr = el('tr');
+        [o.number, str(o.created_at).slice(0, 16).replace('T', ' '), o.type, str(o.topic).replace('/', ' › '), o.district || '—',
+          o.unit || '（未派单）', o.status_label, o.content === null ? '（不显示）' : str(o.content)].forEach(function (v) {
+          tr.appendChild(el('td', null, str(v)));
+        });
+        body.appendChild(tr);
+      });
+      byId('drill').scrollIntoView({ block: 'start' });
+    });
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  function read() {
+    return { from: byId('f-from').value, to: byId('f-to').value, by: byId('f-by').value, group: byId('f-group').value };
+  }
+
+  function load() {
+    var q = read();
+    state.query = q;
+    showStatus('正在统计…', 'ok');
+    var jobs = [
+      get('summary', q).then(function (r) {
+        if (!r.ok) {
+          throw r;
+        }
+        state.summary = r.data;
+        renderCards(r.data);
+        renderTrend(r.data, q.group);
+        renderShare(r.data, q.group);
+      }),
+      get('hotspots', {}).then(function (r) {
+        if (!r.ok) {
+          throw r;
+        }
+        renderHotspots(r.data.hotspots || []);
+      }),
+      get('units', { from: q.from, to: q.to }).then(function (r) {
+        if (!r.ok) {
+          throw r;
+        }
+        renderUnits(r.data);
+      })
+    ];
+    return Promise.all(jobs).then(function () {
+      showStatus('已更新。', 'ok');
+    }, function (r) {
+      showStatus(H.errorText(r), 'error');
+    });
+  }
+
+  function start() {
+    H.bindLogout();
+    H.loadMe().then(function (r) {
+      byId('page-loading').hidden = true;
+      if (!r.ok) {
+        return;
+      }
+      if (!r.me || (r.me.role !== 'supervisor' && r.me.role !== 'leader')) {
+        byId('denied').hidden = false;
+        return;
+      }
+      byId('to-orders').hidden = r.me.role !== 'supervisor';
+      byId('board').hidden = false;
+      var range = daysBefore(30);
+      byId('f-from').value = range[0];
+      byId('f-to').value = range[1];
+      byId('filters').addEventListener('submit', function (e) {
+        e.preventDefault();
+        load();
+      });
+      Array.prototype.forEach.call(document.querySelectorAll('[data-days]'), function (b) {
+        b.addEventListener('click', function () {
+          var days = Number(b.getAttribute('data-days'));
+          var rr = daysBefore(days);
+          byId('f-from').value = rr[0];
+          byId('f-to').value = rr[1];
+          byId('f-by').value = days > 90 ? 'month' : days > 31 ? 'week' : 'day';
+          load();
+        });
+      });
+      window.addEventListener('resize', function () {
+        for (var k in charts) {
+          if (Object.prototype.hasOwnProperty.call(charts, k)) {
+            charts[k].resize();
+          }
+        }
+      });
+      load();
+    });
+  }
+
+  start();
+})();

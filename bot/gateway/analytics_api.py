@@ -1,0 +1,73 @@
+"""研判 over HTTP (issue 23): the figures of ``bot/analytics`` for machines with an ``analyst``
+(or ``staff``) key, and the same for the console's supervisors and leaders (``bot/console``).
+
+    GET /api/analytics/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&by=day|week|month&group=channel|type|district|topic|subtopic|unit
+    GET /api/analytics/hotspots[?at=ISO time]   what is rising now (or at a past moment)
+    GET /api/analytics/units?from=&to=          the units' evaluation (考核)
+    GET /api/analytics/orders?from=&to=&district=…&topic=…   the orders behind a figure
+
+Aggregates never carry a name or a phone; the orders behind a figure carry no name, phone or
+address, and a 举报 or confidential order no content. Every read is audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Mapping
+
+from aiohttp import web
+
+from bot.analytics import queries
+from bot.gateway.api import Api, error, ok
+from bot.orders import lifecycle
+from bot.profile import Profile
+
+ROLES = ("analyst", "staff")
+
+
+def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> web.Response:
+    """One analytics read (in a worker thread), audited; a bad request gets a clear 400."""
+    try:
+        if what == "summary":
+            data = queries.summary(queries.period(query.get("from"), query.get("to")), query.get("by") or "day",
+                                   query.get("group") or None)
+        elif what == "units":
+            data = queries.units(queries.period(query.get("from"), query.get("to")), profile.evaluation_min_orders)
+        elif what == "hotspots":
+            at = query.get("at")
+            try:
+                end = dt.datetime.fromisoformat(at.replace("Z", "+00:00")) if at else None
+            except ValueError:
+                raise queries.QueryError("at 应为 ISO 时间，例如 2026-12-01T08:00:00Z。") from None
+            if end is not None and end.tzinfo is not None:
+                end = end.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            data = {"hotspots": queries.hotspots(end)}
+        elif what == "orders":
+            filters = {k: v for k, v in query.items() if k in queries.GROUPS and v}
+            try:
+                limit = int(query.get("limit") or 200)
+            except ValueError:
+                limit = 200
+            data = queries.orders(queries.period(query.get("from"), query.get("to")), filters, limit)
+        else:
+            return error(404, "not_found", "没有这项统计。")
+    except queries.QueryError as exc:
+        return error(400, "bad_query", str(exc))
+    lifecycle.audit(actor, f"analytics_{what}", None, "&".join(f"{k}={v}" for k, v in sorted(query.items()))[:500])
+    return ok(data)
+
+
+class AnalyticsApi:
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.profile = api.hub.profile
+
+    async def read(self, request: web.Request) -> web.Response:
+        key = self.api.require(request, *ROLES)
+        return await asyncio.to_thread(run, request.match_info["what"], request.query, f"{key.role}:{key.name}",
+                                       self.profile)
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.get("/api/analytics/{what}", self.read)]
+

@@ -1,0 +1,110 @@
+"""研判 benchmarks (issue 23): query times on a store filled by ``scripts.simulate_orders``, and the
+hot-spot detector on its planted bursts.
+
+    .venv/bin/python -m scripts.simulate_orders --orders 100000 --db-url sqlite:///var/sim.db --bursts var/bursts.json
+    .venv/bin/python -m scripts.bench_analytics --db-url sqlite:///var/sim.db --bursts var/bursts.json
+
+Query times: every analytics call the dashboard makes, 15 runs each after one warm-up, p50/p95.
+Hot spots: for each planted burst the detector is run 1, 2, 3, 4, 5, 6, 9, 12, 18, 24, 36 and 48
+hours after its start, until its topic and district are flagged (the delay); false warnings are
+the distinct topic × district cells flagged on calm weeks (no burst within three days), the
+detector run every six hours as the periodic job would, per week for the whole city.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+CHECK_HOURS = (1, 2, 3, 4, 5, 6, 9, 12, 18, 24, 36, 48)
+
+
+def timed(fn, runs: int = 15) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db-url", required=True)
+    ap.add_argument("--bursts", default="var/bursts.json")
+    ap.add_argument("--calm-weeks", type=int, default=8)
+    args = ap.parse_args(argv)
+    os.environ["HOTLINE_DB_URL"] = args.db_url
+    from bot.analytics import queries as q
+    from bot.store.db import session_scope
+    from bot.store.models import WorkOrder
+
+    planted = json.loads(Path(args.bursts).read_text(encoding="utf-8"))
+    end = dt.date.fromisoformat(planted["end"])
+    month = q.period((end - dt.timedelta(days=29)).isoformat(), end.isoformat())
+    year = q.period((end - dt.timedelta(days=364)).isoformat(), end.isoformat())
+    with session_scope() as s:
+        from sqlalchemy import func, select
+
+        total = s.execute(select(func.count()).select_from(WorkOrder)).scalar_one()
+        dialect = s.get_bind().dialect.name
+    now = dt.datetime.combine(end, dt.time(12)) - q.CHINA
+    out: dict = {"store": dialect, "orders": total, "queries": {
+        "summary: 30 days by day, by district": timed(lambda: q.summary(month, "day", "district")),
+        "summary: a year by month, by topic": timed(lambda: q.summary(year, "month", "topic")),
+        "summary: a year by week, by unit": timed(lambda: q.summary(year, "week", "unit")),
+        "units: 30 days": timed(lambda: q.units(month)),
+        "units: a year": timed(lambda: q.units(year), runs=5),
+        "hotspots: now": timed(lambda: q.hotspots(now)),
+        "orders behind a figure: a district, 30 days": timed(lambda: q.orders(month, {"district": "铁东区"}, 200)),
+    }}
+    delays, found = [], 0
+    per_burst = []
+    for b in planted["bursts"]:
+        start = dt.datetime.fromisoformat(b["start"])
+        hit = None
+        for h in CHECK_HOURS:
+            spots = q.hotspots(start + dt.timedelta(hours=h))
+            if any(x["topic"] == b["topic"] and x["district"] == b["district"] for x in spots):
+                hit = h
+                break
+        per_burst.append({**{k: b[k] for k in ("topic", "district", "factor", "planted", "baseline_48h")}, "found_after_h": hit})
+        if hit is not None:
+            found += 1
+            delays.append(hit)
+    starts = [dt.datetime.fromisoformat(b["start"]) for b in planted["bursts"]]
+    calm, week = [], dt.datetime.combine(end, dt.time()) - q.CHINA - dt.timedelta(days=7)
+    while len(calm) < args.calm_weeks and week > dt.datetime.combine(end, dt.time()) - dt.timedelta(days=330):
+        if all(abs((week - s0).total_seconds()) > 10 * 86400 for s0 in starts):
+            calm.append(week)
+        week -= dt.timedelta(days=7)
+    false_per_week = []
+    for w in calm:
+        cells = set()
+        for k in range(28):  # every six hours for a week
+            for x in q.hotspots(w + dt.timedelta(hours=6 * k)):
+                cells.add((x["topic"], x["district"]))
+        false_per_week.append(len(cells))
+    big = [b for b in per_burst if b["factor"] >= 5]
+    out["hotspots"] = {
+        "bursts": len(per_burst), "found": found,
+        "found_within_6h_of_5x_or_more": f"{sum(1 for b in big if b['found_after_h'] is not None and b['found_after_h'] <= 6)} of {len(big)}",
+        "median_delay_h": statistics.median(delays) if delays else None,
+        "false_warnings_per_calm_week": {"weeks": len(false_per_week),
+                                         "mean": round(statistics.mean(false_per_week), 2) if false_per_week else None,
+                                         "max": max(false_per_week) if false_per_week else None},
+        "per_burst": per_burst,
+    }
+    print(json.dumps(out, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

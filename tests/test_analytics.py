@@ -1,0 +1,161 @@
+"""研判 (issue 23): volume with 同比/环比, the orders behind a figure (no personal data), hot spots
+against each place's own baseline and the city's season, and the units' evaluation — counted in
+the database, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from bot.analytics import queries as q
+from bot.gateway import analytics_api
+from bot.orders import lifecycle, topics
+from bot.profile import load_profile
+from bot.store import repository
+from bot.store.db import session_scope
+from bot.store.models import AuditEntry, WorkOrder
+
+P = load_profile("anshan")
+UNIT, OTHER = "市城市管理综合行政执法局", "市生态环境局"
+_keys = itertools.count()
+
+
+def filed(day: str, hour: int = 10, district: str = "铁东区", topic: str = "城市管理/占道经营", channel: str = "web",
+          request_type: str = "投诉", content: str = "门口占道经营") -> str:
+    """An order filed at ``day`` ``hour``:00 China time."""
+    key = f"a{next(_keys)}"
+    req = repository.OrderRequest(request_type=request_type, content=content, address=f"{district}某路1号",
+                                  district=district, name="王丽", phone="13912345678", confidential=False,
+                                  wants_reply=True, channel=channel, sender_id=f"{channel}-{key}", idempotency_key=key)
+    number = repository.file_order(req, P)[0].number
+    at = dt.datetime.fromisoformat(day).replace(hour=hour) - q.CHINA
+    with session_scope() as s:
+        order = s.query(WorkOrder).filter_by(number=number).one()
+        order.created_at, order.topic = at, topic
+        for e in order.events:
+            e.at = at
+    return number
+
+
+def test_volume_by_day_and_district_with_month_on_month_and_year_on_year():
+    for day in ("2026-11-02", "2026-11-02", "2026-11-03"):
+        filed(day, district="铁东区")
+    filed("2026-11-03", district="铁西区")
+    filed("2026-11-03", hour=23, district="铁西区")  # 23:00 Beijing is still the 3rd
+    filed("2026-10-30", district="铁东区")  # the period before
+    filed("2025-11-02", district="铁东区")  # a year before
+    s = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "district")
+    assert s["total"] == 5 and s["totals"] == {"铁东区": 3, "铁西区": 2}
+    assert [(p["period"], p["groups"]) for p in s["series"]] == [
+        ("2026-11-02", {"铁东区": 2}), ("2026-11-03", {"铁东区": 1, "铁西区": 2})]
+    assert s["previous"]["total"] == 1 and s["mom"] == 4.0
+    assert s["year_ago"]["total"] == 1 and s["yoy"] == 4.0
+    assert s["by_group_change"]["铁西区"] == {"mom": None, "yoy": None}
+    month = q.summary(q.period("2026-11-01", "2026-11-30"), "month", "topic")
+    assert month["series"] == [{"period": "2026-11", "total": 5, "groups": {"城市管理": 5}}]
+
+
+def test_a_week_is_labelled_by_its_monday():
+    filed("2026-11-08")  # a Sunday
+    filed("2026-11-09")  # the next Monday
+    s = q.summary(q.period("2026-11-01", "2026-11-15"), "week")
+    assert [(p["period"], p["total"]) for p in s["series"]] == [("2026-11-02", 1), ("2026-11-09", 1)]
+
+
+@pytest.mark.parametrize("start, end, by, group", [("2026-13-01", None, "day", None), ("2026-11-02", "2026-11-01", "day", None),
+                                                   ("2020-01-01", "2026-01-01", "day", None), (None, None, "hour", None),
+                                                   (None, None, "day", "name")])
+def test_a_question_the_figures_cannot_answer_is_refused_clearly(start, end, by, group):
+    with pytest.raises(q.QueryError):
+        q.summary(q.period(start, end), by, group)
+
+
+def test_the_orders_behind_a_figure_carry_no_personal_data_and_no_content_of_a_report():
+    plain = filed("2026-11-02", district="铁东区")
+    report = filed("2026-11-02", district="铁东区", request_type="举报", content="某饭店偷排废水，我是王丽")
+    filed("2026-11-02", district="铁西区")
+    got = q.orders(q.period("2026-11-01", "2026-11-07"), {"district": "铁东区", "topic": "城市管理"})
+    assert got["total"] == 2 and {o["number"] for o in got["orders"]} == {plain, report}
+    for o in got["orders"]:
+        assert "name" not in o and "phone" not in o and "address" not in o and "王丽" not in str(o)
+    assert next(o for o in got["orders"] if o["number"] == report)["content"] is None
+    with pytest.raises(q.QueryError):
+        q.orders(q.period("2026-11-01", "2026-11-07"), {"phone": "13912345678"})
+
+
+def test_a_burst_in_one_district_is_a_hot_spot_and_a_season_across_the_city_is_not():
+    end = dt.datetime(2026, 11, 20, 12) - q.CHINA
+    for week in range(4):  # the baseline: about one a week in each district
+        for district in ("铁东区", "铁西区", "立山区"):
+            filed(f"2026-10-{22 + week * 2:02d}", district=district, topic="公用事业/供水")
+            filed(f"2026-10-{22 + week * 2:02d}", district=district, topic="公用事业/供暖")
+    for i in range(9):  # a water main breaks in 铁西区: nine calls in the morning
+        filed("2026-11-20", hour=6 + i // 3, district="铁西区", topic="公用事业/供水")
+    for district in ("铁东区", "铁西区", "立山区"):  # the heating season starts everywhere, as every year
+        for i in range(6):
+            filed("2026-11-20", hour=8 + i // 3, district=district, topic="公用事业/供暖")
+            for day in range(14, 28):
+                filed(f"2025-11-{day:02d}", hour=9 + i, district=district, topic="公用事业/供暖")
+    spots = q.hotspots(end)
+    assert [(h["topic"], h["district"]) for h in spots] == [("公用事业/供水", "铁西区")]
+    assert spots[0]["count"] == 9 and len(spots[0]["numbers"]) == 9
+    assert spots[0]["reason"].startswith("铁西区 公用事业 › 供水 近")
+    assert q.hotspots(end - dt.timedelta(days=2)) == []  # before it happened
+
+
+def test_poisson_surprise_is_large_only_for_what_chance_rarely_gives():
+    assert q.poisson_surprise(0, 1.0) == 0.0
+    assert q.poisson_surprise(2, 1.0) < 1
+    assert q.poisson_surprise(9, 1.0) > 5
+    assert q.poisson_surprise(30, 0.1) > 30
+
+
+def test_the_units_evaluation_keeps_solved_and_satisfied_apart_and_ranks_only_units_with_enough_orders():
+    numbers = [filed("2026-11-02") for _ in range(4)]
+    for n in numbers:
+        lifecycle.dispatch(n, UNIT, "staff:派单员", P)
+    lifecycle.accept(numbers[0], UNIT)
+    for n, rating in zip(numbers[:3], ("满意", "不满意", None), strict=True):
+        lifecycle.close(n, UNIT, "已劝离占道摊贩")
+        lifecycle.review_close(n, "console:boss", True)
+        if rating:
+            lifecycle.rate(n, rating, None, P)
+    small = filed("2026-11-02")
+    lifecycle.dispatch(small, OTHER, "staff:派单员", P)
+    today = lifecycle.china_today()
+    table = {r["unit"]: r for r in q.units(q.period((today - dt.timedelta(days=3)).isoformat(), today.isoformat()),
+                                           min_orders=3)["units"]}
+    mine = table[UNIT]
+    assert (mine["received"], mine["closed"], mine["rated"]) == (4, 3, 2)
+    assert mine["signed_in_time"] == 0.25 and mine["on_time"] == 1.0
+    assert mine["solved"] == round(2 / 3, 4) and mine["satisfied_share"] == 0.5 and mine["satisfaction"] == 50.0
+    assert mine["not_rated"] == 1 and mine["ratings"] == {"满意": 1, "基本满意": 0, "不满意": 1}
+    assert mine["rank"] == 1 and mine["ranked"]
+    assert table[OTHER]["rank"] is None and not table[OTHER]["ranked"]  # one order: shown, not ranked
+    assert mine["by_topic"] == {"城市管理": 4}
+
+
+def test_every_order_gets_a_topic_from_the_catalogue_and_a_correction_is_kept():
+    assert topics.classify("楼下烧烤店油烟太大，熏得没法开窗") == "生态环境/大气污染"
+    assert topics.classify("单位拖欠工资三个月") == "劳动和社会保障/拖欠工资"
+    assert topics.classify("有个事想问问", "市住房和城乡建设局") == "城乡建设/物业管理"  # the unit's usual topic
+    assert topics.classify("随便说说") == topics.OTHER
+    number = filed("2026-11-02")
+    with pytest.raises(lifecycle.LifecycleError):
+        lifecycle.set_topic(number, "console:boss", "不存在/的主题", P)
+    lifecycle.set_topic(number, "console:boss", "生态环境/噪声", P)
+    assert repository.get_order(number).topic == "生态环境/噪声"
+    assert lifecycle.history(number)[-1]["note"] == "主题：城市管理/占道经营 → 生态环境/噪声"
+
+
+def test_the_api_refuses_a_bad_question_and_audits_every_read():
+    bad = analytics_api.run("summary", {"from": "昨天"}, "analyst:研判组", P)
+    assert bad.status == 400
+    good = analytics_api.run("units", {"from": "2026-11-01", "to": "2026-11-07"}, "analyst:研判组", P)
+    assert good.status == 200
+    assert analytics_api.run("everything", {}, "analyst:研判组", P).status == 404
+    with session_scope() as s:
+        actions = [a.action for a in s.query(AuditEntry).filter(AuditEntry.actor == "analyst:研判组")]
+    assert actions == ["analytics_units"]

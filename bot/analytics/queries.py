@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.store.db import session_scope
@@ -157,9 +157,14 @@ def summary(p: Period, by: str = "day", group: str | None = None) -> dict[str, A
     with session_scope() as s:
         d = _dialect(s)
         bucket = _bucket(WorkOrder.created_at, by, d).label("period")
-        key = (_group_col(group) if group else literal("全部")).label("key")
-        rows = s.execute(select(bucket, key, func.count()).where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi)
-                         .group_by(bucket, key)).all()
+        if group:
+            key = _group_col(group).label("key")
+            rows = s.execute(select(bucket, key, func.count()).where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi)
+                             .group_by(bucket, key)).all()
+        else:
+            rows = [(period_label, None, n) for period_label, n in s.execute(
+                select(bucket, func.count()).where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi)
+                .group_by(bucket)).all()]
         dispatched = s.execute(select(func.count()).where(
             WorkOrder.created_at >= lo, WorkOrder.created_at < hi, WorkOrder.unit.is_not(None))).scalar_one()
         before = _counts(s, p.previous(), group)
@@ -195,10 +200,12 @@ def summary(p: Period, by: str = "day", group: str | None = None) -> dict[str, A
 
 def _counts(s, p: Period, group: str | None) -> dict[str, int]:  # type: ignore[no-untyped-def]
     lo, hi = p.utc()
-    key = (_group_col(group) if group else literal("全部")).label("key")
+    window = (WorkOrder.created_at >= lo, WorkOrder.created_at < hi)
+    if not group:
+        return {"全部": s.execute(select(func.count()).where(*window)).scalar_one()}
+    key = _group_col(group).label("key")
     out: dict[str, int] = {}
-    for value, n in s.execute(select(key, func.count()).where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi)
-                              .group_by(key)).all():
+    for value, n in s.execute(select(key, func.count()).where(*window).group_by(key)).all():
         name = _label(group or "", value) if group else "全部"
         out[name] = out.get(name, 0) + n
     return out

@@ -72,9 +72,10 @@
   function renderCards(s) {
     byId('k-total').textContent = String(s.total);
     byId('k-total-sub').textContent = s.from + ' 至 ' + s.to;
-    byId('k-mom').textContent = change(s.mom);
+    // A change against a handful of orders says nothing: shown only against 10 or more.
+    byId('k-mom').textContent = s.previous.total >= 10 ? change(s.mom) : '—';
     byId('k-mom-sub').textContent = '上一时段 ' + s.previous.total + ' 件（' + s.previous.from + ' 至 ' + s.previous.to + '）';
-    byId('k-yoy').textContent = change(s.yoy);
+    byId('k-yoy').textContent = s.year_ago.total >= 10 ? change(s.yoy) : '—';
     byId('k-yoy-sub').textContent = '去年同期 ' + s.year_ago.total + ' 件';
     byId('k-dispatched').textContent = s.dispatched + ' / ' + s.not_dispatched;
     byId('k-dispatched-sub').textContent = s.total ? '派单占 ' + percent(s.dispatched / s.total) : '';

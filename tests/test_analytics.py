@@ -159,3 +159,49 @@ def test_the_api_refuses_a_bad_question_and_audits_every_read():
     with session_scope() as s:
         actions = [a.action for a in s.query(AuditEntry).filter(AuditEntry.actor == "analyst:研判组")]
     assert actions == ["analytics_units"]
+
+
+def _burst(end: dt.datetime) -> None:
+    for week in range(4):
+        filed(f"2026-10-{22 + week * 2:02d}", district="铁西区", topic="公用事业/供水")
+    for i in range(9):
+        filed("2026-11-20", hour=6 + i // 3, district="铁西区", topic="公用事业/供水")
+
+
+def test_the_job_raises_one_warning_per_hot_spot_once_per_round_and_it_is_acknowledged_then_closed():
+    from bot.analytics import warnings
+    from bot.store.shared import DatabaseStore
+
+    end = dt.datetime(2026, 11, 20, 12) - q.CHINA
+    _burst(end)
+    one, two = DatabaseStore(), DatabaseStore()
+    [new] = warnings.run_once(one, end)
+    assert warnings.run_once(two, end) == []  # another gateway, the same round: nothing twice
+    assert new["state"] == "open" and new["count"] == 9 and len(new["numbers"]) == 9
+    assert "铁西区" in new["reason"] and new["reason"].endswith("件")
+    assert warnings.raise_warnings(q.hotspots(end + dt.timedelta(minutes=5)), end) == []  # still the same one
+    with pytest.raises(warnings.WarningError) as no_note:
+        warnings.act(new["id"], "close", "console:boss", "")
+    assert no_note.value.code == "note_required"
+    assert warnings.act(new["id"], "acknowledge", "console:boss", None)["state"] == "acknowledged"
+    with pytest.raises(warnings.WarningError):
+        warnings.act(new["id"], "acknowledge", "console:other", None)
+    closed = warnings.act(new["id"], "close", "console:boss", "供水集团已抢修，管网恢复")
+    assert closed["state"] == "closed" and closed["note"] == "供水集团已抢修，管网恢复"
+    assert [w["id"] for w in warnings.listing("closed")] == [new["id"]] and warnings.listing("open") == []
+    assert warnings.raise_warnings(q.hotspots(end), end + dt.timedelta(hours=1)) == []  # quiet after closing
+    with pytest.raises(warnings.WarningError):
+        warnings.listing("everything")
+
+
+def test_a_warning_names_the_unit_most_of_its_orders_went_to():
+    from bot.analytics import warnings
+
+    end = dt.datetime(2026, 11, 20, 12) - q.CHINA
+    _burst(end)
+    spots = q.hotspots(end)
+    for number in spots[0]["numbers"][:5]:
+        lifecycle.dispatch(number, "供水企业；市城市供水主管部门", "staff:派单员", P)
+    [w] = warnings.raise_warnings(spots, end)
+    assert w["unit"] == "供水企业；市城市供水主管部门"
+    assert [x["id"] for x in warnings.listing("open", unit="供水企业；市城市供水主管部门")] == [w["id"]]

@@ -55,3 +55,50 @@ def test_the_dashboard_draws_the_year_and_opens_the_orders_behind_a_figure(brows
     assert session.get(f"{stack.url}/console/api/analytics/summary", timeout=15).status_code == 200
     for path in ("/console/api/oversight", "/console/api/queue", "/console/api/unit/orders", "/console/api/callbacks"):
         assert session.get(f"{stack.url}{path}", timeout=15).status_code == 403, path
+
+
+def test_a_new_hot_spot_warning_reaches_an_open_supervisors_console_live(stack, monkeypatch):
+    """The periodic job (every 2 s in the test stack) finds a burst and every supervisor's open
+    console hears of it at once; an agent's does not."""
+    import asyncio
+    import datetime as dt
+    import uuid
+
+    from bot.profile import load_profile
+    from bot.store import repository
+    from bot.store.db import session_scope
+    from bot.store.models import WorkOrder
+    from tests.test_e2e_console import Agent
+
+    monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
+    boss, agent = add_agent(stack, "预警班长", "supervisor"), add_agent(stack, "预警坐席", "agent")
+    topic, district = "公用事业/燃气", "台安县"
+
+    def burst() -> None:
+        now = dt.datetime.utcnow()
+        for i in range(9):
+            key = uuid.uuid4().hex
+            req = repository.OrderRequest(request_type="求助", content="燃气突然没气了", address="台安县某小区",
+                                          district=district, name=None, phone=None, confidential=False, wants_reply=True,
+                                          channel="web", sender_id=f"web-{key}", idempotency_key=key)
+            number = repository.file_order(req, load_profile("anshan"))[0].number
+            with session_scope() as s:
+                order = s.query(WorkOrder).filter_by(number=number).one()
+                order.topic, order.created_at = topic, now - dt.timedelta(minutes=10 * i)
+
+    async def go() -> tuple[list[dict], list[dict]]:
+        async with Agent(stack, boss) as b, Agent(stack, agent) as a:
+            await asyncio.to_thread(burst)
+            for _ in range(100):
+                if any(e.get("type") == "warnings" for e in b.events):
+                    break
+                await asyncio.sleep(0.2)
+            return b.events, a.events
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # the browser's loop runs in this thread (this module's fixture)
+        seen, not_seen = pool.submit(lambda: asyncio.run(go())).result()
+    warned = [w for e in seen if e.get("type") == "warnings" for w in e["items"]]
+    assert any(w["district"] == district and w["topic"] == topic and w["count"] >= 9 for w in warned)
+    assert not any(e.get("type") == "warnings" for e in not_seen)

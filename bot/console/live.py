@@ -59,6 +59,8 @@ class Live:
 
     def _for(self, who: accounts.Who, message: dict[str, Any]) -> dict[str, Any] | None:
         """A live message as ``who`` may see it (None: not for them)."""
+        if message.get("type") == "warnings":  # 研判's hot spots: for the supervisors
+            return message if who.role == "supervisor" else None
         if who.role != "expert":
             return message
         if message.get("type") == "queue":
@@ -197,6 +199,12 @@ class Live:
             await self.hub.bus.publish("console", message)
             if self.sockets:
                 await self.broadcast(message)
+
+    async def announce(self, message: dict[str, Any]) -> None:
+        """A live message for every gateway's consoles (this one's, and the others' by the bus)."""
+        await self.hub.bus.publish("console", message)
+        if self.sockets:
+            await self.broadcast(message)
 
     async def _from_another_gateway(self, message: dict[str, Any]) -> None:
         if self.sockets:

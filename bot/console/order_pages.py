@@ -7,6 +7,7 @@ import logging
 
 from aiohttp import web
 
+from bot.analytics import warnings
 from bot.console.common import actor_name
 from bot.gateway import analytics_api, units
 from bot.gateway.api import error, ok, read_json
@@ -23,7 +24,8 @@ class OrderPages:
         status = request.query.get("status") or None
         if status is not None and status not in units.STATUSES:
             return error(400, "bad_status", "没有这个工单状态。")
-        return ok({"orders": await asyncio.to_thread(units.unit_orders, who.unit, status)})
+        orders = await asyncio.to_thread(units.unit_orders, who.unit, status)
+        return ok({"orders": orders, "warnings": await asyncio.to_thread(warnings.listing, "open", who.unit)})
 
     async def unit_order(self, request: web.Request) -> web.Response:
         who = await self._require(request, roles=("unit",))
@@ -72,6 +74,13 @@ class OrderPages:
         who = await self._require(request, roles=("supervisor", "leader"))
         return await asyncio.to_thread(analytics_api.run, request.match_info["what"], request.query, actor_name(who),
                                        self.hub.profile)
+
+    async def warning(self, request: web.Request) -> web.Response:
+        """A supervisor acknowledges or closes a hot-spot warning (leaders only read them)."""
+        who = await self._require(request, write=True, roles=("supervisor",))
+        body = await read_json(request)
+        return await asyncio.to_thread(analytics_api.act_on_warning, request.match_info["id"],
+                                       request.match_info["action"], body, actor_name(who))
 
     async def audit(self, request: web.Request) -> web.Response:
         await self._require(request, roles=("supervisor",))

@@ -96,6 +96,7 @@ class Console(Sessions, Live, Conversations, Calls, OrderPages):
             web.get("/console/api/callbacks", self.callbacks),
             web.get("/console/analytics", self.analytics_page),
             web.get("/console/api/analytics/{what}", self.analytics),
+            web.post("/console/api/analytics/warnings/{id}/{action}", self.warning),
             web.post("/console/api/callbacks/{number}", self.callback),
             *self.desk.routes(),
             web.get("/console/ws", self.websocket),

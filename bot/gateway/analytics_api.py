@@ -5,6 +5,8 @@
     GET /api/analytics/hotspots[?at=ISO time]   what is rising now (or at a past moment)
     GET /api/analytics/units?from=&to=          the units' evaluation (考核)
     GET /api/analytics/orders?from=&to=&district=…&topic=…   the orders behind a figure
+    GET /api/analytics/warnings?state=open|acknowledged|closed|all   hot-spot warnings
+    POST /api/analytics/warnings/{id}/acknowledge|close {note}      (a note is required to close)
 
 Aggregates never carry a name or a phone; the orders behind a figure carry no name, phone or
 address, and a 举报 or confidential order no content. Every read is audited.
@@ -18,7 +20,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from bot.analytics import queries
+from bot.analytics import queries, warnings
 from bot.gateway.api import Api, error, ok
 from bot.orders import lifecycle
 from bot.profile import Profile
@@ -50,11 +52,31 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
             except ValueError:
                 limit = 200
             data = queries.orders(queries.period(query.get("from"), query.get("to")), filters, limit)
+        elif what == "warnings":
+            data = {"warnings": warnings.listing(query.get("state") or "open")}
         else:
             return error(404, "not_found", "没有这项统计。")
     except queries.QueryError as exc:
         return error(400, "bad_query", str(exc))
+    except warnings.WarningError as exc:
+        return error(400, exc.code, exc.message)
     lifecycle.audit(actor, f"analytics_{what}", None, "&".join(f"{k}={v}" for k, v in sorted(query.items()))[:500])
+    return ok(data)
+
+
+def act_on_warning(warning_id: str, action: str, body: Mapping[str, object], actor: str) -> web.Response:
+    """Acknowledge or close a hot-spot warning (in a worker thread), audited."""
+    try:
+        number = int(warning_id)
+    except ValueError:
+        return error(404, "not_found", "没有这条预警。")
+    note = body.get("note")
+    try:
+        data = warnings.act(number, action, actor, note if isinstance(note, str) else None)
+    except warnings.WarningError as exc:
+        status = 404 if exc.code == "not_found" else 409 if exc.code == "bad_state" else 400
+        return error(status, exc.code, exc.message)
+    lifecycle.audit(actor, f"warning_{action}", None, f"warning {number}")
     return ok(data)
 
 
@@ -68,6 +90,13 @@ class AnalyticsApi:
         return await asyncio.to_thread(run, request.match_info["what"], request.query, f"{key.role}:{key.name}",
                                        self.profile)
 
+    async def warning(self, request: web.Request) -> web.Response:
+        key = self.api.require(request, *ROLES)
+        body = await self.api.json_body(request) if request.can_read_body else {}
+        return await asyncio.to_thread(act_on_warning, request.match_info["id"], request.match_info["action"], body,
+                                       f"{key.role}:{key.name}")
+
     def routes(self) -> list[web.RouteDef]:
-        return [web.get("/api/analytics/{what}", self.read)]
+        return [web.get("/api/analytics/{what}", self.read),
+                web.post("/api/analytics/warnings/{id}/{action}", self.warning)]
 

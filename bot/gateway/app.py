@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import socketio
 from aiohttp import web
 
+from bot.analytics import warnings
 from bot.console.web import Console
 from bot.desk.linkage import Notifier, senders_from_env
 from bot.gateway import metrics
@@ -139,10 +140,13 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
         app["notices"] = asyncio.get_running_loop().create_task(notices.run_forever())
         app["purge"] = asyncio.get_running_loop().create_task(
             purge_expired_forever(store, float(os.environ.get("HOTLINE_PURGE_EVERY", "600"))))
+        app["warnings"] = asyncio.get_running_loop().create_task(
+            warnings_forever(store, console, float(os.environ.get("HOTLINE_WARNINGS_EVERY", "60"))))
 
     async def on_cleanup(app: web.Application) -> None:
         app["notices"].cancel()
         app["purge"].cancel()
+        app["warnings"].cancel()
         await notifier.stop()
         await console.stop()
         await wechat.close()
@@ -151,6 +155,23 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
     return app
+
+
+async def warnings_forever(store: SharedStore, console: Console, every: float) -> None:
+    """研判's hot-spot job (bot/analytics/warnings.py): one gateway a round (a lock in the shared
+    store); a new warning reaches every open console at once. ``every`` 0 turns it off."""
+    if every <= 0:
+        return
+    while True:
+        await asyncio.sleep(every)
+        try:
+            new = await asyncio.to_thread(warnings.run_once, store, None, every)
+        except Exception:
+            log.exception("hot-spot warnings not computed")
+            continue
+        if new:
+            log.info("%d new hot-spot warning(s)", len(new))
+            await console.announce({"type": "warnings", "items": new})
 
 
 async def purge_expired_forever(store: SharedStore, every: float) -> None:

@@ -127,6 +127,32 @@ class OrderCoUnit(Base):
     order = relationship("WorkOrder", back_populates="co_units")
 
 
+class HotspotWarning(Base):
+    """A hot spot the periodic job found (研判, bot/analytics/warnings.py): one per topic and
+    district while it is open; acknowledged and closed with a note by the hotline."""
+
+    __tablename__ = "hotspot_warnings"
+
+    id = Column(Integer, primary_key=True)
+    topic = Column(String(48), nullable=False)
+    district = Column(String(32), nullable=False)
+    unit = Column(String(64), index=True)  # the unit most of its orders went to: it sees the warning too
+    window_hours = Column(Integer, nullable=False)
+    count = Column(Integer, nullable=False)
+    baseline = Column(Float, nullable=False)
+    score = Column(Float, nullable=False)
+    reason = Column(Text, nullable=False)
+    numbers = Column(Text, nullable=False, default="")  # the orders behind it, comma-separated
+    state = Column(String(16), nullable=False, default="open", index=True)  # open | acknowledged | closed
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+    acknowledged_by = Column(String(64))
+    acknowledged_at = Column(DateTime)
+    closed_by = Column(String(64))
+    closed_at = Column(DateTime)
+    note = Column(Text)
+
+
 class WorkOrderEvent(Base):
     """Every change of an order, appended and never edited."""
 

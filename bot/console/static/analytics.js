@@ -17,8 +17,9 @@
   var COLORS = ['#0b4f9c', '#2f8f5b', '#d9822b', '#8e44ad', '#c0392b', '#16a085', '#7f8c8d', '#b7950b', '#5d6d7e'];
   var GROUP_NAMES = { district: '区县', topic: '主题大类', subtopic: '主题小类', unit: '承办单位', type: '诉求类型', channel: '渠道' };
   var CHANNEL_NAMES = { web: '网页', wechat: '微信', rest: '接口', phone: '电话', app: '手机应用' };
+  var WARNINGS_EVERY_MS = 30000;
   var charts = {};
-  var state = { query: null, summary: null };
+  var state = { query: null, summary: null, me: null, seen: {} };
 
   function china(date) {
     var d = new Date(date.getTime() + 8 * 3600 * 1000);
@@ -217,6 +218,80 @@
     });
   }
 
+  // ------------------------------------------------------------------ warnings (the job's hot spots)
+
+  function renderWarnings(list) {
+    var box = byId('warnings');
+    clear(box);
+    byId('warnings-empty').hidden = list.length > 0;
+    var fresh = 0;
+    list.forEach(function (w) {
+      if (!state.seen[w.id]) {
+        state.seen[w.id] = true;
+        fresh += 1;
+      }
+      var li = el('li', 'hotspot' + (w.state === 'acknowledged' ? ' is-acknowledged' : ''));
+      li.setAttribute('data-warning', String(w.id));
+      li.appendChild(el('p', 'hotspot-reason', str(w.reason)));
+      var meta = '近' + w.window_hours + '小时 ' + w.count + ' 件 · 基线 ' + w.baseline + ' 件' +
+        (w.unit ? ' · 主要承办单位：' + w.unit : '') +
+        (w.state === 'acknowledged' ? ' · 已由' + str(w.acknowledged_by).replace('console:', '') + '确认' : ' · 未确认');
+      li.appendChild(el('p', 'hotspot-meta', meta));
+      var row = el('div', 'warning-actions');
+      var open = el('button', 'btn btn-small', '查看 ' + w.numbers.length + ' 件工单');
+      open.type = 'button';
+      open.addEventListener('click', function () {
+        var from = china(new Date(Date.now() - w.window_hours * 3600 * 1000));
+        drill(from, china(new Date()), { district: w.district, subtopic: w.topic }, str(w.reason));
+      });
+      row.appendChild(open);
+      if (state.me && state.me.role === 'supervisor') {
+        if (w.state === 'open') {
+          var ack = el('button', 'btn btn-small btn-primary', '确认');
+          ack.type = 'button';
+          ack.setAttribute('data-action', 'acknowledge');
+          ack.addEventListener('click', function () { actOn(w.id, 'acknowledge', null); });
+          row.appendChild(ack);
+        }
+        var note = el('input', 'warning-note');
+        note.type = 'text';
+        note.maxLength = 500;
+        note.placeholder = '处理情况（关闭时必填）';
+        note.setAttribute('aria-label', '预警 ' + w.id + ' 的处理情况');
+        row.appendChild(note);
+        var close = el('button', 'btn btn-small', '关闭');
+        close.type = 'button';
+        close.setAttribute('data-action', 'close');
+        close.addEventListener('click', function () { actOn(w.id, 'close', note.value); });
+        row.appendChild(close);
+      }
+      li.appendChild(row);
+      box.appendChild(li);
+    });
+    if (fresh && document.hidden) {
+      document.title = '【新预警】研判 · 12345 热线';
+    }
+  }
+
+  function actOn(id, action, note) {
+    H.api('POST', API + 'warnings/' + id + '/' + action, { note: note }).then(function (r) {
+      if (!r.ok) {
+        showStatus(H.errorText(r), 'error');
+        return;
+      }
+      showStatus(action === 'close' ? '预警已关闭。' : '预警已确认。', 'ok');
+      loadWarnings();
+    });
+  }
+
+  function loadWarnings() {
+    return get('warnings', { state: 'open' }).then(function (r) {
+      if (r.ok) {
+        renderWarnings(r.data.warnings || []);
+      }
+    });
+  }
+
   // ------------------------------------------------------------------ the units' evaluation
 
   function renderUnits(u) {
@@ -313,6 +388,7 @@
         }
         renderHotspots(r.data.hotspots || []);
       }),
+      loadWarnings(),
       get('units', { from: q.from, to: q.to }).then(function (r) {
         if (!r.ok) {
           throw r;
@@ -338,7 +414,14 @@
         byId('denied').hidden = false;
         return;
       }
+      state.me = r.me;
       byId('to-orders').hidden = r.me.role !== 'supervisor';
+      window.setInterval(loadWarnings, WARNINGS_EVERY_MS);
+      document.addEventListener('visibilitychange', function () {
+        if (!document.hidden) {
+          document.title = '研判 · 12345 热线';
+        }
+      });
       byId('board').hidden = false;
       var range = daysBefore(30);
       byId('f-from').value = range[0];

@@ -2324,6 +2324,8 @@
         setAlerts(msg);
       } else if (msg.type === 'message') {
         onLiveMessage(msg.sender_id, msg.entry);
+      } else if (msg.type === 'warnings') {
+        showWarnings(msg.items);
       }
     };
 
@@ -2335,6 +2337,23 @@
       scheduleReconnect(opened);
     };
     // onerror is always followed by onclose
+  }
+
+  // 研判's new hot-spot warnings (supervisors only: the server sends them to no one else).
+  function showWarnings(items) {
+    var strip = byId('warnings-strip');
+    if (!strip || !Array.isArray(items) || !items.length) {
+      return;
+    }
+    clear(strip);
+    strip.appendChild(el('strong', null, '热点预警 '));
+    items.slice(0, 3).forEach(function (w) {
+      strip.appendChild(el('span', 'warning-reason', str(w.reason)));
+    });
+    var link = el('a', 'btn btn-small', '去研判页面处理');
+    link.href = '/console/analytics';
+    strip.appendChild(link);
+    strip.hidden = false;
   }
 
   function scheduleReconnect(wasOpen) {

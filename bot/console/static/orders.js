@@ -1029,6 +1029,22 @@
     markOpenRows();
   }
 
+  // 研判's hot-spot warnings about this unit's matters (the hotline acknowledges and closes them).
+  function renderUnitWarnings(list) {
+    var box = byId('unit-warnings');
+    clear(box);
+    box.hidden = !list.length;
+    if (!list.length) {
+      return;
+    }
+    box.appendChild(el('p', 'unit-warnings-title', '热点预警：以下事项近期集中反映，请关注'));
+    var ul = el('ul');
+    list.forEach(function (w) {
+      ul.appendChild(el('li', null, str(w.reason) + '（' + (w.numbers || []).length + ' 件工单）'));
+    });
+    box.appendChild(ul);
+  }
+
   function filterName() {
     var opt = els.filter.options[els.filter.selectedIndex];
     return opt ? opt.textContent : '';
@@ -1063,6 +1079,7 @@
       if (unit) {
         state.orders = Array.isArray(r.data.orders) ? r.data.orders : [];
         renderUnitList();
+        renderUnitWarnings(Array.isArray(r.data.warnings) ? r.data.warnings : []);
       } else {
         var first = !state.overview;
         state.overview = state.callbacksOnly ? { callbacks: r.data.orders || [] } : r.data || {};

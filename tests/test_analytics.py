@@ -205,3 +205,34 @@ def test_a_warning_names_the_unit_most_of_its_orders_went_to():
     [w] = warnings.raise_warnings(spots, end)
     assert w["unit"] == "供水企业；市城市供水主管部门"
     assert [x["id"] for x in warnings.listing("open", unit="供水企业；市城市供水主管部门")] == [w["id"]]
+
+
+def test_the_monthly_report_as_a_page_a_csv_table_and_a_workbook():
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from bot.analytics import report
+
+    for day in ("2026-11-02", "2026-11-03", "2026-11-03"):
+        filed(day, district="铁西区", topic="公用事业/供暖")
+    filed("2026-10-12", district="铁西区", topic="公用事业/供暖")
+    period = report.month_period("2026-11")
+    assert (period.start.isoformat(), period.end.isoformat()) == ("2026-11-01", "2026-11-30")
+    with pytest.raises(q.QueryError):
+        report.month_period("十一月")
+    content = report.build(period)
+    page = report.as_html(content, "鞍山市政务服务便民热线")
+    assert "月度研判报告" in page and "本月共受理诉求 <b>3</b> 件" in page and "公用事业（3件）" in page
+    assert "<script" not in page
+    table = list(csv.reader(io.StringIO(report.as_csv(content, "districts").decode("utf-8-sig"))))
+    assert table == [["区县", "件数", "环比", "同比"], ["铁西区", "3", "+200.0%", "—"]]
+    with pytest.raises(q.QueryError):
+        report.as_csv(content, "citizens")
+    book = load_workbook(io.BytesIO(report.as_xlsx(content)))
+    assert book.sheetnames == ["总体情况", "主题", "区县", "承办单位考核", "热点预警", "典型事项"]
+    assert [c.value for c in book["总体情况"][4]] == ["上一时段", 1]
+    served = analytics_api.run("report", {"month": "2026-11", "format": "xlsx"}, "analyst:研判组", P)
+    assert served.status == 200 and served.headers["Content-Disposition"].endswith('.xlsx"')
+    assert analytics_api.run("report", {"month": "2026-11", "format": "pdf"}, "analyst:研判组", P).status == 400

@@ -5,6 +5,8 @@
     GET /api/analytics/hotspots[?at=ISO time]   what is rising now (or at a past moment)
     GET /api/analytics/units?from=&to=          the units' evaluation (考核)
     GET /api/analytics/orders?from=&to=&district=…&topic=…   the orders behind a figure
+    GET /api/analytics/report?month=YYYY-MM&format=html|csv|xlsx|json[&table=units|topics|…]
+                                                the monthly 研判报告 (CSV: one table; XLSX: every table)
     GET /api/analytics/warnings?state=open|acknowledged|closed|all   hot-spot warnings
     POST /api/analytics/warnings/{id}/acknowledge|close {note}      (a note is required to close)
 
@@ -20,7 +22,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from bot.analytics import queries, warnings
+from bot.analytics import queries, report, warnings
 from bot.gateway.api import Api, error, ok
 from bot.orders import lifecycle
 from bot.profile import Profile
@@ -52,6 +54,10 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
             except ValueError:
                 limit = 200
             data = queries.orders(queries.period(query.get("from"), query.get("to")), filters, limit)
+        elif what == "report":
+            response = _report(query, profile)
+            lifecycle.audit(actor, "analytics_report", None, "&".join(f"{k}={v}" for k, v in sorted(query.items()))[:500])
+            return response
         elif what == "warnings":
             data = {"warnings": warnings.listing(query.get("state") or "open")}
         else:
@@ -62,6 +68,27 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
         return error(400, exc.code, exc.message)
     lifecycle.audit(actor, f"analytics_{what}", None, "&".join(f"{k}={v}" for k, v in sorted(query.items()))[:500])
     return ok(data)
+
+
+def _report(query: Mapping[str, str], profile: Profile) -> web.Response:
+    fmt = query.get("format") or "html"
+    if fmt not in ("html", "csv", "xlsx", "json"):
+        raise queries.QueryError("format 只能是 html、csv、xlsx 或 json。")
+    period = report.month_period(query.get("month"))
+    content = report.build(period, profile.evaluation_min_orders)
+    name = f"yanpan-{period.start:%Y-%m}"
+    if fmt == "json":
+        return ok(content)
+    if fmt == "html":
+        return web.Response(text=report.as_html(content, profile.hotline_name), content_type="text/html")
+    if fmt == "csv":
+        table = query.get("table") or "units"
+        body = report.as_csv(content, table)
+        return web.Response(body=body, content_type="text/csv", charset="utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}-{table}.csv"'})
+    return web.Response(body=report.as_xlsx(content),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
 def act_on_warning(warning_id: str, action: str, body: Mapping[str, object], actor: str) -> web.Response:

@@ -423,6 +423,18 @@
         }
       });
       byId('board').hidden = false;
+      var month = byId('f-month');
+      var lastMonth = new Date();
+      lastMonth.setUTCDate(0);
+      month.value = china(lastMonth).slice(0, 7);
+      var setLinks = function () {
+        var base = API + 'report?month=' + encodeURIComponent(month.value) + '&format=';
+        byId('r-html').href = base + 'html';
+        byId('r-xlsx').href = base + 'xlsx';
+        byId('r-csv').href = base + 'csv&table=units';
+      };
+      month.addEventListener('change', setLinks);
+      setLinks();
       var range = daysBefore(30);
       byId('f-from').value = range[0];
       byId('f-to').value = range[1];

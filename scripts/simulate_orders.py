@@ -32,6 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, text
 
+from bot.analytics import rollup
 from bot.orders.dispatch import load_catalogue
 from bot.orders.topics import catalogue as topic_catalogue
 from bot.profile import load_profile
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                "channel": channel, "sender_id": None if channel == "phone" else f"sim-{seq}", "profile": profile.key,
                "unit": None, "created_at": created, "deadline": deadline, "first_deadline": deadline,
                "idempotency_key": f"sim-{seq}", "dispatched_at": None, "reopened": 0, "topic": topic,
-               "rating": None, "result": None}
+               "rating": None, "result": None, "accepted_at": None, "answered_at": None}
         ev = [("status", None, OrderStatus.PENDING, created, "bot")]
         if age >= 1 or rng.random() < 0.7:
             at = created + dt.timedelta(minutes=rng.randint(5, 180))
@@ -158,11 +159,12 @@ def main(argv: list[str] | None = None) -> int:
             ev.append(("status", OrderStatus.PENDING, OrderStatus.DISPATCHED, at, "智能派单"))
             signed = at + dt.timedelta(hours=rng.expovariate(1 / sign_h))
             if age >= 2:
-                row["status"] = OrderStatus.IN_PROGRESS
+                row["status"], row["accepted_at"] = OrderStatus.IN_PROGRESS, signed
                 ev.append(("status", OrderStatus.DISPATCHED, OrderStatus.IN_PROGRESS, signed, unit))
                 late = rng.random() < late_p
                 answered = signed + dt.timedelta(days=rng.uniform(7.5, 12) if late else rng.uniform(0.3, 6.5))
                 if age >= 8 or answered < dt.datetime.combine(end, dt.time()):
+                    row["answered_at"] = answered
                     ev.append(("status", OrderStatus.IN_PROGRESS, OrderStatus.REVIEWING, answered, unit))
                     closed = answered + dt.timedelta(hours=rng.uniform(2, 30))
                     ev.append(("status", OrderStatus.REVIEWING, OrderStatus.CLOSED, closed, "console:审核"))
@@ -211,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         if s.get_bind().dialect.name == "postgresql":
             for table in ("work_orders", "work_order_events"):
                 s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+    rolled_at = time.perf_counter()
+    rollup.refresh({day for day, _count in days} | {(dt.datetime.fromisoformat(b["start"]) + CHINA + dt.timedelta(days=k)).date()
+                                                    for b in bursts for k in range(3)})
+    print(f"roll-up of {len(days)} days in {time.perf_counter() - rolled_at:.1f} s", file=sys.stderr)
     Path(args.bursts).parent.mkdir(parents=True, exist_ok=True)
     Path(args.bursts).write_text(json.dumps({"end": end.isoformat(), "orders": args.orders, "bursts": bursts},
                                             ensure_ascii=False, indent=1), encoding="utf-8")

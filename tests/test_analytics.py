@@ -236,3 +236,23 @@ def test_the_monthly_report_as_a_page_a_csv_table_and_a_workbook():
     served = analytics_api.run("report", {"month": "2026-11", "format": "xlsx"}, "analyst:研判组", P)
     assert served.status == 200 and served.headers["Content-Disposition"].endswith('.xlsx"')
     assert analytics_api.run("report", {"month": "2026-11", "format": "pdf"}, "analyst:研判组", P).status == 400
+
+
+def test_the_roll_up_gives_the_same_figures_and_a_change_reaches_them_at_the_next_round():
+    from bot.analytics import rollup
+    from bot.store.shared import DatabaseStore
+
+    for day, district in (("2026-11-02", "铁东区"), ("2026-11-02", "铁西区"), ("2026-11-03", "铁西区")):
+        filed(day, district=district)
+    filed("2026-10-30", district="铁东区")
+    live = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "district")
+    assert rollup.refresh(q.Period(dt.date(2026, 10, 1), dt.date(2026, 11, 7)).start + dt.timedelta(days=i)
+                          for i in range(38)) == 38
+    rolled = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "district")
+    assert {k: rolled[k] for k in ("total", "series", "totals", "previous", "mom", "dispatched")} == \
+        {k: live[k] for k in ("total", "series", "totals", "previous", "mom", "dispatched")}
+    late = filed("2026-11-03", district="铁东区")  # filed now, dated the 3rd: the roll-up of the 3rd is stale
+    lifecycle.dispatch(late, UNIT, "staff:派单员", P)
+    assert rollup.run_once(DatabaseStore(), 60) >= 1
+    after = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "district")
+    assert after["total"] == 4 and after["totals"]["铁东区"] == 2 and after["dispatched"] == 1

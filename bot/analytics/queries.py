@@ -26,8 +26,9 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.analytics import rollup
 from bot.store.db import session_scope
-from bot.store.models import EmergencyAlert, OrderStatus, WorkOrder, WorkOrderEvent
+from bot.store.models import EmergencyAlert, OrderDayCount, OrderStatus, WorkOrder, WorkOrderEvent
 
 CHINA = dt.timedelta(hours=8)
 GROUPS = ("channel", "type", "district", "topic", "subtopic", "unit")
@@ -148,37 +149,27 @@ def _label(group: str, value: str | None) -> str:
 
 def summary(p: Period, by: str = "day", group: str | None = None) -> dict[str, Any]:
     """Orders filed in the period, by day/week/month and by one dimension, with 环比 (the period
-    before) and 同比 (a year before), how many were dispatched, and the emergencies given numbers."""
+    before) and 同比 (a year before), how many were dispatched, and the emergencies given numbers.
+    Days the roll-up holds are read from it (``rollup.py``), the others counted live."""
     if by not in BYS:
         raise QueryError(f"by 只能是 {'、'.join(BYS)}。")
     if group is not None and group not in GROUPS:
         raise QueryError(f"group 只能是 {'、'.join(GROUPS)}。")
     lo, hi = p.utc()
     with session_scope() as s:
-        d = _dialect(s)
-        bucket = _bucket(WorkOrder.created_at, by, d).label("period")
-        if group:
-            key = _group_col(group).label("key")
-            rows = s.execute(select(bucket, key, func.count()).where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi)
-                             .group_by(bucket, key)).all()
-        else:
-            rows = [(period_label, None, n) for period_label, n in s.execute(
-                select(bucket, func.count()).where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi)
-                .group_by(bucket)).all()]
-        dispatched = s.execute(select(func.count()).where(
-            WorkOrder.created_at >= lo, WorkOrder.created_at < hi, WorkOrder.unit.is_not(None))).scalar_one()
-        before = _counts(s, p.previous(), group)
-        year = _counts(s, p.year_ago(), group)
+        rows = _volume(s, p, by, group)
+        before = _totals(_volume(s, p.previous(), by, group))
+        year = _totals(_volume(s, p.year_ago(), by, group))
+        units = _totals(_volume(s, p, by, "unit"))
         alerts = s.execute(select(EmergencyAlert.numbers, func.count()).where(
             EmergencyAlert.created_at >= lo, EmergencyAlert.created_at < hi).group_by(EmergencyAlert.numbers)).all()
     series: dict[str, dict[str, int]] = {}
-    totals: dict[str, int] = {}
-    for period_label, value, n in rows:
-        name = _label(group or "", value) if group else "全部"
-        series.setdefault(str(period_label), {})
-        series[str(period_label)][name] = series[str(period_label)].get(name, 0) + n
-        totals[name] = totals.get(name, 0) + n
+    for (period_label, name), n in rows.items():
+        series.setdefault(period_label, {})
+        series[period_label][name] = series[period_label].get(name, 0) + n
+    totals = _totals(rows)
     total = sum(totals.values())
+    dispatched = total - units.get(UNKNOWN, 0)
     numbers: dict[str, int] = {}
     for joined, n in alerts:
         for number in str(joined or "").replace("、", ",").split(","):
@@ -198,17 +189,64 @@ def summary(p: Period, by: str = "day", group: str | None = None) -> dict[str, A
     }
 
 
-def _counts(s, p: Period, group: str | None) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    lo, hi = p.utc()
-    window = (WorkOrder.created_at >= lo, WorkOrder.created_at < hi)
-    if not group:
-        return {"全部": s.execute(select(func.count()).where(*window)).scalar_one()}
-    key = _group_col(group).label("key")
+def _totals(rows: dict[tuple[str, str], int]) -> dict[str, int]:
     out: dict[str, int] = {}
-    for value, n in s.execute(select(key, func.count()).where(*window).group_by(key)).all():
-        name = _label(group or "", value) if group else "全部"
+    for (_period, name), n in rows.items():
         out[name] = out.get(name, 0) + n
     return out
+
+
+def _period_label(day: dt.date, by: str) -> str:
+    if by == "month":
+        return f"{day:%Y-%m}"
+    if by == "week":
+        return (day - dt.timedelta(days=day.weekday())).isoformat()
+    return day.isoformat()
+
+
+_DIM = {"channel": "channel", "type": "type", "district": "district", "topic": "topic", "subtopic": "topic",
+        "unit": "unit"}
+
+
+def _volume(s, p: Period, by: str, group: str | None) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-def]
+    """(period label, group name) -> orders filed: rolled-up days from the roll-up, the rest live."""
+    days = [p.start + dt.timedelta(days=i) for i in range(p.days)]
+    done = rollup.rolled(days)
+    out: dict[tuple[str, str], int] = {}
+
+    def add(label: str, value: str | None, n: int) -> None:
+        name = _label(group or "", value) if group else "全部"
+        out[(label, name)] = out.get((label, name), 0) + int(n)
+
+    if done:
+        dim = _DIM[group] if group else "all"
+        for day, value, n in s.execute(select(OrderDayCount.day, OrderDayCount.value, OrderDayCount.count)
+                                       .where(OrderDayCount.day.in_(sorted(done)), OrderDayCount.dim == dim)).all():
+            add(_period_label(day, by), value or None, n)
+    d = _dialect(s)
+    for lo_day, hi_day in _runs([day for day in days if day not in done]):
+        lo, hi = Period(lo_day, hi_day).utc()
+        bucket = _bucket(WorkOrder.created_at, by, d).label("period")
+        window = (WorkOrder.created_at >= lo, WorkOrder.created_at < hi)
+        if group:
+            key = _group_col(group).label("key")
+            for label, value, n in s.execute(select(bucket, key, func.count()).where(*window).group_by(bucket, key)).all():
+                add(str(label), value, n)
+        else:
+            for label, n in s.execute(select(bucket, func.count()).where(*window).group_by(bucket)).all():
+                add(str(label), None, n)
+    return out
+
+
+def _runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive days as (first, last) ranges."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for day in days:
+        if runs and day - runs[-1][1] == dt.timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def _change(now: int, before: int) -> float | None:
@@ -346,27 +384,17 @@ def units(p: Period, min_orders: int = 10) -> dict[str, Any]:
     with session_scope() as s:
         d = _dialect(s)
         received = and_(WorkOrder.dispatched_at >= lo, WorkOrder.dispatched_at < hi, WorkOrder.unit.is_not(None))
-        mine = select(WorkOrder.id).where(received)
-        accepted = (select(WorkOrderEvent.order_id, func.min(WorkOrderEvent.at).label("at"))
-                    .where(WorkOrderEvent.order_id.in_(mine), WorkOrderEvent.kind == "status",
-                           WorkOrderEvent.status_to == OrderStatus.IN_PROGRESS,
-                           WorkOrderEvent.status_from == OrderStatus.DISPATCHED)
-                    .group_by(WorkOrderEvent.order_id).subquery())
-        answered = (select(WorkOrderEvent.order_id, func.min(WorkOrderEvent.at).label("at"))
-                    .where(WorkOrderEvent.order_id.in_(mine), WorkOrderEvent.kind == "status",
-                           WorkOrderEvent.status_to == OrderStatus.REVIEWING)
-                    .group_by(WorkOrderEvent.order_id).subquery())
         upheld = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "appeal_upheld")
         closed = WorkOrder.status == OrderStatus.CLOSED
         dissatisfied = and_(WorkOrder.rating == "不满意", WorkOrder.id.not_in(upheld))
         rows = s.execute(
             select(WorkOrder.unit,
                    func.count(),
-                   func.sum(case((and_(accepted.c.at.is_not(None),
-                                       _hours(accepted.c.at, WorkOrder.dispatched_at, d) <= 24), 1), else_=0)),
-                   func.sum(case((answered.c.at.is_not(None), 1), else_=0)),
-                   func.sum(case((and_(answered.c.at.is_not(None),
-                                       _local_day(answered.c.at, d) <= WorkOrder.deadline), 1), else_=0)),
+                   func.sum(case((and_(WorkOrder.accepted_at.is_not(None),
+                                       _hours(WorkOrder.accepted_at, WorkOrder.dispatched_at, d) <= 24), 1), else_=0)),
+                   func.sum(case((WorkOrder.answered_at.is_not(None), 1), else_=0)),
+                   func.sum(case((and_(WorkOrder.answered_at.is_not(None),
+                                       _local_day(WorkOrder.answered_at, d) <= WorkOrder.deadline), 1), else_=0)),
                    func.sum(case((closed, 1), else_=0)),
                    func.sum(case((and_(closed, dissatisfied), 1), else_=0)),
                    func.sum(case((WorkOrder.rating == "满意", 1), else_=0)),
@@ -377,8 +405,6 @@ def units(p: Period, min_orders: int = 10) -> dict[str, Any]:
                    func.sum(case((WorkOrder.status == OrderStatus.TERMINATED, 1), else_=0)),
                    func.sum(case((and_(WorkOrder.status.in_(OrderStatus.RUNNING),
                                        WorkOrder.deadline < _local_day(func.current_timestamp(), d)), 1), else_=0)))
-            .outerjoin(accepted, accepted.c.order_id == WorkOrder.id)
-            .outerjoin(answered, answered.c.order_id == WorkOrder.id)
             .where(received).group_by(WorkOrder.unit)).all()
         steps = dict(((unit, kind), n) for unit, kind, n in s.execute(
             select(WorkOrder.unit, WorkOrderEvent.kind, func.count())

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import socketio
 from aiohttp import web
 
-from bot.analytics import warnings
+from bot.analytics import rollup, warnings
 from bot.console.web import Console
 from bot.desk.linkage import Notifier, senders_from_env
 from bot.gateway import metrics
@@ -158,12 +158,18 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
 
 
 async def warnings_forever(store: SharedStore, console: Console, every: float) -> None:
-    """研判's hot-spot job (bot/analytics/warnings.py): one gateway a round (a lock in the shared
-    store); a new warning reaches every open console at once. ``every`` 0 turns it off."""
+    """研判's periodic jobs: the daily roll-up of the days whose orders changed
+    (bot/analytics/rollup.py) and the hot-spot warnings (bot/analytics/warnings.py), each done by
+    one gateway a round (a lock in the shared store); a new warning reaches every open console at
+    once. ``every`` 0 turns them off."""
     if every <= 0:
         return
     while True:
         await asyncio.sleep(every)
+        try:
+            await asyncio.to_thread(rollup.run_once, store, every)
+        except Exception:
+            log.exception("the analytics roll-up not brought up to date")
         try:
             new = await asyncio.to_thread(warnings.run_once, store, None, every)
         except Exception:

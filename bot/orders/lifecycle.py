@@ -158,6 +158,7 @@ def dispatch(number: str, unit: str, actor: str, profile: Profile, note: str | N
             raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能派单。")
         today = china_today(now)
         order.unit, order.dispatched_at = unit, now or utcnow()
+        order.accepted_at = order.answered_at = None  # the new unit's own times
         order.deadline = order.first_deadline = add_working_days(today, days)
         limit = f"，办理时限{days}个工作日" if days != profile.working_days else ""
         _event(s, order, actor, OrderStatus.DISPATCHED, (note or f"派至{unit}") + limit)
@@ -234,6 +235,7 @@ def change_lead(number: str, actor: str, unit: str, reason: str, profile: Profil
             raise LifecycleError("bad_units", f"{unit}现在是协办单位，请先取消协办再设为主办。")
         previous = order.unit
         order.unit, order.dispatched_at = unit, now or utcnow()
+        order.accepted_at = order.answered_at = None
         order.deadline = add_working_days(china_today(now), days)
         _event(s, order, actor, OrderStatus.DISPATCHED, f"主办单位由{previous}调整为{unit}：{why}")
         return _change(order)
@@ -300,6 +302,7 @@ def accept(number: str, unit: str) -> Change:
         if order.status != OrderStatus.DISPATCHED:
             raise LifecycleError("bad_state", f"工单现在是“{order.status_label}”，不能签收。")
         _event(s, order, unit, OrderStatus.IN_PROGRESS, "承办单位已签收")
+        order.accepted_at = order.accepted_at or utcnow()
         return _change(order)
 
 
@@ -423,6 +426,7 @@ def close(number: str, unit: str, result: str) -> Change:
         if waiting:
             raise LifecycleError("co_units_pending", f"协办单位{'、'.join(waiting)}还没有反馈办理情况，暂不能办结。")
         order.result = result
+        order.answered_at = order.answered_at or utcnow()
         _event(s, order, unit, OrderStatus.REVIEWING, result)
         return _change(order)
 

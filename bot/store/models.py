@@ -100,6 +100,10 @@ class WorkOrder(Base):
     urgent = Column(String(16), index=True)  # water | power | gas | heating | disaster
     due_at = Column(DateTime)  # urgent orders: when it must be dealt with (UTC)
     topic = Column(String(48), index=True)  # 研判: 「大类/小类」 from the topic catalogue (bot/orders/topics.py)
+    # 考核 reads these without walking the events: when the current unit first signed for it and
+    # first answered 办结 (set by bot/orders/lifecycle.py; a new unit starts them afresh).
+    accepted_at = Column(DateTime)
+    answered_at = Column(DateTime)
 
     events = relationship("WorkOrderEvent", back_populates="order", order_by="WorkOrderEvent.id")
     co_units = relationship("OrderCoUnit", back_populates="order", order_by="OrderCoUnit.id")
@@ -125,6 +129,30 @@ class OrderCoUnit(Base):
     reported_at = Column(DateTime)
 
     order = relationship("WorkOrder", back_populates="co_units")
+
+
+class OrderDayCount(Base):
+    """研判's daily roll-up: how many orders were filed on a China day, in total (dim ``all``) and
+    by each value of one dimension (channel, type, district, topic, unit); recomputed for the days
+    whose orders changed (bot/analytics/rollup.py)."""
+
+    __tablename__ = "order_day_counts"
+    __table_args__ = (UniqueConstraint("day", "dim", "value"),)
+
+    id = Column(Integer, primary_key=True)
+    day = Column(Date, nullable=False, index=True)
+    dim = Column(String(16), nullable=False)
+    value = Column(String(64), nullable=False, default="")
+    count = Column(Integer, nullable=False)
+
+
+class RolledDay(Base):
+    """A China day whose roll-up is current (computed after its orders last changed)."""
+
+    __tablename__ = "rolled_days"
+
+    day = Column(Date, primary_key=True)
+    computed_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class HotspotWarning(Base):

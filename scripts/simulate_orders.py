@@ -209,10 +209,11 @@ def main(argv: list[str] | None = None) -> int:
                 hours = rng.expovariate(1 / 10)
             add(start + dt.timedelta(hours=hours), b["topic"], b["district"])
     _flush(orders, events)
-    with session_scope() as s:  # PostgreSQL's id sequences past the ids given here
+    with session_scope() as s:  # PostgreSQL's id sequences past the ids given here, and fresh statistics
         if s.get_bind().dialect.name == "postgresql":
             for table in ("work_orders", "work_order_events"):
                 s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+                s.execute(text(f"ANALYZE {table}"))
     rolled_at = time.perf_counter()
     rollup.refresh({day for day, _count in days} | {(dt.datetime.fromisoformat(b["start"]) + CHINA + dt.timedelta(days=k)).date()
                                                     for b in bursts for k in range(3)})

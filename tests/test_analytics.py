@@ -256,3 +256,21 @@ def test_the_roll_up_gives_the_same_figures_and_a_change_reaches_them_at_the_nex
     assert rollup.run_once(DatabaseStore(), 60) >= 1
     after = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "district")
     assert after["total"] == 4 and after["totals"]["铁东区"] == 2 and after["dispatched"] == 1
+
+
+def test_the_units_evaluation_from_the_roll_up_equals_the_live_count():
+    from bot.analytics import rollup
+
+    numbers = [filed("2026-11-02") for _ in range(3)]
+    for n in numbers:
+        lifecycle.dispatch(n, UNIT, "staff:派单员", P)
+    lifecycle.accept(numbers[0], UNIT)
+    lifecycle.close(numbers[0], UNIT, "已劝离占道摊贩")
+    lifecycle.review_close(numbers[0], "console:boss", True)
+    lifecycle.rate(numbers[0], "满意", None, P)
+    today = lifecycle.china_today()
+    period = q.period((today - dt.timedelta(days=2)).isoformat(), today.isoformat())
+    live = q.units(period, min_orders=1)
+    assert rollup.refresh([today - dt.timedelta(days=i) for i in range(3)]) == 3
+    assert q.units(period, min_orders=1) == live
+    assert live["units"][0]["received"] == 3 and live["units"][0]["ratings"]["满意"] == 1

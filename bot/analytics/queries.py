@@ -377,64 +377,100 @@ def hotspots(end: dt.datetime | None = None, baseline_days: int = 28, min_count:
 
 # ---------------------------------------------------------------- the units' evaluation (考核)
 
-def units(p: Period, min_orders: int = 10) -> dict[str, Any]:
-    """Per unit, the orders it received in the period (dispatched to it then) and how it dealt
-    with them; ranked only among units with at least ``min_orders``."""
-    lo, hi = p.utc()
-    with session_scope() as s:
-        d = _dialect(s)
-        received = and_(WorkOrder.dispatched_at >= lo, WorkOrder.dispatched_at < hi, WorkOrder.unit.is_not(None))
-        upheld = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "appeal_upheld")
-        closed = WorkOrder.status == OrderStatus.CLOSED
-        dissatisfied = and_(WorkOrder.rating == "不满意", WorkOrder.id.not_in(upheld))
-        rows = s.execute(
-            select(WorkOrder.unit,
-                   func.count(),
-                   func.sum(case((and_(WorkOrder.accepted_at.is_not(None),
-                                       _hours(WorkOrder.accepted_at, WorkOrder.dispatched_at, d) <= 24), 1), else_=0)),
-                   func.sum(case((WorkOrder.answered_at.is_not(None), 1), else_=0)),
-                   func.sum(case((and_(WorkOrder.answered_at.is_not(None),
-                                       _local_day(WorkOrder.answered_at, d) <= WorkOrder.deadline), 1), else_=0)),
-                   func.sum(case((closed, 1), else_=0)),
-                   func.sum(case((and_(closed, dissatisfied), 1), else_=0)),
-                   func.sum(case((WorkOrder.rating == "满意", 1), else_=0)),
-                   func.sum(case((WorkOrder.rating == "基本满意", 1), else_=0)),
-                   func.sum(case((WorkOrder.rating == "不满意", 1), else_=0)),
-                   func.sum(case((and_(closed, WorkOrder.rating.is_(None)), 1), else_=0)),
-                   func.sum(case((WorkOrder.reopened > 0, 1), else_=0)),
-                   func.sum(case((WorkOrder.status == OrderStatus.TERMINATED, 1), else_=0)),
-                   func.sum(case((and_(WorkOrder.status.in_(OrderStatus.RUNNING),
-                                       WorkOrder.deadline < _local_day(func.current_timestamp(), d)), 1), else_=0)))
-            .where(received).group_by(WorkOrder.unit)).all()
-        steps = dict(((unit, kind), n) for unit, kind, n in s.execute(
+MEASURES = ("received", "signed", "answered", "on_time", "closed", "unsolved", "good", "basic", "bad", "unrated",
+            "reopened", "terminated", "returns", "extensions", "upheld", "unreached")
+
+
+def unit_measures(s, lo: dt.datetime, hi: dt.datetime) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Per unit, the counts behind its evaluation for the orders dispatched to it in [lo, hi), and
+    its orders by topic: counted live (``rollup.py`` keeps them per day)."""
+    d = _dialect(s)
+    received = and_(WorkOrder.dispatched_at >= lo, WorkOrder.dispatched_at < hi, WorkOrder.unit.is_not(None))
+    upheld = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "appeal_upheld")
+    closed = WorkOrder.status == OrderStatus.CLOSED
+    dissatisfied = and_(WorkOrder.rating == "不满意", WorkOrder.id.not_in(upheld))
+
+    def count(condition) -> ColumnElement:  # type: ignore[no-untyped-def]
+        return func.sum(case((condition, 1), else_=0))
+
+    out: dict[str, dict[str, Any]] = {}
+    for unit, *values in s.execute(
+            select(WorkOrder.unit, func.count(),
+                   count(and_(WorkOrder.accepted_at.is_not(None),
+                              _hours(WorkOrder.accepted_at, WorkOrder.dispatched_at, d) <= 24)),
+                   count(WorkOrder.answered_at.is_not(None)),
+                   count(and_(WorkOrder.answered_at.is_not(None),
+                              _local_day(WorkOrder.answered_at, d) <= WorkOrder.deadline)),
+                   count(closed), count(and_(closed, dissatisfied)), count(WorkOrder.rating == "满意"),
+                   count(WorkOrder.rating == "基本满意"), count(WorkOrder.rating == "不满意"),
+                   count(and_(closed, WorkOrder.rating.is_(None))), count(WorkOrder.reopened > 0),
+                   count(WorkOrder.status == OrderStatus.TERMINATED))
+            .where(received).group_by(WorkOrder.unit)).all():
+        out[unit] = {**dict(zip(MEASURES[:12], (int(v or 0) for v in values), strict=True)),
+                     "returns": 0, "extensions": 0, "upheld": 0, "unreached": 0, "topics": {}}
+    names = {"status": "returns", "extension": "extensions", "appeal_upheld": "upheld", "callback_unreached": "unreached"}
+    for unit, kind, n in s.execute(
             select(WorkOrder.unit, WorkOrderEvent.kind, func.count())
             .join(WorkOrder, WorkOrder.id == WorkOrderEvent.order_id)
-            .where(received, WorkOrderEvent.kind.in_(("extension", "appeal_upheld", "callback_unreached", "status")),
+            .where(received, WorkOrderEvent.kind.in_(tuple(names)),
                    or_(WorkOrderEvent.kind != "status", WorkOrderEvent.status_to == OrderStatus.RETURNED))
-            .group_by(WorkOrder.unit, WorkOrderEvent.kind)).all())
-        by_topic: dict[str, dict[str, int]] = {}
-        for unit, topic, n in s.execute(select(WorkOrder.unit, WorkOrder.topic, func.count()).where(received)
-                                        .group_by(WorkOrder.unit, WorkOrder.topic)).all():
-            name = _label("topic", topic)
-            by_topic.setdefault(unit, {})
-            by_topic[unit][name] = by_topic[unit].get(name, 0) + n
+            .group_by(WorkOrder.unit, WorkOrderEvent.kind)).all():
+        if unit in out:
+            out[unit][names[kind]] = int(n)
+    for unit, topic, n in s.execute(select(WorkOrder.unit, WorkOrder.topic, func.count()).where(received)
+                                    .group_by(WorkOrder.unit, WorkOrder.topic)).all():
+        if unit in out:
+            out[unit]["topics"][topic or ""] = int(n)
+    return out
+
+
+def _add_measures(total: dict[str, dict[str, Any]], part: dict[str, dict[str, Any]]) -> None:
+    for unit, m in part.items():
+        t = total.setdefault(unit, {**{k: 0 for k in MEASURES}, "topics": {}})
+        for k in MEASURES:
+            t[k] += int(m.get(k) or 0)
+        for topic, n in (m.get("topics") or {}).items():
+            t["topics"][topic] = t["topics"].get(topic, 0) + int(n)
+
+
+def units(p: Period, min_orders: int = 10) -> dict[str, Any]:
+    """Per unit, the orders it received in the period (dispatched to it then) and how it dealt
+    with them; ranked only among units with at least ``min_orders``. Rolled-up days come from
+    the roll-up, the rest are counted live."""
+    days = [p.start + dt.timedelta(days=i) for i in range(p.days)]
+    done = rollup.rolled(days)
+    measures: dict[str, dict[str, Any]] = {}
+    with session_scope() as s:
+        d = _dialect(s)
+        if done:
+            _add_measures(measures, rollup.unit_days(s, sorted(done)))
+        for lo_day, hi_day in _runs([day for day in days if day not in done]):
+            _add_measures(measures, unit_measures(s, *Period(lo_day, hi_day).utc()))
+        lo, hi = p.utc()
+        overdue = dict(s.execute(  # open and late today: not kept in the roll-up, it changes every day
+            select(WorkOrder.unit, func.count())
+            .where(WorkOrder.dispatched_at >= lo, WorkOrder.dispatched_at < hi, WorkOrder.unit.is_not(None),
+                   WorkOrder.status.in_(OrderStatus.RUNNING),
+                   WorkOrder.deadline < _local_day(func.current_timestamp(), d))
+            .group_by(WorkOrder.unit)).all())
     table = []
-    for (unit, n, signed, answered_n, on_time, closed_n, unsolved, good, basic, bad, unrated, reopened, ended,
-         overdue) in rows:
-        good, basic, bad = int(good or 0), int(basic or 0), int(bad or 0)
+    for unit, m in measures.items():
+        n, good, basic, bad = m["received"], m["good"], m["basic"], m["bad"]
         rated = good + basic + bad
+        topics: dict[str, int] = {}
+        for topic, k in m["topics"].items():
+            topics[_label("topic", topic or None)] = topics.get(_label("topic", topic or None), 0) + k
         table.append({
-            "unit": unit, "received": n, "signed_in_time": _rate(signed, n), "answered": int(answered_n or 0),
-            "on_time": _rate(on_time, answered_n), "closed": int(closed_n or 0),
-            "solved": _rate((closed_n or 0) - (unsolved or 0), closed_n), "rated": rated,
-            "rated_share": _rate(rated, closed_n), "satisfied_share": _rate(good + basic, rated),
+            "unit": unit, "received": n, "signed_in_time": _rate(m["signed"], n), "answered": m["answered"],
+            "on_time": _rate(m["on_time"], m["answered"]), "closed": m["closed"],
+            "solved": _rate(m["closed"] - m["unsolved"], m["closed"]), "rated": rated,
+            "rated_share": _rate(rated, m["closed"]), "satisfied_share": _rate(good + basic, rated),
             "satisfaction": round((100 * good + 80 * basic) / rated, 1) if rated else None,
             "ratings": {"满意": good, "基本满意": basic, "不满意": bad},
-            "returns": steps.get((unit, "status"), 0), "extensions": steps.get((unit, "extension"), 0),
-            "terminated": int(ended or 0), "reopened": int(reopened or 0), "overdue_open": int(overdue or 0),
-            "not_rated": int(unrated or 0), "callbacks_unreached": steps.get((unit, "callback_unreached"), 0),
-            "appeals_upheld": steps.get((unit, "appeal_upheld"), 0),
-            "by_topic": dict(sorted(by_topic.get(unit, {}).items(), key=lambda kv: -kv[1])),
+            "returns": m["returns"], "extensions": m["extensions"], "terminated": m["terminated"],
+            "reopened": m["reopened"], "overdue_open": int(overdue.get(unit, 0)), "not_rated": m["unrated"],
+            "callbacks_unreached": m["unreached"], "appeals_upheld": m["upheld"],
+            "by_topic": dict(sorted(topics.items(), key=lambda kv: -kv[1])),
             "ranked": n >= min_orders,
         })
     ranked = [r for r in table if r["ranked"]]

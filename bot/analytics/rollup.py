@@ -2,11 +2,13 @@
 every order.
 
 ``order_day_counts`` holds, for each China day, the orders filed that day in total and by each
-value of one dimension; ``rolled_days`` says which days are current. The periodic job (with the
+value of one dimension; ``unit_day_stats`` the counts behind the units' evaluation for the orders
+dispatched that day; ``rolled_days`` says which days are current. The periodic job (with the
 hot-spot warnings, every minute, one gateway a round) recomputes the days whose orders were
 filed or changed since its last round (a new order, a dispatch, a topic corrected), and rolls up
 a month of not-yet-rolled days per round (a store filled before this existed catches up by
-itself; ``python -m bot.analytics.rollup`` does it at once). ``queries.summary`` reads rolled
+itself; ``python -m bot.analytics.rollup`` does it at once, ``--all`` recomputes every day after
+orders were imported with their old dates). ``queries.summary`` reads rolled
 days from here and counts the others live, so a figure is never missing and a new order shows
 within the minute.
 """
@@ -14,13 +16,21 @@ within the minute.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from collections.abc import Iterable
 
 from sqlalchemy import delete, distinct, func, insert, select
 
 from bot.store.db import session_scope
-from bot.store.models import OrderDayCount, RolledDay, WorkOrder, WorkOrderEvent, utcnow
+from bot.store.models import (
+    OrderDayCount,
+    RolledDay,
+    UnitDayStats,
+    WorkOrder,
+    WorkOrderEvent,
+    utcnow,
+)
 from bot.store.shared import SharedStore
 
 CHINA = dt.timedelta(hours=8)
@@ -49,6 +59,13 @@ def refresh(days: Iterable[dt.date]) -> int:
                          for value, n in s.execute(select(col, func.count()).where(*window).group_by(col)).all()]
             s.execute(delete(OrderDayCount).where(OrderDayCount.day == day))
             s.execute(insert(OrderDayCount.__table__), rows)
+            from bot.analytics.queries import unit_measures  # queries reads the roll-up too
+
+            stats = [{"day": day, "unit": unit[:64], "data": json.dumps(m, ensure_ascii=False)}
+                     for unit, m in unit_measures(s, lo, hi).items()]
+            s.execute(delete(UnitDayStats).where(UnitDayStats.day == day))
+            if stats:
+                s.execute(insert(UnitDayStats.__table__), stats)
             s.merge(RolledDay(day=day, computed_at=utcnow()))
         done += 1
     return done
@@ -60,9 +77,27 @@ def changed_days(since: dt.datetime) -> set[dt.date]:
         created = s.execute(select(WorkOrder.created_at).where(WorkOrder.created_at >= since)).scalars()
         days = {(t + CHINA).date() for t in created}
         touched = select(distinct(WorkOrderEvent.order_id)).where(WorkOrderEvent.at >= since)
-        days |= {(t + CHINA).date() for t in s.execute(
-            select(WorkOrder.created_at).where(WorkOrder.id.in_(touched))).scalars()}
+        for created, dispatched in s.execute(select(WorkOrder.created_at, WorkOrder.dispatched_at)
+                                             .where(WorkOrder.id.in_(touched))).all():
+            days.add((created + CHINA).date())
+            if dispatched is not None:  # the unit's figures are kept by the day it received the order
+                days.add((dispatched + CHINA).date())
     return days
+
+
+def unit_days(s, days: list[dt.date]) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    """The units' rolled-up counts over these days, per unit (as ``queries.unit_measures``)."""
+    out: dict[str, dict] = {}
+    for unit, data in s.execute(select(UnitDayStats.unit, UnitDayStats.data).where(UnitDayStats.day.in_(days))).all():
+        m = json.loads(data)
+        total = out.setdefault(unit, {"topics": {}})
+        for key, value in m.items():
+            if key == "topics":
+                for topic, n in value.items():
+                    total["topics"][topic] = total["topics"].get(topic, 0) + n
+            else:
+                total[key] = total.get(key, 0) + value
+    return out
 
 
 def unrolled_days(limit: int = CATCH_UP_DAYS) -> list[dt.date]:
@@ -103,9 +138,16 @@ def rolled(days: Iterable[dt.date]) -> set[dt.date]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Roll up every day now (after filling a store, or to check the job's work)."""
-    del argv
+    """Roll up every day not rolled up yet; with ``--all``, recompute every day (after importing
+    orders with their old dates, which the job's change tracking cannot see)."""
+    argv = sys.argv[1:] if argv is None else argv
     total = 0
+    if "--all" in argv:
+        with session_scope() as s:
+            first, last = s.execute(select(func.min(WorkOrder.created_at), func.max(WorkOrder.created_at))).one()
+        if first is not None:
+            day, end = (first + CHINA).date(), (last + CHINA).date()
+            total = refresh(day + dt.timedelta(days=i) for i in range((end - day).days + 1))
     while True:
         days = unrolled_days(366)
         if not days:

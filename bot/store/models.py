@@ -146,6 +146,19 @@ class OrderDayCount(Base):
     count = Column(Integer, nullable=False)
 
 
+class UnitDayStats(Base):
+    """研判's daily roll-up for the units' evaluation: for the orders dispatched to a unit on a
+    China day, the counts behind its figures and its orders by topic (JSON; bot/analytics)."""
+
+    __tablename__ = "unit_day_stats"
+    __table_args__ = (UniqueConstraint("day", "unit"),)
+
+    id = Column(Integer, primary_key=True)
+    day = Column(Date, nullable=False, index=True)
+    unit = Column(String(64), nullable=False)
+    data = Column(Text, nullable=False)
+
+
 class RolledDay(Base):
     """A China day whose roll-up is current (computed after its orders last changed)."""
 

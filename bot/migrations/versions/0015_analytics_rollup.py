@@ -19,11 +19,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('accepted_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('answered_at', sa.DateTime(), nullable=True))
     # Orders handled before this revision: their first signing and answer, from the events.
-    op.execute("UPDATE work_orders SET accepted_at = (SELECT min(e.at) FROM work_order_events e WHERE "
-               "e.order_id = work_orders.id AND e.kind = 'status' AND e.status_from = 'dispatched' "
-               "AND e.status_to = 'in_progress')")
-    op.execute("UPDATE work_orders SET answered_at = (SELECT min(e.at) FROM work_order_events e WHERE "
-               "e.order_id = work_orders.id AND e.kind = 'status' AND e.status_to = 'reviewing')")
+    # Set-based (UPDATE … FROM a grouped subquery), not a subquery per order: a city's million
+    # orders take seconds, not hours.
+    op.execute("UPDATE work_orders SET accepted_at = first.at FROM (SELECT order_id, min(at) AS at "
+               "FROM work_order_events WHERE kind = 'status' AND status_from = 'dispatched' "
+               "AND status_to = 'in_progress' GROUP BY order_id) AS first WHERE first.order_id = work_orders.id")
+    op.execute("UPDATE work_orders SET answered_at = first.at FROM (SELECT order_id, min(at) AS at "
+               "FROM work_order_events WHERE kind = 'status' AND status_to = 'reviewing' GROUP BY order_id) AS first "
+               "WHERE first.order_id = work_orders.id")
     op.create_table(
         'order_day_counts',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -37,6 +40,17 @@ def upgrade() -> None:
     with op.batch_alter_table('order_day_counts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_order_day_counts_day'), ['day'], unique=False)
     op.create_table(
+        'unit_day_stats',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('unit', sa.String(length=64), nullable=False),
+        sa.Column('data', sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('day', 'unit'),
+    )
+    with op.batch_alter_table('unit_day_stats', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_unit_day_stats_day'), ['day'], unique=False)
+    op.create_table(
         'rolled_days',
         sa.Column('day', sa.Date(), nullable=False),
         sa.Column('computed_at', sa.DateTime(), nullable=False),
@@ -46,6 +60,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('rolled_days')
+    op.drop_table('unit_day_stats')
     op.drop_table('order_day_counts')
     with op.batch_alter_table('work_orders', schema=None) as batch_op:
         batch_op.drop_column('answered_at')

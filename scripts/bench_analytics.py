@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db-url", required=True)
     ap.add_argument("--bursts", default="var/bursts.json")
     ap.add_argument("--calm-weeks", type=int, default=8)
+    ap.add_argument("--queries-only", action="store_true", help="only the query times")
     args = ap.parse_args(argv)
     os.environ["HOTLINE_DB_URL"] = args.db_url
     from bot.analytics import queries as q
@@ -65,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         "hotspots: now": timed(lambda: q.hotspots(now)),
         "orders behind a figure: a district, 30 days": timed(lambda: q.orders(month, {"district": "铁东区"}, 200)),
     }}
+    if args.queries_only:
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+        return 0
     delays, found = [], 0
     per_burst = []
     for b in planted["bursts"]:

@@ -69,7 +69,7 @@ class WorkOrder(Base):
 
     id = Column(Integer, primary_key=True)
     number = Column(String(32), nullable=False, unique=True, index=True)
-    status = Column(String(16), nullable=False, default=OrderStatus.PENDING)
+    status = Column(String(16), nullable=False, default=OrderStatus.PENDING, index=True)
     request_type = Column(String(8), nullable=False)
     content = Column(Text, nullable=False)
     address = Column(String(200))

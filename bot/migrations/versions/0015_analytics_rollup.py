@@ -18,6 +18,7 @@ def upgrade() -> None:
     with op.batch_alter_table('work_orders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('accepted_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('answered_at', sa.DateTime(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_work_orders_status'), ['status'], unique=False)
     # Orders handled before this revision: their first signing and answer, from the events.
     # Set-based (UPDATE … FROM a grouped subquery), not a subquery per order: a city's million
     # orders take seconds, not hours.
@@ -63,5 +64,6 @@ def downgrade() -> None:
     op.drop_table('unit_day_stats')
     op.drop_table('order_day_counts')
     with op.batch_alter_table('work_orders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_work_orders_status'))
         batch_op.drop_column('answered_at')
         batch_op.drop_column('accepted_at')

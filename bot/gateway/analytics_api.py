@@ -5,7 +5,7 @@
     GET /api/analytics/hotspots[?at=ISO time]   what is rising now (or at a past moment)
     GET /api/analytics/units?from=&to=          the units' evaluation (考核)
     GET /api/analytics/orders?from=&to=&district=…&topic=…   the orders behind a figure
-    GET /api/analytics/report?month=YYYY-MM&format=html|csv|xlsx|json[&table=units|topics|…]
+    GET /api/analytics/report?month=YYYY-MM&format=html|csv|xlsx[&table=units|topics|…]
                                                 the monthly 研判报告 (CSV: one table; XLSX: every table)
     GET /api/analytics/warnings?state=open|acknowledged|closed|all   hot-spot warnings
     POST /api/analytics/warnings/{id}/acknowledge|close {note}      (a note is required to close)
@@ -72,13 +72,11 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
 
 def _report(query: Mapping[str, str], profile: Profile) -> web.Response:
     fmt = query.get("format") or "html"
-    if fmt not in ("html", "csv", "xlsx", "json"):
-        raise queries.QueryError("format 只能是 html、csv、xlsx 或 json。")
+    if fmt not in ("html", "csv", "xlsx"):
+        raise queries.QueryError("format 只能是 html、csv 或 xlsx。")
     period = report.month_period(query.get("month"))
     content = report.build(period, profile.evaluation_min_orders)
     name = f"yanpan-{period.start:%Y-%m}"
-    if fmt == "json":
-        return ok(content)
     if fmt == "html":
         return web.Response(text=report.as_html(content, profile.hotline_name), content_type="text/html")
     if fmt == "csv":

@@ -34,10 +34,10 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
     """One analytics read (in a worker thread), audited; a bad request gets a clear 400."""
     try:
         if what == "summary":
-            data = queries.summary(queries.period(query.get("from"), query.get("to")), query.get("by") or "day",
-                                   query.get("group") or None)
+            response = ok(queries.summary(queries.period(query.get("from"), query.get("to")),
+                                          query.get("by") or "day", query.get("group") or None))
         elif what == "units":
-            data = queries.units(queries.period(query.get("from"), query.get("to")), profile.evaluation_min_orders)
+            response = ok(queries.units(queries.period(query.get("from"), query.get("to")), profile.evaluation_min_orders))
         elif what == "hotspots":
             at = query.get("at")
             try:
@@ -46,20 +46,18 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
                 raise queries.QueryError("at 应为 ISO 时间，例如 2026-12-01T08:00:00Z。") from None
             if end is not None and end.tzinfo is not None:
                 end = end.astimezone(dt.timezone.utc).replace(tzinfo=None)
-            data = {"hotspots": queries.hotspots(end)}
+            response = ok({"hotspots": queries.hotspots(end)})
         elif what == "orders":
             filters = {k: v for k, v in query.items() if k in queries.GROUPS and v}
             try:
                 limit = int(query.get("limit") or 200)
             except ValueError:
                 limit = 200
-            data = queries.orders(queries.period(query.get("from"), query.get("to")), filters, limit)
+            response = ok(queries.orders(queries.period(query.get("from"), query.get("to")), filters, limit))
         elif what == "report":
             response = _report(query, profile)
-            lifecycle.audit(actor, "analytics_report", None, "&".join(f"{k}={v}" for k, v in sorted(query.items()))[:500])
-            return response
         elif what == "warnings":
-            data = {"warnings": warnings.listing(query.get("state") or "open")}
+            response = ok({"warnings": warnings.listing(query.get("state") or "open")})
         else:
             return error(404, "not_found", "没有这项统计。")
     except queries.QueryError as exc:
@@ -67,7 +65,7 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
     except warnings.WarningError as exc:
         return error(400, exc.code, exc.message)
     lifecycle.audit(actor, f"analytics_{what}", None, "&".join(f"{k}={v}" for k, v in sorted(query.items()))[:500])
-    return ok(data)
+    return response
 
 
 def _report(query: Mapping[str, str], profile: Profile) -> web.Response:

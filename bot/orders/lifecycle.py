@@ -251,11 +251,11 @@ def designate(number: str, actor: str, unit: str, record: str, profile: Profile,
         raise LifecycleError("unit_required", "请指定承办单位。")
     with session_scope() as s:
         order = _order(s, number)
-        status = order.status
+        status, current = order.status, order.unit
     if status in (OrderStatus.PENDING, OrderStatus.RETURNED):
         dispatch(number, unit, actor, profile, f"经会商指定{unit}承办", now)
     elif status in OrderStatus.WORKED:
-        if unit != _current_unit(number):
+        if unit != current:
             change_lead(number, actor, unit, "经会商指定承办单位", profile, now)
     else:
         raise LifecycleError("bad_state", "这个工单现在不能指定承办单位。")
@@ -263,11 +263,6 @@ def designate(number: str, actor: str, unit: str, record: str, profile: Profile,
         order = _order(s, number)
         _event(s, order, actor, order.status, f"指定承办：{unit}。会商记录：{record}", kind="designated")
         return _change(order)
-
-
-def _current_unit(number: str) -> str | None:
-    with session_scope() as s:
-        return _order(s, number).unit
 
 
 def designated(order: WorkOrder) -> bool:

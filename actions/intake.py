@@ -35,7 +35,7 @@ from actions.common import (
     profile,
     spoken_number,
 )
-from bot import messages
+from bot import citizen_texts
 from bot.language import extract, questions, request_types
 from bot.orders.filing import file_request
 from bot.store import repository
@@ -482,7 +482,7 @@ class ActionFileWorkOrder(Action):
             return [SlotSet("confirmed", None)]
         order = filing.order
         if filing.repeat and order.status == OrderStatus.CLOSED:
-            dispatcher.utter_message(text=messages.repeat_closed(order.number, order.result))
+            dispatcher.utter_message(text=citizen_texts.repeat_closed(order.number, order.result))
             return [*reset_intake(), SlotSet("last_order_number", order.number)]
         if filing.repeat:
             dispatcher.utter_message(
@@ -501,11 +501,11 @@ class ActionFileWorkOrder(Action):
             deadline=order.deadline.strftime("%Y年%m月%d日"),
         )
         if filing.follows:
-            dispatcher.utter_message(text=messages.FOLLOWS_CLOSED.format(number=filing.follows))
+            dispatcher.utter_message(text=citizen_texts.FOLLOWS_CLOSED.format(number=filing.follows))
         if order.urgent:
-            dispatcher.utter_message(text=messages.urgent_filed(order.urgent, p.urgent_hours, order.unit))
+            dispatcher.utter_message(text=citizen_texts.urgent_filed(order.urgent, p.urgent_hours, order.unit))
         if filing.others:
-            dispatcher.utter_message(text=messages.several_orders(
+            dispatcher.utter_message(text=citizen_texts.several_orders(
                 [(o.number, o.content, o.unit or unit) for o, unit in filing.others]))
         if filing.attached:
             dispatcher.utter_message(response="utter_filed_attachments", count=str(filing.attached))

@@ -32,7 +32,7 @@ import yaml
 from sqlalchemy import text as sql
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 
-from bot.messages import WECHAT_UNSUPPORTED
+from bot.citizen_texts import WECHAT_UNSUPPORTED
 from bot.store import transcript
 from bot.store.db import session_scope
 from channels.web import sessions

@@ -11,9 +11,9 @@ import re
 
 import pytest
 
+from bot.citizen_texts import emergency_generic_reply, emergency_reply
 from bot.language import emergency
 from bot.language.emergency.lexicon import KINDS, Emergency, detect
-from bot.messages import emergency_generic_reply, emergency_reply
 from bot.profile import load_profile
 
 # (message, kind, first number)

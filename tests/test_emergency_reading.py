@@ -12,10 +12,10 @@ import time
 import numpy as np
 import pytest
 
+from bot.citizen_texts import emergency_reply, possible_emergency_line
 from bot.language import emergency
 from bot.language.emergency import CONFIDENT, POSSIBLE, model
 from bot.language.triage import triage
-from bot.messages import emergency_reply, possible_emergency_line
 from bot.profile import load_profile
 
 ANSHAN = load_profile("anshan")

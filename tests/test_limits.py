@@ -77,7 +77,7 @@ def test_a_broken_counter_lets_citizens_through():
 
 @pytest.mark.parametrize("seconds, wait", [(5, "半分钟"), (50, "一分钟")])
 def test_the_polite_reply(seconds, wait):
-    from bot.messages import too_fast_reply
+    from bot.citizen_texts import too_fast_reply
     from bot.profile import load_profile
 
     text = too_fast_reply(load_profile("anshan"), seconds)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.citizen_texts import SCOPE_ROUTE_NAMES, route_answer, scope_reply
 from bot.language import scope
 from bot.language.scope import ROUTES, OutOfScope
-from bot.messages import SCOPE_ROUTE_NAMES, route_answer, scope_reply
 from bot.profile import load_profile
 
 ANSHAN = load_profile("anshan")
@@ -413,7 +413,7 @@ def test_reply_without_citation_still_reads_well() -> None:
 
 def test_another_citys_matter_gets_that_citys_12345_with_its_area_code():
     """Issue 19: 「沈阳那边的号是多少」 — the reply names the number to dial, not just "the local 12345"."""
-    from bot import messages
+    from bot import citizen_texts
     from bot.language import scope
     from bot.profile import load_profile
 
@@ -422,7 +422,7 @@ def test_another_citys_matter_gets_that_citys_12345_with_its_area_code():
                          ("大连市甘井子区的小区物业乱收费", "0411-12345")):
         oos = scope.detect(text, p)
         assert oos is not None and oos.route == "outside_city", text
-        assert number in messages.scope_reply(oos, p)
+        assert number in citizen_texts.scope_reply(oos, p)
 
 
 def test_a_citizen_sent_away_can_always_reach_a_person():

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot import messages
+from bot import citizen_texts
 from bot.console import accounts
 from bot.store.models import HandoffStatus
 
@@ -47,7 +47,7 @@ def iso(value: dt.datetime | None) -> str | None:
 def order_fields(order: Any) -> dict[str, Any]:
     return {"number": order.number, "deadline": order.deadline.isoformat(), "status": order.status,
             "status_label": order.status_label, "unit": order.unit, "urgent": order.urgent,
-            "urgent_label": messages.URGENT_LABELS.get(order.urgent) if order.urgent else None,
+            "urgent_label": citizen_texts.URGENT_LABELS.get(order.urgent) if order.urgent else None,
             "due_at": order.due_at.isoformat() + "Z" if order.due_at else None}
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot import messages
+from bot import citizen_texts
 from bot.console import accounts
 from bot.console.common import (
     HANDLE,
@@ -106,7 +106,7 @@ class Conversations:
             "sender_id": handle(handoff.id) if who.role == "expert" and handoff else sender_id, "channel": channel,
             "handoff": {"id": handoff.id, "status": handoff.status, "agent_id": handoff.agent_id,
                         "agent": await asyncio.to_thread(accounts.display_name, handoff.agent_id),
-                        "reason": handoff.reason, "reason_label": messages.HANDOFF_REASONS.get(handoff.reason)}
+                        "reason": handoff.reason, "reason_label": citizen_texts.HANDOFF_REASONS.get(handoff.reason)}
             if handoff else None,
             "transcript": transcript_out, "fields": fields, "fields_error": fields_error,
             "orders": [{"number": o.number, "status": o.status, "status_label": o.status_label,
@@ -184,17 +184,17 @@ class Conversations:
         order = await self._file(req, repeat_from_any_conversation=False)
         deadline = dt.date.fromisoformat(order["deadline"])
         if order["repeat"] and order["status"] == OrderStatus.CLOSED:
-            said = messages.repeat_closed(order["number"], order["result"])
+            said = citizen_texts.repeat_closed(order["number"], order["result"])
         else:
-            said = (messages.AGENT_REPEAT if order["repeat"] else messages.AGENT_FILED).format(
+            said = (citizen_texts.AGENT_REPEAT if order["repeat"] else citizen_texts.AGENT_FILED).format(
                 number=order["number"], status=order["status_label"],
                 deadline=f"{deadline.year}年{deadline.month:02d}月{deadline.day:02d}日")
         if order["follows"]:
-            said += "\n" + messages.FOLLOWS_CLOSED.format(number=order["follows"])
+            said += "\n" + citizen_texts.FOLLOWS_CLOSED.format(number=order["follows"])
         if order["urgent"] and not order["repeat"]:
-            said += "\n" + messages.urgent_filed(order["urgent"], self.hub.profile.urgent_hours, order["unit"])
+            said += "\n" + citizen_texts.urgent_filed(order["urgent"], self.hub.profile.urgent_hours, order["unit"])
         if order["others"]:
-            said += "\n" + messages.several_orders([(o["number"], o["content"], o["unit"]) for o in order["others"]])
+            said += "\n" + citizen_texts.several_orders([(o["number"], o["content"], o["unit"]) for o in order["others"]])
         await self.hub.agent_say(sender_id, req.channel, who.display_name, said)
         try:  # the matter is dealt with: when the bot resumes, its form does not ask again
             await self.hub.rasa.append_events(sender_id, END_FORM)
@@ -221,7 +221,7 @@ class Conversations:
                                         None if who.role == "supervisor" else who.id)
         if not ended:
             return error(409, "not_held", "这个对话已经结束或交还。")
-        notice = messages.AGENT_HANDBACK if status == HandoffStatus.RETURNED else messages.AGENT_CLOSED
+        notice = citizen_texts.AGENT_HANDBACK if status == HandoffStatus.RETURNED else citizen_texts.AGENT_CLOSED
         try:
             await self.hub.resume_bot(sender_id, handoff.channel or "rest", end_form=status == HandoffStatus.CLOSED,
                                       notice=notice)
@@ -238,9 +238,9 @@ class Conversations:
         sender_id = await self._sender(request, who)
         handoff = await self._held(sender_id, who)
         channel = handoff.channel or "rest"
-        await self.hub.record(sender_id, channel, "agent", messages.EXPERT_CONSENT_QUESTION,
+        await self.hub.record(sender_id, channel, "agent", citizen_texts.EXPERT_CONSENT_QUESTION,
                               {"agent": who.display_name, "buttons": [
-                                  {"title": t, "payload": t} for t in messages.EXPERT_CONSENT_CHOICES]},
+                                  {"title": t, "payload": t} for t in citizen_texts.EXPERT_CONSENT_CHOICES]},
                               delivered=False)
         await self.hub.flush(sender_id, channel)
         return ok({"ok": True})
@@ -255,7 +255,7 @@ class Conversations:
             return error(400, "no_consent", "转接专家坐席需要先征得市民同意。")
         if not await asyncio.to_thread(repository.requeue_handoff, handoff.id, "expert"):
             return error(409, "not_held", "这个对话已经结束或交还。")
-        await self.hub.system_say(sender_id, handoff.channel or "rest", messages.EXPERT_TRANSFER)
+        await self.hub.system_say(sender_id, handoff.channel or "rest", citizen_texts.EXPERT_TRANSFER)
         await asyncio.to_thread(repository.add_note, sender_id, who.id, "市民同意后转专家坐席")
         await self.broadcast_queue()
         return ok({"ok": True})

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot import messages
+from bot import citizen_texts
 from bot.console import accounts
 from bot.console.common import (
     CONVERSATION_ROLES,
@@ -40,7 +40,7 @@ class Live:
                          if e.author == "citizen"), None)
             items.append({**h, "created_at": iso(h["created_at"]),
                           "waited_seconds": int((now - h["created_at"]).total_seconds()),
-                          "reason_label": messages.HANDOFF_REASONS.get(h["reason"], h["reason"]),
+                          "reason_label": citizen_texts.HANDOFF_REASONS.get(h["reason"], h["reason"]),
                           "preview": (last or "")[:80] or None})
         return items
 
@@ -158,7 +158,7 @@ class Live:
             return error(409, "taken", "这个对话已被其他同事接入，或市民已经离开。")
         handoff = await asyncio.to_thread(repository.get_handoff, handoff_id)
         await self.hub.agent_say(handoff.sender_id, handoff.channel or "rest", who.display_name,
-                                 messages.AGENT_JOINED.format(agent=who.display_name))
+                                 citizen_texts.AGENT_JOINED.format(agent=who.display_name))
         await self.broadcast_queue()
         sender = handle(handoff.id) if who.role == "expert" else handoff.sender_id
         return ok({"handoff": {"id": handoff.id, "sender_id": sender, "status": handoff.status}})
@@ -214,7 +214,7 @@ class Live:
         waiting = [h for h in await asyncio.to_thread(repository.handoff_queue) if h["status"] == "waiting"]
         ahead = next((i for i, h in enumerate(waiting) if h["sender_id"] == sender_id), len(waiting))
         minutes = max(1, math.ceil((ahead + 1) * MINUTES_PER_CONVERSATION / max(1, self.online())))
-        return messages.handoff_waiting(ahead, minutes, first)
+        return citizen_texts.handoff_waiting(ahead, minutes, first)
 
     async def on_handoff(self, sender_id: str, channel: str) -> None:
         """The bot just handed the conversation over: say where the citizen is in the queue, or,
@@ -228,12 +228,12 @@ class Live:
             await asyncio.to_thread(repository.end_handoff, handoff.id, HandoffStatus.RETURNED)
             await self.hub.rasa.append_events(sender_id, [{"event": "resume"}, LISTEN])
             if not follow_up:
-                text = messages.handoff_nobody(self.hub.profile) if self.staffed() else \
-                    messages.handoff_off_hours(self.hub.profile, self.hours_text())
+                text = citizen_texts.handoff_nobody(self.hub.profile) if self.staffed() else \
+                    citizen_texts.handoff_off_hours(self.hub.profile, self.hours_text())
                 await self.hub.record(sender_id, channel, "system", text, delivered=False)
             return
         if follow_up:
-            await self.hub.record(sender_id, channel, "system", messages.HANDOFF_FOLLOW_UP, delivered=False)
+            await self.hub.record(sender_id, channel, "system", citizen_texts.HANDOFF_FOLLOW_UP, delivered=False)
         await self.hub.record(sender_id, channel, "system", await self.waiting_text(sender_id, first=True),
                               delivered=False)
         await self.broadcast_queue()

@@ -21,14 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import desk
-from bot.gateway import metrics
-from bot.gateway.bus import Bus
-from bot.gateway.config import GatewayConfig
-from bot.gateway.limits import FloodLog, Limits, RateLimiter, counter_for
-from bot.gateway.port import Push
-from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
-from bot.language import emergency
-from bot.messages import (
+from bot.citizen_texts import (
     EMPTY_MESSAGE,
     busy_reply,
     emergency_reply,
@@ -37,6 +30,13 @@ from bot.messages import (
     too_fast_reply,
     too_long_reply,
 )
+from bot.gateway import metrics
+from bot.gateway.bus import Bus
+from bot.gateway.config import GatewayConfig
+from bot.gateway.limits import FloodLog, Limits, RateLimiter, counter_for
+from bot.gateway.port import Push
+from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
+from bot.language import emergency
 from bot.orders.filing import ORDER_FIELDS
 from bot.profile import Profile
 from bot.store import repository, transcript

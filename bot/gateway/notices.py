@@ -23,7 +23,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
-from bot import messages
+from bot import citizen_texts
 from bot.gateway.hub import Hub
 from bot.language import emergency
 from bot.orders import lifecycle
@@ -46,14 +46,14 @@ Teller = Callable[[repository.PendingNotice, str, list[dict[str, str]]], Awaitab
 def notice_text(notice: repository.PendingNotice) -> tuple[str, list[dict[str, str]]]:
     label = STATUS_LABELS.get(notice.status, notice.status)
     if notice.kind == "citizen_asked":
-        return messages.citizen_asked_text(notice.number, notice.note), []
+        return citizen_texts.citizen_asked_text(notice.number, notice.note), []
     if notice.status == OrderStatus.CLOSED:
-        return messages.order_closed_text(notice.number, notice.result or notice.note), messages.RATING_BUTTONS
+        return citizen_texts.order_closed_text(notice.number, notice.result or notice.note), citizen_texts.RATING_BUTTONS
     if notice.status == OrderStatus.DISPATCHED and notice.kind == "status":
         # The dispatcher's own note (智能派单, confidence) is for staff, not the citizen.
         note = f"已转交{notice.unit}办理" if notice.unit else None
-        return messages.order_update_text(notice.number, label, note), []
-    return messages.order_update_text(notice.number, label, notice.note), []
+        return citizen_texts.order_update_text(notice.number, label, note), []
+    return citizen_texts.order_update_text(notice.number, label, notice.note), []
 
 
 class OrderNotices:
@@ -136,7 +136,7 @@ class OrderNotices:
             await asyncio.to_thread(self.store.delete, f"ask:{sender_id}")
             return None
         await asyncio.to_thread(self.store.delete, f"ask:{sender_id}")
-        return messages.CITIZEN_ANSWER_TAKEN
+        return citizen_texts.CITIZEN_ANSWER_TAKEN
 
     # ---------------------------------------------------------------- the answer to 回访
 
@@ -173,11 +173,11 @@ class OrderNotices:
         await asyncio.to_thread(self.store.delete, f"rating-reason:{sender_id}")
         if rated.reopened:
             order = await asyncio.to_thread(repository.get_order, number)
-            return messages.rating_reopened(number, order.unit if order else None, order.deadline if order else None)
+            return citizen_texts.rating_reopened(number, order.unit if order else None, order.deadline if order else None)
         if rating == "不满意" and reason is None:
             await asyncio.to_thread(self.store.set, f"rating-reason:{sender_id}", number, REASON_TTL)
             self._awaiting_reason.add(sender_id)
-            return messages.RATING_ASK_REASON
+            return citizen_texts.RATING_ASK_REASON
         if rating == "不满意":
-            return messages.RATING_REVIEW
-        return messages.RATING_THANKS
+            return citizen_texts.RATING_REVIEW
+        return citizen_texts.RATING_THANKS

@@ -49,7 +49,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot import messages
+from bot import citizen_texts
 from bot.gateway.api import Api, error, ok, plausible_number
 from bot.language import extract
 from bot.orders import callbacks, clusters, dispatch, lifecycle
@@ -278,7 +278,7 @@ def _listed(o: WorkOrder) -> dict[str, Any]:
             "created_at": o.created_at.isoformat() + "Z", "deadline": o.deadline.isoformat(),
             "suggested_unit": o.suggested_unit,
             "confidence": round(o.suggestion_confidence, 3) if o.suggestion_confidence is not None else None,
-            "urgent": o.urgent, "urgent_label": messages.URGENT_LABELS.get(o.urgent) if o.urgent else None,
+            "urgent": o.urgent, "urgent_label": citizen_texts.URGENT_LABELS.get(o.urgent) if o.urgent else None,
             "due_at": o.due_at.isoformat() + "Z" if o.due_at else None,
             "overdue": bool(o.due_at and o.due_at < utcnow())}
 

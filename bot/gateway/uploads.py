@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from bot import messages
+from bot import citizen_texts
 from bot.store import repository
 
 IMAGE_TYPES = {  # magic bytes -> (content type, extension)
@@ -97,5 +97,5 @@ async def keep_image(upload_dir: Path, sender_id: str, channel: str, filename: s
     await asyncio.to_thread(_write_once, path, data)
     attachment, order = await asyncio.to_thread(
         repository.add_attachment, sender_id, channel, filename, content_type, len(data), digest, str(path))
-    reply = messages.UPLOAD_ATTACHED.format(number=order.number) if order else messages.UPLOAD_RECEIVED
+    reply = citizen_texts.UPLOAD_ATTACHED.format(number=order.number) if order else citizen_texts.UPLOAD_RECEIVED
     return Kept(attachment.id, attachment.filename, content_type, len(data), order.number if order else None, reply)

@@ -11,7 +11,7 @@ import asyncio
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from bot import messages
+from bot import citizen_texts
 from bot.gateway.api import error, ok
 from bot.gateway.config import GatewayConfig
 from bot.gateway.port import ChannelPort
@@ -32,9 +32,9 @@ class WebUploads:
     async def post_upload(self, request: web.Request) -> web.Response:
         mb = self.config.upload_max_bytes // (1024 * 1024)
         if not request.content_type.startswith("multipart/"):
-            return error(400, "not_multipart", messages.UPLOAD_EMPTY)
+            return error(400, "not_multipart", citizen_texts.UPLOAD_EMPTY)
         if request.content_length and request.content_length > self.config.upload_max_bytes + 64 * 1024:
-            return error(413, "too_large", messages.UPLOAD_TOO_LARGE.format(mb=mb))
+            return error(413, "too_large", citizen_texts.UPLOAD_TOO_LARGE.format(mb=mb))
         session_id, data, filename = None, None, None
         try:
             reader = await request.multipart()
@@ -48,18 +48,18 @@ class WebUploads:
                     while chunk := await part.read_chunk(64 * 1024):
                         buf.extend(chunk)
                         if len(buf) > self.config.upload_max_bytes:
-                            return error(413, "too_large", messages.UPLOAD_TOO_LARGE.format(mb=mb))
+                            return error(413, "too_large", citizen_texts.UPLOAD_TOO_LARGE.format(mb=mb))
                     data = bytes(buf)
         except (ValueError, AssertionError, UnicodeDecodeError, HttpProcessingError):  # e.g. a part's bad header line
-            return error(400, "bad_multipart", messages.UPLOAD_EMPTY)
+            return error(400, "bad_multipart", citizen_texts.UPLOAD_EMPTY)
         public = sessions.public_id(session_id)  # the uploader's own session only
         if public is None:
-            return error(400, "invalid_session", messages.UPLOAD_NO_SESSION)
+            return error(400, "invalid_session", citizen_texts.UPLOAD_NO_SESSION)
         if not data:
-            return error(400, "empty_file", messages.UPLOAD_EMPTY)
+            return error(400, "empty_file", citizen_texts.UPLOAD_EMPTY)
         kind = await asyncio.to_thread(image_type, data)
         if kind is None:
-            return error(415, "unsupported_type", messages.UPLOAD_BAD_TYPE)
+            return error(415, "unsupported_type", citizen_texts.UPLOAD_BAD_TYPE)
         content_type, ext = kind
         sender = sender_for(public)
         kept = await keep_image(self.config.upload_dir, sender, WEB_CHANNEL, filename, data, content_type, ext)

@@ -22,7 +22,7 @@ from aiohttp import web
 from wechatpy import events as wx_events
 from wechatpy import messages as wx_messages
 
-from bot import messages as texts
+from bot import citizen_texts
 from bot.gateway.config import GatewayConfig
 from bot.gateway.port import ChannelPort
 from bot.gateway.uploads import image_type, keep_image
@@ -117,7 +117,7 @@ class WechatChannel:
             return web.Response(text="success")
         except Exception:
             log.exception("wechat message from a citizen could not be handled")
-            replies = [{"author": "system", "text": texts.WECHAT_UNSUPPORTED}]
+            replies = [{"author": "system", "text": citizen_texts.WECHAT_UNSUPPORTED}]
         chunks = await self._chunks(openid, replies)
         if not chunks:
             await self._store("set", key, "empty", SEEN_TTL)
@@ -160,7 +160,7 @@ class WechatChannel:
             replies = await job
         except Exception:
             log.exception("wechat message from a citizen could not be handled")
-            replies = [{"author": "system", "text": texts.WECHAT_UNSUPPORTED}]
+            replies = [{"author": "system", "text": citizen_texts.WECHAT_UNSUPPORTED}]
         chunks = await self._chunks(openid, replies)
         if chunks and not await self._send_chunks(openid, chunks):
             log.warning("a late answer could not be sent to a wechat citizen; it stays in the transcript")
@@ -198,7 +198,7 @@ class WechatChannel:
             recognition = (m.recognition or "").strip()
             if recognition:
                 return await self._to_bot(sender, recognition, shown=f"[语音] {recognition}")
-            return await self._say(sender, "[语音]", texts.WECHAT_VOICE_NOT_UNDERSTOOD)
+            return await self._say(sender, "[语音]", citizen_texts.WECHAT_VOICE_NOT_UNDERSTOOD)
         if isinstance(m, wx_messages.ImageMessage):
             return await self._image(sender, m)
         if isinstance(m, wx_messages.LocationMessage):
@@ -206,34 +206,34 @@ class WechatChannel:
             lat, lon = m.location_x, m.location_y
             place = label or f"{lat},{lon}"
             meta = {"location": {"lat": lat, "lon": lon, "label": label, "scale": m.scale}}
-            return await self._to_bot(sender, texts.WECHAT_LOCATION_TEXT.format(label=place),
+            return await self._to_bot(sender, citizen_texts.WECHAT_LOCATION_TEXT.format(label=place),
                                       shown=f"[位置] {place}", meta=meta)
         if isinstance(m, wx_messages.LinkMessage):
             description = f"（{m.description}）" if m.description else ""
-            text = texts.WECHAT_LINK.format(title=m.title or "", description=description, url=m.url or "")
+            text = citizen_texts.WECHAT_LINK.format(title=m.title or "", description=description, url=m.url or "")
             return await self._to_bot(sender, text[: self.gateway.max_message_chars])
         if isinstance(m, (wx_messages.VideoMessage, wx_messages.ShortVideoMessage)):
-            return await self._say(sender, "[视频]", texts.WECHAT_VIDEO)
+            return await self._say(sender, "[视频]", citizen_texts.WECHAT_VIDEO)
         if isinstance(m, (wx_events.SubscribeEvent, wx_events.SubscribeScanEvent)):
-            return await self._say(sender, "[关注公众号]", texts.wechat_welcome(self.hub.profile))
+            return await self._say(sender, "[关注公众号]", citizen_texts.wechat_welcome(self.hub.profile))
         if isinstance(m, wx_events.UnsubscribeEvent):
             return await self._say(sender, "[取消关注]", None)
         if isinstance(m, wx_events.ClickEvent):
             command = COMMANDS.get(m.key or "")
             if command is None:
-                return await self._say(sender, f"[菜单] {m.key}", texts.WECHAT_UNSUPPORTED)
+                return await self._say(sender, f"[菜单] {m.key}", citizen_texts.WECHAT_UNSUPPORTED)
             name, text = command
             return await self._to_bot(sender, text, shown=f"[菜单] {name}")
         if isinstance(m, wx_events.BaseEvent):
             return []  # menu links (VIEW), scans, template-send receipts: nothing to say
-        return await self._say(sender, f"[{m.type}]", texts.WECHAT_UNSUPPORTED)
+        return await self._say(sender, f"[{m.type}]", citizen_texts.WECHAT_UNSUPPORTED)
 
     async def _image(self, sender: str, m: Any) -> Reply:
         data, why = await self.api.download_media(m.media_id or "", self.gateway.upload_max_bytes)
         kind = await asyncio.to_thread(image_type, data) if data else None
         if data is None or kind is None:
             log.info("wechat image not kept: %s", why if data is None else "not an image")
-            return await self._say(sender, "[图片]", texts.WECHAT_IMAGE_FAILED)
+            return await self._say(sender, "[图片]", citizen_texts.WECHAT_IMAGE_FAILED)
         content_type, ext = kind
         kept = await keep_image(self.gateway.upload_dir, sender, CHANNEL, None, data, content_type, ext)
         return await self._say(sender, "[图片]", kept.reply, {"upload": kept.attachment_id})

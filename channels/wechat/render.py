@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import Any
 
-from bot.messages import WECHAT_AGENT_PREFIX, WECHAT_CHOICES_HINT
+from bot.citizen_texts import WECHAT_AGENT_PREFIX, WECHAT_CHOICES_HINT
 
 TEXT_LIMIT_BYTES = 2000
 Choice = dict[str, str]

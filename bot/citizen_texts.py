@@ -1,4 +1,5 @@
-"""What the citizen reads for emergencies and out-of-scope matters.
+"""Every text a citizen reads that Rasa's domain does not hold: emergencies, legal routes, the
+work order's news, the channels' own notes (WeChat, uploads, limits).
 
 Everything here is calm, plain Simplified Chinese in short sentences, the most important action
 first. No number is ever made up: emergency numbers are national (110/119/120/122/96110 and the

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import channel, hand_over, latest_text, profile
-from bot import desk, messages
+from bot import citizen_texts, desk
 from bot.language import emergency, scope
 
 log = logging.getLogger(__name__)
@@ -34,13 +34,13 @@ class ActionEmergency(Action):
         # On the duty desk first, so that the reply says truthfully whether the duty staff have it.
         # (A story or a button without an emergency in the words: on the desk as possible only,
         # not sent to the linkage units.)
-        alert = desk.raise_alert(tracker.sender_id, channel(tracker), text, found or messages.GENERIC_EMERGENCY,
+        alert = desk.raise_alert(tracker.sender_id, channel(tracker), text, found or citizen_texts.GENERIC_EMERGENCY,
                                  emergency.CONFIDENT if found else emergency.POSSIBLE, p)
         if found:
-            dispatcher.utter_message(text=messages.emergency_reply(found, p, alert is not None))
+            dispatcher.utter_message(text=citizen_texts.emergency_reply(found, p, alert is not None))
         else:  # a story or a button that asked for this action: every number
-            dispatcher.utter_message(text=messages.emergency_generic_reply(p, alert is not None))
-        kind = (found or messages.GENERIC_EMERGENCY).kind
+            dispatcher.utter_message(text=citizen_texts.emergency_generic_reply(p, alert is not None))
+        kind = (found or citizen_texts.GENERIC_EMERGENCY).kind
         log.warning("EMERGENCY kind=%s sender=%s alert=%s", kind, tracker.sender_id, alert and alert.alert_id)
         if kind in FOLLOW_UP_KINDS:
             # After the guidance a person follows up (self-harm, threats, a child or an old
@@ -62,9 +62,9 @@ class ActionOutOfScope(Action):
         text = latest_text(tracker)
         found, asked = scope.read(text, p)
         if found:
-            dispatcher.utter_message(text=messages.scope_reply(found, p))
+            dispatcher.utter_message(text=citizen_texts.scope_reply(found, p))
         elif asked:  # how to use a route: answered, not refused
-            dispatcher.utter_message(text=messages.route_answer(asked, p))
+            dispatcher.utter_message(text=citizen_texts.route_answer(asked, p))
         else:
             dispatcher.utter_message(response="utter_faq/not_accepted")
         return []

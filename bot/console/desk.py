@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot import desk, messages
+from bot import citizen_texts, desk
 from bot.gateway.api import error, ok, read_json
-from bot.gateway.hub import LISTEN
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.store import alerts, repository
 from bot.store.models import HandoffStatus, utcnow
@@ -47,7 +46,7 @@ def _iso(value: Any) -> Any:
 
 def for_page(alert: dict[str, Any]) -> dict[str, Any]:
     out = {k: _iso(v) for k, v in alert.items() if k != "deliveries"}
-    out["kind_label"] = messages.EMERGENCY_KIND_NAMES.get(alert["kind"], "紧急情况")
+    out["kind_label"] = citizen_texts.EMERGENCY_KIND_NAMES.get(alert["kind"], "紧急情况")
     out["deliveries"] = [{**d, "delivered_at": _iso(d["delivered_at"])} for d in alert["deliveries"]]
     return out
 
@@ -157,7 +156,7 @@ class DutyDesk:
         if handoff is None:
             handoff = await asyncio.to_thread(repository.request_handoff, sender_id, channel, "emergency")
             try:  # the bot stays silent while a person holds the conversation
-                await self.hub.rasa.append_events(sender_id, [{"event": "pause"}, LISTEN])
+                await self.hub.pause_bot(sender_id)
             except (RasaUnavailable, RasaFailed) as exc:
                 log.warning("conversation %s not paused in rasa: %s", sender_id, exc)
         if handoff.status == HandoffStatus.HELD and handoff.agent_id != who.id:
@@ -166,7 +165,7 @@ class DutyDesk:
             if not await asyncio.to_thread(repository.claim_handoff, handoff.id, who.id):
                 return error(409, "taken", "这个对话已被其他同事接入。")
             await self.hub.agent_say(sender_id, channel, who.display_name,
-                                     messages.AGENT_JOINED.format(agent=who.display_name))
+                                     citizen_texts.AGENT_JOINED.format(agent=who.display_name))
         await asyncio.to_thread(alerts.acknowledge, alert_id, who.display_name, None)
         await self.console.broadcast_queue()
         await self.watch_once()

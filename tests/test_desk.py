@@ -12,7 +12,7 @@ import json
 
 from aiohttp import web
 
-from bot import desk, messages
+from bot import citizen_texts, desk
 from bot.desk import linkage
 from bot.language.emergency import CONFIDENT, POSSIBLE, Emergency
 from bot.profile import load_profile
@@ -84,9 +84,9 @@ def test_escalation_after_the_time_once():
 
 
 def test_honest_words_only_when_the_desk_has_it():
-    assert messages.RECORDED in messages.emergency_reply(FIRE, ANSHAN, True)
-    told = messages.emergency_reply(FIRE, ANSHAN, False)
-    assert messages.RECORDED not in told and "值班" not in told and told.startswith("情况紧急，请立即拨打119")
+    assert citizen_texts.RECORDED in citizen_texts.emergency_reply(FIRE, ANSHAN, True)
+    told = citizen_texts.emergency_reply(FIRE, ANSHAN, False)
+    assert citizen_texts.RECORDED not in told and "值班" not in told and told.startswith("情况紧急，请立即拨打119")
 
 
 class Receiver:

@@ -8,6 +8,7 @@
                    composition root
     channels       the citizen's doors: never the console; the hub only through its port
                    (bot/gateway/port.py)
+    bot/console    the agents' console: never the channels; the hub only through its port
     bot            never the action server (actions/)
 """
 
@@ -65,6 +66,7 @@ RULES = [
     ("bot.analytics", lambda m: _inside(m, "bot.analytics", "bot.store", "bot.profile"), ()),
     ("bot.gateway", lambda m: not _inside(m, "channels", "bot.console", "actions"), ("bot.gateway.app",)),
     ("channels", lambda m: not _inside(m, "bot.console", "actions", "bot.gateway.hub"), ()),
+    ("bot.console", lambda m: not _inside(m, "channels", "actions", "bot.gateway.hub", "bot.gateway.app"), ()),
     ("bot", lambda m: not _inside(m, "actions"), ()),
 ]
 

@@ -43,11 +43,12 @@ def test_accounts_sessions_and_their_end():
 
 
 class _Hub:
-    listeners: list = []
-    handoff_hook = None
-    waiting_text = None
     bus = Bus()
     profile = load_profile("anshan")
+
+    def on_citizen_message(self, listener): ...
+    def on_handoff(self, hook): ...
+    def set_waiting_text(self, text): ...
 
 
 def _at(hour: int, minute: int = 0) -> dt.datetime:

@@ -29,7 +29,7 @@ class Calls:
             return error(400, "invalid_text", "请先输入来电内容。")
         if len(text) > MAX_CONTENT_CHARS:
             return error(413, "text_too_long", f"来电内容不能超过{MAX_CONTENT_CHARS}个字。")
-        reading = await read_message(self.hub, text)
+        reading = await read_message(self.hub.profile, text)
         reading["desk_alert"] = await self._call_alert(body.get("call_id"), text)
         return ok(reading)
 

@@ -22,7 +22,6 @@ from bot.console.common import (
     order_fields,
 )
 from bot.gateway.api import dumps, error, ok, read_json
-from bot.gateway.hub import END_FORM
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.language.extract import MAX_CONTENT_CHARS, REQUEST_TYPES
 from bot.orders import lifecycle
@@ -87,8 +86,7 @@ class Conversations:
         fields: dict[str, Any] = {k: None for k in ORDER_FIELDS}
         fields_error = None
         try:
-            slots = (await self.hub.rasa.tracker(sender_id)).get("slots") or {}
-            fields.update({k: slots.get(k) for k in ORDER_FIELDS})
+            fields.update(await self.hub.collected_fields(sender_id))
         except (RasaUnavailable, RasaFailed):
             fields_error = "智能助手暂时连不上，已收集的信息读不到，请根据对话记录填写。"
         orders = await asyncio.to_thread(repository.orders_for_sender, sender_id, 10)
@@ -197,7 +195,7 @@ class Conversations:
             said += "\n" + citizen_texts.several_orders([(o["number"], o["content"], o["unit"]) for o in order["others"]])
         await self.hub.agent_say(sender_id, req.channel, who.display_name, said)
         try:  # the matter is dealt with: when the bot resumes, its form does not ask again
-            await self.hub.rasa.append_events(sender_id, END_FORM)
+            await self.hub.end_form(sender_id)
         except (RasaUnavailable, RasaFailed) as exc:
             log.warning("form of %s not ended after agent filing: %s", sender_id, exc)
         return ok({"order": order}, status=201)

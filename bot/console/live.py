@@ -15,13 +15,11 @@ from bot import citizen_texts
 from bot.console import accounts
 from bot.console.common import (
     CONVERSATION_ROLES,
-    MINUTES_PER_CONVERSATION,
     expert_may_read,
     handle,
     iso,
 )
 from bot.gateway.api import dumps, error, ok
-from bot.gateway.hub import LISTEN
 from bot.store import repository, transcript
 from bot.store.models import HandoffStatus, utcnow
 from bot.store.repository import CHINA_TZ
@@ -213,7 +211,7 @@ class Live:
     async def waiting_text(self, sender_id: str, first: bool = False) -> str:
         waiting = [h for h in await asyncio.to_thread(repository.handoff_queue) if h["status"] == "waiting"]
         ahead = next((i for i, h in enumerate(waiting) if h["sender_id"] == sender_id), len(waiting))
-        minutes = max(1, math.ceil((ahead + 1) * MINUTES_PER_CONVERSATION / max(1, self.online())))
+        minutes = max(1, math.ceil((ahead + 1) * self.hub.config.minutes_per_conversation / max(1, self.online())))
         return citizen_texts.handoff_waiting(ahead, minutes, first)
 
     async def on_handoff(self, sender_id: str, channel: str) -> None:
@@ -226,7 +224,7 @@ class Live:
         follow_up = handoff.reason == "sensitive"
         if self.online() == 0:
             await asyncio.to_thread(repository.end_handoff, handoff.id, HandoffStatus.RETURNED)
-            await self.hub.rasa.append_events(sender_id, [{"event": "resume"}, LISTEN])
+            await self.hub.unpause_bot(sender_id)
             if not follow_up:
                 text = citizen_texts.handoff_nobody(self.hub.profile) if self.staffed() else \
                     citizen_texts.handoff_off_hours(self.hub.profile, self.hours_text())

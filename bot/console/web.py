@@ -32,13 +32,13 @@ from bot.console.desk import DutyDesk
 from bot.console.live import Live
 from bot.console.order_pages import OrderPages
 from bot.console.sessions import Sessions
-from bot.gateway.hub import Hub
+from bot.gateway.port import ConsolePort
 
 log = logging.getLogger(__name__)
 
 
 class Console(Sessions, Live, Conversations, Calls, OrderPages):
-    def __init__(self, hub: Hub, secure_cookie: bool = False, hours: str = "") -> None:
+    def __init__(self, hub: ConsolePort, secure_cookie: bool = False, hours: str = "") -> None:
         self.hub = hub
         self.hours = parse_hours(hours)
         self.secure_cookie = secure_cookie
@@ -48,10 +48,10 @@ class Console(Sessions, Live, Conversations, Calls, OrderPages):
         self._queued: dict[str, dict[str, Any]] = {}  # conversations agents may follow live, by sender
         self._watcher: asyncio.Task | None = None
         self._online: set[int] = set()  # agents connected to any gateway (refreshed every second)
-        hub.listeners.append(self.on_message)
+        hub.on_citizen_message(self.on_message)
         hub.bus.on("console", self._from_another_gateway)
-        hub.handoff_hook = self.on_handoff
-        hub.waiting_text = self.waiting_text
+        hub.on_handoff(self.on_handoff)
+        hub.set_waiting_text(self.waiting_text)
         self.desk = DutyDesk(self)
 
     # ---------------------------------------------------------------- wiring

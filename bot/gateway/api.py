@@ -55,11 +55,11 @@ def error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"error": code, "message": message}, status=status, dumps=dumps)
 
 
-async def read_message(hub: Hub, text: str) -> dict[str, Any]:
+async def read_message(profile: Profile, text: str) -> dict[str, Any]:
     """The triage reading of one message (its type from bot.language.request_types) and the unit
     智能派单 suggests for it."""
-    reading = await asyncio.to_thread(triage, text, hub.profile)
-    suggestion = await asyncio.to_thread(suggest_unit, text, hub.profile)
+    reading = await asyncio.to_thread(triage, text, profile)
+    suggestion = await asyncio.to_thread(suggest_unit, text, profile)
     if suggestion is not None and suggestion.unit:
         reading.update(unit=suggestion.unit, confidence=round(suggestion.confidence, 3),
                        unit_candidates=suggestion.as_dict()["candidates"])
@@ -148,7 +148,7 @@ class Api:
             return error(400, "invalid_text", "text 应为非空字符串。")
         if len(text) > MAX_CONTENT_CHARS:
             return error(413, "text_too_long", f"text 不能超过{MAX_CONTENT_CHARS}个字。")
-        return ok(await read_message(self.hub, text))
+        return ok(await read_message(self.hub.profile, text))
 
     # ------------------------------------------------------------------ the duty desk
 

@@ -5,7 +5,7 @@ Guarantees, whatever state Rasa and the action server are in:
 - messages of one conversation reach Rasa one at a time and in order;
 - when Rasa or the action server is down, the citizen is told the message is kept (and, if it
   is an emergency, given the emergency numbers at once: that never waits for Rasa); the
-  message stays ``pending`` and a background loop delivers it when the parts are back, and the
+  message stays ``pending`` and a background loop sends it to Rasa when the parts are back, and the
   replies reach the citizen through their channel (pushed, or with their next message);
 - when Rasa is slow, the citizen is told so after ``rasa_timeout`` (an emergency, with its
   numbers, after ``EMERGENCY_WAIT``) and Rasa's answer follows; never after the answer itself.
@@ -34,7 +34,7 @@ from bot.gateway import metrics
 from bot.gateway.bus import Bus
 from bot.gateway.config import GatewayConfig
 from bot.gateway.limits import FloodLog, Limits, RateLimiter, counter_for
-from bot.gateway.port import Push
+from bot.gateway.port import HandoffHook, Listener, Push
 from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
 from bot.language import emergency
 from bot.orders.filing import ORDER_FIELDS
@@ -55,10 +55,6 @@ EMERGENCY_WAIT = 2.0
 EMERGENCY_RECORD_WAIT = 1.0
 # Events that end the intake form (an agent filed or closed the matter).
 END_FORM = [{"event": "active_loop", "name": None}] + [{"event": "slot", "name": s, "value": None} for s in FORM_SLOTS]
-# Told of every message recorded (the console's live view): (sender, channel, entry dict).
-Listener = Callable[[str, str, dict[str, Any]], Awaitable[None]]
-# Called when the bot has just handed a conversation to the agents: (sender, channel).
-HandoffHook = Callable[[str, str], Awaitable[None]]
 
 
 def reply_from_rasa(message: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
@@ -209,7 +205,7 @@ class Hub:
         if reading.possible is not None:  # the numbers in one line before Rasa's ordinary answer
             line = await self._emergency_text(sender_id, channel, text, reading)
             await self.record(sender_id, channel, "system", line, delivered=False)
-        task = asyncio.ensure_future(self._deliver(sender_id, up_to=msg_id, answer_expected=True))
+        task = asyncio.ensure_future(self._to_rasa(sender_id, up_to=msg_id, answer_expected=True))
         wait = self.config.rasa_timeout if found is None else min(self.config.rasa_timeout, EMERGENCY_WAIT)
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout=wait)
@@ -262,6 +258,41 @@ class Hub:
         await self.record(sender_id, channel, "system", reply)
         return [{"author": "system", "text": reply}]
 
+    def on_citizen_message(self, listener: Listener) -> None:
+        """``listener`` hears every entry of every conversation (the console's live view)."""
+        self.listeners.append(listener)
+
+    def on_handoff(self, hook: HandoffHook) -> None:
+        """``hook`` is called when the bot has just handed a conversation to the agents."""
+        self.handoff_hook = hook
+
+    def set_waiting_text(self, text: Callable[[str], Awaitable[str]]) -> None:
+        """What a citizen waiting for an agent is told (queue position, wait)."""
+        self.waiting_text = text
+
+    def on_rating(self, taker: Callable[[str, str], Awaitable[str | None]]) -> None:
+        """Who takes a citizen's answer to the satisfaction follow-up."""
+        self.rating_taker = taker
+
+    # ------------------------------------------------------------ the bot's side of a handoff
+
+    async def pause_bot(self, sender_id: str) -> None:
+        """The bot stays silent while a person holds the conversation."""
+        await self.rasa.append_events(sender_id, [{"event": "pause"}, LISTEN])
+
+    async def unpause_bot(self, sender_id: str) -> None:
+        """The bot listens again, saying nothing now (nobody took the conversation)."""
+        await self.rasa.append_events(sender_id, [{"event": "resume"}, LISTEN])
+
+    async def end_form(self, sender_id: str) -> None:
+        """The matter is dealt with (an agent filed it): the form will not ask again."""
+        await self.rasa.append_events(sender_id, END_FORM)
+
+    async def collected_fields(self, sender_id: str) -> dict[str, Any]:
+        """What the bot's form has collected so far, field by field (None where nothing)."""
+        slots = (await self.rasa.tracker(sender_id)).get("slots") or {}
+        return {k: slots.get(k) for k in ORDER_FIELDS}
+
     async def _open_handoff(self, sender_id: str):  # type: ignore[no-untyped-def]
         try:
             return await asyncio.to_thread(repository.open_handoff, sender_id)
@@ -273,12 +304,12 @@ class Hub:
         """A message while the conversation waits for or is held by an agent: Rasa still gets it
         (the tracker stays whole; it is paused, so it says nothing), the agent sees it live, an
         emergency still gets its numbers at once, and a waiting citizen hears where they are."""
-        async def deliver() -> None:
+        async def to_rasa() -> None:
             try:
-                await self._deliver(sender_id, up_to=msg_id)
+                await self._to_rasa(sender_id, up_to=msg_id)
             except (RasaUnavailable, RasaFailed) as exc:
                 log.warning("message %s of %s (with an agent) kept for rasa: %s", msg_id, sender_id, exc)
-        self._spawn(deliver())
+        self._spawn(to_rasa())
         said = await self._emergency_text(sender_id, channel, text, emergency.assess(text))
         if said is not None:
             await self.record(sender_id, channel, "system", said, delivered=False)
@@ -317,7 +348,7 @@ class Hub:
         async with self._lock(sender_id):
             # What the citizen said while the agent held the conversation reaches Rasa first,
             # while it is still paused: it fills the form silently and is never answered later.
-            await self._deliver_locked(sender_id)
+            await self._to_rasa_locked(sender_id)
             await self.rasa.append_events(sender_id, events)
         if notice:
             await self.record(sender_id, channel, "system", notice, delivered=False)
@@ -330,17 +361,17 @@ class Hub:
                     await self.record(sender_id, channel, "bot", text, data, delivered=False)
         await self.flush(sender_id, channel)
 
-    async def _deliver(self, sender_id: str, up_to: int | None = None, answer_expected: bool = False) -> int:
+    async def _to_rasa(self, sender_id: str, up_to: int | None = None, answer_expected: bool = False) -> int:
         """Send this conversation's pending messages (up to ``up_to``) to Rasa, in order, and
         record the replies as not yet delivered. Returns how many were sent. With
         ``answer_expected`` (no agent holds the conversation) Rasa saying nothing to message
         ``up_to`` is a breakdown inside Rasa (e.g. an action's answer lost): the citizen is
         asked to send it again rather than left in silence."""
         async with self._lock(sender_id):
-            return await self._deliver_locked(sender_id, up_to, answer_expected)
+            return await self._to_rasa_locked(sender_id, up_to, answer_expected)
 
-    async def _deliver_locked(self, sender_id: str, up_to: int | None = None, answer_expected: bool = False) -> int:
-        """``_deliver`` for a caller that holds the conversation's lock."""
+    async def _to_rasa_locked(self, sender_id: str, up_to: int | None = None, answer_expected: bool = False) -> int:
+        """``_to_rasa`` for a caller that holds the conversation's lock."""
         sent = 0
         entries = await asyncio.to_thread(transcript.pending, sender_id)
         for entry in entries:
@@ -517,7 +548,7 @@ class Hub:
         for sender_id, last in newest.items():
             channel = last.channel
             try:
-                delivered += await self._deliver(sender_id, up_to=last.id)
+                delivered += await self._to_rasa(sender_id, up_to=last.id)
             except RasaUnavailable:
                 break  # still down: try again next round
             except RasaFailed:

@@ -65,7 +65,7 @@ class OrderNotices:
         # Citizens asked why they were not satisfied (kept in the store too; this set spares a
         # store read on every other message).
         self._awaiting_reason: set[str] = set()
-        hub.rating_taker = self.take_reply
+        hub.on_rating(self.take_reply)
 
     def register(self, channel: str, teller: Teller) -> None:
         self.tellers[channel] = teller

@@ -44,7 +44,6 @@ from bot.store.models import OrderStatus
 log = logging.getLogger(__name__)
 
 FORM = "intake_form"
-MAX_FAILURES = 2
 DEFAULT_TYPE = "求助"  # when the matter says nothing of its kind after the question was asked once
 HANDOFF_NOTICE = "utter_handoff_field_failed"
 FIELD_LABELS = {
@@ -309,7 +308,7 @@ class ActionExtractFields(Action):
         failures = float(tracker.get_slot("field_failures") or 0) + 1
         updates["field_failures"] = failures
         updates[requested] = None  # counts as an answer, so the form asks again
-        if failures >= MAX_FAILURES:
+        if failures >= profile().field_attempts:
             notices.add(HANDOFF_NOTICE)  # validate_intake_form hands the conversation over
         return False
 

@@ -36,6 +36,10 @@ class Profile:
     # The hotline sets each order's time limit at dispatch (通辽条例第十八条第二项); ``working_days``
     # is then the default it starts from.
     deadline_per_order: bool = False
+    # A unit may ask to send back an order that is not its business within this many working
+    # days of receiving it (疑难复杂: the second figure); after that it handles it (天津办法第十七条;
+    # the other cities set no figure: the same default).
+    return_working_days: tuple[int, int] = (1, 2)
     citations: dict[str, str] = field(default_factory=dict)
     utility_lines: dict[str, str | None] = field(default_factory=dict)
     # The duty desk: linkage contacts per number or kind, escalation and grouping (bot/desk).
@@ -50,6 +54,8 @@ class Profile:
     topics: str = ""
     # The units' evaluation (考核): the fewest orders in a period for a unit to be ranked.
     evaluation: dict = field(default_factory=dict)
+    # The intake form: how many answers in a row a field may fail to read before a person is offered.
+    intake: dict = field(default_factory=dict)
 
     @property
     def dispatch_within_hours(self) -> int:
@@ -67,6 +73,11 @@ class Profile:
     def evaluation_min_orders(self) -> int:
         """A unit is ranked in the evaluation (考核) only with at least this many orders in the period."""
         return _bounded((self.evaluation or {}).get("min_orders"), 10, 1, 1000)
+
+    @property
+    def field_attempts(self) -> int:
+        """Answers in a row one of the form's fields may fail to read before a person is offered."""
+        return _bounded((self.intake or {}).get("field_attempts"), 2, 1, 10)
 
     @property
     def callback_after_hours(self) -> int:
@@ -126,6 +137,16 @@ class Profile:
         return self.citations.get(key, "")
 
 
+def _return_window(value: object) -> tuple[int, int]:
+    """``[ordinary, complex]`` working days; a single number is both; anything else the default."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value, value]
+    if isinstance(value, list | tuple) and len(value) == 2 and all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 30 for v in value):
+        return int(value[0]), max(int(value[0]), int(value[1]))
+    return (1, 2)
+
+
 def _bounded(value: object, default: int, low: int, high: int) -> int:
     try:
         number = int(value) if value is not None else default  # type: ignore[call-overload]
@@ -151,6 +172,7 @@ def _from_dict(data: dict) -> Profile:
         working_days=int(deadline.get("working_days", 5)),
         max_extension_months=int(deadline.get("max_extension_months", 2)),
         deadline_per_order=bool(deadline.get("per_order", False)),
+        return_working_days=_return_window(deadline.get("return_working_days")),
         citations=dict(data.get("citations") or {}),
         utility_lines=dict(data.get("utility_lines") or {}),
         duty_desk=dict(data.get("duty_desk") or {}),
@@ -158,6 +180,7 @@ def _from_dict(data: dict) -> Profile:
         follow_up=dict(data.get("follow_up") or {}),
         topics=str(data.get("topics") or ""),
         evaluation=dict(data.get("evaluation") or {}),
+        intake=dict(data.get("intake") or {}),
     )
 
 

@@ -174,3 +174,16 @@ def test_rest_senders_are_issued_by_the_hotline_outside_development():
                                         ("app", 200), ("staff_key", 200), ("web_name", 200), ("issued_name", 403)]
     assert all(s.startswith("rest-") for s, _ in seen) and "rest-13800138000" in [s for s, _ in seen]
     assert ("rest-web-" + "a" * 32, "rest") in seen
+
+
+def test_the_consoles_tunables_come_from_the_environment(monkeypatch):
+    from bot.gateway.config import GatewayConfig
+
+    default = GatewayConfig.from_env()
+    assert (default.login_failures_allowed, default.login_failures_per_account,
+            default.login_window_seconds, default.minutes_per_conversation) == (10, 30, 600.0, 3.0)
+    monkeypatch.setenv("HOTLINE_LOGIN_FAILURES", "5")
+    monkeypatch.setenv("HOTLINE_LOGIN_WINDOW_SECONDS", "0")  # never below a second
+    monkeypatch.setenv("HOTLINE_MINUTES_PER_CONVERSATION", "4.5")
+    set_ = GatewayConfig.from_env()
+    assert (set_.login_failures_allowed, set_.login_window_seconds, set_.minutes_per_conversation) == (5, 1.0, 4.5)

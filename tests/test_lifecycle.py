@@ -3,6 +3,7 @@ the cap, close, termination after review, 督办 across a holiday, and the histo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -88,6 +89,15 @@ def test_return_within_one_working_day_then_review():
     lifecycle.return_order(number, OTHER, "职责交叉需会商确定", complex_matter=True, now=at("2026-12-02"))
     refused = lifecycle.review_return(number, "staff:值班长", False, P, reason="经核实属于住建部门职责")
     assert refused.status == "dispatched" and refused.unit == OTHER
+
+
+def test_the_return_window_is_the_profiles():
+    number = new_order("k3w")
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-27"))  # a Friday
+    longer = dataclasses.replace(P, return_working_days=(3, 5))
+    with pytest.raises(LifecycleError):  # the third working day: too late by the default window
+        lifecycle.return_order(number, UNIT, "不属于本单位职责范围", profile=P, now=at("2026-12-02"))
+    lifecycle.return_order(number, UNIT, "不属于本单位职责范围", profile=longer, now=at("2026-12-02"))
 
 
 def test_extensions_stop_at_two_months_and_must_come_before_the_deadline():

@@ -39,3 +39,13 @@ def test_profile_changes_order_numbers(monkeypatch):
              "name": "张先生", "phone": "13800001234", "confirmed": True}
     _, messages = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots=slots))
     assert messages[0]["number"].startswith("TJ-")
+
+
+def test_tunables_read_from_the_profile_with_safe_defaults():
+    from bot.profile import _return_window
+    assert load_profile("tianjin").return_working_days == (1, 2)  # 天津办法第十七条
+    assert load_profile("anshan").field_attempts == 2
+    assert _return_window([1, 3]) == (1, 3) and _return_window(2) == (2, 2)
+    assert _return_window([3, 1]) == (3, 3)  # a complex matter never has less time
+    for wrong in ("两天", [-1, 2], [1, 2, 3], True, None, [1.5, 2]):
+        assert _return_window(wrong) == (1, 2)

@@ -14,10 +14,6 @@ from bot.store.models import HandoffStatus
 STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "hotline_console"
 MAX_REPLY = 2000
-LOGIN_FAILURES_ALLOWED = 10
-LOGIN_FAILURES_PER_ACCOUNT = 30  # from any addresses
-LOGIN_WINDOW = 600.0
-MINUTES_PER_CONVERSATION = 3  # for the citizen's rough wait estimate
 CONVERSATION_ROLES = ("agent", "expert", "supervisor")
 
 

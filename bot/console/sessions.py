@@ -13,9 +13,6 @@ from bot.console import accounts
 from bot.console.common import (
     CONVERSATION_ROLES,
     COOKIE,
-    LOGIN_FAILURES_ALLOWED,
-    LOGIN_FAILURES_PER_ACCOUNT,
-    LOGIN_WINDOW,
     STATIC,
 )
 from bot.gateway.api import dumps, error, ok, read_json
@@ -79,13 +76,14 @@ class Sessions:
         # per account across addresses. The name is counted as it is looked up (「 pt1」 is pt1).
         name = str(username).strip()[:64]
         ip = f"{request.remote or '?'}|{name}"
-        counters = [(self._login_failures[ip], LOGIN_FAILURES_ALLOWED),
-                    (self._login_failures[f"*|{name}"], LOGIN_FAILURES_PER_ACCOUNT)]
+        config = self.hub.config
+        counters = [(self._login_failures[ip], config.login_failures_allowed),
+                    (self._login_failures[f"*|{name}"], config.login_failures_per_account)]
         for failures, allowed in counters:
-            while failures and failures[0] < time.monotonic() - LOGIN_WINDOW:
+            while failures and failures[0] < time.monotonic() - config.login_window_seconds:
                 failures.popleft()
             if len(failures) >= allowed:
-                return error(429, "too_many", "登录失败次数太多，请10分钟后再试。")
+                return error(429, "too_many", f"登录失败次数太多，请{max(1, round(config.login_window_seconds / 60))}分钟后再试。")
         if not isinstance(username, str) or not isinstance(password, str) or len(password) > 200:
             return error(400, "invalid", "请输入用户名和密码。")
         who = await asyncio.to_thread(accounts.authenticate, username, password)

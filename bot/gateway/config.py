@@ -55,6 +55,12 @@ class GatewayConfig:
     # HTTP and the WeChat channel may run on its published development token. Anything else is
     # production: a Secure cookie, and no WeChat without the account's own settings.
     development: bool = False
+    # The console: wrong passwords allowed per address and per account (from any addresses) in
+    # the window, and the minutes an agent takes per conversation (the waiting citizen's estimate).
+    login_failures_allowed: int = 10
+    login_failures_per_account: int = 30
+    login_window_seconds: float = 600.0
+    minutes_per_conversation: float = 3.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> GatewayConfig:
@@ -72,6 +78,12 @@ class GatewayConfig:
             "upload_max_bytes": int(float(env.get("HOTLINE_UPLOAD_MAX_MB", "5")) * 1024 * 1024),
             "api_keys": parse_api_keys(env.get("HOTLINE_API_KEYS", "")),
             "development": env.get("HOTLINE_ENV", "").strip().lower() == "development",
+            "login_failures_allowed": max(1, int(env.get("HOTLINE_LOGIN_FAILURES", cls.login_failures_allowed))),
+            "login_failures_per_account": max(1, int(env.get("HOTLINE_LOGIN_FAILURES_PER_ACCOUNT",
+                                                             cls.login_failures_per_account))),
+            "login_window_seconds": max(1.0, float(env.get("HOTLINE_LOGIN_WINDOW_SECONDS", cls.login_window_seconds))),
+            "minutes_per_conversation": max(0.5, float(env.get("HOTLINE_MINUTES_PER_CONVERSATION",
+                                                               cls.minutes_per_conversation))),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

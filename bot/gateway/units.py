@@ -195,7 +195,8 @@ def unit_action(unit: str, actor: str, number: str, action: str, body: dict[str,
     if action == "accept":
         return _change(done, lifecycle.accept, number, unit)
     if action == "return":
-        return _change(done, lifecycle.return_order, number, unit, _text(body, "reason"), body.get("complex") is True)
+        return _change(done, lifecycle.return_order, number, unit, _text(body, "reason"), body.get("complex") is True,
+                       profile)
     if action == "extend":
         return _change(done, lifecycle.extend, number, unit, _text(body, "reason"), body.get("working_days"), profile)
     if action == "close":

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot.profile import Profile
+from bot.profile import Profile, load_profile
 from bot.store.db import session_scope
 from bot.store.models import (
     OPEN_STATUSES,
@@ -47,8 +47,6 @@ from bot.store.models import (
 )
 from bot.store.repository import CHINA_TZ
 from bot.workdays import add_working_days, is_workday
-
-RETURN_DAYS, RETURN_DAYS_COMPLEX = 1, 2
 
 
 class LifecycleError(ValueError):
@@ -302,8 +300,8 @@ def accept(number: str, unit: str) -> Change:
 
 
 def return_order(number: str, unit: str, reason: str, complex_matter: bool = False,
-                 now: dt.datetime | None = None) -> Change:
-    """A unit sends back an order that is not its business, within its window."""
+                 profile: Profile | None = None, now: dt.datetime | None = None) -> Change:
+    """A unit sends back an order that is not its business, within the profile's window."""
     reason = _reason(reason, "退回")
     with session_scope() as s:
         order = _order(s, number)
@@ -313,7 +311,7 @@ def return_order(number: str, unit: str, reason: str, complex_matter: bool = Fal
         if designated(order):
             raise LifecycleError("designated", "这个工单是经会商指定本单位承办的，不能退回，请按规定期限办理。")
         received = (order.dispatched_at or order.created_at).replace(tzinfo=dt.timezone.utc)
-        allowed = RETURN_DAYS_COMPLEX if complex_matter else RETURN_DAYS
+        allowed = (profile or load_profile()).return_working_days[1 if complex_matter else 0]
         if working_days_between(china_today(received), china_today(now)) > allowed:
             raise LifecycleError("too_late", f"收到派单已超过{allowed}个工作日，不能再退回，应当按规定期限办理。")
         _event(s, order, unit, OrderStatus.RETURNED, reason)

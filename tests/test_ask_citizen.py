@@ -39,11 +39,11 @@ def order(key: str, channel: str = "web", request_type: str = "投诉", confiden
 def notices():  # type: ignore[no-untyped-def]
     from bot.gateway.config import GatewayConfig
     from bot.gateway.hub import Hub
-    from bot.gateway.notices import OrderNotices
+    from bot.gateway.order_updates import OrderUpdates
     from bot.gateway.rasa import RasaClient
 
     hub = Hub(GatewayConfig(), RasaClient("http://127.0.0.1:9", "http://127.0.0.1:9"), P)
-    return OrderNotices(hub, DatabaseStore())
+    return OrderUpdates(hub, DatabaseStore())
 
 
 def test_the_unit_asks_for_more_and_the_answer_moves_the_deadline_by_the_days_waited():

@@ -296,11 +296,11 @@ def _notices(api: WechatApi):  # type: ignore[no-untyped-def]
     """A gateway process's notices loop with the WeChat teller (its hub never reaches Rasa here)."""
     from bot.gateway.config import GatewayConfig
     from bot.gateway.hub import Hub
-    from bot.gateway.notices import OrderNotices
+    from bot.gateway.order_updates import OrderUpdates
     from bot.gateway.rasa import RasaClient
 
     hub = Hub(GatewayConfig(), RasaClient("http://127.0.0.1:9", "http://127.0.0.1:9"), load_profile("anshan"))
-    notices = OrderNotices(hub, api.client.store)
+    notices = OrderUpdates(hub, api.client.store)
     channel = WechatChannel(api.config, GatewayConfig(), hub, api.client.store, api)
     notices.register("wechat", WechatTeller(channel))
     return notices

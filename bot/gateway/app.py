@@ -21,7 +21,7 @@ from bot.gateway.bus import make_bus
 from bot.gateway.config import GatewayConfig
 from bot.gateway.headers import security_headers
 from bot.gateway.hub import Hub
-from bot.gateway.notices import OrderNotices
+from bot.gateway.order_updates import OrderUpdates
 from bot.gateway.rasa import RasaClient
 from bot.gateway.units import UnitApi
 from bot.orders import dispatch
@@ -103,7 +103,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
                     wechat_config.api_base)
     store = shared_store()
     wechat = WechatChannel(wechat_config, config, hub, store)
-    notices = OrderNotices(hub, store, every=float(os.environ.get("HOTLINE_NOTIFY_EVERY", "5")))
+    notices = OrderUpdates(hub, store, every=float(os.environ.get("HOTLINE_NOTIFY_EVERY", "5")))
     notices.register("wechat", WechatTeller(wechat))
     app["wechat"] = wechat
 

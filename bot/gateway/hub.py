@@ -101,7 +101,7 @@ class Hub:
         self.handoff_hook: HandoffHook | None = None
         # What a citizen waiting for an agent is told (queue position, wait), set by the console.
         self.waiting_text: Callable[[str], Awaitable[str]] | None = None
-        # Takes a citizen's answer to the satisfaction follow-up (bot.gateway.notices).
+        # Takes a citizen's answer to the satisfaction follow-up (bot.gateway.order_updates).
         self.rating_taker: Callable[[str, str], Awaitable[str | None]] | None = None
         self._background: set[asyncio.Task] = set()
         self._drainer: asyncio.Task | None = None

@@ -400,7 +400,7 @@ def review_extension(number: str, actor: str, approve: bool, profile: Profile, r
         cap = _cap(order, profile)
         if new_deadline > cap:
             raise LifecycleError("over_cap", f"延期后累计不能超过{profile.max_extension_months}个月（最晚{cap.isoformat()}）。")
-        # The citizen reads this note (bot/gateway/notices.py): the new date and why.
+        # The citizen reads this note (bot/gateway/order_updates.py): the new date and why.
         _event(s, order, actor, order.status, f"办理时限延长至{new_deadline:%Y年%m月%d日}：{why}", kind="extension")
         order.deadline = new_deadline
         return _change(order)

@@ -1,4 +1,4 @@
-"""How a work-order notice reaches a WeChat citizen (the loop is bot/gateway/notices.py): a
+"""How a work-order notice reaches a WeChat citizen (the loop is bot/gateway/order_updates.py): a
 customer-service message while the citizen's 48-hour window is open, sent through the channel's
 own push (the rating choices numbered, so that 「1」 answers); a template message
 (``HOTLINE_WECHAT_TEMPLATE_ID``) outside it; or, with neither possible, the reason is recorded

@@ -56,7 +56,7 @@ def notice_text(notice: repository.PendingNotice) -> tuple[str, list[dict[str, s
     return citizen_texts.order_update_text(notice.number, label, notice.note), []
 
 
-class OrderNotices:
+class OrderUpdates:
     def __init__(self, hub: Hub, store: SharedStore, every: float = 5.0) -> None:
         self.hub = hub
         self.store = store

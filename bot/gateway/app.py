@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.analytics import rollup, warnings
 from bot.console.web import Console
 from bot.desk.linkage import Notifier, senders_from_env
-from bot.gateway import metrics
+from bot.gateway import metrics, settings_check
 from bot.gateway.analytics_api import AnalyticsApi
 from bot.gateway.api import Api
 from bot.gateway.bus import make_bus
@@ -32,7 +32,7 @@ from channels.web import pages, rest
 from channels.web import socketio as web_socketio
 from channels.web.uploads import WebUploads
 from channels.wechat.adapter import WechatChannel
-from channels.wechat.config import WechatConfig
+from channels.wechat.config import DEV_AES_KEY, DEV_TOKEN, WechatConfig
 from channels.wechat.notify import WechatTeller
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped
 
 def create_app(config: GatewayConfig | None = None) -> web.Application:
     config = config or GatewayConfig.from_env()
+    settings_check.check(config, DEV_TOKEN, DEV_AES_KEY)
     profile = load_profile()
     migrate()
     hub = Hub(config, RasaClient(config.rasa_url, config.actions_url, in_flight=config.rasa_in_flight), profile, bus=make_bus())

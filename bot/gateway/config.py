@@ -20,13 +20,16 @@ class ApiKey:
     token: str
 
 
+KEY_ROLES = ("staff", "kb", "unit", "metrics", "chat", "analyst")
+
+
 def parse_api_keys(value: str) -> list[ApiKey]:
     """``role:name:token`` entries separated by commas, e.g.
     ``staff:值班长:s3cret,kb:市水务集团:an0ther``. Malformed entries are ignored."""
     keys = []
     for entry in (value or "").split(","):
         parts = entry.strip().split(":", 2)
-        if len(parts) == 3 and all(p.strip() for p in parts) and parts[0].strip() in ("staff", "kb", "unit", "metrics", "chat", "analyst"):
+        if len(parts) == 3 and all(p.strip() for p in parts) and parts[0].strip() in KEY_ROLES:
             keys.append(ApiKey(parts[0].strip(), parts[1].strip(), parts[2].strip()))
     return keys
 

@@ -56,6 +56,9 @@ class Profile:
     evaluation: dict = field(default_factory=dict)
     # The intake form: how many answers in a row a field may fail to read before a person is offered.
     intake: dict = field(default_factory=dict)
+    # How long citizens' personal data lives (bot/orders/retention.py): days after an order is
+    # closed, days after a conversation's last message.
+    retention: dict = field(default_factory=dict)
 
     @property
     def dispatch_within_hours(self) -> int:
@@ -181,6 +184,7 @@ def _from_dict(data: dict) -> Profile:
         topics=str(data.get("topics") or ""),
         evaluation=dict(data.get("evaluation") or {}),
         intake=dict(data.get("intake") or {}),
+        retention=dict(data.get("retention") or {}),
     )
 
 

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import socketio
 from aiohttp import web
@@ -24,8 +25,8 @@ from bot.gateway.hub import Hub
 from bot.gateway.order_updates import OrderUpdates
 from bot.gateway.rasa import RasaClient
 from bot.gateway.units import UnitApi
-from bot.orders import dispatch
-from bot.profile import load_profile
+from bot.orders import dispatch, retention
+from bot.profile import Profile, load_profile
 from bot.store.db import migrate
 from bot.store.shared import SharedStore, shared_store
 from channels.web import pages, rest
@@ -143,11 +144,14 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
             purge_expired_forever(store, float(os.environ.get("HOTLINE_PURGE_EVERY", "600"))))
         app["warnings"] = asyncio.get_running_loop().create_task(
             warnings_forever(store, console, float(os.environ.get("HOTLINE_WARNINGS_EVERY", "60"))))
+        app["retention"] = asyncio.get_running_loop().create_task(
+            retention_forever(store, profile, config.upload_dir, float(os.environ.get("HOTLINE_RETENTION_EVERY", "3600"))))
 
     async def on_cleanup(app: web.Application) -> None:
         app["notices"].cancel()
         app["purge"].cancel()
         app["warnings"].cancel()
+        app["retention"].cancel()
         await notifier.stop()
         await console.stop()
         await wechat.close()
@@ -179,6 +183,19 @@ async def warnings_forever(store: SharedStore, console: Console, every: float) -
         if new:
             log.info("%d new hot-spot warning(s)", len(new))
             await console.announce({"type": "warnings", "items": new})
+
+
+async def retention_forever(store: SharedStore, profile: Profile, upload_dir: Path, every: float) -> None:
+    """Citizens' personal data past the profile's retention leaves the store (bot/orders/retention.py),
+    one gateway a round; ``every`` 0 turns it off."""
+    if every <= 0:
+        return
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await asyncio.to_thread(retention.scheduled_round, store, profile, upload_dir, every)
+        except Exception:
+            log.exception("retention round failed (it resumes next round)")
 
 
 async def purge_expired_forever(store: SharedStore, every: float) -> None:

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 from typing import Any
 
 from aiohttp import web
@@ -51,7 +50,7 @@ from sqlalchemy.orm import selectinload
 
 from bot import citizen_texts
 from bot.gateway.api import Api, error, ok, plausible_number
-from bot.language import extract
+from bot.language.redact import redact_identity
 from bot.orders import callbacks, clusters, dispatch, lifecycle
 from bot.profile import Profile
 from bot.store import repository
@@ -71,32 +70,6 @@ def _progress(order: WorkOrder) -> dict[str, Any]:
             "termination_requested": lifecycle.termination_requested(order), "sent_back": lifecycle.sent_back(order),
             "appealable": lifecycle.appealable(order), "designated": lifecycle.designated(order),
             "awaiting_citizen": lifecycle.awaiting_citizen(order), "extension_requested": lifecycle.extension_requested(order)}
-
-
-def redact_identity(text: str, name: str | None, phone: str | None) -> str:
-    """A protected order's content without who wrote it, by every means the extractor has: the
-    order's own name and phone wherever they stand, a name stated in a sentence (我叫… / 我姓… /
-    王女士), and any contact number."""
-    t = extract.normalize(text or "")
-    for _ in range(20):
-        found = extract.find_name(t)
-        if found is not None:
-            start, end = found.span
-            t = t[:start] + t[start:end].replace(found.value.removeprefix("姓"), "＊＊") + t[end:]
-            continue
-        phone_found = extract.find_phone(t)
-        if phone_found is not None:
-            start, end = phone_found.span
-            t = t[:start] + "＊＊＊＊" + t[end:]
-            continue
-        break
-    for value, mask in ((name, "＊＊"), (phone, "＊＊＊＊")):
-        if value and len(value.strip()) >= 2:
-            t = t.replace(value.strip(), mask)
-    if name and len(name.strip()) >= 2:  # 王建国 -> 王先生 / 王女士 / 老王
-        surname = name.strip()[0]
-        t = re.sub(f"{re.escape(surname)}(?=先生|女士|阿姨|大爷|大妈|师傅)|(?<=老){re.escape(surname)}", "＊", t)
-    return t
 
 
 def unit_view(order: WorkOrder, attachments: list | None = None, unit: str | None = None) -> dict[str, Any]:

@@ -104,6 +104,9 @@ class WorkOrder(Base):
     # first answered 办结 (set by bot/orders/lifecycle.py; a new unit starts them afresh).
     accepted_at = Column(DateTime)
     answered_at = Column(DateTime)
+    # Retention (bot/orders/retention.py): when the citizen's personal data left this order (name,
+    # phone, conversation, address below the street, names and numbers in the content).
+    anonymised_at = Column(DateTime)
 
     events = relationship("WorkOrderEvent", back_populates="order", order_by="WorkOrderEvent.id")
     co_units = relationship("OrderCoUnit", back_populates="order", order_by="OrderCoUnit.id")

@@ -14,7 +14,14 @@ from bot.orders import lifecycle, retention
 from bot.profile import load_profile
 from bot.store import repository, transcript
 from bot.store.db import session_scope
-from bot.store.models import Attachment, AuditEntry, TranscriptMessage, WorkOrder, utcnow
+from bot.store.models import (
+    Attachment,
+    AuditEntry,
+    EmergencyAlert,
+    TranscriptMessage,
+    WorkOrder,
+    utcnow,
+)
 
 P = load_profile("anshan")
 UNIT = "市生态环境局"
@@ -83,13 +90,18 @@ def test_open_orders_and_their_conversations_are_kept(tmp_path):
 
 def test_a_conversation_without_an_open_order_goes_after_its_days_with_its_loose_uploads(tmp_path):
     transcript.add("web-chat", "web", "citizen", "我叫李明，电话13800001111，问问社保")
+    from bot import desk
+    from bot.language import emergency
+    alert = desk.raise_alert("web-chat", "web", "我叫李明，家里着火了，电话13800001111",
+                             emergency.detect("家里着火了"), emergency.CONFIDENT, P)
     photo = _attach("chat", None, tmp_path, "loose.jpg")
     assert retention.run_once(P, now=_later(179), upload_dir=tmp_path).conversations == 0
     done = retention.run_once(P, now=_later(181), upload_dir=tmp_path)
     assert done.conversations == 1 and done.attachments == 1 and not photo.exists()
     with session_scope() as s:
         assert not s.execute(select(TranscriptMessage).where(TranscriptMessage.sender_id == "web-chat")).first()
-
+        kept = s.get(EmergencyAlert, alert.alert_id)
+        assert kept.sender_id is None and "13800001111" not in kept.text and "着火" in kept.text
 
 def test_a_round_is_batched_and_resumes(tmp_path):
     numbers = [_order(f"b{i}", phone=f"1391234{i:04d}") for i in range(5)]

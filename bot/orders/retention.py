@@ -9,7 +9,8 @@ The profile's ``retention`` sets how long personal data lives:
   unit, result, dates, rating) stays for the statistics and the archive;
 - ``conversation_days``: a conversation with no open order is deleted (transcript, agents'
   notes, ended handoffs, attachments not on an order, and Rasa's tracker when the tracker store
-  is reachable) this long after its last message.
+  is reachable) this long after its last message; its emergency alerts stay on the duty desk's
+  record without who reported them.
 
 ``run_once`` does one round in batches (each its own transaction, so a stopped round resumes
 where it was: what is done is no longer selected); a gateway runs it on a schedule and
@@ -43,6 +44,7 @@ from bot.store.models import (
     AgentNote,
     Attachment,
     AuditEntry,
+    EmergencyAlert,
     Handoff,
     HandoffStatus,
     OrderStatus,
@@ -161,6 +163,11 @@ def _stale_conversations(cutoff: dt.datetime, limit: int) -> list[str]:
 def _forget_conversation(s: Session, sender_id: str, upload_dir: Path | None) -> int:
     s.execute(delete(TranscriptMessage).where(TranscriptMessage.sender_id == sender_id))
     s.execute(delete(AgentNote).where(AgentNote.sender_id == sender_id))
+    # The duty desk's record of an emergency stays (kind, numbers, when, what was done), without
+    # who reported it.
+    for alert in s.execute(select(EmergencyAlert).where(EmergencyAlert.sender_id == sender_id)).scalars():
+        alert.text = redact_identity(alert.text, None, None)
+        alert.sender_id = None
     s.execute(delete(Handoff).where(Handoff.sender_id == sender_id, Handoff.status.not_in(HandoffStatus.OPEN)))
     loose = list(s.execute(select(Attachment).where(Attachment.sender_id == sender_id,
                                                     Attachment.order_id.is_(None))).scalars())

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from sqlalchemy import update
 
 from bot.orders import lifecycle
 from bot.orders.lifecycle import LifecycleError
@@ -322,6 +323,21 @@ def test_the_audit_log_reads_newest_first_by_order_or_actor():
     assert [e["actor"] for e in lifecycle.audit_entries(actor="生态")] == ["市生态环境局/eco"]
     assert [e["action"] for e in lifecycle.audit_entries(number=" AS-2 ")] == ["dispatch"]  # as typed
     assert lifecycle.audit_entries(actor="\x00") == []
+
+
+def test_the_audit_log_by_citizen_shows_who_read_their_orders_and_conversations():
+    mine, other = new_order("cit-1"), new_order("cit-2")
+    with session_scope() as s:
+        s.execute(update(WorkOrder).where(WorkOrder.number == other).values(phone="13800001111"))
+    lifecycle.audit("staff:值班长", "read_order", mine)
+    lifecycle.audit("console:agent1", "read_conversation", None, "web-cit-1")
+    lifecycle.audit("console:agent1", "read_conversation", None, "web-cit-2")
+    lifecycle.audit("staff:值班长", "read_order", other)
+    by_phone = lifecycle.audit_entries(citizen="13912345678")
+    assert [(e["actor"], e["order_number"] or e["detail"]) for e in by_phone] == [
+        ("console:agent1", "web-cit-1"), ("staff:值班长", mine)]
+    assert [e["detail"] for e in lifecycle.audit_entries(citizen="web-cit-2")] == [None, "web-cit-2"]
+    assert lifecycle.audit_entries(citizen="13000000000") == []
 
 
 def test_a_units_list_is_read_in_a_few_queries_whatever_its_length():

@@ -86,4 +86,4 @@ class OrderPages:
         await self._require(request, roles=("supervisor",))
         q = request.query
         return ok({"entries": await asyncio.to_thread(lifecycle.audit_entries, q.get("number"), q.get("actor"),
-                                                      units.parse_limit(q.get("limit")))})
+                                                      units.parse_limit(q.get("limit")), q.get("citizen"))})

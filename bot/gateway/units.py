@@ -29,7 +29,7 @@ hotline's staff (role ``staff``: dispatch, review returns and terminations, 督�
     GET  /api/orders/oversight                   all of the supervisor's queues at once
     GET  /api/orders/callbacks                   回访 by telephone: closed orders to call now
     POST /api/orders/{number}/callback           one call: {outcome, rating, reason, note}
-    GET  /api/audit[?number=&actor=&limit=]      the audit log, newest first
+    GET  /api/audit[?number=&actor=&citizen=&limit=]  the audit log, newest first
 
 The console (bot/console/web.py) serves the same to logged-in unit staff and supervisors.
 
@@ -367,7 +367,7 @@ class UnitApi:
         self.api.require(request, "staff")
         q = request.query
         return ok({"entries": await asyncio.to_thread(lifecycle.audit_entries, q.get("number"), q.get("actor"),
-                                                      parse_limit(q.get("limit")))})
+                                                      parse_limit(q.get("limit")), q.get("citizen"))})
 
     def routes(self) -> list[web.RouteDef]:
         return [

@@ -31,7 +31,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from bot.profile import Profile, load_profile
 from bot.store.db import session_scope
@@ -794,11 +794,15 @@ def appeals_to_review() -> list[dict]:
         return out
 
 
-def audit_entries(number: str | None = None, actor: str | None = None, limit: int = 200) -> list[dict]:
+def audit_entries(number: str | None = None, actor: str | None = None, limit: int = 200,
+                  citizen: str | None = None) -> list[dict]:
     """The audit log, newest first: who read which citizen's data or acted on which order.
-    Filters as typed (blank: none); one with a NUL is in no entry (PostgreSQL refuses it)."""
+    Filters as typed (blank: none); one with a NUL is in no entry (PostgreSQL refuses it).
+    ``citizen`` (a phone number or a conversation as agents see it, e.g. ``web-…``): every entry
+    about that citizen's orders and conversations — who read their data, by person."""
     number, actor = (number or "").strip() or None, (actor or "").strip() or None
-    if "\x00" in (number or "") + (actor or ""):
+    citizen = (citizen or "").strip()[:128] or None
+    if "\x00" in (number or "") + (actor or "") + (citizen or ""):
         return []
     with session_scope() as s:
         q = select(AuditEntry)
@@ -806,6 +810,13 @@ def audit_entries(number: str | None = None, actor: str | None = None, limit: in
             q = q.where(AuditEntry.order_number == number)
         if actor:
             q = q.where(AuditEntry.actor.contains(actor))
+        if citizen:
+            theirs = s.execute(select(WorkOrder.number, WorkOrder.sender_id)
+                               .where(or_(WorkOrder.phone == citizen, WorkOrder.sender_id == citizen))).all()
+            numbers = {n for n, _ in theirs}
+            conversations = {sid for _, sid in theirs if sid} | {citizen}
+            q = q.where(or_(AuditEntry.order_number.in_(numbers),
+                            and_(AuditEntry.order_number.is_(None), AuditEntry.detail.in_(conversations))))
         rows = s.execute(q.order_by(AuditEntry.id.desc()).limit(max(1, min(limit, 1000)))).scalars()
         return [{"at": e.at.isoformat() + "Z", "actor": e.actor, "action": e.action, "order_number": e.order_number,
                  "detail": e.detail} for e in rows]

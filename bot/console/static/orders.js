@@ -685,6 +685,7 @@
     auditForm: byId('audit-form'),
     auditNumber: byId('audit-number'),
     auditActor: byId('audit-actor'),
+    auditCitizen: byId('audit-citizen'),
     auditSearch: byId('audit-search'),
     auditClear: byId('audit-clear'),
     detailCol: byId('detail-col'),
@@ -1586,6 +1587,10 @@
     }
     if (actor) {
       params.splice(number ? 1 : 0, 0, 'actor=' + encodeURIComponent(actor));
+    }
+    var citizen = els.auditCitizen.value.trim();
+    if (citizen) {
+      params.unshift('citizen=' + encodeURIComponent(citizen));
     }
     return H.api('GET', API + '/audit?' + params.join('&')).then(function (r) {
       state.auditLoading = false;
@@ -2624,6 +2629,7 @@
     els.auditClear.addEventListener('click', function () {
       els.auditNumber.value = '';
       els.auditActor.value = '';
+      els.auditCitizen.value = '';
       loadAudit(false);
       els.auditNumber.focus();
     });

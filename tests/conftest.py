@@ -55,6 +55,7 @@ KB_UNIT = "供水企业；市城市供水主管部门"
 UNIT = "市生态环境局"
 UNIT_KEY = "test-unit-key-env"
 METRICS_KEY = "test-metrics-key"
+ANALYST_KEY = "test-analyst-key"
 FLOOD_BURST = 25
 # The e2e stack's WeChat account, in 安全 (encrypted) mode, as configured in production.
 WECHAT = {"token": "e2eToken2026", "aes_key": "Q3h5bVhMa2p0S2l2dFJ6cE1XUGZ3bm9tR2V4cUxadHk", "appid": "wxe2e0000hotline1",
@@ -68,7 +69,7 @@ def start_test_stack(workdir):
 
     shutil.copytree(ROOT / "kb" / "articles", workdir / "kb_articles")
     return start_stack(workdir, HOTLINE_API_KEYS=f"staff:值班长:{STAFF_KEY},kb:{KB_UNIT}:{KB_KEY},unit:{UNIT}:{UNIT_KEY},"
-                                                   f"metrics:prometheus:{METRICS_KEY}",
+                                                   f"metrics:prometheus:{METRICS_KEY},analyst:研判组:{ANALYST_KEY}",
                        HOTLINE_KB_DIR=str(workdir / "kb_articles"), HOTLINE_WECHAT_APPID=WECHAT["appid"],
                        HOTLINE_WECHAT_TOKEN=WECHAT["token"], HOTLINE_WECHAT_AES_KEY=WECHAT["aes_key"],
                        HOTLINE_WECHAT_SECRET="e2e-secret", HOTLINE_WECHAT_MODE=WECHAT["mode"],

@@ -12,15 +12,15 @@ import uuid
 import pytest
 import requests
 
-from tests.conftest import KB_KEY, METRICS_KEY, STAFF_KEY, UNIT, UNIT_KEY
+from tests.conftest import ANALYST_KEY, KB_KEY, METRICS_KEY, STAFF_KEY, UNIT, UNIT_KEY
 from tests.stack import ROOT
 from tests.test_e2e_console import PASSWORD, add_agent
 
 pytestmark = pytest.mark.e2e
 
 DOC = ROOT / "docs" / "permissions.md"
-IDENTITIES = ("anon", "agent", "expert", "supervisor", "unit", "staff", "kb", "unitkey", "metrics")
-KEYS = {"staff": STAFF_KEY, "kb": KB_KEY, "unitkey": UNIT_KEY, "metrics": METRICS_KEY}
+IDENTITIES = ("anon", "agent", "expert", "supervisor", "unit", "staff", "kb", "unitkey", "metrics", "leader", "analyst")
+KEYS = {"staff": STAFF_KEY, "kb": KB_KEY, "unitkey": UNIT_KEY, "metrics": METRICS_KEY, "analyst": ANALYST_KEY}
 REFUSALS = {"login_required", "unauthorized", "forbidden", "csrf"}
 SAMPLES = {"{number}": "AS-19990101-0001", "{sender_id}": "c-nobody-here", "{handoff_id}": "999999",
            "{alert_id}": "999999", "{article_id}": "no-such-article"}
@@ -91,7 +91,8 @@ def call(session: requests.Session, url: str, method: str, path: str, headers: d
 
 def test_the_permissions_table_holds_for_every_route_and_identity(stack, db):
     names = {"agent": add_agent(stack, "权限坐席"), "expert": add_agent(stack, "权限专家", "expert"),
-             "supervisor": add_agent(stack, "权限班长", "supervisor"), "unit": add_agent(stack, "权限单位", "unit", unit=UNIT)}
+             "supervisor": add_agent(stack, "权限班长", "supervisor"), "unit": add_agent(stack, "权限单位", "unit", unit=UNIT),
+             "leader": add_agent(stack, "权限领导", "leader")}
     rows = sorted(table(), key=lambda row: row[1] == "/console/logout")  # the logout ends each session: last
     wrong = []
     for identity in IDENTITIES:

@@ -58,8 +58,11 @@ class Sessions:
         return web.FileResponse(STATIC / "console.html", headers={"Cache-Control": "no-store"})
 
     async def orders_page(self, request: web.Request) -> web.StreamResponse:
-        if await asyncio.to_thread(self._session, request) is None:
+        found = await asyncio.to_thread(self._session, request)
+        if found is None:
             raise web.HTTPFound("/console/login")
+        if found[0].role == "leader":  # 研判 is all a leader reads
+            raise web.HTTPFound("/console/analytics")
         return web.FileResponse(STATIC / "orders.html", headers={"Cache-Control": "no-store"})
 
     async def analytics_page(self, request: web.Request) -> web.StreamResponse:

@@ -5,6 +5,7 @@ console API and listen on its websocket as the page does; citizens talk through 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import subprocess
@@ -280,6 +281,10 @@ def test_expert_seat_only_with_the_citizens_consent(stack, db):
         async with Agent(stack, agent) as wu, Agent(stack, expert) as zheng:
             await say(stack, me, "转人工")
             item = await wu.waiting(me)
+            # An expert seat claims only what was sent to experts; the duty desk is not theirs.
+            status, body = await zheng.post(f"/console/api/handoffs/{item['id']}/claim")
+            assert status == 403 and body["error"] == "not_for_experts"
+            assert (await zheng.http.get(f"{stack.url}/console/api/alerts?state=all")).status == 403
             await wu.post(f"/console/api/handoffs/{item['id']}/claim")
             assert (await wu.post(f"/console/api/conversations/{me}/ask-expert"))[0] == 200
             r = await zheng.http.get(f"{stack.url}/console/api/conversations/{me}")
@@ -307,6 +312,29 @@ def test_expert_seat_only_with_the_citizens_consent(stack, db):
             assert await zheng.seen(seat, "好的")  # live, by handle
             assert (await zheng.post(f"/console/api/conversations/{seat}/reply", {"text": "您好，我是专家"}))[0] == 200
             assert me not in json.dumps(zheng.events, ensure_ascii=False)
+
+    asyncio.run(scenario())
+
+
+def test_an_alerts_conversation_is_taken_only_while_the_emergency_is_fresh(stack, db):
+    from sqlalchemy import update
+
+    from bot.store.db import session_scope
+    from bot.store.models import EmergencyAlert, utcnow
+
+    agent = add_agent(stack, "钱值班")
+    me = f"rest-c-{uuid.uuid4().hex[:8]}"
+
+    async def scenario() -> None:
+        async with Agent(stack, agent) as qian:
+            await say(stack, me, "楼道里着火了，浓烟很大")
+            items = (await qian.get("/console/api/alerts?state=all"))["items"]
+            alert = next(a for a in items if a["sender"] == me)
+            with session_scope() as s:  # three hours later, handed back long ago
+                s.execute(update(EmergencyAlert).where(EmergencyAlert.id == alert["id"])
+                          .values(last_at=utcnow() - dt.timedelta(hours=3)))
+            status, body = await qian.post(f"/console/api/alerts/{alert['id']}/take")
+            assert status == 409 and body["error"] == "too_old"
 
     asyncio.run(scenario())
 

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import desk
+from bot.console.common import HOTLINE_ROLES
 from bot.gateway.api import error, ok, read_json, read_message
 from bot.language import emergency
 from bot.language.extract import MAX_CONTENT_CHARS
@@ -22,7 +23,7 @@ class Calls:
     # ---------------------------------------------------------------- phone calls
 
     async def triage(self, request: web.Request) -> web.Response:
-        await self._require(request, write=True)
+        await self._require(request, write=True, roles=HOTLINE_ROLES)
         body = await read_json(request)
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
@@ -48,7 +49,7 @@ class Calls:
         return done.alert_id if done else None
 
     async def call(self, request: web.Request) -> web.Response:
-        who = await self._require(request, write=True)
+        who = await self._require(request, write=True, roles=HOTLINE_ROLES)
         body = await read_json(request)
         call_id = body.get("call_id")
         if not isinstance(call_id, str) or not 8 <= len(call_id) <= 64:

@@ -15,6 +15,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "hotline_console"
 MAX_REPLY = 2000
 CONVERSATION_ROLES = ("agent", "expert", "supervisor")
+# The hotline's own staff: the duty desk's alerts and phone calls are theirs (a unit's expert at the
+# expert seat sees only the conversations it was asked into).
+HOTLINE_ROLES = ("agent", "supervisor")
 
 
 def parse_hours(value: str) -> tuple[dt.time, dt.time] | None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot import citizen_texts, desk
+from bot.console.common import HOTLINE_ROLES
 from bot.gateway.api import error, ok, read_json
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.store import alerts, repository
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 SHOWN_AFTER_ACK = dt.timedelta(minutes=30)  # acknowledged alerts stay in the strip this long (greyed)
 MAX_NOTE = 2000
+# A conversation is taken from its alert while the emergency is fresh, not months later.
+TAKE_WITHIN = dt.timedelta(hours=2)
 
 
 def _iso(value: Any) -> Any:
@@ -111,7 +114,7 @@ class DutyDesk:
         return note.strip()
 
     async def list(self, request: web.Request) -> web.Response:
-        await self.console._require(request)
+        await self.console._require(request, roles=HOTLINE_ROLES)
         state = request.query.get("state", "strip")
         if state == "strip":
             items = await asyncio.to_thread(strip_items)
@@ -122,7 +125,7 @@ class DutyDesk:
         return ok({"items": items, "escalate_after": self.escalate_after})
 
     async def acknowledge(self, request: web.Request) -> web.Response:
-        who = await self.console._require(request, write=True)
+        who = await self.console._require(request, write=True, roles=HOTLINE_ROLES)
         alert_id = await self._alert(request)
         note = await self._note(request, required=False)
         done = await asyncio.to_thread(alerts.acknowledge, alert_id, who.display_name, note)
@@ -132,7 +135,7 @@ class DutyDesk:
         return ok(for_page(done))
 
     async def note(self, request: web.Request) -> web.Response:
-        who = await self.console._require(request, write=True)
+        who = await self.console._require(request, write=True, roles=HOTLINE_ROLES)
         alert_id = await self._alert(request)
         note = await self._note(request, required=True)
         done = await asyncio.to_thread(alerts.add_note, alert_id, who.display_name, note or "")
@@ -143,7 +146,7 @@ class DutyDesk:
 
     async def take(self, request: web.Request) -> web.Response:
         """Take the citizen's conversation over from the alert (and acknowledge it)."""
-        who = await self.console._require(request, write=True)
+        who = await self.console._require(request, write=True, roles=HOTLINE_ROLES)
         alert_id = await self._alert(request)
         alert = await asyncio.to_thread(alerts.get, alert_id)
         if alert is None or not alert["sender"]:
@@ -151,6 +154,8 @@ class DutyDesk:
         sender_id, channel = alert["sender"], alert["channel"] or "rest"
         if channel == "phone":  # the agent who took the call handles it; there is no chat to take
             return error(409, "phone_call", "这是电话来电的警情，由接听的坐席处理，没有可接管的对话。")
+        if alert["last_at"] < utcnow() - TAKE_WITHIN:  # an old alert is no key to a conversation
+            return error(409, "too_old", "这条警情已过去两小时以上，不能再从警情接入对话；需要联系市民的，请按工单流程回访。")
         # An emergency outranks the expert queue: whoever is on duty may take it (no expert-only check).
         handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
         if handoff is None:

@@ -152,6 +152,8 @@ class Live:
         waiting = await asyncio.to_thread(repository.get_handoff, handoff_id)
         if waiting is not None and waiting.reason == "expert" and who.role not in ("expert", "supervisor"):
             return error(403, "expert_only", "这个对话在等待专家坐席，只有专家或班长可以接入。")
+        if who.role == "expert" and (waiting is None or waiting.reason != "expert"):
+            return error(403, "not_for_experts", "专家坐席只接入转给专家的对话。")
         if not await asyncio.to_thread(repository.claim_handoff, handoff_id, who.id):
             return error(409, "taken", "这个对话已被其他同事接入，或市民已经离开。")
         handoff = await asyncio.to_thread(repository.get_handoff, handoff_id)

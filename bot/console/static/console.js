@@ -2316,6 +2316,8 @@
         if (msg.agent && typeof msg.agent === 'object') {
           state.me = msg.agent;
           H.renderMe(state.me);
+          // Phone calls and the duty desk are the hotline staff's, not the expert seat's.
+          byId('tab-call').hidden = state.me.role === 'expert';
           renderDesk(); // supervisors see escalated alerts first
         }
       } else if (msg.type === 'queue') {

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_entities, latest_text
+from bot.orders import lookups
 from bot.store import repository
 from bot.store.shared import shared_store
 
@@ -35,10 +36,8 @@ def _say_order(dispatcher: CollectingDispatcher, order, own: bool = False) -> No
 
 
 # An order not filed in this conversation is shown only with its phone's last four digits
-# (like the API's phone_last4), and wrong guesses are counted per conversation and per order:
-# order numbers are sequential, and a 举报's status must not be listed by anyone who asks.
-LOOKUP_FAILURES_ALLOWED = 5
-LOOKUP_WINDOW = 3600
+# (like the API's phone_last4); wrong guesses are counted per conversation and per order, with
+# the API's (bot/orders/lookups.py).
 _LAST4 = re.compile(r"(?<![0-9])([0-9]{4})(?![0-9])")
 
 
@@ -47,13 +46,6 @@ def last4_in(text: str, number: str) -> str | None:
     rest = repository.ORDER_NUMBER_RX.sub(" ", unicodedata.normalize("NFKC", text or ""))
     found = _LAST4.findall(rest)
     return found[-1] if found else None
-
-
-def _failures(store, key: str) -> int:  # type: ignore[no-untyped-def]
-    try:
-        return int(store.get(key) or 0)
-    except ValueError:
-        return 0
 
 
 class ActionCheckStatus(Action):
@@ -89,13 +81,12 @@ class ActionCheckStatus(Action):
             dispatcher.utter_message(response="utter_order_needs_last4", number=number)
             return
         store = shared_store()
-        keys = (f"lookup-fail:conv:{tracker.sender_id}", f"lookup-fail:order:{number}")
-        if any(_failures(store, k) >= LOOKUP_FAILURES_ALLOWED for k in keys):
+        keys = (lookups.asker_key(f"conv:{tracker.sender_id}"), lookups.order_key(number))
+        if lookups.locked(store, keys):
             dispatcher.utter_message(response="utter_order_lookup_locked")
             return
         if order is not None and order.phone and order.phone.endswith(last4):
             _say_order(dispatcher, order)
             return
-        for key in keys:
-            store.set(key, str(_failures(store, key) + 1), LOOKUP_WINDOW)
+        lookups.failed(store, keys)
         dispatcher.utter_message(response="utter_order_lookup_failed", number=number)

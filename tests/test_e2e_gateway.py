@@ -245,6 +245,12 @@ def test_workorder_lookup_staff_citizen_and_strangers(stack, store):
     assert requests.get(url, params={"phone_last4": wrong}, timeout=10).status_code == 404
     assert requests.get(url, headers=KB, timeout=10).status_code == 403
     assert requests.get(f"{stack.url}/api/workorders/AS-19990101-0001", headers=STAFF, timeout=10).status_code == 404
+    # Five wrong guesses at one order, from anywhere, lock it for every asker (the chat's count too):
+    # sequential numbers and 10,000 combinations are not a directory of 举报.
+    for _ in range(4):
+        assert requests.get(url, params={"phone_last4": wrong}, timeout=10).status_code == 404
+    assert requests.get(url, params={"phone_last4": phone[-4:]}, timeout=10).status_code == 429
+    assert requests.get(url, headers=STAFF, timeout=10).status_code == 200  # staff are not guessing
 
 
 def test_openapi_document_and_docs_page(stack):

@@ -30,10 +30,11 @@ from bot.gateway.hub import Hub
 from bot.gateway.limits import client_address
 from bot.language.extract import MAX_CONTENT_CHARS
 from bot.language.triage import triage
-from bot.orders import dispatch, lifecycle
+from bot.orders import dispatch, lifecycle, lookups
 from bot.profile import Profile
 from bot.store import alerts, repository
 from bot.store.db import session_scope
+from bot.store.shared import SharedStore, shared_store
 from kb import content as kb_content
 
 log = logging.getLogger(__name__)
@@ -114,9 +115,10 @@ def presented_key(request: web.Request, keys: list[ApiKey]) -> ApiKey | None:
 
 
 class Api:
-    def __init__(self, config: GatewayConfig, hub: Hub) -> None:
+    def __init__(self, config: GatewayConfig, hub: Hub, store: SharedStore | None = None) -> None:
         self.config = config
         self.hub = hub
+        self.store = store or shared_store()
         self._lookup_failures: dict[str, deque[float]] = defaultdict(deque)
 
     # ------------------------------------------------------------------ auth
@@ -195,15 +197,18 @@ class Api:
         last4 = request.query.get("phone_last4", "")
         # Behind the documented proxy, each citizen's own address (not the proxy's for everyone).
         ip = client_address(request.remote, request.headers.get("X-Forwarded-For")) or "?"
+        guesses = (lookups.order_key(number),)
         if staff is None:
             if not last4:
                 return error(401, "unauthorized", "查询工单详情需要工作人员密钥，或提供登记电话的后四位（phone_last4）。")
-            if self._too_many_failures(ip):
-                return error(429, "too_many_attempts", "尝试次数过多，请10分钟后再试，或拨打热线查询。")
+            # Per address (this gateway's window) and per order (every door, every gateway).
+            if self._too_many_failures(ip) or await asyncio.to_thread(lookups.locked, self.store, guesses):
+                return error(429, "too_many_attempts", "尝试次数过多，请稍后再试，或拨打热线查询。")
         order = await asyncio.to_thread(repository.get_order, number)
         if order is None or (staff is None and not (order.phone and hmac.compare_digest(order.phone[-4:].encode(), last4.encode("utf-8", "surrogateescape")))):
             if staff is None:
                 self._lookup_failures[ip].append(time.monotonic())
+                await asyncio.to_thread(lookups.failed, self.store, guesses)
             return error(404, "not_found", "没有找到这个工单号，或电话后四位不对。")
         if staff is not None:
             log.info("order %s read by staff key %s", order.number, staff.name)  # audit trail

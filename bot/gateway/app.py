@@ -120,7 +120,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     app.add_routes(rest.routes(hub))
     app.add_routes(console.routes())
     app.add_routes(wechat_refused_routes() if wechat_off else wechat.routes())
-    api = Api(config, hub)
+    api = Api(config, hub, store)
     app.add_routes(api.routes())
     app.add_routes(WebUploads(config, hub).routes())
     app.add_routes(UnitApi(api).routes())

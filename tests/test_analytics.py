@@ -274,3 +274,30 @@ def test_the_units_evaluation_from_the_roll_up_equals_the_live_count():
     assert rollup.refresh([today - dt.timedelta(days=i) for i in range(3)]) == 3
     assert q.units(period, min_orders=1) == live
     assert live["units"][0]["received"] == 3 and live["units"][0]["ratings"]["满意"] == 1
+
+
+def test_the_reports_cases_never_show_a_protected_orders_words_and_no_cell_runs_as_a_formula():
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from bot.analytics import report
+
+    secret = [filed("2026-11-02", request_type="举报", content="-2+3+cmd|'/c calc'!A0 我要举报鞍千路88号化工厂偷排"),
+              filed("2026-11-02", request_type="举报", content="举报鞍千路88号化工厂夜里偷排废水")]
+    plain = [filed("2026-11-03", content="=HYPERLINK(\"http://x\") 本人张德胜反映胜利路占道经营"),
+             filed("2026-11-03", content="胜利路占道经营")]
+    with session_scope() as s:
+        for numbers, cluster in ((secret, "C-1"), (plain, "C-2")):
+            for order in s.query(WorkOrder).filter(WorkOrder.number.in_(numbers)):
+                order.cluster = cluster
+    content = report.build(report.month_period("2026-11"))
+    whats = {c["numbers"]: c["what"] for c in content["cases"]}
+    assert "偷排" not in whats["C-1"] and "不公开" in whats["C-1"]
+    assert whats["C-2"].startswith("=HYPERLINK") and "张德胜" not in whats["C-2"]
+    cells = [c for row in csv.reader(io.StringIO(report.as_csv(content, "cases").decode("utf-8-sig"))) for c in row]
+    assert not any(report.runs_as_formula(c) for c in cells) and any(c.startswith("'=HYPERLINK") for c in cells)
+    sheet = load_workbook(io.BytesIO(report.as_xlsx(content)))["典型事项"]
+    formula = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert formula and all(c.data_type == "s" for c in formula)

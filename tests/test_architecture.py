@@ -3,7 +3,8 @@
     bot/language   pure text understanding: the profile and the word lists only
     bot/store      storage: nothing above it (the profile, working days and language's labels below)
     bot/orders     the work-order domain: never the gateway, the console, the channels or actions
-    bot/analytics  研判: reads the store only (the gateway and the console serve it)
+    bot/analytics  研判: reads the store (and masks names with bot/language; the gateway and the
+                   console serve it)
     bot/gateway    the hub and the HTTP API: the channels and the console only from app.py, the
                    composition root
     channels       the citizen's doors: never the console; the hub only through its port
@@ -63,7 +64,7 @@ RULES = [
     ("bot.language", lambda m: _inside(m, "bot.language", "bot.profile"), ()),
     ("bot.store", lambda m: _inside(m, "bot.store", "bot.profile", "bot.workdays", "bot.language"), ()),
     ("bot.orders", lambda m: not _inside(m, "bot.gateway", "bot.console", "channels", "actions", "bot.analytics"), ()),
-    ("bot.analytics", lambda m: _inside(m, "bot.analytics", "bot.store", "bot.profile"), ()),
+    ("bot.analytics", lambda m: _inside(m, "bot.analytics", "bot.store", "bot.profile", "bot.language"), ()),
     ("bot.gateway", lambda m: not _inside(m, "channels", "bot.console", "actions"), ("bot.gateway.app",)),
     ("channels", lambda m: not _inside(m, "bot.console", "actions", "bot.gateway.hub"), ()),
     ("bot.console", lambda m: not _inside(m, "channels", "actions", "bot.gateway.hub", "bot.gateway.app"), ()),

@@ -10,11 +10,13 @@ import csv
 import datetime as dt
 import html
 import io
+import re
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 
 from bot.analytics import queries
+from bot.language.redact import redact_identity
 from bot.store.db import session_scope
 from bot.store.models import HotspotWarning, WorkOrder
 
@@ -49,15 +51,20 @@ def build(p: queries.Period, min_orders: int = 10) -> dict[str, Any]:
                      "baseline": w.baseline, "unit": w.unit or "", "state": w.state, "note": w.note or "",
                      "numbers": w.numbers or "", "advice": _advice(w.topic, w.district, w.unit)} for w in warned]
         # Notable cases: the most raised matters (集中反映 groups) and the orders reopened after 不满意.
-        groups = s.execute(select(WorkOrder.cluster, func.count(), func.min(WorkOrder.content))
+        # A 举报's or a confidential order's words are never the group's example.
+        open_content = case((or_(WorkOrder.confidential.is_(True), WorkOrder.request_type == "举报"), None),
+                            else_=WorkOrder.content)
+        groups = s.execute(select(WorkOrder.cluster, func.count(), func.min(open_content), func.min(WorkOrder.topic))
                            .where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi, WorkOrder.cluster.is_not(None))
                            .group_by(WorkOrder.cluster).order_by(func.count().desc()).limit(10)).all()
         reopened = s.execute(select(WorkOrder.number, WorkOrder.topic, WorkOrder.unit, WorkOrder.rating_reason)
                              .where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi, WorkOrder.reopened > 0)
                              .order_by(WorkOrder.id.desc()).limit(10)).all()
-    cases = [{"kind": "集中反映", "what": (content or "")[:60], "count": n, "numbers": cluster} for cluster, n, content in groups]
-    cases += [{"kind": "不满意重办", "what": f"{topic or ''} · {unit or ''}：{(reason or '')[:40]}", "count": 1,
-               "numbers": number} for number, topic, unit, reason in reopened]
+    cases = [{"kind": "集中反映", "count": n, "numbers": cluster,
+              "what": redact_identity(content, None, None)[:60] if content else f"{topic or '未分类'}（举报或保密事项，内容不公开）"}
+             for cluster, n, content, topic in groups]
+    cases += [{"kind": "不满意重办", "what": f"{topic or ''} · {unit or ''}：{redact_identity(reason or '', None, None)[:40]}",
+               "count": 1, "numbers": number} for number, topic, unit, reason in reopened]
     return {"period": p.as_dict(), "overview": overview, "topics": by_topic, "districts": by_district,
             "units": evaluation, "hotspots": hotspots, "cases": cases}
 
@@ -103,12 +110,27 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:+.1f}%"
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_FIGURE = re.compile(r"[+-]\d+(?:\.\d+)?%?")  # 环比 「+200.0%」: a figure, not a formula
+
+
+def runs_as_formula(value: Any) -> bool:
+    return (isinstance(value, str) and value.startswith(_FORMULA_START)
+            and not _SIGNED_FIGURE.fullmatch(value))
+
+
+def inert(value: Any) -> Any:
+    """A cell a spreadsheet will not run: citizens' words starting like a formula (「-2+3+cmd|…」,
+    「=HYPERLINK(…)」) get a leading apostrophe (OWASP's advice for CSV injection)."""
+    return "'" + value if runs_as_formula(value) else value
+
+
 def as_csv(report: dict[str, Any], table: str) -> bytes:
     header, body = rows(report, table)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(body)
+    writer.writerows([inert(v) for v in row] for row in body)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM: Excel opens Chinese CSV right
 
 
@@ -128,6 +150,9 @@ def as_xlsx(report: dict[str, Any]) -> bytes:
             cell.font = Font(bold=True)
         for row in body:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:  # text stays text: never a formula
+                if runs_as_formula(cell.value):
+                    cell.data_type = "s"
         for column in sheet.columns:
             width = max(len(str(c.value or "")) for c in column)
             sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width * 2))

@@ -304,7 +304,7 @@ def _pg_tool(name: str) -> tuple[str, str]:
         raise BackupError(f"{name} not found {place}: install PostgreSQL's client programs (Debian: "
                           "postgresql-client) of the server's major version, or set HOTLINE_PG_BIN")
     out = subprocess.run([path, "--version"], capture_output=True, text=True, check=False).stdout
-    found = re.search(r"(\d+)(?:\.(\d+))?", out)
+    found = re.search(r"\d+(?:\.\d+)*", out)
     if not found:
         raise BackupError(f"{path} --version said {out.strip()!r}: not a PostgreSQL program")
     return path, found.group(0)

@@ -356,14 +356,20 @@ def test_postgresql_backed_up_under_load_restores_into_new_databases(tmp_path, m
     assert "every table holds the rows the manifest counted" in forced.stdout
 
 
-def test_an_older_pg_dump_than_the_server_is_named(tmp_path, monkeypatch, pg_databases, capsys):
+def test_client_programs_older_than_the_server_or_the_dump_are_named(tmp_path, monkeypatch, pg_databases, capsys):
     store = pg_databases("bkv")
+    monkeypatch.setenv("HOTLINE_DB_URL", store)
+    migrate(store)
+    made = backup.backup(tmp_path / "good", [backup.Database("store", store)])
     fake = tmp_path / "bin"
     fake.mkdir()
-    (fake / "pg_dump").write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
-    (fake / "pg_dump").chmod(0o755)
-    monkeypatch.setenv("HOTLINE_DB_URL", store)
+    for tool in ("pg_dump", "pg_restore"):
+        (fake / tool).write_text(f"#!/bin/sh\necho '{tool} (PostgreSQL) 9.6.24'\n")
+        (fake / tool).chmod(0o755)
     monkeypatch.setenv("HOTLINE_PG_BIN", str(fake))
     code, _, err = run(capsys, "backup", "--out", str(tmp_path / "backups"), "--no-tracker")
     assert code == 1 and "pg_dump 9.6.24 cannot dump PostgreSQL" in err and "HOTLINE_PG_BIN" in err
     assert list((tmp_path / "backups").iterdir()) == []
+    into = pg_databases("rsv", create=False)
+    code, _, err = run(capsys, "restore", str(made), "--into", into)
+    assert code == 1 and "pg_restore 9.6.24 cannot read a dump made by pg_dump" in err

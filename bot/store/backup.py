@@ -390,22 +390,32 @@ def _backup_postgres(db: Database, dest: Path) -> dict:
             "pg_dump_version": dump_version}
 
 
+def _maintenance(url: str) -> str:
+    return _parse_url(url).set(database="postgres").render_as_string(hide_password=False)
+
+
 def _pg_target_rows(url: str) -> dict[str, int] | None:
     """The target's tables and rows (None: the database does not exist yet)."""
-    u = _parse_url(url)
     try:
         with _pg_engine(url).connect() as conn:
             return _pg_tables(conn)
     except SQLAlchemyError as exc:
-        if f'database "{u.database}" does not exist' in str(exc):
-            return None
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise BackupError(f"cannot connect to {_safe(url)}: {reason}") from None
+        failed = BackupError(f"cannot connect to {_safe(url)}: {str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}")
+    # The server's messages may be in another language: ask it whether the database is there.
+    try:
+        with _pg_engine(_maintenance(url)).connect() as conn:
+            there = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                 {"n": _parse_url(url).database}).first()
+    except SQLAlchemyError:
+        raise failed from None
+    if there:
+        raise failed
+    return None
 
 
 def _pg_create(url: str) -> None:
     u = _parse_url(url)
-    with _pg_connect(u.set(database="postgres").render_as_string(hide_password=False)) as conn:
+    with _pg_connect(_maintenance(url)) as conn:
         try:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(
                 text(f'CREATE DATABASE "{u.database}"'))

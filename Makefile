@@ -9,7 +9,7 @@ export HOTLINE_PROFILE ?= anshan
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup browser services fuzz-tools train run test lint validate unit e2e stories bench clean
+.PHONY: setup browser services fuzz-tools train run test lint validate unit e2e stories bench backup restore clean
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -83,6 +83,15 @@ test: train validate lint browser services fuzz-tools
 
 bench: train
 	$(BIN)/python -m scripts.bench --markdown BENCHMARKS.md
+
+# The work-order store and Rasa's tracker store into var/backups/ (HOTLINE_BACKUP_DIR), and back:
+# make restore BACKUP=hotline-20261123T020000Z [FORCE=1]. README, "Backups".
+backup: setup
+	$(BIN)/python -m bot.store.backup backup
+
+restore: setup
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=<name or directory> [FORCE=1]; the backups: $(BIN)/python -m bot.store.backup list"; exit 2; }
+	$(BIN)/python -m bot.store.backup restore "$(BACKUP)" $(if $(FORCE),--force)
 
 clean:
 	rm -rf models results var .pytest_cache

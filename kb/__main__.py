@@ -89,7 +89,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kb.index import Tokenizer
+    from bot.language.sentences import Tokenizer
 
     articles, errors = load_dir(Path(args.dir))
     for path, problem in errors:

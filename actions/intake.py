@@ -212,8 +212,7 @@ class ActionExtractFields(Action):
         form_active: bool,
         updates: dict[str, Any],
     ) -> None:
-        describes = found.content is not None
-        if not describes:
+        if found.content is None:  # nothing in the message describes the matter
             return
         current = tracker.get_slot("content")
         starts_request = intent in REQUEST_INTENT_TYPES or intent == "nlu_fallback" or (
@@ -398,20 +397,20 @@ class ValidateIntakeForm(FormValidationAction):
             slots.remove("address")
         return slots
 
-    def validate_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    def validate_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         if value == extract.NO_PHONE:
             return {"phone": value}
         phone = extract.find_phone(str(value or ""), asked=True)
         return {"phone": phone.value if phone else None}
 
-    def validate_request_type(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    def validate_request_type(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         return {"request_type": value if value in extract.REQUEST_TYPES else None}
 
-    def validate_content(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    def validate_content(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value or "").strip()
         return {"content": text[: extract.MAX_CONTENT_CHARS] if text else None}
 
-    def validate_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    def validate_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value or "").strip()
         return {"name": text[:20] if text else None}
 
@@ -525,7 +524,7 @@ def filed_name(slot: str | None) -> str | None:
     return None if not slot or slot == extract.ANONYMOUS else slot
 
 
-def sentence_model():  # type: ignore[no-untyped-def]
+def sentence_model():
     """The knowledge base's sentence model, loaded once in this process, for 智能派单, 集中反映 and
     the multi-matter split (None: the dispatcher loads its own)."""
     from actions.knowledge import knowledge_base

@@ -18,7 +18,7 @@ from bot.store import repository
 from bot.store.shared import shared_store
 
 
-def _say_order(dispatcher: CollectingDispatcher, order, own: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _say_order(dispatcher: CollectingDispatcher, order, own: bool = False) -> None:
     """Public fields by number; the unit's result too when the order is this conversation's own."""
     view = repository.public_view(order)
     extra = f"\n承办单位：{view.unit}" if view.unit else ""
@@ -73,7 +73,7 @@ class ActionCheckStatus(Action):
         return []
 
     @staticmethod
-    def _verified_lookup(dispatcher: CollectingDispatcher, tracker: Tracker, number: str, order) -> None:  # type: ignore[no-untyped-def]
+    def _verified_lookup(dispatcher: CollectingDispatcher, tracker: Tracker, number: str, order) -> None:
         """Another conversation's order (or none): only with the phone's last four digits. The
         answer never tells whether the number exists unless the digits match."""
         last4 = last4_in(latest_text(tracker), number)

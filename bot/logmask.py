@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 _SEP = r"[\s\-]?"
-_RULES: list[tuple[re.Pattern[str], str]] = [
+_RULES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # 18-digit ID numbers (the last may be X), before phones so their digits are not half-masked
     (re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])"), r"\1********\2"),
     # mobile numbers, also with +86 and spaces or dashes between digit groups
     (re.compile(r"(?<!\d)((?:\+?86" + _SEP + r")?1[3-9]\d)(?:" + _SEP + r"\d){4}(" + _SEP + r"\d){4}(?!\d)"),
-     lambda m: m.group(1) + "****" + m.group(0)[-4:]),  # type: ignore[list-item]
+     lambda m: m.group(1) + "****" + m.group(0)[-4:]),
     # landlines with an area code: 0412-5551234, 0412 5551234, 041255512345
     (re.compile(r"(?<!\d)(0\d{2,3})[\s\-]?\d{3,4}(\d{4})(?!\d)"), r"\1-****\2"),
     (re.compile(r"([\w.+-]{1,64})@([\w-]+\.[\w.-]+)"), r"***@\2"),
     # a name after the words people use to give it: 我叫王丽 / 姓名：王丽 / 我姓王
     (re.compile(r"(我叫|我是|姓名[：:\s]*|名字[是叫：:\s]*|联系人[：:\s]*|我姓)([\u4e00-\u9fff·]{1,4})"),
-     lambda m: m.group(1) + m.group(2)[0] + "*" * (len(m.group(2)) - 1) if m.group(1) != "我姓"  # type: ignore[list-item]
+     lambda m: m.group(1) + m.group(2)[0] + "*" * (len(m.group(2)) - 1) if m.group(1) != "我姓"
      else m.group(1) + "*"),
     # names in the work-order fields the code itself logs: name=王丽 / "name": "王丽"
     (re.compile(r"""(["']?name["']?\s*[:=]\s*["']?)([^"',\s}]{1,16})"""), r"\1***"),
@@ -31,7 +32,7 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
 
 def mask(text: str) -> str:
     for rx, replacement in _RULES:
-        text = rx.sub(replacement, text)  # type: ignore[arg-type]
+        text = rx.sub(replacement, text)
     return text
 
 

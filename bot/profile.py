@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -150,9 +151,10 @@ def _return_window(value: object) -> tuple[int, int]:
     return (1, 2)
 
 
-def _bounded(value: object, default: int, low: int, high: int) -> int:
+def _bounded(value: Any, default: int, low: int, high: int) -> int:
+    """``value`` as read from the profile's YAML, as a whole number within [low, high]."""
     try:
-        number = int(value) if value is not None else default  # type: ignore[call-overload]
+        number = int(value) if value is not None else default
     except (TypeError, ValueError):
         number = default
     return min(max(number, low), high)

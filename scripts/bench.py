@@ -263,23 +263,46 @@ def _kb_accuracy(kb, data: dict) -> dict:
     return out
 
 
+# The files that make kb/index.py at a revision: before issue 21 its tokenizer, sentence model and
+# synonyms lived in kb/; since, in bot/language/sentences.py and bot/lexicon/synonyms.yml.
+_KB_INDEX_FILES = ("kb/index.py", "kb/synonyms.yml", "bot/language/sentences.py", "bot/lexicon/synonyms.yml")
+
+
 def _kb_index_at(rev: str):
-    """kb/index.py (with its synonyms file) as it was at git revision ``rev``, as a module."""
+    """kb/index.py (with its sentence tools and synonyms file) as it was at git revision ``rev``,
+    as a module."""
     import atexit
     import importlib.util
     import shutil
 
     tmp = Path(tempfile.mkdtemp(prefix="kb-baseline-"))
     atexit.register(shutil.rmtree, tmp, True)  # the synonyms file is read when a base is built
-    for name in ("index.py", "synonyms.yml"):
-        shown = subprocess.run(["git", "show", f"{rev}:kb/{name}"], cwd=ROOT, capture_output=True, check=True)
-        (tmp / name).write_bytes(shown.stdout)
-    name = f"kb_index_{re.sub(r'[^0-9A-Za-z]', '_', rev)}"
-    spec = importlib.util.spec_from_file_location(name, tmp / "index.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    for path in _KB_INDEX_FILES:
+        shown = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=ROOT, capture_output=True)
+        if shown.returncode == 0:   # each layout has some of them
+            (tmp / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / path).write_bytes(shown.stdout)
+    tag = re.sub(r"[^0-9A-Za-z]", "_", rev)
+
+    def load(name: str, path: Path):
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+
+    if not (tmp / "bot/language/sentences.py").exists():
+        return load(f"kb_index_{tag}", tmp / "kb/index.py")
+    # The revision's index imports its sentence tools by name: let it find the revision's own.
+    current = sys.modules.get("bot.language.sentences")
+    sys.modules["bot.language.sentences"] = load(f"sentences_{tag}", tmp / "bot/language/sentences.py")
+    try:
+        return load(f"kb_index_{tag}", tmp / "kb/index.py")
+    finally:
+        if current is not None:
+            sys.modules["bot.language.sentences"] = current
+        else:
+            del sys.modules["bot.language.sentences"]
 
 
 def knowledge_base_set(rounds: int = 5, baseline: str | None = None) -> dict:

@@ -11,6 +11,7 @@
                    (bot/gateway/port.py)
     bot/console    the agents' console: never the channels; the hub only through its port
     bot            never the action server (actions/)
+    kb             the knowledge base: its sentence tools from bot/language and the profile only
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ RULES = [
     ("channels", lambda m: not _inside(m, "bot.console", "actions", "bot.gateway.hub"), ()),
     ("bot.console", lambda m: not _inside(m, "channels", "actions", "bot.gateway.hub", "bot.gateway.app"), ()),
     ("bot", lambda m: not _inside(m, "actions"), ()),
+    ("kb", lambda m: _inside(m, "kb", "bot.language", "bot.profile"), ()),
 ]
 
 

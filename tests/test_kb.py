@@ -153,7 +153,7 @@ def test_bm25_scores_match_bm25s(small_base):
     kb = KnowledgeBase(load_dir(small_base)[0], P, use_dense=False)
     for q in ("社保卡丢了 社保卡", "暖气不热咋整", "公积金", "火星", ""):
         tokens = kb.tokenizer(q)
-        assert np.allclose(kb._bm25_unit_scores(tokens), kb.bm25.get_scores(tokens), atol=1e-5)
+        assert np.allclose(kb._bm25_entry_scores(tokens), kb.bm25.get_scores(tokens), atol=1e-5)
 
 
 def test_long_queries_are_cut_and_repeated_ones_cached(small_base):
@@ -171,7 +171,7 @@ def test_long_queries_are_cut_and_repeated_ones_cached(small_base):
     again = e.query(short + " ")
     assert again is first and e.query_cache_info().hits == 1
     assert not first.flags.writeable  # cached vectors are shared: nobody may change them
-    assert np.allclose(kb._cosines(first), kb.unit_vectors @ first, atol=1e-6)
+    assert np.allclose(kb._cosines(first), kb.entry_vectors @ first, atol=1e-6)
 
 
 def test_an_answer_is_cut_into_passages_of_whole_sentences():
@@ -191,8 +191,8 @@ def test_an_imported_faq_entry_is_found_by_its_answers_words(small_base):
                                      "办理时携带本人身份证、银行卡到住房公积金管理中心柜台，或通过手机公积金APP办理。",
                               unit="市住房公积金中心"))
     kb = KnowledgeBase(load_dir(small_base)[0], P)
-    thin = [u for u, o in zip(kb.units, kb.owners, strict=True) if kb.articles[o].id == "gjj-leave"]
-    rich = [u for u, o in zip(kb.units, kb.owners, strict=True) if kb.articles[o].id == "shebao-card"]
+    thin = [e for e, o in zip(kb.entries, kb.owners, strict=True) if kb.articles[o].id == "gjj-leave"]
+    rich = [e for e, o in zip(kb.entries, kb.owners, strict=True) if kb.articles[o].id == "shebao-card"]
     assert len(thin) > 2 and len(rich) == 3      # a rich article is found by its questions only
     hits = kb.search("辞职半年了一直没找着活 账户里那点钱能全拿出来不", k=2)
     assert hits[0].article.id == "gjj-leave"

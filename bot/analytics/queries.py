@@ -92,7 +92,7 @@ def period(start: str | None, end: str | None, today: dt.date | None = None) -> 
 
 # ---------------------------------------------------------------- dialect-aware SQL pieces
 
-def _dialect(s) -> str:  # type: ignore[no-untyped-def]
+def _dialect(s) -> str:
     return s.get_bind().dialect.name
 
 
@@ -208,7 +208,7 @@ _DIM = {"channel": "channel", "type": "type", "district": "district", "topic": "
         "unit": "unit"}
 
 
-def _volume(s, p: Period, by: str, group: str | None) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-def]
+def _volume(s, p: Period, by: str, group: str | None) -> dict[tuple[str, str], int]:
     """(period label, group name) -> orders filed: rolled-up days from the roll-up, the rest live."""
     days = [p.start + dt.timedelta(days=i) for i in range(p.days)]
     done = rollup.rolled(days)
@@ -381,7 +381,7 @@ MEASURES = ("received", "signed", "answered", "on_time", "closed", "unsolved", "
             "reopened", "terminated", "returns", "extensions", "upheld", "unreached")
 
 
-def unit_measures(s, lo: dt.datetime, hi: dt.datetime) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
+def unit_measures(s, lo: dt.datetime, hi: dt.datetime) -> dict[str, dict[str, Any]]:
     """Per unit, the counts behind its evaluation for the orders dispatched to it in [lo, hi), and
     its orders by topic: counted live (``rollup.py`` keeps them per day)."""
     d = _dialect(s)
@@ -390,7 +390,7 @@ def unit_measures(s, lo: dt.datetime, hi: dt.datetime) -> dict[str, dict[str, An
     closed = WorkOrder.status == OrderStatus.CLOSED
     dissatisfied = and_(WorkOrder.rating == "不满意", WorkOrder.id.not_in(upheld))
 
-    def count(condition) -> ColumnElement:  # type: ignore[no-untyped-def]
+    def count(condition) -> ColumnElement:
         return func.sum(case((condition, 1), else_=0))
 
     out: dict[str, dict[str, Any]] = {}

@@ -85,7 +85,7 @@ def changed_days(since: dt.datetime) -> set[dt.date]:
     return days
 
 
-def unit_days(s, days: list[dt.date]) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def unit_days(s, days: list[dt.date]) -> dict[str, dict]:
     """The units' rolled-up counts over these days, per unit (as ``queries.unit_measures``)."""
     out: dict[str, dict] = {}
     for unit, data in s.execute(select(UnitDayStats.unit, UnitDayStats.data).where(UnitDayStats.day.in_(days))).all():
@@ -108,7 +108,7 @@ def unrolled_days(limit: int = CATCH_UP_DAYS) -> list[dt.date]:
     if first is None:
         return []
     day, today = (first + CHINA).date(), (utcnow() + CHINA).date()
-    out = []
+    out: list[dt.date] = []
     while today >= day and len(out) < limit:
         if today not in rolled:
             out.append(today)

@@ -63,7 +63,7 @@ def raise_warnings(spots: list[dict], now: dt.datetime | None = None) -> list[di
     return new
 
 
-def _fill(w: HotspotWarning, h: dict, s) -> None:  # type: ignore[no-untyped-def]
+def _fill(w: HotspotWarning, h: dict, s) -> None:
     w.topic, w.district, w.window_hours = h["topic"], h["district"], h["window_hours"]
     w.count, w.baseline, w.score, w.reason = h["count"], h["baseline"], h["score"], h["reason"]
     w.numbers = ",".join(h.get("numbers") or [])

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot import desk
 from bot.console.common import HOTLINE_ROLES
+from bot.console.parts import ConsolePart
 from bot.gateway.api import error, ok, read_json, read_message
 from bot.language import emergency
 from bot.language.extract import MAX_CONTENT_CHARS
@@ -19,7 +20,7 @@ from bot.store import repository
 log = logging.getLogger(__name__)
 
 
-class Calls:
+class Calls(ConsolePart):
     # ---------------------------------------------------------------- phone calls
 
     async def triage(self, request: web.Request) -> web.Response:
@@ -41,7 +42,7 @@ class Calls:
         if not isinstance(call_id, str) or not 8 <= len(call_id) <= 64 or not call_id.isalnum():
             return None
         reading = await asyncio.to_thread(emergency.assess, text)
-        if reading.emergency is None:
+        if reading.emergency is None or reading.level is None:  # the one is None when the other is
             return None
         done = await asyncio.to_thread(desk.raise_alert, f"phone-{call_id}", "phone", text, reading.emergency,
                                        reading.level, self.hub.profile)

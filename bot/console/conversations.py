@@ -21,6 +21,7 @@ from bot.console.common import (
     iso,
     order_fields,
 )
+from bot.console.parts import ConsolePart
 from bot.gateway.api import dumps, error, ok, read_json
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.language.extract import MAX_CONTENT_CHARS, REQUEST_TYPES
@@ -32,7 +33,7 @@ from bot.store.models import HandoffStatus, OrderStatus
 log = logging.getLogger(__name__)
 
 
-class Conversations:
+class Conversations(ConsolePart):
     # ---------------------------------------------------------------- one conversation
 
     async def _sender(self, request: web.Request, who: accounts.Who) -> str:
@@ -50,7 +51,7 @@ class Conversations:
         raise web.HTTPNotFound(text=dumps({"error": "not_found", "message": "没有这个对话，或它现在不在人工服务中。"}),
                                content_type="application/json")
 
-    async def _held(self, sender_id: str, who: accounts.Who):  # type: ignore[no-untyped-def]
+    async def _held(self, sender_id: str, who: accounts.Who):
         handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
         if handoff is None or handoff.status != HandoffStatus.HELD:
             raise web.HTTPConflict(text=dumps({"error": "not_held", "message": "这个对话现在没有人工接待。"}),
@@ -61,7 +62,7 @@ class Conversations:
         return handoff
 
     @staticmethod
-    def may_read(who: accounts.Who, handoff) -> bool:  # type: ignore[no-untyped-def]
+    def may_read(who: accounts.Who, handoff) -> bool:
         """Least privilege (issue 18): supervisors read any conversation; agents those waiting for
         a person or held by one; experts those waiting for an expert seat or held by themselves."""
         if who.role == "supervisor":

@@ -113,7 +113,7 @@ class DutyDesk:
                                      content_type="application/json")
         return note.strip()
 
-    async def list(self, request: web.Request) -> web.Response:
+    async def listing(self, request: web.Request) -> web.Response:
         await self.console._require(request, roles=HOTLINE_ROLES)
         state = request.query.get("state", "strip")
         if state == "strip":
@@ -179,7 +179,7 @@ class DutyDesk:
     def routes(self) -> list[web.RouteDef]:
         base = "/console/api/alerts"
         return [
-            web.get(base, self.list),
+            web.get(base, self.listing),
             web.post(base + "/{alert_id}/acknowledge", self.acknowledge),
             web.post(base + "/{alert_id}/note", self.note),
             web.post(base + "/{alert_id}/take", self.take),

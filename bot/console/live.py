@@ -19,6 +19,7 @@ from bot.console.common import (
     handle,
     iso,
 )
+from bot.console.parts import ConsolePart
 from bot.gateway.api import dumps, error, ok
 from bot.store import repository, transcript
 from bot.store.models import HandoffStatus, utcnow
@@ -27,7 +28,7 @@ from bot.store.repository import CHINA_TZ
 log = logging.getLogger(__name__)
 
 
-class Live:
+class Live(ConsolePart):
     # ---------------------------------------------------------------- queue
 
     def _queue(self) -> list[dict[str, Any]]:
@@ -157,6 +158,7 @@ class Live:
         if not await asyncio.to_thread(repository.claim_handoff, handoff_id, who.id):
             return error(409, "taken", "这个对话已被其他同事接入，或市民已经离开。")
         handoff = await asyncio.to_thread(repository.get_handoff, handoff_id)
+        assert handoff is not None, "claimed just now"
         await self.hub.agent_say(handoff.sender_id, handoff.channel or "rest", who.display_name,
                                  citizen_texts.AGENT_JOINED.format(agent=who.display_name))
         await self.broadcast_queue()

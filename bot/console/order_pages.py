@@ -8,7 +8,9 @@ import logging
 from aiohttp import web
 
 from bot.analytics import warnings
+from bot.console import accounts
 from bot.console.common import actor_name
+from bot.console.parts import ConsolePart
 from bot.gateway import analytics_api, units
 from bot.gateway.api import error, ok, read_json
 from bot.orders import lifecycle
@@ -16,26 +18,32 @@ from bot.orders import lifecycle
 log = logging.getLogger(__name__)
 
 
-class OrderPages:
+class OrderPages(ConsolePart):
     # ---------------------------------------------------------------- work orders (units, 督办)
 
+    async def _unit_staff(self, request: web.Request, write: bool = False) -> tuple[accounts.Who, str]:
+        """A handling unit's staff and their unit (a unit's account always names it: accounts.create_agent)."""
+        who = await self._require(request, write=write, roles=("unit",))
+        assert who.unit is not None, "a unit's account names its unit"
+        return who, who.unit
+
     async def unit_orders(self, request: web.Request) -> web.Response:
-        who = await self._require(request, roles=("unit",))
+        who, unit = await self._unit_staff(request)
         status = request.query.get("status") or None
         if status is not None and status not in units.STATUSES:
             return error(400, "bad_status", "没有这个工单状态。")
-        orders = await asyncio.to_thread(units.unit_orders, who.unit, status)
-        return ok({"orders": orders, "warnings": await asyncio.to_thread(warnings.listing, "open", who.unit)})
+        orders = await asyncio.to_thread(units.unit_orders, unit, status)
+        return ok({"orders": orders, "warnings": await asyncio.to_thread(warnings.listing, "open", unit)})
 
     async def unit_order(self, request: web.Request) -> web.Response:
-        who = await self._require(request, roles=("unit",))
-        view = await asyncio.to_thread(units.order_detail, request.match_info["number"], actor_name(who), who.unit)
+        who, unit = await self._unit_staff(request)
+        view = await asyncio.to_thread(units.order_detail, request.match_info["number"], actor_name(who), unit)
         return ok(view) if view is not None else error(404, "not_found", "本单位没有这个工单。")
 
     async def unit_act(self, request: web.Request) -> web.Response:
-        who = await self._require(request, write=True, roles=("unit",))
+        who, unit = await self._unit_staff(request, write=True)
         body = await read_json(request)
-        return await asyncio.to_thread(units.unit_action, who.unit, actor_name(who), request.match_info["number"],
+        return await asyncio.to_thread(units.unit_action, unit, actor_name(who), request.match_info["number"],
                                        request.match_info["action"], body, self.hub.profile)
 
     async def oversight(self, request: web.Request) -> web.Response:

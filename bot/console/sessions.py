@@ -15,12 +15,13 @@ from bot.console.common import (
     COOKIE,
     STATIC,
 )
+from bot.console.parts import ConsolePart
 from bot.gateway.api import dumps, error, ok, read_json
 
 log = logging.getLogger(__name__)
 
 
-class Sessions:
+class Sessions(ConsolePart):
     # ---------------------------------------------------------------- sessions
 
     def _session(self, request: web.Request) -> tuple[accounts.Who, str] | None:

@@ -65,7 +65,7 @@ class Console(Sessions, Live, Conversations, Calls, OrderPages):
         for ws in list(self.sockets):
             await ws.close()
 
-    def routes(self) -> list[web.RouteDef]:
+    def routes(self) -> list[web.AbstractRouteDef]:  # pages, the API and the static files
         conv = "/console/api/conversations/{sender_id}"
         return [
             web.get("/console", self.console_page),

@@ -67,7 +67,7 @@ async def read_message(profile: Profile, text: str) -> dict[str, Any]:
     return reading
 
 
-def suggest_unit(text: str, profile: Profile):  # type: ignore[no-untyped-def]
+def suggest_unit(text: str, profile: Profile):
     dispatcher = dispatch.dispatcher_for(profile)
     return dispatcher.suggest(text) if dispatcher is not None else None
 

@@ -65,7 +65,7 @@ def site_origins() -> list[str] | None:
 
 
 @web.middleware
-async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped-def]
+async def json_errors(request: web.Request, handler):
     """API errors as JSON with a Chinese message; never a bare 500 page."""
     try:
         return await handler(request)
@@ -157,8 +157,10 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
         await wechat.close()
         await hub.stop()
 
-    app.on_startup.append(on_startup)
-    app.on_cleanup.append(on_cleanup)
+    # aiohttp 3.9 declares its signals with aiosignal's Signal, which aiosignal 1.4 made generic over
+    # the callbacks' parameters: the declaration no longer reads as a list of callbacks.
+    app.on_startup.append(on_startup)  # type: ignore[arg-type]
+    app.on_cleanup.append(on_cleanup)  # type: ignore[arg-type]
     return app
 
 

@@ -122,7 +122,7 @@ class RedisBus(Bus):
                         await shared.release()
 
     @staticmethod
-    async def _keep(shared, lease: float, name: str) -> None:  # type: ignore[no-untyped-def]
+    async def _keep(shared, lease: float, name: str) -> None:
         while True:
             await asyncio.sleep(lease / 3)
             try:

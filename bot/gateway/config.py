@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -66,9 +67,9 @@ class GatewayConfig:
     minutes_per_conversation: float = 3.0
 
     @classmethod
-    def from_env(cls, **overrides: object) -> GatewayConfig:
+    def from_env(cls, **overrides: Any) -> GatewayConfig:
         env = os.environ
-        values: dict[str, object] = {
+        values: dict[str, Any] = {  # the fields, checked by the dataclass
             "host": env.get("GATEWAY_HOST", cls.host),
             "port": int(env.get("GATEWAY_PORT", cls.port)),
             "rasa_url": env.get("RASA_URL", f"http://127.0.0.1:{env.get('RASA_PORT', '5005')}"),
@@ -89,4 +90,4 @@ class GatewayConfig:
                                                                cls.minutes_per_conversation))),
         }
         values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)

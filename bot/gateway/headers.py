@@ -50,7 +50,7 @@ def policy(path: str, page: str) -> str:
 
 
 @web.middleware
-async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
+async def security_headers(request: web.Request, handler):
     try:
         response = await handler(request)
     except web.HTTPException as exc:

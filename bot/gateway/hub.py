@@ -129,7 +129,7 @@ class Hub:
         await self.rasa.close()
         self.flood_log.close()
 
-    def _lock(self, sender_id: str):  # type: ignore[no-untyped-def]
+    def _lock(self, sender_id: str):
         """One conversation's messages go to Rasa one at a time, whichever gateway took them."""
         return self.bus.lock(f"sender:{sender_id}")
 
@@ -150,6 +150,7 @@ class Hub:
         if not text.strip():
             return [{"author": "system", "text": EMPTY_MESSAGE}]
         started = time.perf_counter()
+        direct: list[dict[str, Any]] | None
         if address is not None and not (await self.limiter.address(address)).allowed:
             metrics.RATE_LIMITED.labels("address").inc()
             direct = await self._limited(sender_id, channel, text, True, "address")
@@ -293,7 +294,7 @@ class Hub:
         slots = (await self.rasa.tracker(sender_id)).get("slots") or {}
         return {k: slots.get(k) for k in ORDER_FIELDS}
 
-    async def _open_handoff(self, sender_id: str):  # type: ignore[no-untyped-def]
+    async def _open_handoff(self, sender_id: str):
         try:
             return await asyncio.to_thread(repository.open_handoff, sender_id)
         except Exception:

@@ -66,7 +66,7 @@ class RedisCounter:
     """Sliding windows shared by every gateway: a sorted set of hit times per key, on the
     gateways' shared Redis connection (``bus.RedisBus``), never blocking the event loop."""
 
-    def __init__(self, redis, prefix: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, redis, prefix: str) -> None:
         self.redis = redis
         self.prefix = prefix
 
@@ -81,7 +81,7 @@ class RedisCounter:
             return int((await asyncio.wait_for(pipe.execute(), 1.0))[2])
 
 
-def counter_for(bus) -> Counter:  # type: ignore[no-untyped-def]
+def counter_for(bus) -> Counter:
     """Counted in Redis when the gateways share it, otherwise in this process."""
     return RedisCounter(bus.redis, bus.prefix) if bus.shared else LocalCounter()
 

@@ -39,7 +39,7 @@ def _loopback(request: web.Request) -> bool:
         return False
 
 
-async def refresh_gauges(console) -> None:  # type: ignore[no-untyped-def]
+async def refresh_gauges(console) -> None:
     """Queue figures read from the store (shared by all gateways), at scrape time."""
     from bot.store import repository, transcript
     from bot.store.models import HandoffStatus
@@ -58,7 +58,7 @@ async def refresh_gauges(console) -> None:  # type: ignore[no-untyped-def]
         AGENTS_ONLINE.set(console.online())
 
 
-def routes(api, console) -> list[web.RouteDef]:  # type: ignore[no-untyped-def]
+def routes(api, console) -> list[web.RouteDef]:
     async def metrics(request: web.Request) -> web.Response:
         if not _loopback(request):
             api.require(request, "metrics", "staff")

@@ -145,6 +145,7 @@ class OrderUpdates:
         reply; otherwise None (the message goes to Rasa as usual)."""
         parsed = lifecycle.parse_rating(text)
         reason_for = None
+        number: str | None
         if parsed is None:
             if sender_id not in self._awaiting_reason:
                 return None

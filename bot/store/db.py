@@ -51,7 +51,7 @@ def _make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, future=True, **pool)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -73,7 +73,7 @@ def wait_for_the_database(engine: Engine) -> None:
     wait = float(os.environ.get("HOTLINE_DB_WAIT", "3"))
 
     @event.listens_for(engine, "do_connect")
-    def _connect(dialect, _record, cargs, cparams):  # type: ignore[no-untyped-def]
+    def _connect(dialect, _record, cargs, cparams):
         deadline = time.monotonic() + wait
         while True:
             try:

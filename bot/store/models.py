@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -18,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+# SQLAlchemy 1.4 (pinned by Rasa) has no types: the models are Any to the type checker (pyproject.toml)
+Base: Any = declarative_base()
 
 
 def utcnow() -> dt.datetime:

@@ -88,7 +88,7 @@ def local_now() -> dt.datetime:
     return dt.datetime.now(CHINA_TZ)
 
 
-def _next_number(session, prefix: str, now: dt.datetime) -> str:  # type: ignore[no-untyped-def]
+def _next_number(session, prefix: str, now: dt.datetime) -> str:
     day = now.strftime("%Y%m%d")
     seq = session.execute(
         select(OrderSequence).where(OrderSequence.prefix == prefix, OrderSequence.day == day).with_for_update()
@@ -374,7 +374,7 @@ def add_attachment(sender_id: str, channel: str, filename: str | None, content_t
         return att, recent
 
 
-def _asking(s, sender_id: str) -> WorkOrder | None:  # type: ignore[no-untyped-def]
+def _asking(s, sender_id: str) -> WorkOrder | None:
     """The conversation's open order that asked this citizen for more (补充材料): not answered yet,
     or answered within the day (the photos often come after the words)."""
     day_ago = utcnow() - dt.timedelta(days=1)

@@ -30,7 +30,7 @@ DOCS_PAGE = """<!doctype html>
 </body></html>"""
 
 
-def routes(profile: Profile, static_dir: Path, node_modules: Path) -> list[web.RouteDef]:
+def routes(profile: Profile, static_dir: Path, node_modules: Path) -> list[web.AbstractRouteDef]:
     values = {"hotline_name": profile.hotline_name, "hotline_number": profile.hotline_number, "city": profile.city}
 
     def render(name: str) -> str:

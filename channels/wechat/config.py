@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 MODES = ("plain", "compatible", "safe")  # 明文, 兼容, 安全
 DEV_TOKEN = "hotline-dev-token"
@@ -38,11 +39,11 @@ class WechatConfig:
     development: bool = True
 
     @classmethod
-    def from_env(cls, **overrides: object) -> WechatConfig:
+    def from_env(cls, **overrides: Any) -> WechatConfig:
         env = os.environ
         appid = env.get("HOTLINE_WECHAT_APPID", "")
         dev = not appid
-        values: dict[str, object] = {
+        values: dict[str, Any] = {  # the fields, checked by the dataclass
             "token": env.get("HOTLINE_WECHAT_TOKEN", DEV_TOKEN if dev else ""),
             "aes_key": env.get("HOTLINE_WECHAT_AES_KEY", DEV_AES_KEY if dev else ""),
             "appid": appid or DEV_APPID,
@@ -54,7 +55,7 @@ class WechatConfig:
             "development": dev,
         }
         values.update(overrides)
-        config = cls(**values)  # type: ignore[arg-type]
+        config = cls(**values)
         config.check()
         return config
 

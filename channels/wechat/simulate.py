@@ -92,7 +92,8 @@ class WechatUser:
         if self.mode == "plain":
             body = xml
         else:
-            encrypt = PrpCrypto(self.crypto.key).encrypt(xml, self.appid).decode()  # type: ignore[union-attr]
+            assert self.crypto is not None
+            encrypt = PrpCrypto(self.crypto.key).encrypt(xml, self.appid).decode()
             params.update(encrypt_type="aes", msg_signature=signature(self.token, timestamp_s, nonce, encrypt))
             inner = xml[len("<xml>"):-len("</xml>")] if self.mode == "compatible" else \
                 f"<ToUserName>{cdata(ACCOUNT)}</ToUserName>"

@@ -38,6 +38,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["KINDS", "Emergency", "detect", "frame_markers", "normalize"]
 
@@ -220,11 +221,13 @@ class _Trigger:
     call: bool = False                         # only asks for a service (快报警, 叫救护车): never leads over an event
 
 
-def _t(kind: str, pattern: str, **kw: object) -> _Trigger:
+def _t(kind: str, pattern: str, **kw: Any) -> _Trigger:
+    """A trigger; its pattern fields (``unless_clause`` …) may be given as strings."""
     for key in ("unless_clause", "unless_message", "unless_before", "needs_message", "unless_match", "needs_before"):
-        if isinstance(kw.get(key), str):
-            kw[key] = re.compile(kw[key])  # type: ignore[arg-type]
-    return _Trigger(kind, re.compile(pattern), **kw)  # type: ignore[arg-type]
+        value = kw.get(key)
+        if isinstance(value, str):
+            kw[key] = re.compile(value)
+    return _Trigger(kind, re.compile(pattern), **kw)
 
 
 # Building blocks (plain strings, joined into patterns below).

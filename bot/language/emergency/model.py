@@ -21,12 +21,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.language.emergency.lexicon import frame_markers, normalize
 
 WEIGHTS = Path(__file__).with_name("model.npz")
+Weights = npt.NDArray[np.float32]
 
 # What the classifier tells apart: a situation -> (the kind whose guidance the citizen reads, the
 # numbers to call). Drowning and carbon monoxide have numbers of their own.
@@ -118,12 +121,12 @@ class Thresholds:
     number_possible: float = 0.35  # the same for the conditional line (a missing number costs more there)
     lexicon_veto: float = 0.1      # below this the model disputes a plain lexicon reading
 
-    def as_array(self) -> np.ndarray:
+    def as_array(self) -> npt.NDArray[np.float64]:
         return np.array([self.model_sure, self.model_possible, self.lexicon_doubt, self.number, self.number_possible,
                          self.lexicon_veto], dtype=np.float64)
 
     @classmethod
-    def from_array(cls, values: np.ndarray) -> Thresholds:
+    def from_array(cls, values: npt.NDArray[np.floating[Any]]) -> Thresholds:
         return cls(*(float(v) for v in values))
 
 
@@ -144,9 +147,9 @@ class Model:
     features: an emergency-or-not detector, a classifier of the situation (softmax over
     ``classes``, trained on emergencies) and one head per emergency number (is it needed)."""
 
-    def __init__(self, vocab: list[str], detector: np.ndarray, detector_bias: float,
-                 weights: np.ndarray, bias: np.ndarray,
-                 number_weights: np.ndarray, number_bias: np.ndarray, classes: tuple[str, ...],
+    def __init__(self, vocab: list[str], detector: Weights, detector_bias: float,
+                 weights: Weights, bias: Weights,
+                 number_weights: Weights, number_bias: Weights, classes: tuple[str, ...],
                  thresholds: Thresholds | None = None) -> None:
         self.index = {g: i for i, g in enumerate(vocab)}
         self.detector = detector              # (len(vocab),)
@@ -177,7 +180,7 @@ class Model:
         idx = sorted({self.index[g] for g in features(segment, ctx) if g in self.index})
         return idx, (1.0 / math.sqrt(len(idx)) if idx else 0.0)
 
-    def probabilities(self, segment: str, ctx: frozenset[str] = frozenset()) -> tuple[float, np.ndarray, np.ndarray]:
+    def probabilities(self, segment: str, ctx: frozenset[str] = frozenset()) -> tuple[float, Weights, Weights]:
         """(probability of an emergency now, softmax over ``classes``, probability that each of
         NUMBERS is needed) for one segment."""
         idx, value = self.vector(segment, ctx)
@@ -207,11 +210,11 @@ class Model:
             return Scored(0.0, "medical", {n: 0.0 for n in NUMBERS}, "", None)
         em, p, _, seg = max(read, key=lambda r: r[0])
         alarming = [r[2] for r in read if r[0] >= 0.5 * em]
-        numbers = {n: float(max(v[i] for v in alarming)) for i, n in enumerate(NUMBERS)}
+        needed = {n: float(max(v[i] for v in alarming)) for i, n in enumerate(NUMBERS)}
         order = [i for i in np.argsort(-p) if i != none]
         first, second = order[0], order[1]
         runner = self.classes[second] if p[second] >= 0.5 * p[first] else None
-        return Scored(em, self.classes[first], numbers, seg, runner)
+        return Scored(em, self.classes[first], needed, seg, runner)
 
 
 @lru_cache(maxsize=1)

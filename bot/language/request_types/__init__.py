@@ -22,12 +22,15 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeGuard
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.language.extract import NOT_NAMING, REQUEST_TYPES, normalize
 
 WEIGHTS = Path(__file__).with_name("model.npz")
+Weights = npt.NDArray[np.float32]
 # The NLU's request intents and the request type each names (chat turns; the classifier is
 # trained on their examples too).
 INTENT_TYPES = {"complain": "投诉", "consult": "咨询", "seek_help": "求助", "suggest": "意见建议", "report_violation": "举报"}
@@ -108,7 +111,7 @@ class Model:
     """TF-IDF (sublinear tf, L2) -> softmax over ``classes``; the arithmetic of scikit-learn's
     TfidfVectorizer + LogisticRegression without either at run time."""
 
-    def __init__(self, vocab: list[str], idf: np.ndarray, weights: np.ndarray, bias: np.ndarray,
+    def __init__(self, vocab: list[str], idf: Weights, weights: Weights, bias: Weights,
                  classes: tuple[str, ...], ask_below: float) -> None:
         self.index = {g: i for i, g in enumerate(vocab)}
         self.idf = idf
@@ -124,7 +127,7 @@ class Model:
                    data["weights"].astype(np.float32), data["bias"].astype(np.float32),
                    tuple(str(c) for c in data["classes"]), float(data["ask_below"]))
 
-    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def vector(self, text: str) -> tuple[npt.NDArray[np.int64], Weights]:
         counts = [(self.index[g], n) for g, n in features(text).items() if g in self.index]
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
@@ -132,12 +135,13 @@ class Model:
         values = (1.0 + np.log(np.array([n for _, n in counts], dtype=np.float32))) * self.idf[idx]
         return idx, values / np.linalg.norm(values)
 
-    def probabilities(self, text: str) -> np.ndarray:
+    def probabilities(self, text: str) -> Weights:
         idx, values = self.vector(text)
-        logits = self.bias + (values @ self.weights[idx] if len(idx) else 0.0)
+        logits: Weights = self.bias + (values @ self.weights[idx] if len(idx) else 0.0)
         logits = logits - logits.max()
-        p = np.exp(logits)
-        return p / p.sum()
+        p: Weights = np.exp(logits)
+        p /= p.sum()
+        return p
 
 
 @lru_cache(maxsize=1)
@@ -159,7 +163,7 @@ def classify(text: str | None) -> Reading | None:
     return Reading(best, scores[best], scores)
 
 
-def sure(reading: Reading | None) -> bool:
+def sure(reading: Reading | None) -> TypeGuard[Reading]:
     """Whether a reading is sure enough to file without asking the citizen."""
     return reading is not None and (reading.named or reading.confidence >= model().ask_below)
 

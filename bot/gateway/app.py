@@ -117,6 +117,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     console = Console(hub, secure_cookie=secure_cookie(config),
                       hours=os.environ.get("HOTLINE_CONSOLE_HOURS", ""))
     app["console"] = console
+    hub.on_undelivered(console.on_undelivered)  # messages given up: before the agents
 
     app.add_routes(rest.routes(hub))
     app.add_routes(console.routes())

@@ -323,3 +323,33 @@ def test_an_order_update_wechat_refuses_is_kept_in_the_conversation_and_retried(
     assert (kept["status"], kept["delivered"]) == ("retrying", False)
     assert rig.retry(gw, after=31) == 1
     assert [t for t in me.pushed_texts() if order.number in t] and len(me.pushed_texts()) == 1
+
+
+@pytest.mark.parametrize("_own_database", ["sqlite", "postgresql"], indirect=True)
+def test_the_store_keeps_backs_off_claims_once_and_gives_up_at_the_window(_own_database):
+    import datetime as dt
+    from concurrent.futures import ThreadPoolExecutor
+
+    now = dt.datetime(2026, 12, 7, 3, 0)
+    ids = [transcript.add("wechat-o1", "wechat", "bot", f"答复{i}", delivered=True) for i in range(3)]
+    until = now + dt.timedelta(hours=2)
+    assert deliveries.failed(ids, "wechat-o1", "wechat", "-1", "微信系统繁忙", until=until, now=now) == "retrying"
+    assert [e.id for e in transcript.undelivered("wechat-o1")] == ids  # given back, not delivered
+    assert deliveries.claim_due(now + dt.timedelta(seconds=29)) == []
+    later = now + dt.timedelta(seconds=30)
+    with ThreadPoolExecutor(4) as pool:  # four gateways at once: each entry claimed by one
+        claimed = [d.message_id for batch in pool.map(lambda _: deliveries.claim_due(later), range(4)) for d in batch]
+    assert sorted(claimed) == ids
+    assert deliveries.claim_due(later + dt.timedelta(seconds=59)) == []  # leased
+    # Failing again: 1 minute, then 2, 4 … at most 30, never past the window's end.
+    assert [deliveries.backoff(n) for n in (1, 2, 3, 4, 7, 20)] == [30, 60, 120, 240, 1800, 1800]
+    deliveries.failed(ids[:1], "wechat-o1", "wechat", "-1", "微信系统繁忙", until=until, now=later)
+    assert deliveries.for_messages(ids[:1])[ids[0]]["attempts"] == 2
+    assert [d.message_id for d in deliveries.claim_due(later + dt.timedelta(seconds=60))] == ids  # lease over too
+    assert deliveries.failed(ids, "wechat-o1", "wechat", "-1", "微信系统繁忙", until=until, now=until) == "undelivered"
+    assert deliveries.claim_due(until + dt.timedelta(days=1)) == []
+    assert [u["count"] for u in deliveries.unseen_undelivered()] == [3]
+    # The citizen's next message takes them: delivered, and off the agents' list.
+    assert [e.id for e in transcript.claim_undelivered("wechat-o1")] == ids
+    assert {s["status"] for s in deliveries.for_messages(ids).values()} == {"delivered"}
+    assert deliveries.unseen_undelivered() == [] and not deliveries.has_unseen("wechat-o1")

@@ -27,10 +27,18 @@ from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.language.extract import MAX_CONTENT_CHARS, REQUEST_TYPES
 from bot.orders import lifecycle
 from bot.orders.filing import ORDER_FIELDS, file_request
-from bot.store import repository, transcript
+from bot.store import deliveries, repository, transcript
 from bot.store.models import HandoffStatus, OrderStatus
 
 log = logging.getLogger(__name__)
+
+
+def delivery_for_page(state: dict[str, Any]) -> dict[str, Any]:
+    """A transcript entry's failed push as the console shows it: 「未送达」 with the reason, or
+    still being tried."""
+    given_up = state["status"] == deliveries.UNDELIVERED
+    return {"status": state["status"], "label": "未送达" if given_up else "发送失败，重试中",
+            "reason": state["reason"], "code": state["code"], "attempts": state["attempts"]}
 
 
 class Conversations(ConsolePart):
@@ -77,7 +85,9 @@ class Conversations(ConsolePart):
         who = await self._require(request)
         sender_id = await self._sender(request, who)
         handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
-        if not self.may_read(who, handoff):
+        # An agent may also read a conversation put before the agents for its undelivered messages.
+        if not self.may_read(who, handoff) and not (
+                who.role == "agent" and await asyncio.to_thread(deliveries.has_unseen, sender_id)):
             # The same answer whether or not the conversation exists.
             return error(404, "not_found", "没有这个对话，或它现在不在人工服务中。")
         entries = await asyncio.to_thread(transcript.history, sender_id)
@@ -96,10 +106,14 @@ class Conversations(ConsolePart):
             orders += [o for o in await asyncio.to_thread(repository.orders_for_phone, fields["phone"])
                        if o.number not in seen]
         channel = entries[-1].channel if entries else (handoff.channel if handoff else "rest")
+        states = await asyncio.to_thread(deliveries.for_messages, [e.id for e in entries if not e.delivered])
         transcript_out = []
         for e in entries:
             item = e.as_dict()
             item.pop("upload", None)
+            state = states.get(e.id)
+            if state is not None and state["status"] != deliveries.DELIVERED:
+                item["delivery"] = delivery_for_page(state)
             transcript_out.append(item)
         return ok({
             "sender_id": handle(handoff.id) if who.role == "expert" and handoff else sender_id, "channel": channel,

@@ -15,13 +15,14 @@ from bot import citizen_texts
 from bot.console import accounts
 from bot.console.common import (
     CONVERSATION_ROLES,
+    HOTLINE_ROLES,
     expert_may_read,
     handle,
     iso,
 )
 from bot.console.parts import ConsolePart
 from bot.gateway.api import dumps, error, ok
-from bot.store import repository, transcript
+from bot.store import deliveries, repository, transcript
 from bot.store.models import HandoffStatus, utcnow
 from bot.store.repository import CHINA_TZ
 
@@ -30,6 +31,14 @@ log = logging.getLogger(__name__)
 
 class Live(ConsolePart):
     # ---------------------------------------------------------------- queue
+
+    def _undelivered(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Conversations nobody in the queue holds whose messages were given up as undelivered
+        (a WeChat 客服消息 after the 48-hour window, a citizen who unfollowed): before the agents
+        until one takes note (bot/store/deliveries.py)."""
+        queued = {i["sender_id"] for i in items}
+        return [{**u, "at": iso(u["at"]) if u["at"] else None, "reason_label": "消息未送达"}
+                for u in deliveries.unseen_undelivered() if u["sender_id"] not in queued]
 
     def _queue(self) -> list[dict[str, Any]]:
         now = utcnow()
@@ -46,7 +55,8 @@ class Live(ConsolePart):
     async def queue(self, request: web.Request) -> web.Response:
         who = await self._require(request)
         items = await asyncio.to_thread(self._queue)
-        return ok({"items": self._items_for(who, items), "online": self.online()})
+        undelivered = await asyncio.to_thread(self._undelivered, items) if who.role != "expert" else []
+        return ok({"items": self._items_for(who, items), "online": self.online(), "undelivered": undelivered})
 
     def _items_for(self, who: accounts.Who, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """What of the queue a person sees: an expert only the conversations an expert seat was
@@ -63,7 +73,9 @@ class Live(ConsolePart):
         if who.role != "expert":
             return message
         if message.get("type") == "queue":
-            return {**message, "items": self._items_for(who, message["items"])}
+            return {**message, "items": self._items_for(who, message["items"]), "undelivered": []}
+        if message.get("type") == "undelivered":
+            return None
         if message.get("type") == "message":
             item = self._queued.get(message.get("sender_id") or "")
             if item is None or not expert_may_read(who, item["status"], item["agent_id"], item["reason"]):
@@ -112,7 +124,23 @@ class Live(ConsolePart):
         items = await asyncio.to_thread(self._queue)
         self._queue_signature = json.dumps([(i["id"], i["status"]) for i in items])
         self._queued = {i["sender_id"]: i for i in items}
-        await self.broadcast({"type": "queue", "items": items, "online": self.online()})
+        undelivered = await asyncio.to_thread(self._undelivered, items)
+        await self.broadcast({"type": "queue", "items": items, "online": self.online(), "undelivered": undelivered})
+
+    async def on_undelivered(self, sender_id: str, channel: str) -> None:
+        """Messages to a citizen were given up as undelivered: every console hears of it (the
+        queue's line, and the open conversation's 「未送达」)."""
+        await self.announce({"type": "undelivered", "sender_id": sender_id, "channel": channel})
+        if self.sockets:
+            await self.broadcast_queue()
+
+    async def undelivered_seen(self, request: web.Request) -> web.Response:
+        """An agent took note of a conversation's undelivered messages: its line leaves the queue."""
+        who = await self._require(request, write=True, roles=HOTLINE_ROLES)
+        sender_id = request.match_info["sender_id"]
+        await asyncio.to_thread(deliveries.mark_seen, sender_id, who.display_name)
+        await self.broadcast_queue()
+        return ok({"ok": True})
 
     async def watch_queue(self) -> None:
         """New handoffs are made by the action server; tell the agents within a second."""

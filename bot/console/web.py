@@ -83,6 +83,7 @@ class Console(Sessions, Live, Conversations, Calls, OrderPages):
             web.post(conv + "/ask-expert", self.ask_expert),
             web.post(conv + "/transfer-expert", self.transfer_expert),
             web.post(conv + "/close", self.close),
+            web.post(conv + "/undelivered/seen", self.undelivered_seen),
             web.post("/console/api/triage", self.triage),
             web.post("/console/api/calls", self.call),
             web.get("/console/orders", self.orders_page),

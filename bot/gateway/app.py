@@ -20,6 +20,7 @@ from bot.gateway.analytics_api import AnalyticsApi
 from bot.gateway.api import Api
 from bot.gateway.bus import make_bus
 from bot.gateway.config import GatewayConfig
+from bot.gateway.deliveries import Deliveries
 from bot.gateway.headers import security_headers
 from bot.gateway.hub import Hub
 from bot.gateway.order_updates import OrderUpdates
@@ -107,6 +108,8 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     wechat = WechatChannel(wechat_config, config, hub, store)
     notices = OrderUpdates(hub, store, every=float(os.environ.get("HOTLINE_NOTIFY_EVERY", "5")))
     notices.register("wechat", WechatTeller(wechat))
+    # Pushes that failed (a WeChat 客服消息 not taken): tried again with backoff, one gateway each.
+    retries = Deliveries(hub, every=float(os.environ.get("HOTLINE_DELIVERY_RETRY_EVERY", "10")))
     app["wechat"] = wechat
 
     # The duty desk's deliveries to the linkage units (110/119/120/122 centres, the gas company).
@@ -116,6 +119,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     console = Console(hub, secure_cookie=secure_cookie(config),
                       hours=os.environ.get("HOTLINE_CONSOLE_HOURS", ""))
     app["console"] = console
+    hub.on_undelivered(console.on_undelivered)  # messages given up: before the agents
 
     app.add_routes(rest.routes(hub))
     app.add_routes(console.routes())
@@ -140,6 +144,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
         if os.environ.get("HOTLINE_KB_WARMUP", "1") != "0":
             asyncio.get_running_loop().run_in_executor(None, dispatch.dispatcher_for, profile)
         app["notices"] = asyncio.get_running_loop().create_task(notices.run_forever())
+        app["retries"] = asyncio.get_running_loop().create_task(retries.run_forever())
         app["purge"] = asyncio.get_running_loop().create_task(
             purge_expired_forever(store, float(os.environ.get("HOTLINE_PURGE_EVERY", "600"))))
         app["warnings"] = asyncio.get_running_loop().create_task(
@@ -149,6 +154,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
 
     async def on_cleanup(app: web.Application) -> None:
         app["notices"].cancel()
+        app["retries"].cancel()
         app["purge"].cancel()
         app["warnings"].cancel()
         app["retention"].cancel()

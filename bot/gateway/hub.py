@@ -34,12 +34,12 @@ from bot.gateway import metrics
 from bot.gateway.bus import Bus
 from bot.gateway.config import GatewayConfig
 from bot.gateway.limits import FloodLog, Limits, RateLimiter, counter_for
-from bot.gateway.port import HandoffHook, Listener, Push
+from bot.gateway.port import Failed, HandoffHook, Listener, Push
 from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
 from bot.language import emergency
 from bot.orders.filing import ORDER_FIELDS
 from bot.profile import Profile
-from bot.store import repository, transcript
+from bot.store import deliveries, repository, transcript
 from bot.store.models import HandoffStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ class Hub:
         self.reaches: dict[str, Callable[[str], bool]] = {}
         self.listeners: list[Listener] = []
         self.handoff_hook: HandoffHook | None = None
+        self.undelivered_hooks: list[HandoffHook] = []
         # What a citizen waiting for an agent is told (queue position, wait), set by the console.
         self.waiting_text: Callable[[str], Awaitable[str]] | None = None
         # Takes a citizen's answer to the satisfaction follow-up (bot.gateway.order_updates).
@@ -141,12 +142,16 @@ class Hub:
     # ---------------------------------------------------------------- one message
 
     async def handle(self, sender_id: str, channel: str, text: str, metadata: dict[str, Any] | None = None,
-                     shown: str | None = None, push: bool = False, address: str | None = None) -> list[dict[str, Any]]:
+                     shown: str | None = None, push: bool = False, address: str | None = None,
+                     take: bool = True) -> list[dict[str, Any]] | None:
         """Take one citizen message; return what to show them now (earlier replies they have
         not seen yet first). ``shown`` is what the citizen saw themselves send (a button's
         title for its payload). With ``push`` the replies go through the channel's push
         instead, marked delivered only when someone was there to receive them. ``address`` is
-        the network address the message came from, for the flood limit per address."""
+        the network address the message came from, for the flood limit per address. Without
+        ``take`` the replies stay in the transcript for the channel to take or push itself
+        (WeChat decides between its passive reply and a push only later): None then, unless
+        there are replies that are not in the transcript (what to show at once)."""
         if not text.strip():
             return [{"author": "system", "text": EMPTY_MESSAGE}]
         started = time.perf_counter()
@@ -165,6 +170,8 @@ class Hub:
         metrics.LATENCY.labels(channel).observe(time.perf_counter() - started)
         if direct is not None:
             return direct
+        if not take:
+            return None
         if not push:
             return await self.take_undelivered(sender_id)
         await self.flush(sender_id, channel)
@@ -502,28 +509,72 @@ class Hub:
             for listener in self.listeners:
                 self._spawn(listener(sender_id, channel, entry))
 
-    async def take_undelivered(self, sender_id: str) -> list[dict[str, Any]]:
+    async def take_undelivered(self, sender_id: str, with_ids: bool = False) -> list[dict[str, Any]]:
         try:
             entries = await asyncio.to_thread(transcript.claim_undelivered, sender_id)
         except Exception:
             log.exception("transcript read failed for %s", sender_id)
             return []
-        return [outgoing(e) for e in without_repeats(entries)]
+        return [{**outgoing(e), "_id": e.id} if with_ids else outgoing(e) for e in without_repeats(entries)]
 
-    async def flush(self, sender_id: str, channel: str, relay: bool = True) -> None:
+    async def give_back(self, ids: list[int]) -> None:
+        """Entries taken but not given to the citizen after all: for the next push or message."""
+        await asyncio.to_thread(transcript.unclaim, ids)
+
+    async def flush(self, sender_id: str, channel: str, relay: bool = True) -> bool | Failed:
         """Push replies the citizen has not seen through their channel, if it can push (from
-        the gateway their page is connected to: the others pass the word on)."""
+        the gateway their page is connected to: the others pass the word on). A push that fails
+        with its reason (``Failed``: WeChat) is kept for the retry loop; one that fails without
+        (nobody on the page) waits for the citizen's next message. Returns the push's result
+        (True when there was nothing to send or nothing could be pushed here)."""
         push = self.outputs.get(channel)
         if push is None:
-            return  # e.g. REST: they come with the citizen's next message
+            return True  # e.g. REST: they come with the citizen's next message
         reaches = self.reaches.get(channel)
         if reaches is not None and not reaches(sender_id):
             if relay:
                 await self.bus.publish("flush", {"sender_id": sender_id, "channel": channel})
-            return
+            return True
         entries = await asyncio.to_thread(transcript.claim_undelivered, sender_id)
-        if entries and not await push(sender_id, [outgoing(e) for e in without_repeats(entries)]):
+        if not entries:
+            return True
+        shown = without_repeats(entries)
+        result = await push(sender_id, [outgoing(e) for e in shown])
+        if isinstance(result, Failed):
+            await self.push_failed(sender_id, channel, [e.id for e in shown[result.sent:]], result)
+        elif not result:
             await asyncio.to_thread(transcript.unclaim, [e.id for e in entries])
+        return result
+
+    async def push_failed(self, sender_id: str, channel: str, ids: list[int], failure: Failed,
+                          now: dt.datetime | None = None) -> str:
+        """Entries a push did not deliver: given back and their attempt kept (retried by
+        bot/gateway/deliveries.py, or undelivered for good). Returns their new status."""
+        metrics.DELIVERY_FAILURES.labels(channel, failure.code).inc()
+        try:
+            status = await asyncio.to_thread(deliveries.failed, ids, sender_id, channel, failure.code,
+                                             failure.reason, final=failure.final, until=failure.until, now=now)
+        except Exception:
+            log.exception("failed push to %s not kept for a retry", sender_id)
+            metrics.ERRORS.labels("delivery_write").inc()
+            return deliveries.RETRYING
+        log.info("push of %d message(s) to %s failed (%s): %s", len(ids), sender_id, failure.code, status)
+        if status == deliveries.UNDELIVERED:
+            await self.gave_up(sender_id, channel, failure.code, len(ids))
+        return status
+
+    async def gave_up(self, sender_id: str, channel: str, code: str, count: int) -> None:
+        """Entries that will not reach the citizen by a push: counted, and the agents told."""
+        metrics.DELIVERY_GIVEN_UP.labels(channel, code).inc(count)
+        for hook in self.undelivered_hooks:
+            try:
+                await hook(sender_id, channel)
+            except Exception:
+                log.exception("undelivered messages of %s not announced", sender_id)
+
+    def on_undelivered(self, hook: HandoffHook) -> None:
+        """``hook`` is called when messages to a citizen are given up as undelivered."""
+        self.undelivered_hooks.append(hook)
 
     async def _flush_for_another_gateway(self, payload: dict[str, Any]) -> None:
         sender_id, channel = payload.get("sender_id"), payload.get("channel")

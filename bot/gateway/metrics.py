@@ -24,6 +24,11 @@ ERRORS = Counter("hotline_errors_total", "Failures the gateway handled, by kind"
 RATE_LIMITED = Counter("hotline_rate_limited_total", "Messages over a flood limit, by scope", ["scope"])
 EMERGENCIES = Counter("hotline_emergencies_total", "Emergencies answered by the gateway itself (Rasa down, flood, "
                                                    "agent holding)", ["kind"])
+DELIVERY_FAILURES = Counter("hotline_delivery_failures_total", "Pushes to a citizen that failed (WeChat 客服消息), "
+                            "by channel and error code", ["channel", "code"])
+DELIVERY_GIVEN_UP = Counter("hotline_delivery_given_up_total", "Messages given up as undelivered (final error or "
+                            "the window closed), by channel and error code", ["channel", "code"])
+DELIVERY_RETRIED = Counter("hotline_delivery_retried_total", "Messages delivered by a retry", ["channel"])
 PENDING = Gauge("hotline_pending_messages", "Citizen messages kept while Rasa or the action server could not take them")
 HANDOFF_QUEUE = Gauge("hotline_handoff_waiting", "Conversations waiting for an agent")
 AGENTS_ONLINE = Gauge("hotline_agents_online", "Agents connected to this gateway's console")

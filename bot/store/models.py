@@ -355,6 +355,31 @@ class TranscriptMessage(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
+class MessageDelivery(Base):
+    """A transcript entry a channel failed to push (a WeChat 客服消息 refused or not reached):
+    tried again with backoff while it can still arrive (``retrying``; ``sending`` while one
+    gateway has it), then ``undelivered`` for good (the reason shown to the agents) or
+    ``delivered`` (by a retry, or with the citizen's next message). The entry itself stays
+    ``delivered=False`` until the citizen has it."""
+
+    __tablename__ = "message_deliveries"
+
+    id = Column(Integer, primary_key=True)
+    message_id = Column(Integer, ForeignKey("transcript_messages.id"), nullable=False, unique=True)
+    sender_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    status = Column(String(16), nullable=False, default="retrying", index=True)  # retrying | sending | undelivered | delivered
+    attempts = Column(Integer, nullable=False, default=0)
+    next_try_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    until = Column(DateTime)  # after this, trying again cannot help (WeChat's 48-hour window)
+    last_code = Column(String(16))  # the channel's error code (WeChat errcode, "network")
+    last_error = Column(String(300))  # why, in Chinese, for the agents
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    finished_at = Column(DateTime)
+    seen_by = Column(String(64))  # the agent who took note of it being undelivered
+    seen_at = Column(DateTime)
+
+
 class Attachment(Base):
     """Evidence a citizen uploaded (an image), linked to the work order filed from the same
     conversation."""

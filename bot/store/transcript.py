@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from bot.store.db import session_scope
-from bot.store.models import TranscriptMessage
+from bot.store.models import MessageDelivery, TranscriptMessage, utcnow
 
 MAX_STORED_TEXT = 20_000
 
@@ -129,6 +129,26 @@ def claim_undelivered(sender_id: str) -> list[Entry]:
                                .values(delivered=True))
             if result.rowcount == 1:
                 claimed.append(entry)
+        if claimed:  # a push that failed before (bot/store/deliveries.py) reaches the citizen now
+            s.execute(update(MessageDelivery)
+                      .where(MessageDelivery.message_id.in_([e.id for e in claimed]),
+                             MessageDelivery.status.in_(("retrying", "undelivered")))
+                      .values(status="delivered", finished_at=utcnow()))
+    return claimed
+
+
+def claim(ids: list[int]) -> list[Entry]:
+    """``claim_undelivered`` for the entries ``ids`` only (a retry of those that failed)."""
+    claimed = []
+    with session_scope() as s:
+        for message_id in sorted(ids):
+            result = s.execute(update(TranscriptMessage)
+                               .where(TranscriptMessage.id == message_id, TranscriptMessage.delivered.is_(False))
+                               .values(delivered=True))
+            if result.rowcount == 1:
+                row = s.get(TranscriptMessage, message_id)
+                if row is not None:
+                    claimed.append(_entry(row))
     return claimed
 
 

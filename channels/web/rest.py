@@ -83,7 +83,7 @@ def routes(hub: ChannelPort) -> list[web.RouteDef]:
         replies = await hub.handle(conversation, CHANNEL, message, metadata if isinstance(metadata, dict) else None,
                                    address=client_address(request.remote, request.headers.get("X-Forwarded-For")))
         out = []
-        for m in replies:
+        for m in replies or []:
             item = {"recipient_id": sender, **{k: v for k, v in m.items() if k != "author"}}
             if m.get("author") not in (None, "bot"):
                 item["author"] = m["author"]

@@ -108,5 +108,5 @@ def attach(sio: socketio.AsyncServer, hub: ChannelPort) -> None:
         address = client_address(getattr(request, "remote", None), environ.get("HTTP_X_FORWARDED_FOR"))
         direct = await hub.handle(sender_for(session_id), CHANNEL, message,
                                   {"customData": custom} if custom else None, shown=shown, push=True, address=address)
-        for m in direct:  # only when the transcript could not keep them
+        for m in direct or []:  # only when the transcript could not keep them
             await sio.emit("bot_uttered", to_socketio(m), room=session_id)

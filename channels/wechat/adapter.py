@@ -13,6 +13,7 @@ every message enters the transcript through the hub, media and unsupported messa
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import time
@@ -24,10 +25,10 @@ from wechatpy import messages as wx_messages
 
 from bot import citizen_texts
 from bot.gateway.config import GatewayConfig
-from bot.gateway.port import ChannelPort
+from bot.gateway.port import ChannelPort, Failed
 from bot.gateway.uploads import image_type, keep_image
 from bot.store.shared import SharedStore
-from channels.wechat.client import WechatApi
+from channels.wechat.client import SendError, WechatApi
 from channels.wechat.config import WechatConfig
 from channels.wechat.menu import COMMANDS
 from channels.wechat.protocol import Inbound, Protocol, Refused
@@ -109,24 +110,52 @@ class WechatChannel:
         await self._store("set", f"wechat:last:{openid}", str(time.time()), self.config.service_window)
         job = asyncio.ensure_future(self.process(inbound))
         try:
-            replies = await asyncio.wait_for(asyncio.shield(job), self.config.reply_wait)
+            direct = await asyncio.wait_for(asyncio.shield(job), self.config.reply_wait)
         except asyncio.TimeoutError:
-            # Too slow for the passive reply: say nothing now, send the answer when it comes.
+            # Too slow for the passive reply: say nothing now, push the answer when it comes.
             await self._store("set", key, "deferred", SEEN_TTL)
             self._spawn(self._send_later(openid, job))
             return web.Response(text="success")
         except Exception:
             log.exception("wechat message from a citizen could not be handled")
-            replies = [{"author": "system", "text": citizen_texts.WECHAT_UNSUPPORTED}]
-        chunks = await self._chunks(openid, replies)
-        if not chunks:
+            direct = [{"author": "system", "text": citizen_texts.WECHAT_UNSUPPORTED}]
+        # What the citizen has not had yet (earlier replies kept when a push failed first).
+        replies = direct if direct is not None else await self.hub.take_undelivered(sender_for(openid), with_ids=True)
+        first, rest, later = await self._passive(openid, replies)
+        if first is None:
             await self._store("set", key, "empty", SEEN_TTL)
             return web.Response(text="success")
-        first, rest = merge_for_passive(chunks)
         await self._store("set", key, "reply:" + first, SEEN_TTL)
-        if rest:
+        if rest:  # the rest of a reply too long for one message
             self._spawn(self._send_chunks(openid, rest, delay=0.3))
+        if later:  # whole replies that did not fit: pushed, and kept if the push fails
+            await self.hub.give_back(later)
+            self._spawn(self._flush_later(openid, delay=0.3))
         return self._xml(self.protocol.text_reply(inbound, first, request.query.get("nonce", "")))
+
+    async def _passive(self, openid: str, replies: Reply) -> tuple[str | None, list[str], list[int]]:
+        """The passive reply (as many whole replies as fit in one message), the chunks left of
+        a first reply too long for it, and the transcript ids of the replies that did not fit."""
+        await self._chunks(openid, replies)  # the choices offered last
+        rendered = [(render([r])[0], r.get("_id")) for r in replies]
+        rendered = [(chunks, i) for chunks, i in rendered if chunks]
+        if not rendered:
+            return None, [], []
+        first, rest = merge_for_passive(rendered[0][0])
+        taken = 1
+        while not rest and taken < len(rendered):
+            merged, left = merge_for_passive([first, *rendered[taken][0]])
+            if left:
+                break
+            first, taken = merged, taken + 1
+        later = [i for _, i in rendered[taken:] if isinstance(i, int)]
+        if len(later) < len(rendered) - taken:  # replies not in the transcript: sent as they are
+            rest += [c for chunks, i in rendered[taken:] if not isinstance(i, int) for c in chunks]
+        return first, rest, later
+
+    async def _flush_later(self, openid: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await self.hub.flush(sender_for(openid), CHANNEL)
 
     async def _retry(self, inbound: Inbound, key: str, nonce: str) -> web.Response:
         state = await self._store("get", key) or ""
@@ -156,36 +185,60 @@ class WechatChannel:
         return True
 
     async def _send_later(self, openid: str, job: asyncio.Future) -> None:
+        """The answer that missed the passive reply: pushed through the hub, which keeps it for
+        a retry if WeChat does not take it (bot/gateway/deliveries.py)."""
         try:
-            replies = await job
+            direct = await job
         except Exception:
             log.exception("wechat message from a citizen could not be handled")
-            replies = [{"author": "system", "text": citizen_texts.WECHAT_UNSUPPORTED}]
-        chunks = await self._chunks(openid, replies)
+            direct = [{"author": "system", "text": citizen_texts.WECHAT_UNSUPPORTED}]
+        if direct is None:
+            await self.hub.flush(sender_for(openid), CHANNEL)
+            return
+        chunks = await self._chunks(openid, direct)  # not in the transcript (the database was down)
         if chunks and not await self._send_chunks(openid, chunks):
-            log.warning("a late answer could not be sent to a wechat citizen; it stays in the transcript")
+            log.warning("a late answer could not be sent to a wechat citizen")
 
-    async def push(self, sender_id: str, replies: Reply) -> bool:
-        """The hub's way to reach a WeChat citizen later (kept messages answered, agents)."""
+    def _window_end(self, openid: str) -> dt.datetime | None:
+        """When the citizen's 48-hour window for 客服消息 closes (UTC), if known."""
+        last = self.store.get(f"wechat:last:{openid}")
+        if last is None:
+            return None
+        return dt.datetime.fromtimestamp(float(last) + self.config.service_window, dt.timezone.utc).replace(tzinfo=None)
+
+    async def push(self, sender_id: str, replies: Reply) -> bool | Failed:
+        """The hub's way to reach a WeChat citizen later (answers too late for the passive
+        reply, kept messages, agents, order updates), as 客服消息, reply by reply; a ``Failed``
+        says how many replies went out and why the next did not."""
         openid = openid_of(sender_id)
-        chunks = await self._chunks(openid, replies)
-        return await self._send_chunks(openid, chunks) if chunks else True
+        await self._chunks(openid, replies)
+        for sent, reply in enumerate(replies):
+            try:
+                for chunk in render([reply])[0]:
+                    await self.api.send(openid, chunk)
+            except SendError as exc:
+                return Failed(exc.code, exc.reason, sent=sent, final=exc.final,
+                              until=await asyncio.to_thread(self._window_end, openid))
+        return True
 
     # ---------------------------------------------------------------- one message
 
-    async def _say(self, sender: str, citizen_text: str, reply: str | None, data: dict | None = None) -> Reply:
-        """A message the assistant does not need Rasa for: recorded, answered here."""
+    async def _say(self, sender: str, citizen_text: str, reply: str | None, data: dict | None = None) -> Reply | None:
+        """A message the assistant does not need Rasa for: recorded, answered here (the answer
+        kept in the transcript for the passive reply or the push)."""
         await self.hub.record(sender, CHANNEL, "citizen", citizen_text, data)
         if reply is None:
             return []
-        await self.hub.record(sender, CHANNEL, "system", reply)
-        return [{"author": "system", "text": reply}]
+        await self.hub.record(sender, CHANNEL, "system", reply, delivered=False)
+        return None
 
     async def _to_bot(self, sender: str, text: str, shown: str | None = None,
-                      meta: dict[str, Any] | None = None) -> Reply:
-        return await self.hub.handle(sender, CHANNEL, text, meta, shown=shown)
+                      meta: dict[str, Any] | None = None) -> Reply | None:
+        return await self.hub.handle(sender, CHANNEL, text, meta, shown=shown, take=False)
 
-    async def process(self, inbound: Inbound) -> Reply:
+    async def process(self, inbound: Inbound) -> Reply | None:
+        """Take one message; what to answer at once ([] nothing), or None: the answers are in
+        the transcript (the passive reply takes them, or they are pushed when too late)."""
         m = inbound.message
         sender = sender_for(m.source)
         if isinstance(m, wx_messages.TextMessage):
@@ -228,7 +281,7 @@ class WechatChannel:
             return []  # menu links (VIEW), scans, template-send receipts: nothing to say
         return await self._say(sender, f"[{m.type}]", citizen_texts.WECHAT_UNSUPPORTED)
 
-    async def _image(self, sender: str, m: Any) -> Reply:
+    async def _image(self, sender: str, m: Any) -> Reply | None:
         data, why = await self.api.download_media(m.media_id or "", self.gateway.upload_max_bytes)
         kind = await asyncio.to_thread(image_type, data) if data else None
         if data is None or kind is None:

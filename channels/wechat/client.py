@@ -30,6 +30,31 @@ REFRESH_MARGIN = 300.0
 LOCK_TTL = 15.0
 OUT_OF_WINDOW = {45015, 45047}  # 客服消息: the 48-hour window closed / too many in a row
 BLOCKED = {43004, 43019, 40003}  # not following the account / blocked us / unknown openid
+TOKEN_ERRORS = {40001, 40014, 42001}  # the access token refused: refreshed once, the call tried again
+# 客服消息 errors that trying again cannot mend (the window is over, no such follower, not
+# following, blocked, no permission).
+FINAL = {45015, 40003, 43004, 43019, 48001}
+# Why a 客服消息 did not go out, for the agents.
+REASONS = {
+    45015: "市民超过48小时没有再发消息，微信不允许再发客服消息",
+    45047: "客服消息条数超过微信的上限，需等市民再发消息",
+    40003: "微信用户标识无效",
+    43004: "市民已取消关注公众号",
+    43019: "市民已将公众号拉黑",
+    48001: "公众号没有发送客服消息的权限",
+    -1: "微信系统繁忙",
+    40001: "微信接口凭证（access_token）无效",
+    40014: "微信接口凭证（access_token）无效",
+    42001: "微信接口凭证（access_token）已过期",
+}
+
+
+class SendError(Exception):
+    """A 客服消息 not sent: WeChat's errcode (``network`` when WeChat was not reached) and why."""
+
+    def __init__(self, code: str, reason: str, final: bool = False) -> None:
+        super().__init__(f"{code}: {reason}")
+        self.code, self.reason, self.final = code, reason, final
 
 
 class SharedSession(SessionStorage):
@@ -53,7 +78,8 @@ class SharedSession(SessionStorage):
 class HotlineClient(WeChatClient):
     def __init__(self, config: WechatConfig, store: SharedStore) -> None:
         self.store = store
-        super().__init__(config.appid, config.secret, session=SharedSession(store), timeout=5)
+        # auto_retry off: a refused token is refreshed once, by WechatApi, not again and again.
+        super().__init__(config.appid, config.secret, session=SharedSession(store), timeout=5, auto_retry=False)
         self.API_BASE_URL = config.api_base
 
     @property
@@ -107,20 +133,55 @@ class WechatApi:
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wechat-api")
 
     async def _call(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        """One API call; a refused access token is refreshed once and the call tried again."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._pool, fn, *args)
+        except WeChatClientException as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+            log.info("wechat refused the access token (errcode %s): refreshed, the call tried again", exc.errcode)
+            await loop.run_in_executor(self._pool, self.refresh_token)
+            return await loop.run_in_executor(self._pool, fn, *args)
 
-    async def send_text(self, openid: str, text: str) -> bool:
-        """A customer-service text message; False when WeChat will not take it now (outside the
-        48-hour window, the citizen unfollowed) or cannot be reached."""
+    def refresh_token(self) -> None:
+        """A new access token now (WeChat refused the current one), by one process at a time:
+        another that holds the refresh lock is waited for briefly instead."""
+        lock = "wechat:token-refresh:" + self.client.appid
+        if self.client.store.add(lock, "1", LOCK_TTL):
+            try:
+                self.client.fetch_access_token()
+            finally:
+                self.client.store.delete(lock)
+            return
+        time.sleep(0.5)
+
+    async def send(self, openid: str, text: str) -> None:
+        """A customer-service text message; raises ``SendError`` when WeChat will not take it
+        (outside the 48-hour window, the citizen unfollowed: ``final``) or cannot be reached."""
         try:
             await self._call(self.client.message.send_text, openid, text)
-            return True
         except WeChatClientException as exc:
             level = logging.INFO if exc.errcode in OUT_OF_WINDOW | BLOCKED else logging.WARNING
             log.log(level, "wechat custom message not sent (errcode %s)", exc.errcode)
+            if exc.errcode is None:  # wechatpy's wrapping of an HTTP or network error
+                raise SendError("network", "连不上微信服务器") from None
+            try:
+                code = int(exc.errcode)
+            except (TypeError, ValueError):
+                raise SendError(str(exc.errcode)[:16], "微信接口出错") from None
+            raise SendError(str(code), REASONS.get(code, f"微信返回错误（{code}）"), final=code in FINAL) from None
         except Exception as exc:  # network: requests' errors
             log.warning("wechat custom message not sent: %s", type(exc).__name__)
-        return False
+            raise SendError("network", "连不上微信服务器") from None
+
+    async def send_text(self, openid: str, text: str) -> bool:
+        """``send``, as whether it went out."""
+        try:
+            await self.send(openid, text)
+        except SendError:
+            return False
+        return True
 
     async def send_template(self, openid: str, template_id: str, data: dict[str, Any], url: str | None = None) -> bool:
         try:

@@ -7,7 +7,10 @@ keeps it for five minutes), ``message/custom/send`` and ``message/template/send`
 token and record the message, ``media/get`` returns uploaded media or errcode 40007,
 ``menu/create`` records the menu. Test hooks under ``/_fake/``: ``sent`` (what was sent, by
 openid), ``media`` (PUT bytes -> media_id), ``close_window`` (that openid's 48-hour window is
-over: 45015), ``stats`` (token fetches).
+over: 45015), ``fail`` (the next ``count`` customer-service messages, or every one to ``openid``
+until ``recover``, answered with ``errcode``: -1 busy, 45047, 43004 …), ``revoke_tokens`` (the
+tokens issued so far refused: 40001 until a new one is fetched), ``stats`` (token fetches,
+customer-service calls).
 
     python -m channels.wechat.fake_api --port 8010
 """
@@ -23,6 +26,9 @@ from typing import Any
 from aiohttp import web
 
 MAX_CUSTOM_TEXT_BYTES = 2048
+ERRMSGS = {-1: "system error", 45015: "response out of time limit or subscription is canceled",
+           45047: "out of response count limit", 40003: "invalid openid", 43004: "require subscribe",
+           48001: "api unauthorized"}
 
 
 class FakeWechat:
@@ -33,6 +39,10 @@ class FakeWechat:
         self.media: dict[str, bytes] = {}
         self.menus: list[dict[str, Any]] = []
         self.closed_windows: set[str] = set()
+        self.failures: list[tuple[int, str]] = []  # the next customer-service calls to refuse
+        self.failing: dict[str, tuple[int, str]] = {}  # openid -> the error every call to it gets
+        self.revoked: set[str] = set()
+        self.custom_calls = 0
         self._ids = itertools.count(1)
 
     @staticmethod
@@ -40,7 +50,8 @@ class FakeWechat:
         return web.json_response({"errcode": code, "errmsg": msg})
 
     def _token_ok(self, request: web.Request) -> bool:
-        return request.query.get("access_token", "") in self.tokens[-2:]
+        token = request.query.get("access_token", "")
+        return token in self.tokens[-2:] and token not in self.revoked
 
     async def token(self, request: web.Request) -> web.Response:
         if not request.query.get("appid") or not request.query.get("secret"):
@@ -59,12 +70,36 @@ class FakeWechat:
             return None
         return body if isinstance(body, dict) else None
 
+    def fail(self, errcode: int, count: int | None = 1, openid: str | None = None, errmsg: str = "") -> None:
+        """Refuse the next ``count`` customer-service messages (or, with ``openid``, every one to
+        that follower until ``recover``) with ``errcode``."""
+        errmsg = errmsg or ERRMSGS.get(errcode, "error")
+        if openid:
+            self.failing[openid] = (errcode, errmsg)
+        else:
+            self.failures += [(errcode, errmsg)] * (count or 1)
+
+    def recover(self, openid: str | None = None) -> None:
+        if openid:
+            self.failing.pop(openid, None)
+        else:
+            self.failures.clear()
+            self.failing.clear()
+
+    def revoke_tokens(self) -> None:
+        self.revoked.update(self.tokens)
+
     async def custom_send(self, request: web.Request) -> web.Response:
+        self.custom_calls += 1
         if not self._token_ok(request):
             return self._err(40001, "invalid credential, access_token is invalid or not latest")
         body = await self._json(request)
         if body is None or not body.get("touser"):
             return self._err(44002, "empty post data")
+        if body["touser"] in self.failing:
+            return self._err(*self.failing[body["touser"]])
+        if self.failures:
+            return self._err(*self.failures.pop(0))
         if body["touser"] in self.closed_windows:
             return self._err(45015, "response out of time limit or subscription is canceled")
         content = (body.get("text") or {}).get("content", "")
@@ -114,8 +149,22 @@ class FakeWechat:
         self.closed_windows.add(request.query.get("openid", ""))
         return web.json_response({"ok": True})
 
+    async def hook_fail(self, request: web.Request) -> web.Response:
+        q = request.query
+        self.fail(int(q.get("errcode", "-1")), int(q.get("count", "1")), q.get("openid") or None)
+        return web.json_response({"ok": True})
+
+    async def hook_recover(self, request: web.Request) -> web.Response:
+        self.recover(request.query.get("openid") or None)
+        return web.json_response({"ok": True})
+
+    async def hook_revoke_tokens(self, _request: web.Request) -> web.Response:
+        self.revoke_tokens()
+        return web.json_response({"ok": True})
+
     async def hook_stats(self, _request: web.Request) -> web.Response:
-        return web.json_response({"token_fetches": self.token_fetches, "menus": self.menus})
+        return web.json_response({"token_fetches": self.token_fetches, "menus": self.menus,
+                                  "custom_calls": self.custom_calls})
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=20 * 1024 * 1024)
@@ -128,6 +177,9 @@ class FakeWechat:
             web.get("/_fake/sent", self.hook_sent),
             web.put("/_fake/media", self.hook_media),
             web.post("/_fake/close_window", self.hook_close_window),
+            web.post("/_fake/fail", self.hook_fail),
+            web.post("/_fake/recover", self.hook_recover),
+            web.post("/_fake/revoke_tokens", self.hook_revoke_tokens),
             web.get("/_fake/stats", self.hook_stats),
         ])
         return app

@@ -1,6 +1,7 @@
 """How a work-order notice reaches a WeChat citizen (the loop is bot/gateway/order_updates.py): a
-customer-service message while the citizen's 48-hour window is open, sent through the channel's
-own push (the rating choices numbered, so that 「1」 answers); a template message
+customer-service message while the citizen's 48-hour window is open, kept in the conversation
+and pushed from there (the rating choices numbered, so that 「1」 answers; retried when WeChat
+does not take it); a template message
 (``HOTLINE_WECHAT_TEMPLATE_ID``) outside it; or, with neither possible, the reason is recorded
 so that the agents can phone instead."""
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from bot.gateway.port import Failed
 from bot.store import repository
 from bot.store.models import STATUS_LABELS, OrderStatus
 from channels.wechat.adapter import WechatChannel
@@ -29,7 +31,17 @@ class WechatTeller:
                        buttons: list[dict[str, str]]) -> tuple[str, str]:
         openid = notice.sender_id.removeprefix("wechat-")
         if await asyncio.to_thread(self.in_window, openid):
-            sent = await self.channel.push(notice.sender_id, [{"author": "system", "text": text, "buttons": buttons}])
+            # Kept in the conversation and pushed from there: a 客服消息 WeChat does not take now
+            # is tried again (bot/gateway/deliveries.py) and, failing that, shown to the agents.
+            hub = self.channel.hub
+            kept = await hub.record(notice.sender_id, "wechat", "system", text,
+                                    {"buttons": buttons} if buttons else None, delivered=False)
+            if kept is None:  # the transcript is not there: straight out, as it is
+                sent = await self.channel.push(notice.sender_id, [{"author": "system", "text": text, "buttons": buttons}])
+            else:
+                sent = await hub.flush(notice.sender_id, "wechat")
+            if isinstance(sent, Failed):
+                return "custom", f"kept ({sent.code}): {sent.reason}"
             return "custom", "sent" if sent else "failed"
         if self.config.template_id:
             label = STATUS_LABELS.get(notice.status, notice.status)

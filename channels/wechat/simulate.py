@@ -160,6 +160,20 @@ class WechatUser:
     def pushed_texts(self) -> list[str]:
         return [m.get("text", {}).get("content", "") for m in self.pushed() if m.get("kind") == "custom"]
 
+    def fail_pushes(self, errcode: int = -1, count: int | None = None) -> None:
+        """WeChat refuses customer-service messages: the next ``count`` to anyone, or (no
+        count) every one to this user until ``recover_pushes``."""
+        if not self.api_url:
+            raise RuntimeError("no WeChat API stand-in to tell")
+        params: dict[str, str | int] = {"errcode": errcode, **({"count": count} if count else {"openid": self.openid})}
+        self.http.post(f"{self.api_url}/_fake/fail", params=params, timeout=self.timeout).raise_for_status()
+
+    def recover_pushes(self) -> None:
+        if not self.api_url:
+            raise RuntimeError("no WeChat API stand-in to tell")
+        self.http.post(f"{self.api_url}/_fake/recover", params={"openid": self.openid},
+                       timeout=self.timeout).raise_for_status()
+
 
 def _start_fake_api(port: int) -> None:
     import asyncio

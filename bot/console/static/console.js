@@ -135,6 +135,7 @@
   var state = {
     me: null,
     queue: [],
+    undelivered: [], // conversations whose messages could not be delivered (not in the queue)
     queueAt: 0, // Date.now() when the queue arrived; waits count up from there
     online: 0,
     waitCells: [], // [{el, item}] to update the wait times every second
@@ -350,8 +351,9 @@
     return base + (Date.now() - state.queueAt) / 1000;
   }
 
-  function setQueue(items, online) {
+  function setQueue(items, online, undelivered) {
     state.queue = Array.isArray(items) ? items : [];
+    state.undelivered = Array.isArray(undelivered) ? undelivered : [];
     state.queueAt = Date.now();
     if (typeof online === 'number') {
       state.online = online;
@@ -363,7 +365,7 @@
   function refreshQueue() {
     return api('GET', API + '/queue').then(function (r) {
       if (r.ok) {
-        setQueue(r.data.items, r.data.online);
+        setQueue(r.data.items, r.data.online, r.data.undelivered);
       } else {
         showStatus(errorText(r, TEXT.queueFailed), 'error');
       }
@@ -440,6 +442,39 @@
     return li;
   }
 
+  // A conversation whose messages could not be delivered (e.g. WeChat's 48 hours are over):
+  // a line under the queue until someone takes note.
+  function buildUndeliveredItem(item) {
+    var li = el('li', 'queue-item is-undelivered');
+    li.setAttribute('data-sender', str(item.sender_id));
+    var top = el('div', 'qi-top');
+    var channel = str(item.channel);
+    top.appendChild(el('span', 'chan chan-' + (CHANNEL_NAMES[channel] ? channel : 'other'), CHANNEL_NAMES[channel] || channel || '其他'));
+    top.appendChild(el('span', 'qi-reason', (item.reason_label || '消息未送达') + ' ' + str(item.count) + ' 条'));
+    li.appendChild(top);
+    li.appendChild(el('p', 'qi-preview', str(item.reason || '')));
+    var actions = el('div', 'qi-actions');
+    var open = el('button', 'btn btn-small open-undelivered', '查看');
+    open.type = 'button';
+    actions.appendChild(open);
+    var seen = el('button', 'btn btn-small undelivered-seen', '已知悉');
+    seen.type = 'button';
+    actions.appendChild(seen);
+    li.appendChild(actions);
+    return li;
+  }
+
+  function undeliveredSeen(senderId, button) {
+    button.disabled = true;
+    api('POST', API + '/conversations/' + encodeURIComponent(senderId) + '/undelivered/seen').then(function (r) {
+      if (!r.ok) {
+        button.disabled = false;
+        showStatus(errorText(r, TEXT.queueFailed), 'error');
+      }
+      refreshQueue();
+    });
+  }
+
   function renderQueue() {
     // Keep keyboard focus on the same button across the re-render.
     var active = document.activeElement;
@@ -461,7 +496,10 @@
       }
       els.queue.appendChild(buildQueueItem(item));
     }
-    els.queueEmpty.hidden = state.queue.length > 0;
+    for (var u = 0; u < state.undelivered.length; u++) {
+      els.queue.appendChild(buildUndeliveredItem(state.undelivered[u]));
+    }
+    els.queueEmpty.hidden = state.queue.length + state.undelivered.length > 0;
     els.waitingCount.textContent = '等待接入 ' + waiting + ' 人';
     els.online.textContent = '在线坐席 ' + state.online + ' 人';
     state.baseTitle = (waiting > 0 ? '（' + waiting + '人等待）' : '') + PAGE_TITLE;
@@ -504,6 +542,16 @@
       return;
     }
     var li = H.closest(button, '.queue-item', els.queue);
+    var undeliveredSender = li && li.getAttribute('data-sender');
+    if (undeliveredSender) {
+      if (button.classList.contains('undelivered-seen')) {
+        undeliveredSeen(undeliveredSender, button);
+      } else {
+        selectTab('chat');
+        openConversation(undeliveredSender, {});
+      }
+      return;
+    }
     var item = li && findItem(li.getAttribute('data-id'));
     if (!item) {
       return;
@@ -688,6 +736,16 @@
       box.appendChild(el('div', 'msg-text', body));
     } else if (!buttons.length) {
       box.appendChild(el('div', 'msg-text is-empty', TEXT.noText));
+    }
+
+    var delivery = entry.delivery;
+    if (delivery && typeof delivery === 'object') {
+      var failed = el('p', 'msg-delivery' + (delivery.status === 'undelivered' ? ' is-undelivered' : ''));
+      failed.appendChild(el('strong', null, str(delivery.label || '未送达')));
+      if (delivery.reason) {
+        failed.appendChild(document.createTextNode('：' + str(delivery.reason)));
+      }
+      box.appendChild(failed);
     }
 
     if (buttons.length) {
@@ -2321,7 +2379,12 @@
           renderDesk(); // supervisors see escalated alerts first
         }
       } else if (msg.type === 'queue') {
-        setQueue(msg.items, msg.online);
+        setQueue(msg.items, msg.online, msg.undelivered);
+      } else if (msg.type === 'undelivered') {
+        refreshQueue();
+        if (msg.sender_id && msg.sender_id === state.openId) {
+          openConversation(state.openId);
+        }
       } else if (msg.type === 'alerts') {
         setAlerts(msg);
       } else if (msg.type === 'message') {

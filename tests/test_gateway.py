@@ -187,3 +187,19 @@ def test_the_consoles_tunables_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("HOTLINE_MINUTES_PER_CONVERSATION", "4.5")
     set_ = GatewayConfig.from_env()
     assert (set_.login_failures_allowed, set_.login_window_seconds, set_.minutes_per_conversation) == (5, 1.0, 4.5)
+
+
+async def test_json_nested_past_pythons_limit_is_a_clear_400():
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.gateway.api import read_json
+
+    async def echo(request):
+        return web.json_response(await read_json(request))
+
+    app = web.Application()
+    app.router.add_post("/x", echo)
+    async with TestClient(TestServer(app)) as client:
+        r = await client.post("/x", data="[" * 100_000, headers={"Content-Type": "application/json"})
+        assert r.status == 400 and (await r.json())["error"] == "invalid_json"

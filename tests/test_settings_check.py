@@ -62,3 +62,12 @@ def test_the_gateway_refuses_to_start(monkeypatch):
     monkeypatch.setenv("HOTLINE_API_KEYS", "staff:值班长:<secret>")
     with pytest.raises(InsecureSettings):
         create_app(GatewayConfig.from_env())
+
+
+def test_a_chat_apps_name_cannot_reach_into_another_apps_conversations():
+    from bot.gateway.config import parse_api_keys
+
+    keys = parse_api_keys(f"chat:app1:{GOOD},chat:app1-x:{GOOD}x,chat:学校:{GOOD}y")
+    assert [k.name for k in keys] == ["app1", "学校"]  # rest-app1-x-foo is app1's user x-foo, never app1-x's foo
+    found = _problems(HOTLINE_API_KEYS=f"chat:app1-x:{GOOD}")
+    assert found and "no '-'" in found[0]

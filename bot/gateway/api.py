@@ -92,7 +92,7 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     """The request's JSON object, or a 400 with the reason in Chinese."""
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # 「[[[[…」 nested past Python's limit
         raise web.HTTPBadRequest(text=dumps({"error": "invalid_json", "message": "请求体不是合法的 JSON。"}),
                                  content_type="application/json") from None
     if not isinstance(body, dict):

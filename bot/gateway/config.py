@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ class ApiKey:
 
 
 KEY_ROLES = ("staff", "kb", "unit", "metrics", "chat", "analyst")
+CHAT_APP_NAME = re.compile(r"\w{1,32}")  # letters (Chinese too), digits, _; no "-": it separates the app from its user
 
 
 def parse_api_keys(value: str) -> list[ApiKey]:
@@ -31,6 +33,8 @@ def parse_api_keys(value: str) -> list[ApiKey]:
     for entry in (value or "").split(","):
         parts = entry.strip().split(":", 2)
         if len(parts) == 3 and all(p.strip() for p in parts) and parts[0].strip() in KEY_ROLES:
+            if parts[0].strip() == "chat" and not CHAT_APP_NAME.fullmatch(parts[1].strip()):
+                continue  # its users' conversations are rest-<app>-<user>: "a-b" + "c" would be "a" + "b-c"
             keys.append(ApiKey(parts[0].strip(), parts[1].strip(), parts[2].strip()))
     return keys
 

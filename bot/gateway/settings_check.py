@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from bot.gateway.config import KEY_ROLES, GatewayConfig
+from bot.gateway.config import CHAT_APP_NAME, KEY_ROLES, GatewayConfig
 
 MIN_SECRET_CHARS = 16
 MIN_SESSION_SECRET_CHARS = 32
@@ -60,6 +60,9 @@ def problems(env: Mapping[str, str], dev_token: str, dev_aes_key: str) -> list[s
                          f"{', '.join(KEY_ROLES)}")
             continue
         role, name, secret = parts
+        if role == "chat" and not CHAT_APP_NAME.fullmatch(name):
+            found.append(f"HOTLINE_API_KEYS entry {i + 1}: a chat app's name is letters, digits and _, at most 32 "
+                         "(no '-': one app could otherwise speak in another's conversations)")
         why = _weak(secret, MIN_SECRET_CHARS)
         if why:
             found.append(f"HOTLINE_API_KEYS entry {i + 1} ({role}:{name}): the secret {why}")

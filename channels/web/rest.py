@@ -62,7 +62,7 @@ def routes(hub: ChannelPort) -> list[web.RouteDef]:
     async def webhook(request: web.Request) -> web.Response:
         try:
             body = await request.json(loads=json.loads)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # 「[[[[…」 nested too deep
             return error(400, "invalid_json", "请求体不是合法的 JSON。Body must be JSON.")
         if not isinstance(body, dict):
             return error(400, "invalid_body", "请求体应为 JSON 对象。Body must be a JSON object.")

@@ -81,7 +81,10 @@ class ActionCheckStatus(Action):
             dispatcher.utter_message(response="utter_order_needs_last4", number=number)
             return
         store = shared_store()
-        keys = (lookups.asker_key(f"conv:{tracker.sender_id}"), lookups.order_key(number))
+        keys: tuple[str, ...] = (lookups.asker_key(f"conv:{tracker.sender_id}"), lookups.order_key(number))
+        asker = ((tracker.latest_message or {}).get("metadata") or {}).get("asker")
+        if isinstance(asker, str) and asker:  # the address behind it, keyed by the gateway: new conversations do not reset it
+            keys += (lookups.asker_key(f"addr:{asker}"),)
         if lookups.locked(store, keys):
             dispatcher.utter_message(response="utter_order_lookup_locked")
             return

@@ -108,3 +108,18 @@ def test_the_policies_fallback_never_loops_and_inside_the_form_the_form_goes_on(
     again.events.append({"event": "action", "name": "action_fallback"})
     events, _ = run(ActionFallback(), again)
     assert events[0]["name"] == "action_listen"
+
+
+def test_lookup_guesses_from_one_address_are_counted_across_conversations():
+    """Issue 18: per conversation, per order and per address (the gateway's keyed ``asker``): new
+    conversations from one address do not reset the count across orders."""
+    numbers = []
+    for i in range(3):
+        _, filed = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots=FULL, sender=f"owner-{i}"))
+        numbers.append(filed[0]["number"])
+    said = []
+    for i in range(6):  # each guess from a fresh conversation, at one of three orders, from one address
+        asking = tracker(f"查工单{numbers[i % 3]} 后四位{1000 + i}", intent="check_status", sender=f"scan-{i}")
+        asking.latest_message["metadata"] = {"asker": "a1b2c3"}
+        said += responses(run(ActionCheckStatus(), asking)[1])
+    assert said == ["utter_order_lookup_failed"] * 5 + ["utter_order_lookup_locked"]

@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import hmac
 import logging
+import os
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -55,6 +59,15 @@ EMERGENCY_WAIT = 2.0
 EMERGENCY_RECORD_WAIT = 1.0
 # Events that end the intake form (an agent filed or closed the matter).
 END_FORM = [{"event": "active_loop", "name": None}] + [{"event": "slot", "name": s, "value": None} for s in FORM_SLOTS]
+
+
+_ASKER_KEY = (os.environ.get("HOTLINE_SESSION_SECRET") or secrets.token_hex(32)).encode()
+
+
+def asker_of(address: str) -> str:
+    """A network address as the actions may count it: keyed, so the address itself is kept
+    nowhere (an IPv4 address hashed without a key is one of four billion guesses away)."""
+    return hmac.new(_ASKER_KEY, b"asker:" + address.encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def reply_from_rasa(message: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
@@ -166,7 +179,7 @@ class Hub:
                 direct = await self._limited(sender_id, channel, text, verdict.first_refusal, "sender",
                                              verdict.retry_after)
             else:
-                direct = await self._handle(sender_id, channel, text, metadata, shown)
+                direct = await self._handle(sender_id, channel, text, metadata, shown, address)
         metrics.LATENCY.labels(channel).observe(time.perf_counter() - started)
         if direct is not None:
             return direct
@@ -178,7 +191,7 @@ class Hub:
         return []
 
     async def _handle(self, sender_id: str, channel: str, text: str, metadata: dict[str, Any] | None,
-                      shown: str | None) -> list[dict[str, Any]] | None:
+                      shown: str | None, address: str | None = None) -> list[dict[str, Any]] | None:
         """Record the message and get Rasa's replies into the transcript as undelivered.
         Returns replies only when they could not be kept (the database is down)."""
         if len(text) > self.config.max_message_chars:
@@ -188,6 +201,8 @@ class Hub:
             await self.record(sender_id, channel, "system", reply, delivered=False)
             return None
         meta = {**(metadata or {}), "channel": channel}
+        if address:  # who is asking, for the actions' per-address counts (order lookups), not the address
+            meta["asker"] = asker_of(address)
         data: dict[str, Any] = {"_metadata": meta}
         if shown and shown != text:
             data["_shown"] = shown[:200]

@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.language.sentences import STOP_WORDS, Embedder, Tokenizer, Vectors
+from bot.language.words import words
 from bot.profile import Profile, load_profile
 from kb.content import ARTICLES_DIR, Article, load_dir
 
@@ -41,13 +42,9 @@ log = logging.getLogger(__name__)
 Scores = npt.NDArray[np.float64]   # one per entry or per article
 CACHE_DIR = Path(os.environ.get("HOTLINE_CACHE_DIR", "var"))
 _CJK_RX = re.compile(r"[\u4e00-\u9fff]")
-# Single characters that jieba's dictionary tags as nouns but that citizens mostly use otherwise
-# (贼 "very", 光 "only", 结 "settle" ...) or that say nothing about the topic (人, 事, 钱 ...);
-# and concrete nouns the dictionary tags otherwise. Chosen on the calibration half.
-_NOT_TOPIC_NOUNS = set("人 事 家 钱 天 年 月 日 时 点 号 次 个 话 样 种 回 边 里 头 子 面 方 部 会 "
-                       "上 下 前 后 中 内 外 东 西 贼 光 经 报 结 假 "
-                       "妈 爸 爹 娘 哥 姐 弟 妹 儿 女 孙 爷 奶 姥 舅 姨 叔 婶 嫂 媳 妻 夫".split())
-_MORE_NOUNS = set("车 树 窗 鸟 井".split())
+# Single characters that are no topic, and concrete nouns that are (bot/lexicon/words.yml).
+_NOT_TOPIC_NOUNS = words("not_topic_nouns")
+_MORE_NOUNS = words("topic_nouns")
 
 
 @functools.cache

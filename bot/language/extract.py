@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.language.words import words
 from bot.profile import Profile
 
 REQUEST_TYPES = ("咨询", "求助", "投诉", "举报", "意见建议")
@@ -152,11 +153,7 @@ _NAME_PATTERNS = [
     # a bare name opening the message: 「张建华 13504120078 铁西区」
     re.compile(r"^(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2})(?=[\s,，:：]+(?:[\d+一二三四五六七八九零幺]|[\u4e00-\u9fa5]{1,4}(?:区|县|市)))"),
 ]
-NOT_NAMES = {
-    "好的", "好", "是", "是的", "嗯", "嗯嗯", "对", "对的", "不是", "不知道", "没有", "可以", "行",
-    "谢谢", "你好", "您好", "在吗", "知道", "不用", "算了", "确认", "居民", "业主", "市民",
-    "群众", "老百姓", "房东", "租户", "家长", "患者", "消费者", "机器人", "人工", "喂",
-}
+NOT_NAMES = words("not_names")
 # Acknowledgements, thanks and small words, alone or strung together (「好的谢谢」「嗯嗯知道了」):
 # never a name, whatever question was asked.
 _FILLER = re.compile(

@@ -20,12 +20,13 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from bot.language.words import words
 from bot.profile import Profile
 
 log = logging.getLogger(__name__)
 SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "lexicon" / "synonyms.yml"
 Vectors = npt.NDArray[np.float32]   # e5 embeddings: one row of 384 per text (or one vector)
-STOP_WORDS = set("的 了 吗 呢 吧 啊 呀 嘛 么 是 我 我们 你 你们 他 她 它 在 有 和 与 就 都 也 还 又 要 想 能 会 可以 怎么 怎样 如何 什么 咋 咋整 哪 哪里 哪儿 请问 一下 这个 那个 这 那 个 给 被 把 对 从 到 去 来 吧 嗯 哦 呢 啥 多少 几 谁 为什么 咋办 怎么办 问 问问 咨询 ， 。 ？ ！ 、 ： ； “ ” （ ）".split())
+STOP_WORDS = words("stop_words")
 _WORD_RX = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+")
 
 

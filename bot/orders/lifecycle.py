@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -715,85 +716,74 @@ def _row(order: WorkOrder, event: WorkOrderEvent | None) -> dict[str, Any]:
             "at": event.at.isoformat() + "Z" if event else None, "actor": event.actor if event else None}
 
 
-def returns_to_review() -> list[dict[str, Any]]:
-    """Orders a unit sent back, waiting for the hotline's decision (天津办法第十七条)."""
+def _review_queue(where: list[Any], event_of: Callable[[WorkOrder], WorkOrderEvent | None],
+                  extra: Callable[[WorkOrder, WorkOrderEvent | None], dict[str, Any]],
+                  waiting: Callable[[WorkOrder], bool] = lambda _o: True) -> list[dict[str, Any]]:
+    """One of the hotline's review queues: the orders ``where`` selects (at most 500, oldest
+    first) that are still ``waiting`` for its decision, each as its row, the event that asked
+    (``event_of``) and what this queue shows besides (``extra``)."""
     with session_scope() as s:
-        orders = s.execute(select(WorkOrder).where(WorkOrder.status == OrderStatus.RETURNED)
-                           .order_by(WorkOrder.id).limit(500)).scalars().all()
+        orders = s.execute(select(WorkOrder).where(*where).order_by(WorkOrder.id).limit(500)).scalars().all()
         out = []
         for o in orders:
-            event = _latest(o, "status", OrderStatus.RETURNED)
-            out.append({**_row(o, event), "reason": event.note if event else None})
+            if waiting(o):
+                event = event_of(o)
+                out.append({**_row(o, event), **extra(o, event)})
         return out
+
+
+def _asked(kind: str) -> Any:
+    return WorkOrder.id.in_(select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == kind))
+
+
+def _note(event: WorkOrderEvent | None) -> str | None:
+    return event.note if event else None
+
+
+def returns_to_review() -> list[dict[str, Any]]:
+    """Orders a unit sent back, waiting for the hotline's decision (天津办法第十七条)."""
+    return _review_queue([WorkOrder.status == OrderStatus.RETURNED],
+                         lambda o: _latest(o, "status", OrderStatus.RETURNED), lambda o, e: {"reason": _note(e)})
 
 
 def closings_to_review() -> list[dict[str, Any]]:
     """Units' 办结 waiting for the hotline's review (鞍山条例第十八条), with the result and how
     many times this order's 办结 was sent back already."""
-    with session_scope() as s:
-        orders = s.execute(select(WorkOrder).where(WorkOrder.status == OrderStatus.REVIEWING)
-                           .order_by(WorkOrder.id).limit(500)).scalars().all()
-        return [{**_row(o, _latest(o, "status", OrderStatus.REVIEWING)), "result": o.result,
-                 "sent_back": sent_back(o), "overdue": o.deadline < china_today()} for o in orders]
+    return _review_queue([WorkOrder.status == OrderStatus.REVIEWING],
+                         lambda o: _latest(o, "status", OrderStatus.REVIEWING),
+                         lambda o, e: {"result": o.result, "sent_back": sent_back(o), "overdue": o.deadline < china_today()})
 
 
 def terminations_to_review() -> list[dict[str, Any]]:
     """Units' requests to end an order without a result, with their evidence."""
-    with session_scope() as s:
-        asked = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "termination_requested")
-        orders = s.execute(select(WorkOrder).where(WorkOrder.id.in_(asked), WorkOrder.status.in_(OPEN_STATUSES))
-                           .order_by(WorkOrder.id).limit(500)).scalars().all()
-        out = []
-        for o in orders:
-            if termination_requested(o):
-                event = _latest(o, "termination_requested")
-                out.append({**_row(o, event), "evidence": event.note if event else None})
-        return out
+    return _review_queue([_asked("termination_requested"), WorkOrder.status.in_(OPEN_STATUSES)],
+                         lambda o: _latest(o, "termination_requested"), lambda o, e: {"evidence": _note(e)},
+                         termination_requested)
 
 
 def dissatisfied_to_review() -> list[dict[str, Any]]:
     """不满意 ratings the rules did not send back to the unit (a second one, or no reason)."""
-    with session_scope() as s:
-        flagged = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "dissatisfied_review")
-        orders = s.execute(select(WorkOrder).where(WorkOrder.id.in_(flagged), WorkOrder.status == OrderStatus.CLOSED)
-                           .order_by(WorkOrder.id).limit(500)).scalars().all()
-        out = []
-        for o in orders:
-            if _latest_kind(o, ("dissatisfied_review", "rating_reviewed")) == "dissatisfied_review":
-                out.append({**_row(o, _latest(o, "dissatisfied_review")), "rating": o.rating,
-                            "rating_reason": o.rating_reason, "reopened": o.reopened})
-        return out
+    return _review_queue([_asked("dissatisfied_review"), WorkOrder.status == OrderStatus.CLOSED],
+                         lambda o: _latest(o, "dissatisfied_review"),
+                         lambda o, e: {"rating": o.rating, "rating_reason": o.rating_reason, "reopened": o.reopened},
+                         lambda o: _latest_kind(o, ("dissatisfied_review", "rating_reviewed")) == "dissatisfied_review")
 
 
 def extensions_to_review() -> list[dict[str, Any]]:
     """Units' requests for more time, waiting for the hotline (鞍山条例第十七条)."""
-    with session_scope() as s:
-        asked = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "extension_requested")
-        orders = s.execute(select(WorkOrder).where(WorkOrder.id.in_(asked), WorkOrder.status.in_(OPEN_STATUSES))
-                           .order_by(WorkOrder.id).limit(500)).scalars().all()
-        out = []
-        for o in orders:
-            if extension_requested(o):
-                event = _latest(o, "extension_requested")
-                m = _ASKED.match(event.note or "") if event else None
-                out.append({**_row(o, event), "requested_deadline": m.group(1) if m else None,
-                            "reason": m.group(2) if m else (event.note if event else None),
-                            "extensions": sum(1 for e in o.events if e.kind == "extension")})
-        return out
+    def extra(o: WorkOrder, event: WorkOrderEvent | None) -> dict[str, Any]:
+        m = _ASKED.match(event.note or "") if event else None
+        return {"requested_deadline": m.group(1) if m else None, "reason": m.group(2) if m else _note(event),
+                "extensions": sum(1 for e in o.events if e.kind == "extension")}
+    return _review_queue([_asked("extension_requested"), WorkOrder.status.in_(OPEN_STATUSES)],
+                         lambda o: _latest(o, "extension_requested"), extra, extension_requested)
 
 
 def appeals_to_review() -> list[dict[str, Any]]:
     """Units' requests to review a 不满意 (天津办法第二十三条), with their explanation."""
-    with session_scope() as s:
-        asked = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "rating_appeal")
-        orders = s.execute(select(WorkOrder).where(WorkOrder.id.in_(asked)).order_by(WorkOrder.id).limit(500)).scalars().all()
-        out = []
-        for o in orders:
-            if _latest_kind(o, ("rating_appeal", "appeal_upheld", "appeal_refused")) == "rating_appeal":
-                event = _latest(o, "rating_appeal")
-                out.append({**_row(o, event), "explanation": event.note if event else None, "rating": o.rating,
-                            "rating_reason": o.rating_reason})
-        return out
+    return _review_queue([_asked("rating_appeal")], lambda o: _latest(o, "rating_appeal"),
+                         lambda o, e: {"explanation": _note(e), "rating": o.rating, "rating_reason": o.rating_reason},
+                         lambda o: _latest_kind(o, ("rating_appeal", "appeal_upheld", "appeal_refused")) == "rating_appeal")
 
 
 def audit_entries(number: str | None = None, actor: str | None = None, limit: int = 200,

@@ -553,7 +553,7 @@ def agent_round_trip(stack, rounds: int = 40) -> dict:
 
     import aiohttp
 
-    from tests.socket_client import SocketCitizen
+    from tests.support.socket_client import SocketCitizen
 
     username = f"bench-{uuid.uuid4().hex[:6]}"
     subprocess.run([sys.executable, "-m", "bot.console", "adduser", username, "--password-stdin"],
@@ -852,7 +852,7 @@ def main() -> None:
     from rasa.shared.nlu.training_data.loading import load_data
 
     if args.only_servers:
-        from tests.stack import start_stack
+        from tests.support.stack import start_stack
 
         with tempfile.TemporaryDirectory() as tmp:
             stack = start_stack(Path(tmp))
@@ -876,7 +876,7 @@ def main() -> None:
     if (DATA / "kb_questions.yml").exists():
         results["knowledge_base"] = knowledge_base_set(args.kb_rounds, args.kb_baseline)
     if not args.skip_servers:
-        from tests.stack import start_stack
+        from tests.support.stack import start_stack
 
         with tempfile.TemporaryDirectory() as tmp:
             stack = start_stack(Path(tmp))

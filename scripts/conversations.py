@@ -192,7 +192,7 @@ def main() -> None:
     ap.add_argument("--half", choices=("dev", "sealed", "both"), default="both")
     ap.add_argument("--only", help="one conversation of the development half, every reply shown")
     args = ap.parse_args()
-    from tests.stack import start_stack
+    from tests.support.stack import start_stack
 
     with tempfile.TemporaryDirectory() as tmp:
         stack = start_stack(Path(tmp))

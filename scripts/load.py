@@ -145,7 +145,7 @@ async def converse_socketio(c: Citizen, think: float, rnd: random.Random, max_tu
     """The same citizen on the widget's own protocol (socket.io over a websocket): answers are
     pushed, so a busy notice is followed by the kept message's answer and the driver waits for
     it (late, not lost). Latency is the time to the turn's first answer."""
-    from tests.socket_client import SocketCitizen
+    from tests.support.socket_client import SocketCitizen
 
     page = SocketCitizen(c.gateway)
     try:
@@ -270,8 +270,8 @@ def run(store: str, citizens_n: int, rate: float, servers: int = 2, channel: str
     import os
     import shutil
 
-    from tests import services
-    from tests.stack import start_cluster
+    from tests.support import services
+    from tests.support.stack import start_cluster
 
     prefix = services.redis_prefix()
     with tempfile.TemporaryDirectory() as tmp:
@@ -343,8 +343,8 @@ async def flood(url: str, messages: int, senders: int, address: str) -> int:
 def flood_effect(citizens_n: int = 40, rate: float = 4.0, flood_messages: int = 600) -> dict:
     """Calm citizens' latency alone, then while one address floods (one sender id, then many):
     the ratio says whether a flood slows the others. One cluster, SQLite, one run."""
-    from tests import services
-    from tests.stack import start_cluster
+    from tests.support import services
+    from tests.support.stack import start_cluster
 
     prefix = services.redis_prefix()
     out: dict = {}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.stack import ROOT, start_stack
+from tests.support.stack import ROOT, start_stack
 from tests.test_e2e_browser import ARGS
 
 OUT = ROOT / "docs" / "screenshots"

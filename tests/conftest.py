@@ -25,7 +25,7 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture(scope="session")
 def postgres_url():
     """This run's own PostgreSQL database, migrated once and dropped at the end."""
-    from tests import services
+    from tests.support import services
 
     url = services.create_database("unit")
     yield url
@@ -36,7 +36,7 @@ def postgres_url():
 def _own_database(request, tmp_path, monkeypatch):
     monkeypatch.delenv("HOTLINE_PROFILE", raising=False)
     if getattr(request, "param", "sqlite") == "postgresql":
-        from tests import services
+        from tests.support import services
 
         url = request.getfixturevalue("postgres_url")
         from bot.store.db import migrate
@@ -65,7 +65,7 @@ WECHAT = {"token": "e2eToken2026", "aes_key": "Q3h5bVhMa2p0S2l2dFJ6cE1XUGZ3bm9tR
 def start_test_stack(workdir):
     """The real Rasa server, action server and gateway (Anshan profile) with the tests' keys and
     WeChat account. The knowledge base is a copy, so that tests of the units' API change only it."""
-    from tests.stack import ROOT, start_stack
+    from tests.support.stack import ROOT, start_stack
 
     shutil.copytree(ROOT / "kb" / "articles", workdir / "kb_articles")
     return start_stack(workdir, HOTLINE_API_KEYS=f"staff:值班长:{STAFF_KEY},kb:{KB_UNIT}:{KB_KEY},unit:{UNIT}:{UNIT_KEY},"

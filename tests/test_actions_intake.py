@@ -10,7 +10,7 @@ from actions.intake import (
     ValidateIntakeForm,
 )
 from bot.store import repository
-from tests.helpers import notices, responses, run, slots_set, tracker
+from tests.support.helpers import notices, responses, run, slots_set, tracker
 
 RICH = "我叫王建国，电话13898765432，铁东区胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大，我要投诉"
 FULL = {

@@ -7,7 +7,7 @@ from actions.lookup import ActionCheckStatus
 from actions.safety import ActionEmergency, ActionOutOfScope
 from actions.session import ActionFallback, ActionHandoff
 from bot.store import alerts, repository
-from tests.helpers import responses, run, tracker
+from tests.support.helpers import responses, run, tracker
 
 FULL = {"request_type": "投诉", "content": "胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大",
         "address": "铁东区胜利南路25号楼下", "name": "王建国", "phone": "13898765432", "confirmed": True}

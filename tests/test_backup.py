@@ -24,8 +24,8 @@ from bot.orders import lifecycle
 from bot.profile import load_profile
 from bot.store import backup, repository, transcript
 from bot.store.db import migrate
-from tests import services
-from tests.stack import ROOT
+from tests.support import services
+from tests.support.stack import ROOT
 
 P = load_profile("anshan")
 UNIT = "市城市管理综合行政执法局"

@@ -7,7 +7,7 @@ import asyncio
 
 from bot.gateway import bus as bus_module
 from bot.gateway.bus import RedisBus
-from tests import services
+from tests.support import services
 
 
 def test_a_lock_held_longer_than_its_lease_keeps_the_other_gateway_out(monkeypatch):

@@ -13,11 +13,11 @@ import pytest
 import requests
 
 from bot.store import repository, transcript
-from tests import services
 from tests.conftest import STAFF_KEY, UNIT, UNIT_KEY
-from tests.socket_client import SocketCitizen, texts
-from tests.stack import start_cluster
-from tests.tcp_proxy import Proxy
+from tests.support import services
+from tests.support.socket_client import SocketCitizen, texts
+from tests.support.stack import start_cluster
+from tests.support.tcp_proxy import Proxy
 from tests.test_e2e_conversations import order_number
 
 pytestmark = pytest.mark.e2e

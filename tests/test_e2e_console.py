@@ -20,7 +20,7 @@ import requests
 from bot.store import alerts, repository
 from channels.web import sessions
 from tests.conftest import WECHAT
-from tests.stack import ROOT
+from tests.support.stack import ROOT
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "console-pass-1"
@@ -355,14 +355,14 @@ class RestCitizen:
 
 class WidgetCitizen(RestCitizen):
     async def start(self) -> None:
-        from tests.socket_client import SocketCitizen
+        from tests.support.socket_client import SocketCitizen
 
         self.socket = SocketCitizen(self.stack.url)
         await self.socket.connect()
         self.sender_id = sessions.sender_of(self.socket.session_id)
 
     async def say(self, text: str) -> str:
-        from tests.socket_client import texts as socket_texts
+        from tests.support.socket_client import texts as socket_texts
 
         return socket_texts(await self.socket.say(text))
 

@@ -14,8 +14,8 @@ import pytest
 
 from bot.store import alerts, transcript
 from channels.web import sessions
-from tests.socket_client import SocketCitizen, texts
-from tests.stack import start_stack
+from tests.support.socket_client import SocketCitizen, texts
+from tests.support.stack import start_stack
 
 pytestmark = pytest.mark.e2e
 

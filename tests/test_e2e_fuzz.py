@@ -38,8 +38,8 @@ from bot.store.db import session_scope
 from channels.web import sessions
 from channels.wechat.simulate import ACCOUNT, WechatUser, cdata, signature
 from tests.conftest import STAFF_KEY, UNIT_KEY, WECHAT
-from tests.helpers import image_bytes
-from tests.stack import ROOT
+from tests.support.helpers import image_bytes
+from tests.support.stack import ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -16,7 +16,7 @@ import requests
 from bot.store import repository, transcript
 from channels.web import sessions
 from tests.conftest import KB_KEY, KB_UNIT, STAFF_KEY
-from tests.socket_client import SocketCitizen
+from tests.support.socket_client import SocketCitizen
 from tests.test_e2e_conversations import order_number
 
 pytestmark = pytest.mark.e2e

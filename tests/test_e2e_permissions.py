@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from tests.conftest import ANALYST_KEY, KB_KEY, METRICS_KEY, STAFF_KEY, UNIT, UNIT_KEY
-from tests.stack import ROOT
+from tests.support.stack import ROOT
 from tests.test_e2e_console import PASSWORD, add_agent
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ from bot.gateway.config import parse_api_keys
 from bot.gateway.uploads import image_type
 from channels.web import sessions
 from channels.web.socketio import to_socketio
-from tests.helpers import image_bytes
+from tests.support.helpers import image_bytes
 
 
 def test_api_keys_from_environment():

@@ -48,7 +48,7 @@ def test_zero_turns_a_limit_off():
 def test_two_gateways_share_the_count_through_redis():
     import redis.asyncio as aioredis
 
-    from tests import services
+    from tests.support import services
 
     prefix = services.redis_prefix()
 

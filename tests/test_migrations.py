@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from tests import services
-from tests.stack import ROOT
+from tests.support import services
+from tests.support.stack import ROOT
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])

@@ -7,7 +7,7 @@ import pytest
 from actions.intake import ActionFileWorkOrder
 from actions.session import ActionSessionStart
 from bot.profile import available_profiles, load_profile
-from tests.helpers import run, slots_set, tracker
+from tests.support.helpers import run, slots_set, tracker
 
 
 @pytest.mark.parametrize("key", ["anshan", "weifang", "tianjin", "tongliao"])

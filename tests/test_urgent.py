@@ -16,7 +16,7 @@ from bot.language.emergency.urgent import urgent_for_filing, urgent_matter
 from bot.profile import load_profile
 from bot.store import repository
 from bot.store.models import utcnow
-from tests.helpers import run, tracker
+from tests.support.helpers import run, tracker
 
 URGENT = [
     ("我们小区3栋从昨天晚上开始就停水了，到现在二十多个小时，物业说是二次供水的泵坏了在等配件", "water"),

@@ -32,7 +32,7 @@ from channels.wechat.render import (
     split_text,
 )
 from channels.wechat.simulate import WechatUser, signature
-from tests.stack import free_port
+from tests.support.stack import free_port
 
 # WeChat's own sample (WXBizMsgCrypt demo): token, EncodingAESKey, AppID and an encrypted message.
 VECTOR = {
@@ -211,7 +211,7 @@ def test_menu_fits_wechat_and_every_click_has_words():
 @pytest.fixture
 def redis_store():
     from bot.store.shared import RedisStore
-    from tests import services
+    from tests.support import services
 
     store = RedisStore(services.REDIS_URL, prefix=services.redis_prefix())
     yield store

@@ -34,7 +34,7 @@ from channels.wechat.client import WechatApi
 from channels.wechat.config import WechatConfig
 from channels.wechat.fake_api import FakeWechat
 from channels.wechat.simulate import WechatUser
-from tests.stack import free_port
+from tests.support.stack import free_port
 
 ACCOUNT = {"token": "deliveryToken", "aes_key": "RGVsaXZlcmllc0FyZUtlcHRBbmRSZXRyaWVkMjAyNjQ", "appid": "wxdeliveries0001"}
 HOUR = 3600.0

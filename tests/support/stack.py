@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "hotline.tar.gz"
 

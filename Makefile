@@ -26,7 +26,7 @@ $(NODE_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
 	@rm -f $(WEB)/node_modules/.installed-* && touch $@
 
-# Schemathesis for the gateway's fuzz tests (tests/test_e2e_fuzz.py), in its own environment on the
+# Schemathesis for the gateway's fuzz tests (tests/e2e/test_e2e_fuzz.py), in its own environment on the
 # machine's python3: its pins conflict with Rasa's. hypothesis is pinned too: newer ones break 3.39.
 FUZZ_VENV := .venv-fuzz
 FUZZ_PINS := schemathesis==3.39.16 hypothesis==6.131.0

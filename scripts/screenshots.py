@@ -13,8 +13,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from tests.e2e.test_e2e_browser import ARGS
 from tests.support.stack import ROOT, start_stack
-from tests.test_e2e_browser import ARGS
 
 OUT = ROOT / "docs" / "screenshots"
 CONVERSATIONS = {

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import requests
 
 from scripts import simulate_orders
-from tests.test_e2e_browser import browser  # noqa: F401
-from tests.test_e2e_console import PASSWORD, add_agent
-from tests.test_e2e_orders_page import log_in, open_page
-
-pytestmark = pytest.mark.e2e
+from tests.e2e.test_e2e_browser import browser  # noqa: F401
+from tests.e2e.test_e2e_console import PASSWORD, add_agent
+from tests.e2e.test_e2e_orders_page import log_in, open_page
 
 
 def test_the_dashboard_draws_the_year_and_opens_the_orders_behind_a_figure(browser, stack, tmp_path):  # noqa: F811
@@ -68,7 +65,7 @@ def test_a_new_hot_spot_warning_reaches_an_open_supervisors_console_live(stack, 
     from bot.store import repository
     from bot.store.db import session_scope
     from bot.store.models import WorkOrder
-    from tests.test_e2e_console import Agent
+    from tests.e2e.test_e2e_console import Agent
 
     monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
     boss, agent = add_agent(stack, "预警班长", "supervisor"), add_agent(stack, "预警坐席", "agent")

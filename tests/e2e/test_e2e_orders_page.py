@@ -8,14 +8,11 @@ from __future__ import annotations
 import re
 import uuid
 
-import pytest
-
 from bot.store import repository
-from tests.conftest import UNIT
-from tests.test_e2e_browser import NUMBER_RX, browser, last_bot_text, say  # noqa: F401
-from tests.test_e2e_console import PASSWORD, add_agent
+from tests.e2e.conftest import UNIT
+from tests.e2e.test_e2e_browser import NUMBER_RX, browser, last_bot_text, say  # noqa: F401
+from tests.e2e.test_e2e_console import PASSWORD, add_agent
 
-pytestmark = pytest.mark.e2e
 VIEWPORT = {"width": 1280, "height": 800}
 SLOW = 60_000  # ms: two cores, a real Rasa; the first answers can take a while
 RESULT = "经现场检查，该化工厂夜间废气处理设施未开启，已责令立即整改并处罚款，今后将加强夜间巡查"

@@ -13,14 +13,12 @@ import pytest
 import requests
 
 from bot.store import repository, transcript
-from tests.conftest import STAFF_KEY, UNIT, UNIT_KEY
+from tests.e2e.conftest import STAFF_KEY, UNIT, UNIT_KEY
+from tests.e2e.test_e2e_conversations import order_number
 from tests.support import services
 from tests.support.socket_client import SocketCitizen, texts
 from tests.support.stack import start_cluster
 from tests.support.tcp_proxy import Proxy
-from tests.test_e2e_conversations import order_number
-
-pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

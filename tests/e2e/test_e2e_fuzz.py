@@ -37,11 +37,9 @@ from bot.store import transcript
 from bot.store.db import session_scope
 from channels.web import sessions
 from channels.wechat.simulate import ACCOUNT, WechatUser, cdata, signature
-from tests.conftest import STAFF_KEY, UNIT_KEY, WECHAT
+from tests.e2e.conftest import STAFF_KEY, UNIT_KEY, WECHAT
 from tests.support.helpers import image_bytes
 from tests.support.stack import ROOT
-
-pytestmark = pytest.mark.e2e
 
 ST = ROOT / ".venv-fuzz" / "bin" / "st"
 STAFF = {"Authorization": f"Bearer {STAFF_KEY}"}
@@ -57,7 +55,7 @@ LAUGHS = "lol" * 10  # what an expanded "billion laughs" entity would show
 def stack(tmp_path_factory):
     """Servers of this module's own: a fuzz run leaves hundreds of conversations and work for
     Rasa behind, which must not slow the other end-to-end tests down."""
-    from tests.conftest import start_test_stack
+    from tests.e2e.conftest import start_test_stack
 
     s = start_test_stack(tmp_path_factory.mktemp("fuzz_stack"))
     yield s

@@ -1,6 +1,6 @@
 """Agents take over, end to end: real gateway, Rasa and action servers; agents log in to the
 console API and listen on its websocket as the page does; citizens talk through REST, socket.io
-(the web widget's protocol) and WeChat. The page itself: tests/test_e2e_browser.py."""
+(the web widget's protocol) and WeChat. The page itself: tests/e2e/test_e2e_browser.py."""
 
 from __future__ import annotations
 
@@ -19,10 +19,9 @@ import requests
 
 from bot.store import alerts, repository
 from channels.web import sessions
-from tests.conftest import WECHAT
+from tests.e2e.conftest import WECHAT
 from tests.support.stack import ROOT
 
-pytestmark = pytest.mark.e2e
 PASSWORD = "console-pass-1"
 
 

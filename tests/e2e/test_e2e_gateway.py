@@ -15,11 +15,10 @@ import requests
 
 from bot.store import repository, transcript
 from channels.web import sessions
-from tests.conftest import KB_KEY, KB_UNIT, STAFF_KEY
+from tests.e2e.conftest import KB_KEY, KB_UNIT, STAFF_KEY
+from tests.e2e.test_e2e_conversations import order_number
 from tests.support.socket_client import SocketCitizen
-from tests.test_e2e_conversations import order_number
 
-pytestmark = pytest.mark.e2e
 STAFF = {"Authorization": f"Bearer {STAFF_KEY}"}
 KB = {"Authorization": f"Bearer {KB_KEY}"}
 COMPLAINT = "我叫王建国，电话13898765432，铁东区胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大，我要投诉"
@@ -337,7 +336,7 @@ def _post_many(stack, senders_and_texts, headers=None) -> list[list[dict]]:
 
 
 def test_a_flooding_citizen_is_told_politely_keeps_the_messages_and_others_are_served(stack, store):
-    from tests.conftest import FLOOD_BURST
+    from tests.e2e.conftest import FLOOD_BURST
 
     flooder, other = f"rest-flood-{uuid.uuid4().hex[:8]}", f"rest-calm-{uuid.uuid4().hex[:8]}"
     total = FLOOD_BURST + 15

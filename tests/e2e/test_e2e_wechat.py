@@ -17,11 +17,10 @@ import requests
 
 from bot.store import repository, transcript
 from channels.wechat.simulate import WechatUser, signature
-from tests.conftest import WECHAT
+from tests.e2e.conftest import WECHAT
 from tests.support.helpers import image_bytes
 from tests.support.stack import ROOT
 
-pytestmark = pytest.mark.e2e
 PNG = image_bytes("PNG")
 
 

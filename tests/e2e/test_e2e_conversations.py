@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.store import alerts, repository
+from tests.support.stack import ROOT
 
-pytestmark = pytest.mark.e2e
-ACCEPTANCE = Path(__file__).resolve().parents[2] / "shared" / "acceptance" / "cases.yaml"
+ACCEPTANCE = ROOT.parent / "shared" / "acceptance" / "cases.yaml"  # beside the repository
 
 
 def sender() -> str:
@@ -112,7 +111,7 @@ def test_lookup_shows_status_without_personal_data(stack):
 
 
 def test_handoff_with_nobody_online_offers_a_work_order_and_the_bot_carries_on(stack):
-    """(With agents online the bot pauses: tests/test_e2e_console.py.)"""
+    """(With agents online the bot pauses: tests/e2e/test_e2e_console.py.)"""
     me = sender()
     reply = stack.text(me, "我不想跟机器说话，叫你们的工作人员来")
     # one clear message: nobody is there (not first "transferring", then "nobody is there")

@@ -12,9 +12,7 @@ import requests
 
 from bot.store.db import session_scope
 from bot.store.models import AuditEntry
-from tests.conftest import STAFF_KEY, UNIT, UNIT_KEY
-
-pytestmark = pytest.mark.e2e
+from tests.e2e.conftest import STAFF_KEY, UNIT, UNIT_KEY
 
 
 @pytest.fixture
@@ -168,7 +166,7 @@ class ConsoleUser:
     """Someone logged in to the console, using its JSON API as the orders page does."""
 
     def __init__(self, stack, username: str) -> None:
-        from tests.test_e2e_console import PASSWORD
+        from tests.e2e.test_e2e_console import PASSWORD
 
         self.stack, self.http = stack, requests.Session()
         r = self.http.post(f"{stack.url}/console/login", json={"username": username, "password": PASSWORD}, timeout=15)
@@ -187,7 +185,7 @@ def test_units_and_supervisors_work_orders_in_the_console(stack, db):
     """A unit's staff log in to the console and see only their unit's orders (a 举报 without the
     reporter); the supervisor sees the queues, decides a return, and reads the audit log; agents
     get neither."""
-    from tests.test_e2e_console import add_agent
+    from tests.e2e.test_e2e_console import add_agent
 
     me = f"rest-cons-{uuid.uuid4().hex[:8]}"
     phone = "137" + str(uuid.uuid4().int)[:8]
@@ -250,7 +248,7 @@ def test_a_phone_orders_whole_life_through_the_console_api(stack, db):
     call-back list at once, a call nobody answers recorded, the answered call's 不满意 with a reason
     sends it back to the unit, and the unit's request to review that rating is decided (天津办法第二十三条)."""
     from bot.store import repository
-    from tests.test_e2e_console import add_agent
+    from tests.e2e.test_e2e_console import add_agent
 
     lead_unit, co_unit = "铁东区城市管理综合行政执法局", "铁东区住房和城乡建设局"
     agent = ConsoleUser(stack, add_agent(stack, "回访坐席", "agent"))

@@ -17,8 +17,6 @@ from channels.web import sessions
 from tests.support.socket_client import SocketCitizen, texts
 from tests.support.stack import start_stack
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture(scope="module")
 def fragile(tmp_path_factory):

@@ -12,11 +12,9 @@ import uuid
 import pytest
 import requests
 
-from tests.conftest import ANALYST_KEY, KB_KEY, METRICS_KEY, STAFF_KEY, UNIT, UNIT_KEY
+from tests.e2e.conftest import ANALYST_KEY, KB_KEY, METRICS_KEY, STAFF_KEY, UNIT, UNIT_KEY
+from tests.e2e.test_e2e_console import PASSWORD, add_agent
 from tests.support.stack import ROOT
-from tests.test_e2e_console import PASSWORD, add_agent
-
-pytestmark = pytest.mark.e2e
 
 DOC = ROOT / "docs" / "permissions.md"
 IDENTITIES = ("anon", "agent", "expert", "supervisor", "unit", "staff", "kb", "unitkey", "metrics", "leader", "analyst")

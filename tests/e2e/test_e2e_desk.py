@@ -9,10 +9,9 @@ import time
 
 import pytest
 
-from tests.test_e2e_browser import browser, say  # noqa: F401 (the shared browser fixture)
-from tests.test_e2e_console import PASSWORD, add_agent
+from tests.e2e.test_e2e_browser import browser, say  # noqa: F401 (the shared browser fixture)
+from tests.e2e.test_e2e_console import PASSWORD, add_agent
 
-pytestmark = pytest.mark.e2e
 FLASH = "【紧急警情】"
 WIDE = {"width": 1280, "height": 800}
 

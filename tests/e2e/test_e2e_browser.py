@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.store import repository
-from tests.test_e2e_gateway import png
+from tests.e2e.test_e2e_gateway import png
 
-pytestmark = pytest.mark.e2e
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
@@ -142,7 +141,7 @@ def test_agent_takes_over_in_the_console_and_hands_back(browser, stack, monkeypa
     """A citizen in the web widget asks for a person; an agent logs in to the console, claims,
     replies; the citizen sees the reply; the agent files the order and hands back; the bot
     answers again. A citizen's <script> is shown as text in the console."""
-    from tests.test_e2e_console import PASSWORD, add_agent
+    from tests.e2e.test_e2e_console import PASSWORD, add_agent
 
     monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
     username = add_agent(stack, "王丽")

@@ -12,7 +12,7 @@ from aiohttp import web
 from bot.language import emergency
 from bot.language.emergency import Emergency, Reading
 from bot.store import alerts
-from tests.test_rasa_client import _hub, server
+from tests.unit.gateway.test_rasa_client import _hub, server
 
 ORDINARY = "请问您要反映的具体地址在哪里？"
 

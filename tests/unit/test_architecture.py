@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.stack import ROOT
+
 PACKAGES = ("bot", "channels", "actions", "kb")
 
 

@@ -9,7 +9,7 @@ import pytest
 
 def foreign_intent(text: str) -> str | None:
     # Imported when run, not when collected: bot.rasa.nlu patches Rasa on import, and
-    # tests/test_patches.py keeps Rasa's original at collection.
+    # tests/unit/rasa/test_patches.py keeps Rasa's original at collection.
     from bot.rasa.nlu import foreign_intent as read
 
     return read(text)

@@ -13,7 +13,7 @@ from bot.console.common import actor_name
 from bot.console.parts import ConsolePart
 from bot.gateway import analytics_api, units
 from bot.gateway.api import error, ok, read_json
-from bot.orders import lifecycle
+from bot.orders import lifecycle, views
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +30,14 @@ class OrderPages(ConsolePart):
     async def unit_orders(self, request: web.Request) -> web.Response:
         who, unit = await self._unit_staff(request)
         status = request.query.get("status") or None
-        if status is not None and status not in units.STATUSES:
+        if status is not None and status not in views.STATUSES:
             return error(400, "bad_status", "没有这个工单状态。")
-        orders = await asyncio.to_thread(units.unit_orders, unit, status)
+        orders = await asyncio.to_thread(views.unit_orders, unit, status)
         return ok({"orders": orders, "warnings": await asyncio.to_thread(warnings.listing, "open", unit)})
 
     async def unit_order(self, request: web.Request) -> web.Response:
         who, unit = await self._unit_staff(request)
-        view = await asyncio.to_thread(units.order_detail, request.match_info["number"], actor_name(who), unit)
+        view = await asyncio.to_thread(views.order_detail, request.match_info["number"], actor_name(who), unit)
         return ok(view) if view is not None else error(404, "not_found", "本单位没有这个工单。")
 
     async def unit_act(self, request: web.Request) -> web.Response:
@@ -51,13 +51,13 @@ class OrderPages(ConsolePart):
         who = await self._require(request, roles=("supervisor",))
 
         def read() -> dict:
-            return {**units.oversight(self.hub.profile),
-                    "callbacks": units.callback_list(actor_name(who), self.hub.profile)}
+            return {**views.oversight(self.hub.profile),
+                    "callbacks": views.callback_list(actor_name(who), self.hub.profile)}
         return ok(await asyncio.to_thread(read))
 
     async def order(self, request: web.Request) -> web.Response:
         who = await self._require(request, roles=("supervisor",))
-        view = await asyncio.to_thread(units.order_detail, request.match_info["number"], actor_name(who))
+        view = await asyncio.to_thread(views.order_detail, request.match_info["number"], actor_name(who))
         return ok(view) if view is not None else error(404, "not_found", "没有这个工单。")
 
     async def order_act(self, request: web.Request) -> web.Response:
@@ -69,7 +69,7 @@ class OrderPages(ConsolePart):
     async def callbacks(self, request: web.Request) -> web.Response:
         """回访 by telephone: for agents and supervisors."""
         who = await self._require(request, roles=("agent", "supervisor"))
-        return ok({"orders": await asyncio.to_thread(units.callback_list, actor_name(who), self.hub.profile)})
+        return ok({"orders": await asyncio.to_thread(views.callback_list, actor_name(who), self.hub.profile)})
 
     async def callback(self, request: web.Request) -> web.Response:
         who = await self._require(request, write=True, roles=("agent", "supervisor"))

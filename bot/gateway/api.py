@@ -72,12 +72,6 @@ def suggest_unit(text: str, profile: Profile):
     return dispatcher.suggest(text) if dispatcher is not None else None
 
 
-def plausible_number(number: str) -> bool:
-    """Whether a work-order number could exist (at most 32 printable characters); any other is
-    not found without asking the database (PostgreSQL refuses NUL and over-long values)."""
-    return 0 < len(number) <= 32 and number.isprintable()
-
-
 def mask_name(name: str | None) -> str | None:
     return (name[0] + "*" * (len(name) - 1)) if name else name
 
@@ -189,7 +183,7 @@ class Api:
 
     async def get_workorder(self, request: web.Request) -> web.Response:
         number = request.match_info["number"]
-        if not plausible_number(number):
+        if not repository.plausible_number(number):
             return error(404, "not_found", "没有找到这个工单号。")
         staff = self.key(request)
         if staff is not None and staff.role != "staff":

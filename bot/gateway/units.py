@@ -45,92 +45,11 @@ import datetime as dt
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from bot import citizen_texts
-from bot.gateway.api import Api, error, ok, plausible_number
-from bot.language.redact import redact_identity
-from bot.orders import callbacks, clusters, dispatch, lifecycle
+from bot.gateway.api import Api, error, ok
+from bot.orders import callbacks, clusters, lifecycle, views
 from bot.profile import Profile
 from bot.store import repository
-from bot.store.db import session_scope
-from bot.store.models import OPEN_STATUSES, OrderCoUnit, OrderStatus, WorkOrder, utcnow
-
-STATUSES = OrderStatus.ALL
-
-
-def protected(order: WorkOrder) -> bool:
-    """Orders whose citizen the unit must not be able to identify."""
-    return order.confidential or order.request_type == "举报"
-
-
-def _progress(order: WorkOrder) -> dict[str, Any]:
-    return {"overdue": order.status in OrderStatus.RUNNING and order.deadline < lifecycle.china_today(),
-            "termination_requested": lifecycle.termination_requested(order), "sent_back": lifecycle.sent_back(order),
-            "appealable": lifecycle.appealable(order), "designated": lifecycle.designated(order),
-            "awaiting_citizen": lifecycle.awaiting_citizen(order), "extension_requested": lifecycle.extension_requested(order)}
-
-
-def unit_view(order: WorkOrder, attachments: list | None = None, unit: str | None = None) -> dict[str, Any]:
-    data = repository.order_as_dict(order, personal=not protected(order), attachments=attachments)
-    data["sender_id"] = None  # the citizen's conversation is theirs: a unit could speak as them with it
-    data["co_units"] = lifecycle.co_units_view(order)
-    data["co_unit"] = unit is not None and unit != order.unit  # this unit helps; the lead is another
-    if protected(order):
-        data["channel"] = None
-        data["content"] = redact_identity(order.content, order.name, order.phone)
-    data.update(_progress(order))
-    return data
-
-
-def unit_orders(unit: str, status: str | None) -> list[dict[str, Any]]:
-    """A unit's orders (at most 500, nearest deadline first), without the citizens' names and
-    phones: those are read one order at a time, and each read is audited."""
-    with session_scope() as s:
-        helping = select(OrderCoUnit.order_id).where(OrderCoUnit.unit == unit)
-        q = select(WorkOrder).where((WorkOrder.unit == unit) | WorkOrder.id.in_(helping))
-        if status:
-            q = q.where(WorkOrder.status == status)
-        q = q.options(selectinload(WorkOrder.events), selectinload(WorkOrder.co_units)).order_by(
-            WorkOrder.urgent.is_(None), WorkOrder.due_at, WorkOrder.deadline, WorkOrder.id).limit(500)
-        orders = list(s.execute(q).scalars())
-        attachments = repository.attachments_by_order([o.id for o in orders])
-        views = []
-        for o in orders:
-            view = unit_view(o, attachments[o.id], unit)
-            view.update(name=None, phone=None, sender_id=None)
-            views.append(view)
-        return views
-
-
-def order_detail(number: str, actor: str, unit: str | None = None) -> dict[str, Any] | None:
-    """One order with its history: as its unit sees it (``unit`` given: None for another unit's
-    order), or whole for the hotline's staff. The read is audited when it shows personal data."""
-    if not plausible_number(number):
-        return None
-    with session_scope() as s:
-        order = s.execute(select(WorkOrder).where(WorkOrder.number == number)).scalar_one_or_none()
-        if order is None or (unit is not None and order.unit != unit and unit not in {c.unit for c in order.co_units}):
-            return None
-        if unit is None:
-            view = repository.order_as_dict(order)
-            view.update(_progress(order), co_units=lifecycle.co_units_view(order), rating=order.rating,
-                        rating_reason=order.rating_reason, suggested_unit=order.suggested_unit,
-                        confidence=order.suggestion_confidence, cluster=order.cluster)
-        else:
-            view = unit_view(order, unit=unit)
-        shows_personal = unit is None or not protected(order)
-        protected_citizen = (order.name, order.phone) if protected(order) else None
-    view["history"] = lifecycle.history(number)
-    if unit is not None and protected_citizen:
-        for step in view["history"]:  # the citizen's own words may name them: not for the unit
-            if step["kind"] == "citizen_answered" and step["note"]:
-                step["note"] = redact_identity(step["note"], *protected_citizen)
-    if shows_personal:
-        lifecycle.audit(actor, "read_order", number)
-    return view
-
 
 UNIT_ACTIONS = ("accept", "return", "extend", "close", "terminate", "appeal", "report", "ask-citizen")
 STAFF_ACTIONS = ("dispatch", "set-topic", "co-units", "change-lead", "designate", "ask-citizen", "callback", "review-extension", "review-close", "review-return", "review-termination", "review-rating",
@@ -162,7 +81,7 @@ def unit_action(unit: str, actor: str, number: str, action: str, body: dict[str,
     """A handling unit's step on one of its orders (runs in a worker thread)."""
     if action not in UNIT_ACTIONS:
         return error(404, "not_found", "没有这个操作。")
-    if not plausible_number(number):
+    if not repository.plausible_number(number):
         return error(404, "not_found", "本单位没有这个工单。")
     done = (actor, action, number)
     if action == "accept":
@@ -187,7 +106,7 @@ def staff_action(actor: str, number: str, action: str, body: dict[str, Any], pro
     """The hotline's decision on an order (runs in a worker thread)."""
     if action not in STAFF_ACTIONS:
         return error(404, "not_found", "没有这个操作。")
-    if not plausible_number(number):
+    if not repository.plausible_number(number):
         return error(404, "not_found", "没有这个工单。")
     done = (actor, action, number)
     if action == "callback":
@@ -225,7 +144,7 @@ def staff_action(actor: str, number: str, action: str, body: dict[str, Any], pro
 
 def callback(actor: str, number: str, body: dict[str, Any], profile: Profile) -> web.Response:
     """One call of the 回访 and what came of it (runs in a worker thread)."""
-    if not plausible_number(number):
+    if not repository.plausible_number(number):
         return error(404, "not_found", "没有这个工单。")
     try:
         attempt = callbacks.record(number, actor, _text(body, "outcome") or "", profile, _text(body, "rating"),
@@ -236,58 +155,6 @@ def callback(actor: str, number: str, body: dict[str, Any], profile: Profile) ->
     lifecycle.audit(actor, "callback", number, attempt.outcome)
     return ok({"number": attempt.number, "outcome": attempt.outcome, "attempts": attempt.attempts,
                "finished": attempt.finished, "rating": attempt.rating, "reopened": attempt.reopened})
-
-
-def callback_list(actor: str, profile: Profile) -> list[dict[str, Any]]:
-    """The call-back list; it shows citizens' names and phones, so the read is audited."""
-    rows = callbacks.due(profile)
-    if rows:
-        lifecycle.audit(actor, "read_callbacks", None, ",".join(r["number"] for r in rows)[:2000])
-    return rows
-
-
-def _listed(o: WorkOrder) -> dict[str, Any]:
-    return {"number": o.number, "type": o.request_type, "content": o.content[:200], "address": o.address,
-            "status": o.status, "status_label": o.status_label, "unit": o.unit,
-            "created_at": o.created_at.isoformat() + "Z", "deadline": o.deadline.isoformat(),
-            "suggested_unit": o.suggested_unit,
-            "confidence": round(o.suggestion_confidence, 3) if o.suggestion_confidence is not None else None,
-            "urgent": o.urgent, "urgent_label": citizen_texts.URGENT_LABELS.get(o.urgent) if o.urgent else None,
-            "due_at": o.due_at.isoformat() + "Z" if o.due_at else None,
-            "overdue": bool(o.due_at and o.due_at < utcnow())}
-
-
-def pending_orders(profile: Profile) -> list[dict[str, Any]]:
-    """Orders 智能派单 was not sure enough to send, with its suggestion: urgent ones first, then
-    the longest waiting; those waiting beyond the profile's hours are flagged (及时派单)."""
-    limit = dt.timedelta(hours=profile.dispatch_within_hours)
-    now = utcnow()
-    with session_scope() as s:
-        orders = s.execute(select(WorkOrder).where(WorkOrder.status == OrderStatus.PENDING)
-                           .order_by(WorkOrder.urgent.is_(None), WorkOrder.due_at, WorkOrder.created_at, WorkOrder.id)
-                           .limit(500)).scalars()
-        return [{**_listed(o), "waiting_too_long": o.created_at + limit < now,
-                 "dispatch_within_hours": profile.dispatch_within_hours} for o in orders]
-
-
-def urgent_orders() -> list[dict[str, Any]]:
-    """Open urgent orders (outages for many households, disasters), the nearest due first: the
-    head of the supervisor's lists."""
-    with session_scope() as s:
-        orders = s.execute(select(WorkOrder).where(WorkOrder.urgent.is_not(None),
-                                                   WorkOrder.status.in_(OPEN_STATUSES))
-                           .order_by(WorkOrder.due_at, WorkOrder.id).limit(500)).scalars()
-        return [_listed(o) for o in orders]
-
-
-def oversight(profile: Profile) -> dict[str, Any]:
-    """Everything waiting for the hotline's supervisor (督办), in one read."""
-    return {"urgent": urgent_orders(), "pending": pending_orders(profile), "overdue": lifecycle.overdue(),
-            "clusters": clusters.flagged(), "extensions": lifecycle.extensions_to_review(),
-            "closings": lifecycle.closings_to_review(), "returns": lifecycle.returns_to_review(),
-            "terminations": lifecycle.terminations_to_review(), "dissatisfied": lifecycle.dissatisfied_to_review(),
-            "appeals": lifecycle.appeals_to_review(), "units": dispatch.unit_names(profile),
-            "deadline_per_order": profile.deadline_per_order, "working_days": profile.working_days}
 
 
 def parse_limit(value: str | None, default: int = 200) -> int:
@@ -307,13 +174,13 @@ class UnitApi:
     async def list_orders(self, request: web.Request) -> web.Response:
         key = self.api.require(request, "unit")
         status = request.query.get("status") or None
-        if status is not None and status not in STATUSES:
-            return error(400, "bad_status", f"status 只能是 {'、'.join(STATUSES)}。")
-        return ok({"orders": await asyncio.to_thread(unit_orders, key.name, status)})
+        if status is not None and status not in views.STATUSES:
+            return error(400, "bad_status", f"status 只能是 {'、'.join(views.STATUSES)}。")
+        return ok({"orders": await asyncio.to_thread(views.unit_orders, key.name, status)})
 
     async def get_order(self, request: web.Request) -> web.Response:
         key = self.api.require(request, "unit")
-        view = await asyncio.to_thread(order_detail, request.match_info["number"], f"unit:{key.name}", key.name)
+        view = await asyncio.to_thread(views.order_detail, request.match_info["number"], f"unit:{key.name}", key.name)
         if view is None:
             return error(404, "not_found", "本单位没有这个工单。")
         return ok(view)
@@ -344,7 +211,7 @@ class UnitApi:
     async def pending(self, request: web.Request) -> web.Response:
         """The supervisor's queue: orders 智能派单 was not sure enough to send, with its suggestions."""
         self.api.require(request, "staff")
-        return ok({"orders": await asyncio.to_thread(pending_orders, self.profile)})
+        return ok({"orders": await asyncio.to_thread(views.pending_orders, self.profile)})
 
     async def clusters(self, request: web.Request) -> web.Response:
         """集中反映: the same matter raised by several citizens in a short time."""
@@ -355,12 +222,12 @@ class UnitApi:
         """Every supervisor queue at once: pending, overdue, clusters, returns, terminations,
         dissatisfied ratings, and the units one can dispatch to."""
         self.api.require(request, "staff")
-        return ok(await asyncio.to_thread(oversight, self.profile))
+        return ok(await asyncio.to_thread(views.oversight, self.profile))
 
     async def callbacks(self, request: web.Request) -> web.Response:
         """回访 by telephone: closed orders whose citizen the agents should call now."""
         key = self.api.require(request, "staff")
-        return ok({"orders": await asyncio.to_thread(callback_list, f"staff:{key.name}", self.profile)})
+        return ok({"orders": await asyncio.to_thread(views.callback_list, f"staff:{key.name}", self.profile)})
 
     async def audit(self, request: web.Request) -> web.Response:
         """The audit log (newest first), by order number and/or actor."""

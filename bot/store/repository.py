@@ -76,6 +76,12 @@ class OrderView:
         }
 
 
+def plausible_number(number: str) -> bool:
+    """Whether a work-order number could exist (at most 32 printable characters); any other is
+    not found without asking the database (PostgreSQL refuses NUL and over-long values)."""
+    return 0 < len(number) <= 32 and number.isprintable()
+
+
 def normalize_order_number(text: str) -> str | None:
     """'as20261123 0007' / 'AS-20261123-7' -> 'AS-20261123-0007' (None if no number in text)."""
     m = ORDER_NUMBER_RX.search(text or "")

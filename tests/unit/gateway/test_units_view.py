@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.gateway import units
-from bot.orders import lifecycle
+from bot.orders import lifecycle, views
 from bot.profile import load_profile
 from bot.store import repository
 
@@ -30,7 +29,7 @@ def filed(content: str, request_type: str = "举报", confidential: bool = True,
 def test_a_protected_orders_content_names_nobody(content, hidden):
     order = filed(content)
     lifecycle.dispatch(order.number, "市生态环境局", "test", load_profile("anshan"))
-    [view] = [v for v in units.unit_orders("市生态环境局", None) if v["number"] == order.number]
+    [view] = [v for v in views.unit_orders("市生态环境局", None) if v["number"] == order.number]
     assert view["name"] is None and view["phone"] is None and view["sender_id"] is None and view["channel"] is None
     for word in hidden:
         assert word not in view["content"], (word, view["content"])
@@ -41,5 +40,5 @@ def test_an_ordinary_order_is_shown_as_written():
     content = "我是王建国，楼下烧烤店油烟太大，电话13898765432"
     order = filed(content, "投诉", confidential=False)
     lifecycle.dispatch(order.number, "市生态环境局", "test", load_profile("anshan"))
-    [view] = [v for v in units.unit_orders("市生态环境局", None) if v["number"] == order.number]
+    [view] = [v for v in views.unit_orders("市生态环境局", None) if v["number"] == order.number]
     assert view["content"] == content and view["name"] is None  # names are read one order at a time

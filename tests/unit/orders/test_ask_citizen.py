@@ -9,8 +9,7 @@ import datetime as dt
 
 import pytest
 
-from bot.gateway import units
-from bot.orders import lifecycle
+from bot.orders import lifecycle, views
 from bot.orders.lifecycle import LifecycleError
 from bot.profile import load_profile
 from bot.store import repository, transcript
@@ -100,11 +99,11 @@ def test_a_protected_citizens_answer_reaches_the_unit_without_who_they_are():
     number = order("s5", request_type="举报", confidential=True)
     lifecycle.ask_citizen(number, "unit:x", "请说明排污的具体时间段", 3, P, UNIT)
     lifecycle.citizen_answered(number, "web-s5", "每天夜里两点左右，我是王丽，电话13912345678", P)
-    seen = units.order_detail(number, f"unit:{UNIT}", UNIT)
+    seen = views.order_detail(number, f"unit:{UNIT}", UNIT)
     answer = next(h["note"] for h in seen["history"] if h["kind"] == "citizen_answered")
     assert "夜里两点" in answer and "王丽" not in answer and "13912345678" not in answer
     assert seen["name"] is None and seen["phone"] is None
-    whole = units.order_detail(number, "staff:值班长")  # the hotline sees the citizen's own words
+    whole = views.order_detail(number, "staff:值班长")  # the hotline sees the citizen's own words
     assert "13912345678" in next(h["note"] for h in whole["history"] if h["kind"] == "citizen_answered")
 
 

@@ -119,7 +119,7 @@ def test_an_open_order_is_not_called_back():
 
 def test_an_order_waiting_too_long_for_a_dispatcher_is_flagged():
     """及时派单 (通辽条例第十六条第一项): pending beyond the profile's hours is flagged, the oldest first."""
-    from bot.gateway import units
+    from bot.orders import views
     from bot.store.db import session_scope
     from bot.store.models import WorkOrder
 
@@ -129,6 +129,6 @@ def test_an_order_waiting_too_long_for_a_dispatcher_is_flagged():
         for key, text in (("d1", "路灯不亮"), ("d2", "井盖丢了")))
     with session_scope() as s:
         s.query(WorkOrder).filter_by(number=old).one().created_at -= dt.timedelta(hours=P.dispatch_within_hours + 1)
-    rows = {r["number"]: r for r in units.pending_orders(P)}
+    rows = {r["number"]: r for r in views.pending_orders(P)}
     assert rows[old]["waiting_too_long"] and not rows[fresh]["waiting_too_long"]
-    assert [r["number"] for r in units.pending_orders(P)][:2] == [old, fresh]
+    assert [r["number"] for r in views.pending_orders(P)][:2] == [old, fresh]

@@ -343,7 +343,7 @@ def test_the_audit_log_by_citizen_shows_who_read_their_orders_and_conversations(
 def test_a_units_list_is_read_in_a_few_queries_whatever_its_length():
     from sqlalchemy import event
 
-    from bot.gateway import units
+    from bot.orders import views as order_views
     from bot.store.db import get_engine
 
     numbers = [new_order(f"list-{i}", confidential=i == 2) for i in range(8)]
@@ -359,7 +359,7 @@ def test_a_units_list_is_read_in_a_few_queries_whatever_its_length():
     engine = get_engine()
     event.listen(engine, "before_cursor_execute", count)
     try:
-        views = units.unit_orders(UNIT, None)
+        views = order_views.unit_orders(UNIT, None)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert sorted(v["number"] for v in views) == sorted(numbers)

@@ -11,8 +11,8 @@ import datetime as dt
 import pytest
 
 from actions.intake import ActionFileWorkOrder
-from bot.gateway import units
 from bot.language.emergency.urgent import urgent_for_filing, urgent_matter
+from bot.orders import views
 from bot.profile import load_profile
 from bot.store import repository
 from bot.store.models import utcnow
@@ -83,7 +83,7 @@ def test_the_bot_files_it_urgent_dispatched_at_once_and_tells_the_citizen():
     assert before + hours <= order.due_at <= utcnow() + hours
     line = said[1]["text"]
     assert "紧急诉求" in line and "停水" in line and p.urgent_unit("water") in line and f"{p.urgent_hours}小时" in line
-    listed = units.urgent_orders()
+    listed = views.urgent_orders()
     assert listed[0]["number"] == number and listed[0]["urgent_label"] == "停水" and listed[0]["due_at"]
 
 
@@ -101,5 +101,5 @@ def test_an_ordinary_order_is_not_urgent_and_the_urgent_head_the_pending_list(mo
     disaster = repository.get_order(said[0]["number"])
     assert disaster.urgent == "disaster"
     if disaster.status == "pending":
-        assert units.pending_orders(load_profile("anshan"))[0]["number"] == disaster.number
+        assert views.pending_orders(load_profile("anshan"))[0]["number"] == disaster.number
     assert "灾害险情" in said[1]["text"] and "119" in said[1]["text"]

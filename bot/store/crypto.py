@@ -285,6 +285,8 @@ class _Ciphertext(TypeDecorator):
 class Encrypted(_Ciphertext):
     """Free text, encrypted with a random nonce (AES-GCM): only read and written, never compared."""
 
+    cache_ok = True  # (SQLAlchemy reads it from each class itself)
+
     class comparator_factory(TypeDecorator.Comparator):  # noqa: N801
         def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
             # NULL tests, and a column against a column (SQLAlchemy compares its own columns so,
@@ -299,6 +301,7 @@ class Searchable(_Ciphertext):
     """A value looked up by equality, encrypted deterministically (AES-SIV): ``==``, ``!=``,
     ``in_`` and unique indexes work; ordering and LIKE are refused."""
 
+    cache_ok = True
     searchable = True
 
     class comparator_factory(TypeDecorator.Comparator):  # noqa: N801

@@ -112,12 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with session_scope() as s:
         if args.clear:
-            sim = select(WorkOrder.id).where(WorkOrder.idempotency_key.like("sim-%"))
+            # by number: the idempotency key is encrypted (bot/store/crypto.py), the number is not
+            sim = select(WorkOrder.id).where(WorkOrder.number.like("SM-%"))
             s.execute(delete(WorkOrderEvent).where(WorkOrderEvent.order_id.in_(sim)))
-            s.execute(delete(WorkOrder).where(WorkOrder.idempotency_key.like("sim-%")))
+            s.execute(delete(WorkOrder).where(WorkOrder.number.like("SM-%")))
         next_id = (s.execute(select(func.max(WorkOrder.id))).scalar() or 0) + 1
         next_event = (s.execute(select(func.max(WorkOrderEvent.id))).scalar() or 0) + 1
-        used = s.execute(select(func.count()).where(WorkOrder.idempotency_key.like("sim-%"))).scalar_one()
+        used = s.execute(select(func.count()).where(WorkOrder.number.like("SM-%"))).scalar_one()
     if used:
         print(f"the store holds {used} simulated orders already: add --clear to replace them", file=sys.stderr)
         return 2

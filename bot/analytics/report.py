@@ -13,7 +13,7 @@ import io
 import re
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, select
 
 from bot.analytics import queries
 from bot.language.redact import redact_identity
@@ -51,12 +51,17 @@ def build(p: queries.Period, min_orders: int = 10) -> dict[str, Any]:
                      "baseline": w.baseline, "unit": w.unit or "", "state": w.state, "note": w.note or "",
                      "numbers": w.numbers or "", "advice": _advice(w.topic, w.district, w.unit)} for w in warned]
         # Notable cases: the most raised matters (集中反映 groups) and the orders reopened after 不满意.
-        # A 举报's or a confidential order's words are never the group's example.
-        open_content = case((or_(WorkOrder.confidential.is_(True), WorkOrder.request_type == "举报"), None),
-                            else_=WorkOrder.content)
-        groups = s.execute(select(WorkOrder.cluster, func.count(), func.min(open_content), func.min(WorkOrder.topic))
-                           .where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi, WorkOrder.cluster.is_not(None))
-                           .group_by(WorkOrder.cluster).order_by(func.count().desc()).limit(10)).all()
+        # A 举报's or a confidential order's words are never the group's example: the example is
+        # the first open order's content (read here: the database holds it encrypted).
+        counted = s.execute(select(WorkOrder.cluster, func.count(), func.min(WorkOrder.topic))
+                            .where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi, WorkOrder.cluster.is_not(None))
+                            .group_by(WorkOrder.cluster).order_by(func.count().desc()).limit(10)).all()
+        groups = [(cluster, n, s.execute(select(WorkOrder.content)
+                                         .where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi,
+                                                WorkOrder.cluster == cluster, WorkOrder.confidential.is_not(True),
+                                                WorkOrder.request_type != "举报")
+                                         .order_by(WorkOrder.id).limit(1)).scalar(), topic)
+                  for cluster, n, topic in counted]
         reopened = s.execute(select(WorkOrder.number, WorkOrder.topic, WorkOrder.unit, WorkOrder.rating_reason)
                              .where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi, WorkOrder.reopened > 0)
                              .order_by(WorkOrder.id.desc()).limit(10)).all()

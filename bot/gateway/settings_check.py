@@ -8,7 +8,10 @@ Refused outside ``HOTLINE_ENV=development``:
   short to resist guessing, an example from the documentation, or the same as another key;
 - a session secret or a linkage secret (``HOTLINE_LINKAGE_SECRET_*``) that is short or an example;
 - several gateways (a shared Redis bus) without ``HOTLINE_SESSION_SECRET``: each would sign the
-  citizens' sessions with its own file's secret and refuse the others'.
+  citizens' sessions with its own file's secret and refuse the others';
+- no ``HOTLINE_DATA_KEYS`` (citizens' personal data would be encrypted with the development key
+  of ``var/data_key``, one per machine), a malformed one, or one that encrypts with the
+  development key.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import os
 from collections.abc import Mapping
 
 from bot.gateway.config import CHAT_APP_NAME, KEY_ROLES, GatewayConfig
+from bot.store import crypto
 
 MIN_SECRET_CHARS = 16
 MIN_SESSION_SECRET_CHARS = 32
@@ -81,7 +85,31 @@ def problems(env: Mapping[str, str], dev_token: str, dev_aes_key: str) -> list[s
         why = _weak(env[name], MIN_SECRET_CHARS)
         if why:
             found.append(f"{name} {why}")
+    found.extend(_data_key_problems(env))
     return found
+
+
+def _data_key_problems(env: Mapping[str, str]) -> list[str]:
+    spec = env.get(crypto.ENV, "")
+    if not spec.strip():
+        return [f"{crypto.ENV} is not set (the key that encrypts citizens' personal data at rest; make one "
+                "with `python -m bot.store.crypto new-key`, README \"Citizens' data encrypted at rest\")"]
+    try:
+        keys = crypto.parse_keys(spec)
+    except crypto.DataKeyError as exc:
+        return [str(exc)]
+    first = keys[0]
+    development: bytes | None = None
+    try:
+        development = crypto.parse_keys(crypto.KEY_FILE.read_text(encoding="utf-8"), str(crypto.KEY_FILE))[0].raw
+    except (OSError, crypto.DataKeyError):
+        pass
+    if first.id == crypto.DEV_KEY_ID or first.raw == development:
+        return [f"{crypto.ENV} encrypts with the development key (var/data_key, or the id {crypto.DEV_KEY_ID!r}): "
+                "put a production key first (the development one may stay after it, to read old rows)"]
+    if len(set(first.raw)) < 16:
+        return [f"{crypto.ENV}'s key {first.id} is not random (too few distinct bytes)"]
+    return []
 
 
 def check(config: GatewayConfig, dev_token: str, dev_aes_key: str, env: Mapping[str, str] | None = None) -> None:

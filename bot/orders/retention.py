@@ -34,11 +34,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, delete, func, or_, select, text
+from sqlalchemy import bindparam, create_engine, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from bot.language.redact import redact_identity
 from bot.profile import Profile, load_profile
+from bot.store import crypto
 from bot.store.db import migrate, session_scope
 from bot.store.models import (
     AgentNote,
@@ -195,8 +196,11 @@ def _forget_trackers(sender_ids: list[str]) -> int:
             if not engine.dialect.has_table(conn, "events"):
                 return 0
             deleted = 0
+            # Stored encrypted (bot.rasa.tracker_store.EncryptedSQLTrackerStore) under any of the
+            # keys, or in plaintext by a store from before.
+            forget = text("DELETE FROM events WHERE sender_id IN :s").bindparams(bindparam("s", expanding=True))
             for sender in sender_ids:
-                deleted += conn.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender}).rowcount or 0
+                deleted += conn.execute(forget, {"s": crypto.stored_forms(sender)}).rowcount or 0
             return deleted
     except Exception:
         log.exception("Rasa's tracker store (%s) not cleaned", engine.url.render_as_string(hide_password=True))

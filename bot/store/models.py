@@ -1,4 +1,8 @@
-"""Database tables. Timestamps are stored in UTC; statuses as English codes (see STATUS_LABELS)."""
+"""Database tables. Timestamps are stored in UTC; statuses as English codes (see STATUS_LABELS).
+
+Citizens' personal data is encrypted at rest by its column's type (bot/store/crypto.py):
+``Encrypted`` for free text (read and written only), ``Searchable`` for what is looked up by
+equality (the conversation ``sender_id``, the phone, an audit entry's detail)."""
 
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
+
+from bot.store.crypto import Encrypted, Searchable
 
 # SQLAlchemy 1.4 (pinned by Rasa) has no types: the models are Any to the type checker (pyproject.toml)
 Base: Any = declarative_base()
@@ -73,29 +79,29 @@ class WorkOrder(Base):
     number = Column(String(32), nullable=False, unique=True, index=True)
     status = Column(String(16), nullable=False, default=OrderStatus.PENDING, index=True)
     request_type = Column(String(8), nullable=False)
-    content = Column(Text, nullable=False)
-    address = Column(String(200))
+    content = Column(Encrypted, nullable=False)
+    address = Column(Encrypted)
     district = Column(String(32))
-    name = Column(String(64))
-    phone = Column(String(20))
+    name = Column(Encrypted)
+    phone = Column(Searchable)
     confidential = Column(Boolean, nullable=False, default=False)
     wants_reply = Column(Boolean, nullable=False, default=True)
     channel = Column(String(16), nullable=False, default="rest")
-    sender_id = Column(String(128), index=True)
+    sender_id = Column(Searchable, index=True)
     profile = Column(String(32), nullable=False)
     unit = Column(String(64))
     created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     deadline = Column(Date, nullable=False)
     # A retried filing (same conversation, same user turn) finds the order it already made.
-    idempotency_key = Column(String(128), nullable=False, unique=True)
+    idempotency_key = Column(Searchable, nullable=False, unique=True)  # holds the conversation
     dispatched_at = Column(DateTime, index=True)  # when the current unit received it (its deadline counts from here)
     first_deadline = Column(Date)  # the deadline before any extension (the cap counts from created_at)
-    result = Column(Text)  # what the unit did, as told to the citizen
+    result = Column(Encrypted)  # what the unit did, as told to the citizen
     suggested_unit = Column(String(64))  # 智能派单's suggestion at filing
     cluster = Column(String(32), index=True)  # 集中反映: the number of the first order of its group
     suggestion_confidence = Column(Float)
     rating = Column(String(8))  # 满意 | 基本满意 | 不满意 (回访)
-    rating_reason = Column(Text)
+    rating_reason = Column(Encrypted)
     reopened = Column(Integer, nullable=False, default=0)  # times reopened after 不满意 (at most once)
     # 紧急: an outage of water, power, gas or heating for many households, or a disaster (通辽条例
     # 第十二条): dispatched at once, due within the profile's hours (bot/language/emergency/urgent.py).
@@ -130,7 +136,7 @@ class OrderCoUnit(Base):
     unit = Column(String(64), nullable=False, index=True)
     assigned_at = Column(DateTime, nullable=False, default=utcnow)
     assigned_by = Column(String(64), nullable=False)
-    part = Column(Text)  # what the co-unit did, as it reported it
+    part = Column(Encrypted)  # what the co-unit did, as it reported it
     reported_at = Column(DateTime)
 
     order = relationship("WorkOrder", back_populates="co_units")
@@ -196,7 +202,7 @@ class HotspotWarning(Base):
     acknowledged_at = Column(DateTime)
     closed_by = Column(String(64))
     closed_at = Column(DateTime)
-    note = Column(Text)
+    note = Column(Encrypted)
 
 
 class WorkOrderEvent(Base):
@@ -210,7 +216,7 @@ class WorkOrderEvent(Base):
     actor = Column(String(64), nullable=False)
     status_from = Column(String(16))
     status_to = Column(String(16), nullable=False)
-    note = Column(Text)
+    note = Column(Encrypted)
     # status (a change of status) | extension | return_refused | termination_requested | unit
     kind = Column(String(24), nullable=False, default="status", index=True)
 
@@ -236,21 +242,21 @@ class EmergencyAlert(Base):
     __tablename__ = "emergency_alerts"
 
     id = Column(Integer, primary_key=True)
-    sender_id = Column(String(128), index=True)
+    sender_id = Column(Searchable, index=True)
     channel = Column(String(16))
-    text = Column(Text, nullable=False)
+    text = Column(Encrypted, nullable=False)
     kind = Column(String(32), nullable=False)
     numbers = Column(String(64), nullable=False)
     # "confident" (the full guidance was given) or "possible" (the numbers in one conditional line)
     level = Column(String(16), nullable=False, default="confident", server_default="confident")
-    place = Column(String(200))
+    place = Column(Encrypted)
     messages = Column(Integer, nullable=False, default=1, server_default="1")
     created_at = Column(DateTime, nullable=False, default=utcnow)
     last_at = Column(DateTime, index=True)
     acknowledged_at = Column(DateTime)
     acknowledged_by = Column(String(64))
     escalated_at = Column(DateTime)
-    note = Column(Text)
+    note = Column(Encrypted)
     noted_by = Column(String(64))
     noted_at = Column(DateTime)
 
@@ -281,7 +287,7 @@ class Handoff(Base):
     __tablename__ = "handoffs"
 
     id = Column(Integer, primary_key=True)
-    sender_id = Column(String(128), nullable=False, index=True)
+    sender_id = Column(Searchable, nullable=False, index=True)
     channel = Column(String(16))
     reason = Column(String(32), nullable=False)
     status = Column(String(16), nullable=False, default=HandoffStatus.WAITING)
@@ -326,9 +332,9 @@ class AgentNote(Base):
     __tablename__ = "agent_notes"
 
     id = Column(Integer, primary_key=True)
-    sender_id = Column(String(128), nullable=False, index=True)
+    sender_id = Column(Searchable, nullable=False, index=True)
     agent_id = Column(Integer, ForeignKey("agents.id"), nullable=False)
-    text = Column(Text, nullable=False)
+    text = Column(Encrypted, nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
@@ -344,11 +350,11 @@ class TranscriptMessage(Base):
     __tablename__ = "transcript_messages"
 
     id = Column(Integer, primary_key=True)
-    sender_id = Column(String(128), nullable=False, index=True)
+    sender_id = Column(Searchable, nullable=False, index=True)
     channel = Column(String(16), nullable=False)
     author = Column(String(16), nullable=False)  # citizen | bot | agent | system
-    text = Column(Text)
-    data = Column(Text)  # JSON: buttons, image, attachment, custom payload
+    text = Column(Encrypted)
+    data = Column(Encrypted)  # JSON: buttons, image, attachment, custom payload
     # Citizen messages: pending (not yet with Rasa) | sent | failed | refused (too long, rate limit) | handled (by the gateway: a rating)
     status = Column(String(16), nullable=False, default="sent")
     delivered = Column(Boolean, nullable=False, default=True)
@@ -366,7 +372,7 @@ class MessageDelivery(Base):
 
     id = Column(Integer, primary_key=True)
     message_id = Column(Integer, ForeignKey("transcript_messages.id"), nullable=False, unique=True)
-    sender_id = Column(String(128), nullable=False, index=True)
+    sender_id = Column(Searchable, nullable=False, index=True)
     channel = Column(String(16), nullable=False)
     status = Column(String(16), nullable=False, default="retrying", index=True)  # retrying | sending | undelivered | delivered
     attempts = Column(Integer, nullable=False, default=0)
@@ -387,10 +393,10 @@ class Attachment(Base):
     __tablename__ = "attachments"
 
     id = Column(Integer, primary_key=True)
-    sender_id = Column(String(128), nullable=False, index=True)
+    sender_id = Column(Searchable, nullable=False, index=True)
     channel = Column(String(16), nullable=False)
     order_id = Column(Integer, ForeignKey("work_orders.id"), index=True)
-    filename = Column(String(200))
+    filename = Column(Encrypted)
     content_type = Column(String(64), nullable=False)
     size = Column(Integer, nullable=False)
     sha256 = Column(String(64), nullable=False)
@@ -404,8 +410,8 @@ class SharedEntry(Base):
 
     __tablename__ = "shared_entries"
 
-    key = Column(String(200), primary_key=True)
-    value = Column(Text, nullable=False)
+    key = Column(Searchable, primary_key=True)  # may name a citizen (wechat:choices:<openid>)
+    value = Column(Encrypted, nullable=False)
     expires_at = Column(Float)  # unix time; NULL = never
 
 
@@ -435,4 +441,4 @@ class AuditEntry(Base):
     actor = Column(String(128), nullable=False)
     action = Column(String(32), nullable=False)
     order_number = Column(String(32), index=True)
-    detail = Column(Text)
+    detail = Column(Searchable)  # a conversation read is looked up by it (audit by citizen)

@@ -165,17 +165,24 @@ def start_stack(workdir: Path, profile: str = "anshan", timeout: float = 240, **
     db_url = f"sqlite:///{workdir / 'hotline.db'}"
     (workdir / "endpoints.yml").write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{ports["actions"]}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n",
+        f"tracker_store:\n  type: bot.rasa.tracker_store.EncryptedSQLTrackerStore\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n",
         encoding="utf-8",
     )
     env = {**os.environ, "HOTLINE_ENV": "development", "HOTLINE_EXEMPT_LOOPBACK": "1", "HOTLINE_DB_URL": db_url,
-           "HOTLINE_PROFILE": profile,
+           "HOTLINE_PROFILE": profile, "PYTHONPATH": _this_checkout(),
            "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HOTLINE_KB_WARMUP": "1",
            "RASA_URL": f"http://127.0.0.1:{ports['rasa']}", "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}",
            "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(ports["gateway"]),
            "HOTLINE_UPLOAD_DIR": str(workdir / "uploads"), "HOTLINE_WARNINGS_EVERY": "2",
            "HOTLINE_WECHAT_API_BASE": f"http://127.0.0.1:{ports['wechat_api']}/cgi-bin/", **extra_env}
     return _launch(Stack(workdir, db_url, env, ports), ["wechat_api", "actions", "rasa", "gateway"], timeout)
+
+
+def _this_checkout() -> str:
+    """Rasa and the action server start from the virtualenv's ``rasa`` script, whose first path is
+    the virtualenv's bin: without this they would import ``bot`` and ``actions`` from wherever the
+    project is installed (editable) rather than from the checkout under test."""
+    return os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
 
 
 def _require_model() -> None:
@@ -211,7 +218,7 @@ def start_cluster(workdir: Path, db_url: str, tracker_db: str | None, redis_pref
     redis_url = os.environ.get("HOTLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     redis_host = urlparse(redis_url).hostname or "127.0.0.1"
     env = {**os.environ, "HOTLINE_ENV": "development", "HOTLINE_EXEMPT_LOOPBACK": "1", "HOTLINE_DB_URL": db_url,
-           "HOTLINE_PROFILE": "anshan",
+           "HOTLINE_PROFILE": "anshan", "PYTHONPATH": _this_checkout(),
            "HOTLINE_REDIS_URL": redis_url,
            "HOTLINE_REDIS_PREFIX": redis_prefix, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
            "HOTLINE_KB_WARMUP": "1", "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}", "GATEWAY_HOST": "127.0.0.1",
@@ -228,7 +235,7 @@ def start_cluster(workdir: Path, db_url: str, tracker_db: str | None, redis_pref
         endpoints = workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{ports["actions"]}/webhook"\n'
-            f"tracker_store:\n  type: bot.rasa.tracker_store.ResilientSQLTrackerStore\n  dialect: sqlite\n"
+            f"tracker_store:\n  type: bot.rasa.tracker_store.EncryptedSQLTrackerStore\n  dialect: sqlite\n"
             f"  db: {workdir / 'tracker.db'}\n"
             f"lock_store:\n  type: redis\n  url: {redis_host}\n  port: 6379\n  db: 0\n"
             f"  key_prefix: {env['RASA_LOCK_PREFIX']}\n", encoding="utf-8")

@@ -94,6 +94,7 @@ def test_outside_development_the_cookie_is_secure_and_wechat_refuses_the_develop
     monkeypatch.delenv("HOTLINE_WECHAT_APPID", raising=False)
     monkeypatch.setenv("HOTLINE_KB_WARMUP", "0")
     monkeypatch.setenv("HOTLINE_UPLOAD_DIR", str(tmp_path))
+    monkeypatch.setenv("HOTLINE_DATA_KEYS", "k1:q83vEjRWeJD+3a2vzerfADEyM0RVZneImaq7zN3u/wA=")  # production needs its own
 
     async def wechat_status(env: str) -> int:
         monkeypatch.setenv("HOTLINE_ENV", env)

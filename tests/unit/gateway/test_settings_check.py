@@ -10,6 +10,7 @@ from channels.wechat.config import DEV_AES_KEY, DEV_TOKEN
 
 GOOD = "Zq8-vT3pL0xR7mWc2Ny5bK9h"
 SESSION = "f3a9c1d07b52e846a1c9d3e5f7082b4c6d8e0f1a"
+DATA_KEY = "k1:q83vEjRWeJD+3a2vzerfADEyM0RVZneImaq7zN3u/wA="
 
 
 def _problems(**env: str) -> list[str]:
@@ -21,8 +22,9 @@ def test_good_production_settings_pass():
                      HOTLINE_WECHAT_AES_KEY="k" * 10 + GOOD + "x" * 19,
                      HOTLINE_API_KEYS=f"staff:值班长:{GOOD},unit:市生态环境局:{GOOD[::-1]}",
                      HOTLINE_SESSION_SECRET=SESSION, HOTLINE_REDIS_URL="redis://r:6379/0",
-                     HOTLINE_LINKAGE_SECRET_FIRE=GOOD + "1") == []
-    assert _problems() == []  # nothing configured: nothing to refuse (WeChat stays off)
+                     HOTLINE_LINKAGE_SECRET_FIRE=GOOD + "1", HOTLINE_DATA_KEYS=DATA_KEY) == []
+    # nothing configured: only the data key is refused (WeChat stays off)
+    assert [p.split(" ")[0] for p in _problems()] == ["HOTLINE_DATA_KEYS"]
 
 
 def test_each_development_or_guessable_secret_is_named_without_printing_it():

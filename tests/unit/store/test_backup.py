@@ -22,7 +22,7 @@ from sqlalchemy.pool import NullPool
 
 from bot.orders import lifecycle
 from bot.profile import load_profile
-from bot.store import backup, repository, transcript
+from bot.store import backup, crypto, repository, transcript
 from bot.store.db import migrate
 from tests.support import services
 from tests.support.stack import ROOT
@@ -139,7 +139,7 @@ def assert_restored(url: str, tracker_url: str, orders: dict[str, int], tracker_
     with engine.connect() as conn:
         events = dict(conn.execute(text("SELECT o.number, count(e.id) FROM work_orders o LEFT JOIN "
                                         "work_order_events e ON e.order_id = o.id GROUP BY o.number")).all())
-        said = {r[0] for r in conn.execute(text("SELECT text FROM transcript_messages WHERE author = 'bot'"))}
+        said = {crypto.decrypt(r[0]) for r in conn.execute(text("SELECT text FROM transcript_messages WHERE author = 'bot'"))}
     engine.dispose()
     missing = [n for n in orders if n not in events]
     assert not missing, f"{len(missing)} orders committed before the backup are missing: {missing[:5]}"

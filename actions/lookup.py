@@ -16,6 +16,7 @@ from actions.common import latest_entities, latest_text
 from bot.orders import lookups
 from bot.store import repository
 from bot.store.shared import shared_store
+from bot.workdays import CHINA_TZ
 
 
 def _say_order(dispatcher: CollectingDispatcher, order, own: bool = False) -> None:
@@ -29,7 +30,7 @@ def _say_order(dispatcher: CollectingDispatcher, order, own: bool = False) -> No
         number=view.number,
         type=view.request_type,
         status=view.status_label,
-        created=view.created_at.replace(tzinfo=dt.timezone.utc).astimezone(repository.CHINA_TZ).strftime("%Y年%m月%d日 %H:%M"),
+        created=view.created_at.replace(tzinfo=dt.timezone.utc).astimezone(CHINA_TZ).strftime("%Y年%m月%d日 %H:%M"),
         deadline=view.deadline.strftime("%Y年%m月%d日"),
         unit_text=extra,
     )

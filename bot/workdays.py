@@ -13,6 +13,9 @@ from functools import lru_cache
 
 import chinese_calendar
 
+# China has one time zone, without daylight saving: the hotline\'s days and hours are read in it.
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+
 log = logging.getLogger(__name__)
 _warned: set[int] = set()
 

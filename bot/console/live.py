@@ -24,7 +24,7 @@ from bot.console.parts import ConsolePart
 from bot.gateway.api import dumps, error, ok
 from bot.store import deliveries, repository, transcript
 from bot.store.models import HandoffStatus, utcnow
-from bot.store.repository import CHINA_TZ
+from bot.workdays import CHINA_TZ
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +241,7 @@ class Live(ConsolePart):
             await self.broadcast(message)
 
     async def waiting_text(self, sender_id: str, first: bool = False) -> str:
-        waiting = [h for h in await asyncio.to_thread(repository.handoff_queue) if h["status"] == "waiting"]
+        waiting = [h for h in await asyncio.to_thread(repository.handoff_queue) if h["status"] == HandoffStatus.WAITING]
         ahead = next((i for i, h in enumerate(waiting) if h["sender_id"] == sender_id), len(waiting))
         minutes = max(1, math.ceil((ahead + 1) * self.hub.config.minutes_per_conversation / max(1, self.online())))
         return citizen_texts.handoff_waiting(ahead, minutes, first)

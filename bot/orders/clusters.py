@@ -17,9 +17,9 @@ import numpy as np
 from sqlalchemy import func, select
 
 from bot.language.sentences import Embedder
+from bot.language.similarity import similarity
 from bot.store.db import session_scope
 from bot.store.models import OPEN_STATUSES, WorkOrder, WorkOrderEvent, utcnow
-from bot.store.repository import similarity
 
 WINDOW = dt.timedelta(hours=72)
 FLAG_AT = 3

@@ -48,8 +48,7 @@ from bot.store.models import (
     WorkOrderEvent,
     utcnow,
 )
-from bot.store.repository import CHINA_TZ
-from bot.workdays import add_working_days, is_workday
+from bot.workdays import CHINA_TZ, add_working_days, is_workday
 
 
 class LifecycleError(ValueError):

@@ -8,11 +8,11 @@ import re
 import time
 from dataclasses import dataclass
 
-import jieba
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.language.emergency.urgent import URGENT_LABELS
+from bot.language.similarity import similarity
 from bot.profile import Profile
 from bot.store.db import session_scope
 from bot.store.models import (
@@ -30,9 +30,8 @@ from bot.store.models import (
     WorkOrderEvent,
     utcnow,
 )
-from bot.workdays import add_working_days
+from bot.workdays import CHINA_TZ, add_working_days
 
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 ORDER_NUMBER_RX = re.compile(r"([A-Za-z]{2})\s*[-_－—]?\s*(\d{8})\s*[-_－—]?\s*(\d{3,4})")
 
 
@@ -192,20 +191,6 @@ def orders_for_sender(sender_id: str, limit: int = 5) -> list[WorkOrder]:
             select(WorkOrder).where(WorkOrder.sender_id == sender_id).order_by(WorkOrder.id.desc()).limit(limit)
         ).scalars()
         return list(rows)
-
-
-def _tokens(text: str) -> set[str]:
-    return {w for w in jieba.lcut(text or "") if len(w.strip()) > 1 or re.match(r"[\u4e00-\u9fa5]", w)} - {
-        "我", "的", "了", "是", "在", "有", "要", "投诉", "举报", "反映", "问题", "一下", "，", "。"
-    }
-
-
-def similarity(a: str, b: str) -> float:
-    """Jaccard overlap of the meaningful words of two descriptions (0..1)."""
-    ta, tb = _tokens(a), _tokens(b)
-    if not ta or not tb:
-        return 0.0
-    return len(ta & tb) / len(ta | tb)
 
 
 def find_open_repeat(

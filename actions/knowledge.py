@@ -89,9 +89,9 @@ def _warm_up() -> None:
         log.exception("knowledge base warm-up failed; it will be retried on the first question")
         return
     try:  # 智能派单 shares the knowledge base's embedder
-        from bot.orders.dispatch import dispatcher_for
+        from bot.orders.suggest import suggester_for
 
-        dispatcher_for(kb.profile, kb.embedder)
+        suggester_for(kb.profile, kb.embedder)
     except Exception:
         log.exception("dispatcher warm-up failed; it will be retried at the first filing")
 

@@ -688,13 +688,13 @@ def dispatch_set() -> dict:
     its failures shown, sealed half counted only), and (issue 22) letters for the Weifang and
     Tianjin catalogues, each written and labelled independently of its catalogue. A letter
     labelled 无 (no unit fits) is right only when the order waits for the supervisor."""
-    from bot.orders.dispatch import Dispatcher, keyword_baseline, load_catalogue
+    from bot.orders.suggest import Suggester, keyword_baseline, load_catalogue
     from bot.profile import load_profile
 
     def right(case: dict, unit: str | None) -> bool:
         return unit is not None and (unit == case["unit"] or unit in (case.get("also") or ()))
 
-    def score(d: Dispatcher, cases: list[dict], show: bool = False) -> dict:
+    def score(d: Suggester, cases: list[dict], show: bool = False) -> dict:
         units = d.units
         fits = [c for c in cases if c["unit"] != "无"]
         base = sum(right(c, keyword_baseline(units, c["text"])) for c in fits)
@@ -729,9 +729,9 @@ def dispatch_set() -> dict:
             out["misses"] = misses
         return out
 
-    def dispatcher(key: str) -> Dispatcher:
+    def dispatcher(key: str) -> Suggester:
         profile = load_profile(key)
-        d = Dispatcher(load_catalogue(profile), profile)
+        d = Suggester(load_catalogue(profile), profile)
         d.suggest("预热")
         return d
 

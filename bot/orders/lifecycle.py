@@ -138,7 +138,7 @@ def time_limit(unit: str, profile: Profile, working_days: object = None) -> int:
         if not isinstance(working_days, int) or isinstance(working_days, bool) or not 1 <= working_days <= 60:
             raise LifecycleError("bad_days", "办理时限应为1到60个工作日。")
         return working_days
-    from bot.orders.dispatch import load_catalogue  # the catalogue is the dispatcher's data
+    from bot.orders.suggest import load_catalogue  # the catalogue is the dispatcher's data
 
     own = next((u.working_days for u in load_catalogue(profile) if u.name == unit and u.working_days), None)
     return own or profile.working_days

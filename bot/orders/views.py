@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from bot import citizen_texts
 from bot.language.redact import redact_identity
-from bot.orders import callbacks, clusters, dispatch, lifecycle
+from bot.orders import callbacks, clusters, lifecycle, suggest
 from bot.profile import Profile
 from bot.store import repository
 from bot.store.db import session_scope
@@ -142,5 +142,5 @@ def oversight(profile: Profile) -> dict[str, Any]:
             "clusters": clusters.flagged(), "extensions": lifecycle.extensions_to_review(),
             "closings": lifecycle.closings_to_review(), "returns": lifecycle.returns_to_review(),
             "terminations": lifecycle.terminations_to_review(), "dissatisfied": lifecycle.dissatisfied_to_review(),
-            "appeals": lifecycle.appeals_to_review(), "units": dispatch.unit_names(profile),
+            "appeals": lifecycle.appeals_to_review(), "units": suggest.unit_names(profile),
             "deadline_per_order": profile.deadline_per_order, "working_days": profile.working_days}

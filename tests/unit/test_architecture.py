@@ -85,7 +85,7 @@ def test_a_room_reaches_only_downward(room, allowed, exempt):
 
 def test_the_rules_see_the_imports():
     """The reader works: known imports are found (a reader that finds nothing passes every rule)."""
-    assert "bot.orders.dispatch" in IMPORTS["bot.orders.filing"]
+    assert "bot.orders.suggest" in IMPORTS["bot.orders.filing"]
     assert "channels.web.uploads" in IMPORTS["bot.gateway.app"]
     assert "bot.language.scope" in IMPORTS["bot.language.triage"]
 

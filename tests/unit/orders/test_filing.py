@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.orders.dispatch import Dispatcher, load_catalogue
 from bot.orders.filing import file_request
+from bot.orders.suggest import Suggester, load_catalogue
 from bot.profile import load_profile
 from bot.store import repository
 
@@ -17,7 +17,7 @@ P = load_profile("anshan")
 
 @pytest.fixture(scope="module")
 def embedder():
-    return Dispatcher(load_catalogue(P), P).embedder
+    return Suggester(load_catalogue(P), P).embedder
 
 
 def request(content: str, sender: str = "web-a", key: str = "k1", phone: str = "13912345678",

@@ -448,10 +448,10 @@ def test_the_hotline_sets_each_orders_time_limit_where_the_profile_says_so_tongl
 
 def test_a_catalogue_entry_with_its_own_legal_time_limit_sets_the_deadline(monkeypatch):
     """法律法规另有规定的从其规定: a unit's entry may carry its own working days."""
-    from bot.orders import dispatch
+    from bot.orders import suggest
 
-    units = [dispatch.Unit(UNIT, "占道经营", ("摆摊",), (), 10)]
-    monkeypatch.setattr(dispatch, "load_catalogue", lambda profile: units)
+    units = [suggest.Unit(UNIT, "占道经营", ("摆摊",), (), 10)]
+    monkeypatch.setattr(suggest, "load_catalogue", lambda profile: units)
     number = new_order("d3")
     assert lifecycle.dispatch(number, UNIT, "staff:派单员", P, now=at("2026-11-23")).deadline == dt.date(2026, 12, 7)
     other = new_order("d4")

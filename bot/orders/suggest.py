@@ -119,7 +119,7 @@ def keyword_baseline(units: list[Unit], text: str) -> str | None:
     return units[best].name if best is not None and scores[best] > 0 else None
 
 
-class Dispatcher:
+class Suggester:
     # Calibrated on the even half of tests/data/dispatch_cases.yml (scripts/calibrate_dispatch.py).
     # Even half: embeddings alone 75.1% top-1, + keywords 83.1% (any weight 0.15-1.0); BM25 over
     # the catalogue only lowered it (0.2: 78.0%), so it weighs nothing. Auto-dispatch at 0.7 with
@@ -193,7 +193,7 @@ class Dispatcher:
 
 
 _lock = threading.Lock()
-_built: dict[tuple[str, int], Dispatcher | None] = {}
+_built: dict[tuple[str, int], Suggester | None] = {}
 
 
 _STREET = re.compile(r"([\u4e00-\u9fa5]{2,6}?街道)(?!办)")
@@ -233,13 +233,13 @@ def unit_names(profile: Profile) -> list[str]:
     return names
 
 
-def dispatcher_for(profile: Profile, embedder: Embedder | None = None) -> Dispatcher | None:
+def suggester_for(profile: Profile, embedder: Embedder | None = None) -> Suggester | None:
     """The profile's dispatcher, built once per process (None when the city has no catalogue)."""
     key = (profile.key, id(embedder))
     with _lock:
         if key not in _built:
             units = load_catalogue(profile)
-            _built[key] = Dispatcher(units, profile, embedder) if units else None
+            _built[key] = Suggester(units, profile, embedder) if units else None
         return _built[key]
 
 
@@ -252,7 +252,7 @@ def route(number: str, text: str, profile: Profile, embedder: Embedder | None = 
     from bot.store.db import session_scope
     from bot.store.models import WorkOrder
 
-    dispatcher = dispatcher_for(profile, embedder)
+    dispatcher = suggester_for(profile, embedder)
     suggestion = dispatcher.suggest(text) if dispatcher is not None else None
     lead: str | None = None
     helpers: tuple[str, ...] = ()
@@ -313,7 +313,7 @@ def plan_matters(text: str, profile: Profile, embedder: Embedder | None = None) 
     """天津办法第十五条: a request with several matters for different units becomes several orders.
     Returns [(matter, unit), ...] when it does (parts for the same unit joined), else []."""
     parts = split_matters(text)
-    dispatcher = dispatcher_for(profile, embedder) if len(parts) > 1 else None
+    dispatcher = suggester_for(profile, embedder) if len(parts) > 1 else None
     if dispatcher is None:
         return []
     suggestions = [dispatcher.suggest(p) for p in parts]

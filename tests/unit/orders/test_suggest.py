@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.orders.dispatch import Dispatcher, keyword_baseline, load_catalogue, route
+from bot.orders.suggest import Suggester, keyword_baseline, load_catalogue, route
 from bot.profile import load_profile
 from bot.store import repository
 
@@ -14,7 +14,7 @@ P = load_profile("anshan")
 
 @pytest.fixture(scope="module")
 def dispatcher():
-    return Dispatcher(load_catalogue(P), P)
+    return Suggester(load_catalogue(P), P)
 
 
 def test_catalogue_has_every_unit_once_without_its_exclusion_sentence():
@@ -93,7 +93,7 @@ def test_the_same_matter_from_three_citizens_is_flagged_as_one(dispatcher):
 
 
 def test_several_matters_for_different_units_become_several_orders(dispatcher):
-    from bot.orders.dispatch import plan_matters, split_matters
+    from bot.orders.suggest import plan_matters, split_matters
 
     wages_and_heat = plan_matters("我们单位拖欠工资三个月了，还有我家暖气一直不热", P, dispatcher.embedder)
     assert [unit for _, unit in wages_and_heat] == ["市人力资源和社会保障局", "供热企业；市供热主管部门"]
@@ -106,7 +106,7 @@ def test_several_matters_for_different_units_become_several_orders(dispatcher):
 
 def test_local_matters_go_to_the_districts_own_unit_and_the_city_leads_where_the_catalogue_says():
     """属地 (鞍山条例第四至六条、第十二条; 潍坊条例第二十四条)."""
-    from bot.orders.dispatch import localize, unit_names
+    from bot.orders.suggest import localize, unit_names
 
     assert localize("市城市管理综合行政执法局", "铁东区", "铁东区胜利路1号", P) == ("铁东区城市管理综合行政执法局", ())
     assert localize("市住房和城乡建设局", "立山区", "立山区胜利小区", P) == ("市住房和城乡建设局", ("立山区住房和城乡建设局",))
@@ -120,8 +120,8 @@ def test_local_matters_go_to_the_districts_own_unit_and_the_city_leads_where_the
 
 
 def test_智能派单_sends_a_local_matter_to_the_district_unit_with_the_city_leading_where_it_should(monkeypatch):
-    from bot.orders import dispatch
-    from bot.orders.dispatch import Suggestion
+    from bot.orders import suggest
+    from bot.orders.suggest import Suggestion
 
     for text, district, address, lead, helpers in (
             ("路边占道摆摊", "千山区", "千山区xx路", "千山区城市管理综合行政执法局", []),
@@ -132,11 +132,11 @@ def test_智能派单_sends_a_local_matter_to_the_district_unit_with_the_city_le
             def suggest(self, _text, city=city):
                 return Suggestion(city, 0.95, ((city, 0.95),), True)
 
-        monkeypatch.setattr(dispatch, "dispatcher_for", lambda profile, embedder=None: Sure())
+        monkeypatch.setattr(suggest, "suggester_for", lambda profile, embedder=None: Sure())
         order, _ = repository.file_order(repository.OrderRequest(
             request_type="投诉", content=text, address=address, district=district, name=None, phone=None,
             confidential=False, wants_reply=True, channel="web", sender_id=f"web-{text}", idempotency_key=text), P)
-        dispatch.route(order.number, text, P)
+        suggest.route(order.number, text, P)
         got = repository.get_order(order.number)
         assert (got.status, got.unit) == ("dispatched", lead)
         from bot.store.db import session_scope

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.language.request_types import INTENT_TYPES
 from bot.orders.filing import ORDER_FIELDS
 from bot.profile import Profile, load_profile
-from bot.store import repository
+from bot.store import handoffs
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, r
     gateway, which adds the queue position (or, with nobody online, gives the conversation back
     to the bot and offers a work order instead)."""
     try:
-        repository.request_handoff(tracker.sender_id, channel(tracker), reason=reason)
+        handoffs.request_handoff(tracker.sender_id, channel(tracker), reason=reason)
     except Exception:
         log.exception("could not record handoff for %s", tracker.sender_id)
     if response:

@@ -15,7 +15,7 @@ from bot.console.parts import ConsolePart
 from bot.gateway.api import error, ok, read_json, read_message
 from bot.language import emergency
 from bot.language.extract import MAX_CONTENT_CHARS
-from bot.store import repository
+from bot.store import handoffs
 
 log = logging.getLogger(__name__)
 
@@ -62,5 +62,5 @@ class Calls(ConsolePart):
         # A caller's number is what the agent reads off the line: the same caller's open order
         # about the same matter is told, not filed twice.
         order = await self._file(req, repeat_from_any_conversation=True)
-        await asyncio.to_thread(repository.add_note, req.sender_id, who.id, "电话来电，由坐席录入")
+        await asyncio.to_thread(handoffs.add_note, req.sender_id, who.id, "电话来电，由坐席录入")
         return ok({"order": order}, status=201)

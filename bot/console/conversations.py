@@ -27,7 +27,7 @@ from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.language.extract import MAX_CONTENT_CHARS, REQUEST_TYPES
 from bot.orders import lifecycle
 from bot.orders.filing import ORDER_FIELDS, file_request
-from bot.store import deliveries, repository, transcript
+from bot.store import deliveries, handoffs, repository, transcript
 from bot.store.models import HandoffStatus, OrderStatus
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class Conversations(ConsolePart):
         named = request.match_info["sender_id"]
         m = HANDLE.fullmatch(named)
         if m:
-            handoff = await asyncio.to_thread(repository.get_handoff, int(m.group(1)))
+            handoff = await asyncio.to_thread(handoffs.get_handoff, int(m.group(1)))
             if handoff is not None:
                 return handoff.sender_id
         elif who.role != "expert":
@@ -60,7 +60,7 @@ class Conversations(ConsolePart):
                                content_type="application/json")
 
     async def _held(self, sender_id: str, who: accounts.Who):
-        handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
+        handoff = await asyncio.to_thread(handoffs.open_handoff, sender_id)
         if handoff is None or handoff.status != HandoffStatus.HELD:
             raise web.HTTPConflict(text=dumps({"error": "not_held", "message": "这个对话现在没有人工接待。"}),
                                    content_type="application/json")
@@ -84,7 +84,7 @@ class Conversations(ConsolePart):
     async def conversation(self, request: web.Request) -> web.Response:
         who = await self._require(request)
         sender_id = await self._sender(request, who)
-        handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
+        handoff = await asyncio.to_thread(handoffs.open_handoff, sender_id)
         # An agent may also read a conversation put before the agents for its undelivered messages.
         if not self.may_read(who, handoff) and not (
                 who.role == "agent" and await asyncio.to_thread(deliveries.has_unseen, sender_id)):
@@ -126,7 +126,7 @@ class Conversations(ConsolePart):
                         "request_type": o.request_type, "content": o.content[:200], "created_at": iso(o.created_at),
                         "deadline": o.deadline.isoformat()} for o in orders],
             "notes": [{**n, "created_at": iso(n["created_at"])}
-                      for n in await asyncio.to_thread(repository.notes_for, sender_id)],
+                      for n in await asyncio.to_thread(handoffs.notes_for, sender_id)],
         })
 
     async def reply(self, request: web.Request) -> web.Response:
@@ -223,14 +223,14 @@ class Conversations(ConsolePart):
             return error(400, "invalid", "备注不能为空，最多2000字。")
         sender_id = await self._sender(request, who)
         await self._held(sender_id, who)  # notes on a conversation one holds
-        await asyncio.to_thread(repository.add_note, sender_id, who.id, text.strip())
+        await asyncio.to_thread(handoffs.add_note, sender_id, who.id, text.strip())
         return ok({"ok": True}, status=201)
 
     async def _end(self, request: web.Request, status: str) -> web.Response:
         who = await self._require(request, write=True)
         sender_id = await self._sender(request, who)
         handoff = await self._held(sender_id, who)
-        ended = await asyncio.to_thread(repository.end_handoff, handoff.id, status,
+        ended = await asyncio.to_thread(handoffs.end_handoff, handoff.id, status,
                                         None if who.role == "supervisor" else who.id)
         if not ended:
             return error(409, "not_held", "这个对话已经结束或交还。")
@@ -266,10 +266,10 @@ class Conversations(ConsolePart):
         body = await read_json(request)
         if body.get("consent") is not True:
             return error(400, "no_consent", "转接专家坐席需要先征得市民同意。")
-        if not await asyncio.to_thread(repository.requeue_handoff, handoff.id, "expert"):
+        if not await asyncio.to_thread(handoffs.requeue_handoff, handoff.id, "expert"):
             return error(409, "not_held", "这个对话已经结束或交还。")
         await self.hub.system_say(sender_id, handoff.channel or "rest", citizen_texts.EXPERT_TRANSFER)
-        await asyncio.to_thread(repository.add_note, sender_id, who.id, "市民同意后转专家坐席")
+        await asyncio.to_thread(handoffs.add_note, sender_id, who.id, "市民同意后转专家坐席")
         await self.broadcast_queue()
         return ok({"ok": True})
 

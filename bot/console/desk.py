@@ -27,7 +27,7 @@ from bot import citizen_texts, desk
 from bot.console.common import HOTLINE_ROLES
 from bot.gateway.api import error, ok, read_json
 from bot.gateway.rasa import RasaFailed, RasaUnavailable
-from bot.store import alerts, repository
+from bot.store import alerts, handoffs
 from bot.store.models import HandoffStatus, utcnow
 
 if TYPE_CHECKING:
@@ -157,9 +157,9 @@ class DutyDesk:
         if alert["last_at"] < utcnow() - TAKE_WITHIN:  # an old alert is no key to a conversation
             return error(409, "too_old", "这条警情已过去两小时以上，不能再从警情接入对话；需要联系市民的，请按工单流程回访。")
         # An emergency outranks the expert queue: whoever is on duty may take it (no expert-only check).
-        handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
+        handoff = await asyncio.to_thread(handoffs.open_handoff, sender_id)
         if handoff is None:
-            handoff = await asyncio.to_thread(repository.request_handoff, sender_id, channel, "emergency")
+            handoff = await asyncio.to_thread(handoffs.request_handoff, sender_id, channel, "emergency")
             try:  # the bot stays silent while a person holds the conversation
                 await self.hub.pause_bot(sender_id)
             except (RasaUnavailable, RasaFailed) as exc:
@@ -167,7 +167,7 @@ class DutyDesk:
         if handoff.status == HandoffStatus.HELD and handoff.agent_id != who.id:
             return error(409, "taken", "这个对话已由其他同事接待。")
         if handoff.status == HandoffStatus.WAITING:
-            if not await asyncio.to_thread(repository.claim_handoff, handoff.id, who.id):
+            if not await asyncio.to_thread(handoffs.claim_handoff, handoff.id, who.id):
                 return error(409, "taken", "这个对话已被其他同事接入。")
             await self.hub.agent_say(sender_id, channel, who.display_name,
                                      citizen_texts.AGENT_JOINED.format(agent=who.display_name))

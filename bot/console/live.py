@@ -22,7 +22,7 @@ from bot.console.common import (
 )
 from bot.console.parts import ConsolePart
 from bot.gateway.api import dumps, error, ok
-from bot.store import deliveries, repository, transcript
+from bot.store import deliveries, handoffs, transcript
 from bot.store.models import HandoffStatus, utcnow
 from bot.workdays import CHINA_TZ
 
@@ -43,7 +43,7 @@ class Live(ConsolePart):
     def _queue(self) -> list[dict[str, Any]]:
         now = utcnow()
         items = []
-        for h in repository.handoff_queue():
+        for h in handoffs.handoff_queue():
             last = next((e.text for e in reversed(transcript.history(h["sender_id"], limit=50))
                          if e.author == "citizen"), None)
             items.append({**h, "created_at": iso(h["created_at"]),
@@ -163,7 +163,7 @@ class Live(ConsolePart):
             if not self.sockets and not self.hub.bus.shared:
                 continue
             try:
-                items = await asyncio.to_thread(repository.handoff_queue)
+                items = await asyncio.to_thread(handoffs.handoff_queue)
                 signature = json.dumps([(i["id"], i["status"]) for i in items])
                 if signature != self._queue_signature:
                     await self.broadcast_queue()
@@ -178,14 +178,14 @@ class Live(ConsolePart):
             handoff_id = int(request.match_info["handoff_id"])
         except ValueError:
             return error(404, "not_found", "没有这个转人工请求。")
-        waiting = await asyncio.to_thread(repository.get_handoff, handoff_id)
+        waiting = await asyncio.to_thread(handoffs.get_handoff, handoff_id)
         if waiting is not None and waiting.reason == "expert" and who.role not in ("expert", "supervisor"):
             return error(403, "expert_only", "这个对话在等待专家坐席，只有专家或班长可以接入。")
         if who.role == "expert" and (waiting is None or waiting.reason != "expert"):
             return error(403, "not_for_experts", "专家坐席只接入转给专家的对话。")
-        if not await asyncio.to_thread(repository.claim_handoff, handoff_id, who.id):
+        if not await asyncio.to_thread(handoffs.claim_handoff, handoff_id, who.id):
             return error(409, "taken", "这个对话已被其他同事接入，或市民已经离开。")
-        handoff = await asyncio.to_thread(repository.get_handoff, handoff_id)
+        handoff = await asyncio.to_thread(handoffs.get_handoff, handoff_id)
         assert handoff is not None, "claimed just now"
         await self.hub.agent_say(handoff.sender_id, handoff.channel or "rest", who.display_name,
                                  citizen_texts.AGENT_JOINED.format(agent=who.display_name))
@@ -241,7 +241,7 @@ class Live(ConsolePart):
             await self.broadcast(message)
 
     async def waiting_text(self, sender_id: str, first: bool = False) -> str:
-        waiting = [h for h in await asyncio.to_thread(repository.handoff_queue) if h["status"] == HandoffStatus.WAITING]
+        waiting = [h for h in await asyncio.to_thread(handoffs.handoff_queue) if h["status"] == HandoffStatus.WAITING]
         ahead = next((i for i, h in enumerate(waiting) if h["sender_id"] == sender_id), len(waiting))
         minutes = max(1, math.ceil((ahead + 1) * self.hub.config.minutes_per_conversation / max(1, self.online())))
         return citizen_texts.handoff_waiting(ahead, minutes, first)
@@ -250,12 +250,12 @@ class Live(ConsolePart):
         """The bot just handed the conversation over: say where the citizen is in the queue, or,
         with nobody online, give the conversation back to the bot and offer a work order (after
         an emergency the guidance was given already: the alert stays for the duty staff)."""
-        handoff = await asyncio.to_thread(repository.open_handoff, sender_id)
+        handoff = await asyncio.to_thread(handoffs.open_handoff, sender_id)
         if handoff is None:
             return
         follow_up = handoff.reason == "sensitive"
         if self.online() == 0:
-            await asyncio.to_thread(repository.end_handoff, handoff.id, HandoffStatus.RETURNED)
+            await asyncio.to_thread(handoffs.end_handoff, handoff.id, HandoffStatus.RETURNED)
             await self.hub.unpause_bot(sender_id)
             if not follow_up:
                 text = citizen_texts.handoff_nobody(self.hub.profile) if self.staffed() else \

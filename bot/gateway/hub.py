@@ -43,7 +43,7 @@ from bot.gateway.rasa import RasaClient, RasaFailed, RasaUnavailable
 from bot.language import emergency
 from bot.orders.filing import ORDER_FIELDS
 from bot.profile import Profile
-from bot.store import deliveries, repository, transcript
+from bot.store import deliveries, handoffs, transcript
 from bot.store.models import HandoffStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -318,7 +318,7 @@ class Hub:
 
     async def _open_handoff(self, sender_id: str):
         try:
-            return await asyncio.to_thread(repository.open_handoff, sender_id)
+            return await asyncio.to_thread(handoffs.open_handoff, sender_id)
         except Exception:
             log.exception("could not read the handoff state of %s", sender_id)
             return None

@@ -46,11 +46,11 @@ def _loopback(request: web.Request) -> bool:
 
 async def refresh_gauges(console) -> None:
     """Queue figures read from the store (shared by all gateways), at scrape time."""
-    from bot.store import repository, transcript
+    from bot.store import handoffs, transcript
     from bot.store.models import HandoffStatus
 
     def read() -> tuple[int, int]:
-        return transcript.count_pending(), sum(1 for h in repository.handoff_queue() if h["status"] == HandoffStatus.WAITING)
+        return transcript.count_pending(), sum(1 for h in handoffs.handoff_queue() if h["status"] == HandoffStatus.WAITING)
 
     try:
         pending, waiting = await asyncio.to_thread(read)

@@ -27,7 +27,7 @@ from bot import citizen_texts
 from bot.gateway.hub import Hub
 from bot.language import emergency
 from bot.orders import lifecycle
-from bot.store import repository
+from bot.store import notices, repository
 from bot.store.models import STATUS_LABELS, OrderStatus, utcnow
 from bot.store.shared import SharedStore
 
@@ -40,10 +40,10 @@ ASK_TTL = 16 * 24 * 3600.0  # the longest a question to the citizen stays open (
 # Not an answer to the hotline's question: asking for a person, giving up, looking up an order.
 _NOT_AN_ANSWER = re.compile(r"^\s*(?:转人工|人工|人工服务|找人工|客服|取消|算了|不用了|查询工单|查工单|你好|您好|在吗)\s*[。.!！?？]*\s*$")
 # (notice, text, buttons) -> (method, result); result "sent" when the citizen was reached.
-Teller = Callable[[repository.PendingNotice, str, list[dict[str, str]]], Awaitable[tuple[str, str]]]
+Teller = Callable[[notices.PendingNotice, str, list[dict[str, str]]], Awaitable[tuple[str, str]]]
 
 
-def notice_text(notice: repository.PendingNotice) -> tuple[str, list[dict[str, str]]]:
+def notice_text(notice: notices.PendingNotice) -> tuple[str, list[dict[str, str]]]:
     label = STATUS_LABELS.get(notice.status, notice.status)
     if notice.kind == "citizen_asked":
         return citizen_texts.citizen_asked_text(notice.number, notice.note), []
@@ -70,7 +70,7 @@ class OrderUpdates:
     def register(self, channel: str, teller: Teller) -> None:
         self.tellers[channel] = teller
 
-    async def _in_transcript(self, notice: repository.PendingNotice, text: str,
+    async def _in_transcript(self, notice: notices.PendingNotice, text: str,
                              buttons: list[dict[str, str]]) -> tuple[str, str]:
         await self.hub.record(notice.sender_id, notice.channel, "system", text,
                               {"buttons": buttons} if buttons else None, delivered=False)
@@ -78,10 +78,10 @@ class OrderUpdates:
         return "transcript", "sent"
 
     async def run_once(self) -> int:
-        notices = await asyncio.to_thread(repository.unnotified_changes, None, utcnow() - LOOK_BACK)
+        pending = await asyncio.to_thread(notices.unnotified_changes, None, utcnow() - LOOK_BACK)
         told = 0
-        for notice in notices:
-            claim = await asyncio.to_thread(repository.claim_notice, notice, notice.channel)
+        for notice in pending:
+            claim = await asyncio.to_thread(notices.claim_notice, notice, notice.channel)
             if claim is None:
                 continue  # another gateway process has it
             text, buttons = notice_text(notice)
@@ -98,7 +98,7 @@ class OrderUpdates:
                 await asyncio.to_thread(self.store.set, f"ask:{notice.sender_id}", notice.number, ASK_TTL)
             elif notice.status == OrderStatus.CLOSED:
                 await asyncio.to_thread(self.store.set, f"rating:{notice.sender_id}", notice.number, RATING_TTL)
-            await asyncio.to_thread(repository.finish_notice, claim, method, result)
+            await asyncio.to_thread(notices.finish_notice, claim, method, result)
             told += result == "sent"
         return told
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from PIL import Image
 
 from bot import citizen_texts
-from bot.store import repository
+from bot.store import attachments
 
 IMAGE_TYPES = {  # magic bytes -> (content type, extension)
     b"\xff\xd8\xff": ("image/jpeg", "jpg"),
@@ -96,6 +96,6 @@ async def keep_image(upload_dir: Path, sender_id: str, channel: str, filename: s
     path = upload_dir / digest[:2] / f"{digest}.{ext}"
     await asyncio.to_thread(_write_once, path, data)
     attachment, order = await asyncio.to_thread(
-        repository.add_attachment, sender_id, channel, filename, content_type, len(data), digest, str(path))
+        attachments.add_attachment, sender_id, channel, filename, content_type, len(data), digest, str(path))
     reply = citizen_texts.UPLOAD_ATTACHED.format(number=order.number) if order else citizen_texts.UPLOAD_RECEIVED
     return Kept(attachment.id, attachment.filename, content_type, len(data), order.number if order else None, reply)

@@ -28,7 +28,7 @@ from bot.language.emergency.urgent import urgent_for_filing
 from bot.language.sentences import Embedder
 from bot.orders import suggest
 from bot.profile import Profile
-from bot.store import repository
+from bot.store import attachments, repository
 from bot.store.models import WorkOrder
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def file_request(request: repository.OrderRequest, profile: Profile, embedder: E
         request = dataclasses.replace(request, content=matters[0][0])
     request = dataclasses.replace(request, urgent=_urgent_kind(request.content))
     order, created = repository.file_order(request, profile)
-    attached = repository.link_attachments(request.sender_id, order.id)
+    attached = attachments.link_attachments(request.sender_id, order.id)
     others = [repository.file_order(dataclasses.replace(
         request, content=text, idempotency_key=f"{request.idempotency_key}#{i}", urgent=_urgent_kind(text)), profile)
         for i, (text, _unit) in enumerate(matters[1:], 1)]

@@ -15,7 +15,7 @@ from bot import citizen_texts
 from bot.language.redact import redact_identity
 from bot.orders import callbacks, clusters, lifecycle, suggest
 from bot.profile import Profile
-from bot.store import repository
+from bot.store import attachments, repository
 from bot.store.db import session_scope
 from bot.store.models import OPEN_STATUSES, OrderCoUnit, OrderStatus, WorkOrder, utcnow
 
@@ -57,10 +57,10 @@ def unit_orders(unit: str, status: str | None) -> list[dict[str, Any]]:
         q = q.options(selectinload(WorkOrder.events), selectinload(WorkOrder.co_units)).order_by(
             WorkOrder.urgent.is_(None), WorkOrder.due_at, WorkOrder.deadline, WorkOrder.id).limit(500)
         orders = list(s.execute(q).scalars())
-        attachments = repository.attachments_by_order([o.id for o in orders])
+        photos = attachments.attachments_by_order([o.id for o in orders])
         views = []
         for o in orders:
-            view = unit_view(o, attachments[o.id], unit)
+            view = unit_view(o, photos[o.id], unit)
             view.update(name=None, phone=None, sender_id=None)
             views.append(view)
         return views

@@ -1,4 +1,4 @@
-"""The one module through which actions and the gateway read and write the store."""
+"""Work orders in the store: filing with its number, reading, the repeat check, the views of one order.
 
 from __future__ import annotations
 
@@ -8,22 +8,18 @@ import re
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.language.emergency.urgent import URGENT_LABELS
 from bot.language.similarity import similarity
 from bot.profile import Profile
+from bot.store.attachments import attachments_for_order
 from bot.store.db import session_scope
 from bot.store.models import (
     OPEN_STATUSES,
     STATUS_LABELS,
-    Agent,
-    AgentNote,
     Attachment,
-    Handoff,
-    HandoffStatus,
-    OrderNotification,
     OrderSequence,
     OrderStatus,
     WorkOrder,
@@ -242,167 +238,11 @@ def link_orders(new_number: str, earlier_number: str, actor: str = "bot") -> Non
                              kind="linked", note=f"市民就同一事项再次反映，新工单：{new_number}"))
 
 
-def request_handoff(sender_id: str, channel: str, reason: str) -> Handoff:
-    """Mark a conversation as waiting for an agent (one open request per conversation)."""
-    with session_scope() as s:
-        existing = s.execute(
-            select(Handoff).where(Handoff.sender_id == sender_id, Handoff.status.in_(HANDOFF_OPEN))
-            .order_by(Handoff.id.desc()).limit(1)
-        ).scalar_one_or_none()
-        if existing:
-            return existing
-        handoff = Handoff(sender_id=sender_id, channel=channel, reason=reason)
-        s.add(handoff)
-        s.flush()
-        return handoff
-
-
-HANDOFF_OPEN = HandoffStatus.OPEN
-
-
-def open_handoff(sender_id: str) -> Handoff | None:
-    """The conversation's handoff that is waiting for or held by an agent, if any."""
-    with session_scope() as s:
-        return s.execute(
-            select(Handoff).where(Handoff.sender_id == sender_id, Handoff.status.in_(HANDOFF_OPEN))
-            .order_by(Handoff.id.desc()).limit(1)
-        ).scalar_one_or_none()
-
-
-def get_handoff(handoff_id: int) -> Handoff | None:
-    with session_scope() as s:
-        return s.get(Handoff, handoff_id)
-
-
-def claim_handoff(handoff_id: int, agent_id: int) -> bool:
-    """Take a waiting conversation; atomic, so two agents can never hold the same one."""
-    with session_scope() as s:
-        result = s.execute(
-            update(Handoff).where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.WAITING)
-            .values(status=HandoffStatus.HELD, agent_id=agent_id, claimed_at=utcnow())
-        )
-        return result.rowcount == 1
-
-
-def requeue_handoff(handoff_id: int, reason: str) -> bool:
-    """A held conversation goes back to the queue for someone else (an expert seat)."""
-    with session_scope() as s:
-        return s.execute(
-            update(Handoff).where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.HELD)
-            .values(status=HandoffStatus.WAITING, agent_id=None, claimed_at=None, reason=reason)
-        ).rowcount == 1
-
-
-def end_handoff(handoff_id: int, status: str, agent_id: int | None = None) -> bool:
-    """Hand a conversation back to the bot (``returned``) or close it; only its holder can (or
-    anyone, for a conversation still waiting, e.g. when nobody is online)."""
-    with session_scope() as s:
-        q = update(Handoff).where(Handoff.id == handoff_id, Handoff.status.in_(HANDOFF_OPEN))
-        if agent_id is not None:
-            q = q.where(Handoff.agent_id == agent_id)
-        return s.execute(q.values(status=status, closed_at=utcnow())).rowcount == 1
-
-
-def handoff_queue() -> list[dict]:
-    """Waiting and held conversations for the console, oldest first."""
-    with session_scope() as s:
-        rows = s.execute(
-            select(Handoff, Agent.display_name).outerjoin(Agent, Agent.id == Handoff.agent_id)
-            .where(Handoff.status.in_(HANDOFF_OPEN)).order_by(Handoff.id)
-        ).all()
-        return [{"id": h.id, "sender_id": h.sender_id, "channel": h.channel, "reason": h.reason,
-                 "status": h.status, "created_at": h.created_at, "agent_id": h.agent_id, "agent": name}
-                for h, name in rows]
-
-
-def add_note(sender_id: str, agent_id: int, text: str) -> AgentNote:
-    with session_scope() as s:
-        note = AgentNote(sender_id=sender_id, agent_id=agent_id, text=text)
-        s.add(note)
-        s.flush()
-        return note
-
-
-def notes_for(sender_id: str) -> list[dict]:
-    with session_scope() as s:
-        rows = s.execute(
-            select(AgentNote, Agent.display_name).join(Agent, Agent.id == AgentNote.agent_id)
-            .where(AgentNote.sender_id == sender_id).order_by(AgentNote.id)
-        ).all()
-        return [{"text": n.text, "agent": name, "created_at": n.created_at} for n, name in rows]
-
-
 def orders_for_phone(phone: str, limit: int = 10) -> list[WorkOrder]:
     with session_scope() as s:
         return list(s.execute(
             select(WorkOrder).where(WorkOrder.phone == phone).order_by(WorkOrder.id.desc()).limit(limit)
         ).scalars())
-
-
-def waiting_handoffs() -> list[Handoff]:
-    with session_scope() as s:
-        return list(s.execute(select(Handoff).where(Handoff.status == HandoffStatus.WAITING).order_by(Handoff.id)).scalars())
-
-
-def add_attachment(sender_id: str, channel: str, filename: str | None, content_type: str, size: int,
-                   sha256: str, path: str) -> tuple[Attachment, WorkOrder | None]:
-    """Keep an uploaded file as evidence. It joins the order filed from the same conversation:
-    the one waiting for this citizen's answer (补充材料), or the one filed within the last hour and
-    still open, otherwise the order filed next (``link_attachments``)."""
-    with session_scope() as s:
-        since = utcnow() - dt.timedelta(hours=1)
-        recent = _asking(s, sender_id) or s.execute(
-            select(WorkOrder)
-            .where(WorkOrder.sender_id == sender_id, WorkOrder.created_at >= since,
-                   WorkOrder.status.in_(OPEN_STATUSES))
-            .order_by(WorkOrder.id.desc()).limit(1)
-        ).scalar_one_or_none()
-        att = Attachment(sender_id=sender_id, channel=channel, filename=(filename or "")[:200] or None,
-                         content_type=content_type, size=size, sha256=sha256, path=path,
-                         order_id=recent.id if recent else None)
-        s.add(att)
-        s.flush()
-        return att, recent
-
-
-def _asking(s, sender_id: str) -> WorkOrder | None:
-    """The conversation's open order that asked this citizen for more (补充材料): not answered yet,
-    or answered within the day (the photos often come after the words)."""
-    day_ago = utcnow() - dt.timedelta(days=1)
-    for order in s.execute(select(WorkOrder).where(WorkOrder.sender_id == sender_id,
-                                                   WorkOrder.status.in_(OPEN_STATUSES))
-                           .order_by(WorkOrder.id.desc()).limit(5)).scalars():
-        last = next((e for e in reversed(order.events) if e.kind in ("citizen_asked", "citizen_answered")), None)
-        if last is not None and (last.kind == "citizen_asked" or last.at >= day_ago):
-            return order
-    return None
-
-
-def link_attachments(sender_id: str, order_id: int) -> int:
-    """Attach the conversation's pending uploads to the order just filed; returns how many."""
-    with session_scope() as s:
-        result = s.execute(
-            update(Attachment)
-            .where(Attachment.sender_id == sender_id, Attachment.order_id.is_(None))
-            .values(order_id=order_id)
-        )
-        return result.rowcount or 0
-
-
-def attachments_for_order(order_id: int) -> list[Attachment]:
-    with session_scope() as s:
-        return list(s.execute(select(Attachment).where(Attachment.order_id == order_id).order_by(Attachment.id)).scalars())
-
-
-def attachments_by_order(order_ids: list[int]) -> dict[int, list[Attachment]]:
-    """The attachments of many orders in one query (for lists)."""
-    found: dict[int, list[Attachment]] = {i: [] for i in order_ids}
-    if order_ids:
-        with session_scope() as s:
-            q = select(Attachment).where(Attachment.order_id.in_(order_ids)).order_by(Attachment.id)
-            for a in s.execute(q).scalars():
-                found[a.order_id].append(a)
-    return found
 
 
 def order_as_dict(order: WorkOrder, personal: bool = True, attachments: list[Attachment] | None = None) -> dict:
@@ -444,58 +284,4 @@ def order_as_dict(order: WorkOrder, personal: bool = True, attachments: list[Att
 
 # ---------------------------------------------------------------- status changes and notices
 
-@dataclass(frozen=True)
-class PendingNotice:
-    event_id: int
-    order_id: int
-    number: str
-    sender_id: str
-    status: str
-    note: str | None
-    channel: str = "rest"
-    result: str | None = None
-    kind: str = "status"
-    unit: str | None = None
 
-
-def unnotified_changes(channel: str | None, since: dt.datetime, limit: int = 50) -> list[PendingNotice]:
-    """Status changes of orders (after filing; of one channel, or all) that no process has told
-    the citizen yet."""
-    with session_scope() as s:
-        told = select(OrderNotification.event_id)
-        rows = s.execute(
-            select(WorkOrderEvent, WorkOrder)
-            .join(WorkOrder, WorkOrder.id == WorkOrderEvent.order_id)
-            .where(WorkOrder.channel == channel if channel else WorkOrder.channel.is_not(None),
-                   WorkOrder.sender_id.is_not(None),
-                   WorkOrderEvent.kind.in_(("status", "extension", "citizen_asked")),
-                   WorkOrderEvent.status_from.is_not(None),
-                   or_(WorkOrderEvent.status_from != WorkOrderEvent.status_to,
-                       WorkOrderEvent.kind.in_(("extension", "citizen_asked"))),
-                   # 办结审核 is the hotline's own step: the citizen hears the result once it is approved
-                   WorkOrderEvent.status_to != OrderStatus.REVIEWING,
-                   or_(WorkOrderEvent.status_from != OrderStatus.REVIEWING, WorkOrderEvent.status_to == OrderStatus.CLOSED),
-                   WorkOrderEvent.at >= since,
-                   WorkOrderEvent.id.not_in(told))
-            .order_by(WorkOrderEvent.id).limit(limit)
-        ).all()
-        return [PendingNotice(e.id, o.id, o.number, o.sender_id, e.status_to, e.note, o.channel, o.result, e.kind,
-                              o.unit) for e, o in rows]
-
-
-def claim_notice(notice: PendingNotice, channel: str) -> int | None:
-    """Take the job of telling one change; None when another process already has it."""
-    try:
-        with session_scope() as s:
-            row = OrderNotification(event_id=notice.event_id, order_id=notice.order_id, channel=channel)
-            s.add(row)
-            s.flush()
-            return row.id
-    except IntegrityError:
-        return None
-
-
-def finish_notice(notification_id: int, method: str, result: str) -> None:
-    with session_scope() as s:
-        s.execute(update(OrderNotification).where(OrderNotification.id == notification_id)
-                  .values(method=method, result=result[:200]))

@@ -11,7 +11,7 @@ import asyncio
 import time
 
 from bot.gateway.port import Failed
-from bot.store import repository
+from bot.store import notices
 from bot.store.models import STATUS_LABELS, OrderStatus
 from channels.wechat.adapter import WechatChannel
 
@@ -27,7 +27,7 @@ class WechatTeller:
         last = self.store.get(f"wechat:last:{openid}")
         return last is not None and time.time() - float(last) < self.config.service_window
 
-    async def __call__(self, notice: repository.PendingNotice, text: str,
+    async def __call__(self, notice: notices.PendingNotice, text: str,
                        buttons: list[dict[str, str]]) -> tuple[str, str]:
         openid = notice.sender_id.removeprefix("wechat-")
         if await asyncio.to_thread(self.in_window, openid):

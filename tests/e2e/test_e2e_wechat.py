@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from bot.store import repository, transcript
+from bot.store import attachments, repository, transcript
 from channels.wechat.simulate import WechatUser, signature
 from tests.e2e.conftest import WECHAT
 from tests.support.helpers import image_bytes
@@ -87,7 +87,7 @@ def test_complaint_filed_through_wechat_with_voice_location_and_photo(stack, db)
     assert "油烟" in order.content and "我的位置" not in order.content
     assert order.address.startswith("辽宁省鞍山市铁东区胜利南路25号") and "41.1087,122.9946" in order.address
     assert order.district == "铁东区" and order.phone == "13912345678"
-    assert len(repository.attachments_for_order(order.id)) == 1
+    assert len(attachments.attachments_for_order(order.id)) == 1
     shown = [e.data.get("_shown") or e.text for e in transcript.history(f"wechat-{me.openid}") if e.author == "citizen"]
     assert shown[:3] == ["[关注公众号]", "[语音] 我家楼下的烧烤店每天晚上油烟特别大，呛得家里没法开窗",
                          "[位置] 辽宁省鞍山市铁东区胜利南路25号"]

@@ -9,7 +9,7 @@ from actions.intake import (
     ActionFileWorkOrder,
     ValidateIntakeForm,
 )
-from bot.store import repository
+from bot.store import handoffs, repository
 from tests.support.helpers import notices, responses, run, slots_set, tracker
 
 RICH = "我叫王建国，电话13898765432，铁东区胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大，我要投诉"
@@ -61,7 +61,6 @@ def test_invalid_phone_reasons_then_offer_a_person():
 
 def test_a_field_failing_twice_hands_the_conversation_to_a_person():
     from actions.intake import ValidateIntakeForm
-    from bot.store import repository
 
     queued = [{"response": "utter_invalid_phone_none"}, {"response": "utter_handoff_field_failed"}]
     t = tracker("不知道", intent="deny", form="intake_form", requested="phone", sender="ff2",
@@ -69,7 +68,7 @@ def test_a_field_failing_twice_hands_the_conversation_to_a_person():
     events, said = run(ValidateIntakeForm(), t)
     assert responses(said)[:2] == ["utter_invalid_phone_none", "utter_handoff_field_failed"]
     assert any(e.get("event") == "pause" for e in events)
-    assert repository.open_handoff("ff2").reason == "field_failed"
+    assert handoffs.open_handoff("ff2").reason == "field_failed"
 
 
 def test_question_during_form_is_left_to_the_rules():

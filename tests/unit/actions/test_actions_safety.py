@@ -6,7 +6,7 @@ from actions.intake import ActionFileWorkOrder
 from actions.lookup import ActionCheckStatus
 from actions.safety import ActionEmergency, ActionOutOfScope
 from actions.session import ActionFallback, ActionHandoff
-from bot.store import alerts, repository
+from bot.store import alerts, handoffs
 from tests.support.helpers import responses, run, tracker
 
 FULL = {"request_type": "投诉", "content": "胜利南路25号楼下烧烤店天天营业到凌晨两点，噪音油烟太大",
@@ -78,7 +78,7 @@ def test_handoff_pauses_and_is_recorded():
     events, messages = run(ActionHandoff(), tracker("转人工", intent="request_human", sender="h1"))
     assert responses(messages) == []  # the gateway's one message says who is coming
     assert events[-1]["event"] == "pause"
-    assert repository.waiting_handoffs()[0].sender_id == "h1"
+    assert handoffs.waiting_handoffs()[0].sender_id == "h1"
 
 
 def test_fallback_by_kind_of_message():
@@ -89,7 +89,7 @@ def test_fallback_by_kind_of_message():
     events, said = run(ActionFallback(), tracker("哦", intent="nlu_fallback", history=history, sender="fb2"))
     assert responses(said) == ["utter_handoff_not_understood"]  # twice not understood: a person
     assert any(e.get("event") == "pause" for e in events)
-    assert repository.open_handoff("fb2").reason == "not_understood"
+    assert handoffs.open_handoff("fb2").reason == "not_understood"
     events, _ = run(ActionFallback(), tracker("楼下那家天天半夜叮叮当当", intent="nlu_fallback", slots={"content": "楼下那家天天半夜叮叮当当"}))
     assert events == [{"event": "followup", "name": "intake_form", "timestamp": None}]
 

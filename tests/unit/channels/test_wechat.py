@@ -15,7 +15,7 @@ import requests
 from aiohttp import web
 
 from bot.profile import load_profile
-from bot.store import repository
+from bot.store import notices, repository
 from bot.store.shared import DatabaseStore
 from channels.wechat.adapter import WechatChannel
 from channels.wechat.client import WechatApi
@@ -353,7 +353,7 @@ def test_without_a_template_an_unreachable_citizen_is_recorded_for_the_agents(fa
     lifecycle.dispatch(number, "供水企业；市城市供水主管部门", "staff:派单员", load_profile("anshan"))
     assert asyncio.run(_notices(api).run_once()) == 0
     assert fake_wechat.sent == []
-    assert repository.unnotified_changes("wechat", dt.datetime(2000, 1, 1)) == []  # claimed, with its reason
+    assert notices.unnotified_changes("wechat", dt.datetime(2000, 1, 1)) == []  # claimed, with its reason
 
 
 def test_expired_shared_rows_are_purged_on_a_schedule():

@@ -12,7 +12,7 @@ import pytest
 from bot.orders import lifecycle, views
 from bot.orders.lifecycle import LifecycleError
 from bot.profile import load_profile
-from bot.store import repository, transcript
+from bot.store import attachments, repository, transcript
 from bot.store.shared import DatabaseStore
 from bot.workdays import add_working_days
 
@@ -110,5 +110,5 @@ def test_a_protected_citizens_answer_reaches_the_unit_without_who_they_are():
 def test_photos_sent_after_the_question_join_the_order_asked_about():
     number = order("s6")
     lifecycle.ask_citizen(number, "unit:x", "请补充现场照片", 3, P, UNIT)
-    _, joined = repository.add_attachment("web-s6", "web", "现场.jpg", "image/jpeg", 1234, "ab" * 32, "/tmp/x.jpg")
+    _, joined = attachments.add_attachment("web-s6", "web", "现场.jpg", "image/jpeg", 1234, "ab" * 32, "/tmp/x.jpg")
     assert joined is not None and joined.number == number

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from bot.orders import lifecycle
 from bot.orders.lifecycle import LifecycleError
 from bot.profile import load_profile
-from bot.store import repository
+from bot.store import attachments, notices, repository
 from bot.store.db import session_scope
 from bot.store.models import AuditEntry, WorkOrder
 
@@ -142,12 +142,12 @@ def test_an_extension_is_approved_by_the_hotline_and_the_citizen_told_the_new_da
     refused = lifecycle.review_extension(number, "staff:值班长", False, P, "鉴定可在时限内完成，请按期办结")
     assert refused.deadline == deadline and lifecycle.extensions_to_review() == []
     since = dt.datetime(2000, 1, 1)
-    told = {n.event_id for n in repository.unnotified_changes(None, since)}
+    told = {n.event_id for n in notices.unnotified_changes(None, since)}
     lifecycle.extend(number, UNIT, "产权单位确认需要十个工作日鉴定", 5, P, now=at("2026-11-25"))
-    assert [n for n in repository.unnotified_changes(None, since) if n.event_id not in told] == []  # a request: not told
+    assert [n for n in notices.unnotified_changes(None, since) if n.event_id not in told] == []  # a request: not told
     approved = lifecycle.review_extension(number, "staff:值班长", True, P)
     assert approved.deadline == dt.date(2026, 12, 7)
-    [notice] = [n for n in repository.unnotified_changes(None, since) if n.event_id not in told]
+    [notice] = [n for n in notices.unnotified_changes(None, since) if n.event_id not in told]
     assert notice.kind == "extension" and "2026年12月07日" in notice.note and "鉴定" in notice.note
     with session_scope() as s:
         order = s.query(WorkOrder).filter_by(number=number).one()
@@ -304,13 +304,13 @@ def test_the_citizen_hears_the_result_only_after_the_review_approves_it():
     number = new_order("r3")
     lifecycle.dispatch(number, UNIT, "staff:派单员", P)
     since = dt.datetime(2000, 1, 1)
-    told = {n.event_id for n in repository.unnotified_changes(None, since)}
+    told = {n.event_id for n in notices.unnotified_changes(None, since)}
     lifecycle.close(number, UNIT, "已现场处理")
     lifecycle.review_close(number, "console:boss", False, "结果没有写清楚")
     lifecycle.close(number, UNIT, "已责令商户退回店内经营，道路已畅通")
-    assert [n.status for n in repository.unnotified_changes(None, since) if n.event_id not in told] == []
+    assert [n.status for n in notices.unnotified_changes(None, since) if n.event_id not in told] == []
     lifecycle.review_close(number, "console:boss", True)
-    [notice] = [n for n in repository.unnotified_changes(None, since) if n.event_id not in told]
+    [notice] = [n for n in notices.unnotified_changes(None, since) if n.event_id not in told]
     assert notice.status == "closed" and notice.result.startswith("已责令商户")
 
 
@@ -350,7 +350,7 @@ def test_a_units_list_is_read_in_a_few_queries_whatever_its_length():
     for n in numbers:
         lifecycle.dispatch(n, UNIT, "staff:派单员", P, now=at("2026-11-23"))
     lifecycle.accept(numbers[0], UNIT)
-    repository.add_attachment("web-list-1", "web", "照片.jpg", "image/jpeg", 10, "ab" * 32, "/tmp/x.jpg")
+    attachments.add_attachment("web-list-1", "web", "照片.jpg", "image/jpeg", 10, "ab" * 32, "/tmp/x.jpg")
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]

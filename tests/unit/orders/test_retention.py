@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.orders import lifecycle, retention
 from bot.profile import load_profile
-from bot.store import repository, transcript
+from bot.store import attachments, repository, transcript
 from bot.store.db import session_scope
 from bot.store.models import (
     Attachment,
@@ -47,7 +47,7 @@ def _closed(number: str) -> None:
 def _attach(key: str, number: str | None, upload_dir, name: str = "a.jpg"):
     path = upload_dir / name
     path.write_bytes(b"\xff\xd8\xff" + key.encode())
-    att, _ = repository.add_attachment(f"web-{key}", "web", name, "image/jpeg", 4, key * 8, str(path))
+    att, _ = attachments.add_attachment(f"web-{key}", "web", name, "image/jpeg", 4, key * 8, str(path))
     if number:
         with session_scope() as s:
             order = s.execute(select(WorkOrder).where(WorkOrder.number == number)).scalar_one()

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from bot.profile import load_profile
-from bot.store import alerts
+from bot.store import alerts, handoffs
 from bot.store import repository as repo
 from bot.store.db import get_engine, session_scope
 from bot.store.models import WorkOrderEvent
@@ -104,9 +104,9 @@ def test_repeat_of_open_request_is_found():
 def test_emergency_alert_and_handoff_recorded():
     recorded = alerts.record("c9", "rest", "楼道着火了", "fire", ["119"])
     assert recorded.new and alerts.listing("open")[0]["numbers"] == ["119"]
-    h1 = repo.request_handoff("c9", "rest", "citizen_request")
-    h2 = repo.request_handoff("c9", "rest", "citizen_request")
-    assert h1.id == h2.id and len(repo.waiting_handoffs()) == 1
+    h1 = handoffs.request_handoff("c9", "rest", "citizen_request")
+    h2 = handoffs.request_handoff("c9", "rest", "citizen_request")
+    assert h1.id == h2.id and len(handoffs.waiting_handoffs()) == 1
 
 
 def test_sqlite_uses_wal():

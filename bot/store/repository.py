@@ -1,4 +1,4 @@
-"""Work orders in the store: filing with its number, reading, the repeat check, the views of one order.
+"""Work orders in the store: filing with its number, reading, the repeat check, one order as a dict."""
 
 from __future__ import annotations
 

@@ -215,6 +215,12 @@ def keyring() -> Keyring | None:
     cached = _cache
     if cached is not None and cached[0] == spec:
         return cached[1]
+    declared = os.environ.get("HOTLINE_ENV", "").strip().lower()
+    if spec is None and declared and declared != "development":
+        # An action server or Rasa started without the key would invent its own and write what
+        # the gateway cannot read: every process of a deployment must be given the same key.
+        raise DataKeyError(f"{ENV} is not set while HOTLINE_ENV={declared}: refusing to make a key of this "
+                           "process's own (give every process the same key; `python -m bot.store.crypto new-key`)")
     with _lock:
         ring = Keyring(parse_keys(spec) if spec else parse_keys(development_key_spec(), str(KEY_FILE)))
         _cache = (spec, ring)

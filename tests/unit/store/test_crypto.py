@@ -181,6 +181,17 @@ def test_a_development_key_is_made_once_and_private(monkeypatch, tmp_path):
     assert crypto.keyring().current.raw == first.current.raw
 
 
+def test_a_process_declared_for_production_never_makes_a_key_of_its_own(monkeypatch, tmp_path):
+    """An action server started without the key would write what the gateway cannot read."""
+    monkeypatch.delenv(crypto.ENV)
+    monkeypatch.setattr(crypto, "KEY_FILE", tmp_path / "var" / "data_key")
+    monkeypatch.setattr(crypto, "_cache", None)
+    monkeypatch.setenv("HOTLINE_ENV", "production")
+    with pytest.raises(crypto.DataKeyError, match="HOTLINE_ENV=production"):
+        crypto.keyring()
+    assert not (tmp_path / "var" / "data_key").exists()
+
+
 def test_stored_dates_and_statuses_stay_readable_for_the_statistics():
     _file("a")
     status, district, created = _raw("SELECT status, district, created_at FROM work_orders")[0]

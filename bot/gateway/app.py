@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.analytics import rollup, warnings
 from bot.console.web import Console
 from bot.desk.linkage import Notifier, senders_from_env
-from bot.gateway import metrics, settings_check
+from bot.gateway import loops, metrics, settings_check
 from bot.gateway.analytics_api import AnalyticsApi
 from bot.gateway.api import Api
 from bot.gateway.bus import make_bus
@@ -196,25 +196,15 @@ async def warnings_forever(store: SharedStore, console: Console, every: float) -
 async def retention_forever(store: SharedStore, profile: Profile, upload_dir: Path, every: float) -> None:
     """Citizens' personal data past the profile's retention leaves the store (bot/orders/retention.py),
     one gateway a round; ``every`` 0 turns it off."""
-    if every <= 0:
-        return
-    while True:
-        await asyncio.sleep(every)
-        try:
-            await asyncio.to_thread(retention.scheduled_round, store, profile, upload_dir, every)
-        except Exception:
-            log.exception("retention round failed (it resumes next round)")
+    await loops.every(every, lambda: asyncio.to_thread(retention.scheduled_round, store, profile, upload_dir, every),
+                      "retention round failed (it resumes next round)")
 
 
 async def purge_expired_forever(store: SharedStore, every: float) -> None:
     """Expired shared rows (WeChat's de-duplication, offered choices) leave the database on a
     schedule; a failure is logged and tried again at the next round."""
-    while True:
-        await asyncio.sleep(every)
-        try:
-            purged = await asyncio.to_thread(store.purge_expired)
-        except Exception:
-            log.exception("expired shared rows not purged")
-        else:
-            if purged:
-                log.info("purged %d expired shared rows", purged)
+    async def purge() -> None:
+        purged = await asyncio.to_thread(store.purge_expired)
+        if purged:
+            log.info("purged %d expired shared rows", purged)
+    await loops.every(every, purge, "expired shared rows not purged")

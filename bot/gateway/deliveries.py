@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from itertools import groupby
 
-from bot.gateway import metrics
+from bot.gateway import loops, metrics
 from bot.gateway.hub import Hub, outgoing
 from bot.gateway.port import Failed
 from bot.store import deliveries, transcript
@@ -86,11 +86,4 @@ class Deliveries:
         return len(sent)
 
     async def run_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.every)
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("retrying failed pushes failed")
+        await loops.every(self.every, self.run_once, "retrying failed pushes failed")

@@ -24,6 +24,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 from bot import citizen_texts
+from bot.gateway import loops
 from bot.gateway.hub import Hub
 from bot.language import emergency
 from bot.orders import lifecycle
@@ -103,14 +104,7 @@ class OrderUpdates:
         return told
 
     async def run_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.every)
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("telling citizens about their orders failed")
+        await loops.every(self.every, self.run_once, "telling citizens about their orders failed")
 
     # ---------------------------------------------------------------- the citizen's answers
 

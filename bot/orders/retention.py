@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from bot.language.redact import redact_identity
 from bot.profile import Profile, load_profile
-from bot.store import crypto
+from bot.store import backup, crypto
 from bot.store.db import migrate, session_scope
 from bot.store.models import (
     AgentNote,
@@ -177,12 +177,16 @@ def _forget_conversation(s: Session, sender_id: str, upload_dir: Path | None) ->
 
 
 def tracker_url() -> str | None:
-    """Rasa's tracker store, when this process can reach it: ``HOTLINE_TRACKER_DB_URL``, else the
-    development store ``var/tracker.db`` when it exists."""
-    url = os.environ.get("HOTLINE_TRACKER_DB_URL", "").strip()
-    if url:
-        return url
-    return "sqlite:///var/tracker.db" if Path("var/tracker.db").exists() else None
+    """Rasa's tracker store as the backup command finds it (``HOTLINE_TRACKER_DB_URL``, else the
+    endpoints file's), when it is an SQL store that exists."""
+    try:
+        url = backup.tracker_url()
+    except backup.BackupError as exc:
+        log.warning("Rasa's tracker store not cleaned: %s", exc)
+        return None
+    if url and url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return None  # never made here: Rasa has not written one
+    return url
 
 
 def _forget_trackers(sender_ids: list[str]) -> int:

@@ -13,6 +13,7 @@ import requests
 from bot.store.db import session_scope
 from bot.store.models import AuditEntry
 from tests.e2e.conftest import STAFF_KEY, UNIT, UNIT_KEY
+from tests.support.helpers import wait_for
 
 
 @pytest.fixture
@@ -87,17 +88,6 @@ def test_overdue_list_is_for_staff(stack, db):
     assert listed.status_code == 200 and all(o["overdue"] for o in listed.json()["orders"])
     assert call(stack, "GET", "/api/orders/overdue?today=明天", STAFF_KEY).status_code == 400
 
-
-def wait_for(check, timeout: float = 20):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.3)
-    return check()
 
 
 def test_closed_order_comes_back_for_a_rating_and_dissatisfaction_reopens_it(stack, db):

@@ -18,7 +18,7 @@ import requests
 from bot.store import attachments, repository, transcript
 from channels.wechat.simulate import WechatUser, signature
 from tests.e2e.conftest import WECHAT
-from tests.support.helpers import image_bytes
+from tests.support.helpers import image_bytes, wait_for
 from tests.support.stack import ROOT
 
 PNG = image_bytes("PNG")
@@ -34,15 +34,6 @@ def citizen(stack) -> WechatUser:
                       aes_key=WECHAT["aes_key"], appid=WECHAT["appid"], mode=WECHAT["mode"],
                       api_url=stack.wechat_api_url)
 
-
-def wait_for(check, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.3)
-    return check()
 
 
 def said(posted) -> str:
@@ -97,12 +88,12 @@ def test_complaint_filed_through_wechat_with_voice_location_and_photo(stack, db)
 
     lifecycle.dispatch(order.number, "市生态环境局", "staff:派单员", load_profile("anshan"))
     lifecycle.accept(order.number, "市生态环境局")
-    update = wait_for(lambda: [t for t in me.pushed_texts() if order.number in t and "办理中" in t])
+    update = wait_for(lambda: [t for t in me.pushed_texts() if order.number in t and "办理中" in t], 30)
     assert update and "承办单位已签收" in update[0]
     # Closed: the result and the rating question come in WeChat; 「1」 answers it.
     lifecycle.close(order.number, "市生态环境局", "已责令烧烤店安装油烟净化设备")
     lifecycle.review_close(order.number, "staff:值班长", True)  # 鞍山条例第十八条: the hotline reviews it
-    closing = wait_for(lambda: [t for t in me.pushed_texts() if "已办结" in t])
+    closing = wait_for(lambda: [t for t in me.pushed_texts() if "已办结" in t], 30)
     assert closing and "油烟净化设备" in closing[0] and "1. 满意" in closing[0]
     assert "感谢您的评价" in said(me.text("1"))
     assert repository.get_order(order.number).rating == "满意"
@@ -139,7 +130,7 @@ def test_slow_assistant_answers_through_the_customer_service_api(stack, db):
     finally:
         os.kill(rasa.pid, signal.SIGCONT)
     assert posted.status == 200 and posted.body == "success" and took < 4.5  # inside WeChat's 5 s
-    answer = wait_for(lambda: me.pushed_texts())
+    answer = wait_for(lambda: me.pushed_texts(), 30)
     assert answer and "全天候" in "".join(answer)
     time.sleep(2)  # the loop that pushes kept answers has had its turn: still one copy
     assert len(me.pushed_texts()) == len(answer)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -70,3 +72,14 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (4, 4)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(out, format=fmt)
     return out.getvalue()
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 20, every: float = 0.3) -> Any:
+    """``check()`` until it gives something true or ``timeout`` seconds pass; its last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    return check()

@@ -34,6 +34,7 @@ from channels.wechat.client import WechatApi
 from channels.wechat.config import WechatConfig
 from channels.wechat.fake_api import FakeWechat
 from channels.wechat.simulate import WechatUser
+from tests.support.helpers import wait_for
 from tests.support.stack import free_port
 
 ACCOUNT = {"token": "deliveryToken", "aes_key": "RGVsaXZlcmllc0FyZUtlcHRBbmRSZXRyaWVkMjAyNjQ", "appid": "wxdeliveries0001"}
@@ -145,15 +146,6 @@ def rig():
     r.close()
 
 
-def wait_for(check, timeout: float = 15):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    return check()
-
 
 def rows(sender_id: str) -> list[dict[str, Any]]:
     entries = [e for e in transcript.history(sender_id) if e.author != "citizen"]
@@ -170,7 +162,7 @@ def deferred_answer(rig: Rig, me: WechatUser, text: str) -> dict[str, Any]:
     rig.rasa.delay = 0.8
     assert me.text(text).body == "success"
     sender = f"wechat-{me.openid}"
-    kept = wait_for(lambda: [r for r in rows(sender) if r.get("attempts")])
+    kept = wait_for(lambda: [r for r in rows(sender) if r.get("attempts")], 15, every=0.05)
     assert kept, rows(sender)
     rig.rasa.delay = 0.0
     return kept[0]

@@ -73,6 +73,17 @@ def latest_user_timestamp(tracker: Tracker) -> str:
     return "0"
 
 
+def intake_texts(tracker: Tracker) -> list[str]:
+    """What the citizen wrote since the last request was filed or cancelled, oldest first."""
+    texts: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") in ("action_file_work_order", "action_cancel_intake"):
+            break
+        if event.get("event") == "user":
+            texts.append(str(event.get("text") or ""))
+    return texts[::-1]
+
+
 def has_chinese(text: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff]", text))
 

@@ -28,6 +28,7 @@ from actions.common import (
     URGENT_INTERRUPTIONS,
     channel,
     hand_over,
+    intake_texts,
     latest_intent,
     latest_location,
     latest_text,
@@ -36,7 +37,7 @@ from actions.common import (
     spoken_number,
 )
 from bot import citizen_texts
-from bot.language import extract, questions, request_types
+from bot.language import extract, matter, questions, request_types
 from bot.orders.filing import file_request
 from bot.store import repository
 from bot.store.models import OrderStatus
@@ -70,9 +71,21 @@ def ranked_request_type(tracker: Tracker, floor: float = 0.15) -> str | None:
 
 
 def read_request_type(content: str | None) -> str | None:
-    """The request type the matter reads as (bot/language/request_types), when the reading is sure."""
+    """The request type the matter reads as (bot/language/request_types), when the reading is sure.
+    Between 求助 and 投诉, a party named as failing the citizen (物业 that does not repair, a boss who
+    does not pay, a clerk who is rude) makes it a 投诉, as an agent files it."""
     reading = request_types.classify(content)
+    if reading is not None and reading.type == "求助" and reading.scores.get("投诉", 0.0) >= 0.2 \
+            and _PARTY_FAILING.search(extract.normalize(content)):
+        return "投诉"
     return reading.type if request_types.sure(reading) else None
+
+
+_PARTY = (r"(?:物业|热力公司|热力|供暖公司|供热公司|开发商|老板|包工头|工头|公司|商家|店家|老板娘|房东|中介|工作人员|"
+          r"社区(?:的|那个)?(?:人|女的|男的|主任|书记|干部)|司机|窗口|城管|单位|厂家|客服)")
+_FAILING = (r"(?:不管|不修|不来|没来人|没人来|不给|不退|推给|推来推去|踢皮球|拖着|一直拖|欠|打不通|不接|甩脸子|态度|乱收费|多收|"
+            r"不理|说等|等配件|说来看看|不办|不让|关了|停了|扣)")
+_PARTY_FAILING = re.compile(_PARTY + r"[^。！？!?]{0,30}?" + _FAILING + "|" + _FAILING + r"[^。！？!?]{0,12}?" + _PARTY)
 
 
 class Notices:
@@ -171,7 +184,10 @@ class ActionExtractFields(Action):
         # what was kept is the 咨询 an opening question gave (「低保怎么申请」 … 「我要投诉她」).
         current_type = tracker.get_slot("request_type")
         if named and current_type not in (None, named) and (
-                named == "举报" or _REFRAMES.search(text) or (current_type == "咨询" and not question_only)):
+                named == "举报" or _REFRAMES.search(text) or (current_type == "咨询" and not question_only)
+                # a kind only read so far (「我是接孙子的…」 then 「我想提个建议啊…」): the one named now is it
+                or (request_types.declared_type(text) == named
+                    and not any(extract.named_request_type(t) for t in intake_texts(tracker)[:-1]))):
             updates["request_type"] = named
         elif kind and (current_type is None or intent == "correct_field" or requested == "request_type"):
             offer("request_type", kind)
@@ -179,6 +195,8 @@ class ActionExtractFields(Action):
         offer("wants_reply", found.wants_reply)
         if not question_only:
             self._offer_content(tracker, notices, text, intent, found, requested, form_active, updates)
+            if "content" in updates and updates["content"]:
+                _read_type_again(tracker, updates)
         if paused:
             return [SlotSet(k, v) for k, v in updates.items() if k in FIELD_LABELS or k == "district"]
 
@@ -221,7 +239,13 @@ class ActionExtractFields(Action):
         if requested == "content" or (current is None and starts_request):
             if len(extract.normalize(text)) > extract.MAX_CONTENT_CHARS:
                 notices.add("utter_content_truncated")
-            updates["content"] = found.content
+            updates["content"] = _with_the_question_it_answers(tracker, found.content)
+        elif current and _CORRECTS.match(extract.normalize(text)) and (
+                fixed := matter.corrected(current, found.content)) is not None:
+            # 「不对 我刚才说错了 是三天没拉了」: the fact corrected in place, not added beside the wrong one
+            updates["content"] = fixed[: extract.MAX_CONTENT_CHARS]
+            if requested != "confirmed":
+                notices.add("utter_content_added")
         elif (
             form_active and current and found.content not in current and intent != "consult"
             and (intent in REQUEST_INTENT_TYPES or intent == "provide_info" or (
@@ -245,7 +269,7 @@ class ActionExtractFields(Action):
                     if retyped:
                         updates["request_type"] = retyped
                 return
-            updates["content"] = f"{current}\n补充：{found.content}"[: extract.MAX_CONTENT_CHARS]
+            updates["content"] = matter.join(current, found.content)[: extract.MAX_CONTENT_CHARS]
             if requested != "confirmed":
                 notices.add("utter_content_added")
 
@@ -332,6 +356,32 @@ class ActionExtractFields(Action):
 _REFRAMES = re.compile(r"不算|算(?:是|作|成)?(?:个|一个)?(?:投诉|求助|咨询|建议|意见|举报)|就当|当(?:我|是)|其实是|应该(?:是|算)|改成|换成"
                        r"|不是(?:投诉|求助|咨询|建议|举报)")
 _ASKS = re.compile(r"[？?]|怎么|如何|哪里|哪儿|什么|能不能|可不可以|是否|吗[。！!，,\s]*$|问一下|请问")
+
+
+_CORRECTS = re.compile(r"^(?:不对|不是不是|错了|说错了|我?刚才说错了|我说错了|更正|纠正|改一下|应该是)")
+# 「那我要投诉 我们小区物业就是这么干的」 after 「物业能因为没交物业费就给停水吗」: the matter points back.
+_POINTS_BACK = re.compile(r"这么干|这样干|这么做|这样做|这么弄|这样弄|就是这样|就是这么|这种情况|这种事|这个情况|这事儿?|这个事儿?|也是这样")
+
+
+def _with_the_question_it_answers(tracker: Tracker, content: str) -> str:
+    """The matter, led by the citizen's question just before it when the matter points back to it."""
+    texts = intake_texts(tracker)
+    if not _POINTS_BACK.search(content) or len(texts) < 2:
+        return content
+    asked = extract.content_of(texts[-2], profile())
+    if not asked or not questions.is_information_question(texts[-2]) and not _ASKS.search(texts[-2]):
+        return content
+    return matter.join(asked, content)
+
+
+def _read_type_again(tracker: Tracker, updates: dict[str, Any]) -> None:
+    """The kind of request read again from the whole matter as it grows, as an agent would, unless
+    the citizen named the kind in this request (「我要投诉」, an answer to the question)."""
+    if any(extract.named_request_type(t) for t in intake_texts(tracker)):
+        return
+    retyped = read_request_type(updates["content"])
+    if retyped and retyped != (updates.get("request_type") or tracker.get_slot("request_type")):
+        updates["request_type"] = retyped
 
 
 def more_specific(new: str, new_district: str | None, old: str, old_district: str | None) -> bool:
@@ -559,7 +609,7 @@ class ActionCancelIntake(Action):
     ) -> list[EventType]:
         text = latest_text(tracker)
         requested = tracker.get_slot("requested_slot")
-        declines = [f for f, rx in _FIELD_WORDS.items() if rx.search(text)] or (
+        declines = sorted(extract.declined_fields(text)) or [f for f, rx in _FIELD_WORDS.items() if rx.search(text)] or (
             [requested] if requested in _FIELD_WORDS and not extract.explicit_cancel(text) else [])
         if declines and not extract.explicit_cancel(text):
             events: list[EventType] = []
@@ -569,6 +619,8 @@ class ActionCancelIntake(Action):
             if "name" in declines:
                 dispatcher.utter_message(response="utter_name_declined")
                 events.append(SlotSet("name", extract.ANONYMOUS))
+            elif (named := extract.find_name(text)) is not None:
+                events.append(SlotSet("name", named.value))  # 「电话就算了 名字留个吧 孙鹏」
             return [*events, FollowupAction(FORM)]
         dispatcher.utter_message(response="utter_cancelled")
         return [ActiveLoop(None), *reset_intake()]

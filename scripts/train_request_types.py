@@ -87,28 +87,34 @@ def corpus() -> list[dict]:
 
 
 def fit(cases: list[dict]) -> dict:
+    weights_of = {"letters": 1.0, "nlu": 0.6, "kb": 0.3}
+    params = fit_tfidf_softmax([features(c["text"]) for c in cases], [c["type"] for c in cases], REQUEST_TYPES,
+                               C, [weights_of.get(c["source"], 1.0) for c in cases])
+    return {**params, "ask_below": np.float32(0.5)}
+
+
+def fit_tfidf_softmax(counted: list[Counter[str]], labels: list[str], classes: tuple[str, ...], c: float,
+                      sample_weight: list[float] | None = None) -> dict:
+    """TF-IDF (n-grams seen twice or more) and a balanced logistic regression, as the arrays
+    ``bot.language.request_types.Model`` reads (the segment reader of bot/language/matter too)."""
     from sklearn.linear_model import LogisticRegression
 
-    counted = [features(c["text"]) for c in cases]
     df: Counter[str] = Counter()
     for f in counted:
         df.update(f.keys())
     vocab = sorted(g for g, n in df.items() if n >= 2)
     index = {g: i for i, g in enumerate(vocab)}
-    idf = (np.log((1 + len(cases)) / (1 + np.array([df[g] for g in vocab], dtype=np.float64))) + 1).astype(np.float32)
+    idf = (np.log((1 + len(counted)) / (1 + np.array([df[g] for g in vocab], dtype=np.float64))) + 1).astype(np.float32)
     X = _matrix(counted, index, idf)
-    y = np.array([REQUEST_TYPES.index(c["type"]) for c in cases])
-    weights_of = {"letters": 1.0, "nlu": 0.6, "kb": 0.3}
-    sample_weight = np.array([weights_of.get(c["source"], 1.0) for c in cases])
-    clf = LogisticRegression(C=C, max_iter=4000, class_weight="balanced")
-    clf.fit(X, y, sample_weight=sample_weight)
-    weights = np.zeros((len(vocab), len(REQUEST_TYPES)), dtype=np.float32)
-    bias = np.full(len(REQUEST_TYPES), -30.0, dtype=np.float32)
+    y = np.array([classes.index(label) for label in labels])
+    clf = LogisticRegression(C=c, max_iter=4000, class_weight="balanced")
+    clf.fit(X, y, sample_weight=None if sample_weight is None else np.array(sample_weight))
+    weights = np.zeros((len(vocab), len(classes)), dtype=np.float32)
+    bias = np.full(len(classes), -30.0, dtype=np.float32)
     for j, cls in enumerate(clf.classes_):
         weights[:, cls] = clf.coef_[j]
         bias[cls] = clf.intercept_[j]
-    return {"vocab": np.array(vocab), "idf": idf, "weights": weights, "bias": bias,
-            "classes": np.array(REQUEST_TYPES), "ask_below": np.float32(0.5)}
+    return {"vocab": np.array(vocab), "idf": idf, "weights": weights, "bias": bias, "classes": np.array(classes)}
 
 
 def _matrix(counted: list[Counter[str]], index: dict[str, int], idf: np.ndarray):  # type: ignore[no-untyped-def]

@@ -151,7 +151,9 @@ _NAME_PATTERNS = [
     re.compile(r"(?:法人代表|法定代表人|法人|负责人|总经理|经理|店主|户主|联系人|申请人|反映人|举报人|投诉人|来信人|"
                r"居民|市民|业主|村民|署名|落款)[:：\s]*(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP),
     # a bare name opening the message: 「张建华 13504120078 铁西区」
-    re.compile(r"^(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2})(?=[\s,，:：]+(?:[\d+一二三四五六七八九零幺]|[\u4e00-\u9fa5]{1,4}(?:区|县|市)))"),
+    re.compile(r"^(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2})(?=[\s,，:：]*(?:[\d+]|电话|手机|联系)|[\s,，:：]+(?:[一二三四五六七八九零幺]|[\u4e00-\u9fa5]{1,4}(?:区|县|市)))"),
+    # whose name goes on the order: 「名字写我奶奶的 吴凤琴」「姓名就写我爸的，刘德山」
+    re.compile(r"(?:名字|姓名|称呼)(?:就|可以|还是)?(?:写|填|登记|记|留)(?:成|上|个|一个|下)?(?:吧)?(?:我|俺)?(?:的|[\u4e00-\u9fa5]{1,3}的)?[\s,，:：]*(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP),
 ]
 NOT_NAMES = words("not_names")
 # Acknowledgements, thanks and small words, alone or strung together (「好的谢谢」「嗯嗯知道了」):
@@ -244,6 +246,10 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
     bare = re.sub(r"^(?:我是|我叫|叫|是|姓名|名字)[:：]?", "", t).strip(" ,，。.!！~～")
     if not bare or bare in NOT_NAMES or is_filler(bare) or _CONFIRMING.match(re.sub(r"[\s,，。!！]", "", bare)):
         return None, "name_empty"
+    phone = find_phone(bare)
+    if phone is not None:  # 「王桂兰 电话13842215637」: the phone is its own field
+        bare = (bare[: phone.span[0]] + bare[phone.span[1]:]).strip(" ,，。")
+        bare = re.sub(r"[\s,，]*(?:我的)?(?:电话|手机|联系电话)(?:号码|号)?(?:是|为)?[:：]?$", "", bare)
     last = re.split(r"[\s,，。;；:：、]+", bare)[-1]
     if last != bare and re.fullmatch(_SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}", last):
         return last, None  # 「我信里写了，赵淑芬」
@@ -251,6 +257,9 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
         return None, "name_digits"
     if len(bare) > 12:
         return None, "name_long"
+    if len(bare) > 5 and re.fullmatch(r"[\u4e00-\u9fa5]+", bare) and not re.fullmatch(
+            _SURNAME_RX + r"[\u4e00-\u9fa5]{1,3}" + _HONORIFIC + "?", bare):
+        return None, "name_empty"  # 「时间是昨天上午九点多」: a sentence, not how to address a person
     if _NOT_A_PERSON.search(bare):
         return None, "name_empty"  # 「那你帮我登记吧」「顺达物流」: not how to address a person
     if re.search(r"(?:区|县|市|路|街|道|号|小区|楼|村|镇)$|\d", bare) and len(bare) > 3:
@@ -266,7 +275,9 @@ _PLACE_WORDS = (
     "大街|大道|大路|胡同|小区|花园|家园|新村|公寓|广场|大厦|市场|商场|公园|医院|学校|中学|小学|幼儿园|"
     r"[一二三四五六七八九十\d]+中|车站|火车站|客运站|交叉口|交口|路口|街道|社区|乡道|村口|村|屯|镇|乡|"
     r"(?<!的)路(?![灯况费面线由])|(?<!的)街|巷|(?<!村)里|苑|府|城|湾|园|(?<![家法])庭(?!院)|公馆|名邸|楼|栋|号|单元|室|寺|那块|那边|一带|"
-    "门口|楼下|附近|对面|旁边|后身|西侧|东侧|南侧|北侧|拐角|底商|门市"
+    "门口|楼下|附近|对面|旁边|后身|西侧|东侧|南侧|北侧|拐角|底商|门市|"
+    # landmarks and businesses named as the place (鞍山站, 好又多超市, 公积金大厅二号窗口, 金嗓子KTV)
+    r"(?<![公车加])站(?![着在起了住岗队])|超市|大厅|窗口|饭店|饭馆|酒店|宾馆|商店|商行|KTV|ktv|网吧|浴池|工地|厂区|停车场|服务区|收费站"
 )
 _PLACE_RX = re.compile(
     r"(?:\d+(?:-\d+)*\s*(?:号楼下?|号院|号|栋|幢|单元|楼下?|层|室|门)(?:\d{2,4}(?:室|号)?)?|" + _PLACE_WORDS + ")"
@@ -277,10 +288,11 @@ _PLACE_RX = re.compile(
 _NAMED_PLACE_PART = re.compile(
     r"(?![楼门路院家屋室旁那这我俺他她咱你])[\u4e00-\u9fa5\d]{1,8}"
     r"(?:小区|花园|家园|新村|公寓|苑|府|庭|城|湾|园|大厦|广场|市场|商场|街道|社区|村|镇|乡|大街|大道|路|街|号楼|号院|号|栋|单元"
-    r"|小学|中学|学校|医院|公园|车站|交口|交叉口|路口)"
+    r"|小学|中学|学校|医院|公园|车站|站|交口|交叉口|路口|超市|大厅|窗口|饭店|饭馆|酒店|宾馆|商店|KTV|工地|停车场)"
     r"(?:楼下|下面|门口|附近|对面|旁边|后面|前面|[东南西北后正侧]门|东边|西边|南边|北边|东侧|西侧|南侧|北侧)?"
 )
-_ADDRESS_INTRO = re.compile(r"(?:地址是|地址在|地址[:：]|地点是|地点在|位置在|位置是|住在|家住|住址是|就在|位于|在)")
+_ADDRESS_INTRO = re.compile(r"(?:地址是|地址在|地址[:：]|地点是|地点在|位置在|位置是|住在|家住|住址是|就在|位于|在"
+                            r"|(?:工地|小区|楼盘|店|饭店|超市|商场|市场|单位|地方)(?:名)?(?:叫|是|名叫|名字叫))")
 _ADDRESS_STOPWORDS = re.compile(
     r"天天|每天|一直|总是|经常|晚上|白天|半夜|凌晨|早上|有人|有个|有家|有一|那个|这个|太|很|特别|非常|严重|"
     r"乱|被|把|让|没人|不管|我要|我想|投诉|举报|反映|请|麻烦|帮|能不能|怎么|为什么|了|吗|呢|吧"
@@ -339,8 +351,11 @@ def _find_address(t: str, profile: Profile) -> Address | None:
     for intro in _ADDRESS_INTRO.finditer(t):
         nxt = _PLACE_RX.search(t, intro.end(), min(len(t), intro.end() + 16))
         if nxt and not re.search(r"[,，。.!！?？;；\s]", t[intro.end():nxt.start()]):
-            starts.append((1, intro.end(), intro.end()))
-    for pm in re.finditer(r"[\u4e00-\u9fa5\d]{2,8}?(?:大街|大道|路|街|小区|花园|家园|新村|公园|[一二三四五六七八九十]中)", t):
+            # 「在鞍山站 我说去铁西」: where it happened, said with 在, outranks a district named later
+            landmark = intro.group(0) == "在" and re.match(r"[\u4e00-\u9fa5]{1,6}?(?:站|超市|大厅|医院|公园|广场|市场|商场)", t[intro.end():])
+            starts.append((0 if landmark else 1, intro.end(), intro.end()))
+    for pm in re.finditer(r"[\u4e00-\u9fa5\d]{2,8}?(?:大街|大道|路|街|小区|花园|家园|新村|公园|[一二三四五六七八九十]中"
+                          r"|(?<![公车加])站(?![着在起了住岗队])|超市|大厅|饭店|酒店|宾馆|工地)", t):
         run = pm.group(0)
         cut = max((run.rfind(w) + len(w) for w in ("在", "住", "是", "到", "于", "我们", "他们", "咱们", "俺们", "我", "的", "个", "往", "向", "朝", "把", "从", "沿") if w in run), default=0)
         if len(run) - cut >= 3:
@@ -454,7 +469,8 @@ _NAMED_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("举报", re.compile(r"举报|检举")), ("投诉", re.compile(r"投诉")), ("意见建议", re.compile(r"建议|提个意见|提意见")),
     ("求助", re.compile(r"求助")), ("咨询", re.compile(r"咨询")),
 ]
-NOT_NAMING = re.compile(r"(?:不是|不算|不想|不要|别)(?:要)?(?:举报|检举|投诉|建议|求助|咨询)")
+NOT_NAMING = re.compile(r"(?:不是|不算|不想|不要|别)(?:要)?(?:举报|检举|投诉|建议|求助|咨询)"
+                        r"|(?:要说|说是)?(?:举报|检举|投诉|求助|咨询)(?:也|还|倒|的话)?(?:不算|谈不上|算不上|说不上)")
 
 
 def named_request_type(text: str) -> str | None:
@@ -523,7 +539,7 @@ _ASKS_IF_HANDLED = re.compile(
 def asks_if_handled(text: str | None) -> bool:
     """A short question whether the hotline takes the matter, before the matter is told."""
     t = normalize(text or "")
-    return bool(t) and len(t) <= 40 and bool(_ASKS_IF_HANDLED.search(t)) and "\n补充" not in (text or "")
+    return bool(t) and len(t) <= 40 and bool(_ASKS_IF_HANDLED.search(t))
 
 
 def describes_matter(text: str) -> bool:
@@ -577,7 +593,7 @@ def without_outbursts(text: str) -> str:
 
 
 _HALF_TO_FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；", "(": "（", ")": "）"}
-_CJK_PUNCT = re.compile(r"(?<=[\u4e00-\u9fff])[,?!:;()]|[,?!:;()](?=[\u4e00-\u9fff])")
+_CJK_PUNCT = re.compile(r"(?<=[\u4e00-\u9fff！？，：；（）])[,?!:;()]+|[,?!:;()]+(?=[\u4e00-\u9fff])")
 
 
 # Greetings, forms of address and a letter's formalities are not the matter (issue 19: 「大兄弟」,
@@ -634,7 +650,7 @@ def only_about_the_form(text: str) -> bool:
 def chinese_punctuation(text: str) -> str:
     """Full-width punctuation between Chinese words again (normalising for reading turned the
     citizen's 「，」 into ","), and no stray comma at the end."""
-    return _CJK_PUNCT.sub(lambda m: _HALF_TO_FULL[m.group(0)], text).rstrip(" ,，、;；")
+    return _CJK_PUNCT.sub(lambda m: "".join(_HALF_TO_FULL[c] for c in m.group(0)), text).rstrip(" ,，、;；")
 
 
 def is_abuse_only(text: str) -> bool:
@@ -677,13 +693,24 @@ def extract_fields(text: str, profile: Profile) -> Fields:
     f.request_type = infer_request_type(t)
     f.confidential = parse_confidential(t)
     f.wants_reply = parse_wants_reply(t)
-    cleaned = clean_content(t, _merge_name_phone_spans(t, f.spans))
+    f.content = content_of(t, profile)
+    return f
+
+
+def content_of(text: str, profile: Profile) -> str | None:
+    """The matter of one message as the order's content (bot/language/matter keeps its matter
+    segments), without the citizen's own name and phone; None when it tells no matter."""
+    from bot.language import matter  # matter reads segments with this module's rules
+
+    kept = matter.matter_text(normalize(text), profile)
+    if not kept:
+        return None
+    spans = [found.span for found in (find_phone(kept), find_name(kept)) if found is not None]
+    cleaned = clean_content(kept, _merge_name_phone_spans(kept, spans))
     if _ABUSE.search(cleaned.lower()):
         cleaned = without_abuse(cleaned)
     cleaned = without_outbursts(without_courtesies(cleaned))
-    if describes_matter(cleaned):
-        f.content = chinese_punctuation(cleaned)
-    return f
+    return chinese_punctuation(cleaned) if describes_matter(cleaned) else None
 
 
 def _merge_name_phone_spans(t: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

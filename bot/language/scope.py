@@ -515,6 +515,10 @@ def _own_place_named(text: str, profile: Profile) -> bool:
     return bool(short and re.search(re.escape(short) + r"(?:市)?(?!人|口音|户口|户籍|籍)", text))
 
 
+_FAMILY_AWAY = re.compile(r"(?:儿子|闺女|女儿|孩子|老伴|爱人|老公|媳妇|孙子|孙女|外孙女?|儿媳|女婿|哥|姐|弟|妹|亲戚|家里人)(?:们)?(?:都|也|现在|一直)?(?:在|去了?|到)$")
+_LIVES_THERE = re.compile(r"(?:省|市)?(?:上班|工作|打工|上学|念书|读书|上大学|读大学|当兵|做生意|成家|安家|定居|生活|住)")
+
+
 def _outside_city(text: str, profile: Profile) -> OutOfScope | None:
     rx = _outside_pattern(profile)
     if rx is None:
@@ -531,6 +535,9 @@ def _outside_city(text: str, profile: Profile) -> OutOfScope | None:
         return None
     if re.match(r"(?:的)?(?:游客|人(?!民)|居民|市民|户籍|籍)", text[m.end():]):
         return None  # where the citizen is from (吉林省四平市游客), not where the matter is
+    named_at = next(m.start(g) for g in ("p1", "p2", "p3", "p4") if m.group(g))
+    if _FAMILY_AWAY.search(text[max(0, named_at - 6): named_at]) and _LIVES_THERE.match(text, m.end()):
+        return None  # 「儿子在大连上班」: the family's life story, not where the matter is
     place = m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4")
     return OutOfScope("outside_city", place)
 

@@ -111,6 +111,8 @@ class Model:
     """TF-IDF (sublinear tf, L2) -> softmax over ``classes``; the arithmetic of scikit-learn's
     TfidfVectorizer + LogisticRegression without either at run time."""
 
+    featurize = staticmethod(features)   # a subclass reads other features with the same arithmetic
+
     def __init__(self, vocab: list[str], idf: Weights, weights: Weights, bias: Weights,
                  classes: tuple[str, ...], ask_below: float) -> None:
         self.index = {g: i for i, g in enumerate(vocab)}
@@ -128,7 +130,7 @@ class Model:
                    tuple(str(c) for c in data["classes"]), float(data["ask_below"]))
 
     def vector(self, text: str) -> tuple[npt.NDArray[np.int64], Weights]:
-        counts = [(self.index[g], n) for g, n in features(text).items() if g in self.index]
+        counts = [(self.index[g], n) for g, n in self.featurize(text).items() if g in self.index]
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         idx = np.array([i for i, _ in counts], dtype=np.int64)

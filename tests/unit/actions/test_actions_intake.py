@@ -282,7 +282,8 @@ def test_a_report_named_later_in_the_form_makes_it_a_report():
         assert slots_set(events).get("request_type") == "举报", intent
     events, _ = run(ActionExtractFields(), tracker("他在楼顶私搭彩钢房", intent="complain", form="intake_form",
                                                    requested="address", slots=slots))
-    assert "request_type" not in slots_set(events)  # no type named: the one read stays
+    # no type named: no 举报 assumed; the kind is read again from the whole matter as it grows
+    assert slots_set(events).get("request_type", "求助") in ("求助", "投诉")
 
 
 def test_the_matter_told_after_asking_whether_the_hotline_takes_it_is_the_content():
@@ -299,7 +300,8 @@ def test_the_matter_told_after_asking_whether_the_hotline_takes_it_is_the_conten
     told = {**slots, "content": "楼下烧烤店营业到凌晨两点 油烟太大", "request_type": "投诉"}
     events, _ = run(ActionExtractFields(), tracker("烧烤店老板还在门口占道摆桌子", intent="complain", form="intake_form",
                                                    requested="name", slots=told))
-    assert slots_set(events)["content"].startswith("楼下烧烤店营业到凌晨两点 油烟太大\n补充：")
+    # …in the citizen's own way of pausing (here: spaces, as typed)
+    assert slots_set(events)["content"] == "楼下烧烤店营业到凌晨两点 油烟太大 烧烤店老板还在门口占道摆桌子"
 
 
 def test_the_citizen_re_framing_the_type_later_is_heard():
@@ -316,3 +318,44 @@ def test_the_citizen_re_framing_the_type_later_is_heard():
     events, _ = run(ActionExtractFields(), tracker("物业说让我去投诉也没用", intent="complain", form="intake_form",
                                                    requested="address", slots=slots))
     assert slots_set(events).get("request_type") in (None, "求助")
+
+
+def _said(*texts: str) -> list[dict]:
+    return [{"event": "user", "text": t, "timestamp": 1.0 + i} for i, t in enumerate(texts)]
+
+
+def test_a_correction_of_a_fact_replaces_it_in_the_content():
+    slots = {**FULL, "content": "我们小区垃圾都堆成山了 两天没人拉了 臭得要死", "request_type": "投诉"}
+    events, _ = run(ActionExtractFields(), tracker("不对 我刚才说错了 是三天没拉了", intent="correct_field",
+                                                   form="intake_form", requested="confirmed", slots=slots))
+    content = slots_set(events)["content"]
+    assert "三天没拉了" in content and "两天" not in content and content.startswith("我们小区垃圾都堆成山了")
+
+
+def test_a_matter_pointing_back_to_the_question_before_it_keeps_the_question():
+    history = _said("问一下 物业能因为没交物业费就给停水吗")
+    events, _ = run(ActionExtractFields(), tracker("那我要投诉 我们小区物业就是这么干的 昨天把我家水阀给关了",
+                                                   intent="complain", history=history))
+    content = slots_set(events)["content"]
+    assert "物业费" in content and "水阀给关了" in content and "问一下" not in content
+
+
+def test_the_kind_is_read_from_the_whole_matter_unless_the_citizen_named_it():
+    # a party failing the citizen: a 投诉, even when the first words read as asking for help
+    events, _ = run(ActionExtractFields(), tracker(
+        "俺在工地干活 老板欠俺们工钱 三个月了 十几个人都没给", intent="seek_help"))
+    assert slots_set(events)["request_type"] == "投诉"
+    # a kind the citizen declares later stands over the one only read
+    slots = {**FULL, "content": "我孙子在胜利小学上学", "request_type": "求助", "address": None}
+    events, _ = run(ActionExtractFields(), tracker(
+        "我想提个建议啊 这学校门口放学的时候 接孩子的车停得哪哪都是", intent="complain", form="intake_form",
+        requested="address", slots=slots, history=_said("同志你好 我是接孙子的")))
+    assert slots_set(events)["request_type"] == "意见建议"
+
+
+def test_declining_the_phone_with_the_name_in_the_same_breath_keeps_the_name():
+    from actions.intake import ActionCancelIntake
+
+    events, _ = run(ActionCancelIntake(), tracker("电话就算了 名字留个吧 孙鹏", intent="cancel", form="intake_form",
+                                                  requested="phone", slots={**FULL, "phone": None, "name": None}))
+    assert slots_set(events)["name"] == "孙鹏" and slots_set(events)["phone"] == "未留电话"

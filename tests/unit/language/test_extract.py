@@ -284,3 +284,33 @@ def test_本人_opens_a_self_description_or_the_phone_not_only_a_name():
     assert extract.find_name("本人联系电话：13941260518。无须保密。") is None
     assert extract.find_name("本人李建华 电话13900001111").value == "李建华"
     assert extract.parse_confidential("无须保密") is False
+
+
+def test_names_said_beside_the_phone_or_for_someone_else_are_read():
+    from bot.language.extract import find_name, parse_name_answer
+
+    assert parse_name_answer("王桂兰 电话13842215637") == ("王桂兰", None)
+    assert parse_name_answer("名字写我奶奶的 吴凤琴 电话写我的 15142278890") == ("吴凤琴", None)
+    assert find_name("电话就算了 名字留个吧 孙鹏").value == "孙鹏"
+    # a sentence given where the name was asked is not a name
+    assert parse_name_answer("时间是昨天上午九点多")[0] is None
+    assert parse_name_answer("欧阳娜娜") == ("欧阳娜娜", None)
+
+
+def test_landmarks_and_businesses_are_places():
+    from bot.language.extract import find_address
+    from bot.profile import load_profile
+
+    p = load_profile("anshan")
+    assert find_address("今天晚上在鞍山站 我说去铁西 他说不顺路不拉", p).value == "鞍山站"
+    assert "好又多超市" in find_address("千山区汤岗子那块 好又多超市 我买的酸奶过期了", p).value
+    assert find_address("就是铁东区那个公积金大厅 二号窗口 今天上午", p).value == "铁东区公积金大厅二号窗口"
+    assert find_address("工地叫锦绣华府二期 大门口有牌子", p).value.startswith("锦绣华府")
+    assert find_address("我站在路边等了半天", p) is None
+
+
+def test_full_width_punctuation_comes_back_in_runs():
+    from bot.language.extract import chinese_punctuation, normalize
+
+    assert chinese_punctuation(normalize("我要投诉广场舞扰民！！每天都跳")) == "我要投诉广场舞扰民！！每天都跳"
+    assert chinese_punctuation("真的吗?!好") == "真的吗？！好"

@@ -463,3 +463,11 @@ def test_a_question_about_a_route_is_answered_with_its_procedure():
     reply = route_answer("arbitration", ANSHAN)
     assert "不收费" in reply and "一年" in reply and "转人工" in reply
     assert "不能" not in reply.splitlines()[0]  # an answer, not a refusal
+
+
+def test_where_the_family_lives_is_not_where_the_matter_is():
+    from bot.language import scope
+
+    assert scope.detect("我老伴前年没了 儿子在大连上班 一年回不来两趟 今年这暖气不热乎 屋里才14度") is None
+    assert scope.detect("闺女在沈阳工作 我家楼下烧烤店太吵") is None
+    assert scope.detect("我在大连上班，公司欠薪三个月").route == "outside_city"

@@ -1,0 +1,270 @@
+"""What of a citizen's message is the matter (诉求内容), as a careful agent writes the order.
+
+A message is cut into segments where the citizen pauses (punctuation, or the spaces of voice input
+and unpunctuated typing), and each segment is read as one of:
+
+- ``matter``: what the handling unit needs: what is wrong or wanted, where and since when, who is
+  responsible, what was tried, what it causes, what is asked for;
+- ``place``: a place and nothing else (kept beside the matter it belongs to);
+- ``form``: about the order rather than the matter: the name, the phone, 保密, submitting,
+  who is typing (「我替我奶奶发的」);
+- ``aside``: greetings, forms of address, the citizen's life story, feelings and abuse without a
+  fact, announcements without content (「我跟你说个事儿」「我想提个建议啊」).
+
+The rules below decide what they are sure of (a phone, a greeting, a bare address); a linear
+classifier over character n-grams (``model.npz``, trained by ``python -m scripts.train_matter``
+on segments written and labelled for it) reads the rest, and a segment is dropped only when the
+classifier is sure: a fact lost from an order costs more than a word too many.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+
+from bot.language import extract
+from bot.language.request_types import Model
+
+WEIGHTS = Path(__file__).with_name("model.npz")
+LABELS = ("matter", "place", "form", "aside")
+KEPT = ("matter", "place")
+# A segment is dropped on the model's word only when it is this sure.
+DROP_ABOVE = 0.7
+
+_PUNCT = "，,。.!！？?；;、：:\n…~～"
+# A segment ends after punctuation, or at a space between words (not inside a phone number).
+_SEGMENT = re.compile(r"[^" + _PUNCT + r"\s]+(?:\s+(?=\d)(?<=\d\s)[^" + _PUNCT + r"\s]+)*[" + _PUNCT + r"\s]*")
+
+_PROXY = re.compile(
+    r"(?:替|帮|给)(?:我|俺)?(?:家)?(?:奶奶|爷爷|姥姥|姥爷|外婆|外公|妈妈?|爸爸?|老妈|老爸|母亲|父亲|婆婆|公公|老人家?|老公|媳妇|爱人|"
+    r"邻居|朋友|亲戚|大爷|大妈|阿姨|叔叔)[^，,。]{0,6}?(?:发|打字|打的|写|问|反映|登记|说)"
+    r"|(?:她|他)(?:说|讲)(?:我|俺)(?:打|写|发)|(?:我|俺)(?:孙女|孙子|闺女|女儿|儿子|外孙女?|外孙子?)(?:帮|替|给)(?:我|俺)(?:打|发|写)")
+# 「我奶奶说：」 — only the words that introduce what follows.
+_SPEECH_INTRO = re.compile(r"^(?:我|俺)?(?:家)?(?:奶奶|爷爷|姥姥|姥爷|外婆|外公|妈妈?|爸爸?|老妈|老爸|母亲|父亲|老人家?|老伴)?(?:说|讲)(?:了)?$")
+_SUBMIT = re.compile(
+    r"^(?:那|那就|就|你|您|麻烦)?(?:给我|帮我|给俺|帮俺)?(?:提交|登上|登记上|记上|报上去|登记|报上|记一下|登一下)(?:吧|了吧|就行|就行了|就好|呗)?$"
+    r"|^(?:就)?(?:这么|这样)(?:写|说|办|的|吧)+(?:吧|了)?$|^(?:写|就写)(?:我|俺)(?:的|儿子的|闺女的|女儿的|奶奶的|妈的)(?:吧)?$"
+    r"|^(?:名字|电话|手机)(?:就)?写(?:我|俺)?(?:的|奶奶的|儿子的|闺女的|女儿的|妈的)?(?:吧)?$"
+    r"|^(?:(?:奶奶|爷爷|我妈|我爸)说)?(?:行|中|好|对|可以)(?:了)?$"
+    r"|^(?:我|俺)?的?(?:电话|手机|手机号|联系电话|电话号码|联系方式|号码|名字|姓名|称呼)(?:号码)?(?:是|为)?$"
+    r"|^(?:哦|噢|啊|嗯|哦哦)*(?:问|要|留)(?:我的?)?(?:名字|姓名|电话|称呼|手机号?)(?:啊|呀|是吧|吗|呢)?$")
+# A bare name (「王桂兰」) beside the phone or another answer to the form.
+_BARE_NAME = re.compile(extract._SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}")
+
+
+# The party a matter is about, named (「鞍山鑫达商贸有限公司」「金嗓子KTV」): the unit needs it.
+_ORGANISATION = re.compile(r"[\u4e00-\u9fa5A-Za-z]{2,}(?:有限公司|有限责任公司|股份公司|公司|集团|商贸|商行|工厂|厂|KTV|ktv|门诊|诊所|药店|驾校|"
+                           r"培训(?:学校|机构|班|中心)|健身房|美容院|物业|开发商)")
+# 「我要投诉广场舞扰民」: the act said with its object is the matter, not an announcement.
+_ACT_WITH_OBJECT = re.compile(r"^(?:我|俺|我们)?(?:要|想|来|必须|坚决)?(?:实名)?(?:投诉|举报|反映|检举)(?:一下|下)?(?P<object>.+)$")
+
+
+# Fear of the reported person finding out explains 保密; it is not the matter (「老板知道了我就得卷铺盖走人」).
+_FEAR = re.compile(r"(?:知道|发现|晓得|认出|听说)(?:了|是我)?.{0,8}(?:报复|找我|找茬|麻烦|卷铺盖|走人|开除|辞退|穿小鞋|打我|骂我|没法处|不好相处|饶不了)"
+                   r"|(?:别|不要|不能|千万别)让.{0,10}知道|(?:怕|担心|害怕).{0,8}(?:报复|知道是我|找我麻烦|穿小鞋)")
+
+
+def segments(text: str) -> list[str]:
+    """The message cut where the citizen pauses; joined they give the message back."""
+    return _SEGMENT.findall(text) or ([text] if text else [])
+
+
+def _bare(segment: str) -> str:
+    return re.sub(r"[\W_]+", "", extract.normalize(segment))
+
+
+def rule_label(segment: str, profile) -> str | None:  # type: ignore[no-untyped-def]
+    """The label the rules are sure of, or None (the model reads it)."""
+    t = extract.normalize(segment)
+    bare = _bare(segment)
+    if not bare:
+        return "aside"
+    if extract.is_filler(bare) or extract._OUTBURST.match(t.strip(" ，,。")) or extract.is_abuse_only(t):
+        return "aside"
+    if not extract.without_courtesies(t).strip(" ，,。!！：:") or extract._TYPE_ONLY.match(t.strip()):
+        return "aside"
+    if _PROXY.search(bare) or _SPEECH_INTRO.match(bare) or _SUBMIT.match(bare):
+        return "form"
+    if _FEAR.search(bare) and len(bare) <= 30:
+        return "form"
+    act = _ACT_WITH_OBJECT.match(bare)
+    if act and len(re.sub(r"[^\u4e00-\u9fa5]", "", act.group("object"))) >= 3:
+        return "matter"
+    if _ORGANISATION.search(bare) and not extract._ABUSE.search(bare):
+        return "matter"
+    phone = extract.find_phone(t)
+    if phone is not None and len(_bare(t[: phone.span[0]] + t[phone.span[1]:])) <= 4:
+        return "form"
+    if extract._ONLY_NAME_OR_PHONE.match(bare) or extract._SPELLS_NAME.match(bare):
+        return "form"
+    if len(bare) <= 24 and (extract.parse_confidential(t) is not None or extract.parse_wants_reply(t) is not None
+                           or extract.declined_fields(t)) and not extract.describes_matter(
+            re.sub(r"保密|匿名|回复|回电|电话|名字|姓名", "", t)):
+        return "form"
+    address = extract.find_address(t, profile)
+    if address is not None:
+        rest = t[: address.span[0]] + t[address.span[1]:]
+        rest = re.sub(r"^(?:我|俺)?(?:家)?(?:地址|住址|地点|位置)?(?:是|在|就在|住在|住)?", "", rest.strip())
+        if len(re.sub(r"[^\u4e00-\u9fa5]", "", rest)) <= 1:
+            return "place"
+    return None
+
+
+_CONTEXT = "\u241e"  # between the segment before, the segment and the segment after, as the model reads them
+
+
+def in_context(segment: str, before: str = "", after: str = "") -> str:
+    return f"{before}{_CONTEXT}{segment}{_CONTEXT}{after}"
+
+
+def _grams(t: str) -> Counter[str]:
+    s = "^" + t + "$"
+    out: Counter[str] = Counter()
+    for n in (1, 2, 3):
+        out.update(s[i:i + n] for i in range(len(s) - n + 1))
+    out.pop("^", None)
+    out.pop("$", None)
+    return out
+
+
+def features(text: str) -> Counter[str]:
+    """Character 1-3-grams of the segment (spaces and punctuation gone), its length, and
+    the 2-3-grams of the segments before (``P``) and after (``N``) it."""
+    before, segment, after = text.split(_CONTEXT) if text.count(_CONTEXT) == 2 else ("", text, "")
+    t = _bare(segment)
+    out: Counter[str] = Counter()
+    if not t:
+        return out
+    out.update(_grams(t))
+    out["#len" + str(min(5, int(math.log2(len(t) + 1))))] += 1
+    if re.search(r"\d", t):
+        out["#digit"] += 1
+    for mark, side in (("P", before), ("N", after)):
+        out["#" + mark + ("-" if not side.strip() else "+")] += 1
+        for g, n in _grams(_bare(side)).items():
+            if len(g) >= 2:
+                out[mark + g] += n
+    return out
+
+
+class SegmentModel(Model):
+    """request_types' arithmetic over this module's features."""
+
+    featurize = staticmethod(features)
+
+
+@lru_cache(maxsize=1)
+def model() -> SegmentModel | None:
+    if not WEIGHTS.exists():
+        return None
+    return cast(SegmentModel, SegmentModel.load(WEIGHTS))
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    label: str
+    sure: bool          # decided by a rule, or by the model above DROP_ABOVE
+
+
+def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
+    """Every segment of ``text`` with its label."""
+    out = []
+    m = model()
+    parts = segments(text)
+    for i, seg in enumerate(parts):
+        label = rule_label(seg, profile)
+        if label is not None:
+            out.append(Segment(seg, label, True))
+            continue
+        if m is None:
+            out.append(Segment(seg, "matter", False))
+            continue
+        p = m.probabilities(in_context(seg, parts[i - 1] if i else "", parts[i + 1] if i + 1 < len(parts) else ""))
+        best = int(np.argmax(p))
+        label = m.classes[best]
+        if label in KEPT or p[best] < DROP_ABOVE:
+            out.append(Segment(seg, "matter" if label not in KEPT else label, False))
+        else:
+            out.append(Segment(seg, label, True))
+    return _names_beside_the_form(out)
+
+
+def _names_beside_the_form(read_: list[Segment]) -> list[Segment]:
+    out = list(read_)
+    for i, seg in enumerate(read_):
+        if seg.sure or not _BARE_NAME.fullmatch(_bare(seg.text)):
+            continue
+        near = [read_[j] for j in (i - 1, i + 1) if 0 <= j < len(read_)]
+        if any(n.label == "form" for n in near) or len(read_) == 1:
+            out[i] = Segment(seg.text, "form", True)
+    return out
+
+
+def matter_text(text: str, profile) -> str:  # type: ignore[no-untyped-def]
+    """The matter of one message in the citizen's own words and punctuation ('' when none):
+    its matter segments and the places beside them."""
+    read_ = read(text, profile)
+    if not any(s.label == "matter" for s in read_):
+        return ""
+    kept = "".join(s.text for s in read_ if s.label in KEPT)
+    return kept.strip(" ，,。、；;：:\n")
+
+
+def _overlap(a: str, b: str) -> float:
+    a, b = _bare(a), _bare(b)
+    if not a or not b or not 0.5 <= len(a) / len(b) <= 2:
+        return 0.0
+    return len(set(a) & set(b)) / min(len(set(a)), len(set(b)))
+
+
+_CORRECTION_WORDS = re.compile(r"^(?:(?:不对|不是|错了|说错了|我?刚才说错了|我说错了|更正(?:一下)?|纠正(?:一下)?|应该是|是)[\s，,。!！]*)+")
+
+
+def corrected(current: str, correction: str) -> str | None:
+    """``current`` with the segment the citizen corrects replaced (「两天没人拉了」 … 「不对 是三天没拉了」),
+    or None when no segment of it is what the correction is about."""
+    new = _CORRECTION_WORDS.sub("", correction.strip())
+    new_segments = [seg for seg in segments(new) if _bare(seg)]
+    if not new_segments:
+        return None
+    old = segments(current)
+    best, at = 0.0, -1
+    for i, seg in enumerate(old):
+        score = _overlap(seg, new_segments[0])
+        if score > best:
+            best, at = score, i
+    if best < 0.6:
+        return None
+    pause = re.search(r"[" + _PUNCT + r"\s]*$", old[at])
+    tail = pause.group(0) if pause else ""
+    kept_head = ""
+    for n in range(min(len(new), 8), 1, -1):  # 「楼下烧烤店营业到凌晨两点」 + 「营业到凌晨三点」: keep what comes before
+        pos = old[at].find(new[:n])
+        if pos > 0:
+            kept_head = old[at][:pos]
+            break
+    old[at] = kept_head + new.rstrip(" ，,。、；;") + tail
+    return "".join(old)
+
+
+def join(current: str | None, more: str) -> str:
+    """A later message's matter after what was kept, with the citizen's kind of pause between."""
+    if not current:
+        return more
+    if not more:
+        return current
+    if current[-1] in "。！？!?；;…":
+        return current + more
+    spoken = not re.search(r"[，。！？；]", current + more) and " " in current + more
+    return current + (" " if spoken else "。") + more
+
+
+__all__ = ["LABELS", "Segment", "corrected", "join", "matter_text", "read", "segments"]

@@ -1,0 +1,83 @@
+"""What of a message is the matter (bot/language/matter): the order's content as an agent writes it."""
+
+import pytest
+
+from bot.language import matter
+from bot.language.extract import content_of
+from bot.profile import load_profile
+
+P = load_profile("anshan")
+
+
+@pytest.mark.parametrize("text", [
+    "闺女啊 你是那个12345不 我跟你说个事儿",
+    "我是替我奶奶发的 她说我打",
+    "王桂兰 电话13842215637",
+    "名字写我奶奶的 吴凤琴 电话写我的 15142278890",
+    "不用保密 你给我登上就行",
+    "奶奶说行 提交吧",
+    "对 就这么写 提交吧",
+    "您好，在吗？",
+    "我要投诉",
+    "电话 138 4229 8765",
+])
+def test_messages_without_a_matter_give_no_content(text):
+    assert matter.matter_text(text, P) == ""
+    assert content_of(text, P) is None
+
+
+def test_segments_give_the_message_back():
+    for text in ("我奶奶说：你们得管管这个物业 我们楼电梯坏了快一个月了", "电话 138 4229 8765 住铁东区",
+                 "尊敬的领导：您好！\n本人系退休教师。公园北门至湖心岛一带座椅甚少。", ""):
+        assert "".join(matter.segments(text)) == text
+
+
+def test_the_matter_keeps_its_place_and_drops_the_talk_around_it():
+    kept = matter.matter_text("大兄弟 铁东区园林小区12号楼 暖气不热 屋里才14度 我叫王桂兰 13842215637", P)
+    assert kept == "铁东区园林小区12号楼 暖气不热 屋里才14度"
+    told = content_of("我奶奶说：你们得管管这个物业 我们楼电梯坏了快一个月了 物业就说等配件", P)
+    assert told is not None and "电梯坏了快一个月了" in told and "等配件" in told and "奶奶" not in told
+
+
+def test_the_citizens_punctuation_stays():
+    told = content_of("领导您好！我们小区垃圾堆成山了，三天没人拉，臭得要死。谢谢！", P)
+    assert told == "我们小区垃圾堆成山了，三天没人拉，臭得要死"
+
+
+def test_a_long_matter_is_kept_whole():
+    text = "，".join(f"第{i}件事是楼下烧烤店油烟太大影响休息" for i in range(1, 40))
+    told = content_of(text, P)
+    assert told is not None and told.count("烧烤店") == 39
+
+
+def test_later_messages_join_with_the_citizens_kind_of_pause():
+    assert matter.join(None, "暖气不热") == "暖气不热"
+    assert matter.join("暖气不热 屋里才14度", "找过热力公司了 没来人") == "暖气不热 屋里才14度 找过热力公司了 没来人"
+    assert matter.join("暖气不热，屋里才14度", "找过热力公司了") == "暖气不热，屋里才14度。找过热力公司了"
+    assert matter.join("暖气不热。", "找过热力公司了") == "暖气不热。找过热力公司了"
+    assert matter.join("暖气不热", "") == "暖气不热"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "，。！", "😀😀😀", "a" * 20000, "<script>alert(1)</script>"])
+def test_odd_input_is_read_without_error(text):
+    assert isinstance(matter.matter_text(text, P), str)
+
+
+def test_the_party_and_the_act_with_its_object_are_the_matter():
+    assert matter.matter_text("鞍山鑫达商贸有限公司 在铁西区永乐街道建国大道 鑫达大厦5楼", P).startswith("鞍山鑫达商贸有限公司")
+    assert matter.matter_text("我要投诉广场舞扰民！！", P) == "我要投诉广场舞扰民！！"
+    assert matter.matter_text("我要投诉一下", P) == ""
+
+
+def test_fear_of_the_reported_person_belongs_to_confidentiality_not_the_matter():
+    assert matter.matter_text("千万保密啊 老板知道了我就得卷铺盖走人", P) == ""
+    assert matter.matter_text("保密吧 别让那帮跳舞的知道是我", P) == ""
+    assert matter.matter_text("哦问名字啊 李红霞", P) == ""
+
+
+def test_a_corrected_fact_replaces_the_wrong_one_in_place():
+    assert matter.corrected("我们小区垃圾都堆成山了 两天没人拉了 臭得要死", "不对 是三天没拉了") == \
+        "我们小区垃圾都堆成山了 三天没拉了 臭得要死"
+    assert matter.corrected("楼下烧烤店营业到凌晨两点，油烟太大", "是营业到凌晨三点") == "楼下烧烤店营业到凌晨三点，油烟太大"
+    assert matter.corrected("楼下烧烤店营业到凌晨两点，油烟太大", "我叫张三") is None
+    assert matter.corrected("楼下烧烤店营业到凌晨两点", "") is None

@@ -289,6 +289,9 @@ class ActionExtractFields(Action):
         p = profile()
         if intent in SOFT_INTERRUPTIONS and not _clearly_answers(requested, text):
             return None
+        if requested in ("name", "address", "phone") and _IS_QUESTION.search(extract.normalize(text)) \
+                and not _clearly_answers(requested, text):
+            return None  # 「那我不能在你这举报吗？」 asked when the name was: a question, not a name
         value: Any = None
         problem: str | None = None
         extra: dict[str, Any] = {}
@@ -358,6 +361,7 @@ _REFRAMES = re.compile(r"不算|算(?:是|作|成)?(?:个|一个)?(?:投诉|求�
 _ASKS = re.compile(r"[？?]|怎么|如何|哪里|哪儿|什么|能不能|可不可以|是否|吗[。！!，,\s]*$|问一下|请问")
 
 
+_IS_QUESTION = re.compile(r"[？?]|(?:吗|么|呢|不)[。！!~～\s]*$|^(?:那|是)?(?:能不能|可不可以|是不是|有没有|咋整|怎么办)")
 _CORRECTS = re.compile(r"^(?:不对|不是不是|错了|说错了|我?刚才说错了|我说错了|更正|纠正|改一下|应该是)")
 # 「那我要投诉 我们小区物业就是这么干的」 after 「物业能因为没交物业费就给停水吗」: the matter points back.
 _POINTS_BACK = re.compile(r"这么干|这样干|这么做|这样做|这么弄|这样弄|就是这样|就是这么|这种情况|这种事|这个情况|这事儿?|这个事儿?|也是这样")

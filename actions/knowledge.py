@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
+from collections.abc import Sequence
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -12,7 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_text
-from kb.index import LiveKnowledgeBase
+from kb.content import Article
+from kb.index import Hit, LiveKnowledgeBase
 
 log = logging.getLogger(__name__)
 _live: LiveKnowledgeBase | None = None
@@ -42,8 +45,9 @@ class ActionAnswerQuestion(Action):
             log.exception("knowledge base search failed")
             dispatcher.utter_message(response="utter_kb_unknown")
             return [SlotSet("kb_question", question)]
-        if decision.kind == "answer":
-            article = decision.hits[0].article
+        chosen = _narrowed(decision.hits, offered_before(tracker)) if decision.kind == "choose" else None
+        if decision.kind == "answer" or chosen is not None:
+            article = chosen or decision.hits[0].article
             contact = "；".join(x for x in (article.contact, article.hours) if x)
             dispatcher.utter_message(
                 response="utter_kb_answer",
@@ -63,6 +67,31 @@ class ActionAnswerQuestion(Action):
         else:
             dispatcher.utter_message(response="utter_kb_unknown")
         return [SlotSet("kb_question", question)]
+
+
+_OPTION = re.compile(r"^\s*\d+[.、]\s*(.+?)\s*$", re.M)
+
+
+def offered_before(tracker: Tracker) -> list[str]:
+    """The titles of the choice the assistant offered just before the citizen's last message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return []
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            titles = _OPTION.findall(event.get("text") or "")
+            if titles:
+                return titles
+    return []
+
+
+def _narrowed(hits: Sequence[Hit], offered: list[str]) -> Article | None:
+    """The one article both the earlier choice and this one offer: the citizen, asked to choose,
+    said more and pointed at it (「不是拖欠工资，是辞退赔偿的问题」)."""
+    both = [h.article for h in hits if h.article.title in offered]
+    return both[0] if len(both) == 1 else None
 
 
 class ActionKbNotHelpful(Action):

@@ -262,6 +262,14 @@ def emergency_generic_reply(profile: Profile, recorded: bool = True) -> str:
 def _route_text(oos: OutOfScope, profile: Profile) -> tuple[str, str]:
     """(why the hotline cannot handle it, where to go instead) for one route."""
     route = oos.route
+    if route == "litigation" and oos.private:
+        return (
+            "您说的是个人之间的民事纠纷，热线不能替一方追讨或裁断对错，派给政府部门也没法强制对方。",
+            "可以先找社区（村）人民调解委员会或当地司法所免费调解，调解达成的协议有法律效力；"
+            "经济困难或想问问怎么维权，可以拨打12348公共法律服务热线，符合条件的可以申请法律援助；"
+            "调解不成，可以向人民法院起诉，金额不大的可以走小额诉讼程序。"
+            "家庭赡养的事，也可以请社区、村委会或妇联出面调解。",
+        )
     if route == "litigation":
         return (
             "您说的事需要通过诉讼途径解决，热线不能改变法院的判决、裁定，也不能代替法院处理。",

@@ -65,6 +65,7 @@ ROUTE_NAMES: dict[str, str] = {
 class OutOfScope:
     route: str    # one of ROUTES
     matched: str  # the phrase (or, for outside_city, the place) that decided it
+    private: bool = False  # a dispute between private persons (litigation: mediation first)
 
 
 @dataclass(frozen=True)
@@ -74,15 +75,18 @@ class _Rule:
     matter: bool = True                           # False: a route name, a how-to question is in scope
     needs: re.Pattern[str] | None = None          # context needed somewhere in the message
     unless: re.Pattern[str] | None = None         # context that keeps it in scope
+    private: bool = False                         # a dispute between private persons
 
 
-def _r(route: str, pattern: str, matter: bool = True, needs: str | None = None, unless: str | None = None) -> _Rule:
+def _r(route: str, pattern: str, matter: bool = True, needs: str | None = None, unless: str | None = None,
+       private: bool = False) -> _Rule:
     return _Rule(
         route,
         re.compile(pattern),
         matter,
         re.compile(needs) if needs else None,
         re.compile(unless) if unless else None,
+        private,
     )
 
 
@@ -294,6 +298,11 @@ _RULES: tuple[_Rule, ...] = (
         unless=r"劳动合同|辞退|开除了?我|解雇|解除(?:了)?(?:我的)?(?:劳动)?(?:合同|关系)",
     ),
     _r("discipline", _MISCONDUCT, needs=_PUBLIC_OFFICIAL, unless=r"私立|民办|私营|私人(?:学校|医院|诊所)"),
+    # asking for money to do their job (「不给两千块钱就给卡着」「给了钱的都批下来了」) over a public benefit or approval
+    _r("discipline", r"不给" + _NC + r"{0,8}?钱(?:就)?(?:给)?(?:卡着|卡住|压着|不给办|不办|不批|不给批|不盖章)"
+                     r"|给了钱(?:的)?(?:都|才|就)(?:批|办|给办|给批|盖章)",
+       needs=r"低保|补贴|补助|救济|审批|批下来|办证|盖章|街道|社区|村委|村里|乡里|镇里|政府|窗口|民政|" + _OFFICIAL,
+       unless=r"物业|开发商|中介|老板|公司|商家|房东"),
     _r(
         "discipline",
         r"(?:实名)?举报" + _NC + r"{0,8}(?:书记|村长|村主任|局长|副局长|镇长|乡长|县长|区长|市长|处长|科长|所长|干部|官员|公务员|支书|领导)"
@@ -353,6 +362,19 @@ _RULES: tuple[_Rule, ...] = (
         needs=_ADMIN_BODY + r"|违建|违章建筑|违法建筑|行政处罚|处罚决定|决定书|罚单|行政拘留|工伤认定|征收决定|补偿决定|不予|登记机关|不动产|房管",
     ),
     _r("admin_review", r"行政复议|复议|行政诉讼|告(?:政府|局|城管|交警|派出所)|民告官", matter=False),
+    # ---------------------------------------------------------------- civil: disputes between private persons
+    # (鞍山条例第十五条: 依法应当通过诉讼解决的事项) — a private landlord's deposit, money lent between
+    # people, support within a family: mediation, legal aid and the court, never a work order that a
+    # unit cannot act on. A company, an agency or wages owed stay with the hotline.
+    _r("litigation", r"房东" + _NC + r"{0,16}?(?:不退|不给退|拒退|不肯退|要扣|扣了?|扣下|扣我|吞了?)(?:我的?|全部|一半)?(?:的)?押金"
+                r"|押金" + _NC + r"{0,10}?(?:不退|不给退|不肯退|全扣|都扣|扣光|扣完)|(?:要|就)?扣(?:了|下|掉)?(?:我的?|全部|一半|所有)(?:的)?押金",
+       private=True, needs=r"房东", unless=r"(?<!不是)(?:中介|公司|公寓|自如|平台|物业|开发商|商家|健身|驾校|学校|幼儿园|培训)"),
+    _r("litigation", r"(?:借|欠)(?:了)?(?:我|俺|我们)(?:的)?" + _NC + r"{0,8}?(?:钱|块|万)" + _NC + r"{0,8}?(?:不还|赖账|不认账|不给)"
+                r"|借钱不还|欠钱不还|欠债不还",
+       private=True, unless=r"公司|单位|老板|工资|工钱|包工头|工头|网贷|平台|银行|政府|村里|村委|拆迁|补偿"),
+    _r("litigation", r"(?:儿子|儿女|子女|闺女|女儿|孩子|仨儿子|俩儿子|几个孩子)(?:们)?" + _NC + r"{0,8}?(?:谁也|都|也)?(?:不管我|不养我|不赡养|"
+                r"不给(?:我)?(?:钱|生活费|养老钱|赡养费)|不尽赡养)|赡养费|不尽赡养义务|不履行赡养",
+       private=True, unless=r"低保|养老院|敬老院|社区不管|政府"),
     # ---------------------------------------------------------------- litigation (a filed case pushed)
     _r("litigation", _PUSH_CASE, needs=_CASE_PENDING, unless=r"仲裁"),
     # ---------------------------------------------------------------- arbitration
@@ -589,7 +611,7 @@ def read(text: str, profile: Profile | None = None) -> tuple[OutOfScope | None, 
     for rule in _RULES:
         for m in rule.rx.finditer(t):
             if _context_allows(rule, t, m):
-                return OutOfScope(rule.route, m.group(0)), None
+                return OutOfScope(rule.route, m.group(0), rule.private), None
     return _outside_city(t, profile or load_profile()), None
 
 

@@ -133,13 +133,15 @@ class SafetyOverride(GraphComponent):
                 reading["overrode"] = current
         elif not reading["emergency"]:
             current = (message.get("intent") or {}).get("name")
-            oos, asked = scope.read(text, load_profile()) if current not in SCOPE_KEEPS else (None, None)
+            oos, asked = scope.read(text, load_profile()) if current not in SCOPE_KEEPS or current == "faq" else (None, None)
+            if current == "faq":
+                oos = None  # a question about the hotline is not sent away; one about a route is answered
             if oos:
                 reading["scope"] = oos.route
                 if current != LEGAL_INTENT:
                     _set_intent(message, LEGAL_INTENT, 1.0)
                     reading["overrode"] = current
-            elif asked and current in (LEGAL_INTENT, CONSULT_INTENT, *QUESTION_TAKES):
+            elif asked and current in (LEGAL_INTENT, CONSULT_INTENT, "faq", *QUESTION_TAKES):
                 # How to use a route (劳动仲裁要交钱吗): action_out_of_scope answers with its procedure.
                 reading["route_question"] = asked
                 if current != LEGAL_INTENT:

@@ -359,3 +359,13 @@ def test_declining_the_phone_with_the_name_in_the_same_breath_keeps_the_name():
     events, _ = run(ActionCancelIntake(), tracker("电话就算了 名字留个吧 孙鹏", intent="cancel", form="intake_form",
                                                   requested="phone", slots={**FULL, "phone": None, "name": None}))
     assert slots_set(events)["name"] == "孙鹏" and slots_set(events)["phone"] == "未留电话"
+
+
+def test_a_question_asked_when_a_field_was_is_not_taken_for_the_field():
+    for text, requested in (("那我不能在你这举报吗？你们不都是政府的", "name"),
+                            ("是去市场监管局投诉吗？还是你们能帮我要回来", "name"),
+                            ("这个也要写地址吗", "address")):
+        events, _ = run(ActionExtractFields(), tracker(text, intent="complain", form="intake_form",
+                                                       requested=requested, slots={**FULL, requested: None}))
+        assert requested not in slots_set(events), text
+        assert not any(n.startswith("utter_invalid") for n in notices(events)), text

@@ -443,7 +443,9 @@ def test_the_nlu_layer_sends_away_only_what_the_rules_name():
     cases = (("纪委旁边的公厕太脏了", "legal_route", None, None),
              ("法院判了我不服 你们帮我改判", "complain", "litigation", None),
              ("咨询一下 怎么申请政府信息公开 在哪递材料", "legal_route", None, "info_disclosure"),
-             ("劳动仲裁要交钱吗", "consult", None, "arbitration"))
+             ("劳动仲裁要交钱吗", "consult", None, "arbitration"),
+             # read as a question about the hotline: a question about a route is still answered as one
+             ("是不是得走什么信息公开？具体怎么申请 网上能弄吗", "faq", None, "info_disclosure"))
     for text, intent, route, question in cases:
         message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.9},
                                 "intent_ranking": [{"name": intent, "confidence": 0.9},
@@ -471,3 +473,29 @@ def test_where_the_family_lives_is_not_where_the_matter_is():
     assert scope.detect("我老伴前年没了 儿子在大连上班 一年回不来两趟 今年这暖气不热乎 屋里才14度") is None
     assert scope.detect("闺女在沈阳工作 我家楼下烧烤店太吵") is None
     assert scope.detect("我在大连上班，公司欠薪三个月").route == "outside_city"
+
+
+def test_an_official_asking_money_to_do_the_job_is_for_the_discipline_commission():
+    from bot.language import scope
+
+    assert scope.detect("我妈申请低保 他明着说不给两千块钱就给卡着 别人家给了钱的都批下来了").route == "discipline"
+    assert scope.detect("村里办宅基地证 不给钱就压着不批").route == "discipline"
+    assert scope.detect("物业说不给钱就不给办") is None
+
+
+def test_disputes_between_private_persons_are_told_mediation_legal_aid_and_the_court():
+    from bot.citizen_texts import scope_reply
+    from bot.language import scope
+
+    for text in ("我在铁东区万达附近租的 房东是个人 不是中介 押金2400 他说墙上有几个钉子眼要扣全部押金",
+                 "这仨儿子谁也不管我 一提给钱就互相推",
+                 "同事借了我五千块钱一直不还"):
+        found = scope.detect(text, ANSHAN)
+        assert found is not None and found.route == "litigation" and found.private, text
+        reply = scope_reply(found, ANSHAN)
+        assert "调解" in reply and "12348" in reply and "法院" in reply
+    # a company, an agency or wages owed stay with the hotline
+    for text in ("中介不退押金", "公寓房东不退押金 自如的", "老板欠我工资不给", "我儿子不管我 社区也不管 低保也没批"):
+        assert scope.detect(text, ANSHAN) is None, text
+    # asking how to sue is answered, not sent away
+    assert scope.read("朋友借我两万块钱 一年多了不还 想问问要是起诉的话去哪个法院", ANSHAN) == (None, "litigation")

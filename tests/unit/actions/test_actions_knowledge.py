@@ -1,0 +1,34 @@
+"""A choice the citizen narrows by saying more (issue 19): the one article both choices offer is
+the answer, without a third list."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from actions.knowledge import _narrowed, offered_before
+from tests.support.helpers import tracker
+
+OFFER = ("您想问的是下面哪一个？请点选或回复问题名称：\n1. 单位不和我签劳动合同怎么办，能要二倍工资吗\n"
+         "2. 被公司辞退没给补偿怎么办，经济补偿怎么算\n如果都不是，请回复“没解决”，我帮您登记咨询工单。")
+
+
+def _hits(*titles: str) -> list:
+    return [SimpleNamespace(article=SimpleNamespace(title=t)) for t in titles]
+
+
+def test_the_choice_offered_just_before_is_read_back():
+    history = [{"event": "user", "text": "公司辞退我不给补偿怎么维权"}, {"event": "bot", "text": OFFER}]
+    t = tracker("不是拖欠工资，是辞退赔偿的问题。需要去哪里申请？", history=history)
+    assert offered_before(t) == ["单位不和我签劳动合同怎么办，能要二倍工资吗", "被公司辞退没给补偿怎么办，经济补偿怎么算"]
+    # an older choice, with the citizen's message in between, is not
+    older = [{"event": "bot", "text": OFFER}, {"event": "user", "text": "好的"}, {"event": "bot", "text": "不客气"}]
+    assert offered_before(tracker("还有个事", history=older)) == []
+
+
+def test_the_one_article_both_choices_offer_is_the_answer():
+    offered = ["单位不和我签劳动合同怎么办，能要二倍工资吗", "被公司辞退没给补偿怎么办，经济补偿怎么算"]
+    hits = _hits("单位拖欠工资怎么办", "被公司辞退没给补偿怎么办，经济补偿怎么算")
+    assert _narrowed(hits, offered).title == "被公司辞退没给补偿怎么办，经济补偿怎么算"
+    assert _narrowed(_hits("单位拖欠工资怎么办", "社保断缴怎么办"), offered) is None
+    assert _narrowed(_hits(*offered), offered) is None  # the same two again: still the citizen's choice
+    assert _narrowed(hits, []) is None

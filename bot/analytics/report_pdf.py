@@ -30,7 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from bot.analytics import queries, report
 
@@ -48,7 +48,7 @@ _WIDTH = A4[0] - 2 * _MARGIN
 _COLUMNS: dict[str, list[float]] = {
     "topics": [0.46, 0.18, 0.18, 0.18],
     "districts": [0.46, 0.18, 0.18, 0.18],
-    "hotspots": [0.27, 0.06, 0.06, 0.14, 0.08, 0.12, 0.27],
+    "hotspots": [0.27, 0.06, 0.06, 0.15, 0.1, 0.12, 0.24],
     "units": [0.085, 0.175] + [0.0672727] * 11,
     "cases": [0.1, 0.52, 0.07, 0.31],
 }
@@ -84,18 +84,32 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", parent=base, fontSize=20, leading=28, alignment=1, spaceAfter=2),
         "sub": ParagraphStyle("sub", parent=base, fontSize=10, textColor=_GREY, alignment=1, spaceAfter=10),
         "h2": ParagraphStyle("h2", parent=base, fontSize=13.5, leading=20, textColor=_BLUE, spaceBefore=12,
-                             spaceAfter=6, keepWithNext=1),
+                             spaceAfter=6),
         "body": ParagraphStyle("body2", parent=base, firstLineIndent=20, spaceAfter=4),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10.5),
         "head": ParagraphStyle("headcell", parent=base, fontSize=8, leading=10.5, textColor=_BLUE),
         "note": ParagraphStyle("note", parent=base, fontSize=8, leading=12, textColor=_GREY, spaceBefore=10),
         "none": ParagraphStyle("none", parent=base, textColor=_GREY),
+        # Order numbers break between numbers, never inside one (CJK wrapping breaks anywhere).
+        "numbers": ParagraphStyle("numbers", parent=base, fontSize=8, leading=10.5, wordWrap=None, textColor=_GREY),
     }
 
 
-def _table(name: str, header: list[str], body: list[list[Any]], st: dict[str, ParagraphStyle]) -> Table:
-    data = [[Paragraph(_text(h), st["head"]) for h in header]]
-    data += [[Paragraph(_text("—" if v in ("", None) else v), st["cell"]) for v in row] for row in body]
+def _table(name: str, header: list[str], body: list[list[Any]], st: dict[str, ParagraphStyle],
+           numbers: list[str] | None = None) -> Table:
+    """A table of the report; with ``numbers``, each row is followed by a row across the table
+    with the orders behind it."""
+    data: list[list[Any]] = [[Paragraph(_text(h), st["head"]) for h in header]]
+    spans, shade = [], []
+    for i, row in enumerate(body):
+        data.append([Paragraph(_text("—" if v in ("", None) else v), st["cell"]) for v in row])
+        if i % 2:
+            shade.append(len(data) - 1)
+        if numbers is not None:
+            data.append([Paragraph(_text(_numbers(numbers[i])), st["numbers"])] + [""] * (len(header) - 1))
+            spans.append(len(data) - 1)
+            if i % 2:
+                shade.append(len(data) - 1)
     table = Table(data, colWidths=[w * _WIDTH for w in _COLUMNS[name]], repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, _RULE),
@@ -103,7 +117,9 @@ def _table(name: str, header: list[str], body: list[list[Any]], st: dict[str, Pa
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        *[("BACKGROUND", (0, i), (-1, i), colors.HexColor("#f7f9fc")) for i in range(2, len(data), 2)],
+        *[("BACKGROUND", (0, i), (-1, i), colors.HexColor("#f7f9fc")) for i in shade],
+        *[("SPAN", (0, i), (-1, i)) for i in spans],
+        *[("NOSPLIT", (0, i - 1), (-1, i)) for i in spans],  # a warning and its orders stay on one page
     ]))
     return table
 
@@ -172,11 +188,13 @@ def as_pdf(content: dict[str, Any], hotline: str, generated_at: dt.datetime | No
     for title, name in (("二、主题分布", "topics"), ("三、区县分布", "districts"), ("四、热点与建议", "hotspots"),
                         ("五、承办单位考核", "units"), ("六、典型事项", "cases")):
         header, body = report.rows(content, name)
-        if name == "hotspots":  # the orders behind a warning: in the same cell as its reason
-            header = ["热点（相关工单）", *header[1:-1]]
-            body = [[f"{r[0]}\n相关工单：{_numbers(r[-1])}", *r[1:-1]] for r in body]
-        story.append(Paragraph(title, st["h2"]))  # keepWithNext: never alone at a page's foot
-        story.append(_table(name, header, body, st) if body else Paragraph("本月无。", st["none"]))
+        numbers = None
+        if name == "hotspots":  # the orders behind a warning: on a row of their own under it
+            numbers = [r[-1] for r in body]
+            header, body = header[:-1], [r[:-1] for r in body]
+        # A heading never stands alone at a page's foot; the tables themselves run over pages.
+        story += [CondPageBreak(35 * mm), Paragraph(title, st["h2"])]
+        story.append(_table(name, header, body, st, numbers) if body else Paragraph("本月无。", st["none"]))
         if name == "units":  # what each rate means, under the table it explains
             story.append(Paragraph(e(f"受理少于{content['units']['min_orders']}件的单位只列示、不排名（样本不足）。"
                                      + report.DEFINITIONS), st["note"]))
@@ -188,8 +206,9 @@ def as_pdf(content: dict[str, Any], hotline: str, generated_at: dt.datetime | No
     return out.getvalue()
 
 
-def _numbers(numbers: str, most: int = 12) -> str:
-    """A warning's order numbers, the first ``most`` of them (all are in the XLSX and on the page)."""
+def _numbers(numbers: str, most: int = 60) -> str:
+    """A warning's orders, the first ``most`` of them (all of them are in the Excel and CSV)."""
     listed = [n for n in numbers.split(",") if n]
-    shown = "、".join(listed[:most])
-    return f"{shown} 等{len(listed)}件" if len(listed) > most else shown or "—"
+    shown = ", ".join(listed[:most])
+    more = f" 等{len(listed)}件（全部见Excel）" if len(listed) > most else ""
+    return f"相关工单（{len(listed)}件）：{shown or '—'}{more}"

@@ -189,3 +189,10 @@ def test_an_operator_generates_a_month_from_the_command_line(capsys):
     assert main(["generate", "--month", "2026-10"]) == 0 and "already kept" in capsys.readouterr().out
     assert main(["generate", "--month", "2026-13"]) == 2 and "YYYY-MM" in capsys.readouterr().err
     assert main(["list"]) == 0 and '"month": "2026-10"' in capsys.readouterr().out
+
+
+def test_citizens_words_that_look_like_markup_or_lie_outside_the_font_are_printed_as_text():
+    content = report.build(report.month_period("2026-11"))
+    content["cases"] = [{"kind": "集中反映", "what": "<b>门口&占道</para> 😀 𠮷 室温16℃ A–B", "count": 2, "numbers": "AS-1"}]
+    text = text_of(report_pdf.as_pdf(content, HOTLINE))[1]
+    assert "<b>门口&占道</para>" in text and "室温16℃" in text and "A－B" in text

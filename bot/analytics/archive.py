@@ -74,9 +74,12 @@ def _exists(month: str) -> bool:
 
 def generate(month: str, profile: Profile, by: str, replace: bool = False, now: dt.datetime | None = None) -> bool:
     """Build ``month``'s report and keep it; False when it was already kept (and not ``replace``).
-    A bad month raises ``queries.QueryError``."""
+    A bad month, or one not yet over, raises ``queries.QueryError``."""
     now = now or utcnow()
-    period = report.month_period(month, china_now(now).date())
+    today = china_now(now).date()
+    period = report.month_period(month, today)
+    if period.end >= today:  # a kept report is the record of a whole month
+        raise queries.QueryError(f"{period.start:%Y-%m} 尚未结束：存档只生成已经结束的月份（当月请用 format=pdf 查看）。")
     content = report.build(period, profile.evaluation_min_orders)
     pdf = report_pdf.as_pdf(content, profile.hotline_name, china_now(now))
     row = MonthlyReport(month=f"{period.start:%Y-%m}", generated_at=now, generated_by=by[:64], pdf=pdf,

@@ -172,6 +172,8 @@ def test_a_regenerated_report_replaces_the_kept_one_only_when_asked():
     assert kept["generated_at"].startswith("2026-12-02")
     with pytest.raises(q.QueryError):
         archive.generate("2026-13", P, "cli:ops")
+    with pytest.raises(q.QueryError, match="尚未结束"):  # only a whole month is kept
+        archive.generate("2026-12", P, "cli:ops", now=DEC_1_0200 + dt.timedelta(days=20))
 
 
 def test_reports_older_than_the_profiles_months_are_deleted_after_a_new_one():

@@ -60,6 +60,8 @@ class Profile:
     # How long citizens' personal data lives (bot/orders/retention.py): days after an order is
     # closed, days after a conversation's last message.
     retention: dict = field(default_factory=dict)
+    # The monthly 研判报告 kept after each month (bot/analytics/archive.py): how many months.
+    reports: dict = field(default_factory=dict)
 
     @property
     def dispatch_within_hours(self) -> int:
@@ -77,6 +79,11 @@ class Profile:
     def evaluation_min_orders(self) -> int:
         """A unit is ranked in the evaluation (考核) only with at least this many orders in the period."""
         return _bounded((self.evaluation or {}).get("min_orders"), 10, 1, 1000)
+
+    @property
+    def report_keep_months(self) -> int:
+        """How many months' 研判报告 are kept (the newest; an older one is deleted)."""
+        return _bounded((self.reports or {}).get("keep_months"), 60, 1, 1200)
 
     @property
     def field_attempts(self) -> int:
@@ -187,6 +194,7 @@ def _from_dict(data: dict) -> Profile:
         evaluation=dict(data.get("evaluation") or {}),
         intake=dict(data.get("intake") or {}),
         retention=dict(data.get("retention") or {}),
+        reports=dict(data.get("reports") or {}),
     )
 
 

@@ -1,6 +1,7 @@
 """The monthly 研判报告 (鞍山条例第二十五条: 定期研判、报告): an overview with 同比/环比, the month's
 hot spots with what the data suggests doing, the units' table and notable cases, as a printable
-page (the browser's 打印 → 存为 PDF keeps the Chinese text) and every table as CSV or XLSX.
+page, as a PDF made on the server (``report_pdf.py``) and every table as CSV or XLSX; each month's
+is also generated once after the month ends and kept (``archive.py``).
 Every number is traceable: the tables carry the order numbers or the figure's filter.
 """
 
@@ -21,6 +22,12 @@ from bot.store.db import session_scope
 from bot.store.models import HotspotWarning, WorkOrder
 
 TABLES = ("overview", "topics", "districts", "units", "hotspots", "cases")
+DEFINITIONS = ("口径：签收及时率为24小时内签收；按期办结率为在办理时限内答复办结；解决率为办结后未被评为不满意"
+               "（经复核确已尽责的不计）；满意率为已评价中满意和基本满意的占比；满意度为满意100分、基本满意80分、不满意0分的平均；"
+               "未评价的不计为满意。每个数字可在研判页面按同样的条件查看对应工单。")
+
+
+STATE_LABELS = {"open": "待确认", "acknowledged": "已确认，跟进中", "closed": "已关闭"}
 
 
 def month_period(month: str | None, today: dt.date | None = None) -> queries.Period:
@@ -32,7 +39,9 @@ def month_period(month: str | None, today: dt.date | None = None) -> queries.Per
     try:
         start = dt.date.fromisoformat(f"{month}-01")
     except ValueError:
-        raise queries.QueryError("month 应为 YYYY-MM。") from None
+        raise queries.QueryError("month 应为 YYYY-MM，例如 2026-11。") from None
+    if start.year < 2000 or start > today:  # a year 1 or 9999 would break 同比/环比: nothing to report
+        raise queries.QueryError(f"month 应在 2000-01 至 {today:%Y-%m} 之间。")
     end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     return queries.Period(start, end)
 
@@ -85,25 +94,26 @@ def rows(report: dict[str, Any], table: str) -> tuple[list[str], list[list[Any]]
     o = report["overview"]
     if table == "overview":
         return (["指标", "数值"], [["统计时段", f"{o['from']} 至 {o['to']}"], ["诉求总量", o["total"]],
-                                  ["上一时段", o["previous"]["total"]], ["环比", _pct(o["mom"])],
-                                  ["去年同期", o["year_ago"]["total"]], ["同比", _pct(o["yoy"])],
+                                  ["上一时段", o["previous"]["total"]], ["环比", pct(o["mom"])],
+                                  ["去年同期", o["year_ago"]["total"]], ["同比", pct(o["yoy"])],
                                   ["派单办理", o["dispatched"]], ["未派单", o["not_dispatched"]],
                                   ["紧急警情", o["emergencies"]]])
     if table in ("topics", "districts"):
         summary = report[table]
         return (["主题大类" if table == "topics" else "区县", "件数", "环比", "同比"],
-                [[name, n, _pct(summary["by_group_change"][name]["mom"]), _pct(summary["by_group_change"][name]["yoy"])]
+                [[name, n, pct(summary["by_group_change"][name]["mom"]), pct(summary["by_group_change"][name]["yoy"])]
                  for name, n in summary["totals"].items()])
     if table == "units":
         return (["排名", "承办单位", "受理", "签收及时率", "按期办结率", "解决率", "满意率", "满意度", "参评率", "退回", "延期",
                  "重办", "未评价"],
-                [[r["rank"] or "样本不足", r["unit"], r["received"], _pct(r["signed_in_time"]), _pct(r["on_time"]),
-                  _pct(r["solved"]), _pct(r["satisfied_share"]), r["satisfaction"] if r["satisfaction"] is not None else "—",
-                  _pct(r["rated_share"]), r["returns"], r["extensions"], r["reopened"], r["not_rated"]]
+                [[r["rank"] or "样本不足", r["unit"], r["received"], _rate(r["signed_in_time"]), _rate(r["on_time"]),
+                  _rate(r["solved"]), _rate(r["satisfied_share"]), r["satisfaction"] if r["satisfaction"] is not None else "—",
+                  _rate(r["rated_share"]), r["returns"], r["extensions"], r["reopened"], r["not_rated"]]
                  for r in report["units"]["units"]])
     if table == "hotspots":
         return (["热点", "件数", "基线", "主要承办单位", "状态", "处理情况", "建议", "相关工单"],
-                [[h["reason"], h["count"], h["baseline"], h["unit"], h["state"], h["note"], h["advice"], h["numbers"]]
+                [[h["reason"], h["count"], round(h["baseline"], 1), h["unit"], STATE_LABELS.get(h["state"], h["state"]),
+                  h["note"], h["advice"], h["numbers"]]
                  for h in report["hotspots"]])
     if table == "cases":
         return (["类别", "事项", "件数", "工单（集中反映为首件工单号）"],
@@ -111,8 +121,14 @@ def rows(report: dict[str, Any], table: str) -> tuple[list[str], list[list[Any]]
     raise queries.QueryError(f"table 只能是 {'、'.join(TABLES)}。")
 
 
-def _pct(x: float | None) -> str:
+def pct(x: float | None) -> str:
+    """A change (环比, 同比): signed."""
     return "—" if x is None else f"{x * 100:+.1f}%"
+
+
+def _rate(x: float | None) -> str:
+    """A share (签收及时率, 满意率 …): never signed, 「85.0%」 not 「+85.0%」."""
+    return "—" if x is None else f"{x * 100:.1f}%"
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -176,8 +192,8 @@ def as_html(report: dict[str, Any], hotline: str) -> str:
              f"<h1>{e(hotline)}月度研判报告</h1><p class='sub'>{e(p['from'])} 至 {e(p['to'])} · 生成于 "
              f"{dt.datetime.now(dt.timezone.utc) + queries.CHINA:%Y-%m-%d %H:%M}</p>",
              "<h2>一、总体情况</h2>",
-             f"<p>本月共受理诉求 <b>{o['total']}</b> 件，环比 {e(_pct(o['mom']))}（上月 {o['previous']['total']} 件），"
-             f"同比 {e(_pct(o['yoy']))}（去年同期 {o['year_ago']['total']} 件）；派单办理 {o['dispatched']} 件，"
+             f"<p>本月共受理诉求 <b>{o['total']}</b> 件，环比 {e(pct(o['mom']))}（上月 {o['previous']['total']} 件），"
+             f"同比 {e(pct(o['yoy']))}（去年同期 {o['year_ago']['total']} 件）；派单办理 {o['dispatched']} 件，"
              f"未派单 {o['not_dispatched']} 件；告知市民拨打紧急电话的紧急警情 {o['emergencies']} 件。</p>"]
     top_topics = list(report["topics"]["totals"].items())[:3]
     if top_topics:
@@ -193,9 +209,7 @@ def as_html(report: dict[str, Any], hotline: str) -> str:
         for row in body:
             parts.append("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>")
         parts.append("</tbody></table>")
-    parts.append("<p class='note'>口径：签收及时率为24小时内签收；按期办结率为在办理时限内答复办结；解决率为办结后未被评为不满意"
-                 "（经复核确已尽责的不计）；满意率为已评价中满意和基本满意的占比；满意度为满意100分、基本满意80分、不满意0分的平均；"
-                 "未评价的不计为满意。每个数字可在研判页面按同样的条件查看对应工单。</p></body></html>")
+    parts.append(f"<p class='note'>{e(DEFINITIONS)}</p></body></html>")
     return "".join(parts)
 
 

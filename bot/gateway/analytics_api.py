@@ -5,8 +5,10 @@
     GET /api/analytics/hotspots[?at=ISO time]   what is rising now (or at a past moment)
     GET /api/analytics/units?from=&to=          the units' evaluation (考核)
     GET /api/analytics/orders?from=&to=&district=…&topic=…   the orders behind a figure
-    GET /api/analytics/report?month=YYYY-MM&format=html|csv|xlsx[&table=units|topics|…]
+    GET /api/analytics/report?month=YYYY-MM&format=html|pdf|csv|xlsx[&table=units|topics|…]
                                                 the monthly 研判报告 (CSV: one table; XLSX: every table)
+    GET /api/analytics/reports[?month=YYYY-MM&format=pdf|xlsx]
+                                                the reports kept after each month: the list, or one
     GET /api/analytics/warnings?state=open|acknowledged|closed|all   hot-spot warnings
     POST /api/analytics/warnings/{id}/acknowledge|close {note}      (staff; a note is required to close)
 
@@ -22,7 +24,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from bot.analytics import queries, report, warnings
+from bot.analytics import archive, queries, report, report_pdf, warnings
 from bot.gateway.api import Api, error, ok
 from bot.orders import lifecycle
 from bot.profile import Profile
@@ -56,6 +58,8 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
             response = ok(queries.orders(queries.period(query.get("from"), query.get("to")), filters, limit))
         elif what == "report":
             response = _report(query, profile)
+        elif what == "reports":
+            response = _kept(query, profile)
         elif what == "warnings":
             response = ok({"warnings": warnings.listing(query.get("state") or "open")})
         else:
@@ -70,20 +74,49 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
 
 def _report(query: Mapping[str, str], profile: Profile) -> web.Response:
     fmt = query.get("format") or "html"
-    if fmt not in ("html", "csv", "xlsx"):
-        raise queries.QueryError("format 只能是 html、csv 或 xlsx。")
+    if fmt not in ("html", "pdf", "csv", "xlsx"):
+        raise queries.QueryError("format 只能是 html、pdf、csv 或 xlsx。")
     period = report.month_period(query.get("month"))
     content = report.build(period, profile.evaluation_min_orders)
     name = f"yanpan-{period.start:%Y-%m}"
     if fmt == "html":
         return web.Response(text=report.as_html(content, profile.hotline_name), content_type="text/html")
+    if fmt == "pdf":
+        return pdf_response(report_pdf.as_pdf(content, profile.hotline_name), name)
     if fmt == "csv":
         table = query.get("table") or "units"
         body = report.as_csv(content, table)
         return web.Response(body=body, content_type="text/csv", charset="utf-8",
                             headers={"Content-Disposition": f'attachment; filename="{name}-{table}.csv"'})
-    return web.Response(body=report.as_xlsx(content),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_response(report.as_xlsx(content), name)
+
+
+def _kept(query: Mapping[str, str], profile: Profile) -> web.Response:
+    """The reports kept after each month: their list, or one of them as it was generated (PDF) or
+    its tables (XLSX)."""
+    month = query.get("month")
+    if not month:
+        return ok({"reports": archive.listing(), "keep_months": profile.report_keep_months})
+    fmt = query.get("format") or "pdf"
+    if fmt not in ("pdf", "xlsx"):
+        raise queries.QueryError("已存档的报告 format 只能是 pdf 或 xlsx。")
+    found = archive.kept(month)
+    if found is None:
+        return error(404, "not_found", f"{month} 的月度研判报告尚未存档（每月1日凌晨生成上月报告）。")
+    pdf, content = found
+    name = f"yanpan-{content['period']['from'][:7]}-archived"
+    if fmt == "pdf":
+        return pdf_response(pdf, name)
+    return xlsx_response(report.as_xlsx(content), name)
+
+
+def pdf_response(body: bytes, name: str) -> web.Response:
+    return web.Response(body=body, content_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})  # opens in the browser's viewer
+
+
+def xlsx_response(body: bytes, name: str) -> web.Response:
+    return web.Response(body=body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import socketio
 from aiohttp import web
 
-from bot.analytics import rollup, warnings
+from bot.analytics import archive, rollup, warnings
 from bot.console.web import Console
 from bot.desk.linkage import Notifier, senders_from_env
 from bot.gateway import loops, metrics, settings_check
@@ -151,6 +151,8 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
             warnings_forever(store, console, float(os.environ.get("HOTLINE_WARNINGS_EVERY", "60"))))
         app["retention"] = asyncio.get_running_loop().create_task(
             retention_forever(store, profile, config.upload_dir, float(os.environ.get("HOTLINE_RETENTION_EVERY", "3600"))))
+        app["reports"] = asyncio.get_running_loop().create_task(
+            monthly_reports_forever(store, profile, float(os.environ.get("HOTLINE_REPORTS_EVERY", "600"))))
 
     async def on_cleanup(app: web.Application) -> None:
         app["notices"].cancel()
@@ -158,6 +160,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
         app["purge"].cancel()
         app["warnings"].cancel()
         app["retention"].cancel()
+        app["reports"].cancel()
         await notifier.stop()
         await console.stop()
         await wechat.close()
@@ -198,6 +201,16 @@ async def retention_forever(store: SharedStore, profile: Profile, upload_dir: Pa
     one gateway a round; ``every`` 0 turns it off."""
     await loops.every(every, lambda: asyncio.to_thread(retention.scheduled_round, store, profile, upload_dir, every),
                       "retention round failed (it resumes next round)")
+
+
+async def monthly_reports_forever(store: SharedStore, profile: Profile, every: float) -> None:
+    """Last month's 研判报告, generated and kept once after the month ends (bot/analytics/archive.py),
+    by one gateway; ``every`` 0 turns it off."""
+    async def one_round() -> None:
+        month = await asyncio.to_thread(archive.scheduled_round, store, profile, every)
+        if month:
+            log.info("the monthly report of %s generated and kept", month)
+    await loops.every(every, one_round, "the monthly report not generated (it is tried again next round)")
 
 
 async def purge_expired_forever(store: SharedStore, every: float) -> None:

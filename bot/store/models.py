@@ -17,6 +17,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -203,6 +204,21 @@ class HotspotWarning(Base):
     closed_by = Column(String(64))
     closed_at = Column(DateTime)
     note = Column(Encrypted)
+
+
+class MonthlyReport(Base):
+    """A month's 研判报告 as it was generated once the month had ended (bot/analytics/archive.py):
+    the PDF people download and the figures it was made from (JSON), kept as the record of what
+    was reported; no name or phone is in either."""
+
+    __tablename__ = "monthly_reports"
+
+    id = Column(Integer, primary_key=True)
+    month = Column(String(7), nullable=False, unique=True)  # YYYY-MM: one report a month
+    generated_at = Column(DateTime, nullable=False, default=utcnow)
+    generated_by = Column(String(64), nullable=False)  # "schedule" or who regenerated it (cli:…)
+    pdf = Column(LargeBinary, nullable=False)
+    content = Column(Text, nullable=False)
 
 
 class WorkOrderEvent(Base):

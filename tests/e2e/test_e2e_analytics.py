@@ -4,11 +4,16 @@ lands on the dashboard and can read nothing else."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
+import time
 
 import requests
+from pypdf import PdfReader
 
 from scripts import simulate_orders
+from tests.e2e.conftest import ANALYST_KEY, UNIT_KEY
 from tests.e2e.test_e2e_browser import browser  # noqa: F401
 from tests.e2e.test_e2e_console import PASSWORD, add_agent
 from tests.e2e.test_e2e_orders_page import log_in, open_page
@@ -33,6 +38,9 @@ def test_the_dashboard_draws_the_year_and_opens_the_orders_behind_a_figure(brows
         page.wait_for_selector("#drill-table tbody tr")
         rows = page.locator("#drill-table tbody").inner_text()
         assert re.search(r"SM-\d{8}-\d{4}", rows) and not re.search(r"1[3-9]\d{9}", rows)  # no phone anywhere
+        assert page.locator("#r-pdf").get_attribute("href").endswith("format=pdf")
+        page.wait_for_selector("#archive-table tbody tr")  # last month's report, kept by the schedule
+        assert "PDF" in page.locator("#archive-table tbody").inner_text()
         page.click("button[data-days='365']")
         page.wait_for_selector("#status:has-text('已更新')")
         page.screenshot(path=str(tmp_path / "analytics.png"), full_page=True)
@@ -99,3 +107,38 @@ def test_a_new_hot_spot_warning_reaches_an_open_supervisors_console_live(stack, 
     warned = [w for e in seen if e.get("type") == "warnings" for w in e["items"]]
     assert any(w["district"] == district and w["topic"] == topic and w["count"] >= 9 for w in warned)
     assert not any(e.get("type") == "warnings" for e in not_seen)
+
+
+def test_the_monthly_report_as_pdf_for_analysts_and_supervisors_never_for_a_unit(stack):
+    """format=pdf over HTTP: an analyst's key and a supervisor's session get the A4 PDF with its
+    Chinese as text; a unit's key, an agent and no one are refused; a bad month gets a clear 400;
+    the gateway's schedule has kept last month's report, listed and downloadable."""
+    today = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=8)
+    month = f"{today.replace(day=1) - dt.timedelta(days=1):%Y-%m}"
+    url = f"{stack.url}/api/analytics/report?month={month}&format=pdf"
+    analyst = {"Authorization": f"Bearer {ANALYST_KEY}"}
+    r = requests.get(url, headers=analyst, timeout=60)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages).replace(" ", "")
+    assert "研判报告" in text and "一、总体情况" in text and f"{month}-01至" in text and "第1页/共" in text
+    assert requests.get(url, headers={"Authorization": f"Bearer {UNIT_KEY}"}, timeout=15).status_code in (401, 403)
+    assert requests.get(url, timeout=15).status_code == 401
+    bad = requests.get(f"{stack.url}/api/analytics/report?month=2026-13&format=pdf", headers=analyst, timeout=15)
+    assert bad.status_code == 400 and "YYYY-MM" in bad.json()["message"]
+
+    boss, agent = add_agent(stack, "报告班长", "supervisor"), add_agent(stack, "报告坐席", "agent")
+    for username, status in ((boss, 200), (agent, 403)):
+        session = requests.Session()
+        assert session.post(f"{stack.url}/console/login", json={"username": username, "password": PASSWORD},
+                            timeout=15).status_code == 200
+        got = session.get(f"{stack.url}/console/api/analytics/report?month={month}&format=pdf", timeout=60)
+        assert got.status_code == status, username
+    deadline = time.monotonic() + 60  # the schedule's round (every 2 s in the test stack)
+    while True:
+        kept = requests.get(f"{stack.url}/api/analytics/reports", headers=analyst, timeout=15).json()["reports"]
+        if kept or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert [k["month"] for k in kept] == [month] and kept[0]["generated_by"] == "schedule"
+    pdf = requests.get(f"{stack.url}/api/analytics/reports?month={month}", headers=analyst, timeout=15)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")

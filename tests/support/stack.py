@@ -174,6 +174,7 @@ def start_stack(workdir: Path, profile: str = "anshan", timeout: float = 240, **
            "RASA_URL": f"http://127.0.0.1:{ports['rasa']}", "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}",
            "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(ports["gateway"]),
            "HOTLINE_UPLOAD_DIR": str(workdir / "uploads"), "HOTLINE_WARNINGS_EVERY": "2",
+           "HOTLINE_REPORTS_EVERY": "2",
            "HOTLINE_WECHAT_API_BASE": f"http://127.0.0.1:{ports['wechat_api']}/cgi-bin/", **extra_env}
     return _launch(Stack(workdir, db_url, env, ports), ["wechat_api", "actions", "rasa", "gateway"], timeout)
 

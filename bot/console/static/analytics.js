@@ -292,6 +292,40 @@
     });
   }
 
+  // ------------------------------------------------------------------ the kept monthly reports
+
+  function loadArchive() {
+    return get('reports', {}).then(function (r) {
+      if (!r.ok) {
+        return;
+      }
+      var body = byId('archive-table').tBodies[0];
+      clear(body);
+      var reports = r.data.reports || [];
+      byId('archive-empty').hidden = reports.length > 0;
+      byId('archive-hint').textContent = '每月1日凌晨自动生成上月报告并存档，保留最近 ' + r.data.keep_months + ' 个月';
+      reports.forEach(function (k) {
+        var tr = el('tr');
+        tr.appendChild(el('td', null, k.month.slice(0, 4) + '年' + Number(k.month.slice(5, 7)) + '月'));
+        var at = new Date(k.generated_at);
+        tr.appendChild(el('td', null, china(at) + ' ' + H.pad2((at.getUTCHours() + 8) % 24) + ':' + H.pad2(at.getUTCMinutes())));
+        var links = el('td');
+        [['pdf', 'PDF'], ['xlsx', 'Excel']].forEach(function (f) {
+          var a = el('a', 'btn btn-small', f[1]);
+          a.href = API + 'reports?' + qs({ month: k.month, format: f[0] });
+          if (f[0] === 'pdf') {
+            a.target = '_blank';
+            a.rel = 'noopener';
+          }
+          links.appendChild(a);
+          links.appendChild(document.createTextNode(' '));
+        });
+        tr.appendChild(links);
+        body.appendChild(tr);
+      });
+    });
+  }
+
   // ------------------------------------------------------------------ the units' evaluation
 
   function renderUnits(u) {
@@ -430,11 +464,13 @@
       var setLinks = function () {
         var base = API + 'report?month=' + encodeURIComponent(month.value) + '&format=';
         byId('r-html').href = base + 'html';
+        byId('r-pdf').href = base + 'pdf';
         byId('r-xlsx').href = base + 'xlsx';
         byId('r-csv').href = base + 'csv&table=units';
       };
       month.addEventListener('change', setLinks);
       setLinks();
+      loadArchive();
       var range = daysBefore(30);
       byId('f-from').value = range[0];
       byId('f-to').value = range[1];

@@ -235,7 +235,7 @@ def test_the_monthly_report_as_a_page_a_csv_table_and_a_workbook():
     assert [c.value for c in book["总体情况"][4]] == ["上一时段", 1]
     served = analytics_api.run("report", {"month": "2026-11", "format": "xlsx"}, "analyst:研判组", P)
     assert served.status == 200 and served.headers["Content-Disposition"].endswith('.xlsx"')
-    assert analytics_api.run("report", {"month": "2026-11", "format": "pdf"}, "analyst:研判组", P).status == 400
+    assert analytics_api.run("report", {"month": "2026-11", "format": "doc"}, "analyst:研判组", P).status == 400
 
 
 def test_the_roll_up_gives_the_same_figures_and_a_change_reaches_them_at_the_next_round():

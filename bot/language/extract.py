@@ -137,13 +137,18 @@ _NAME_STOP = (
 )
 _NAME_PATTERNS = [
     # 我叫王建国 / 名字是… / 本人…
-    re.compile(r"(?:我叫|我的名字是|我名字叫|我名叫|名字叫|名字是|姓名[:：]?|本人(?=" + _SURNAME_RX + r")|(?:^|(?<=[\s,，。]))叫(?!我))"
+    # 「名字写错了 是珍珠的珍 王淑珍」: the name said again after saying it was wrong
+    re.compile(r"(?:名字|姓名)(?:写|打|记|弄)?错了[^。]{0,16}?(?<![\u4e00-\u9fa5])(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2})(?=[\s,，。!！]|$)"),
+    re.compile(r"(?:我叫|俺叫|我的名字是|我名字叫|俺名字叫|我名叫|名字叫|名字是|姓名[:：]?|本人(?=" + _SURNAME_RX + r")"
+               r"|(?:^|(?<=[\s,，。]))叫(?!我|啥|什么|不上|不出|他|她))"
                r"\s*([\u4e00-\u9fa5·]{2,5}?)" + _NAME_STOP),
     # 王女士 / 刘大姐 (preferred over a bare 姓X said in the same message)
     re.compile(r"(?:(?<![\u4e00-\u9fa5])|(?<=[是我俺]))(" + _SURNAME_RX + _HONORIFIC + r")"),
     # 我姓綦 / 俺姓张 (any character after an explicit 我姓), 姓王 (known surnames)
-    re.compile(r"(?:免贵姓|我姓|俺姓|本人姓)\s*(" + _SURNAME_RX + r"|[\u4e00-\u9fa5])"),
-    re.compile(r"(?<![\u4e00-\u9fa5])姓\s*(" + _SURNAME_RX + r")(?!" + _SURNAME_RX + r"[\u4e00-\u9fa5])"),
+    *(_SURNAME_ONLY := (
+        re.compile(r"(?:免贵姓|我姓|俺姓|本人姓)\s*(" + _SURNAME_RX + r"|[\u4e00-\u9fa5])"),
+        re.compile(r"(?<![\u4e00-\u9fa5])姓\s*(" + _SURNAME_RX + r")(?!" + _SURNAME_RX + r"[\u4e00-\u9fa5])"),
+    )),
     re.compile(r"(?:叫我|称呼我|喊我)\s*([\u4e00-\u9fa5]{1,4}?)" + r"(?=[\s,，。.!！?？;；]|就行|就可以|吧|$)"),
     re.compile(r"(?:我是|俺是)\s*(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP),
     re.compile(r"(?:我是|这里是|这边是)?((?:老|小)" + _SURNAME_RX + r")(?=[\s,，。.!！]|$)"),
@@ -218,7 +223,7 @@ def find_name(text: str) -> Name | None:
             value = m.group(1)
             if value in NOT_NAMES or any(w in value for w in ("区", "市", "路", "街")):
                 continue
-            if rx in (_NAME_PATTERNS[2], _NAME_PATTERNS[3]):
+            if rx in _SURNAME_ONLY:
                 # 「我姓罗 罗小梅」: the full name said right after wins over 姓罗
                 full = re.match(r"[\s,，。]*(" + re.escape(value) + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP, t[m.end():])
                 if full and full.group(1) not in NOT_NAMES:
@@ -243,7 +248,7 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
         return found.value, None
     if _ANONYMOUS.search(t):
         return ANONYMOUS, None
-    bare = re.sub(r"^(?:我是|我叫|叫|是|姓名|名字)[:：]?", "", t).strip(" ,，。.!！~～")
+    bare = re.sub(r"^(?:我是|我叫|俺是|俺叫|叫|是|姓名|名字)[:：]?", "", t).strip(" ,，。.!！~～")
     if not bare or bare in NOT_NAMES or is_filler(bare) or _CONFIRMING.match(re.sub(r"[\s,，。!！]", "", bare)):
         return None, "name_empty"
     phone = find_phone(bare)

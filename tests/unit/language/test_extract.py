@@ -314,3 +314,12 @@ def test_full_width_punctuation_comes_back_in_runs():
 
     assert chinese_punctuation(normalize("我要投诉广场舞扰民！！每天都跳")) == "我要投诉广场舞扰民！！每天都跳"
     assert chinese_punctuation("真的吗?!好") == "真的吗？！好"
+
+
+def test_names_in_dialect_and_corrected_names_are_read_and_places_are_not_names():
+    from bot.language.extract import find_name
+
+    assert find_name("俺叫李长有 电话15937612284").value == "李长有"
+    assert find_name("名字写错了 是珍珠的珍 王淑珍 我刚才打岔了").value == "王淑珍"
+    assert find_name("工地在高新区千山路那个 叫啥御景 俺也说不清 包工头姓宋") is None
+    assert find_name("我姓罗 罗小梅 电话18841208862").value == "罗小梅"

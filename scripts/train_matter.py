@@ -14,6 +14,7 @@ message), at the threshold the reader uses (``DROP_ABOVE``).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from collections import Counter
 from pathlib import Path
@@ -39,6 +40,14 @@ from scripts.train_request_types import fit_tfidf_softmax  # noqa: E402
 
 SOURCES = sorted((ROOT / "bot" / "lexicon").glob("matter_segments_*.yml"))
 C = 4.0
+
+
+def sources_digest() -> str:
+    h = hashlib.sha1()
+    for path in SOURCES:
+        h.update(path.relative_to(ROOT).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def corpus() -> list[dict]:
@@ -99,7 +108,7 @@ def main() -> None:
     if args.report:
         report(cases)
     params = fit(cases)
-    np.savez_compressed(WEIGHTS, **params)
+    np.savez_compressed(WEIGHTS, **params, digest=np.array(sources_digest()))
     print(f"wrote {WEIGHTS.relative_to(ROOT)} ({len(params['vocab'])} n-grams)")
 
 

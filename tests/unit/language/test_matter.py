@@ -81,3 +81,12 @@ def test_a_corrected_fact_replaces_the_wrong_one_in_place():
     assert matter.corrected("楼下烧烤店营业到凌晨两点，油烟太大", "是营业到凌晨三点") == "楼下烧烤店营业到凌晨三点，油烟太大"
     assert matter.corrected("楼下烧烤店营业到凌晨两点，油烟太大", "我叫张三") is None
     assert matter.corrected("楼下烧烤店营业到凌晨两点", "") is None
+
+
+def test_the_segment_reader_is_trained_on_the_current_segments():
+    import numpy as np
+
+    from scripts.train_matter import sources_digest
+
+    stored = str(np.load(matter.WEIGHTS)["digest"])
+    assert stored == sources_digest(), "training data changed: run .venv/bin/python -m scripts.train_matter"

@@ -13,7 +13,9 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_text
+from actions.common import latest_text, profile
+from bot import citizen_texts
+from bot.language import extract, matter
 from kb.content import Article
 from kb.index import Hit, LiveKnowledgeBase
 
@@ -64,6 +66,10 @@ class ActionAnswerQuestion(Action):
                 options="\n".join(f"{i}. {h.article.title}" for i, h in enumerate(decision.hits, 1)),
                 buttons=[{"title": h.article.title, "payload": h.article.title} for h in decision.hits],
             )
+        elif (kept := _kept_in_the_matter(tracker, question)) is not None:
+            # 「我就想问问 能不能给我们村通个小客车」 asked while the form runs: not lost, not a second order
+            dispatcher.utter_message(text=citizen_texts.QUESTION_KEPT)
+            return [SlotSet("kb_question", question), SlotSet("content", kept)]
         else:
             dispatcher.utter_message(response="utter_kb_unknown")
         return [SlotSet("kb_question", question)]
@@ -92,6 +98,18 @@ def _narrowed(hits: Sequence[Hit], offered: list[str]) -> Article | None:
     said more and pointed at it (「不是拖欠工资，是辞退赔偿的问题」)."""
     both = [h.article for h in hits if h.article.title in offered]
     return both[0] if len(both) == 1 else None
+
+
+def _kept_in_the_matter(tracker: Tracker, question: str) -> str | None:
+    """The request's content with the unanswered question added, when the intake form is running
+    (None otherwise, or when the content already has it)."""
+    if (tracker.active_loop or {}).get("name") != "intake_form":
+        return None
+    told = extract.content_of(question, profile())
+    current = tracker.get_slot("content")
+    if not told or (current and told in current):
+        return None
+    return matter.join(current, told)[: extract.MAX_CONTENT_CHARS]
 
 
 class ActionKbNotHelpful(Action):

@@ -32,3 +32,16 @@ def test_the_one_article_both_choices_offer_is_the_answer():
     assert _narrowed(_hits("单位拖欠工资怎么办", "社保断缴怎么办"), offered) is None
     assert _narrowed(_hits(*offered), offered) is None  # the same two again: still the citizen's choice
     assert _narrowed(hits, []) is None
+
+
+def test_a_question_the_base_cannot_answer_while_the_form_runs_is_kept_in_the_matter():
+    from actions.knowledge import _kept_in_the_matter
+
+    slots = {"content": "我们这村子啊 太偏了 进县城看病得走七八里地到大道上等车"}
+    asked = "我就想问问 能不能给我们村通个小客车 一天哪怕来两趟呢"
+    kept = _kept_in_the_matter(tracker(asked, intent="consult", form="intake_form", slots=slots), asked)
+    assert kept is not None and kept.startswith(slots["content"]) and "小客车" in kept
+    # outside the form it is the knowledge base's 「I don't know」 and the offer of a 咨询 order
+    assert _kept_in_the_matter(tracker(asked, intent="consult", slots=slots), asked) is None
+    # already in the matter: nothing added
+    assert _kept_in_the_matter(tracker(asked, intent="consult", form="intake_form", slots={"content": kept}), asked) is None

@@ -179,7 +179,7 @@ def run_half(stack, half: str, only: str | None = None) -> dict:  # type: ignore
         kinds: dict[str, int] = {}
         for f in failures:
             for p in f["problems"]:
-                key = p.split(" ", 1)[0]
+                key = " ".join(p.split(" ", 2)[:2]) if p.startswith(("content ", "address ", "filed ")) else p.split(" ", 1)[0]
                 kinds[key] = kinds.get(key, 0) + 1
         out["problem_kinds"] = kinds
     else:

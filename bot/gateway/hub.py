@@ -57,6 +57,8 @@ KEPT_AFTER = 5.0  # seconds before the retry loop takes a pending message as kep
 EMERGENCY_WAIT = 2.0
 # The emergency numbers wait at most this long for the alert to be on the duty desk.
 EMERGENCY_RECORD_WAIT = 1.0
+# The same conditional emergency line is not said again to a citizen within this many seconds.
+CONDITIONAL_REPEAT_AFTER = 600.0
 # Events that end the intake form (an agent filed or closed the matter).
 END_FORM = [{"event": "active_loop", "name": None}] + [{"event": "slot", "name": s, "value": None} for s in FORM_SLOTS]
 
@@ -118,6 +120,8 @@ class Hub:
         # Takes a citizen's answer to the satisfaction follow-up (bot.gateway.order_updates).
         self.rating_taker: Callable[[str, str], Awaitable[str | None]] | None = None
         self._background: set[asyncio.Task] = set()
+        # The conditional emergency line last said to each citizen, and when (not said again at once).
+        self._conditional_said: dict[str, tuple[str, float]] = {}
         self._drainer: asyncio.Task | None = None
         self._listener: asyncio.Task | None = None
 
@@ -488,7 +492,17 @@ class Hub:
         if reading.possible is not None:
             metrics.EMERGENCIES.labels("possible").inc()
             await self._record_emergency(sender_id, channel, text, reading.possible, emergency.POSSIBLE)
-            return possible_emergency_line(reading.possible)
+            line = possible_emergency_line(reading.possible)
+            now = time.monotonic()
+            said, at = self._conditional_said.get(sender_id, ("", 0.0))
+            if said == line and now - at < CONDITIONAL_REPEAT_AFTER:
+                # the same conditional line a moment ago (a long story told in several messages):
+                # the citizen has the numbers; the desk still has every message
+                return None
+            self._conditional_said[sender_id] = (line, now)
+            if len(self._conditional_said) > 10_000:
+                self._conditional_said.clear()
+            return line
         return None
 
     async def _record_emergency(self, sender_id: str, channel: str, text: str, found: emergency.Emergency,

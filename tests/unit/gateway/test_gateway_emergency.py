@@ -57,3 +57,28 @@ def test_with_rasa_down_a_confident_emergency_is_on_the_desk_and_the_reply_says_
     alert = alerts.listing("open")[0]
     assert alert["sender"] == "web-fire" and alert["level"] == "confident"
     assert [d["contact"] for d in alert["deliveries"]] == ["fire"]
+
+
+def test_the_same_conditional_line_is_not_said_again_a_moment_later_but_every_message_is_on_the_desk(monkeypatch):
+    monkeypatch.setattr("bot.language.emergency.assess", _possible)
+
+    async def answer(request: web.Request) -> web.Response:
+        body = await request.json()
+        return web.json_response([{"recipient_id": body["sender"], "text": ORDINARY}])
+
+    async def conversation() -> list[list[dict]]:
+        async with server(answer) as rasa, server() as actions:
+            hub = _hub(rasa, actions)
+            try:
+                first = await hub.handle("web-story", "rest", "我家老人今天一直说不舒服")
+                second = await hub.handle("web-story", "rest", "吃不下饭 也不爱动弹")
+                other = await hub.handle("web-other", "rest", "我妈也说不舒服")
+                return [first, second, other]
+            finally:
+                await hub.stop()
+
+    first, second, other = ([m.get("text") for m in told if m.get("text")] for told in asyncio.run(conversation()))
+    assert len(first) == 2 and first[0].startswith("如果")
+    assert second == [ORDINARY]           # the numbers were given a moment ago
+    assert len(other) == 2 and other[0].startswith("如果")  # another citizen hears them
+    assert alerts.listing("open")  # the desk has it

@@ -39,6 +39,7 @@ from actions.common import (
 from bot import citizen_texts
 from bot.language import extract, matter, questions, request_types
 from bot.orders.filing import file_request
+from bot.profile import Profile
 from bot.store import repository
 from bot.store.models import OrderStatus
 
@@ -164,6 +165,9 @@ class ActionExtractFields(Action):
             if current_address and more_specific(found.address, found.district, current_address, tracker.get_slot("district")):
                 # 「俺家住一楼」 first, 「铁西区繁荣街道新华小区2号楼」 later: the better place wins.
                 updates["address"], updates["district"] = found.address, found.district or tracker.get_slot("district")
+            elif current_address and not found.district and _only_a_district(current_address, p):
+                # 「铁西区」 first, 「人民路和民生路交叉口 往西五十米」 next: the street within the district
+                updates["address"] = current_address + found.address
             offer("address", found.address)
             offer("district", found.district)
         # A question outside the form goes to the knowledge base first; it becomes a 咨询
@@ -386,6 +390,13 @@ def _read_type_again(tracker: Tracker, updates: dict[str, Any]) -> None:
     retyped = read_request_type(updates["content"])
     if retyped and retyped != (updates.get("request_type") or tracker.get_slot("request_type")):
         updates["request_type"] = retyped
+
+
+def _only_a_district(address: str, p: Profile) -> bool:
+    district = p.find_district(address)
+    if not district:
+        return False
+    return len(re.sub(r"[^\u4e00-\u9fa5]", "", address)) <= len(district) + 2
 
 
 def more_specific(new: str, new_district: str | None, old: str, old_district: str | None) -> bool:

@@ -369,3 +369,10 @@ def test_a_question_asked_when_a_field_was_is_not_taken_for_the_field():
                                                        requested=requested, slots={**FULL, requested: None}))
         assert requested not in slots_set(events), text
         assert not any(n.startswith("utter_invalid") for n in notices(events)), text
+
+
+def test_a_street_said_after_only_the_district_is_placed_within_it():
+    slots = {**FULL, "address": "铁西区", "district": "铁西区"}
+    events, _ = run(ActionExtractFields(), tracker("人民路和民生路交叉口 往西五十米", intent="provide_info",
+                                                   form="intake_form", requested="name", slots=slots))
+    assert slots_set(events)["address"].startswith("铁西区人民路和民生路交叉口")

@@ -168,8 +168,12 @@ class ActionExtractFields(Action):
             elif current_address and not found.district and _only_a_district(current_address, p):
                 # 「铁西区」 first, 「人民路和民生路交叉口 往西五十米」 next: the street within the district
                 updates["address"] = current_address + found.address
-            offer("address", found.address)
-            offer("district", found.district)
+            elif current_address and tracker.get_slot("district") and not found.district \
+                    and intent != "correct_field" and not _CORRECTS.match(extract.normalize(text)):
+                pass  # 「我住7号楼 就在KTV对面」 at the summary does not replace 「海城市海州管理区天成名苑小区临街」
+            else:
+                offer("address", found.address)
+                offer("district", found.district)
         # A question outside the form goes to the knowledge base first; it becomes a 咨询
         # request only if the answer does not help (action_kb_not_helpful).
         question_only = intent == "consult" and not form_active

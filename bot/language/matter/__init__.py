@@ -14,7 +14,7 @@ and unpunctuated typing), and each segment is read as one of:
 The rules below decide what they are sure of (a phone, a greeting, a bare address); a linear
 classifier over character n-grams (``model.npz``, trained by ``python -m scripts.train_matter``
 on segments written and labelled for it) reads the rest, and a segment is dropped only when the
-classifier is sure: a fact lost from an order costs more than a word too many.
+classifier gives the matter little chance: a fact lost from an order costs more than a word too many.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ from bot.language.request_types import Model
 WEIGHTS = Path(__file__).with_name("model.npz")
 LABELS = ("matter", "place", "form", "aside")
 KEPT = ("matter", "place")
-# A segment is dropped on the model's word only when it is this sure.
-DROP_ABOVE = 0.7
+# A segment is kept when the model gives matter and place together at least this much: a fact lost
+# from an order costs more than a word too many.
+KEEP_FROM = 0.2
 
 _PUNCT = "，,。.!！？?；;、：:\n…~～"
 # A segment ends after punctuation, or at a space between words (not inside a phone number).
@@ -63,12 +64,18 @@ _BARE_NAME = re.compile(extract._SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}")
 _ORGANISATION = re.compile(r"[\u4e00-\u9fa5A-Za-z]{2,}(?:有限公司|有限责任公司|股份公司|公司|集团|商贸|商行|工厂|厂|KTV|ktv|门诊|诊所|药店|驾校|"
                            r"培训(?:学校|机构|班|中心)|健身房|美容院|物业|开发商)")
 # 「我要投诉广场舞扰民」: the act said with its object is the matter, not an announcement.
-_ACT_WITH_OBJECT = re.compile(r"^(?:我|俺|我们)?(?:要|想|来|必须|坚决)?(?:实名)?(?:投诉|举报|反映|检举)(?:一下|下)?(?P<object>.+)$")
+_ACT_WITH_OBJECT = re.compile(r"^(?:我|俺|我们)?(?:要|想|来|必须|坚决)?(?:实名)?(?:投诉|举报|反映|检举)(?:一下|下)?(?P<object>(?![人者])(?!的人).+)$")
 
 
 # Fear of the reported person finding out explains 保密; it is not the matter (「老板知道了我就得卷铺盖走人」).
 _FEAR = re.compile(r"(?:知道|发现|晓得|认出|听说)(?:了|是我)?.{0,8}(?:报复|找我|找茬|麻烦|卷铺盖|走人|开除|辞退|穿小鞋|打我|骂我|没法处|不好相处|饶不了)"
                    r"|(?:别|不要|不能|千万别)让.{0,10}知道|(?:怕|担心|害怕).{0,8}(?:报复|知道是我|找我麻烦|穿小鞋)")
+
+
+# A vehicle's plate (辽C T2875, 辽CT5209) is what the unit looks the vehicle up by.
+_PLATE = re.compile(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Za-z]\s?[A-Za-z0-9]{4,6}")
+# 「我们是1202 对门是1201」: the room numbers beside an address are places.
+_ROOM = re.compile(r"(?:我们|我家|俺家|对门|楼上|楼下|隔壁|他家|她家|他们家)?(?:是|在|住)?\d{3,4}(?:室|号|户)?")
 
 
 def segments(text: str) -> list[str]:
@@ -92,6 +99,10 @@ def rule_label(segment: str, profile) -> str | None:  # type: ignore[no-untyped-
         return "aside"
     if _PROXY.search(bare) or _SPEECH_INTRO.match(bare) or _SUBMIT.match(bare):
         return "form"
+    if _PLATE.search(extract.normalize(segment)):
+        return "matter"
+    if _ROOM.fullmatch(bare):
+        return "place"
     if _FEAR.search(bare) and len(bare) <= 30:
         return "form"
     act = _ACT_WITH_OBJECT.match(bare)
@@ -171,7 +182,7 @@ def model() -> SegmentModel | None:
 class Segment:
     text: str
     label: str
-    sure: bool          # decided by a rule, or by the model above DROP_ABOVE
+    sure: bool          # decided by a rule, or dropped by the model (below KEEP_FROM)
 
 
 def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
@@ -190,8 +201,9 @@ def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
         p = m.probabilities(in_context(seg, parts[i - 1] if i else "", parts[i + 1] if i + 1 < len(parts) else ""))
         best = int(np.argmax(p))
         label = m.classes[best]
-        if label in KEPT or p[best] < DROP_ABOVE:
-            out.append(Segment(seg, "matter" if label not in KEPT else label, False))
+        keep = float(sum(p[m.classes.index(k)] for k in KEPT))
+        if keep >= KEEP_FROM:
+            out.append(Segment(seg, label if label in KEPT else "matter", False))
         else:
             out.append(Segment(seg, label, True))
     return _names_beside_the_form(out)

@@ -376,3 +376,13 @@ def test_a_street_said_after_only_the_district_is_placed_within_it():
     events, _ = run(ActionExtractFields(), tracker("人民路和民生路交叉口 往西五十米", intent="provide_info",
                                                    form="intake_form", requested="name", slots=slots))
     assert slots_set(events)["address"].startswith("铁西区人民路和民生路交叉口")
+
+
+def test_where_the_citizen_lives_said_at_the_summary_does_not_replace_the_place_of_the_matter():
+    slots = {**FULL, "address": "海城市海州管理区天成名苑小区临街", "district": "海城市"}
+    events, _ = run(ActionExtractFields(), tracker("我住7号楼 就在KTV对面", intent="provide_info",
+                                                   form="intake_form", requested="confirmed", slots=slots))
+    assert "address" not in slots_set(events)
+    events, _ = run(ActionExtractFields(), tracker("地址不对 是铁西区兴盛小区7号楼", intent="correct_field",
+                                                   form="intake_form", requested="confirmed", slots=slots))
+    assert slots_set(events)["address"] == "铁西区兴盛小区7号楼"

@@ -90,3 +90,10 @@ def test_the_segment_reader_is_trained_on_the_current_segments():
 
     stored = str(np.load(matter.WEIGHTS)["digest"])
     assert stored == sources_digest(), "training data changed: run .venv/bin/python -m scripts.train_matter"
+
+
+def test_a_plate_is_the_matter_and_a_room_number_beside_an_address_is_a_place():
+    assert matter.matter_text("车牌系辽CT5209 今日下昼两点几", P) == "车牌系辽CT5209 今日下昼两点几"
+    labels = [s.label for s in matter.read("铁东区山南街道明达新区3栋2单元 我们是1202 对门是1201", P)]
+    assert labels == ["place", "place", "place"]
+    assert matter.matter_text("举报人陈思远，电话13898016324。", P) == ""

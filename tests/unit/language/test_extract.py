@@ -108,6 +108,13 @@ def test_addresses(text, address, district):
     assert found.district == district
 
 
+@pytest.mark.parametrize("text", ["楼下饭店的油烟太大了，熏得窗户都不敢开，好几个月了", "隔壁工地天天半夜施工",
+                                  "我们小区门口超市占道经营"])
+def test_a_business_said_only_by_where_it_stands_is_no_address(text):
+    found = extract.find_address(text, P)
+    assert found is None or not found.value.endswith(("饭店", "工地", "超市")), found
+
+
 def test_address_answer_none_and_unclear():
     assert extract.parse_address_answer("无", P)[0] == extract.NO_ADDRESS
     assert extract.parse_address_answer("不涉及具体地点", P)[0] == extract.NO_ADDRESS

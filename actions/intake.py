@@ -238,9 +238,12 @@ class ActionExtractFields(Action):
         form_active: bool,
         updates: dict[str, Any],
     ) -> None:
-        if found.content is None:  # nothing in the message describes the matter
-            return
         current = tracker.get_slot("content")
+        if found.content is None:  # nothing in the message describes the matter
+            if requested == "address" and current and (beside := _places_beside_the_address(text, found)):
+                # 「…明达新区3栋2单元 我们是1202 对门是1201」: which door the matter is behind
+                updates["content"] = matter.join(current, beside)[: extract.MAX_CONTENT_CHARS]
+            return
         starts_request = intent in REQUEST_INTENT_TYPES or intent == "nlu_fallback" or (
             intent in ("provide_info", "correct_field") and extract.describes_more_than_details(text, found)
         )
@@ -260,7 +263,7 @@ class ActionExtractFields(Action):
                 # the classifier unsure, or reading a detail as a question: still the matter,
                 # unless it really asks something (a question goes to the knowledge base)
                 intent in ("nlu_fallback", "chitchat") and extract.describes_more_than_details(text, found)
-                and not questions.is_information_question(text) and not _ASKS.search(text)))
+                and not questions.asks(text)))
         ):
             # (a question in the middle of the form goes to the knowledge base instead)
             # More detail while the form runs: add it, lose nothing.
@@ -363,10 +366,8 @@ class ActionExtractFields(Action):
         return False
 
 
-# A message that asks something (「顺便问一下，社保卡丢了怎么补办？」) is not a detail of the matter.
 _REFRAMES = re.compile(r"不算|算(?:是|作|成)?(?:个|一个)?(?:投诉|求助|咨询|建议|意见|举报)|就当|当(?:我|是)|其实是|应该(?:是|算)|改成|换成"
                        r"|不是(?:投诉|求助|咨询|建议|举报)")
-_ASKS = re.compile(r"[？?]|怎么|如何|哪里|哪儿|什么|能不能|可不可以|是否|吗[。！!，,\s]*$|问一下|请问")
 
 
 _IS_QUESTION = re.compile(r"[？?]|(?:吗|么|呢|不)[。！!~～\s]*$|^(?:那|是)?(?:能不能|可不可以|是不是|有没有|咋整|怎么办)")
@@ -375,13 +376,26 @@ _CORRECTS = re.compile(r"^(?:不对|不是不是|错了|说错了|我?刚才说�
 _POINTS_BACK = re.compile(r"这么干|这样干|这么做|这样做|这么弄|这样弄|就是这样|就是这么|这种情况|这种事|这个情况|这事儿?|这个事儿?|也是这样")
 
 
+def _places_beside_the_address(text: str, found: extract.Fields) -> str | None:
+    """The place details said after the address in its answer that it does not hold (the room
+    numbers of the citizen and of the party the matter is about), or None."""
+    if not found.address_span:
+        return None
+    rest = extract.normalize(text)[found.address_span[1]:]
+    kept = "".join(seg.text for seg in matter.read(rest, profile()) if seg.label in matter.KEPT)
+    kept = kept.strip(" ，,。、；;：:\n")
+    if len(kept) < 3 or not re.search(r"\d|[\u4e00-\u9fa5]{2}", kept) or kept in (found.address or ""):
+        return None
+    return extract.chinese_punctuation(kept)
+
+
 def _with_the_question_it_answers(tracker: Tracker, content: str) -> str:
     """The matter, led by the citizen's question just before it when the matter points back to it."""
     texts = intake_texts(tracker)
     if not _POINTS_BACK.search(content) or len(texts) < 2:
         return content
     asked = extract.content_of(texts[-2], profile())
-    if not asked or not questions.is_information_question(texts[-2]) and not _ASKS.search(texts[-2]):
+    if not asked or not questions.asks(texts[-2]):
         return content
     return matter.join(asked, content)
 

@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import latest_text, profile
 from bot import citizen_texts
-from bot.language import extract, matter
+from bot.language import extract, matter, questions
 from kb.content import Article
 from kb.index import Hit, LiveKnowledgeBase
 
@@ -41,6 +41,12 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         question = latest_text(tracker)
+        if tracker.get_slot("content") and len(question.strip()) > 8 and not questions.asks(question) \
+                and (kept := _kept_in_the_matter(tracker, question)) is not None:
+            # 「车牌系辽CT5209 今日下昼两点几」 read as a question while the form runs: it asks nothing,
+            # so it is more of the matter, not a question for the knowledge base
+            dispatcher.utter_message(response="utter_content_added")
+            return [SlotSet("content", kept)]
         try:
             decision = knowledge_base().current().decide(question)
         except Exception:  # the base failing must not cost the citizen their question

@@ -35,3 +35,12 @@ def is_information_question(text: str) -> bool:
     if _GRIEVANCE.search(t):
         return False
     return bool(_ASKING.search(t)) or (bool(_QUESTION_END.search(t)) and len(t) <= 40 and "怎么" in t)
+
+
+# Anything asked at all (「顺便问一下，社保卡丢了怎么补办？」「能不能…」「…吗」), an information question or not.
+_ASKS = re.compile(r"[？?]|怎么|如何|哪里|哪儿|什么|能不能|可不可以|是否|吗[。！!，,\s]*$|问一下|请问")
+
+
+def asks(text: str) -> bool:
+    """Whether the message asks something: then it is not only a detail of the matter."""
+    return bool(_ASKS.search(text or "")) or is_information_question(text)

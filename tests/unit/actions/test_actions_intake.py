@@ -386,3 +386,17 @@ def test_where_the_citizen_lives_said_at_the_summary_does_not_replace_the_place_
     events, _ = run(ActionExtractFields(), tracker("地址不对 是铁西区兴盛小区7号楼", intent="correct_field",
                                                    form="intake_form", requested="confirmed", slots=slots))
     assert slots_set(events)["address"] == "铁西区兴盛小区7号楼"
+
+
+def test_the_doors_said_after_the_address_are_kept_with_the_matter():
+    """「…明达新区3栋2单元 我们是1202 对门是1201」: the unit must know which door the dogs are behind."""
+    slots = {**FULL, "content": "我们对门那家养了两条大狗 一天到黑叫个不停", "address": None}
+    events, _ = run(ActionExtractFields(), tracker("地址是铁东区山南街道明达新区3栋2单元 我们是1202 对门是1201",
+                                                   intent="provide_info", form="intake_form", requested="address",
+                                                   slots=slots))
+    content = slots_set(events).get("content") or ""
+    assert content.startswith(slots["content"]) and "对门是1201" in content
+    # an address alone adds nothing to the matter
+    events, _ = run(ActionExtractFields(), tracker("铁东区山南街道明达新区3栋2单元", intent="provide_info",
+                                                   form="intake_form", requested="address", slots=slots))
+    assert "content" not in slots_set(events)

@@ -45,3 +45,30 @@ def test_a_question_the_base_cannot_answer_while_the_form_runs_is_kept_in_the_ma
     assert _kept_in_the_matter(tracker(asked, intent="consult", slots=slots), asked) is None
     # already in the matter: nothing added
     assert _kept_in_the_matter(tracker(asked, intent="consult", form="intake_form", slots={"content": kept}), asked) is None
+
+
+def test_a_detail_read_as_a_question_while_the_form_runs_is_more_of_the_matter():
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.knowledge import ActionAnswerQuestion
+
+    slots = {"content": "我想投诉的士司机兜路 从鞍山站上车去千山风景区 平时六十块 他收我一百二"}
+    said = "车牌是辽CT5209 今天下午两点多"
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionAnswerQuestion().run(
+        dispatcher, tracker(said, intent="consult", form="intake_form", slots=slots), {}))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_content_added"]
+    content = next(e["value"] for e in events if e["name"] == "content")
+    assert content.startswith(slots["content"]) and "辽CT5209" in content
+
+
+def test_questions_are_not_details():
+    from bot.language import questions
+
+    for asked in ["顺便问一下，社保卡丢了怎么补办？", "能不能给我们村通个小客车", "这个归谁管啊？", "居住证办理流程",
+                  "那我不能在你这举报吗"]:
+        assert questions.asks(asked), asked
+    for told in ["车牌是辽CT5209 今天下午两点多", "物业说等配件 都等了一个礼拜了", "楼下饭店的油烟太大了"]:
+        assert not questions.asks(told), told

@@ -165,6 +165,9 @@ class ActionExtractFields(Action):
             if current_address and more_specific(found.address, found.district, current_address, tracker.get_slot("district")):
                 # 「俺家住一楼」 first, 「铁西区繁荣街道新华小区2号楼」 later: the better place wins.
                 updates["address"], updates["district"] = found.address, found.district or tracker.get_slot("district")
+            elif current_address and (named := _names_the_place(text, found.address, current_address)):
+                # 「高新区越岭路边上盖楼的工地」 first, 「工地叫锦绣华府二期」 later: the site named
+                updates["address"] = f"{current_address}（{named}）"
             elif current_address and not found.district and _only_a_district(current_address, p):
                 # 「铁西区」 first, 「人民路和民生路交叉口 往西五十米」 next: the street within the district
                 updates["address"] = current_address + found.address
@@ -415,6 +418,18 @@ def _only_a_district(address: str, p: Profile) -> bool:
     if not district:
         return False
     return len(re.sub(r"[^\u4e00-\u9fa5]", "", address)) <= len(district) + 2
+
+
+_NAMING = re.compile(r"(工地|小区|楼盘|店|饭店|饭馆|超市|商场|市场|单位|厂|公司|学校|医院|村)(?:名)?(?:叫|是|名叫|名字叫)")
+
+
+def _names_the_place(text: str, new: str, old: str) -> str | None:
+    """The name a later message gives the place the kept address only described (「工地叫锦绣华府二期」
+    for 「…那个盖楼的工地」), or None."""
+    m = _NAMING.search(extract.normalize(text))
+    if not m or m.group(1) not in old or new in old or not extract.normalize(text)[m.end():].startswith(new[:2]):
+        return None
+    return new
 
 
 def more_specific(new: str, new_district: str | None, old: str, old_district: str | None) -> bool:

@@ -400,3 +400,14 @@ def test_the_doors_said_after_the_address_are_kept_with_the_matter():
     events, _ = run(ActionExtractFields(), tracker("铁东区山南街道明达新区3栋2单元", intent="provide_info",
                                                    form="intake_form", requested="address", slots=slots))
     assert "content" not in slots_set(events)
+
+
+def test_a_place_named_later_is_added_to_the_place_described():
+    slots = {**FULL, "address": "高新区越岭路边上盖楼的工地", "district": "高新区", "name": None}
+    events, _ = run(ActionExtractFields(), tracker("工地叫锦绣华府二期 大门口有牌子", intent="provide_info",
+                                                   form="intake_form", requested="name", slots=slots))
+    assert slots_set(events).get("address") == "高新区越岭路边上盖楼的工地（锦绣华府二期）"
+    # a place said without naming the one described does not replace it
+    events, _ = run(ActionExtractFields(), tracker("我住7号楼 就在KTV对面", intent="provide_info",
+                                                   form="intake_form", requested="name", slots=slots))
+    assert "address" not in slots_set(events)

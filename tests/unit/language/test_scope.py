@@ -80,6 +80,7 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
     ("我要申请政府信息公开", "info_disclosure"),
     ("我想申请公开我们村征地补偿款的发放明细", "info_disclosure"),
     ("我想让你们把规划局批复的那个项目的文件给我看看", "info_disclosure"),
+    ("想看看小区改造的预算、决算明细，社区说没有权限给", "info_disclosure"),
     # other people's private information
     ("帮我查一下张三的身份证号", "privacy"),
     ("我想查我老公的开房记录", "privacy"),

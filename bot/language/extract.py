@@ -157,6 +157,8 @@ _NAME_PATTERNS = [
                r"居民|市民|业主|村民|署名|落款)[:：\s]*(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP),
     # a bare name opening the message: 「张建华 13504120078 铁西区」
     re.compile(r"^(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2})(?=[\s,，:：]*(?:[\d+]|电话|手机|联系)|[\s,，:：]+(?:[一二三四五六七八九零幺]|[\u4e00-\u9fa5]{1,4}(?:区|县|市)))"),
+    # a foreign resident's name said in English: 「My name is Mark Thompson, phone …」
+    re.compile(r"(?i:my name is|my name's|name is|name[:：]|call me)\s*([A-Z][A-Za-z'-]+(?:\s[A-Z][A-Za-z'-]+){0,2})"),
     # whose name goes on the order: 「名字写我奶奶的 吴凤琴」「姓名就写我爸的，刘德山」
     re.compile(r"(?:名字|姓名|称呼)(?:就|可以|还是)?(?:写|填|登记|记|留)(?:成|上|个|一个|下)?(?:吧)?(?:我|俺)?(?:的|[\u4e00-\u9fa5]{1,3}的)?[\s,，:：]*(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP),
 ]
@@ -240,6 +242,10 @@ _NOT_A_PERSON = re.compile(r"[你他它吧吗呢啊呀]|帮|登记|写|说|不|�
 _CONFIRMING = re.compile(r"^(?:确认|提交|确认提交|对|对的|对提交|没错|没问题|中|中中|得劲|妥了|可以|行|好|就这样)+$")
 
 
+_ENGLISH_NOT_NAMES = {"yes", "no", "ok", "okay", "hello", "hi", "thanks", "thank you", "sorry", "what", "why", "submit",
+                      "yes correct", "no thanks", "anonymous", "human", "help", "english", "i don't know"}
+
+
 def parse_name_answer(text: str) -> tuple[str | None, str | None]:
     """Read a direct answer to "how should we address you". Returns (value, problem code)."""
     t = normalize(text)
@@ -260,6 +266,11 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
         return last, None  # 「我信里写了，赵淑芬」
     if re.search(r"\d", bare):
         return None, "name_digits"
+    if re.fullmatch(r"[A-Z][A-Za-z'.-]*(?:\s[A-Z][A-Za-z'.-]*){0,3}", bare) and len(bare) <= 40 \
+            and not _CONFIRMING.match(bare) and bare.lower() not in _ENGLISH_NOT_NAMES:
+        return bare, None  # 「Mark Thompson」 is a name, not a long one
+    if re.fullmatch(r"[A-Za-z\s,.!?'-]+", bare):
+        return None, "name_empty"  # 「Hello」「I am tired」: English, but no name
     if len(bare) > 12:
         return None, "name_long"
     if len(bare) > 5 and re.fullmatch(r"[\u4e00-\u9fa5]+", bare) and not re.fullmatch(

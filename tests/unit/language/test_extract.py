@@ -330,3 +330,14 @@ def test_names_in_dialect_and_corrected_names_are_read_and_places_are_not_names(
     assert find_name("名字写错了 是珍珠的珍 王淑珍 我刚才打岔了").value == "王淑珍"
     assert find_name("工地在高新区千山路那个 叫啥御景 俺也说不清 包工头姓宋") is None
     assert find_name("我姓罗 罗小梅 电话18841208862").value == "罗小梅"
+
+
+@pytest.mark.parametrize("text, name", [("My name is Mark Thompson, phone 18242160731", "Mark Thompson"),
+                                        ("Mark Thompson", "Mark Thompson"), ("Li Wei", "Li Wei")])
+def test_names_said_in_english(text, name):
+    assert extract.parse_name_answer(text) == (name, None)
+
+
+@pytest.mark.parametrize("text", ["Yes, correct. Please submit.", "ok", "I am tired", "Hello"])
+def test_english_that_is_not_a_name(text):
+    assert extract.parse_name_answer(text)[0] is None

@@ -17,6 +17,9 @@ import yaml
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 DEFAULT_PROFILE = "anshan"
+# What a city's profile does not list otherwise (warnings.sensitive_words): signs of a group
+# incident, a petition beyond the hotline, a threat to one's life, the press.
+DEFAULT_SENSITIVE_WORDS = ("群体性", "上访", "跳楼", "自焚", "集体", "媒体曝光", "拉横幅", "静坐")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,36 @@ class Profile:
     retention: dict = field(default_factory=dict)
     # The monthly 研判报告 kept after each month (bot/analytics/archive.py): how many months.
     reports: dict = field(default_factory=dict)
+    # The streets (街道/镇/乡) of each district, official name -> other spellings, when the city
+    # lists them: an order's street is read from its address against this list (else by the shape
+    # of a street's name; bot/language/streets.py).
+    streets: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # 研判's early warnings (bot/analytics/warnings.py): the sensitive words, the size of a
+    # 集中反映 group and the repeat caller's count and days.
+    warnings: dict = field(default_factory=dict)
+
+    @property
+    def sensitive_words(self) -> tuple[str, ...]:
+        """Words in an order's content that a supervisor should see at once (群体性事件, 上访,
+        极端行为, 舆情): the profile's ``warnings.sensitive_words``, else ``DEFAULT_SENSITIVE_WORDS``."""
+        given = (self.warnings or {}).get("sensitive_words")
+        if isinstance(given, list):
+            return tuple(dict.fromkeys(str(w).strip()[:16] for w in given if str(w).strip()))
+        return DEFAULT_SENSITIVE_WORDS
+
+    @property
+    def cluster_warning_size(self) -> int:
+        """A 集中反映 group warns when this many different citizens have raised it."""
+        return _bounded((self.warnings or {}).get("cluster_citizens"), 5, 2, 1000)
+
+    @property
+    def repeat_warning_orders(self) -> int:
+        """One citizen filing this many orders within ``repeat_warning_days`` is a repeat caller."""
+        return _bounded((self.warnings or {}).get("repeat_orders"), 3, 3, 100)
+
+    @property
+    def repeat_warning_days(self) -> int:
+        return _bounded((self.warnings or {}).get("repeat_days"), 7, 1, 60)
 
     @property
     def dispatch_within_hours(self) -> int:
@@ -195,7 +228,18 @@ def _from_dict(data: dict) -> Profile:
         intake=dict(data.get("intake") or {}),
         retention=dict(data.get("retention") or {}),
         reports=dict(data.get("reports") or {}),
+        streets={d: _streets(names) for d, names in (data.get("streets") or {}).items()},
+        warnings=dict(data.get("warnings") or {}),
     )
+
+
+def _streets(names: object) -> dict[str, tuple[str, ...]]:
+    """``[胜利街道, …]`` or ``{胜利街道: [胜利], …}`` -> official name -> other spellings."""
+    if isinstance(names, dict):
+        return {str(k): tuple(str(a) for a in (v or ())) for k, v in names.items()}
+    if isinstance(names, list):
+        return {str(k): () for k in names}
+    return {}
 
 
 def load_profile(name: str | None = None) -> Profile:

@@ -12,7 +12,12 @@ answered, closed, rated) with units of different habits (some slow, some often r
 top, **planted bursts**: a topic in one district jumping to several times its level for 48 hours
 (3x to 12x, and never fewer than 15 extra orders: a burst people would notice; front-loaded, as
 calls come when something breaks); they are written to ``--bursts`` (JSON) for the hot-spot
-benchmark.
+benchmark. For the early warnings below the district: each district's streets (the profile's list,
+else generated names) carry most orders, with **planted street bursts** (a topic in one street at
+3x to 12x its level for 48 hours, never fewer than 8 orders); phone orders come from a population of
+citizens (some call again by chance) and **planted repeat callers** file 3 to 6 orders within a few
+days. Streets, phones and these plantings draw from a random stream of their own, so the district
+year of a seed is the one earlier benchmarks measured.
 
 Orders are numbered ``SM-YYYYMMDD-NNNN`` (a prefix no city uses) and keyed ``sim-…``, so they never
 collide with real ones; ``--clear`` removes earlier simulated orders first. Inserts go in batches
@@ -51,6 +56,9 @@ SEASONS = {
     "公用事业/供水": [0.9, 0.9, 0.9, 1.0, 1.1, 1.3, 1.4, 1.4, 1.1, 1.0, 0.9, 0.9],
     "教育/招生入学": [0.5, 0.6, 0.8, 1.0, 1.4, 2.0, 2.2, 2.0, 1.5, 0.6, 0.5, 0.5],
 }
+# Streets for a profile that lists none: common names of 街道 in Chinese cities (generated, not a city's).
+STREET_NAMES = ("胜利街道", "园林街道", "站前街道", "和平街道", "建设街道", "向阳街道", "新华街道", "光明街道", "东风街道",
+                "友谊街道", "解放街道", "人民街道", "文化街道", "钢城街道", "新兴街道", "红旗街道")
 WEEKDAY = [1.15, 1.1, 1.08, 1.05, 1.0, 0.75, 0.65]
 HOURS = [0.15, 0.1, 0.08, 0.07, 0.08, 0.15, 0.4, 0.9, 1.5, 1.8, 1.8, 1.6,
          1.3, 1.4, 1.6, 1.6, 1.5, 1.3, 1.1, 1.0, 0.9, 0.7, 0.45, 0.25]
@@ -89,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bursts", default="var/bursts.json", help="where the planted bursts are written")
     ap.add_argument("--burst-count", type=int, default=24)
+    ap.add_argument("--street-bursts", type=int, default=24)
+    ap.add_argument("--repeaters", type=int, default=30, help="planted repeat callers")
     ap.add_argument("--clear", action="store_true", help="remove simulated orders first")
     args = ap.parse_args(argv)
     if not 1 <= args.orders <= 5_000_000:
@@ -133,11 +143,18 @@ def main(argv: list[str] | None = None) -> int:
         bursts.append({"topic": topic, "district": rng.choice(districts[:3] if i % 2 == 0 else districts[:8]),
                        "factor": [3, 5, 8, 12][i % 4],
                        "start": (dt.datetime.combine(days[day_index][0], dt.time(rng.randint(0, 23))) - CHINA).isoformat()})
+    # Streets, citizens and the street and repeat plantings: a random stream of their own.
+    srng = random.Random(args.seed * 7919 + 1)
+    streets = {d: list(profile.streets.get(d) or ()) or srng.sample(STREET_NAMES, srng.randint(4, 8)) for d in districts}
+    street_w = {d: [1.0 / (1 + 0.5 * i) for i in range(len(names))] for d, names in streets.items()}
+    population = max(1000, 2 * args.orders)
     orders, events, seq = [], [], used
     per_day: dict[dt.date, int] = {}
 
-    def add(created: dt.datetime, topic: str, district: str) -> None:
+    def add(created: dt.datetime, topic: str, district: str, street: str | None = "", phone: str | None = None) -> str:
         nonlocal next_id, next_event, seq
+        if street == "":  # most orders name their street
+            street = srng.choices(streets[district], street_w[district])[0] if srng.random() < 0.8 else None
         local_day = (created + CHINA).date()
         per_day[local_day] = per_day.get(local_day, 0) + 1
         seq += 1
@@ -146,9 +163,14 @@ def main(argv: list[str] | None = None) -> int:
         age = (dt.datetime.combine(end, dt.time()) - created).days
         channel, kind = _pick(rng, CHANNELS), _pick(rng, TYPES)
         deadline = (created + CHINA + dt.timedelta(days=7)).date()
+        if phone is not None:
+            channel = "phone"
+        elif channel == "phone":
+            phone = f"139{srng.randrange(population):08d}"
         row = {"id": next_id, "number": f"SM-{local_day:%Y%m%d}-{per_day[local_day]:04d}", "status": OrderStatus.PENDING,
                "request_type": kind, "content": f"{district}{topic.split('/')[-1]}问题", "district": district,
-               "address": f"{district}某街道某小区", "confidential": kind == "举报", "wants_reply": True,
+               "address": f"{district}{street}某小区" if street else f"{district}某路", "street": street,
+               "phone": phone, "sensitive": None, "confidential": kind == "举报", "wants_reply": True,
                "channel": channel, "sender_id": None if channel == "phone" else f"sim-{seq}", "profile": profile.key,
                "unit": None, "created_at": created, "deadline": deadline, "first_deadline": deadline,
                "idempotency_key": f"sim-{seq}", "dispatched_at": None, "reopened": 0, "topic": topic,
@@ -184,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                            "status_to": to, "note": None, "kind": kind_})
             next_event += 1
         next_id += 1
+        return str(row["number"])
 
     weights_by_month = {m: [_season(t.key, m) for t in topics] for m in range(1, 13)}
     for day, count in days:
@@ -209,6 +232,38 @@ def main(argv: list[str] | None = None) -> int:
             while hours >= 48:
                 hours = rng.expovariate(1 / 10)
             add(start + dt.timedelta(hours=hours), b["topic"], b["district"])
+    # Street bursts: a topic in one street at ``factor`` times its expected 48-hour level.
+    street_bursts = []
+    for i, day_index in enumerate(sorted(srng.sample(range(30, 360), args.street_bursts))):
+        district = srng.choice(districts[:3] if i % 2 == 0 else districts[:8])
+        names = streets[district]
+        street = srng.choice(names)
+        topic = srng.choice(topics).key if i % 2 else srng.choice(common[:15])
+        start = dt.datetime.combine(days[day_index][0], dt.time(srng.randint(0, 23))) - CHINA
+        share = weights_by_month[(start + CHINA).month][[t.key for t in topics].index(topic)] / \
+            sum(weights_by_month[(start + CHINA).month])
+        s_share = 0.8 * street_w[district][names.index(street)] / sum(street_w[district])
+        base = args.orders / 365 * 2 * share * district_w[districts.index(district)] / sum(district_w) * s_share
+        factor = [3, 5, 8, 12][i % 4]
+        extra = max(8, round(base * (factor - 1)))  # a street's burst people notice: 8 orders or more
+        for _ in range(extra):
+            hours = srng.expovariate(1 / 10)
+            while hours >= 48:
+                hours = srng.expovariate(1 / 10)
+            add(start + dt.timedelta(hours=hours), topic, district, street)
+        street_bursts.append({"topic": topic, "district": district, "street": street, "factor": factor,
+                              "start": start.isoformat(), "baseline_48h": round(base, 3), "planted": extra})
+    # Repeat callers: one citizen (a phone of their own) filing 3 to 6 orders within a few days.
+    repeaters = []
+    for i in range(args.repeaters):
+        day = days[srng.randrange(30, 358)][0]
+        count, span = 3 + i % 4, srng.uniform(1, 6)
+        topic, district = srng.choice(common[:15]), srng.choice(districts)
+        times = sorted(dt.datetime.combine(day, dt.time(8)) - CHINA + dt.timedelta(days=srng.uniform(0, span))
+                       for _ in range(count))
+        numbers = [add(t, topic, district, phone=f"138{i:08d}") for t in times]
+        repeaters.append({"orders": count, "numbers": numbers, "times": [t.isoformat() for t in times],
+                          "span_days": round((times[-1] - times[0]).total_seconds() / 86400, 2)})
     _flush(orders, events)
     with session_scope() as s:  # PostgreSQL's id sequences past the ids given here, and fresh statistics
         if s.get_bind().dialect.name == "postgresql":
@@ -217,13 +272,15 @@ def main(argv: list[str] | None = None) -> int:
                 s.execute(text(f"ANALYZE {table}"))
     rolled_at = time.perf_counter()
     rollup.refresh({day for day, _count in days} | {(dt.datetime.fromisoformat(b["start"]) + CHINA + dt.timedelta(days=k)).date()
-                                                    for b in bursts for k in range(3)})
+                                                    for b in [*bursts, *street_bursts] for k in range(3)})
     print(f"roll-up of {len(days)} days in {time.perf_counter() - rolled_at:.1f} s", file=sys.stderr)
     Path(args.bursts).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.bursts).write_text(json.dumps({"end": end.isoformat(), "orders": args.orders, "bursts": bursts},
+    Path(args.bursts).write_text(json.dumps({"end": end.isoformat(), "orders": args.orders, "bursts": bursts,
+                                             "street_bursts": street_bursts, "repeaters": repeaters},
                                             ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"{args.orders + sum(b['planted'] for b in bursts)} orders ({len(bursts)} bursts planted) "
-          f"in {time.perf_counter() - started:.1f} s; bursts in {args.bursts}")
+    total = args.orders + sum(b["planted"] for b in [*bursts, *street_bursts]) + sum(r["orders"] for r in repeaters)
+    print(f"{total} orders ({len(bursts)} bursts, {len(street_bursts)} street bursts, {len(repeaters)} repeat callers "
+          f"planted) in {time.perf_counter() - started:.1f} s; plantings in {args.bursts}")
     return 0
 
 

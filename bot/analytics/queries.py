@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Text, and_, case, func, or_, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.analytics import rollup
+from bot.store.crypto import pseudonym
 from bot.store.db import session_scope
 from bot.store.models import EmergencyAlert, OrderDayCount, OrderStatus, WorkOrder, WorkOrderEvent
 
@@ -275,13 +277,13 @@ def orders(p: Period, filters: dict[str, str], limit: int = 200) -> dict[str, An
     with session_scope() as s:
         total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
         rows = s.execute(q.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc()).limit(limit)).scalars().all()
-        return {"total": total, "orders": [_public(o) for o in rows]}
+        return {"total": total, "orders": [public_order(o) for o in rows]}
 
 
-def _public(o: WorkOrder) -> dict[str, Any]:
+def public_order(o: WorkOrder) -> dict[str, Any]:
     protected = o.confidential or o.request_type == "举报"
     return {"number": o.number, "created_at": o.created_at.isoformat() + "Z", "type": o.request_type,
-            "channel": o.channel, "district": o.district, "topic": o.topic, "unit": o.unit, "status": o.status,
+            "channel": o.channel, "district": o.district, "street": o.street, "topic": o.topic, "unit": o.unit, "status": o.status,
             "status_label": o.status_label, "rating": o.rating,
             "content": None if protected else (o.content or "")[:120]}
 
@@ -309,33 +311,37 @@ def poisson_surprise(n: int, expected: float) -> float:
 
 
 def hotspots(end: dt.datetime | None = None, baseline_days: int = 28, min_count: int = 5,
-             min_ratio: float = 3.0, min_surprise: float = 4.5, limit: int = 20) -> list[dict]:
-    """What is rising: topic × district in the last 6, 24 and 48 hours against that place's own
-    level (the higher of its last ``baseline_days`` and the same four weeks a year before, scaled
-    to each window) and against the same topic in the rest of the city (a season that raises
-    every district — heating in November — is not one place's jump).
+             min_ratio: float = 3.0, min_surprise: float = 4.5, limit: int = 20, street: bool = False) -> list[dict]:
+    """What is rising: topic × district (``street``: topic × street within its district) in the
+    last 6, 24 and 48 hours against that place's own level (the higher of its last
+    ``baseline_days`` and the same four weeks a year before, scaled to each window) and against the
+    same topic in the rest of the city (a season that raises every district — heating in November —
+    is not one place's jump).
     A cell is a hot spot when, in some window, it has at least ``min_count`` orders, ``min_ratio``
     times what was expected, and so many that chance would give it less than once in
     10^``min_surprise`` (Poisson). 4.5 was chosen on a generated year (seed 1: 17 of 24 planted
-    bursts within 6 hours, 0.6 false warnings a week); BENCHMARKS.md reports another seed."""
+    bursts within 6 hours, 0.6 false warnings a week); BENCHMARKS.md reports another seed, and the
+    street level with the same thresholds."""
     end = end or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     longest = max(WINDOWS)
     base_start = end - dt.timedelta(hours=longest) - dt.timedelta(days=baseline_days)
     # The same season a year before (four weeks around the day): heating in November is normal.
     year_mid = end - dt.timedelta(days=365)
     year_lo, year_hi = year_mid - dt.timedelta(days=14), year_mid + dt.timedelta(days=14)
+    places = (WorkOrder.district, WorkOrder.street) if street else (WorkOrder.district,)
     with session_scope() as s:
         recent = and_(WorkOrder.created_at >= base_start, WorkOrder.created_at < end)
         last_year = and_(WorkOrder.created_at >= year_lo, WorkOrder.created_at < year_hi)
         sums = [func.sum(case((WorkOrder.created_at >= end - dt.timedelta(hours=w), 1), else_=0)) for w in WINDOWS]
         rows = s.execute(
-            select(WorkOrder.topic, WorkOrder.district, *sums, func.sum(case((recent, 1), else_=0)),
+            select(WorkOrder.topic, *places, *sums, func.sum(case((recent, 1), else_=0)),
                    func.sum(case((last_year, 1), else_=0)))
-            .where(or_(recent, last_year), WorkOrder.topic.is_not(None), WorkOrder.district.is_not(None))
-            .group_by(WorkOrder.topic, WorkOrder.district)).all()
+            .where(or_(recent, last_year), WorkOrder.topic.is_not(None), *(p.is_not(None) for p in places))
+            .group_by(WorkOrder.topic, *places)).all()
         cells = []
         city: dict[tuple[str, int], list[float]] = {}
-        for topic, district, *counts, everything, a_year_ago in rows:
+        for topic, *rest in rows:
+            place, (*counts, everything, a_year_ago) = tuple(rest[:len(places)]), rest[len(places):]
             counts = [int(c or 0) for c in counts]
             per_hour = max((int(everything or 0) - counts[-1]) / (baseline_days * 24),
                            int(a_year_ago or 0) / (28 * 24))
@@ -343,9 +349,9 @@ def hotspots(end: dt.datetime | None = None, baseline_days: int = 28, min_count:
                 c = city.setdefault((topic, w), [0.0, 0.0])
                 c[0] += n
                 c[1] += per_hour * w
-            cells.append((topic, district, counts, per_hour))
+            cells.append((topic, place, counts, per_hour))
         found = []
-        for topic, district, counts, per_hour in cells:
+        for topic, place, counts, per_hour in cells:
             best = None
             for w, n in zip(WINDOWS, counts, strict=True):
                 if n < min_count:
@@ -361,18 +367,131 @@ def hotspots(end: dt.datetime | None = None, baseline_days: int = 28, min_count:
             if best is None:
                 continue
             w, n, surprise, expected = best
-            found.append({"topic": topic, "district": district, "count": n, "baseline": round(expected, 2),
-                          "score": round(surprise, 2), "window_hours": w,
-                          "reason": f"{district} {topic.replace('/', ' › ')} 近{w}小时 {n}件，同期基线 {expected:.1f}件"})
+            where = "".join(place)
+            found.append({"topic": topic, "district": place[0], "street": place[1] if street else None,
+                          "count": n, "baseline": round(expected, 2), "score": round(surprise, 2), "window_hours": w,
+                          "reason": f"{where} {topic.replace('/', ' › ')} 近{w}小时 {n}件，同期基线 {expected:.1f}件"})
         found.sort(key=lambda h: -h["score"])
         found = found[:limit]
         for h in found:
             since = end - dt.timedelta(hours=h["window_hours"])
+            same = [WorkOrder.topic == h["topic"], WorkOrder.district == h["district"]]
+            if street:
+                same.append(WorkOrder.street == h["street"])
             h["numbers"] = list(s.execute(
-                select(WorkOrder.number).where(WorkOrder.topic == h["topic"], WorkOrder.district == h["district"],
-                                               WorkOrder.created_at >= since, WorkOrder.created_at < end)
+                select(WorkOrder.number).where(*same, WorkOrder.created_at >= since, WorkOrder.created_at < end)
                 .order_by(WorkOrder.created_at.desc()).limit(100)).scalars())
     return found
+
+
+# ---------------------------------------------------------------- early warnings beyond the hot spots
+
+CLUSTER_HOURS = 72  # a 集中反映 group warns while one of its orders is this recent (bot/orders/clusters.py)
+SENSITIVE_HOURS = 24  # an order with a sensitive word warns while this recent (the job runs every minute)
+
+
+def _citizen() -> ColumnElement:
+    """Who filed an order as the database keeps it (the phone's or else the conversation's
+    deterministic ciphertext, bot/store/crypto.py): equal for one citizen, never decrypted here."""
+    return func.coalesce(type_coerce(WorkOrder.phone, Text), type_coerce(WorkOrder.sender_id, Text))
+
+
+def _protected() -> ColumnElement:
+    return or_(WorkOrder.confidential.is_(True), WorkOrder.request_type == "举报")
+
+
+def _topic_label(topics: list[str | None]) -> str:
+    named = Counter(t for t in topics if t)
+    if not named:
+        return "未分类"
+    top = named.most_common(1)[0][0].replace("/", " › ")
+    return top if len(named) == 1 else f"{top}等{len(named)}类事项"
+
+
+def _place(rows: list[tuple[str | None, str | None]]) -> tuple[str, str | None]:
+    """The most frequent district (and its most frequent street) of some orders."""
+    districts = Counter(d for d, _st in rows if d)
+    if not districts:
+        return "", None
+    district = districts.most_common(1)[0][0]
+    streets = Counter(st for d, st in rows if d == district and st)
+    return district, (streets.most_common(1)[0][0] if streets else None)
+
+
+def clusters_reaching(end: dt.datetime | None = None, min_citizens: int = 5, limit: int = 50) -> list[dict]:
+    """集中反映 groups (linked at filing by ``bot/orders/clusters.py``) that have reached
+    ``min_citizens`` different citizens and had an order in the last ``CLUSTER_HOURS``."""
+    end = end or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    since = end - dt.timedelta(hours=CLUSTER_HOURS)
+    who = func.coalesce(_citizen(), WorkOrder.number)
+    with session_scope() as s:
+        active = select(WorkOrder.cluster).where(WorkOrder.created_at >= since, WorkOrder.created_at < end,
+                                                 WorkOrder.cluster.is_not(None)).distinct()
+        groups = s.execute(
+            select(WorkOrder.cluster, func.count(func.distinct(who)), func.count())
+            .where(WorkOrder.cluster.in_(active), WorkOrder.created_at < end)
+            .group_by(WorkOrder.cluster).having(func.count(func.distinct(who)) >= min_citizens)
+            .order_by(func.count(func.distinct(who)).desc()).limit(limit)).all()
+        found = []
+        for key, citizens, n in groups:
+            rows = s.execute(select(WorkOrder.number, WorkOrder.topic, WorkOrder.district, WorkOrder.street)
+                             .where(WorkOrder.cluster == key, WorkOrder.created_at < end)
+                             .order_by(WorkOrder.created_at.desc()).limit(100)).all()
+            district, street = _place([(d, st) for _n, _t, d, st in rows])
+            topic = _topic_label([t for _n, t, _d, _st in rows])
+            found.append({"key": str(key), "topic": Counter(t for _n, t, _d, _st in rows if t).most_common(1)[0][0]
+                          if any(t for _n, t, _d, _st in rows) else "", "district": district, "street": street,
+                          "count": int(citizens), "baseline": 0.0, "score": float(citizens),
+                          "window_hours": CLUSTER_HOURS, "numbers": [r[0] for r in rows],
+                          "reason": f"{district}{street or ''} 集中反映 {topic}：{int(citizens)}位市民反映同一事项，"
+                                    f"共{int(n)}件（首件工单{key}）"})
+    return found
+
+
+def repeat_callers(end: dt.datetime | None = None, min_orders: int = 3, days: int = 7, limit: int = 50) -> list[dict]:
+    """The same citizen (by phone, else conversation) filing ``min_orders`` or more orders within
+    ``days``. Who it is never leaves the database: the warning's key is a keyed pseudonym of the
+    stored ciphertext (``crypto.pseudonym``), its reason names the matter, not the person. A 举报
+    or confidential order is neither counted nor listed: it must not be tied to its citizen's other
+    orders."""
+    end = end or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    since = end - dt.timedelta(days=days)
+    who = _citizen()
+    window = (WorkOrder.created_at >= since, WorkOrder.created_at < end, ~_protected())
+    with session_scope() as s:
+        groups = s.execute(select(who, func.count()).where(*window, who.is_not(None)).group_by(who)
+                           .having(func.count() >= min_orders).order_by(func.count().desc()).limit(limit)).all()
+        found = []
+        for stored, n in groups:
+            rows = s.execute(select(WorkOrder.number, WorkOrder.topic, WorkOrder.district, WorkOrder.street,
+                                    WorkOrder.channel).where(*window, who == stored)
+                             .order_by(WorkOrder.created_at.desc()).limit(100)).all()
+            district, street = _place([(d, st) for _n, _t, d, st, _c in rows])
+            topics = [t for _n, t, _d, _st, _c in rows]
+            how = "来电" if all(c == "phone" for *_x, c in rows) else "反映"
+            found.append({"key": pseudonym(str(stored)), "topic": Counter(t for t in topics if t).most_common(1)[0][0]
+                          if any(topics) else "", "district": district, "street": street,
+                          "count": int(n), "baseline": 0.0, "score": float(n), "window_hours": days * 24,
+                          "numbers": [r[0] for r in rows],
+                          "reason": f"同一市民{days}天内{how}{int(n)}次（{_topic_label(topics)}），请关注"})
+    return found
+
+
+def sensitive_orders(end: dt.datetime | None = None, hours: int = SENSITIVE_HOURS, limit: int = 100) -> list[dict]:
+    """Orders of the last ``hours`` whose content held a sensitive word of the profile when filed
+    (``WorkOrder.sensitive``, read by ``bot/language/sensitive.py``): one warning each."""
+    end = end or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    with session_scope() as s:
+        rows = s.execute(select(WorkOrder.number, WorkOrder.sensitive, WorkOrder.topic, WorkOrder.district,
+                                WorkOrder.street)
+                         .where(WorkOrder.created_at >= end - dt.timedelta(hours=hours), WorkOrder.created_at < end,
+                                WorkOrder.sensitive.is_not(None))
+                         .order_by(WorkOrder.created_at.desc()).limit(limit)).all()
+    return [{"key": number, "topic": topic or "", "district": district or "", "street": street, "count": 1,
+             "baseline": 0.0, "score": 1.0, "window_hours": hours, "numbers": [number], "word": word,
+             "reason": f"含敏感词「{word}」：{district or '（区县未填）'}{street or ''} {_topic_label([topic])}"
+                       f"，工单{number}，请及时研判"}
+            for number, word, topic, district, street in rows]
 
 
 # ---------------------------------------------------------------- the units' evaluation (考核)

@@ -54,11 +54,15 @@ def build(p: queries.Period, min_orders: int = 10) -> dict[str, Any]:
     evaluation = queries.units(p, min_orders)
     lo, hi = p.utc()
     with session_scope() as s:
-        warned = s.execute(select(HotspotWarning).where(HotspotWarning.created_at >= lo, HotspotWarning.created_at < hi)
+        # The places' warnings (a district's or a street's hot spot, a 集中反映 group): a repeat caller
+        # or one order's sensitive word is the hotline's to follow, not the month's report.
+        warned = s.execute(select(HotspotWarning).where(HotspotWarning.created_at >= lo, HotspotWarning.created_at < hi,
+                                                        HotspotWarning.kind.in_(("hotspot", "street", "cluster")))
                            .order_by(HotspotWarning.score.desc()).limit(20)).scalars().all()
         hotspots = [{"reason": w.reason, "topic": w.topic, "district": w.district, "count": w.count,
                      "baseline": w.baseline, "unit": w.unit or "", "state": w.state, "note": w.note or "",
-                     "numbers": w.numbers or "", "advice": _advice(w.topic, w.district, w.unit)} for w in warned]
+                     "numbers": w.numbers or "", "advice": _advice(w.topic, f"{w.district}{w.street or ''}", w.unit)}
+                    for w in warned]
         # Notable cases: the most raised matters (集中反映 groups) and the orders reopened after 不满意.
         # A 举报's or a confidential order's words are never the group's example: the example is
         # the first open order's content (read here: the database holds it encrypted).

@@ -9,7 +9,9 @@
                                                 the monthly 研判报告 (CSV: one table; XLSX: every table)
     GET /api/analytics/reports[?month=YYYY-MM&format=pdf|xlsx]
                                                 the reports kept after each month: the list, or one
-    GET /api/analytics/warnings?state=open|acknowledged|closed|all   hot-spot warnings
+    GET /api/analytics/warnings?state=open|acknowledged|closed|all[&kind=hotspot|street|cluster|repeat|sensitive]
+                                                early warnings, each with its kind (热点, 街道热点, 集中反映,
+                                                重复来电, 敏感词), reason and the orders behind it
     POST /api/analytics/warnings/{id}/acknowledge|close {note}      (staff; a note is required to close)
 
 Aggregates never carry a name or a phone; the orders behind a figure carry no name, phone or
@@ -61,7 +63,8 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
         elif what == "reports":
             response = _kept(query, profile)
         elif what == "warnings":
-            response = ok({"warnings": warnings.listing(query.get("state") or "open")})
+            response = ok({"warnings": warnings.listing(query.get("state") or "open", kind=query.get("kind") or None,
+                                                        with_orders=True)})
         else:
             return error(404, "not_found", "没有这项统计。")
     except queries.QueryError as exc:

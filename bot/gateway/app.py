@@ -148,7 +148,7 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
         app["purge"] = asyncio.get_running_loop().create_task(
             purge_expired_forever(store, float(os.environ.get("HOTLINE_PURGE_EVERY", "600"))))
         app["warnings"] = asyncio.get_running_loop().create_task(
-            warnings_forever(store, console, float(os.environ.get("HOTLINE_WARNINGS_EVERY", "60"))))
+            warnings_forever(store, console, float(os.environ.get("HOTLINE_WARNINGS_EVERY", "60")), profile))
         app["retention"] = asyncio.get_running_loop().create_task(
             retention_forever(store, profile, config.upload_dir, float(os.environ.get("HOTLINE_RETENTION_EVERY", "3600"))))
         app["reports"] = asyncio.get_running_loop().create_task(
@@ -173,9 +173,9 @@ def create_app(config: GatewayConfig | None = None) -> web.Application:
     return app
 
 
-async def warnings_forever(store: SharedStore, console: Console, every: float) -> None:
+async def warnings_forever(store: SharedStore, console: Console, every: float, profile: Profile | None = None) -> None:
     """研判's periodic jobs: the daily roll-up of the days whose orders changed
-    (bot/analytics/rollup.py) and the hot-spot warnings (bot/analytics/warnings.py), each done by
+    (bot/analytics/rollup.py) and the early warnings of every kind (bot/analytics/warnings.py), each done by
     one gateway a round (a lock in the shared store); a new warning reaches every open console at
     once. ``every`` 0 turns them off."""
     if every <= 0:
@@ -187,12 +187,12 @@ async def warnings_forever(store: SharedStore, console: Console, every: float) -
         except Exception:
             log.exception("the analytics roll-up not brought up to date")
         try:
-            new = await asyncio.to_thread(warnings.run_once, store, None, every)
+            new = await asyncio.to_thread(warnings.run_once, store, None, every, profile)
         except Exception:
-            log.exception("hot-spot warnings not computed")
+            log.exception("early warnings not computed")
             continue
         if new:
-            log.info("%d new hot-spot warning(s)", len(new))
+            log.info("%d new early warning(s)", len(new))
             await console.announce({"type": "warnings", "items": new})
 
 

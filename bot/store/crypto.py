@@ -35,6 +35,8 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -247,6 +249,14 @@ def decrypt(stored: str | None, searchable: bool = False) -> str | None:
     if ring is None:
         raise DataKeyError("a stored value is encrypted but encryption is off")
     return ring.decrypt(stored, searchable)
+
+
+def pseudonym(stored: str) -> str:
+    """A keyed, one-way name for a stored searchable value (研判's repeat callers: the same
+    citizen's warning is found again without keeping the phone or anything that decrypts to it)."""
+    ring = keyring()
+    secret = _derive(ring.current.raw, b"hotline pseudonym", 32) if ring is not None else b"no encryption"
+    return hmac.new(secret, stored.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def stored_forms(value: str) -> list[str]:

@@ -109,6 +109,11 @@ class WorkOrder(Base):
     urgent = Column(String(16), index=True)  # water | power | gas | heating | disaster
     due_at = Column(DateTime)  # urgent orders: when it must be dealt with (UTC)
     topic = Column(String(48), index=True)  # 研判: 「大类/小类」 from the topic catalogue (bot/orders/topics.py)
+    # 研判's early warnings, read at filing (bot/store/repository.py): the street (街道/镇/乡) of the
+    # address within its district, and the first sensitive word of the profile's list in the content
+    # (the content is encrypted: the database could not search it later).
+    street = Column(String(32))
+    sensitive = Column(String(16))
     # 考核 reads these without walking the events: when the current unit first signed for it and
     # first answered 办结 (set by bot/orders/lifecycle.py; a new unit starts them afresh).
     accepted_at = Column(DateTime)
@@ -181,14 +186,19 @@ class RolledDay(Base):
 
 
 class HotspotWarning(Base):
-    """A hot spot the periodic job found (研判, bot/analytics/warnings.py): one per topic and
-    district while it is open; acknowledged and closed with a note by the hotline."""
+    """An early warning the periodic job raised (研判, bot/analytics/warnings.py): one per ``kind``
+    and ``key`` while it is open (a hot spot: topic and district; a street hot spot: topic, district
+    and street; 集中反映: the group; a repeat caller: a keyed pseudonym, never the phone; a sensitive
+    word: the order); acknowledged and closed with a note by the hotline."""
 
     __tablename__ = "hotspot_warnings"
 
     id = Column(Integer, primary_key=True)
-    topic = Column(String(48), nullable=False)
-    district = Column(String(32), nullable=False)
+    kind = Column(String(16), nullable=False, default="hotspot")  # hotspot | street | cluster | repeat | sensitive
+    key = Column(String(160), nullable=False, index=True)  # what a running warning of its kind is about
+    topic = Column(String(48), nullable=False)  # "" when the orders behind it have several or none
+    district = Column(String(32), nullable=False)  # "" when unknown
+    street = Column(String(32))
     unit = Column(String(64), index=True)  # the unit most of its orders went to: it sees the warning too
     window_hours = Column(Integer, nullable=False)
     count = Column(Integer, nullable=False)

@@ -12,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.language.emergency.urgent import URGENT_LABELS
+from bot.language.sensitive import find_sensitive
 from bot.language.similarity import similarity
+from bot.language.streets import street_of
 from bot.profile import Profile
 from bot.store.attachments import attachments_for_order
 from bot.store.db import session_scope
@@ -126,6 +128,8 @@ def file_order(req: OrderRequest, profile: Profile) -> tuple[WorkOrder, bool]:
                     content=req.content,
                     address=req.address,
                     district=req.district,
+                    street=street_of(req.address, req.district, profile),
+                    sensitive=find_sensitive(req.content, profile.sensitive_words),
                     name=req.name,
                     phone=req.phone,
                     confidential=req.confidential,

@@ -232,17 +232,18 @@
       }
       var li = el('li', 'hotspot' + (w.state === 'acknowledged' ? ' is-acknowledged' : ''));
       li.setAttribute('data-warning', String(w.id));
-      li.appendChild(el('p', 'hotspot-reason', str(w.reason)));
-      var meta = '近' + w.window_hours + '小时 ' + w.count + ' 件 · 基线 ' + w.baseline + ' 件' +
-        (w.unit ? ' · 主要承办单位：' + w.unit : '') +
-        (w.state === 'acknowledged' ? ' · 已由' + str(w.acknowledged_by).replace('console:', '') + '确认' : ' · 未确认');
-      li.appendChild(el('p', 'hotspot-meta', meta));
+      li.setAttribute('data-kind', str(w.kind));
+      var reason = el('p', 'hotspot-reason');
+      reason.appendChild(el('span', 'warning-kind warning-kind-' + str(w.kind), str(w.kind_label || '热点')));
+      reason.appendChild(document.createTextNode(' ' + str(w.reason)));
+      li.appendChild(reason);
+      li.appendChild(el('p', 'hotspot-meta', warningMeta(w)));
       var row = el('div', 'warning-actions');
       var open = el('button', 'btn btn-small', '查看 ' + w.numbers.length + ' 件工单');
       open.type = 'button';
       open.addEventListener('click', function () {
-        var from = china(new Date(Date.now() - w.window_hours * 3600 * 1000));
-        drill(from, china(new Date()), { district: w.district, subtopic: w.topic }, str(w.reason));
+        showOrders('预警工单：' + str(w.reason), '共 ' + (w.orders || []).length + ' 件（举报和要求保密的工单不显示内容' +
+          (w.kind === 'repeat' ? '；重复来电不显示市民身份，内容中的姓名、电话已遮盖' : '') + '）', w.orders || []);
       });
       row.appendChild(open);
       if (state.me && state.me.role === 'supervisor') {
@@ -271,6 +272,22 @@
     if (fresh && document.hidden) {
       document.title = '【新预警】研判 · 12345 热线';
     }
+  }
+
+  // What a warning rests on, by its kind (a repeat caller: how often, never who).
+  function warningMeta(w) {
+    var what;
+    if (w.kind === 'hotspot' || w.kind === 'street') {
+      what = '近' + w.window_hours + '小时 ' + w.count + ' 件 · 基线 ' + w.baseline + ' 件';
+    } else if (w.kind === 'cluster') {
+      what = w.count + ' 位市民 · ' + w.numbers.length + ' 件工单';
+    } else if (w.kind === 'repeat') {
+      what = Math.round(w.window_hours / 24) + ' 天内 ' + w.count + ' 件';
+    } else {
+      what = '工单 ' + w.numbers.join('、');
+    }
+    return what + (w.unit ? ' · 主要承办单位：' + w.unit : '') +
+      (w.state === 'acknowledged' ? ' · 已由' + str(w.acknowledged_by).replace('console:', '') + '确认' : ' · 未确认');
   }
 
   function actOn(id, action, note) {
@@ -379,21 +396,30 @@
         byId('drill-sub').textContent = H.errorText(r);
         return;
       }
-      byId('drill-sub').textContent = from + ' 至 ' + to + '，共 ' + r.data.total + ' 件' +
+      showOrders('工单明细：' + title, from + ' 至 ' + to + '，共 ' + r.data.total + ' 件' +
         (r.data.total > r.data.orders.length ? '，显示最新 ' + r.data.orders.length + ' 件' : '') +
-        '（举报和要求保密的工单不显示内容）';
-      var body = byId('drill-table').tBodies[0];
-      clear(body);
-      r.data.orders.forEach(function (o) {
-        var tr = el('tr');
-        [o.number, str(o.created_at).slice(0, 16).replace('T', ' '), o.type, str(o.topic).replace('/', ' › '), o.district || '—',
-          o.unit || '（未派单）', o.status_label, o.content === null ? '（不显示）' : str(o.content)].forEach(function (v) {
-          tr.appendChild(el('td', null, str(v)));
-        });
-        body.appendChild(tr);
-      });
-      byId('drill').scrollIntoView({ block: 'start' });
+        '（举报和要求保密的工单不显示内容）', r.data.orders);
     });
+  }
+
+  // The orders of a figure or of a warning (no name, phone or address; a 举报's or confidential
+  // order's content never).
+  function showOrders(title, sub, orders) {
+    byId('drill').hidden = false;
+    byId('drill-title').textContent = title;
+    byId('drill-sub').textContent = sub;
+    var body = byId('drill-table').tBodies[0];
+    clear(body);
+    orders.forEach(function (o) {
+      var tr = el('tr');
+      [o.number, str(o.created_at).slice(0, 16).replace('T', ' '), o.type, str(o.topic).replace('/', ' › '),
+        (o.district || '—') + (o.street ? ' ' + o.street : ''),
+        o.unit || '（未派单）', o.status_label, o.content === null ? '（不显示）' : str(o.content)].forEach(function (v) {
+        tr.appendChild(el('td', null, str(v)));
+      });
+      body.appendChild(tr);
+    });
+    byId('drill').scrollIntoView({ block: 'start' });
   }
 
   // ------------------------------------------------------------------ loading

@@ -2411,9 +2411,9 @@
       return;
     }
     clear(strip);
-    strip.appendChild(el('strong', null, '热点预警 '));
+    strip.appendChild(el('strong', null, '研判预警 '));
     items.slice(0, 3).forEach(function (w) {
-      strip.appendChild(el('span', 'warning-reason', str(w.reason)));
+      strip.appendChild(el('span', 'warning-reason', '【' + str(w.kind_label || '热点') + '】' + str(w.reason)));
     });
     var link = el('a', 'btn btn-small', '去研判页面处理');
     link.href = '/console/analytics';

@@ -1038,10 +1038,11 @@
     if (!list.length) {
       return;
     }
-    box.appendChild(el('p', 'unit-warnings-title', '热点预警：以下事项近期集中反映，请关注'));
+    box.appendChild(el('p', 'unit-warnings-title', '研判预警：以下事项涉及本单位，请关注'));
     var ul = el('ul');
     list.forEach(function (w) {
-      ul.appendChild(el('li', null, str(w.reason) + '（' + (w.numbers || []).length + ' 件工单）'));
+      ul.appendChild(el('li', null, '【' + str(w.kind_label || '热点') + '】' + str(w.reason) +
+        '（' + (w.numbers || []).length + ' 件工单）'));
     });
     box.appendChild(ul);
   }

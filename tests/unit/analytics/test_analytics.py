@@ -23,14 +23,16 @@ _keys = itertools.count()
 
 
 def filed(day: str, hour: int = 10, district: str = "铁东区", topic: str = "城市管理/占道经营", channel: str = "web",
-          request_type: str = "投诉", content: str = "门口占道经营") -> str:
-    """An order filed at ``day`` ``hour``:00 China time."""
-    key = f"a{next(_keys)}"
-    req = repository.OrderRequest(request_type=request_type, content=content, address=f"{district}某路1号",
-                                  district=district, name="王丽", phone="13912345678", confidential=False,
+          request_type: str = "投诉", content: str = "门口占道经营", phone: str | None = None,
+          address: str | None = None, confidential: bool = False, minute: int = 0) -> str:
+    """An order filed at ``day`` ``hour``:``minute`` China time (each by a citizen of its own unless ``phone``)."""
+    n = next(_keys)
+    key = f"a{n}"
+    req = repository.OrderRequest(request_type=request_type, content=content, address=address or f"{district}某路1号",
+                                  district=district, name="王丽", phone=phone or f"139{n:08d}", confidential=confidential,
                                   wants_reply=True, channel=channel, sender_id=f"{channel}-{key}", idempotency_key=key)
     number = repository.file_order(req, P)[0].number
-    at = dt.datetime.fromisoformat(day).replace(hour=hour) - q.CHINA
+    at = dt.datetime.fromisoformat(day).replace(hour=hour, minute=minute) - q.CHINA
     with session_scope() as s:
         order = s.query(WorkOrder).filter_by(number=number).one()
         order.created_at, order.topic = at, topic

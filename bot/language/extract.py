@@ -709,12 +709,36 @@ def extract_fields(text: str, profile: Profile) -> Fields:
         f.spans.append(name.span)
     address = find_address(t, profile)
     if address:
+        address = _named_place_after(t, address, profile)
         f.address, f.district, f.address_span = address.value, address.district, address.span
     f.request_type = infer_request_type(t)
     f.confidential = parse_confidential(t)
     f.wants_reply = parse_wants_reply(t)
     f.content = content_of(t, profile)
     return f
+
+
+def _named_place_after(t: str, address: Address, profile: Profile) -> Address:
+    """The address with the named place said right after it, which has no place word to be
+    found by (「铁西区兴盛街 刘记烧烤 天天半夜吵」): the segment reader reads it as a place."""
+    from bot.language import matter
+
+    gap = re.match(r"[\s,，、]*(?:那个|这个|就是|叫)?[\s,，、]*", t[address.span[1]:])
+    start = address.span[1] + (gap.end() if gap else 0)
+    if start == address.span[1] and start < len(t) and not t[start - 1].isspace():
+        return address  # the address ends inside a word: nothing follows it as a place
+    at, following = 0, None
+    for seg in matter.read(t, profile):  # read in its context, as the reader was trained
+        if at >= start:
+            following = seg if at == start else None
+            break
+        at += len(seg.text)
+    if following is None or following.label != "place":
+        return address
+    named = following.text.strip(" ，,。、；;：:")
+    if not 2 <= len(named) <= 12 or _GENERIC_PLACE.fullmatch(named) or find_phone(named) or _ADDRESS_STOPWORDS.search(named):
+        return address
+    return Address(address.value + named, address.district, (address.span[0], start + len(named)))
 
 
 def content_of(text: str, profile: Profile) -> str | None:

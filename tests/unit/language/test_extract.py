@@ -341,3 +341,11 @@ def test_names_said_in_english(text, name):
 @pytest.mark.parametrize("text", ["Yes, correct. Please submit.", "ok", "I am tired", "Hello"])
 def test_english_that_is_not_a_name(text):
     assert extract.parse_name_answer(text)[0] is None
+
+
+def test_a_named_place_right_after_the_address_is_part_of_it():
+    """A shop's name has no place word to be found by; said right after the street, it is the place."""
+    assert extract.extract_fields("铁西区兴盛街 刘记烧烤 天天半夜吵", P).address == "铁西区兴盛街刘记烧烤"
+    # the matter, a name or the next part of the address are not taken for it
+    assert extract.extract_fields("铁西区兴盛街8号 楼道里堆满杂物", P).address == "铁西区兴盛街8号"
+    assert extract.extract_fields("铁东区园林小区 王桂兰 13842215637", P).address == "铁东区园林小区"

@@ -6,7 +6,9 @@
 Sources: ``bot/lexicon/matter_segments_*.yml``, citizens' chat messages cut into segments and
 labelled matter / place / form / aside by writers briefed only with the task (session 14: two
 writers, one leaning on elderly, dialect and voice-typed speech, one on angry, formal and business
-voices). None of them saw the conversation sets. The figures that matter: how many matter
+voices; session 15: a third writer, all six groups of voices, long letters and answers in a running
+conversation, borderlines between a life story and a consequence). None of them saw the
+conversation sets. The figures that matter: how many matter
 segments the reader would drop (a lost fact) and how many asides it would keep, out of fold (by
 message), at the threshold the reader uses (``KEEP_FROM``).
 """

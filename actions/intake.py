@@ -283,7 +283,10 @@ class ActionExtractFields(Action):
                     if retyped:
                         updates["request_type"] = retyped
                 return
-            updates["content"] = matter.join(current, found.content)[: extract.MAX_CONTENT_CHARS]
+            more = found.content
+            if _CORRECTS.match(extract.normalize(text)):  # 「不对不对 不是小区大门 是我们单元那个铁门」
+                more = matter.without_misheard(more) or more
+            updates["content"] = matter.join(current, more)[: extract.MAX_CONTENT_CHARS]
             if requested != "confirmed":
                 notices.add("utter_content_added")
 

@@ -267,6 +267,15 @@ def corrected(current: str, correction: str) -> str | None:
     return "".join(old)
 
 
+# 「不是小区大门 是我们单元那个铁门」: what the citizen says was misheard is not the matter.
+_MISHEARD = re.compile(r"(?:^|(?<=[\s，,。！!]))不是(?:那个|说)?[^，,。！!\s]{1,12}[\s，,]+是(?:那个|说)?")
+
+
+def without_misheard(correction: str) -> str:
+    """A correction's matter without the part the citizen says was wrong."""
+    return _MISHEARD.sub("", correction).strip(" ，,。")
+
+
 def join(current: str | None, more: str) -> str:
     """A later message's matter after what was kept, with the citizen's kind of pause between."""
     if not current:
@@ -279,4 +288,4 @@ def join(current: str | None, more: str) -> str:
     return current + (" " if spoken else "。") + more
 
 
-__all__ = ["LABELS", "Segment", "corrected", "join", "matter_text", "read", "segments"]
+__all__ = ["LABELS", "Segment", "corrected", "join", "matter_text", "read", "segments", "without_misheard"]

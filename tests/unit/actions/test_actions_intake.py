@@ -411,3 +411,15 @@ def test_a_place_named_later_is_added_to_the_place_described():
     events, _ = run(ActionExtractFields(), tracker("我住7号楼 就在KTV对面", intent="provide_info",
                                                    form="intake_form", requested="name", slots=slots))
     assert "address" not in slots_set(events)
+
+
+def test_what_the_citizen_says_was_misheard_is_not_added_to_the_matter():
+    slots = {**FULL, "content": "我们楼有俩事 一个楼道灯不亮 一个单元门那个锁坏了关不上 谁都能进来", "address": None}
+    for intent in ("provide_info", "correct_field", "complain"):
+        events, _ = run(ActionExtractFields(), tracker("不对不对 不是小区大门 是我们单元那个铁门", intent=intent,
+                                                       form="intake_form", requested="address", slots=slots))
+        content = slots_set(events).get("content", slots["content"])
+        assert "小区大门" not in content and "锁坏了" in content, intent
+    events, _ = run(ActionExtractFields(), tracker("不对不对 不是小区大门 是我们单元那个铁门", intent="provide_info",
+                                                   form="intake_form", requested="address", slots=slots))
+    assert "铁门" in slots_set(events)["content"]

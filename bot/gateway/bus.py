@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 LOCK_LEASE = 120.0  # seconds a crashed gateway's lock outlives it
+# A process's own locks, shared by every gateway it runs (tests run several in one event loop).
+_LOCAL_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = weakref.WeakKeyDictionary()
 
 
 class Bus:
@@ -34,7 +37,6 @@ class Bus:
     def __init__(self) -> None:
         self.origin = uuid.uuid4().hex
         self.handlers: dict[str, list[Handler]] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
         self._announced: dict[str, list[Any]] = {}
 
     def on(self, kind: str, handler: Handler) -> None:
@@ -54,9 +56,10 @@ class Bus:
 
     @contextlib.asynccontextmanager
     async def lock(self, name: str) -> AsyncIterator[None]:
-        local = self._locks.get(name)
+        locks = _LOCAL_LOCKS.setdefault(asyncio.get_running_loop(), {})
+        local = locks.get(name)
         if local is None:
-            local = self._locks[name] = asyncio.Lock()
+            local = locks[name] = asyncio.Lock()
         async with local:
             yield
 

@@ -60,6 +60,10 @@ class Deliveries:
         ids = [d.message_id for d in rows if d.message_id not in closed]
         if not ids:
             return 0
+        async with self.hub.push_lock(sender_id):
+            return await self._send(sender_id, channel, ids, now)
+
+    async def _send(self, sender_id: str, channel: str, ids: list[int], now: dt.datetime) -> int:
         entries = await asyncio.to_thread(transcript.claim, ids)
         taken = {e.id for e in entries}
         # Given to the citizen meanwhile (their next message, a push after an agent's message).

@@ -564,16 +564,22 @@ class Hub:
             if relay:
                 await self.bus.publish("flush", {"sender_id": sender_id, "channel": channel})
             return True
-        entries = await asyncio.to_thread(transcript.claim_undelivered, sender_id)
-        if not entries:
-            return True
-        shown = without_repeats(entries)
-        result = await push(sender_id, [outgoing(e) for e in shown])
-        if isinstance(result, Failed):
-            await self.push_failed(sender_id, channel, [e.id for e in shown[result.sent:]], result)
-        elif not result:
-            await asyncio.to_thread(transcript.unclaim, [e.id for e in entries])
-        return result
+        async with self.push_lock(sender_id):
+            entries = await asyncio.to_thread(transcript.claim_undelivered, sender_id)
+            if not entries:
+                return True
+            shown = without_repeats(entries)
+            result = await push(sender_id, [outgoing(e) for e in shown])
+            if isinstance(result, Failed):
+                await self.push_failed(sender_id, channel, [e.id for e in shown[result.sent:]], result)
+            elif not result:
+                await asyncio.to_thread(transcript.unclaim, [e.id for e in entries])
+            return result
+
+    def push_lock(self, sender_id: str):
+        """One push to a citizen at a time, whichever gateway and loop sends it: a kept answer a
+        retry is sending reaches them before an agent's message sent meanwhile, never after."""
+        return self.bus.lock(f"push:{sender_id}")
 
     async def push_failed(self, sender_id: str, channel: str, ids: list[int], failure: Failed,
                           now: dt.datetime | None = None) -> str:

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -77,6 +78,11 @@ def reply_from_rasa(message: dict[str, Any]) -> tuple[str | None, dict[str, Any]
     data = {k: message[k] for k in ("buttons", "image", "custom", "attachment") if message.get(k)}
     text = message.get("text")
     return (text if isinstance(text, str) else None), data
+
+
+def _numbers(line: str) -> set[str]:
+    """The emergency numbers a line names (110, 119, 120, 122)."""
+    return set(re.findall(r"(?<!\d)1(?:10|19|20|22)(?!\d)", line))
 
 
 def without_repeats(entries: list[transcript.Entry]) -> list[transcript.Entry]:
@@ -495,9 +501,10 @@ class Hub:
             line = possible_emergency_line(reading.possible)
             now = time.monotonic()
             said, at = self._conditional_said.get(sender_id, ("", 0.0))
-            if said == line and now - at < CONDITIONAL_REPEAT_AFTER:
-                # the same conditional line a moment ago (a long story told in several messages):
-                # the citizen has the numbers; the desk still has every message
+            if _numbers(line) <= _numbers(said) and now - at < CONDITIONAL_REPEAT_AFTER:
+                # a conditional line with the same numbers a moment ago (a long story told in several
+                # messages): the citizen has the numbers; the desk still has every message. A line
+                # naming a number they were not given is said.
                 return None
             self._conditional_said[sender_id] = (line, now)
             if len(self._conditional_said) > 10_000:

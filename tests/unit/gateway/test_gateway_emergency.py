@@ -82,3 +82,28 @@ def test_the_same_conditional_line_is_not_said_again_a_moment_later_but_every_me
     assert second == [ORDINARY]           # the numbers were given a moment ago
     assert len(other) == 2 and other[0].startswith("如果")  # another citizen hears them
     assert alerts.listing("open")  # the desk has it
+
+
+def test_a_conditional_line_with_the_same_numbers_is_not_said_again_but_a_new_number_is(monkeypatch):
+    readings = iter([Emergency("medical", ("120", "110"), "吓醒"), Emergency("violence", ("110", "120"), "凶我"),
+                     Emergency("fire", ("119",), "冒烟")])
+    monkeypatch.setattr("bot.language.emergency.assess",
+                        lambda _text: Reading(emergency.POSSIBLE, next(readings)))
+
+    async def answer(request: web.Request) -> web.Response:
+        body = await request.json()
+        return web.json_response([{"recipient_id": body["sender"], "text": ORDINARY}])
+
+    async def conversation() -> list[list[dict]]:
+        async with server(answer) as rasa, server() as actions:
+            hub = _hub(rasa, actions)
+            try:
+                return [await hub.handle("web-dogs", "rest", text)
+                        for text in ("孙儿遭吓醒好多回了 哭得凶得很", "他还凶我 气死我了", "楼道里好像有点烟味")]
+            finally:
+                await hub.stop()
+
+    first, second, third = ([m.get("text") for m in told if m.get("text")] for told in asyncio.run(conversation()))
+    assert first[0].startswith("如果") and "120" in first[0]
+    assert second == [ORDINARY]  # another kind's line, but the same numbers: not again
+    assert third[0].startswith("如果") and "119" in third[0]  # a number not given yet is said

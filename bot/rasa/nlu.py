@@ -56,6 +56,11 @@ def foreign_intent(text: str) -> str | None:
 QUESTION_TAKES = {"seek_help", "complain", "suggest", "nlu_fallback"}
 
 
+def _a_detail_not_a_question(text: str) -> bool:
+    """A message that asks nothing and tells a concrete detail (a number, a plate, a time)."""
+    return len(text.strip()) >= 8 and bool(re.search(r"\d", text)) and not questions.asks(text)
+
+
 def _demote(message: Message, name: str) -> bool:
     """The next intent of the ranking wins over ``name`` (and over an emergency or a legal route,
     which only the rules decide)."""
@@ -151,6 +156,10 @@ class SafetyOverride(GraphComponent):
                 # The classifier alone does not send a citizen away (纪委旁边的公厕): without a
                 # route the scope rules name, the request is taken.
                 _demote(message, LEGAL_INTENT)
+                reading["overrode"] = current
+            elif current == "faq" and _a_detail_not_a_question(text):
+                # 「车牌系辽CT5209 今日下昼两点几」 read as asking the hotline's hours: it asks nothing
+                _demote(message, "faq")
                 reading["overrode"] = current
             elif current in QUESTION_TAKES and questions.is_information_question(text):
                 _set_intent(message, CONSULT_INTENT, max(confidence, 0.9))

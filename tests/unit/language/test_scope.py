@@ -500,3 +500,18 @@ def test_disputes_between_private_persons_are_told_mediation_legal_aid_and_the_c
         assert scope.detect(text, ANSHAN) is None, text
     # asking how to sue is answered, not sent away
     assert scope.read("朋友借我两万块钱 一年多了不还 想问问要是起诉的话去哪个法院", ANSHAN) == (None, "litigation")
+
+
+def test_a_detail_read_as_a_question_about_the_hotline_is_not_answered_as_one():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.nlu import SafetyOverride
+
+    layer = SafetyOverride({})
+    for text, expected in (("车牌系辽CT5209 今日下昼两点几", "complain"), ("你们晚上几点下班？", "faq"),
+                           ("12345晚上有人接吗", "faq")):
+        message = Message(data={"text": text, "intent": {"name": "faq", "confidence": 0.8},
+                                "intent_ranking": [{"name": "faq", "confidence": 0.8},
+                                                   {"name": "complain", "confidence": 0.15}]})
+        layer.process([message])
+        assert message.get("intent")["name"] == expected, text

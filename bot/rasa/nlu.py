@@ -56,6 +56,10 @@ def foreign_intent(text: str) -> str | None:
 QUESTION_TAKES = {"seek_help", "complain", "suggest", "nlu_fallback"}
 
 
+# Intents that tell a matter or a detail of one.
+TELLS = ("complain", "report_violation", "seek_help", "suggest", "provide_info", "correct_field")
+
+
 def _a_detail_not_a_question(text: str) -> bool:
     """A message that asks nothing and tells a concrete detail (a number, a plate, a time)."""
     return len(text.strip()) >= 8 and bool(re.search(r"\d", text)) and not questions.asks(text)
@@ -158,8 +162,10 @@ class SafetyOverride(GraphComponent):
                 _demote(message, LEGAL_INTENT)
                 reading["overrode"] = current
             elif current == "faq" and _a_detail_not_a_question(text):
-                # 「车牌系辽CT5209 今日下昼两点几」 read as asking the hotline's hours: it asks nothing
-                _demote(message, "faq")
+                # 「车牌系辽CT5209 今日下昼两点几」 read as asking the hotline's hours: it asks nothing,
+                # it tells: the next reading that tells a matter, or a detail of one
+                told = [r for r in (message.get("intent_ranking") or []) if r.get("name") in TELLS]
+                _set_intent(message, told[0]["name"] if told else "provide_info", max(confidence, 0.5))
                 reading["overrode"] = current
             elif current in QUESTION_TAKES and questions.is_information_question(text):
                 _set_intent(message, CONSULT_INTENT, max(confidence, 0.9))

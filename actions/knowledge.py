@@ -47,6 +47,9 @@ class ActionAnswerQuestion(Action):
             # so it is more of the matter, not a question for the knowledge base
             dispatcher.utter_message(response="utter_content_added")
             return [SlotSet("content", kept)]
+        parts = questions.several(question)
+        if parts and (answered := _answer_each(dispatcher, tracker, question, parts)) is not None:
+            return answered
         try:
             decision = knowledge_base().current().decide(question)
         except Exception:  # the base failing must not cost the citizen their question
@@ -79,6 +82,43 @@ class ActionAnswerQuestion(Action):
         else:
             dispatcher.utter_message(response="utter_kb_unknown")
         return [SlotSet("kb_question", question)]
+
+
+def _answer_each(dispatcher: CollectingDispatcher, tracker: Tracker, question: str,
+                 parts: list[str]) -> list[EventType] | None:
+    """Several questions in one message (「1.营业执照在哪办 2.新办企业能申请哪些扶持政策」): each the
+    base answers is answered, in order; each it cannot is named, never dropped (kept in the matter
+    while the form runs). None when the base answers none of them: the message is read whole."""
+    try:
+        base = knowledge_base().current()
+        decisions = [base.decide(part) for part in parts]
+    except Exception:
+        log.exception("knowledge base search failed")
+        return None
+    if not any(d.kind == "answer" for d in decisions):
+        return None
+    events: list[EventType] = [SlotSet("kb_question", question)]
+    given: set[str] = set()
+    unanswered = []
+    for part, decision in zip(parts, decisions, strict=True):
+        if decision.kind != "answer":
+            unanswered.append(part)
+            continue
+        article = decision.hits[0].article
+        if article.id not in given:
+            given.add(article.id)
+            contact = "；".join(x for x in (article.contact, article.hours) if x)
+            dispatcher.utter_message(response="utter_kb_answer", title=article.title, answer=article.answer,
+                                     unit=article.unit, contact_line=f"\n联系方式：{contact}" if contact else "")
+    if unanswered and (kept := _kept_in_the_matter(tracker, "；".join(unanswered))) is not None:
+        dispatcher.utter_message(text=citizen_texts.QUESTION_KEPT)
+        events.append(SlotSet("content", kept))
+    else:
+        for part in unanswered:
+            dispatcher.utter_message(text=citizen_texts.PART_UNKNOWN.format(question=part))
+    if not tracker.active_loop.get("name"):
+        dispatcher.utter_message(response="utter_kb_helpful")
+    return events
 
 
 _OPTION = re.compile(r"^\s*\d+[.、]\s*(.+?)\s*$", re.M)

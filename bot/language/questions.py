@@ -44,3 +44,21 @@ _ASKS = re.compile(r"[？?]|怎么|如何|哪里|哪儿|什么|能不能|可不�
 def asks(text: str) -> bool:
     """Whether the message asks something: then it is not only a detail of the matter."""
     return bool(_ASKS.search(text or "")) or is_information_question(text)
+
+
+# 「想问一下：1.营业执照在哪办，能不能网上办？2.新办企业能申请哪些创业扶持政策？」
+_NUMBERED = re.compile(r"(?:^|(?<=[\s：:，,。；;？?！!]))(?:[1-9１-９]|[（(][1-9一二三四五][）)]|[一二三四五])[\.、．）)]\s*")
+_ASKED_SENTENCE = re.compile(r"[^？?。！!；;\n]+[？?]")
+
+
+def several(text: str) -> list[str]:
+    """The questions of a message that asks several (numbered points, or two or more sentences
+    ending in a question mark), each with enough words to be looked up; [] when it asks one."""
+    t = (text or "").strip()
+    if not t or len(t) > 600:
+        return []
+    parts = [p.strip(" ，,。；;：:") for p in _NUMBERED.split(t)[1:]]
+    if len(parts) < 2:
+        parts = [m.group(0).strip(" ，,。；;：:") for m in _ASKED_SENTENCE.finditer(t)]
+    parts = [p for p in parts if len(re.sub(r"[^\u4e00-\u9fa5A-Za-z0-9]", "", p)) >= 6]
+    return parts if len(parts) >= 2 and all(asks(p) for p in parts) else []

@@ -72,3 +72,57 @@ def test_questions_are_not_details():
         assert questions.asks(asked), asked
     for told in ["车牌是辽CT5209 今天下午两点多", "物业说等配件 都等了一个礼拜了", "楼下饭店的油烟太大了"]:
         assert not questions.asks(told), told
+
+
+class _Base:
+    """The knowledge base's decisions, by a word of each question."""
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+
+    def current(self):  # noqa: ANN201
+        return self
+
+    def decide(self, query: str):  # noqa: ANN201
+        for word, title in self.answers.items():
+            if word in query:
+                article = SimpleNamespace(id=title, title=title, answer=f"{title}的办法", unit="某局", contact="", hours="")
+                return SimpleNamespace(kind="answer", hits=(SimpleNamespace(article=article),))
+        return SimpleNamespace(kind="unknown", hits=())
+
+
+def _ask(monkeypatch, said: str, answers: dict[str, str], **kwargs):  # noqa: ANN202
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    import actions.knowledge as knowledge
+
+    monkeypatch.setattr(knowledge, "knowledge_base", lambda: _Base(answers))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(knowledge.ActionAnswerQuestion().run(dispatcher, tracker(said, intent="consult", **kwargs), {}))
+    return dispatcher.messages, events
+
+
+def test_several_questions_in_one_message_are_each_answered(monkeypatch):
+    said = "你好，我准备在高新区注册一家软件公司。想问一下：1.营业执照在哪办，能不能网上办？2.新办企业能申请哪些创业扶持政策？"
+    messages, _ = _ask(monkeypatch, said, {"营业执照": "办理营业执照", "扶持": "创业扶持政策"})
+    assert [m.get("title") for m in messages if m.get("response") == "utter_kb_answer"] == ["办理营业执照", "创业扶持政策"]
+    assert messages[-1]["response"] == "utter_kb_helpful"
+
+
+def test_a_question_of_several_the_base_cannot_answer_is_named_not_dropped(monkeypatch):
+    said = "居住证怎么办理？新生儿落户需要什么材料？"
+    messages, _ = _ask(monkeypatch, said, {"居住证": "办理居住证"})
+    assert [m.get("title") for m in messages if m.get("response") == "utter_kb_answer"] == ["办理居住证"]
+    assert any("新生儿落户需要什么材料" in (m.get("text") or "") for m in messages)
+    # while the form runs, the unanswered one is kept in the matter
+    slots = {"content": "孩子上个月出生 户口还没上"}
+    messages, events = _ask(monkeypatch, said, {"居住证": "办理居住证"}, form="intake_form", slots=slots)
+    content = next(e["value"] for e in events if e.get("name") == "content")
+    assert content.startswith(slots["content"]) and "新生儿落户" in content
+
+
+def test_several_questions_none_answered_are_read_as_one(monkeypatch):
+    messages, _ = _ask(monkeypatch, "居住证怎么办理？新生儿落户需要什么材料？", {})
+    assert [m.get("response") for m in messages] == ["utter_kb_unknown"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.language import questions
 from bot.language.questions import is_information_question
 
 QUESTIONS = [
@@ -36,3 +37,15 @@ def test_questions_for_information(text):
 @pytest.mark.parametrize("text", GRIEVANCES)
 def test_grievances_and_nonsense_are_not(text):
     assert not is_information_question(text)
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("想问一下：1.营业执照在哪办，能不能网上办？2.新办企业能申请哪些创业扶持政策？",
+     ["营业执照在哪办，能不能网上办？", "新办企业能申请哪些创业扶持政策？"]),
+    ("居住证怎么办理？新生儿落户需要什么材料？", ["居住证怎么办理？", "新生儿落户需要什么材料？"]),
+    ("请问社保卡丢了怎么补办？", []),
+    ("1.楼道灯坏了 2.单元门锁坏了", []),       # numbered, but nothing asked: a matter, not questions
+    ("什么？怎么办？", []),                      # too short to look up
+])
+def test_several_questions_in_one_message(text, parts):
+    assert questions.several(text) == parts

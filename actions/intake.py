@@ -98,6 +98,9 @@ class Notices:
     def add(self, response: str, **kwargs: Any) -> None:
         self.items.append({"response": response, **kwargs})
 
+    def say(self, text: str) -> None:
+        self.items.append({"text": text})
+
     def events(self) -> list[EventType]:
         return [SlotSet("notices", self.items)]
 
@@ -242,6 +245,11 @@ class ActionExtractFields(Action):
         updates: dict[str, Any],
     ) -> None:
         current = tracker.get_slot("content")
+        if current and (chosen := matter.only_the_one(current, extract.normalize(text))) is not None:
+            # 「那就先把路灯的登记上 … 公交那个我回头单独再反映」: this order is the one matter chosen
+            updates["content"] = chosen
+            notices.say(citizen_texts.ONE_OF_SEVERAL)
+            return
         if found.content is None:  # nothing in the message describes the matter
             if requested == "address" and current and (beside := _places_beside_the_address(text, found)):
                 # 「…明达新区3栋2单元 我们是1202 对门是1201」: which door the matter is behind

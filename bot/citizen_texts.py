@@ -415,6 +415,8 @@ def too_fast_reply(profile: Profile, seconds: int) -> str:
 EMPTY_MESSAGE = "没有收到文字内容，请直接输入您要反映的问题。"
 # A question in the middle of the form that the knowledge base cannot answer is part of the matter.
 QUESTION_KEPT = "这个问题我暂时没有现成的答案，已经把它记到您这次的诉求内容里，承办单位会一并答复您。"
+# The citizen told several matters and chose one to file now (「那就先把路灯的登记上」).
+ONE_OF_SEVERAL = "好的，这次先登记您选的这一件，另一件您可以之后再单独反映。"
 # One of several questions in a message that the knowledge base cannot answer (the others were).
 PART_UNKNOWN = "关于“{question}”，我暂时没有找到准确的答案，不想给您说错。需要的话可以回复“没解决”，我帮您登记咨询工单，由相关部门答复您。"
 UPLOAD_RECEIVED = "图片已收到，提交工单时会作为证据一并附上。"

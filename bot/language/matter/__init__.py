@@ -267,6 +267,38 @@ def corrected(current: str, correction: str) -> str | None:
     return "".join(old)
 
 
+# 「一是…；二是…」「第一…第二…」「1.… 2.…」「另外…」: where a second matter begins.
+_NEXT_ITEM = re.compile(r"(?:^|(?<=[\s，,。；;！!？?：:]))(?:[一二三四五]是|第[一二三四五](?:个|件|点)?(?:是|事)?[，,：:]?|[1-9][\.、．]|(?:另外|还有)(?:一个|一件)?(?:事|个事)?[，,：:]?)")
+# 「那就先把路灯的登记上」「只登记噪音那个」: which of several matters the citizen files now.
+_FILES_ONE = re.compile(r"(?:先|只|就)(?:把|给我|帮我)?(?P<what>[\u4e00-\u9fa5A-Za-z0-9]{1,8}?)(?:的|那个|这个|那件|这件)?(?:事儿?)?"
+                        r"(?:登记|报上|记上|提交|报一下|登上)|(?:只|先)(?:登记|报|反映)(?P<what2>[\u4e00-\u9fa5A-Za-z0-9]{1,8}?)(?:的|那个|这个)?(?:事儿?)?(?:吧|就行|$)")
+
+
+def items(text: str) -> list[str]:
+    """The matters of a message that tells several one after another (the words before the first
+    one are left out: 「您好，反映两个事。」); [text] when it tells one."""
+    starts = [m.start() for m in _NEXT_ITEM.finditer(text)]
+    if len(starts) < 2:
+        return [text]
+    return [text[a:b].strip(" ，,。；;") for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def only_the_one(current: str, said: str) -> str | None:
+    """The one matter of several the citizen chose to file now (「那就先把路灯的登记上」), without its
+    enumerator; None when they chose none, or the choice does not pick exactly one."""
+    chosen = _FILES_ONE.search(said)
+    parts = items(current)
+    if chosen is None or len(parts) < 2:
+        return None
+    what = re.sub(r"^(?:先|只|把|给我|帮我|那个|这个)+", "", chosen.group("what") or chosen.group("what2") or "")
+    if len(what) < 2:
+        return None
+    picked = [p for p in parts if what in p]
+    if len(picked) != 1:
+        return None
+    return _NEXT_ITEM.sub("", picked[0], count=1).strip(" ，,。；;")
+
+
 # 「不是小区大门 是我们单元那个铁门」: what the citizen says was misheard is not the matter.
 _MISHEARD = re.compile(r"(?:^|(?<=[\s，,。！!]))不是(?:那个|说)?[^，,。！!\s]{1,12}[\s，,]+是(?:那个|说)?")
 
@@ -288,4 +320,5 @@ def join(current: str | None, more: str) -> str:
     return current + (" " if spoken else "。") + more
 
 
-__all__ = ["LABELS", "Segment", "corrected", "join", "matter_text", "read", "segments", "without_misheard"]
+__all__ = ["LABELS", "Segment", "corrected", "items", "join", "matter_text", "only_the_one", "read", "segments",
+           "without_misheard"]

@@ -423,3 +423,18 @@ def test_what_the_citizen_says_was_misheard_is_not_added_to_the_matter():
     events, _ = run(ActionExtractFields(), tracker("不对不对 不是小区大门 是我们单元那个铁门", intent="provide_info",
                                                    form="intake_form", requested="address", slots=slots))
     assert "铁门" in slots_set(events)["content"]
+
+
+def test_the_one_matter_of_several_the_citizen_chooses_to_file_now_is_the_content():
+    told = ("您好，反映两个事。一是千山区宁远街道东山名居小区北门那条路，路灯坏了七八盏，晚上黑灯瞎火的；"
+            "二是22路公交车最近末班车从晚上9点提前到7点半，下夜班的人没车坐。")
+    slots = {**FULL, "content": told, "name": None}
+    events, _ = run(ActionExtractFields(), tracker("那就先把路灯的登记上，算求助吧，麻烦派人修一下。公交那个我回头单独再反映",
+                                                   intent="seek_help", form="intake_form", requested="name", slots=slots))
+    got = slots_set(events)
+    assert "路灯坏了七八盏" in got["content"] and "公交" not in got["content"] and not got["content"].startswith("一是")
+    assert any("先登记您选的这一件" in (n.get("text") or "") for n in got["notices"])
+    # 「先登记吧」 chooses nothing: the matter stays whole
+    events, _ = run(ActionExtractFields(), tracker("先登记吧", intent="provide_info", form="intake_form",
+                                                   requested="name", slots=slots))
+    assert "content" not in slots_set(events)

@@ -97,3 +97,11 @@ def test_a_plate_is_the_matter_and_a_room_number_beside_an_address_is_a_place():
     labels = [s.label for s in matter.read("铁东区山南街道明达新区3栋2单元 我们是1202 对门是1201", P)]
     assert labels == ["place", "place", "place"]
     assert matter.matter_text("举报人陈思远，电话13898016324。", P) == ""
+
+
+def test_several_matters_and_the_one_chosen():
+    told = "一是北门那条路，路灯坏了七八盏；二是22路公交车末班车提前到7点半。"
+    assert len(matter.items(told)) == 2 and matter.items("楼上漏水三天了") == ["楼上漏水三天了"]
+    assert matter.only_the_one(told, "只登记公交那个吧") == "22路公交车末班车提前到7点半"
+    assert matter.only_the_one(told, "先把路灯的登记上") == "北门那条路，路灯坏了七八盏"
+    assert matter.only_the_one(told, "都登记上吧") is None and matter.only_the_one("楼上漏水三天了", "只登记漏水的") is None

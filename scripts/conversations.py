@@ -4,6 +4,7 @@ independently of the code, played through the REST channel of a real stack.
     .venv/bin/python -m scripts.conversations               # both halves (the sealed one: counts only)
     .venv/bin/python -m scripts.conversations --half dev    # the development half, failures shown
     .venv/bin/python -m scripts.conversations --only P07    # one conversation, every reply shown
+    .venv/bin/python -m scripts.conversations --half round2 --counts-only   # a new round's first look
 
 Each conversation (``tests/data/conversations_dev.yml``, ``conversations_sealed.yml``) gives the
 citizen's messages and the facts the citizen would give if asked for more. The citizen's messages
@@ -34,7 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DATA = ROOT / "tests" / "data"
-HALVES = {"dev": DATA / "conversations_dev.yml", "sealed": DATA / "conversations_sealed.yml"}
+HALVES = {"dev": DATA / "conversations_dev.yml", "sealed": DATA / "conversations_sealed.yml",
+          # a second independent round (session 15: one more author, the same brief), scored once
+          # with --counts-only before anyone read it, development data since
+          "round2": DATA / "conversations_round2.yml"}
 EXTRA_TURNS = 4
 # What the citizen says when asked for a fact they would not give.
 DECLINE = {"name": "不想留名字", "phone": "电话就不留了", "address": "没有具体地址"}
@@ -152,9 +156,9 @@ def judge(conv: dict, run: dict) -> list[str]:
     return problems
 
 
-def run_half(stack, half: str, only: str | None = None) -> dict:  # type: ignore[no-untyped-def]
+def run_half(stack, half: str, only: str | None = None, counts_only: bool = False) -> dict:  # type: ignore[no-untyped-def]
     convs = [c for c in load(half) if only is None or c["id"] == only]
-    sealed = half == "sealed"
+    sealed = half == "sealed" or counts_only
     results, failures, turns_to_file = [], [], []
     for conv in convs:
         run = play(stack, conv, show=only is not None)
@@ -189,8 +193,9 @@ def run_half(stack, half: str, only: str | None = None) -> dict:  # type: ignore
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--half", choices=("dev", "sealed", "both"), default="both")
-    ap.add_argument("--only", help="one conversation of the development half, every reply shown")
+    ap.add_argument("--half", choices=("dev", "sealed", "round2", "both"), default="both")
+    ap.add_argument("--only", help="one conversation of the development half (or round2), every reply shown")
+    ap.add_argument("--counts-only", action="store_true", help="failures counted by kind, not shown (a first look)")
     args = ap.parse_args()
     from tests.support.stack import start_stack
 
@@ -201,10 +206,12 @@ def main() -> None:
         os.environ["HOTLINE_DB_URL"] = stack.db_url
         try:
             if args.only:
-                print(json.dumps(run_half(stack, "dev", args.only), ensure_ascii=False, indent=1))
+                half = "round2" if any(c["id"] == args.only for c in load("round2")) else "dev"
+                print(json.dumps(run_half(stack, half, args.only), ensure_ascii=False, indent=1))
                 return
             halves = ("dev", "sealed") if args.half == "both" else (args.half,)
-            print(json.dumps({h: run_half(stack, h) for h in halves}, ensure_ascii=False, indent=1))
+            print(json.dumps({h: run_half(stack, h, counts_only=args.counts_only) for h in halves},
+                             ensure_ascii=False, indent=1))
         finally:
             stack.stop()
 

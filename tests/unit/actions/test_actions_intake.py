@@ -345,6 +345,11 @@ def test_the_kind_is_read_from_the_whole_matter_unless_the_citizen_named_it():
     events, _ = run(ActionExtractFields(), tracker(
         "俺在工地干活 老板欠俺们工钱 三个月了 十几个人都没给", intent="seek_help"))
     assert slots_set(events)["request_type"] == "投诉"
+    from actions.intake import _PARTY_FAILING
+
+    for said in ("楼道灯黑了一个多月了 找物业了 说没材料", "找过社区的人好几回 一直没下文", "热力公司不处理"):
+        assert _PARTY_FAILING.search(said), said
+    assert not _PARTY_FAILING.search("楼道灯黑了一个多月了 上礼拜下楼差点踩空")
     # a kind the citizen declares later stands over the one only read
     slots = {**FULL, "content": "我孙子在胜利小学上学", "request_type": "求助", "address": None}
     events, _ = run(ActionExtractFields(), tracker(

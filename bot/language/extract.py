@@ -718,6 +718,13 @@ def extract_fields(text: str, profile: Profile) -> Fields:
     return f
 
 
+# A shop or business by its name alone (老四季抻面, 刘记烧烤, 金凤凰洗浴, 小王修车铺): said right after an
+# address, it is the place.
+_BUSINESS_NAME = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9]{1,6}(?:抻面|拉面|面馆|饺子馆?|包子铺?|烧烤|火锅|麻辣烫|串店|烤肉|冷面|酒馆|饭庄"
+                            r"|洗浴|浴池|足疗|按摩|美发|理发店?|诊所|药房|药店|超市|便利店|商店|商行|修车铺?|汽修|洗车|网吧|棋牌室"
+                            r"|幼儿园|托管班?|培训班|健身房|台球厅|歌厅|KTV|ktv|[店馆铺坊厅行])")
+
+
 def _named_place_after(t: str, address: Address, profile: Profile) -> Address:
     """The address with the named place said right after it, which has no place word to be
     found by (「铁西区兴盛街 刘记烧烤 天天半夜吵」): the segment reader reads it as a place."""
@@ -733,9 +740,11 @@ def _named_place_after(t: str, address: Address, profile: Profile) -> Address:
             following = seg if at == start else None
             break
         at += len(seg.text)
-    if following is None or following.label != "place":
+    if following is None:
         return address
     named = following.text.strip(" ，,。、；;：:")
+    if len(named) < 3 or following.label != "place" and not _BUSINESS_NAME.fullmatch(named):
+        return address  # 「饭店」 alone is what, not which
     if not 2 <= len(named) <= 12 or _GENERIC_PLACE.fullmatch(named) or find_phone(named) or _ADDRESS_STOPWORDS.search(named):
         return address
     return Address(address.value + named, address.district, (address.span[0], start + len(named)))

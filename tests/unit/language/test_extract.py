@@ -349,3 +349,6 @@ def test_a_named_place_right_after_the_address_is_part_of_it():
     # the matter, a name or the next part of the address are not taken for it
     assert extract.extract_fields("铁西区兴盛街8号 楼道里堆满杂物", P).address == "铁西区兴盛街8号"
     assert extract.extract_fields("铁东区园林小区 王桂兰 13842215637", P).address == "铁东区园林小区"
+    # a shop by its name alone, after a pause and a filler
+    assert extract.extract_fields("海城西柳镇 市场后街那个 老四季抻面 后厨用泔水油", P).address == "海城西柳镇市场后街老四季抻面"
+    assert extract.extract_fields("铁东区园林小区3号楼 饭店 油烟大", P).address == "铁东区园林小区3号楼"

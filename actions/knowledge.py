@@ -58,15 +58,7 @@ class ActionAnswerQuestion(Action):
             return [SlotSet("kb_question", question)]
         chosen = _narrowed(decision.hits, offered_before(tracker)) if decision.kind == "choose" else None
         if decision.kind == "answer" or chosen is not None:
-            article = chosen or decision.hits[0].article
-            contact = "；".join(x for x in (article.contact, article.hours) if x)
-            dispatcher.utter_message(
-                response="utter_kb_answer",
-                title=article.title,
-                answer=article.answer,
-                unit=article.unit,
-                contact_line=f"\n联系方式：{contact}" if contact else "",
-            )
+            _say_answer(dispatcher, chosen or decision.hits[0].article)
             if not tracker.active_loop.get("name"):
                 dispatcher.utter_message(response="utter_kb_helpful")
         elif decision.kind == "choose":
@@ -82,6 +74,12 @@ class ActionAnswerQuestion(Action):
         else:
             dispatcher.utter_message(response="utter_kb_unknown")
         return [SlotSet("kb_question", question)]
+
+
+def _say_answer(dispatcher: CollectingDispatcher, article: Article) -> None:
+    contact = "；".join(x for x in (article.contact, article.hours) if x)
+    dispatcher.utter_message(response="utter_kb_answer", title=article.title, answer=article.answer,
+                             unit=article.unit, contact_line=f"\n联系方式：{contact}" if contact else "")
 
 
 def _answer_each(dispatcher: CollectingDispatcher, tracker: Tracker, question: str,
@@ -107,9 +105,7 @@ def _answer_each(dispatcher: CollectingDispatcher, tracker: Tracker, question: s
         article = decision.hits[0].article
         if article.id not in given:
             given.add(article.id)
-            contact = "；".join(x for x in (article.contact, article.hours) if x)
-            dispatcher.utter_message(response="utter_kb_answer", title=article.title, answer=article.answer,
-                                     unit=article.unit, contact_line=f"\n联系方式：{contact}" if contact else "")
+            _say_answer(dispatcher, article)
     if unanswered and (kept := _kept_in_the_matter(tracker, "；".join(unanswered))) is not None:
         dispatcher.utter_message(text=citizen_texts.QUESTION_KEPT)
         events.append(SlotSet("content", kept))

@@ -371,7 +371,7 @@ class ActionExtractFields(Action):
         t = extract.normalize(text)
         if any(k in updates for k in FIELD_LABELS):
             return True
-        if intent == "affirm" or _AFFIRM.match(t):
+        if intent == "affirm" or _AFFIRM.match(t) or extract.affirms(t):
             updates["confirmed"] = True
             return True
         if intent in SOFT_INTERRUPTIONS:

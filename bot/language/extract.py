@@ -195,6 +195,20 @@ _EXPLICIT_CANCEL = re.compile(
     r"我自己(?:找他|找她|解决|处理)|不麻烦(?:你们)?了")
 
 
+_AFFIRM_PART = re.compile(r"^(?:(?:内容|信息|地址|电话|名字|都|全都|全部|上面的?|以上|这些|那就|就|那)+)?"
+                          r"(?:确认|确定|对|对的|是|是的|没错|没问题|可以|行|好|好的|嗯|ok|提交|确认提交|无误|都对|正确"
+                          r"|这么的|这样|这么办|这么着)+"
+                          r"(?:了|吧|啦|的|呀|哈|呢)*$")
+
+
+def affirms(text: str) -> bool:
+    """Whether the message only says yes (「内容没问题，提交。」「对 都对 提交吧」): every part of it
+    an affirmation, and nothing in it cancelling or correcting."""
+    t = normalize(text).lower()
+    parts = [p for p in re.split(r"[，,。.!！~～\s、]+", t) if p]
+    return bool(parts) and all(_AFFIRM_PART.match(p) for p in parts)
+
+
 def explicit_cancel(text: str) -> bool:
     return bool(_EXPLICIT_CANCEL.search(normalize(text)))
 

@@ -135,6 +135,9 @@ class SafetyOverride(GraphComponent):
         foreign = None if reading["emergency"] else foreign_intent(text)
         if foreign is None and not reading["emergency"] and extract.explicit_cancel(text):
             foreign = CANCEL_INTENT  # 「算了…不用登记了 取消」 was read as a name or a detail
+        elif foreign is None and not reading["emergency"] and extract.affirms(text) \
+                and (message.get("intent") or {}).get("name") in (CANCEL_INTENT, "deny"):
+            foreign = "affirm"  # 「内容没问题，提交。」 had been read as cancelling and lost the order
         if foreign is not None:
             current = (message.get("intent") or {}).get("name")
             if current != foreign:

@@ -352,3 +352,10 @@ def test_a_named_place_right_after_the_address_is_part_of_it():
     # a shop by its name alone, after a pause and a filler
     assert extract.extract_fields("海城西柳镇 市场后街那个 老四季抻面 后厨用泔水油", P).address == "海城西柳镇市场后街老四季抻面"
     assert extract.extract_fields("铁东区园林小区3号楼 饭店 油烟大", P).address == "铁东区园林小区3号楼"
+
+
+@pytest.mark.parametrize("text, yes", [("内容没问题，提交。", True), ("对 都对 提交吧", True), ("行行行", True),
+                                       ("嗯 就这么的", True), ("好的，提交吧！", True), ("不对", False),
+                                       ("不提交了", False), ("没问题 但是电话改一下", False), ("取消吧", False)])
+def test_a_message_that_only_says_yes(text, yes):
+    assert extract.affirms(text) is yes

@@ -520,3 +520,16 @@ def test_a_detail_read_as_a_question_about_the_hotline_is_not_answered_as_one():
                             "intent_ranking": [{"name": "faq", "confidence": 0.8}, {"name": "deny", "confidence": 0.2}]})
     layer.process([message])
     assert message.get("intent")["name"] == "provide_info"
+
+
+def test_saying_yes_in_a_sentence_is_not_cancelling():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.nlu import SafetyOverride
+
+    for text, intent, expected in (("内容没问题，提交。", "cancel", "affirm"), ("不提交了 算了", "deny", "cancel"),
+                                   ("没问题 但是电话改一下", "deny", "deny")):
+        message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.7},
+                                "intent_ranking": [{"name": intent, "confidence": 0.7}]})
+        SafetyOverride({}).process([message])
+        assert message.get("intent")["name"] == expected, text

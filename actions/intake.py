@@ -246,6 +246,11 @@ class ActionExtractFields(Action):
         updates: dict[str, Any],
     ) -> None:
         current = tracker.get_slot("content")
+        if current is None and found.content is None and (unsettled := _unsettled_question(tracker)) is not None:
+            # 「…低保申请了三个多月没信儿…」 offered a choice of articles, then 「岫岩县 岫岩镇 东关社区」:
+            # the citizen went on to file; the matter is what they asked
+            updates["content"] = unsettled
+            return
         if current and (chosen := matter.only_the_one(current, extract.normalize(text))) is not None:
             # 「那就先把路灯的登记上 … 公交那个我回头单独再反映」: this order is the one matter chosen
             updates["content"] = chosen
@@ -389,6 +394,28 @@ _IS_QUESTION = re.compile(r"[？?]|(?:吗|么|呢|不)[。！!~～\s]*$|^(?:那|
 _CORRECTS = re.compile(r"^(?:不对|不是不是|错了|说错了|我?刚才说错了|我说错了|更正|纠正|改一下|应该是)")
 # 「那我要投诉 我们小区物业就是这么干的」 after 「物业能因为没交物业费就给停水吗」: the matter points back.
 _POINTS_BACK = re.compile(r"这么干|这样干|这么做|这样做|这么弄|这样弄|就是这样|就是这么|这种情况|这种事|这个情况|这事儿?|这个事儿?|也是这样")
+
+
+_KB_UNSETTLED = ("您想问的是下面哪一个", "这个问题我暂时没有找到准确的答案")
+
+
+def _unsettled_question(tracker: Tracker) -> str | None:
+    """The matter of the citizen's question the knowledge base just left unsettled (it offered a
+    choice, or had no answer), when the citizen goes on to file instead; None otherwise."""
+    asked = tracker.get_slot("kb_question")
+    if not asked:
+        return None
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            if (event.get("text") or "").startswith(_KB_UNSETTLED):
+                return extract.content_of(asked, profile())
+            return None
+    return None
 
 
 def _places_beside_the_address(text: str, found: extract.Fields) -> str | None:

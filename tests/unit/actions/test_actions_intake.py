@@ -443,3 +443,20 @@ def test_the_one_matter_of_several_the_citizen_chooses_to_file_now_is_the_conten
     events, _ = run(ActionExtractFields(), tracker("先登记吧", intent="provide_info", form="intake_form",
                                                    requested="name", slots=slots))
     assert "content" not in slots_set(events)
+
+
+def test_the_question_the_knowledge_base_left_unsettled_is_the_matter_when_the_citizen_goes_on_to_file():
+    asked = "我想问问低保的事 我八月份在社区交的申请 到现在三个多月了也没信儿 去问社区说等着"
+    history = [{"event": "user", "text": asked},
+               {"event": "bot", "text": "您想问的是下面哪一个？请点选或回复问题名称：\n1. 低保需要什么条件\n2. 低保申请进度怎么查"}]
+    events, _ = run(ActionExtractFields(), tracker("岫岩县 岫岩镇 东关社区", intent="provide_info", form="intake_form",
+                                                   requested="content", slots={"kb_question": asked, "content": None},
+                                                   history=history))
+    content = slots_set(events).get("content") or ""
+    assert "三个多月" in content
+    # after a confident answer, an address starts nothing of the earlier question
+    answered = [{"event": "user", "text": asked}, {"event": "bot", "text": "低保申请进度可以在…查询"}]
+    events, _ = run(ActionExtractFields(), tracker("岫岩县 岫岩镇 东关社区", intent="provide_info", form="intake_form",
+                                                   requested="content", slots={"kb_question": asked, "content": None},
+                                                   history=answered))
+    assert not slots_set(events).get("content")

@@ -195,6 +195,7 @@ _EXPLICIT_CANCEL = re.compile(
     r"我自己(?:找他|找她|解决|处理)|不麻烦(?:你们)?了")
 
 
+_THANKS = re.compile(r"^(?:谢谢|谢谢你|谢谢你们|谢谢您|多谢|麻烦了|麻烦你了|麻烦你们了|辛苦了|辛苦你们了)(?:了|啊|哈|呀)*$")
 _AFFIRM_PART = re.compile(r"^(?:(?:内容|信息|地址|电话|名字|都|全都|全部|上面的?|以上|这些|那就|就|那)+)?"
                           r"(?:确认|确定|对|对的|是|是的|没错|没问题|可以|行|好|好的|嗯|ok|提交|确认提交|无误|都对|正确"
                           r"|这么的|这样|这么办|这么着)+"
@@ -205,7 +206,7 @@ def affirms(text: str) -> bool:
     """Whether the message only says yes (「内容没问题，提交。」「对 都对 提交吧」): every part of it
     an affirmation, and nothing in it cancelling or correcting."""
     t = normalize(text).lower()
-    parts = [p for p in re.split(r"[，,。.!！~～\s、]+", t) if p]
+    parts = [p for p in re.split(r"[，,。.!！~～\s、]+", t) if p and not _THANKS.match(p)]
     return bool(parts) and all(_AFFIRM_PART.match(p) for p in parts)
 
 
@@ -305,7 +306,7 @@ _PLACE_WORDS = (
     "大街|大道|大路|胡同|小区|花园|家园|新村|公寓|广场|大厦|市场|商场|公园|医院|学校|中学|小学|幼儿园|"
     r"[一二三四五六七八九十\d]+中|车站|火车站|客运站|交叉口|交口|路口|街道|社区|乡道|村口|村|屯|镇|乡|"
     r"(?<!的)路(?![灯况费面线由])|(?<!的)街|巷|(?<!村)里|苑|府|城|湾|园|(?<![家法])庭(?!院)|公馆|名邸|楼|栋|号|单元|室|寺|那块|那边|一带|"
-    "门口|楼下|附近|对面|旁边|后身|西侧|东侧|南侧|北侧|拐角|底商|门市|"
+    "门口|楼下|附近|对面|旁边|后身|西侧|东侧|南侧|北侧|拐角|底商|门市|住宅|宿舍|家属院|家属楼|大院|"
     # landmarks and businesses named as the place (鞍山站, 好又多超市, 公积金大厅二号窗口, 金嗓子KTV)
     r"(?<![公车加])站(?![着在起了住岗队])|超市|大厅|窗口|饭店|饭馆|酒店|宾馆|商店|商行|KTV|ktv|网吧|浴池|工地|厂区|停车场|服务区|收费站"
     r"|(?<=[府园苑城庭湾])[一二三四五六七八九十\d]期"  # 锦绣华府二期
@@ -318,7 +319,7 @@ _PLACE_RX = re.compile(
 # 御景华庭): 「12号楼 楼道灯坏了」「12号 门口的下水井」 begin the matter.
 _NAMED_PLACE_PART = re.compile(
     r"(?![楼门路院家屋室旁那这我俺他她咱你])[\u4e00-\u9fa5\d]{1,8}"
-    r"(?:小区|花园|家园|新村|公寓|苑|府|庭|城|湾|园|大厦|广场|市场|商场|街道|社区|村|镇|乡|大街|大道|路|街|号楼|号院|号|栋|单元"
+    r"(?:小区|花园|家园|新村|公寓|苑|府|庭|城|湾|园|大厦|广场|市场|商场|街道|社区|村|镇|乡|大街|大道|路|街|号楼|号院|号|栋|单元|住宅|宿舍|家属院|家属楼|大院"
     r"|小学|中学|学校|医院|公园|车站|站|交口|交叉口|路口|超市|大厅|窗口|饭店|饭馆|酒店|宾馆|商店|KTV|工地|停车场)"
     r"(?:楼下|下面|门口|附近|对面|旁边|后面|前面|[东南西北后正侧]门|东边|西边|南边|北边|东侧|西侧|南侧|北侧)?"
 )
@@ -438,12 +439,19 @@ def _extend_address(t: str, start: int) -> int:
         m = _PLACE_RX.search(t, pos, limit)
         if not m:
             break
-        if end > start and not _continues(t[end:m.start()], m.group(0), 8, stopwords=True):
-            break
-        if end == start and not _continues(t[start:m.start()], m.group(0), 12, stopwords=False):
-            break
-        end = m.end()
-        pos = m.end()
+        longest, stopwords = (8, True) if end > start else (12, False)
+        while not _continues(t[end:m.start()], m.group(0), longest, stopwords=stopwords):
+            # 「立山区 园林小区」: the place word found first (园) is inside the name; the name's own
+            # place word (小区) further on in the same word may still go on with the address
+            later = _PLACE_RX.search(t, m.end(), limit)
+            if later is None or re.search(r"[\s,，。.!！?？;；、]", t[m.end():later.start()]):
+                break
+            m = later
+        else:
+            end = m.end()
+            pos = m.end()
+            continue
+        break
     if end == start:
         # A district alone ("铁东区那边") is still an address.
         m = re.match(r"[\u4e00-\u9fa5]{2,8}?(?:区|县|市)", t[start:])
@@ -740,8 +748,8 @@ _BUSINESS_NAME = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9]{1,6}(?:抻面|拉面|面�
 
 
 def _named_place_after(t: str, address: Address, profile: Profile) -> Address:
-    """The address with the named place said right after it, which has no place word to be
-    found by (「铁西区兴盛街 刘记烧烤 天天半夜吵」): the segment reader reads it as a place."""
+    """The address with the shop or business said by its name right after it, which has no place
+    word to be found by (「铁西区兴盛街 刘记烧烤 天天半夜吵」); a segment of its own, as the reader cuts."""
     from bot.language import matter
 
     gap = re.match(r"[\s,，、]*(?:那个|这个|就是|叫)?[\s,，、]*", t[address.span[1]:])
@@ -757,8 +765,8 @@ def _named_place_after(t: str, address: Address, profile: Profile) -> Address:
     if following is None:
         return address
     named = following.text.strip(" ，,。、；;：:")
-    if len(named) < 3 or following.label != "place" and not _BUSINESS_NAME.fullmatch(named):
-        return address  # 「饭店」 alone is what, not which
+    if len(named) < 3 or following.label not in ("place", "matter") or not _BUSINESS_NAME.fullmatch(named):
+        return address  # 「饭店」 alone is what, not which; 「司机绕路」 is no shop
     if not 2 <= len(named) <= 12 or _GENERIC_PLACE.fullmatch(named) or find_phone(named) or _ADDRESS_STOPWORDS.search(named):
         return address
     return Address(address.value + named, address.district, (address.span[0], start + len(named)))

@@ -99,6 +99,9 @@ def test_name_answers(text, value, problem):
         ("铁东区园林街道 东方红小学门口 红绿灯坏了", "铁东区园林街道东方红小学门口", "铁东区"),
         ("铁西区兴盛街8号 楼道里堆满杂物", "铁西区兴盛街8号", "铁西区"),
         ("高新区 路灯坏了一排", "高新区", "高新区"),
+        # a name whose first character is a place word (园林小区) and a 住宅 are still parts of it
+        ("立山区 园林小区 3号楼2单元501 我叫赵淑芬", "立山区园林小区3号楼2单元501", "立山区"),
+        ("海城市 兴海街道 铁路住宅 18号楼", "海城市兴海街道铁路住宅18号楼", "海城市"),
     ],
 )
 def test_addresses(text, address, district):

@@ -744,31 +744,21 @@ def extract_fields(text: str, profile: Profile) -> Fields:
 # address, it is the place.
 _BUSINESS_NAME = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9]{1,6}(?:抻面|拉面|面馆|饺子馆?|包子铺?|烧烤|火锅|麻辣烫|串店|烤肉|冷面|酒馆|饭庄"
                             r"|洗浴|浴池|足疗|按摩|美发|理发店?|诊所|药房|药店|超市|便利店|商店|商行|修车铺?|汽修|洗车|网吧|棋牌室"
-                            r"|幼儿园|托管班?|培训班|健身房|台球厅|歌厅|KTV|ktv|[店馆铺坊厅行])")
+                            r"|幼儿园|托管班?|培训班|培训学校|教育|驾校|健身房|台球厅|歌厅|网咖|网吧|酒吧|会所|旅馆|宾馆|酒店|加油站"
+                            r"|KTV|ktv|[店馆铺坊厅行])")
 
 
 def _named_place_after(t: str, address: Address, profile: Profile) -> Address:
     """The address with the shop or business said by its name right after it, which has no place
-    word to be found by (「铁西区兴盛街 刘记烧烤 天天半夜吵」); a segment of its own, as the reader cuts."""
-    from bot.language import matter
-
+    word to be found by (「铁西区兴盛街 刘记烧烤 天天半夜吵」「兴盛街那个老刘家烧烤」)."""
     gap = re.match(r"[\s,，、]*(?:那个|这个|就是|叫)?[\s,，、]*", t[address.span[1]:])
     start = address.span[1] + (gap.end() if gap else 0)
     if start == address.span[1] and start < len(t) and not t[start - 1].isspace():
         return address  # the address ends inside a word: nothing follows it as a place
-    at, following = 0, None
-    for seg in matter.read(t, profile):  # read in its context, as the reader was trained
-        if at >= start:
-            following = seg if at == start else None
-            break
-        at += len(seg.text)
-    if following is None:
-        return address
-    named = following.text.strip(" ，,。、；;：:")
-    if len(named) < 3 or following.label not in ("place", "matter") or not _BUSINESS_NAME.fullmatch(named):
+    word = re.match(r"[^\s,，。.、；;：:！!？?]+", t[start:])
+    named = word.group(0) if word else ""
+    if len(named) < 3 or not _BUSINESS_NAME.fullmatch(named):
         return address  # 「饭店」 alone is what, not which; 「司机绕路」 is no shop
-    if not 2 <= len(named) <= 12 or _GENERIC_PLACE.fullmatch(named) or find_phone(named) or _ADDRESS_STOPWORDS.search(named):
-        return address
     return Address(address.value + named, address.district, (address.span[0], start + len(named)))
 
 

@@ -355,6 +355,8 @@ def test_a_named_place_right_after_the_address_is_part_of_it():
     # a shop by its name alone, after a pause and a filler
     assert extract.extract_fields("海城西柳镇 市场后街那个 老四季抻面 后厨用泔水油", P).address == "海城西柳镇市场后街老四季抻面"
     assert extract.extract_fields("铁东区园林小区3号楼 饭店 油烟大", P).address == "铁东区园林小区3号楼"
+    assert extract.extract_fields("铁西区兴盛街那个老刘家烧烤 我就住他楼上", P).address == "铁西区兴盛街老刘家烧烤"
+    assert extract.extract_fields("到铁东区万达广场，司机绕路，打表78元", P).address == "铁东区万达广场"
 
 
 @pytest.mark.parametrize("text, yes", [("内容没问题，提交。", True), ("对 都对 提交吧", True), ("行行行", True),

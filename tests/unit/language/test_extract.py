@@ -364,3 +364,10 @@ def test_a_named_place_right_after_the_address_is_part_of_it():
                                        ("不提交了", False), ("没问题 但是电话改一下", False), ("取消吧", False)])
 def test_a_message_that_only_says_yes(text, yes):
     assert extract.affirms(text) is yes
+
+
+@pytest.mark.parametrize("text, cancels", [("不用报了哈 谢谢", True), ("说以后九点以后再干 算了 不报了", True),
+                                           ("不投诉了", True), ("报了好几次了", False), ("我报了警了 不管用", False),
+                                           ("物业说不用报了 自己修", False)])
+def test_the_citizen_no_longer_wanting_to_report(text, cancels):
+    assert extract.explicit_cancel(text) is cancels

@@ -232,6 +232,10 @@ class Name:
     span: tuple[int, int]
 
 
+_NAMES_A_PLACE = re.compile(r"(?:门市|门脸|店|馆|小区|工地|公司|超市|饭店|楼盘|市场|学校|驾校|厂|网吧|网咖|诊所|医院|酒店|宾馆)"
+                            r"(?:的)?(?:名字|名)?[\s,，]*(?:叫|是|名叫)\s*$")
+
+
 def find_name(text: str) -> Name | None:
     """A name or how to address the citizen, stated in a sentence (我叫… / 我姓… / 王女士)."""
     t = normalize(text)
@@ -241,6 +245,8 @@ def find_name(text: str) -> Name | None:
             value = m.group(1)
             if value in NOT_NAMES or any(w in value for w in ("区", "市", "路", "街")):
                 continue
+            if _NAMES_A_PLACE.search(t[: m.start(1)]):
+                continue  # 「一楼门市 叫蜀香园」: the shop's name, not the citizen's
             if rx in _SURNAME_ONLY:
                 # 「我姓罗 罗小梅」: the full name said right after wins over 姓罗
                 full = re.match(r"[\s,，。]*(" + re.escape(value) + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP, t[m.end():])

@@ -371,3 +371,8 @@ def test_a_message_that_only_says_yes(text, yes):
                                            ("物业说不用报了 自己修", False)])
 def test_the_citizen_no_longer_wanting_to_report(text, cancels):
     assert extract.explicit_cancel(text) is cancels
+
+
+def test_a_shop_named_is_not_the_citizen():
+    assert extract.find_name("立山区 友好街道 建材小区 2号楼 一楼门市 叫蜀香园") is None
+    assert extract.find_name("店叫张记 我叫王明").value == "王明"

@@ -312,7 +312,7 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
 _PLACE_WORDS = (
     "大街|大道|大路|胡同|小区|花园|家园|新村|公寓|广场|大厦|市场|商场|公园|医院|学校|中学|小学|幼儿园|"
     r"[一二三四五六七八九十\d]+中|车站|火车站|客运站|交叉口|交口|路口|街道|社区|乡道|村口|村|屯|镇|乡|"
-    r"(?<!的)路(?![灯况费面线由])|(?<!的)街|巷|(?<!村)里|苑|府|城|湾|园|(?<![家法])庭(?!院)|公馆|名邸|楼|栋|号|单元|室|寺|那块|那边|一带|"
+    r"(?<![的跑绕让带堵走赶问找拦顺退活思套])路(?![灯况费面线由])|(?<!的)街|巷|(?<!村)里|苑|府|城|湾|园|(?<![家法])庭(?!院)|公馆|名邸|楼|栋|号|单元|室|寺|那块|那边|一带|"
     "门口|楼下|附近|对面|旁边|后身|西侧|东侧|南侧|北侧|拐角|底商|门市|住宅|宿舍|家属院|家属楼|大院|"
     # landmarks and businesses named as the place (鞍山站, 好又多超市, 公积金大厅二号窗口, 金嗓子KTV)
     r"(?<![公车加])站(?![着在起了住岗队])|超市|大厅|窗口|饭店|饭馆|酒店|宾馆|商店|商行|KTV|ktv|网吧|浴池|工地|厂区|停车场|服务区|收费站"
@@ -477,6 +477,14 @@ def parse_address_answer(text: str, profile: Profile) -> tuple[str | None, str |
     if _NO_PLACE.search(t):
         return NO_ADDRESS, None, None
     found = find_address(t, profile)
+    if found and found.district and len(found.value) <= len(found.district) + 1:
+        # 「铁东区 万象汇 四楼 动感派健身」: the district, then the place in words the reader has no
+        # place word for; a short answer to "where" is the place as said
+        rest = _SPOKEN_FILLER.sub(" ", t[: found.span[0]] + " " + t[found.span[1]:]).strip(" ,，。.!！")
+        if 2 <= len(rest) <= 24 and not _ADDRESS_STOPWORDS.search(rest) and not find_phone(rest) \
+                and not re.search(r"不|没|知道|记得|好的|是的|谢谢|[对行嗯啊呢吧哈]", rest) \
+                and not re.search(r"我叫|我姓|俺叫|名字|姓名|电话|手机", rest) and not _QUESTION.search(rest):
+            return found.value + re.sub(r"[\s,，、]+", "", rest), found.district, None
     if found:
         return found.value, found.district, None
     bare = re.sub(r"^(?:地址|地点|位置)?(?:是|在)?[:：]?", "", t).strip(" ,，。.!！")

@@ -118,6 +118,17 @@ def test_a_business_said_only_by_where_it_stands_is_no_address(text):
     assert found is None or not found.value.endswith(("饭店", "工地", "超市")), found
 
 
+@pytest.mark.parametrize("text, address", [("铁东区 万象汇 四楼 动感派健身", "铁东区万象汇四楼动感派健身"),
+                                           ("千山区 汤岗子 那个训练场", "千山区汤岗子训练场"), ("铁东区 不知道具体的", "铁东区"),
+                                           ("高新区 路灯坏了一排", "高新区"), ("立山区 好的", "立山区")])
+def test_an_answer_to_where_is_the_place_as_said_after_the_district(text, address):
+    assert extract.parse_address_answer(text, P)[0] == address
+
+
+def test_running_away_is_no_road():
+    assert extract.find_address("健身房直接关门跑路了 老板微信拉黑", P) is None
+
+
 def test_address_answer_none_and_unclear():
     assert extract.parse_address_answer("无", P)[0] == extract.NO_ADDRESS
     assert extract.parse_address_answer("不涉及具体地点", P)[0] == extract.NO_ADDRESS

@@ -164,6 +164,12 @@ class ActionExtractFields(Action):
             if label:
                 offer("district", extract.parse_address_answer(label, p)[1])
             found.address = found.content = None  # 「我的位置：…」 is not what happened
+        if requested == "address" and found.address:
+            answered, answered_district, _ = extract.parse_address_answer(text, p)
+            if answered and answered != extract.NO_ADDRESS and len(answered) > len(found.address):
+                # the answer to "where" as said (「鞍海路上 海城方向 过了 腾鳌 … 鑫源加油站」), not only
+                # the part the reader knows (「海城」)
+                found.address, found.district = answered, answered_district or found.district
         if found.address and (intent in REQUEST_INTENT_TYPES or intent in ("provide_info", "correct_field", "nlu_fallback") or form_active):
             current_address = tracker.get_slot("address")
             if current_address and more_specific(found.address, found.district, current_address, tracker.get_slot("district")):

@@ -467,6 +467,31 @@ def _extend_address(t: str, start: int) -> int:
     return end
 
 
+# What an answer to "where" may hold besides the place: the matter, the form, doubt or a question.
+_NOT_A_PLACE_AS_SAID = re.compile(
+    r"天天|每天|一直|总是|经常|晚上|白天|半夜|凌晨|早上|有人|有个|太|很|特别|非常|严重|乱|没人|不管|我要|我想|投诉|举报|反映"
+    r"|麻烦|能不能|(?<!过)了|坏|堵|漏|吵|臭|脏|丢|不|没|知道|记得|好的|是的|谢谢|我叫|我姓|俺叫|名字|姓名|电话|手机|对(?!面|过)|[行嗯啊呢吧哈]")
+
+
+def _names_more_place(rest: str) -> bool:
+    """Whether what an answer says beyond the address read names a place too (a named place, a
+    school, 附近/对面/楼上…)."""
+    return bool(_NAMED_PLACE_PART.search(rest) or _PLACE_RX.search(rest)
+                or re.search(r"附近|对面|旁边|门口|[东南西北]边|[一二三四五六七八九十\d]+中(?:学)?|小学|楼", rest))
+
+
+def _place_as_said(t: str) -> str | None:
+    """A short answer to "where" as the citizen said it, without fillers, the words that introduce
+    it (「地址是」「超市叫」) and the pauses between its parts; None when it holds more than a place."""
+    said = _SPOKEN_FILLER.sub(" ", t)
+    said = re.sub(r"^\s*(?:地址|地点|位置|就在|在)?(?:是|在)?[:：]?\s*", "", said)
+    said = re.sub(r"^[\u4e00-\u9fa5]{1,4}叫\s*", "", said)  # 「驾校叫 鞍山顺达驾校…」
+    said = re.sub(r"(?<=[\u4e00-\u9fa5\d])[\s,，、]+(?=[\u4e00-\u9fa5\d])", "", said).strip(" ,，。.!！、")
+    if not 4 <= len(said) <= 40 or _NOT_A_PLACE_AS_SAID.search(said) or _QUESTION.search(said) or find_phone(said):
+        return None
+    return said
+
+
 def parse_address_answer(text: str, profile: Profile) -> tuple[str | None, str | None, str | None]:
     """Read a direct answer to "where is it". Returns (address, district, problem code).
 
@@ -477,14 +502,13 @@ def parse_address_answer(text: str, profile: Profile) -> tuple[str | None, str |
     if _NO_PLACE.search(t):
         return NO_ADDRESS, None, None
     found = find_address(t, profile)
-    if found and found.district and len(found.value) <= len(found.district) + 1:
-        # 「铁东区 万象汇 四楼 动感派健身」: the district, then the place in words the reader has no
-        # place word for; a short answer to "where" is the place as said
-        rest = _SPOKEN_FILLER.sub(" ", t[: found.span[0]] + " " + t[found.span[1]:]).strip(" ,，。.!！")
-        if 2 <= len(rest) <= 24 and not _ADDRESS_STOPWORDS.search(rest) and not find_phone(rest) \
-                and not re.search(r"不|没|知道|记得|好的|是的|谢谢|[对行嗯啊呢吧哈]", rest) \
-                and not re.search(r"我叫|我姓|俺叫|名字|姓名|电话|手机", rest) and not _QUESTION.search(rest):
-            return found.value + re.sub(r"[\s,，、]+", "", rest), found.district, None
+    if found and (said := _place_as_said(t)) and len(said) >= len(found.value) + 3 and (
+            (found.district and len(found.value) <= len(found.district) + 1)
+            or _names_more_place(said.replace(found.value, "", 1))):
+        # 「铁东区 万象汇 四楼 动感派健身」「鞍海路上 海城方向 过了 腾鳌 那块的 路北那个 鑫源加油站」
+        # 「超市叫好又多便民超市 铁西区 鞍钢二中对面那个」: an answer to "where" that names more than the
+        # reader's address is the place as said, in the citizen's order
+        return said, found.district or profile.find_district(said), None
     if found:
         return found.value, found.district, None
     bare = re.sub(r"^(?:地址|地点|位置)?(?:是|在)?[:：]?", "", t).strip(" ,，。.!！")

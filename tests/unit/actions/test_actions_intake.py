@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from actions.intake import (
     ActionAskConfirmed,
     ActionCancelIntake,
@@ -460,3 +462,14 @@ def test_the_question_the_knowledge_base_left_unsettled_is_the_matter_when_the_c
                                                    requested="content", slots={"kb_question": asked, "content": None},
                                                    history=answered))
     assert not slots_set(events).get("content")
+
+
+@pytest.mark.parametrize("answer, address", [
+    ("鞍海路上 海城方向 过了 腾鳌 那块的 路北那个 鑫源加油站", "鞍海路上海城方向过了腾鳌那块的路北鑫源加油站"),
+    ("驾校叫 鞍山顺达驾校 在 千山区 汤岗子 那个训练场", "鞍山顺达驾校在千山区汤岗子训练场"),
+])
+def test_an_answer_to_where_is_the_place_as_said_not_only_the_part_the_reader_knows(answer, address):
+    slots = {**FULL, "address": None, "district": None}
+    events, _ = run(ActionExtractFields(), tracker(answer, intent="provide_info", form="intake_form",
+                                                   requested="address", slots=slots))
+    assert slots_set(events)["address"] == address

@@ -39,6 +39,9 @@ KEPT = ("matter", "place")
 # from an order costs more than a word too many.
 KEEP_FROM = 0.2
 
+# A segment this long (unpunctuated speech) tells more than an aside: never dropped whole.
+LONG_SEGMENT = 30
+
 _PUNCT = "，,。.!！？?；;、：:\n…~～"
 # A segment ends after punctuation, or at a space between words (not inside a phone number).
 _SEGMENT = re.compile(r"[^" + _PUNCT + r"\s]+(?:\s+(?=\d)(?<=\d\s)[^" + _PUNCT + r"\s]+)*[" + _PUNCT + r"\s]*")
@@ -202,7 +205,7 @@ def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
         best = int(np.argmax(p))
         label = m.classes[best]
         keep = float(sum(p[m.classes.index(k)] for k in KEPT))
-        if keep >= KEEP_FROM:
+        if keep >= KEEP_FROM or len(_bare(seg)) >= LONG_SEGMENT:
             out.append(Segment(seg, label if label in KEPT else "matter", False))
         else:
             out.append(Segment(seg, label, True))

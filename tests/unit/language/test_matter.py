@@ -50,6 +50,13 @@ def test_a_long_matter_is_kept_whole():
     assert told is not None and told.count("烧烤店") == 39
 
 
+def test_a_long_unpunctuated_message_is_never_dropped_whole():
+    """Voice input without pauses mixes the matter with the citizen's life (「我上夜班…」): one segment,
+    and the matter in it must reach the order."""
+    told = content_of("你好我想投诉一下我们小区楼下跳广场舞的音响开的特别大从早上五点半就开始跳我上夜班白天回来睡觉根本睡不了", P)
+    assert told is not None and "广场舞" in told and "五点半" in told
+
+
 def test_later_messages_join_with_the_citizens_kind_of_pause():
     assert matter.join(None, "暖气不热") == "暖气不热"
     assert matter.join("暖气不热 屋里才14度", "找过热力公司了 没来人") == "暖气不热 屋里才14度 找过热力公司了 没来人"

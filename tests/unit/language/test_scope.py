@@ -37,6 +37,7 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
     ("对仲裁结果不服", "arbitration"),
     ("仲裁委已经受理了，开庭一直拖着", "arbitration"),
     ("公司不给我补偿，我想去仲裁", "arbitration"),
+    ("公司无缘无故把我辞了 干了六年 一分钱补偿不给 说我试用期不合格", "arbitration"),
     # discipline
     ("我要举报我们镇的书记贪污扶贫款，我愿意实名", "discipline"),
     ("村干部贪污低保款", "discipline"),

@@ -164,7 +164,8 @@ class ActionExtractFields(Action):
             if label:
                 offer("district", extract.parse_address_answer(label, p)[1])
             found.address = found.content = None  # 「我的位置：…」 is not what happened
-        if requested == "address" and found.address:
+        if found.address and (requested == "address" or (requested and tracker.get_slot("address") is None)):
+            # (a place given when another question was asked is the place all the same)
             answered, answered_district, _ = extract.parse_address_answer(text, p)
             if answered and answered != extract.NO_ADDRESS and len(answered) > len(found.address):
                 # the answer to "where" as said (「鞍海路上 海城方向 过了 腾鳌 … 鑫源加油站」), not only
@@ -256,6 +257,12 @@ class ActionExtractFields(Action):
             # 「…低保申请了三个多月没信儿…」 offered a choice of articles, then 「岫岩县 岫岩镇 东关社区」:
             # the citizen went on to file; the matter is what they asked
             updates["content"] = unsettled
+            return
+        if current and (fixed_word := matter.word_fixed(current, extract.normalize(text))) is not None:
+            # 「…景盖没了…」 then 「对是井盖 语音打错了 不是景盖」: the word put right, nothing added
+            updates["content"] = fixed_word
+            if requested != "confirmed":
+                notices.add("utter_content_added")
             return
         if current and (chosen := matter.only_the_one(current, extract.normalize(text))) is not None:
             # 「那就先把路灯的登记上 … 公交那个我回头单独再反映」: this order is the one matter chosen

@@ -199,7 +199,7 @@ _EXPLICIT_CANCEL = re.compile(
 _THANKS = re.compile(r"^(?:谢谢|谢谢你|谢谢你们|谢谢您|多谢|麻烦了|麻烦你了|麻烦你们了|辛苦了|辛苦你们了)(?:了|啊|哈|呀)*$")
 _AFFIRM_PART = re.compile(r"^(?:(?:内容|信息|地址|电话|名字|都|全都|全部|上面的?|以上|这些|那就|就|那)+)?"
                           r"(?:确认|确定|对|对的|是|是的|没错|没问题|可以|行|好|好的|嗯|ok|提交|确认提交|无误|都对|正确"
-                          r"|这么的|这样|这么办|这么着)+"
+                          r"|这么的|这样|这么办|这么着|就这|这个|报|报上去|上报|交上去|提交上去|中|成|要得|妥|得嘞|好嘞|行嘞)+"
                           r"(?:了|吧|啦|的|呀|哈|呢)*$")
 
 
@@ -345,6 +345,11 @@ _GENERIC_PLACE = re.compile(
     r"|(?:我们|我家|咱们|俺们|他们|小区|楼下|楼上|隔壁|对面|旁边|门口|附近|路边|街边|路口|这家|那家|一家|这个|那个|家)+的?"
     r"(?:饭店|饭馆|酒店|宾馆|超市|商店|网吧|浴池|工地|停车场|KTV|ktv|烧烤店|小卖部)[里上下边内外]?"
 )
+_CAME_FROM = re.compile(r"从(?P<origin>[\u4e00-\u9fa5\d]{2,10}?)(?:打车|坐车|打的|乘车|开车|骑车|坐出租车?|坐|乘)?(?:到|去|往)$")
+_BUS_LINE = re.compile(r"\d{1,4}路(?:车|公交(?:车)?|汽车|大巴)?")
+_BUS_STOP = re.compile(r"在\s*(?P<stop>[\u4e00-\u9fa5]{2,8}?)\s*(?:那|这)?(?:一|个)?站(?:点|牌)?(?![长着在起了住岗队务])")
+# A side or a door of something named elsewhere (东门附近, 门口旁边): no place by itself.
+_RELATIVE_ONLY = re.compile(r"(?:[东南西北后正侧]门|[东南西北]边|[东南西北]侧|门口|楼下|楼上)(?:附近|对面|旁边|口|那块|这块)?")
 _QUESTION = re.compile(r"[吗呢？?]|怎么|为什么|什么|找谁|谁管|哪个部门|咋")
 
 
@@ -411,10 +416,21 @@ def _find_address(t: str, profile: Profile) -> Address | None:
             continue
         if not profile.find_district(value) and _GENERIC_PLACE.fullmatch(value):
             continue  # 「在居民楼里」「马路上」 say where things happen, not which place
+        if _BUS_LINE.fullmatch(value):
+            continue  # 「16路车」 is a bus line, not a place
+        if _RELATIVE_ONLY.fullmatch(value):
+            rank = 3  # 「在东门附近再建一个厕所」 after 「二一九公园东门那块」: the place named wins
         key = (-rank, len(value))
         if best is None or key > best:
             joined = re.sub(r"(?<=[\u4e00-\u9fa5\d])[ \u3000、]+(?=[\u4e00-\u9fa5\d])", "", value)  # typed with spaces
             best, found = key, Address(joined, profile.find_district(value), (start, end))
+    if found is not None and (came := _CAME_FROM.search(t[: found.span[0]])):
+        # 「从鞍山西站打车到铁东区万达广场」: a ride is where it began and where it went
+        return Address(f"{came.group('origin')}到{found.value}", found.district or profile.find_district(came.group("origin")),
+                       (came.start("origin"), found.span[1]))
+    if found is None and (stop := _BUS_STOP.search(t)):
+        # 「在 站前 那站 我在站牌底下招手」: the stop, named as the citizen said it
+        return Address(stop.group("stop") + "站", profile.find_district(stop.group("stop")), stop.span("stop"))
     return found
 
 

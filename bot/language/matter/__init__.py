@@ -306,6 +306,28 @@ def only_the_one(current: str, said: str) -> str | None:
 _MISHEARD = re.compile(r"(?:^|(?<=[\s，,。！!]))不是(?:那个|说)?[^，,。！!\s]{1,12}[\s，,]+是(?:那个|说)?")
 
 
+_WORD = r"[\u4e00-\u9fa5A-Za-z0-9]{1,8}?"
+_SLIP = r"(?:(?:语音|打字|输入法?|手机)?(?:打|写|说|识别|输入)错(?:字)?了[\s，,。]*)?"
+_WORD_FIXES = (
+    # 「对是井盖 语音打错了 不是景盖」
+    re.compile(r"(?:^|[\s，,。！!])(?:对|嗯|哦|噢)?[\s，,]*(?:是|应该是)(?P<right>" + _WORD + r")[\s，,。]+" + _SLIP
+               + r"不是(?P<wrong>" + _WORD + r")[\s，,。！!]*$"),
+    # 「不是景盖 是井盖」「打错了 不是景盖是井盖」
+    re.compile(r"^[\s，,。]*" + _SLIP + r"不是(?P<wrong>" + _WORD + r")[\s，,]*(?:是|应该是)(?P<right>" + _WORD
+               + r")[\s，,。！!]*" + _SLIP + r"$"),
+)
+
+
+def word_fixed(current: str, said: str) -> str | None:
+    """``current`` with a word the citizen says was wrong replaced (「…马路中间景盖没了…」 then
+    「对是井盖 语音打错了 不是景盖」), or None when ``said`` fixes no word of it."""
+    for rx in _WORD_FIXES:
+        m = rx.search(said.strip())
+        if m and m.group("wrong") in current and m.group("wrong") != m.group("right"):
+            return current.replace(m.group("wrong"), m.group("right"))
+    return None
+
+
 def without_misheard(correction: str) -> str:
     """A correction's matter without the part the citizen says was wrong."""
     return _MISHEARD.sub("", correction).strip(" ，,。")
@@ -324,4 +346,4 @@ def join(current: str | None, more: str) -> str:
 
 
 __all__ = ["LABELS", "Segment", "corrected", "items", "join", "matter_text", "only_the_one", "read", "segments",
-           "without_misheard"]
+           "without_misheard", "word_fixed"]

@@ -409,6 +409,13 @@ def test_the_doors_said_after_the_address_are_kept_with_the_matter():
     assert "content" not in slots_set(events)
 
 
+@pytest.mark.parametrize("text", ["没问题 报吧", "中 就这 报吧", "要得 就这样交上去"])
+def test_yes_said_in_a_citizens_own_words_confirms(text):
+    events, _ = run(ActionExtractFields(), tracker(text, intent="deny", form="intake_form", requested="confirmed",
+                                                   slots=dict(FULL)))
+    assert slots_set(events).get("confirmed") is True
+
+
 def test_a_place_named_later_is_added_to_the_place_described():
     slots = {**FULL, "address": "高新区越岭路边上盖楼的工地", "district": "高新区", "name": None}
     events, _ = run(ActionExtractFields(), tracker("工地叫锦绣华府二期 大门口有牌子", intent="provide_info",
@@ -470,6 +477,7 @@ def test_the_question_the_knowledge_base_left_unsettled_is_the_matter_when_the_c
 ])
 def test_an_answer_to_where_is_the_place_as_said_not_only_the_part_the_reader_knows(answer, address):
     slots = {**FULL, "address": None, "district": None}
-    events, _ = run(ActionExtractFields(), tracker(answer, intent="provide_info", form="intake_form",
-                                                   requested="address", slots=slots))
-    assert slots_set(events)["address"] == address
+    for requested in ("address", "name"):  # a place given when the name was asked is the place
+        events, _ = run(ActionExtractFields(), tracker(answer, intent="provide_info", form="intake_form",
+                                                       requested=requested, slots={**slots, requested: None}))
+        assert slots_set(events)["address"] == address

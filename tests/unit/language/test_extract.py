@@ -393,3 +393,19 @@ def test_the_citizen_no_longer_wanting_to_report(text, cancels):
 def test_a_shop_named_is_not_the_citizen():
     assert extract.find_name("立山区 友好街道 建材小区 2号楼 一楼门市 叫蜀香园") is None
     assert extract.find_name("店叫张记 我叫王明").value == "王明"
+
+
+@pytest.mark.parametrize("text, address", [
+    ("我想提个建议 二一九公园东门那块 早上锻炼的人老多了 能不能在东门附近再建一个厕所", "二一九公园东门那块"),
+    ("16路车 今天早上七点四十 在 站前 那站 我在站牌底下招手 司机愣是没停", "站前站"),
+    ("12月2日晚8点左右从鞍山西站打车到铁东区万达广场，司机绕路", "鞍山西站到铁东区万达广场"),
+])
+def test_places_named_around_the_matter(text, address):
+    """A named place outranks a door of it said later; a bus line is no place, its stop is; a ride
+    is where it began and where it went."""
+    found = extract.find_address(text, P)
+    assert found is not None and found.value == address
+
+
+def test_a_bus_line_alone_is_no_place():
+    assert extract.find_address("16路车司机开车打电话", P) is None

@@ -112,3 +112,14 @@ def test_several_matters_and_the_one_chosen():
     assert matter.only_the_one(told, "只登记公交那个吧") == "22路公交车末班车提前到7点半"
     assert matter.only_the_one(told, "先把路灯的登记上") == "北门那条路，路灯坏了七八盏"
     assert matter.only_the_one(told, "都登记上吧") is None and matter.only_the_one("楼上漏水三天了", "只登记漏水的") is None
+
+
+@pytest.mark.parametrize("said", ["对是井盖 语音打错了 不是景盖", "不是景盖 是井盖", "打错字了 不是景盖是井盖"])
+def test_a_word_the_citizen_says_was_wrong_is_put_right(said):
+    current = "千山路跟汤岗子那个路口往南一百米 马路中间景盖没了就剩一个大窟窿"
+    assert matter.word_fixed(current, said) == current.replace("景盖", "井盖")
+
+
+@pytest.mark.parametrize("said", ["是井盖", "我不是本地人 是外地的", "不是小区大门 是我们单元那个铁门"])
+def test_a_fix_of_a_word_not_in_the_matter_changes_nothing(said):
+    assert matter.word_fixed("马路中间景盖没了就剩一个大窟窿", said) is None

@@ -282,7 +282,7 @@ class ActionExtractFields(Action):
                 notices.add("utter_content_truncated")
             updates["content"] = _with_the_question_it_answers(tracker, found.content)
         elif current and _CORRECTS.match(extract.normalize(text)) and (
-                fixed := matter.corrected(current, found.content)) is not None:
+                fixed := matter.corrected(current, found.content, extract.normalize(text))) is not None:
             # 「不对 我刚才说错了 是三天没拉了」: the fact corrected in place, not added beside the wrong one
             updates["content"] = fixed[: extract.MAX_CONTENT_CHARS]
             if requested != "confirmed":

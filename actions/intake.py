@@ -166,11 +166,11 @@ class ActionExtractFields(Action):
             found.address = found.content = None  # 「我的位置：…」 is not what happened
         if found.address and (requested == "address" or (requested and tracker.get_slot("address") is None)):
             # (a place given when another question was asked is the place all the same)
-            answered, answered_district, _ = extract.parse_address_answer(text, p)
-            if answered and answered != extract.NO_ADDRESS and len(answered) > len(found.address):
+            as_said, said_district, _ = extract.parse_address_answer(text, p)
+            if as_said and as_said != extract.NO_ADDRESS and len(as_said) > len(found.address):
                 # the answer to "where" as said (「鞍海路上 海城方向 过了 腾鳌 … 鑫源加油站」), not only
                 # the part the reader knows (「海城」)
-                found.address, found.district = answered, answered_district or found.district
+                found.address, found.district = as_said, said_district or found.district
         if found.address and (intent in REQUEST_INTENT_TYPES or intent in ("provide_info", "correct_field", "nlu_fallback") or form_active):
             current_address = tracker.get_slot("address")
             if current_address and more_specific(found.address, found.district, current_address, tracker.get_slot("district")):

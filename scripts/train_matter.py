@@ -19,7 +19,6 @@ message), at the threshold the reader uses (``KEEP_FROM``).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from collections import Counter
 from pathlib import Path
@@ -41,18 +40,14 @@ from bot.language.matter import (  # noqa: E402
     rule_label,
 )
 from bot.profile import load_profile  # noqa: E402
-from scripts.train_request_types import fit_tfidf_softmax  # noqa: E402
+from scripts.train_request_types import digest_of, fit_tfidf_softmax  # noqa: E402
 
 SOURCES = sorted((ROOT / "bot" / "lexicon").glob("matter_segments_*.yml"))
 C = 4.0
 
 
 def sources_digest() -> str:
-    h = hashlib.sha1()
-    for path in SOURCES:
-        h.update(path.relative_to(ROOT).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
+    return digest_of(SOURCES)
 
 
 def corpus() -> list[dict]:

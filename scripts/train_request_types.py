@@ -40,8 +40,13 @@ def source_files() -> list[Path]:
 
 
 def sources_digest() -> str:
+    return digest_of(source_files())
+
+
+def digest_of(paths: list[Path]) -> str:
+    """What the weights were trained on: the sources' paths and bytes (a test compares it)."""
     h = hashlib.sha1()
-    for path in source_files():
+    for path in paths:
         if path.exists():
             h.update(path.relative_to(ROOT).as_posix().encode())
             h.update(path.read_bytes())

@@ -534,3 +534,27 @@ def test_saying_yes_in_a_sentence_is_not_cancelling():
                                 "intent_ranking": [{"name": intent, "confidence": 0.7}]})
         SafetyOverride({}).process([message])
         assert message.get("intent")["name"] == expected, text
+
+
+def test_the_route_reader_is_trained_on_the_current_cases():
+    import numpy as np
+
+    from scripts.train_routes import sources_digest
+
+    stored = str(np.load(scope.ROUTES_WEIGHTS)["digest"])
+    assert stored == sources_digest(), "training data changed: run .venv/bin/python -m scripts.train_routes"
+
+
+def test_the_route_reader_only_adds_to_the_rules_and_sends_nothing_away_below_its_threshold():
+    """A message no rule sends away goes to a route only when the reader is sure of it; the
+    hotline's everyday matters stay."""
+    m = scope.route_model()
+    assert m is not None and 0.5 <= m.ask_below < 1.0
+    for text in ["老板拖欠我三个月工资不给 我想投诉", "铁东区政务大厅窗口工作人员态度太差了", "楼上漏水到我家 物业不管",
+                 "问一下劳动仲裁在哪申请", "法院门口天天有人乱停车"]:
+        assert scope.detect(text, ANSHAN) is None, text
+
+
+def test_a_matter_in_another_city_told_as_a_life_story_names_that_city():
+    found = scope.detect("我在大连打工 大连那边的社保局不给我办退休手续 跑了好几趟了 你们鞍山给大连打个招呼呗", ANSHAN)
+    assert found is not None and found.route == "outside_city" and found.matched == "大连"

@@ -164,7 +164,7 @@ class ActionExtractFields(Action):
             if label:
                 offer("district", extract.parse_address_answer(label, p)[1])
             found.address = found.content = None  # 「我的位置：…」 is not what happened
-        if found.address and (requested == "address" or (requested and tracker.get_slot("address") is None)):
+        if found.address and requested:
             # (a place given when another question was asked is the place all the same)
             as_said, said_district, _ = extract.parse_address_answer(text, p)
             if as_said and as_said != extract.NO_ADDRESS and len(as_said) > len(found.address):

@@ -344,6 +344,8 @@ _GENERIC_PLACE = re.compile(
     # a business said only by where it stands from the citizen (「楼下饭店的油烟」「隔壁工地」) names no place
     r"|(?:我们|我家|咱们|俺们|他们|小区|楼下|楼上|隔壁|对面|旁边|门口|附近|路边|街边|路口|这家|那家|一家|这个|那个|家)+的?"
     r"(?:饭店|饭馆|酒店|宾馆|超市|商店|网吧|浴池|工地|停车场|KTV|ktv|烧烤店|小卖部)[里上下边内外]?"
+    # a kind of business, unnamed (「举报个加油站」): which one is still to be asked
+    r"|(?:个|一个|这个|那个|有个|有家|一家)?(?:加油站|超市|饭店|饭馆|酒店|宾馆|网吧|网咖|驾校|健身房|诊所|药店|银行|工地|烧烤店|小卖部|商店)"
 )
 _CAME_FROM = re.compile(r"从(?P<origin>[\u4e00-\u9fa5\d]{2,10}?)(?:打车|坐车|打的|乘车|开车|骑车|坐出租车?|坐|乘)?(?:到|去|往)$")
 _BUS_LINE = re.compile(r"\d{1,4}路(?:车|公交(?:车)?|汽车|大巴)?")
@@ -485,7 +487,7 @@ def _extend_address(t: str, start: int) -> int:
 
 # What an answer to "where" may hold besides the place: the matter, the form, doubt or a question.
 _NOT_A_PLACE_AS_SAID = re.compile(
-    r"天天|每天|一直|总是|经常|晚上|白天|半夜|凌晨|早上|有人|有个|太|很|特别|非常|严重|乱|没人|不管|我要|我想|投诉|举报|反映"
+    r"天天|每天|一直|总是|经常|晚上|白天|半夜|凌晨|早上|(?<!所)有(?!限)|太|很|特别|非常|严重|乱|没人|不管|我要|我想|投诉|举报|反映"
     r"|麻烦|能不能|(?<!过)了|坏|堵|漏|吵|臭|脏|丢|不|没|知道|记得|好的|是的|谢谢|我叫|我姓|俺叫|名字|姓名|电话|手机|对(?!面|过)|[行嗯啊呢吧哈]")
 
 

@@ -409,6 +409,13 @@ def test_the_doors_said_after_the_address_are_kept_with_the_matter():
     assert "content" not in slots_set(events)
 
 
+def test_a_fuller_place_said_later_replaces_the_place_read_from_the_matter():
+    slots = {**FULL, "address": "大洋河里", "district": None, "name": None}
+    events, _ = run(ActionExtractFields(), tracker("岫岩县 前营子镇 大洋河 前营子大桥往下游二里地", intent="provide_info",
+                                                   form="intake_form", requested="name", slots=slots))
+    assert slots_set(events)["address"] == "岫岩县前营子镇大洋河前营子大桥往下游二里地"
+
+
 @pytest.mark.parametrize("text", ["没问题 报吧", "中 就这 报吧", "要得 就这样交上去"])
 def test_yes_said_in_a_citizens_own_words_confirms(text):
     events, _ = run(ActionExtractFields(), tracker(text, intent="deny", form="intake_form", requested="confirmed",

@@ -112,7 +112,7 @@ def test_addresses(text, address, district):
 
 
 @pytest.mark.parametrize("text", ["楼下饭店的油烟太大了，熏得窗户都不敢开，好几个月了", "隔壁工地天天半夜施工",
-                                  "我们小区门口超市占道经营"])
+                                  "我们小区门口超市占道经营", "举报个加油站 油箱标的一共就150升 它给我加出来163升"])
 def test_a_business_said_only_by_where_it_stands_is_no_address(text):
     found = extract.find_address(text, P)
     assert found is None or not found.value.endswith(("饭店", "工地", "超市")), found

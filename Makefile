@@ -40,7 +40,8 @@ $(FUZZ_STAMP):
 	$(FUZZ_VENV)/bin/python -m pip install --quiet $(FUZZ_PINS)
 	@rm -f $(FUZZ_VENV)/.installed-* && touch $@
 
-# Debian's chromium and a Chinese font for the browser tests.
+# Debian's chromium and a Chinese font for the browser tests (the font the report's PDF embeds),
+# and poppler-utils for the PDF's picture test.
 browser:
 	@scripts/install_system.sh browser
 

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 CHECK_HOURS = (1, 2, 3, 4, 5, 6, 9, 12, 18, 24, 36, 48)
+CHINA = dt.timedelta(hours=8)
 
 
 def timed(fn, runs: int = 15) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -40,6 +41,20 @@ def timed(fn, runs: int = 15) -> dict[str, float]:  # type: ignore[no-untyped-de
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
+
+
+def calm_weeks(planted: dict, most: int) -> list[dt.datetime]:
+    """The latest ``most`` weeks (their starts, UTC) with no planted burst of a district or a street
+    from four days before the week to its end."""
+    end = dt.date.fromisoformat(planted["end"])
+    starts = [dt.datetime.fromisoformat(b["start"]) for b in [*planted["bursts"], *(planted.get("street_bursts") or [])]]
+    calm: list[dt.datetime] = []
+    week = dt.datetime.combine(end, dt.time()) - CHINA - dt.timedelta(days=7)
+    while len(calm) < most and week > dt.datetime.combine(end, dt.time()) - dt.timedelta(days=330):
+        if not any(week - dt.timedelta(days=4) <= s0 < week + dt.timedelta(days=7) for s0 in starts):
+            calm.append(week)
+        week -= dt.timedelta(days=7)
+    return calm
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,12 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         if hit is not None:
             found += 1
             delays.append(hit)
-    starts = [dt.datetime.fromisoformat(b["start"]) for b in [*planted["bursts"], *(planted.get("street_bursts") or [])]]
-    calm, week = [], dt.datetime.combine(end, dt.time()) - q.CHINA - dt.timedelta(days=7)
-    while len(calm) < args.calm_weeks and week > dt.datetime.combine(end, dt.time()) - dt.timedelta(days=330):
-        if not any(week - dt.timedelta(days=4) <= s0 < week + dt.timedelta(days=7) for s0 in starts):
-            calm.append(week)
-        week -= dt.timedelta(days=7)
+    calm = calm_weeks(planted, args.calm_weeks)
     false_per_week = []
     for w in calm:
         cells = set()
@@ -134,7 +144,7 @@ def _streets(q, planted: dict, calm: list[dt.datetime]) -> dict:  # type: ignore
                 hit = h
                 break
         per_burst.append({**{k: b[k] for k in ("topic", "district", "street", "factor", "planted", "baseline_48h")},
-                          "found_after_h": hit})
+                          "in_first_6h": _orders_in(b, start, 6), "found_after_h": hit})
         if hit is not None:
             delays.append(hit)
     false_per_week = []
@@ -145,13 +155,29 @@ def _streets(q, planted: dict, calm: list[dt.datetime]) -> dict:  # type: ignore
                 cells.add((x["topic"], x["district"], x["street"]))
         false_per_week.append(len(cells))
     big = [b for b in per_burst if b["factor"] >= 5]
+    three = [b for b in big if b["in_first_6h"] >= 3]
     return {"bursts": len(per_burst), "found": len(delays),
             "found_within_6h_of_5x_or_more": f"{sum(1 for b in big if (b['found_after_h'] or 99) <= 6)} of {len(big)}",
+            # a street's topic that hears fewer than 3 orders in the burst's first 6 hours cannot be told from chance
+            "of_those_with_3_orders_in_6h": f"{sum(1 for b in three if (b['found_after_h'] or 99) <= 6)} of {len(three)}",
             "median_delay_h": statistics.median(delays) if delays else None,
             "false_warnings_per_calm_week": {"weeks": len(false_per_week),
                                              "mean": round(statistics.mean(false_per_week), 2) if false_per_week else None,
                                              "max": max(false_per_week) if false_per_week else None},
             "per_burst": per_burst}
+
+
+def _orders_in(b: dict, start: dt.datetime, hours: int) -> int:
+    """The orders of a street burst's topic and street in its first ``hours`` (planted or not)."""
+    from sqlalchemy import func, select
+
+    from bot.store.db import session_scope
+    from bot.store.models import WorkOrder
+
+    with session_scope() as s:
+        return int(s.execute(select(func.count()).where(
+            WorkOrder.topic == b["topic"], WorkOrder.district == b["district"], WorkOrder.street == b["street"],
+            WorkOrder.created_at >= start, WorkOrder.created_at < start + dt.timedelta(hours=hours))).scalar_one())
 
 
 def _repeaters(q, planted: dict, calm: list[dt.datetime]) -> dict:  # type: ignore[no-untyped-def]

@@ -21,8 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--db-url", required=True)
     ap.add_argument("--month", required=True, help="YYYY-MM")
+    ap.add_argument("--font", default=None, help="HOTLINE_REPORT_FONT for the PDF (a path that does not exist: "
+                                                 "the standard font, not embedded)")
     args = ap.parse_args(argv)
     os.environ["HOTLINE_DB_URL"] = args.db_url
+    if args.font is not None:
+        os.environ["HOTLINE_REPORT_FONT"] = args.font
     from pypdf import PdfReader
 
     from bot.analytics import report, report_pdf
@@ -34,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     pdf = report_pdf.as_pdf(content, profile.hotline_name)
     out = {"month": args.month, "orders": content["overview"]["total"], "units": len(content["units"]["units"]),
            "hotspots": len(content["hotspots"]), "cases": len(content["cases"]),
-           "pdf_kib": round(len(pdf) / 1024, 1), "pdf_pages": len(PdfReader(io.BytesIO(pdf)).pages), "times": {
+           "pdf_font": report_pdf.font_name(), "pdf_kib": round(len(pdf) / 1024, 1), "pdf_pages": len(PdfReader(io.BytesIO(pdf)).pages), "times": {
                "figures (SQL)": timed(lambda: report.build(period, profile.evaluation_min_orders), runs=5),
                "pdf from the figures": timed(lambda: report_pdf.as_pdf(content, profile.hotline_name)),
                "html from the figures": timed(lambda: report.as_html(content, profile.hotline_name)),

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # System packages the project needs beyond Python, from Debian's repositories:
 #   node     Node.js and npm, for the web widget's front-end packages (make setup)
-#   browser  Debian's chromium and a Chinese font, for the browser tests (make test)
+#   browser  Debian's chromium and a Chinese font, for the browser tests, and poppler-utils
+#            (pdftoppm), which draws the monthly report's PDF as a picture in its test (make test;
+#            the font is also the one the PDF embeds)
 #   services PostgreSQL and Redis on loopback, for the tests against the production store (make
 #            test): used where they already answer on 127.0.0.1:5432 / :6379, otherwise
 #            installed, started, and PostgreSQL opened to local connections without a password
@@ -19,6 +21,10 @@ case "${1:-}" in
   browser)
     command -v chromium >/dev/null 2>&1 || need+=(chromium)
     fc-list 2>/dev/null | grep -qiE "wenquanyi|noto sans cjk" || need+=(fonts-wqy-microhei)
+    # the TrueType font the report's PDF embeds (bot/analytics/report_pdf.py: Noto CJK cannot be)
+    [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || [[ " ${need[*]} " == *" fonts-wqy-microhei "* ]] \
+      || need+=(fonts-wqy-microhei)
+    command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
     ;;
   services)
     answers 5432 || need+=(postgresql)

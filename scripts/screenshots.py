@@ -1,13 +1,18 @@
-"""Screenshots for the README: the hotline's page (a real conversation, desktop and phone) and the
-agents' console (a citizen handed over, claimed and answered; a phone call triaged), in Debian's
-chromium against the real servers.
+"""Screenshots for the README: the hotline's page (a real conversation, desktop and phone), the
+agents' console (a citizen handed over, claimed and answered; a phone call triaged) and the 研判
+dashboard (a generated year), in Debian's chromium against the real servers.
 
-    .venv/bin/python -m scripts.screenshots      # writes docs/screenshots/*.png
+    .venv/bin/python -m scripts.screenshots               # writes docs/screenshots/*.png
+    .venv/bin/python -m scripts.screenshots analytics     # only some of them (page, console, analytics)
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -46,10 +51,6 @@ def converse(page, first: str) -> None:
 
 def console(browser, stack) -> None:
     """The console while an agent answers a citizen who asked for a person, and a phone call."""
-    import os
-    import subprocess
-    import sys
-
     subprocess.run([sys.executable, "-m", "bot.console", "adduser", "wangli", "--name", "王丽", "--password-stdin"],
                    input="screenshot-pass\n", text=True, check=True, cwd=ROOT,
                    env={**os.environ, "HOTLINE_DB_URL": stack.db_url})
@@ -87,7 +88,38 @@ def console(browser, stack) -> None:
     agent_ctx.close()
 
 
-def main() -> None:
+def analytics(browser, stack, tmp: Path) -> None:
+    """The 研判 dashboard of a supervisor over a generated year (the figures, the hot-spot warnings,
+    the units' evaluation, the monthly report's links: 打印版, PDF, Excel, CSV, and the kept reports)."""
+    from scripts import simulate_orders
+
+    assert simulate_orders.main(["--orders", "20000", "--db-url", stack.db_url, "--bursts", str(tmp / "bursts.json"),
+                                 "--burst-count", "6"]) == 0
+    subprocess.run([sys.executable, "-m", "bot.console", "adduser", "zhaobz", "--name", "赵班长", "--role", "supervisor",
+                    "--password-stdin"], input="screenshot-pass\n", text=True, check=True, cwd=ROOT,
+                   env={**os.environ, "HOTLINE_DB_URL": stack.db_url})
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(stack.url + "/console/login")
+    page.fill("#login-username", "zhaobz")
+    page.fill("#login-password", "screenshot-pass")
+    page.click("#login-submit")
+    page.wait_for_url(re.compile(r"/console(/orders|/analytics)?$"))
+    page.goto(stack.url + "/console/analytics")
+    page.wait_for_selector("#board", state="visible", timeout=60_000)
+    page.wait_for_selector("#status:has-text('已更新')", timeout=180_000)  # the charts need channels/web's npm packages
+    page.wait_for_selector("#archive-table tbody tr", timeout=60_000)  # last month's report, kept by the schedule
+    page.click("button[data-days='365']")
+    page.wait_for_selector("#status:has-text('已更新')", timeout=60_000)
+    page.wait_for_timeout(1500)  # the charts' animation
+    assert page.locator("#r-pdf").is_visible()
+    # the top of the page (figures, charts, warnings), the links to the report's formats in it
+    page.screenshot(path=str(OUT / "analytics.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1500})
+    context.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    wanted = set(argv if argv is not None else sys.argv[1:]) or {"page", "console", "analytics"}
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         stack = start_stack(Path(tmp))
@@ -95,6 +127,8 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS)
                 for name, size, mobile in (("desktop", (1280, 800), False), ("phone", (390, 844), True)):
+                    if "page" not in wanted:
+                        break
                     context = browser.new_context(viewport={"width": size[0], "height": size[1]},
                                                   is_mobile=mobile, has_touch=mobile, locale="zh-CN")
                     page = context.new_page()
@@ -103,7 +137,10 @@ def main() -> None:
                     converse(page, CONVERSATIONS[name])
                     page.screenshot(path=str(OUT / f"{name}.png"))
                     context.close()
-                console(browser, stack)
+                if "console" in wanted:
+                    console(browser, stack)
+                if "analytics" in wanted:
+                    analytics(browser, stack, Path(tmp))
                 browser.close()
         finally:
             stack.stop()

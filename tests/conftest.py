@@ -14,7 +14,7 @@ os.environ.setdefault("HOTLINE_KB_WARMUP", "0")
 # Modules whose tests run on both databases: what the store does must hold on PostgreSQL too.
 ON_BOTH_DATABASES = {"test_store", "test_retention", "test_lifecycle", "test_actions_intake", "test_wechat", "test_suggest",
                      "test_actions_safety", "test_shared", "test_desk", "test_analytics", "test_callbacks",
-                     "test_ask_citizen", "test_filing", "test_crypto", "test_reports", "test_warnings"}
+                     "test_ask_citizen", "test_filing", "test_crypto", "test_reports", "test_warnings", "test_backfill"}
 
 
 def pytest_generate_tests(metafunc):

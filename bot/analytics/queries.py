@@ -18,6 +18,7 @@ Definitions, as the evaluation shows them (考核; 鞍山条例第二十一条, 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections import Counter
@@ -291,11 +292,43 @@ def public_order(o: WorkOrder) -> dict[str, Any]:
 # ---------------------------------------------------------------- hot spots
 
 WINDOWS = (6, 24, 48)  # hours: a burst shows in the short window first, a slow rise in the long one
+COUNTED_WINDOWS = (3, 6, 24, 48)  # every window a detector may look at (the longest last), in one query
 
 
-def poisson_surprise(n: int, expected: float) -> float:
-    """-log10 P(X >= n) for X ~ Poisson(expected): how unlikely ``n`` orders are by chance."""
-    lam = max(expected, 0.05)
+@dataclass(frozen=True)
+class Detector:
+    """When a cell (topic × place) is a hot spot: in one of ``windows`` (hours, the longest 48) it
+    has at least ``min_count`` orders, ``min_ratio`` times what was expected, and so many that
+    chance would give it less than once in 10^``min_surprise`` (Poisson). ``prior_weight``
+    (streets): a street's own level is pulled towards its share of its district's level for the
+    topic, the district's worth ``prior_weight`` times the street's own four weeks (empirical Bayes:
+    a small street's few orders are a noisy measure of its level, the district's many are not)."""
+
+    windows: tuple[int, ...]
+    min_count: int
+    min_ratio: float
+    min_surprise: float
+    prior_weight: float = 0.0
+    floor: float = 0.05  # the least number of orders a window ever expects (a cell's level is never known to be 0)
+
+
+# 4.5 was chosen on a generated year (seed 1: 17 of 24 planted bursts within 6 hours, 0.6 false
+# warnings a week); BENCHMARKS.md reports another seed.
+DISTRICT = Detector(windows=WINDOWS, min_count=5, min_ratio=3.0, min_surprise=4.5)
+# Streets: many more cells, each with few orders. Chosen on seed 1's generated year
+# (scripts/tune_street_warnings.py; BENCHMARKS.md reports seed 3): as few as 3 orders (a street's
+# burst of 8 holds about 3.6 in its first 6 hours), the street's level pulled towards its share of
+# its district's (worth three times its own four weeks), a surprise of 10^-5 (the street cells are
+# six times the district's) and a window never expecting fewer than 0.02 orders (the street's
+# level is measured well enough for a lower floor than the district's). A 3-hour window as well
+# was tried: it found no burst sooner and raised more false warnings at 1M orders a year.
+STREET = Detector(windows=WINDOWS, min_count=3, min_ratio=3.0, min_surprise=5.0, prior_weight=3.0, floor=0.02)
+
+
+def poisson_surprise(n: int, expected: float, floor: float = 0.05) -> float:
+    """-log10 P(X >= n) for X ~ Poisson(expected, at least ``floor``): how unlikely ``n`` orders
+    are by chance."""
+    lam = max(expected, floor)
     if n <= 0:
         return 0.0
     # sum of the tail's terms from n upwards, in logs (the tail is tiny when it matters)
@@ -310,20 +343,21 @@ def poisson_surprise(n: int, expected: float) -> float:
     return -math.log10(min(1.0, total))
 
 
-def hotspots(end: dt.datetime | None = None, baseline_days: int = 28, min_count: int = 5,
-             min_ratio: float = 3.0, min_surprise: float = 4.5, limit: int = 20, street: bool = False) -> list[dict]:
-    """What is rising: topic × district (``street``: topic × street within its district) in the
-    last 6, 24 and 48 hours against that place's own level (the higher of its last
-    ``baseline_days`` and the same four weeks a year before, scaled to each window) and against the
-    same topic in the rest of the city (a season that raises every district — heating in November —
-    is not one place's jump).
-    A cell is a hot spot when, in some window, it has at least ``min_count`` orders, ``min_ratio``
-    times what was expected, and so many that chance would give it less than once in
-    10^``min_surprise`` (Poisson). 4.5 was chosen on a generated year (seed 1: 17 of 24 planted
-    bursts within 6 hours, 0.6 false warnings a week); BENCHMARKS.md reports another seed, and the
-    street level with the same thresholds."""
-    end = end or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    longest = max(WINDOWS)
+@dataclass(slots=True)
+class Cell:
+    """One topic × place's counts: in each of ``COUNTED_WINDOWS`` up to the end, in the baseline
+    period before the longest window, and in the same four weeks a year before."""
+
+    topic: str
+    place: tuple[str, ...]  # (district,) or (district, street)
+    counts: tuple[int, ...]  # in each of COUNTED_WINDOWS
+    before: int
+    a_year_ago: int
+
+
+def hotspot_cells(end: dt.datetime, baseline_days: int = 28, street: bool = False) -> list[Cell]:
+    """The counts every detector scores, grouped in the database (one query)."""
+    longest = max(COUNTED_WINDOWS)
     base_start = end - dt.timedelta(hours=longest) - dt.timedelta(days=baseline_days)
     # The same season a year before (four weeks around the day): heating in November is normal.
     year_mid = end - dt.timedelta(days=365)
@@ -332,47 +366,94 @@ def hotspots(end: dt.datetime | None = None, baseline_days: int = 28, min_count:
     with session_scope() as s:
         recent = and_(WorkOrder.created_at >= base_start, WorkOrder.created_at < end)
         last_year = and_(WorkOrder.created_at >= year_lo, WorkOrder.created_at < year_hi)
-        sums = [func.sum(case((WorkOrder.created_at >= end - dt.timedelta(hours=w), 1), else_=0)) for w in WINDOWS]
+        sums = [func.sum(case((WorkOrder.created_at >= end - dt.timedelta(hours=w), 1), else_=0))
+                for w in COUNTED_WINDOWS]
         rows = s.execute(
             select(WorkOrder.topic, *places, *sums, func.sum(case((recent, 1), else_=0)),
                    func.sum(case((last_year, 1), else_=0)))
             .where(or_(recent, last_year), WorkOrder.topic.is_not(None), *(p.is_not(None) for p in places))
             .group_by(WorkOrder.topic, *places)).all()
-        cells = []
-        city: dict[tuple[str, int], list[float]] = {}
-        for topic, *rest in rows:
-            place, (*counts, everything, a_year_ago) = tuple(rest[:len(places)]), rest[len(places):]
-            counts = [int(c or 0) for c in counts]
-            per_hour = max((int(everything or 0) - counts[-1]) / (baseline_days * 24),
-                           int(a_year_ago or 0) / (28 * 24))
-            for w, n in zip(WINDOWS, counts, strict=True):
-                c = city.setdefault((topic, w), [0.0, 0.0])
-                c[0] += n
-                c[1] += per_hour * w
-            cells.append((topic, place, counts, per_hour))
-        found = []
-        for topic, place, counts, per_hour in cells:
-            best = None
-            for w, n in zip(WINDOWS, counts, strict=True):
-                if n < min_count:
-                    continue
-                before = per_hour * w
-                rest_now, rest_before = city[(topic, w)][0] - n, city[(topic, w)][1] - before
-                season = max(1.0, rest_now / rest_before) if rest_before >= 1 else 1.0
-                expected = before * season
-                surprise = poisson_surprise(n, expected)
-                if n >= min_ratio * max(expected, 1.0) and surprise >= min_surprise \
-                        and (best is None or surprise > best[2]):
-                    best = (w, n, surprise, expected)
-            if best is None:
+    cells = []
+    for topic, *rest in rows:
+        place, (*counts, everything, a_year_ago) = tuple(rest[:len(places)]), rest[len(places):]
+        by_window = tuple(int(c or 0) for c in counts)
+        cells.append(Cell(topic, place, by_window, int(everything or 0) - by_window[-1], int(a_year_ago or 0)))
+    return cells
+
+
+def score_cells(cells: list[Cell], detector: Detector, baseline_days: int = 28) -> list[dict]:
+    """The hot spots among ``cells`` by ``detector`` (no orders looked up), most surprising first."""
+    def own(before: int, a_year_ago: int) -> float:  # orders an hour: the higher of now and a year before
+        return max(before / (baseline_days * 24), a_year_ago / (28 * 24))
+
+    per_hour = [own(c.before, c.a_year_ago) for c in cells]
+    if detector.prior_weight > 0:  # a street's level pulled towards its share of its district's
+        topic_place: dict[tuple[str, str], list[int]] = {}
+        streets: dict[tuple[str, ...], int] = Counter()
+        districts: dict[str, int] = Counter()
+        for c in cells:
+            t = topic_place.setdefault((c.topic, c.place[0]), [0, 0])
+            t[0] += c.before
+            t[1] += c.a_year_ago
+            streets[c.place] += c.before + c.a_year_ago
+            districts[c.place[0]] += c.before + c.a_year_ago
+        k = detector.prior_weight
+        for i, c in enumerate(cells):
+            share = streets[c.place] / districts[c.place[0]] if districts[c.place[0]] else 0.0
+            prior = own(*topic_place[(c.topic, c.place[0])]) * share
+            per_hour[i] = (per_hour[i] + k * prior) / (1 + k)
+    at = [COUNTED_WINDOWS.index(w) for w in detector.windows]
+    city: dict[tuple[str, int], list[float]] = {}
+    for c, rate in zip(cells, per_hour, strict=True):
+        for w, i in zip(detector.windows, at, strict=True):
+            totals = city.setdefault((c.topic, w), [0.0, 0.0])
+            totals[0] += c.counts[i]
+            totals[1] += rate * w
+    found: list[dict[str, Any]] = []
+    for c, rate in zip(cells, per_hour, strict=True):
+        best = None
+        for w, i in zip(detector.windows, at, strict=True):
+            n = c.counts[i]
+            if n < detector.min_count:
                 continue
-            w, n, surprise, expected = best
-            where = "".join(place)
-            found.append({"topic": topic, "district": place[0], "street": place[1] if street else None,
-                          "count": n, "baseline": round(expected, 2), "score": round(surprise, 2), "window_hours": w,
-                          "reason": f"{where} {topic.replace('/', ' › ')} 近{w}小时 {n}件，同期基线 {expected:.1f}件"})
-        found.sort(key=lambda h: -h["score"])
-        found = found[:limit]
+            before = rate * w
+            rest_now, rest_before = city[(c.topic, w)][0] - n, city[(c.topic, w)][1] - before
+            season = max(1.0, rest_now / rest_before) if rest_before >= 1 else 1.0
+            expected = before * season
+            surprise = poisson_surprise(n, expected, detector.floor)
+            if n >= detector.min_ratio * max(expected, 1.0) and surprise >= detector.min_surprise \
+                    and (best is None or surprise > best[2]):
+                best = (w, n, surprise, expected)
+        if best is None:
+            continue
+        w, n, surprise, expected = best
+        where = "".join(c.place)
+        found.append({"topic": c.topic, "district": c.place[0], "street": c.place[1] if len(c.place) > 1 else None,
+                      "count": n, "baseline": round(expected, 2), "score": round(surprise, 2), "window_hours": w,
+                      "reason": f"{where} {c.topic.replace('/', ' › ')} 近{w}小时 {n}件，同期基线 {expected:.1f}件"})
+    found.sort(key=lambda h: -h["score"])
+    return found
+
+
+def hotspots(end: dt.datetime | None = None, baseline_days: int = 28, min_count: int | None = None,
+             min_ratio: float | None = None, min_surprise: float | None = None, limit: int = 20,
+             street: bool = False, detector: Detector | None = None) -> list[dict]:
+    """What is rising: topic × district (``street``: topic × street within its district) in the
+    last hours against that place's own level (the higher of its last ``baseline_days`` and the
+    same four weeks a year before, scaled to each window; a street's pulled towards its district's)
+    and against the same topic in the rest of the city (a season that raises every district —
+    heating in November — is not one place's jump). The thresholds are ``DISTRICT``'s or
+    ``STREET``'s (``Detector``), or ``detector``'s, each one overridable by its argument."""
+    end = end or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    chosen = detector or (STREET if street else DISTRICT)
+    if min_count is not None:
+        chosen = dataclasses.replace(chosen, min_count=min_count)
+    if min_ratio is not None:
+        chosen = dataclasses.replace(chosen, min_ratio=min_ratio)
+    if min_surprise is not None:
+        chosen = dataclasses.replace(chosen, min_surprise=min_surprise)
+    found = score_cells(hotspot_cells(end, baseline_days, street), chosen, baseline_days)[:limit]
+    with session_scope() as s:
         for h in found:
             since = end - dt.timedelta(hours=h["window_hours"])
             same = [WorkOrder.topic == h["topic"], WorkOrder.district == h["district"]]

@@ -1,12 +1,14 @@
 """The monthly 研判报告 as a PDF (A4) made on the server: the same sections and the same privacy as the
 printable page (``report.as_html``), for the leaders who file it, forward it and print it.
 
-Chinese is real text in the PDF (a reader can select it, search it and copy it): by default in
-Adobe's standard font 「STSong-Light」, which reportlab writes as a CID font with no font file
-(every PDF reader in use in China, WPS, Foxit, Acrobat, Chrome, shows it with its own Song
-typeface). ``HOTLINE_REPORT_FONT`` may name a TrueType file (.ttf/.ttc) to embed instead, for a
-reader without Chinese fonts of its own; a file that cannot be read is logged and the standard
-font is used. Nothing is downloaded.
+Chinese is real text in the PDF (a reader can select it, search it and copy it), set in a
+TrueType Chinese font the machine ships, **embedded** (the characters used, as a subset) so the
+PDF opens the same anywhere, on a reader or printer without Chinese fonts of its own too:
+``HOTLINE_REPORT_FONT`` names the file (.ttf/.ttc), else the first of ``SYSTEM_FONTS`` present
+(Debian's ``fonts-wqy-microhei``, which ``make test``/``scripts/install_system.sh browser``
+installs, and its kin). Only when none can be read is Adobe's standard 「STSong-Light」 used, a CID
+font with no font file (WPS, Foxit, Acrobat and Chrome show it with a Song typeface of their own;
+a reader without one shows nothing): that is logged. Nothing is downloaded.
 
 Every page carries the hotline, the month, the period and the generation time at the top and
 「第 N 页 / 共 M 页」 at the bottom.
@@ -54,16 +56,32 @@ _COLUMNS: dict[str, list[float]] = {
 }
 
 
-@lru_cache(maxsize=4)
+# TrueType Chinese fonts of Debian's packages, in order of preference (Noto CJK is OpenType/CFF,
+# which reportlab cannot embed).
+SYSTEM_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei (make test installs it)
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
+    "/usr/share/fonts/truetype/arphic/uming.ttc",  # fonts-arphic-uming
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",  # fonts-droid-fallback
+)
+
+
+@lru_cache(maxsize=8)
 def font_name(path: str | None = None) -> str:
-    """The font the report is set in: a TrueType file embedded, or Adobe's standard Song."""
+    """The font the report is set in: a TrueType file embedded (``path``, else
+    ``HOTLINE_REPORT_FONT``, else the first of ``SYSTEM_FONTS`` present), or, when none can be
+    read, Adobe's standard Song (not embedded)."""
     path = path if path is not None else os.environ.get("HOTLINE_REPORT_FONT", "").strip()
-    if path:
+    tried = [path] if path else [p for p in SYSTEM_FONTS if os.path.exists(p)]
+    for candidate in tried:
+        name = "HotlineReport-" + os.path.basename(candidate).split(".")[0]
         try:
-            pdfmetrics.registerFont(TTFont("HotlineReport", path, subfontIndex=0))
-            return "HotlineReport"
-        except Exception as exc:  # a missing or unreadable file: the standard font still works
-            log.warning("HOTLINE_REPORT_FONT %s not usable (%s): the report uses %s", path, exc, STANDARD_FONT)
+            pdfmetrics.registerFont(TTFont(name, candidate, subfontIndex=0))
+            return name
+        except Exception as exc:  # a missing or unreadable file: the next one, at last the standard font
+            log.warning("report font %s not usable (%s)", candidate, exc)
+    log.warning("no TrueType Chinese font to embed (HOTLINE_REPORT_FONT, or Debian's fonts-wqy-microhei): "
+                "the report uses %s, which readers without a Chinese font of their own cannot show", STANDARD_FONT)
     pdfmetrics.registerFont(UnicodeCIDFont(STANDARD_FONT))
     return STANDARD_FONT
 
@@ -112,6 +130,7 @@ def _table(name: str, header: list[str], body: list[list[Any]], st: dict[str, Pa
                 shade.append(len(data) - 1)
     table = Table(data, colWidths=[w * _WIDTH for w in _COLUMNS[name]], repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), st["cell"].fontName),  # the empty cells too: no Helvetica in the file
         ("GRID", (0, 0), (-1, -1), 0.4, _RULE),
         ("BACKGROUND", (0, 0), (-1, 0), _HEAD),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -129,6 +148,7 @@ def _numbered(font: str, top_left: str, top_right: str) -> type[pdfcanvas.Canvas
 
     class Numbered(pdfcanvas.Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or font  # not Helvetica: one font, embedded
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 

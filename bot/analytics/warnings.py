@@ -2,7 +2,9 @@
 act on, and their acknowledgment and closing. Five kinds, each with its own key:
 
 - ``hotspot`` 热点: a topic rising in a district against its own baseline (``queries.hotspots``);
-- ``street`` 街道热点: the same within one street of a district (``hotspots(street=True)``);
+- ``street`` 街道热点: the same within one street of a district (``hotspots(street=True)``, with
+  the street's own thresholds ``queries.STREET``: fewer orders, its level pulled towards its
+  district's);
 - ``cluster`` 集中反映: a group of the same matter from ``cluster_citizens`` different citizens;
 - ``repeat`` 重复来电: one citizen filing ``repeat_orders`` orders within ``repeat_days`` (keyed by a
   pseudonym; the warning never names or shows who);

@@ -15,8 +15,8 @@ from bot.profile import Profile
 # Two to eight characters ending in 街道/镇/乡, not a road named after a town (镇江路), not a
 # township's office standing for the place (胜利街道办 is still 胜利街道).
 _SHAPE = re.compile(r"([\u4e00-\u9fa5]{2,8}?(?:街道|镇|乡))(?![\u4e00-\u9fa5]?(?:路|街|大街|大道|道|巷))")
-# What comes before a street in an address: a province, city, district or county.
-_ABOVE = re.compile(r"^.*[省市区县旗](?=[\u4e00-\u9fa5]{2})")
+# What ends the name of a place above a street: a province, city, district or county (or banner).
+_ABOVE = "省市区县旗"
 _NOT_STREETS = ("城乡", "乡镇", "城镇", "家乡", "老乡", "下乡", "返乡")
 
 
@@ -35,7 +35,17 @@ def street_of(address: str | None, district: str | None, profile: Profile) -> st
         hits = [(text.find(s), official) for s, official in spellings if s and s in text]
         return min(hits)[1][:32] if hits else None
     for m in _SHAPE.finditer(text):
-        name = _ABOVE.sub("", m.group(1))
+        name = _own_name(m.group(1))
         if len(name) >= 3 and not any(bad in name for bad in _NOT_STREETS):
             return name[:32]
     return None
+
+
+def _own_name(name: str) -> str:
+    """A street's own name without the places above it said before it (「鞍山市胜利街道」 -> 「胜利街道」):
+    cut after the last of them that leaves a name of three characters or more, so that a street
+    named with one of those characters keeps it (「红旗街道」, not 「街道」)."""
+    for i in range(len(name) - 4, -1, -1):
+        if name[i] in _ABOVE:
+            return name[i + 1:]
+    return name

@@ -231,6 +231,23 @@ class MonthlyReport(Base):
     content = Column(Text, nullable=False)
 
 
+class Backfill(Base):
+    """How far a resumable backfill has come (bot/analytics/backfill.py): it works in bounded batches
+    by order id, each batch and its progress in one transaction, up to the newest order when it
+    started (orders filed later were read at filing)."""
+
+    __tablename__ = "backfills"
+
+    name = Column(String(32), primary_key=True)
+    upto = Column(Integer, nullable=False)  # the newest order's id when the backfill started
+    last_id = Column(Integer, nullable=False, default=0)  # every order up to this id is done
+    done = Column(Integer, nullable=False, default=0)  # orders read so far
+    changed = Column(Integer, nullable=False, default=0)  # orders given a street or a sensitive word
+    started_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+    finished_at = Column(DateTime)
+
+
 class WorkOrderEvent(Base):
     """Every change of an order, appended and never edited."""
 

@@ -85,7 +85,7 @@ def test_a_long_month_runs_over_pages_each_numbered():
     assert pages >= 3 and f"第{pages}页/共{pages}页" in flat and "第119组" in flat
     assert "本月无。" in flat  # an empty section says so
     running = report_pdf.as_pdf(content, HOTLINE, dt.datetime(2026, 11, 20, 9))
-    assert "本月尚未结束，数字截至生成时" in text_of(running)[1]  # a month still running says so
+    assert "本月尚未结束，数字截至生成时" in "".join(text_of(running)[1].split())  # a month still running says so
 
 
 def test_the_report_is_served_as_pdf_and_a_bad_month_or_format_gets_a_clear_400():
@@ -101,27 +101,74 @@ def test_the_report_is_served_as_pdf_and_a_bad_month_or_format_gets_a_clear_400(
     assert analytics_api.run("report", {"month": "2026-11", "format": "docx"}, ANALYST, P).status == 400
 
 
+MICROHEI = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+
+
+def needs_a_system_font() -> None:
+    if not any(os.path.exists(path) for path in report_pdf.SYSTEM_FONTS):
+        pytest.skip("no TrueType Chinese font on this machine (make test installs fonts-wqy-microhei)")
+
+
 def test_an_embedded_font_is_used_when_configured_and_a_bad_one_falls_back():
     assert report_pdf.font_name("/nonexistent/font.ttf") == report_pdf.STANDARD_FONT
-    microhei = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-    if not os.path.exists(microhei):
-        pytest.skip("no TrueType Chinese font on this machine")
-    assert report_pdf.font_name(microhei) == "HotlineReport"
+    if not os.path.exists(MICROHEI):
+        pytest.skip("no TrueType Chinese font on this machine (make test installs fonts-wqy-microhei)")
+    assert report_pdf.font_name(MICROHEI) == "HotlineReport-wqy-microhei"
 
 
-def test_the_first_page_renders_as_an_a4_picture(tmp_path):
+def fonts_of(pdf: bytes) -> dict[str, bool]:
+    """Every font the PDF's pages use, and whether its file is in the PDF (what pdffonts calls emb)."""
+    found = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            described = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = described.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            found[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return found
+
+
+def test_the_pdf_embeds_its_chinese_font_so_it_opens_anywhere(monkeypatch):
+    needs_a_system_font()
+    monkeypatch.delenv("HOTLINE_REPORT_FONT", raising=False)
+    a_month_of_orders()
+    pdf = report_pdf.as_pdf(report.build(report.month_period("2026-11")), HOTLINE)
+    fonts = fonts_of(pdf)
+    assert fonts and all(fonts.values()), fonts  # every font embedded, none left to the reader
+    assert not any(report_pdf.STANDARD_FONT in name for name in fonts)
+    assert "鞍山市政务服务便民热线" in text_of(pdf)[1]  # still real text
+
+
+def test_the_first_page_renders_as_an_a4_picture_with_its_chinese_drawn(tmp_path, monkeypatch):
+    """Drawn by poppler (pdftoppm) as any reader would: the title's characters are there, each its
+    own shape (a missing font draws nothing, or the same empty box for every character)."""
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+        pytest.skip("pdftoppm (poppler-utils) is not installed (make test installs it)")
+    needs_a_system_font()
+    monkeypatch.delenv("HOTLINE_REPORT_FONT", raising=False)
     a_month_of_orders()
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(report_pdf.as_pdf(report.build(report.month_period("2026-11")), HOTLINE))
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    # 72 dots an inch: one pixel a point, and nothing but the PDF's own fonts to draw with
+    subprocess.run(["pdftoppm", "-png", "-r", "72", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
     [png] = list(tmp_path.glob("page*.png"))
     from PIL import Image
 
     with Image.open(png) as image:
         assert abs(image.width / image.height - 210 / 297) < 0.01
-        assert image.convert("L").getextrema()[0] < 100  # something dark is drawn: text, not a blank page
+        gray = image.convert("L")
+        # The title 「鞍山市政务服务便民热线」, 20 pt, centred, its line 18–28 mm from the top.
+        size, top, bottom = 20, round(18 / 25.4 * 72), round(29 / 25.4 * 72)
+        left = round((gray.width - size * len(HOTLINE)) / 2)
+        inks = []
+        for i in range(len(HOTLINE)):
+            cell = gray.crop((left + i * size, top, left + (i + 1) * size, bottom))
+            inks.append(sum(1 for v in cell.getdata() if v < 128))
+    assert all(ink >= 15 for ink in inks), inks  # every character drawn
+    assert len(set(inks)) >= len(HOTLINE) - 3, inks  # as different characters, not one box repeated
+    margin = gray.crop((0, top, left - 4, bottom))
+    assert min(margin.getdata()) > 200  # and nothing drawn beside the title
 
 
 # ------------------------------------------------------------------ on a schedule

@@ -45,6 +45,8 @@ def kinds(found: list[dict]) -> dict[str, list[dict]]:
     ("鞍山市铁东区胜利街道办事处对面", "铁东区", "胜利街道"),
     ("鞍山市胜利街道园林小区", "铁东区", "胜利街道"),
     ("台安县新开河镇大岗村", "台安县", "新开河镇"),
+    ("铁东区红旗街道某小区", "铁东区", "红旗街道"),      # 旗 of its own name, not a banner above it
+    ("鞍山市红旗街道园林小区", "铁东区", "红旗街道"),
     ("海城牌楼镇", "海城市", "牌楼镇"),
     ("铁东区镇江路5号", "铁东区", None),      # a road named after a town
     ("铁东区某路1号", "铁东区", None),
@@ -92,6 +94,33 @@ def test_a_burst_in_one_street_is_a_street_warning_and_its_neighbours_are_not():
     [w] = kinds(warnings.raise_warnings(spots, END, "street"))["street"]
     assert (w["kind_label"], w["street"]) == ("街道热点", "胜利街道")
     assert q.hotspots(END - dt.timedelta(days=2), street=True) == []  # before it happened
+
+
+def test_three_orders_of_a_matter_a_quiet_street_never_hears_are_a_street_warning_two_are_not():
+    _street_baseline()
+    market = "城市管理/占道经营"
+    for hour in (8, 9):
+        filed("2026-11-20", hour=hour, district="铁东区", topic=market, address="铁东区园林街道某小区")
+    assert q.hotspots(END, street=True) == []  # two: chance
+    filed("2026-11-20", hour=10, district="铁东区", topic=market, address="铁东区园林街道某小区")
+    [spot] = q.hotspots(END, street=True)
+    assert (spot["street"], spot["count"]) == ("园林街道", 3) and spot["score"] >= q.STREET.min_surprise
+    assert q.hotspots(END) == []  # three orders are no district's hot spot
+
+
+def test_a_street_that_never_had_a_matter_its_district_hears_every_day_expects_it_too():
+    """A street's own four weeks are few orders: its level is pulled towards its share of its
+    district's. 站前街道 had no 供水 order in four weeks, but its district hears one a day and
+    站前街道 files half the district's orders: three in a morning are not a street warning."""
+    for day in range(28):
+        at = (dt.date(2026, 10, 21) + dt.timedelta(days=day)).isoformat()
+        filed(at, district="铁东区", topic=WATER, address="铁东区胜利街道某小区")
+        filed(at, district="铁东区", topic="城市管理/占道经营", address="铁东区站前街道某小区")
+    for hour in (8, 9, 10):
+        filed("2026-11-20", hour=hour, district="铁东区", topic=WATER, address="铁东区站前街道某小区")
+    assert q.hotspots(END, street=True) == []
+    alone = dataclasses.replace(q.STREET, prior_weight=0.0)  # on its own four weeks it would have been
+    assert [h["street"] for h in q.hotspots(END, street=True, detector=alone)] == ["站前街道"]
 
 
 def test_heating_in_november_across_the_whole_city_is_not_a_street_warning():

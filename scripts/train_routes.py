@@ -14,10 +14,12 @@ look-alikes of tests/data/scope_lookalikes_dev.yml, which are scored, not learne
 - the NLU's request intents (complain, consult, seek_help, suggest, report_violation) as in scope: what
   the hotline takes every day.
 
-The reader only adds to the rules: a message the rules send nowhere is sent to a route when the reader
+The reader mostly adds to the rules: a message the rules send nowhere is sent to a route when the reader
 gives that route at least the threshold stored with the weights, chosen out of fold (by writer's case)
 as the lowest at which the reader adds at most ``MAX_ADDED`` (half a point) to the share of in-scope cases
-sent away: a citizen told to go to court with a matter the hotline must take is a lost request.
+sent away: a citizen told to go to court with a matter the hotline must take is a lost request. And a
+message of some length the rules send away is kept when the reader is sure it is in scope, from the
+lowest certainty at which that lost no out-of-scope case out of fold.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ NLU = ROOT / "data" / "nlu"
 NLU_INTENTS = ("complain", "consult", "seek_help", "suggest", "report_violation")
 C = 8.0
 MAX_ADDED = 0.005
+VETO_MARGIN = 0.10         # above the lowest certainty that lost nothing: a case or two decides it
 _ENTITY = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
@@ -132,6 +135,26 @@ def choose_threshold(scored: list[tuple[dict, np.ndarray, scope.RouteModel]], sh
     return best
 
 
+def choose_veto(scored: list[tuple[dict, np.ndarray, scope.RouteModel]], show: bool) -> float:
+    """The lowest certainty of "in scope" from which the reader overrules the rules without losing
+    any out-of-scope case the rules caught (out of fold), plus VETO_MARGIN; 1.01 (never) when none is safe."""
+    profile = load_profile()
+    none = ROUTE_CLASSES.index(IN_SCOPE)
+    flagged = [(c, float(p[none])) for c, p, _ in scored
+               if len(scope.prepared(c["text"])) >= scope.LEARNED_FROM_CHARS and scope.rules_read(c["text"], profile)]
+    best = 1.01
+    for threshold in [x / 100 for x in range(95, 59, -5)]:
+        fixed = sum(1 for c, q in flagged if c["label"] == IN_SCOPE and q >= threshold)
+        lost = sum(1 for c, q in flagged if c["label"] != IN_SCOPE and q >= threshold)
+        if show:
+            print(f"  veto from {threshold:.2f}: in-scope cases the rules sent away kept {fixed}, out-of-scope lost {lost}"
+                  f" (of {len(flagged)} the rules sent away)")
+        if lost:
+            break
+        best = threshold
+    return best if best > 1.0 else min(0.95, best + VETO_MARGIN)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--report", action="store_true")
@@ -146,9 +169,12 @@ def main() -> None:
         ruled = sum(1 for c in out if scope.rules_read(c["text"], profile) is not None)
         print(f"rules alone send away {ruled / max(1, len(out)):.1%} of the out-of-scope written cases; rules and reader:")
     threshold = choose_threshold(written, args.report)
+    veto = choose_veto(written, args.report)
     params = fit(cases)
-    np.savez_compressed(ROUTES_WEIGHTS, **params, ask_below=np.float32(threshold), digest=np.array(sources_digest()))
-    print(f"wrote {ROUTES_WEIGHTS.relative_to(ROOT)} ({len(params['vocab'])} n-grams), sends away from {threshold:.2f}")
+    np.savez_compressed(ROUTES_WEIGHTS, **params, ask_below=np.float32(threshold), veto_from=np.float32(veto),
+                        digest=np.array(sources_digest()))
+    print(f"wrote {ROUTES_WEIGHTS.relative_to(ROOT)} ({len(params['vocab'])} n-grams), sends away from {threshold:.2f}, "
+          f"keeps what the rules send away from {veto:.2f}")
 
 
 if __name__ == "__main__":

@@ -617,8 +617,10 @@ def read(text: str, profile: Profile | None = None) -> tuple[OutOfScope | None, 
     so at most one of the two is set. The rules decide first; the learned reader (below) only
     names a route for a message they send nowhere."""
     found, asked, t = _rules(text, profile or load_profile())
-    if found or asked or not t:
+    if asked or not t:
         return found, asked
+    if found:
+        return (None if _kept_in_scope(text, t) else found), None
     return _learned(text, t, profile or load_profile()), None
 
 
@@ -655,12 +657,17 @@ ROUTE_CLASSES: tuple[str, ...] = (IN_SCOPE, *(r for r in ROUTES if r != "secrets
 
 
 class RouteModel(Model):
-    """request_types' arithmetic; ``ask_below`` holds the threshold from which it sends away."""
+    """request_types' arithmetic; ``ask_below`` holds the threshold from which it sends away,
+    ``veto_from`` the certainty of "in scope" from which it keeps what the rules send away."""
+
+    veto_from = 1.01
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> RouteModel:
-        return cls([str(g) for g in params["vocab"]], params["idf"], params["weights"], params["bias"],
-                   tuple(str(c) for c in params["classes"]), float(params["ask_below"]))
+        m = cls([str(g) for g in params["vocab"]], params["idf"], params["weights"], params["bias"],
+                tuple(str(c) for c in params["classes"]), float(params["ask_below"]))
+        m.veto_from = float(params.get("veto_from", 1.01))
+        return m
 
 
 @lru_cache(maxsize=1)
@@ -677,6 +684,15 @@ LEARNED_FROM_CHARS = 24
 def _learned(text: str, t: str, profile: Profile) -> OutOfScope | None:
     m = route_model()
     return learned_route(m, m.ask_below, text, t, profile) if m is not None else None
+
+
+def _kept_in_scope(text: str, t: str) -> bool:
+    """Whether the reader is sure enough that a message the rules send away is the hotline's own
+    (「立山区纪委监委大楼后面那条小道 冬天结冰了没人扫…」)."""
+    m = route_model()
+    if m is None or m.veto_from > 1.0 or len(t) < LEARNED_FROM_CHARS:
+        return False
+    return float(m.probabilities(text)[m.classes.index(IN_SCOPE)]) >= m.veto_from
 
 
 def learned_route(m: Model, threshold: float, text: str, t: str, profile: Profile) -> OutOfScope | None:

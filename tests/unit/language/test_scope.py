@@ -558,3 +558,17 @@ def test_the_route_reader_only_adds_to_the_rules_and_sends_nothing_away_below_it
 def test_a_matter_in_another_city_told_as_a_life_story_names_that_city():
     found = scope.detect("我在大连打工 大连那边的社保局不给我办退休手续 跑了好几趟了 你们鞍山给大连打个招呼呗", ANSHAN)
     assert found is not None and found.route == "outside_city" and found.matched == "大连"
+
+
+def test_the_reader_keeps_what_the_rules_send_away_only_when_sure_it_is_in_scope(monkeypatch):
+    text = "公司无缘无故把我辞了 干了六年 一分钱补偿不给 说我试用期不合格"
+    assert scope.rules_read(text, ANSHAN) == "arbitration"
+    m = scope.route_model()
+    assert m is not None and 0.6 <= m.veto_from <= 1.01
+    p_in_scope = float(m.probabilities(text)[m.classes.index(scope.IN_SCOPE)])
+    monkeypatch.setattr(m, "veto_from", p_in_scope + 0.01)
+    assert scope.detect(text, ANSHAN).route == "arbitration"
+    monkeypatch.setattr(m, "veto_from", p_in_scope)
+    assert scope.detect(text, ANSHAN) is None
+    monkeypatch.setattr(m, "veto_from", 0.0)
+    assert scope.detect("帮我查一下他的电话号码", ANSHAN) is not None  # too short for the reader to overrule

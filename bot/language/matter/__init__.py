@@ -73,6 +73,12 @@ _ACT_WITH_OBJECT = re.compile(r"^(?:我|俺|我们)?(?:要|想|来|必须|坚决
 # What the citizen asks the government to do (「赶紧给撒点融雪剂」「请尽快派人修一下」) is the matter.
 _ASKS_ACTION = re.compile(r"^(?:那|就)?(?:请|麻烦|希望|恳请|赶紧|尽快|快点?|抓紧)+(?:你们|有关部门|相关部门|政府)?(?:给|帮|派人|来人|安排人?)?(?:来)?"
                           r"(?:撒|修|维修|清理|清|拉走|处理|解决|查处|整治|安装|装|换|补|铲|扫|疏通|通|拆|恢复|协调|督促|管管)")
+# Who the citizen is, not what is wrong: an age (「我今年七十八了」「年逾八旬」), living nearby (「我家就住附近」).
+_WHO_I_AM = re.compile(r"^(?:我|俺|我们|俺们|我家|俺家)?(?:家)?(?:老人|老伴儿?|老头子?|老太太|婆婆|公公|我妈|我爸|老母亲|老父亲)?(?:今年|都|已经|已)*"
+                       r"(?:[六七八九]十[一二三四五六七八九]?(?:多|几|来)?(?:岁)?(?:了|啦|的人了)?|年(?:逾|过|近)[六七八九]旬(?:了)?)$"
+                       r"|^(?:我|俺)(?:家|们家)?(?:就)?住(?:在)?(?:这)?(?:附近|旁边|对面|边上|跟前)(?:的)?$")
+# Ages decide these matters: an age there is the matter.
+_AGE_MATTERS = re.compile(r"高龄|补贴|津贴|养老|退休|低保|优待|认证|老年证|敬老|特困|五保")
 # Fear of the reported person finding out explains 保密; it is not the matter (「老板知道了我就得卷铺盖走人」).
 _FEAR = re.compile(r"(?:知道|发现|晓得|认出|听说)(?:了|是我)?.{0,8}(?:报复|找我|找茬|麻烦|卷铺盖|走人|开除|辞退|穿小鞋|打我|骂我|没法处|不好相处|饶不了)"
                    r"|(?:别|不要|不能|千万别)让.{0,10}知道|(?:怕|担心|害怕).{0,8}(?:报复|知道是我|找我麻烦|穿小鞋)")
@@ -198,8 +204,12 @@ def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
     out = []
     m = model()
     parts = segments(text)
+    ages_matter = bool(_AGE_MATTERS.search(text))
     for i, seg in enumerate(parts):
         label = rule_label(seg, profile)
+        if label is None and _WHO_I_AM.match(_bare(seg)):
+            # 「我今年七十八了」: an aside beside a matter an age does not decide, the matter beside 高龄补贴
+            label = "matter" if ages_matter else "aside"
         if label is not None:
             out.append(Segment(seg, label, True))
             continue

@@ -128,3 +128,13 @@ def test_a_fix_of_a_word_not_in_the_matter_changes_nothing(said):
 @pytest.mark.parametrize("segment", ["赶紧给撒点融雪剂", "请尽快派人来修一下", "麻烦你们给清理一下"])
 def test_what_the_citizen_asks_the_government_to_do_is_the_matter(segment):
     assert matter.rule_label(segment, P) == "matter"
+
+
+@pytest.mark.parametrize("text, matter_only", [
+    ("我今年七十八了 暖气不热 屋里才十四度", "暖气不热 屋里才十四度"),
+    ("年逾八旬，楼道灯坏了三个月", "楼道灯坏了三个月"),
+    ("我家就住附近 那个工地天天半夜施工", "那个工地天天半夜施工"),
+    ("我今年七十八了 高龄补贴咋还没发", "我今年七十八了 高龄补贴咋还没发"),
+])
+def test_who_the_citizen_is_is_no_matter_unless_it_decides_the_matter(text, matter_only):
+    assert matter.matter_text(text, P) == matter_only

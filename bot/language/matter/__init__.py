@@ -76,7 +76,13 @@ _ASKS_ACTION = re.compile(r"^(?:那|就)?(?:请|麻烦|希望|恳请|赶紧|尽�
 # Who the citizen is, not what is wrong: an age (「我今年七十八了」「年逾八旬」), living nearby (「我家就住附近」).
 _WHO_I_AM = re.compile(r"^(?:我|俺|我们|俺们|我家|俺家)?(?:家)?(?:老人|老伴儿?|老头子?|老太太|婆婆|公公|我妈|我爸|老母亲|老父亲)?(?:今年|都|已经|已)*"
                        r"(?:[六七八九]十[一二三四五六七八九]?(?:多|几|来)?(?:岁)?(?:了|啦|的人了)?|年(?:逾|过|近)[六七八九]旬(?:了)?)$"
-                       r"|^(?:我|俺)(?:家|们家)?(?:就)?住(?:在)?(?:这)?(?:附近|旁边|对面|边上|跟前)(?:的)?$")
+                       r"|^(?:我|俺)(?:家|们家)?(?:就)?住(?:在)?(?:这)?(?:附近|旁边|对面|边上|跟前)(?:的)?$"
+                       # what the matter does to the citizen's own life: a migrant worker's New Year, a
+                       # commute, a child's school day, a night shift
+                       r"|^(?:我们|俺们|我|俺)?(?:十几个人|几十个人|好几个人|一家人|全家)?(?:今年)?过年(?:都|也)?回不(?:了|去)家(?:了|啊)?$"
+                       r"|^(?:我|俺)?(?:上班)?(?:天天|总|老|经常)?(?:上班)?迟到(?:了|好几回了)?$"
+                       r"|^(?:我家|俺家)?(?:孩子|儿子|闺女|女儿|孙子|孙女)(?:明天|第二天)(?:还|还得|还要|要)?上学(?:呢|啊)?$"
+                       r"|^(?:我|俺)(?:是)?上夜班(?:的)?$")
 # Ages decide these matters: an age there is the matter.
 _AGE_MATTERS = re.compile(r"高龄|补贴|津贴|养老|退休|低保|优待|认证|老年证|敬老|特困|五保")
 # Fear of the reported person finding out explains 保密; it is not the matter (「老板知道了我就得卷铺盖走人」).

@@ -135,6 +135,8 @@ def test_what_the_citizen_asks_the_government_to_do_is_the_matter(segment):
     ("年逾八旬，楼道灯坏了三个月", "楼道灯坏了三个月"),
     ("我家就住附近 那个工地天天半夜施工", "那个工地天天半夜施工"),
     ("我今年七十八了 高龄补贴咋还没发", "我今年七十八了 高龄补贴咋还没发"),
+    ("包工头欠了四个月工资 俺们十几个人过年回不了家了", "包工头欠了四个月工资"),
+    ("早市摆摊摆到马路中间 车根本过不去 上班天天迟到", "早市摆摊摆到马路中间 车根本过不去"),
 ])
 def test_who_the_citizen_is_is_no_matter_unless_it_decides_the_matter(text, matter_only):
     assert matter.matter_text(text, P) == matter_only

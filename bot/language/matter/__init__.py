@@ -79,10 +79,12 @@ _WHO_I_AM = re.compile(r"^(?:我|俺|我们|俺们|我家|俺家)?(?:家)?(?:老
                        r"|^(?:我|俺)(?:家|们家)?(?:就)?住(?:在)?(?:这)?(?:附近|旁边|对面|边上|跟前)(?:的)?$"
                        # what the matter does to the citizen's own life: a migrant worker's New Year, a
                        # commute, a child's school day, a night shift
-                       r"|^(?:我们|俺们|我|俺)?(?:十几个人|几十个人|好几个人|一家人|全家)?(?:今年)?过年(?:都|也)?回不(?:了|去)家(?:了|啊)?$"
+                       r"|^(?:我们|俺们|我|俺)?(?:今年)?过年(?:都|也)?回不(?:了|去)家(?:了|啊)?$"
                        r"|^(?:我|俺)?(?:上班)?(?:天天|总|老|经常)?(?:上班)?迟到(?:了|好几回了)?$"
                        r"|^(?:我家|俺家)?(?:孩子|儿子|闺女|女儿|孙子|孙女)(?:明天|第二天)(?:还|还得|还要|要)?上学(?:呢|啊)?$"
                        r"|^(?:我|俺)(?:是)?上夜班(?:的)?$")
+# The same said at the end of a segment that tells a fact (「俺们十几个人过年回不了家了」): the fact stays.
+_MY_LIFE_TAIL = re.compile(r"(?:(?:今年)?过年(?:都|也)?回不(?:了|去)家|上班(?:天天|总|老)?迟到)(?:了|啊)?(?=[\s，,。！!…]*$)")
 # Ages decide these matters: an age there is the matter.
 _AGE_MATTERS = re.compile(r"高龄|补贴|津贴|养老|退休|低保|优待|认证|老年证|敬老|特困|五保")
 # Fear of the reported person finding out explains 保密; it is not the matter (「老板知道了我就得卷铺盖走人」).
@@ -230,7 +232,14 @@ def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
             out.append(Segment(seg, label if label in KEPT else "matter", False))
         else:
             out.append(Segment(seg, label, True))
-    return _names_beside_the_form(out)
+    return [_without_my_life(seg) for seg in _names_beside_the_form(out)]
+
+
+def _without_my_life(seg: Segment) -> Segment:
+    if seg.label != "matter" or not (tail := _MY_LIFE_TAIL.search(seg.text)):
+        return seg
+    rest = seg.text[: tail.start()] + seg.text[tail.end():]
+    return Segment(rest, seg.label, seg.sure) if len(_bare(rest)) >= 3 else seg
 
 
 def _names_beside_the_form(read_: list[Segment]) -> list[Segment]:

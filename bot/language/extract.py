@@ -180,7 +180,8 @@ def is_filler(text: str) -> bool:
 
 ANONYMOUS = "匿名"
 _ANONYMOUS = re.compile(r"匿名|不想说|不愿意?透露|不方便说|不方便透露|保密不说|不告诉你|不(?:想|愿意?|方便|用)?留(?:名|姓名|名字)|"
-                        r"(?:名字|姓名|称呼)(?:就)?(?:不(?:想|愿意?|方便|用)?(?:说|留|写|告诉)|算了|保密)|不说(?:名字|姓名)")
+                        r"(?:名字|姓名|称呼)(?:就)?(?:不(?:想|愿意?|方便|用)?(?:说|留|写|告诉)|算了|保密|不重要|无所谓)|不说(?:名字|姓名)"
+                        r"|(?:甭|别|不用)管我(?:叫|姓)(?:啥|什么)|(?:我)?叫(?:啥|什么)(?:不重要|无所谓|你就别问了)")
 # Declining the name or the phone, in any message (「我不留名 电话也不留」「名字不说了 电话也别留了」).
 _DECLINES_NAME_ANYWHERE = _ANONYMOUS
 _DECLINES_PHONE_ANYWHERE = re.compile(
@@ -276,6 +277,8 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
         return found.value, None
     if _ANONYMOUS.search(t):
         return ANONYMOUS, None
+    if affirms(t):
+        return None, "name_empty"  # 「嗯 就这么的」 agrees; it names no one
     bare = re.sub(r"^(?:我是|我叫|俺是|俺叫|叫|是|姓名|名字)[:：]?", "", t).strip(" ,，。.!！~～")
     if not bare or bare in NOT_NAMES or is_filler(bare) or _CONFIRMING.match(re.sub(r"[\s,，。!！]", "", bare)):
         return None, "name_empty"

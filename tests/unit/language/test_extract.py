@@ -409,3 +409,13 @@ def test_places_named_around_the_matter(text, address):
 
 def test_a_bus_line_alone_is_no_place():
     assert extract.find_address("16路车司机开车打电话", P) is None
+
+
+@pytest.mark.parametrize("text", ["嗯 就这么的", "对 就这个", "行"])
+def test_agreeing_names_no_one(text):
+    assert extract.parse_name_answer(text) == (None, "name_empty")
+
+
+@pytest.mark.parametrize("text", ["甭管我叫啥 电话13604121190 赶紧给撒点融雪剂", "叫啥不重要", "名字无所谓"])
+def test_not_caring_to_give_a_name_declines_it(text):
+    assert "name" in extract.declined_fields(text)

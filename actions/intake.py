@@ -273,6 +273,10 @@ class ActionExtractFields(Action):
             if requested == "address" and current and (beside := _places_beside_the_address(text, found)):
                 # 「…明达新区3栋2单元 我们是1202 对门是1201」: which door the matter is behind
                 updates["content"] = matter.join(current, beside)[: extract.MAX_CONTENT_CHARS]
+            elif current and (party := _PARTY_NAMED.search(extract.normalize(text))) and party.group("name") not in current:
+                # 「超市叫好又多便民超市 铁西区…」 after 「在家门口超市买的酸奶…」: the unit needs the party's name
+                named = f"{party.group('kind')}叫{party.group('name')}"
+                updates["content"] = matter.join(current, named)[: extract.MAX_CONTENT_CHARS]
             return
         starts_request = intent in REQUEST_INTENT_TYPES or intent == "nlu_fallback" or (
             intent in ("provide_info", "correct_field") and extract.describes_more_than_details(text, found)
@@ -429,6 +433,11 @@ def _unsettled_question(tracker: Tracker) -> str | None:
                 return extract.content_of(asked, profile())
             return None
     return None
+
+
+# The party a matter is about, named when asked where (「超市叫好又多便民超市」「驾校叫 鞍山顺达驾校」).
+_PARTY_NAMED = re.compile(r"(?P<kind>超市|饭店|饭馆|门市|商店|店|驾校|公司|健身房|网吧|网咖|加油站|诊所|药店|培训班|培训学校|幼儿园)"
+                          r"(?:的)?(?:名字)?(?:叫|名叫)\s*(?P<name>[\u4e00-\u9fa5A-Za-z0-9]{2,16})")
 
 
 def _places_beside_the_address(text: str, found: extract.Fields) -> str | None:

@@ -488,3 +488,12 @@ def test_an_answer_to_where_is_the_place_as_said_not_only_the_part_the_reader_kn
         events, _ = run(ActionExtractFields(), tracker(answer, intent="provide_info", form="intake_form",
                                                        requested=requested, slots={**slots, requested: None}))
         assert slots_set(events)["address"] == address
+
+
+def test_the_party_named_when_asked_where_joins_the_matter():
+    slots = {**FULL, "content": "在家门口超市买的酸奶 回家一看过期三天了", "address": None, "district": None}
+    events, _ = run(ActionExtractFields(), tracker("超市叫好又多便民超市 铁西区 鞍钢二中对面那个", intent="provide_info",
+                                                   form="intake_form", requested="address", slots=slots))
+    set_ = slots_set(events)
+    assert "好又多便民超市" in set_["content"] and set_["content"].startswith(slots["content"])
+    assert set_["address"] == "好又多便民超市铁西区鞍钢二中对面"

@@ -491,14 +491,17 @@ def _extend_address(t: str, start: int) -> int:
 # What an answer to "where" may hold besides the place: the matter, the form, doubt or a question.
 _NOT_A_PLACE_AS_SAID = re.compile(
     r"天天|每天|一直|总是|经常|晚上|白天|半夜|凌晨|早上|(?<!所)有(?!限)|太|很|特别|非常|严重|乱|没人|不管|我要|我想|投诉|举报|反映"
-    r"|麻烦|能不能|(?<!过)了|坏|堵|漏|吵|臭|脏|丢|不|没|知道|记得|好的|是的|谢谢|我叫|我姓|俺叫|名字|姓名|电话|手机|对(?!面|过)|[行嗯啊呢吧哈]")
+    r"|麻烦|能不能|(?<!过)了|坏|堵|漏|吵|臭|脏|丢|不|没|知道|记得|好的|是的|谢谢|我叫|我姓|俺叫|名字|姓名|电话|手机")
+# A word of the answer that only agrees (「铁东区胜利路 对 就那」): the answer says more than a place.
+_AGREEING_WORD = re.compile(r"(?:对|行|嗯|啊|呢|吧|哈|好|中|是|的|对的|是的|就那|就这)+")
 
 
 def _names_more_place(rest: str) -> bool:
     """Whether what an answer says beyond the address read names a place too (a named place, a
     school, 附近/对面/楼上…)."""
     return bool(_NAMED_PLACE_PART.search(rest) or _PLACE_RX.search(rest)
-                or re.search(r"附近|对面|旁边|门口|[东南西北]边|[一二三四五六七八九十\d]+中(?:学)?|小学|楼", rest))
+                or re.search(r"附近|对面|旁边|门口|[东南西北]边|[一二三四五六七八九十\d]+中(?:学)?|小学|楼"
+                             r"|底下|下面|那段|这段|路段|人行道|便道|桥|山|河|沟|湖|广场|公园", rest))
 
 
 def _place_as_said(t: str) -> str | None:
@@ -507,6 +510,10 @@ def _place_as_said(t: str) -> str | None:
     said = _SPOKEN_FILLER.sub(" ", t)
     said = re.sub(r"^\s*(?:地址|地点|位置|就在|在)?(?:是|在)?[:：]?\s*", "", said)
     said = re.sub(r"^[\u4e00-\u9fa5]{1,4}叫\s*", "", said)  # 「驾校叫 鞍山顺达驾校…」
+    words = [re.sub(r"(?<=[\u4e00-\u9fa5])[吧呢啊呀]$", "", w) for w in re.split(r"[\s,，、。.!！]+", said) if w]
+    if any(_AGREEING_WORD.fullmatch(w) for w in words):
+        return None
+    said = " ".join(words)
     said = re.sub(r"(?<=[\u4e00-\u9fa5\d])[\s,，、]+(?=[\u4e00-\u9fa5\d])", "", said).strip(" ,，。.!！、")
     if not 4 <= len(said) <= 40 or _NOT_A_PLACE_AS_SAID.search(said) or _QUESTION.search(said) or find_phone(said):
         return None

@@ -126,7 +126,9 @@ def test_a_business_said_only_by_where_it_stands_is_no_address(text):
                                            ("超市叫好又多便民超市 铁西区 鞍钢二中对面那个", "好又多便民超市铁西区鞍钢二中对面"),
                                            ("驾校叫 鞍山顺达驾校 在 千山区 汤岗子 那个训练场", "鞍山顺达驾校在千山区汤岗子训练场"),
                                            ("在人民路 鞍山十五中 附近 二楼", "人民路鞍山十五中附近二楼"),
-                                           ("海城市 海州街道 东方明珠小区 7栋 我屋头是1101", "海城市海州街道东方明珠小区7栋")])
+                                           ("海城市 海州街道 东方明珠小区 7栋 我屋头是1101", "海城市海州街道东方明珠小区7栋"),
+                                           ("铁东区 湖南街道 那个 烈士山 底下 往 市政府 去那段人行道",
+                                            "铁东区湖南街道烈士山底下往市政府去那段人行道")])
 def test_an_answer_to_where_is_the_place_as_said_after_the_district(text, address):
     assert extract.parse_address_answer(text, P)[0] == address
 

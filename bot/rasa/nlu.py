@@ -60,6 +60,11 @@ QUESTION_TAKES = {"seek_help", "complain", "suggest", "nlu_fallback"}
 TELLS = ("complain", "report_violation", "seek_help", "suggest", "provide_info", "correct_field")
 
 
+# An order number (AS-20261123-0007, as 2026 1123 0007) or words about an order's progress.
+_ASKS_ABOUT_AN_ORDER = re.compile(r"(?<![A-Za-z])[A-Za-z]{2}[\s-]?\d{4}[\s-]?\d{4}[\s-]?\d{3,6}(?!\d)"
+                                  r"|工单|单号|进度|查询|查一下|查查|办得怎么样|办到哪|到哪一步|有结果|结果|回复了|处理了吗|催")
+
+
 def _a_detail_not_a_question(text: str) -> bool:
     """A message that asks nothing and tells a concrete detail (a number, a plate, a time)."""
     return len(text.strip()) >= 8 and bool(re.search(r"\d", text)) and not questions.asks(text)
@@ -164,7 +169,9 @@ class SafetyOverride(GraphComponent):
                 # route the scope rules name, the request is taken.
                 _demote(message, LEGAL_INTENT)
                 reading["overrode"] = current
-            elif current == "faq" and _a_detail_not_a_question(text):
+            elif (current == "faq" or (current == "check_status" and not _ASKS_ABOUT_AN_ORDER.search(text))) \
+                    and _a_detail_not_a_question(text):
+                # (「车号我记着呢 辽C T2875 绿色的」 is no lookup: no order number, nothing asked about one)
                 # 「车牌系辽CT5209 今日下昼两点几」 read as asking the hotline's hours: it asks nothing,
                 # it tells: the next reading that tells a matter, or a detail of one
                 told = [r for r in (message.get("intent_ranking") or []) if r.get("name") in TELLS]

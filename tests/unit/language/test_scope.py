@@ -523,6 +523,21 @@ def test_a_detail_read_as_a_question_about_the_hotline_is_not_answered_as_one():
     assert message.get("intent")["name"] == "provide_info"
 
 
+def test_a_plate_read_as_a_lookup_is_a_detail_but_an_order_number_is_a_lookup():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.nlu import SafetyOverride
+
+    layer = SafetyOverride({})
+    for text, expected in (("车号我记着呢 辽C T2875 绿色的", "provide_info"), ("AS-20261123-0007 办得怎么样了", "check_status"),
+                           ("我那个工单2026年12月报的 查一下进度", "check_status")):
+        message = Message(data={"text": text, "intent": {"name": "check_status", "confidence": 0.7},
+                                "intent_ranking": [{"name": "check_status", "confidence": 0.7},
+                                                   {"name": "provide_info", "confidence": 0.2}]})
+        layer.process([message])
+        assert message.get("intent")["name"] == expected, text
+
+
 def test_saying_yes_in_a_sentence_is_not_cancelling():
     from rasa.shared.nlu.training_data.message import Message
 

@@ -86,7 +86,7 @@ _WHO_I_AM = re.compile(r"^(?:我|俺|我们|俺们|我家|俺家)?(?:家)?(?:老
 # The same said at the end of a segment that tells a fact (「俺们十几个人过年回不了家了」): the fact stays.
 _MY_LIFE_TAIL = re.compile(r"(?:(?:今年)?过年(?:都|也)?回不(?:了|去)家|上班(?:天天|总|老)?迟到)(?:了|啊)?(?=[\s，,。！!…]*$)")
 # Ages decide these matters: an age there is the matter.
-_AGE_MATTERS = re.compile(r"高龄|补贴|津贴|养老|退休|低保|优待|认证|老年证|敬老|特困|五保")
+_AGE_MATTERS = re.compile(r"高龄|补贴|津贴|养老金|养老保险|退休金|办退休|退休手续|低保|优待|认证|老年证|敬老|特困|五保")
 # Fear of the reported person finding out explains 保密; it is not the matter (「老板知道了我就得卷铺盖走人」).
 _FEAR = re.compile(r"(?:知道|发现|晓得|认出|听说)(?:了|是我)?.{0,8}(?:报复|找我|找茬|麻烦|卷铺盖|走人|开除|辞退|穿小鞋|打我|骂我|没法处|不好相处|饶不了)"
                    r"|(?:别|不要|不能|千万别)让.{0,10}知道|(?:怕|担心|害怕).{0,8}(?:报复|知道是我|找我麻烦|穿小鞋)")

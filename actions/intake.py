@@ -303,7 +303,7 @@ class ActionExtractFields(Action):
             # More detail while the form runs: add it, lose nothing.
             if found.address and found.content.strip() == found.address:
                 return
-            if extract.only_about_the_form(text):
+            if extract.only_about_the_form(text) and not matter.asks_action(found.content):
                 return  # 「名字不说了 电话也别留了…」「保密吧，毕竟楼上楼下的」 answer the form, not the matter
             if extract.asks_if_handled(current) and extract.describes_more_than_details(text, found):
                 # 「干活不给钱这事你们管不管」 first, the matter itself next: the matter is the content,

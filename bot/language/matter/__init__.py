@@ -235,6 +235,11 @@ def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
     return [_without_my_life(seg) for seg in _names_beside_the_form(out)]
 
 
+def asks_action(text: str) -> bool:
+    """Whether ``text`` asks the government to do something (「赶紧给撒点融雪剂」)."""
+    return any(_ASKS_ACTION.match(_bare(seg)) for seg in segments(text))
+
+
 def _without_my_life(seg: Segment) -> Segment:
     if seg.label != "matter" or not (tail := _MY_LIFE_TAIL.search(seg.text)):
         return seg
@@ -379,5 +384,5 @@ def join(current: str | None, more: str) -> str:
     return current + (" " if spoken else "。") + more
 
 
-__all__ = ["LABELS", "Segment", "corrected", "items", "join", "matter_text", "only_the_one", "read", "segments",
+__all__ = ["LABELS", "Segment", "asks_action", "corrected", "items", "join", "matter_text", "only_the_one", "read", "segments",
            "without_misheard", "word_fixed"]

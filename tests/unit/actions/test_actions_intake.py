@@ -497,3 +497,11 @@ def test_the_party_named_when_asked_where_joins_the_matter():
     set_ = slots_set(events)
     assert "好又多便民超市" in set_["content"] and set_["content"].startswith(slots["content"])
     assert set_["address"] == "好又多便民超市铁西区鞍钢二中对面"
+
+
+def test_what_is_asked_of_the_government_beside_a_declined_name_joins_the_matter():
+    slots = {**FULL, "content": "人行道上结的冰溜子老厚了 滑得跟镜子似的", "name": None, "phone": None}
+    events, _ = run(ActionExtractFields(), tracker("甭管我叫啥 电话13604121190 赶紧给撒点融雪剂", intent="provide_info",
+                                                   form="intake_form", requested="name", slots=slots))
+    set_ = slots_set(events)
+    assert "融雪剂" in set_["content"] and set_["phone"] == "13604121190" and set_["name"] == "匿名"

@@ -575,7 +575,9 @@ def infer_request_type(text: str) -> str | None:
 
 
 _NAMED_TYPES: list[tuple[str, re.Pattern[str]]] = [
-    ("举报", re.compile(r"举报|检举")), ("投诉", re.compile(r"投诉")), ("意见建议", re.compile(r"建议|提个意见|提意见")),
+    ("举报", re.compile(r"举报|检举|\breport (?:a|an|this)?\s*(?:violation|illegal)", re.I)),
+    ("投诉", re.compile(r"投诉|\b(?:file|make|lodge|submit) (?:a |my )?complaint|\bi (?:want to |would like to )?complain\b", re.I)),
+    ("意见建议", re.compile(r"建议|提个意见|提意见|\b(?:make|give|have) a suggestion", re.I)),
     ("求助", re.compile(r"求助")), ("咨询", re.compile(r"咨询")),
 ]
 NOT_NAMING = re.compile(r"(?:不是|不算|不想|不要|别)(?:要)?(?:举报|检举|投诉|建议|求助|咨询)"

@@ -421,3 +421,9 @@ def test_agreeing_names_no_one(text):
 @pytest.mark.parametrize("text", ["甭管我叫啥 电话13604121190 赶紧给撒点融雪剂", "叫啥不重要", "名字无所谓"])
 def test_not_caring_to_give_a_name_declines_it(text):
     assert "name" in extract.declined_fields(text)
+
+
+@pytest.mark.parametrize("text, kind", [("My name is Daniel Brown, phone 18642290317. Please file a complaint.", "投诉"),
+                                        ("I want to complain about the noise", "投诉"), ("I have a suggestion", "意见建议")])
+def test_a_type_named_in_english(text, kind):
+    assert extract.named_request_type(text) == kind

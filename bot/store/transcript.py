@@ -129,30 +129,24 @@ def claim_undelivered(sender_id: str) -> list[Entry]:
     never both send the same reply. ``unclaim`` gives them back if sending fails."""
     claimed = []
     with session_scope() as s:
-        # with each entry, whether a push of it failed before (bot/store/deliveries.py writes the
-        # attempt in the transaction that gives the entry back, so both are seen together)
-        failed_before = (select(MessageDelivery.id)
-                         .where(MessageDelivery.message_id == TranscriptMessage.id,
-                                MessageDelivery.status.in_(FAILED_PUSHES)).exists())
         rows = s.execute(
-            select(TranscriptMessage, failed_before)
+            select(TranscriptMessage)
             .where(TranscriptMessage.sender_id == sender_id, TranscriptMessage.delivered.is_(False))
             .order_by(TranscriptMessage.id)
-        ).all()
-        retried = []
-        for row, failed in rows:
-            entry = _entry(row)
+        ).scalars().all()
+        for entry in [_entry(r) for r in rows]:
             # each row is taken only if nobody took it since it was read (the row count says)
             result = s.execute(update(TranscriptMessage)
                                .where(TranscriptMessage.id == entry.id, TranscriptMessage.delivered.is_(False))
                                .values(delivered=True).execution_options(**UNSYNCED))
             if result.rowcount == 1:
                 claimed.append(entry)
-                if failed:
-                    retried.append(entry.id)
-        if retried:  # a push that failed before reaches the citizen now
+        if claimed:  # a push that failed before (bot/store/deliveries.py) reaches the citizen now
+            # (always asked here, never decided from the read above: a push may have failed and
+            # given an entry back between that read and this claim)
             s.execute(update(MessageDelivery)
-                      .where(MessageDelivery.message_id.in_(retried), MessageDelivery.status.in_(FAILED_PUSHES))
+                      .where(MessageDelivery.message_id.in_([e.id for e in claimed]),
+                             MessageDelivery.status.in_(FAILED_PUSHES))
                       .values(status="delivered", finished_at=utcnow()).execution_options(**UNSYNCED))
     return claimed
 

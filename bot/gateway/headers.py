@@ -70,7 +70,10 @@ def _html_of(response: web.StreamResponse) -> str | None:
             return path.read_text(encoding="utf-8")
         except OSError:
             return ""
-    if isinstance(response, web.Response) and response.content_type == "text/html":
+    # The raw header first: aiohttp parses a Content-Type with the e-mail parser (a tenth of a
+    # millisecond), and an answer that is not HTML (every JSON answer) need not be parsed at all.
+    if isinstance(response, web.Response) and "text/html" in response.headers.get("Content-Type", "").lower() \
+            and response.content_type == "text/html":
         return response.text or "" if response.body is not None else ""
     return None
 

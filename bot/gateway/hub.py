@@ -45,7 +45,7 @@ from bot.language import emergency
 from bot.orders.filing import ORDER_FIELDS
 from bot.profile import Profile
 from bot.store import deliveries, handoffs, transcript
-from bot.store.models import HandoffStatus, utcnow
+from bot.store.models import Handoff, HandoffStatus, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -216,12 +216,11 @@ class Hub:
         data: dict[str, Any] = {"_metadata": meta}
         if shown and shown != text:
             data["_shown"] = shown[:200]
-        msg_id = await self.record(sender_id, channel, "citizen", text, data, status="pending")
+        msg_id, handoff = await self._take(sender_id, channel, text, data)
         if msg_id is None:  # the database is down: Rasa keeps its own tracker, go on without ours
             metrics.MESSAGES.labels(channel, "without_transcript").inc()
             metrics.ERRORS.labels("transcript_write").inc()
             return await self._direct(sender_id, text, meta)
-        handoff = await self._open_handoff(sender_id)
         if handoff is not None:
             metrics.MESSAGES.labels(channel, "with_agent").inc()
             await self._with_agent(sender_id, channel, text, msg_id, handoff.status)
@@ -326,12 +325,26 @@ class Hub:
         slots = (await self.rasa.tracker(sender_id)).get("slots") or {}
         return {k: slots.get(k) for k in ORDER_FIELDS}
 
-    async def _open_handoff(self, sender_id: str):
+    async def _take(self, sender_id: str, channel: str, text: str,
+                    data: dict[str, Any]) -> tuple[int | None, Handoff | None]:
+        """The citizen's message into the transcript (``pending``), and then the conversation's
+        open handoff, in one trip to a worker thread (each trip costs the event loop a wake-up).
+        (None, None) when the message could not be kept; no handoff when it could not be read."""
+        def take() -> tuple[int, Handoff | None]:
+            msg_id = transcript.add(sender_id, channel, "citizen", text, data, "pending")
+            try:
+                return msg_id, handoffs.open_handoff(sender_id)
+            except Exception:
+                log.exception("could not read the handoff state of %s", sender_id)
+                return msg_id, None
+
         try:
-            return await asyncio.to_thread(handoffs.open_handoff, sender_id)
+            msg_id, handoff = await asyncio.to_thread(take)
         except Exception:
-            log.exception("could not read the handoff state of %s", sender_id)
-            return None
+            log.exception("transcript write failed for %s", sender_id)
+            return None, None
+        self._notify(sender_id, channel, msg_id, "citizen", text, data)
+        return msg_id, handoff
 
     async def _with_agent(self, sender_id: str, channel: str, text: str, msg_id: int, status: str) -> None:
         """A message while the conversation waits for or is held by an agent: Rasa still gets it

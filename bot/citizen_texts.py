@@ -418,6 +418,15 @@ QUESTION_KEPT = "这个问题我暂时没有现成的答案，已经把它记到
 # The citizen told several matters and chose one to file now (「那就先把路灯的登记上」).
 ONE_OF_SEVERAL = "好的，这次先登记您选的这一件，另一件您可以之后再单独反映。"
 # One of several questions in a message that the knowledge base cannot answer (the others were).
+KB_UNKNOWN_WITH_UNIT = ("这个问题我暂时没有找到准确的答案，不想给您说错。这类事一般由{unit}负责，您也可以直接向他们咨询。"
+                        "需要的话，我可以为您登记一个咨询工单，由相关部门在{working_days}个工作日内答复您；也可以转人工服务。")
+
+
+def unit_for_citizens(unit: str) -> str:
+    """A dispatch catalogue's unit as a citizen reads it (「供热企业；市供热主管部门」 -> 「供热企业或市供热主管部门」)."""
+    return unit.replace("；", "或").replace("所在街道办事处", "您所在的街道办事处")
+
+
 PART_UNKNOWN = "关于“{question}”，我暂时没有找到准确的答案，不想给您说错。需要的话可以回复“没解决”，我帮您登记咨询工单，由相关部门答复您。"
 UPLOAD_RECEIVED = "图片已收到，提交工单时会作为证据一并附上。"
 UPLOAD_ATTACHED = "图片已收到，已作为证据附在工单 {number} 上。"

@@ -125,4 +125,10 @@ def test_a_question_of_several_the_base_cannot_answer_is_named_not_dropped(monke
 
 def test_several_questions_none_answered_are_read_as_one(monkeypatch):
     messages, _ = _ask(monkeypatch, "居住证怎么办理？新生儿落户需要什么材料？", {})
+    assert len(messages) == 1 and "没有找到准确的答案" in messages[0]["text"]
+    assert "市公安局" in messages[0]["text"]  # the unit that handles it, read by 智能派单's catalogue
+
+
+def test_a_question_no_unit_is_sure_of_gets_the_plain_answer(monkeypatch):
+    messages, _ = _ask(monkeypatch, "今天天气怎么样啊", {})
     assert [m.get("response") for m in messages] == ["utter_kb_unknown"]

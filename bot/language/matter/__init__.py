@@ -229,6 +229,8 @@ def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
         label = m.classes[best]
         keep = float(sum(p[m.classes.index(k)] for k in KEPT))
         if keep >= KEEP_FROM or len(_bare(seg)) >= LONG_SEGMENT:
+            if label == "place" and _tells_more_than_a_place(seg, profile):
+                label = "matter"  # 「铁东区胜利路那个洗浴中心的锅炉房天天半夜轰隆隆响」: a place, and what happens there
             out.append(Segment(seg, label if label in KEPT else "matter", False))
         else:
             out.append(Segment(seg, label, True))
@@ -238,6 +240,16 @@ def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
 def asks_action(text: str) -> bool:
     """Whether ``text`` asks the government to do something (「赶紧给撒点融雪剂」)."""
     return any(_ASKS_ACTION.match(_bare(seg)) for seg in segments(text))
+
+
+def _tells_more_than_a_place(segment: str, profile) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a segment the model reads as a place tells more than the place (four characters or
+    more besides the address and the words that point at it)."""
+    t = extract.normalize(segment)
+    address = extract.find_address(t, profile)
+    rest = t[: address.span[0]] + t[address.span[1]:] if address else t
+    rest = extract._PLACE_RX.sub("", re.sub(r"那个|这个|那边|这边|旁边|附近|对面|的|在|是|住|就", "", rest))
+    return len(re.sub(r"[^\u4e00-\u9fa5]", "", rest)) >= 4
 
 
 def _without_my_life(seg: Segment) -> Segment:

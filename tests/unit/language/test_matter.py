@@ -142,3 +142,9 @@ def test_what_the_citizen_asks_the_government_to_do_is_the_matter(segment):
 ])
 def test_who_the_citizen_is_is_no_matter_unless_it_decides_the_matter(text, matter_only):
     assert matter.matter_text(text, P) == matter_only
+
+
+def test_a_segment_read_as_a_place_that_tells_what_happens_there_is_the_matter():
+    told = content_of("铁东区胜利路那个洗浴中心的锅炉房天天半夜轰隆隆响，吵得睡不着", P)
+    assert told is not None and "锅炉房" in told
+    assert matter.matter_text("立山区 园林小区 3号楼2单元501", P) == ""

@@ -40,8 +40,9 @@ NAME_UNIT_FROM = 0.4
 def _likely_unit(question: str) -> str | None:
     """The unit the dispatch catalogue reads as handling what the question is about, when it is
     fairly sure (``NAME_UNIT_FROM``), or None."""
-    try:
-        suggester = suggest.suggester_for(profile())
+    try:  # the dispatcher warmed up with the knowledge base's embedder: the question is embedded once
+        kb = knowledge_base().current()
+        suggester = suggest.suggester_for(kb.profile, kb.embedder)
         reading = suggester.suggest(question) if suggester is not None else None
     except Exception:  # naming a unit is a help, never a reason to fail the answer
         log.exception("the dispatch catalogue could not read a question")
@@ -207,9 +208,7 @@ def _warm_up() -> None:
         log.exception("knowledge base warm-up failed; it will be retried on the first question")
         return
     try:  # 智能派单 shares the knowledge base's embedder
-        from bot.orders.suggest import suggester_for
-
-        suggester_for(kb.profile, kb.embedder)
+        suggest.suggester_for(kb.profile, kb.embedder)
     except Exception:
         log.exception("dispatcher warm-up failed; it will be retried at the first filing")
 

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from bot.language import scope  # noqa: E402
 from bot.language.request_types import features  # noqa: E402
 from bot.language.scope import IN_SCOPE, ROUTE_CLASSES, ROUTES_WEIGHTS  # noqa: E402
-from bot.profile import load_profile  # noqa: E402
+from bot.profile import Profile, load_profile  # noqa: E402
 from scripts.train_request_types import digest_of, fit_tfidf_softmax  # noqa: E402
 
 WRITTEN = sorted((ROOT / "bot" / "lexicon").glob("route_cases_*.yml"))
@@ -92,7 +92,10 @@ def fit(cases: list[dict]) -> dict:
                              [weight[c["source"]] for c in cases])
 
 
-def out_of_fold(cases: list[dict], folds: int = 5) -> list[tuple[dict, np.ndarray, scope.RouteModel]]:
+Scored = list[tuple[dict, np.ndarray, scope.RouteModel]]
+
+
+def out_of_fold(cases: list[dict], folds: int = 5) -> Scored:
     written = [i for i, c in enumerate(cases) if c["source"] == "written"]
     order = np.random.default_rng(16).permutation(written)
     scored = []
@@ -104,10 +107,9 @@ def out_of_fold(cases: list[dict], folds: int = 5) -> list[tuple[dict, np.ndarra
     return scored
 
 
-def choose_threshold(scored: list[tuple[dict, np.ndarray, scope.RouteModel]], show: bool) -> float:
-    """The lowest threshold at which the reader adds at most MAX_ADDED to the in-scope cases sent away."""
-    profile = load_profile()
-    rules = {id(c): scope.rules_read(c["text"], profile) for c, _, _ in scored}
+def choose_threshold(scored: Scored, rules: dict[int, str | None], profile: Profile, show: bool) -> float:
+    """The lowest threshold at which the reader adds at most MAX_ADDED to the in-scope cases sent away
+    (``rules``: each case's route by the rules alone, by ``id`` of the case)."""
     best = 1.0
     in_scope_cases = [c for c, _, _ in scored if c["label"] == IN_SCOPE]
     ruled_away = sum(1 for c in in_scope_cases if rules[id(c)] is not None) / max(1, len(in_scope_cases))
@@ -135,13 +137,12 @@ def choose_threshold(scored: list[tuple[dict, np.ndarray, scope.RouteModel]], sh
     return best
 
 
-def choose_veto(scored: list[tuple[dict, np.ndarray, scope.RouteModel]], show: bool) -> float:
+def choose_veto(scored: Scored, rules: dict[int, str | None], show: bool) -> float:
     """The lowest certainty of "in scope" from which the reader overrules the rules without losing
     any out-of-scope case the rules caught (out of fold), plus VETO_MARGIN; 1.01 (never) when none is safe."""
-    profile = load_profile()
     none = ROUTE_CLASSES.index(IN_SCOPE)
     flagged = [(c, float(p[none])) for c, p, _ in scored
-               if len(scope.prepared(c["text"])) >= scope.LEARNED_FROM_CHARS and scope.rules_read(c["text"], profile)]
+               if len(scope.prepared(c["text"])) >= scope.LEARNED_FROM_CHARS and rules[id(c)]]
     best = 1.01
     for threshold in [x / 100 for x in range(95, 59, -5)]:
         fixed = sum(1 for c, q in flagged if c["label"] == IN_SCOPE and q >= threshold)
@@ -162,14 +163,15 @@ def main() -> None:
     cases = corpus()
     print(f"{len(cases)} cases: {dict(Counter(c['label'] for c in cases))}")
     scored = out_of_fold(cases)
-    written = [(c, p, m) for c, p, m in scored if c["source"] == "written"]
+    written: Scored = [(c, p, m) for c, p, m in scored if c["source"] == "written"]
+    profile = load_profile()
+    rules = {id(c): scope.rules_read(c["text"], profile) for c, _, _ in written}
     if args.report:
-        profile = load_profile()
         out = [c for c, _, _ in written if c["label"] != IN_SCOPE]
-        ruled = sum(1 for c in out if scope.rules_read(c["text"], profile) is not None)
+        ruled = sum(1 for c in out if rules[id(c)] is not None)
         print(f"rules alone send away {ruled / max(1, len(out)):.1%} of the out-of-scope written cases; rules and reader:")
-    threshold = choose_threshold(written, args.report)
-    veto = choose_veto(written, args.report)
+    threshold = choose_threshold(written, rules, profile, args.report)
+    veto = choose_veto(written, rules, args.report)
     params = fit(cases)
     np.savez_compressed(ROUTES_WEIGHTS, **params, ask_below=np.float32(threshold), veto_from=np.float32(veto),
                         digest=np.array(sources_digest()))

@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.language import emergency, extract, questions, scope
 from bot.profile import load_profile
 from bot.rasa import patches
+from bot.store.repository import normalize_order_number
 
 patches.apply()  # this module is loaded with the model by every Rasa server: see bot/rasa/patches.py
 
@@ -60,9 +61,12 @@ QUESTION_TAKES = {"seek_help", "complain", "suggest", "nlu_fallback"}
 TELLS = ("complain", "report_violation", "seek_help", "suggest", "provide_info", "correct_field")
 
 
-# An order number (AS-20261123-0007, as 2026 1123 0007) or words about an order's progress.
-_ASKS_ABOUT_AN_ORDER = re.compile(r"(?<![A-Za-z])[A-Za-z]{2}[\s-]?\d{4}[\s-]?\d{4}[\s-]?\d{3,6}(?!\d)"
-                                  r"|工单|单号|进度|查询|查一下|查查|办得怎么样|办到哪|到哪一步|有结果|结果|回复了|处理了吗|催")
+# Words about an order's progress (an order number is read as the lookup reads it).
+_ASKS_ABOUT_AN_ORDER = re.compile(r"工单|单号|进度|查询|查一下|查查|办得怎么样|办到哪|到哪一步|有结果|结果|回复了|处理了吗|催")
+
+
+def _about_an_order(text: str) -> bool:
+    return bool(_ASKS_ABOUT_AN_ORDER.search(text)) or normalize_order_number(text) is not None
 
 
 def _a_detail_not_a_question(text: str) -> bool:
@@ -169,7 +173,7 @@ class SafetyOverride(GraphComponent):
                 # route the scope rules name, the request is taken.
                 _demote(message, LEGAL_INTENT)
                 reading["overrode"] = current
-            elif (current == "faq" or (current == "check_status" and not _ASKS_ABOUT_AN_ORDER.search(text))) \
+            elif (current == "faq" or (current == "check_status" and not _about_an_order(text))) \
                     and _a_detail_not_a_question(text):
                 # (「车号我记着呢 辽C T2875 绿色的」 is no lookup: no order number, nothing asked about one)
                 # 「车牌系辽CT5209 今日下昼两点几」 read as asking the hotline's hours: it asks nothing,

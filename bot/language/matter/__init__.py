@@ -73,18 +73,20 @@ _ACT_WITH_OBJECT = re.compile(r"^(?:我|俺|我们)?(?:要|想|来|必须|坚决
 # What the citizen asks the government to do (「赶紧给撒点融雪剂」「请尽快派人修一下」) is the matter.
 _ASKS_ACTION = re.compile(r"^(?:那|就)?(?:请|麻烦|希望|恳请|赶紧|尽快|快点?|抓紧)+(?:你们|有关部门|相关部门|政府)?(?:给|帮|派人|来人|安排人?)?(?:来)?"
                           r"(?:撒|修|维修|清理|清|拉走|处理|解决|查处|整治|安装|装|换|补|铲|扫|疏通|通|拆|恢复|协调|督促|管管)")
+# What the matter does to the citizen's own life, in its classic words: a migrant worker's New Year.
+_NEW_YEAR_AWAY = r"(?:今年)?过年(?:都|也)?回不(?:了|去)家"
 # Who the citizen is, not what is wrong: an age (「我今年七十八了」「年逾八旬」), living nearby (「我家就住附近」).
 _WHO_I_AM = re.compile(r"^(?:我|俺|我们|俺们|我家|俺家)?(?:家)?(?:老人|老伴儿?|老头子?|老太太|婆婆|公公|我妈|我爸|老母亲|老父亲)?(?:今年|都|已经|已)*"
                        r"(?:[六七八九]十[一二三四五六七八九]?(?:多|几|来)?(?:岁)?(?:了|啦|的人了)?|年(?:逾|过|近)[六七八九]旬(?:了)?)$"
                        r"|^(?:我|俺)(?:家|们家)?(?:就)?住(?:在)?(?:这)?(?:附近|旁边|对面|边上|跟前)(?:的)?$"
                        # what the matter does to the citizen's own life: a migrant worker's New Year, a
                        # commute, a child's school day, a night shift
-                       r"|^(?:我们|俺们|我|俺)?(?:今年)?过年(?:都|也)?回不(?:了|去)家(?:了|啊)?$"
+                       r"|^(?:我们|俺们|我|俺)?" + _NEW_YEAR_AWAY + r"(?:了|啊)?$"
                        r"|^(?:我|俺)?(?:上班)?(?:天天|总|老|经常)?(?:上班)?迟到(?:了|好几回了)?$"
                        r"|^(?:我家|俺家)?(?:孩子|儿子|闺女|女儿|孙子|孙女)(?:明天|第二天)(?:还|还得|还要|要)?上学(?:呢|啊)?$"
                        r"|^(?:我|俺)(?:是)?上夜班(?:的)?$")
 # The same said at the end of a segment that tells a fact (「俺们十几个人过年回不了家了」): the fact stays.
-_MY_LIFE_TAIL = re.compile(r"(?:(?:今年)?过年(?:都|也)?回不(?:了|去)家|上班(?:天天|总|老)?迟到)(?:了|啊)?(?=[\s，,。！!…]*$)")
+_MY_LIFE_TAIL = re.compile(r"(?:" + _NEW_YEAR_AWAY + r"|上班(?:天天|总|老)?迟到)(?:了|啊)?(?=[\s，,。！!…]*$)")
 # Ages decide these matters: an age there is the matter.
 _AGE_MATTERS = re.compile(r"高龄|补贴|津贴|养老金|养老保险|退休金|办退休|退休手续|低保|优待|认证|老年证|敬老|特困|五保")
 # Fear of the reported person finding out explains 保密; it is not the matter (「老板知道了我就得卷铺盖走人」).

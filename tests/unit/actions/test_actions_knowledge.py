@@ -77,8 +77,13 @@ def test_questions_are_not_details():
 class _Base:
     """The knowledge base's decisions, by a word of each question."""
 
+    embedder = None  # 智能派单 loads its own sentence model
+
     def __init__(self, answers: dict[str, str]) -> None:
+        from bot.profile import load_profile
+
         self.answers = answers
+        self.profile = load_profile("anshan")
 
     def current(self):  # noqa: ANN201
         return self

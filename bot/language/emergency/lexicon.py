@@ -300,6 +300,10 @@ def _analyse(raw: str, text: str, spaces_split: bool) -> tuple[list[_Hit], list[
     return hits, clauses
 
 
+# Someone imagined seeing another's danger (要是我看到有人…, 如果遇到有人…).
+_WITNESS = re.compile(r"(?:看到|看见|遇到|碰到|碰见|发现)(?:了)?(?:有)?(?:人|别人|陌生人|小孩|孩子|老人)")
+
+
 def _context(
     trig: Trigger,
     clause: str,
@@ -323,6 +327,8 @@ def _context(
     if kind not in EXEMPT_HYPOTHETICAL and not (kind == "domestic_violence" and trig.strong):
         if (hypo and hypo.start() < mstart) or HYPO_AFTER.search(after):
             return "hypothetical"
+    elif hypo and hypo.start() < mstart and _WITNESS.search(clause, hypo.end(), mstart):
+        return "hypothetical"  # 要是我看到有人想不开要跳河 (a threat of one's own stays one: 要是…我就跳楼)
     if kind not in EXEMPT_POTENTIAL and POTENTIAL_BEFORE.search(before):
         return "potential"
     if trig.fearable and not (present or urgent) and (POTENTIAL_BEFORE.search(before) or FEAR_BEFORE.search(before)):

@@ -44,6 +44,14 @@ PERSON = (
     r"|妻子|媳妇|哥|姐|弟|妹|邻居|同事|工人|师傅|学生|男的|女的|小伙|姑娘|路人|行人|病人|患者|家人"
     r"|朋友|室友|对象|男朋友|女朋友|先生|太太|司机|骑手|老师|同学|员工|大哥|大姐|小伙子|婆婆|公公)"
 )
+# 走失儿童的集合点, 走失人员登记: a place or a service named after the lost, not someone lost now.
+_LOST_THING = r"(?:儿童|孩子|人员|老人)?(?:的)?(?:集合点|登记|手环|定位|服务台|广播|预防|防范|求助点|快速|响应|机制|预案|措施|系统|制度|信息|案例|事件|问题)"
+# Words that make 「救命」「我要死了」 a figure of speech about an everyday trouble (快被这系统逼疯了…我要死了🙃;
+# 救命啊 又停电了 空调一停我直接原地去世): the cry is not taken as one; the learned layer still reads the message.
+HYPERBOLE = (
+    r"逼疯|烦死|气死|累死|笑死|热死|冷死|困死|饿死|无语|原地去世|原地爆炸|社死|绝绝子|yyds|栓q|emo|破防"
+    r"|🙃|😂|🤣|😅|😓|🙄"
+)
 _RELATIVE = (
     r"(?:老公|丈夫|老婆|妻子|媳妇|男朋友|男友|女朋友|前夫|前妻|对象|爱人|孩子他爸|孩子爸|我爸|我妈"
     r"|爸爸|妈妈|父亲|母亲|儿子|女儿|公公|婆婆|继父|继母|后爸|后妈|哥哥|弟弟|家里人|那口子|酒鬼老公"
@@ -335,12 +343,21 @@ TRIGGERS: tuple[Trigger, ...] = (
     ),
     _t(
         "medical",
-        r"溺水|落水|(?:掉|跌|摔|滑|落|栽)(?:进|到|入)?(?:了)?(?:水|河|湖|江|海|池塘|水塘|水库|水坑|井|下水道|化粪池|粪池|冰窟窿|窨井|沟)(?:里|中)?"
+        r"溺水|落水|(?:掉|跌|摔|滑|落|栽)(?:进|到|入)?(?:了)?(?:水(?!泥|管|表|费|龙头|杯|桶|槽|箱|渍|印)|河|湖|江|海|池塘|水塘|水库|水坑|井|下水道|化粪池|粪池|冰窟窿|窨井|沟)(?:里|中)?"
         r"|被水冲走|淹着了|淹死|呛水",
-        numbers=("119", "120"),
+        numbers=("110", "120", "119"),  # a person in the water: police and ambulance first, the fire brigade rescues too
         unless_before=r"(?:手机|钥匙|东西|钱包|鞋|帽子|球)" + NC + r"{0,2}$",
     ),
     _t("medical", r"触电|被电(?:了|到|击|着)|电(?:到|着)(?:了)?(?:人|他|她|孩子)|漏电" + NC + r"{0,4}(?:电到|电着|伤)"),
+    # Someone still held by a live wire: the fire brigade cuts the power and brings them off.
+    _t(
+        "medical",
+        r"(?:手里|手上|身上)?还(?:攥着|抓着|握着|挂在|粘在|连着|贴着|缠着|扯着)" + NC + r"{0,3}(?:电)?线|(?:粘|吸|挂|缠)在(?:了)?" + NC + r"{0,3}电线上"
+        r"|电线" + NC + r"{0,3}(?:缠|压|搭)在(?:他|她|人|身|腿|手)",
+        numbers=("120", "119"),
+        injury=True,
+        needs_message=r"电|线",
+    ),
     _t(
         "medical",
         r"(?:机器|机床|设备|绞肉机|搅拌机|传送带|卷扬机|压力机|冲床|电锯|切割机)" + NC + r"{0,4}(?:卡住|绞|夹|卷|压|轧|切|割)"
@@ -377,6 +394,20 @@ TRIGGERS: tuple[Trigger, ...] = (
         injury=True,
         needs_before=PERSON + NC + r"{0,3}$",
         unless_before=r"得$",
+        unless_message=HYPERBOLE,
+        unless_match=r"^我",
+    ),
+    # 「我要死了」 said of oneself is a cry only beside something happening to the body or a danger;
+    # alone beside a form, a queue or a website it is a figure of speech (我要死了真的 社保卡补办跑了三趟).
+    _t(
+        "medical",
+        r"我" + NC + r"{0,3}(?:快|要)(?:不行|死)了",
+        numbers=("120", "110"),
+        injury=True,
+        unless_before=r"得$",
+        unless_message=HYPERBOLE,
+        needs_message=r"疼|痛|喘|憋|血|晕|吐|吃了|喝了|药|呼吸|心脏|心口|胸|肚子|头|发烧|高烧|烫|摔|撞|打我|砍|刀|捅|着火|烟|煤气|燃气"
+        r"|毒|冻|困在|被困|淹|水里|掉|救救|快救|120|110|医院|动不了|起不来|没力气|站不住|喘不上|hurt|pain|help",
     ),
     _t("medical", r"(?:快|赶紧|马上|立刻|赶快|帮我|帮忙|麻烦|请)(?:帮我)?(?:打|拨|叫|喊|联系)(?:一下|个|一辆|辆)?(?:120|救护车|急救车|急救)", call=True),
     _t("medical", r"叫(?:个|一辆|辆)?(?:救护车|急救车)|(?:打|拨)(?:一下|个)?120", strong=False, call=True),
@@ -503,10 +534,15 @@ TRIGGERS: tuple[Trigger, ...] = (
         r"|爷爷|奶奶|姥姥|姥爷|外公|外婆|老伴|家人|弟弟|妹妹|哥哥|姐姐|丈夫|老公|妻子|老婆|媳妇|学生|病人|患者|他|她"
         r"|小子|孩儿|丫头|崽|伢子|囡囡|宝贝|老娘|老爹|俺娘|俺爹)"
         r"[^,，。;；!?！？的]{0,8}?(?:找不到了|找不着了|找不见了|不见了|丢了(?!(?:一|个|些)?(?:工作|钱|东西|手机|饭碗|脸|面子|魂|分|书|作业|包|卡|钥匙|证|车))"
-        r"|走丢|走失|失踪|失联|联系不上了|没回家|没回来|一夜未归|一宿没回|一晚上没回|离家出走|跑丢|没影了|跑出去了)",
+        r"|(?<!防)(?:走丢|走失)(?!" + _LOST_THING + r")|失踪|失联|联系不上了|没回家|没回来|一夜未归|一宿没回|一晚上没回|离家出走|跑丢|没影了|跑出去了)",
         unless_clause=r"狗|猫|宠物|鹦鹉|鸟|鸡|羊|牛|快递|包裹",
     ),
-    _t("missing_person", r"走丢|走失|失踪了|(?:被)?拐(?:走|卖)", unless_clause=r"狗|猫|宠物|鹦鹉|鸟|鸡|羊|牛"),
+    _t(
+        "missing_person",
+        r"(?:走丢|走失)(?!" + _LOST_THING + r")|失踪了|(?:被)?拐(?:走|卖)",
+        unless_clause=r"狗|猫|宠物|鹦鹉|鸟|鸡|羊|牛",
+        unless_before=r"防$",  # 防走失手环: a thing named after it, not a person lost now
+    ),
     _t("missing_person", r"失踪|走失人员", strong=False),
     _t("missing_person", r"(?:老人|老太太|老大爷|大爷|孩子|小孩|小朋友)" + NC + r"{0,4}迷路|找不到家|说不清家在哪"),
     _t(
@@ -615,6 +651,7 @@ TRIGGERS: tuple[Trigger, ...] = (
         r"救命|救救我(?!们)|快来人|来人(?:啊|呀|呐)|救人(?:啊|呀|了)|快救人|(?<![a-z])(?:help|sos)(?![a-z])|🆘|(?<!\d)911(?!\d)",
         numbers=("110", "120", "119"),
         generic=True,
+        unless_message=HYPERBOLE,
     ),
 )
 

@@ -92,7 +92,7 @@ POSITIVES: list[tuple[str, str, str]] = [
     ("我儿子从三楼摔下来了", "medical", "120"),
     ("工地上有个工人从脚手架上掉下来了", "medical", "120"),
     ("我爸煤气中毒了", "medical", "120"),
-    ("孩子掉河里了", "medical", "119"),
+    ("孩子掉河里了", "medical", "110"),
     ("孩子被鱼刺卡住喉咙了", "medical", "120"),
     ("我老婆羊水破了，要生了", "medical", "120"),
     ("my dad晕倒了", "medical", "120"),
@@ -699,3 +699,62 @@ def test_known_heart_condition_with_pain_now_is_medical(text):
 @pytest.mark.parametrize("text", ["楼道里的应急灯坏了好几天了", "安全出口指示牌不亮了", "去年心脏疼过一回 现在已经好了 想问问医保报销"])
 def test_facilities_and_past_pain_are_not_emergencies(text):
     assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "手机卡死了 系统一直转圈 我要死了🙃",            # a cry about an everyday trouble, said with a wink
+        "救命 这破系统又崩了 笑死 预约了三遍",
+        "救命啊 又停电了 空调一停我直接原地去世 到底几点来电",
+    ],
+)
+def test_a_cry_used_as_a_figure_of_speech_is_not_taken_at_its_word(text):
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, numbers",
+    [
+        ("救命 我要死了 胸口疼得喘不上气😭", {"120"}),           # an emoji does not make a real one a joke
+        ("救命 救命 楼下着火了", {"119"}),
+        ("我爸在院子里拉电线 现在倒地上了 手里还攥着线呢", {"120", "119"}),  # still on the wire: power cut
+        ("孩子被电线缠在身上了 一动不动", {"120", "119"}),
+    ],
+)
+def test_real_cries_and_a_person_on_a_live_wire(text, numbers):
+    found = detect(text)
+    assert found is not None and numbers <= set(found.numbers)
+
+
+@pytest.mark.parametrize("text", ["地下通道顶上在掉水泥块 还没砸到人", "掉水管里的东西捞不出来了", "水龙头坏了一直滴水"])
+def test_falling_cement_is_not_falling_into_water(text):
+    found = detect(text)
+    assert found is None or found.matched not in {"掉水", "掉水里"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "上个月带闺女逛商场 她走丢了一会儿 后来保安把她领回来了 想建议商场加个广播",   # found again
+        "我妈有老年痴呆 还没丢过 想给她办个防走失手环 社区管不管",                       # a thing named after it
+        "庙会人多 有没有走失儿童的集合点",
+        "要是我看到有人想不开要跳楼 应该打110还是120",                                  # imagined, asked about
+        "我要死了真的 公积金提取跑了四趟 每次都说材料不全",                              # a figure of speech
+    ],
+)
+def test_lost_found_prevented_imagined_and_exaggerated_are_not_emergencies(text):
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("要是你们再不管 我就跳楼", "self_harm"),          # a threat of one's own stays one
+        ("孩子在商场走丢了 还没找到", "missing_person"),
+        ("我要死了 胸口疼得喘不上气", "medical"),
+    ],
+)
+def test_the_same_words_said_now_stay_emergencies(text, kind):
+    found = detect(text)
+    assert found is not None and found.kind == kind

@@ -38,7 +38,9 @@ DATA = ROOT / "tests" / "data"
 HALVES = {"dev": DATA / "conversations_dev.yml", "sealed": DATA / "conversations_sealed.yml",
           # a second independent round (session 15: one more author, the same brief), scored once
           # with --counts-only before anyone read it, development data since
-          "round2": DATA / "conversations_round2.yml"}
+          "round2": DATA / "conversations_round2.yml",
+          # a third (session 17), likewise
+          "round3": DATA / "conversations_round3.yml"}
 EXTRA_TURNS = 4
 # What the citizen says when asked for a fact they would not give.
 DECLINE = {"name": "不想留名字", "phone": "电话就不留了", "address": "没有具体地址"}
@@ -193,7 +195,7 @@ def run_half(stack, half: str, only: str | None = None, counts_only: bool = Fals
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--half", choices=("dev", "sealed", "round2", "both"), default="both")
+    ap.add_argument("--half", choices=("dev", "sealed", "round2", "round3", "both"), default="both")
     ap.add_argument("--only", help="one conversation of the development half (or round2), every reply shown")
     ap.add_argument("--counts-only", action="store_true", help="failures counted by kind, not shown (a first look)")
     args = ap.parse_args()
@@ -206,7 +208,7 @@ def main() -> None:
         os.environ["HOTLINE_DB_URL"] = stack.db_url
         try:
             if args.only:
-                half = "round2" if any(c["id"] == args.only for c in load("round2")) else "dev"
+                half = next((h for h in ("round2", "round3") if any(c["id"] == args.only for c in load(h))), "dev")
                 print(json.dumps(run_half(stack, half, args.only), ensure_ascii=False, indent=1))
                 return
             halves = ("dev", "sealed") if args.half == "both" else (args.half,)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from actions.intake import ActionFileWorkOrder
 from actions.lookup import ActionCheckStatus
 from actions.safety import ActionEmergency, ActionOutOfScope
@@ -46,6 +48,20 @@ def test_lookup_by_number_and_by_conversation():
     _, messages = run(ActionCheckStatus(), tracker("我反映的问题怎么样了", intent="check_status", sender="owner"))
     assert messages[0]["number"] == number
     _, messages = run(ActionCheckStatus(), tracker("我反映的问题怎么样了", intent="check_status", sender="nobody"))
+    assert responses(messages) == ["utter_no_orders_here"]
+
+
+@pytest.mark.parametrize("text, given", [("查一下单号2026120300123", "2026120300123"),
+                                         ("查下进度 单号是2026 1128 00457", "2026112800457"),
+                                         ("2026120100088 这单咋回事", "2026120100088")])
+def test_a_number_that_is_none_of_ours_is_said_back_with_our_format(text, given):
+    _, messages = run(ActionCheckStatus(), tracker(text, intent="check_status", sender="nobody"))
+    assert responses(messages) == ["utter_order_number_not_ours"] and messages[0]["given"] == given
+
+
+@pytest.mark.parametrize("text", ["我电话13842298765 查一下我的工单", "座机0412-5551234 我报的事咋样了", "查一下我的工单"])
+def test_a_phone_is_not_taken_for_an_order_number(text):
+    _, messages = run(ActionCheckStatus(), tracker(text, intent="check_status", sender="nobody"))
     assert responses(messages) == ["utter_no_orders_here"]
 
 

@@ -252,8 +252,8 @@ class KnowledgeBase:
     def missing_nouns(self, query: str, article: Article, words: set[str] | None = None) -> list[str]:
         """Single-character nouns of the query that are rare in the base (at most
         ``rare_noun_share`` of the articles mention them, at least one does) and that the
-        article never mentions: 养狗办狗证 against the disability-certificate article (狗 is in 2
-        articles of 158, neither of them that one). A noun no article mentions tells nothing."""
+        article never mentions: 养狗办狗证 against the disability-certificate article (狗 is in 3
+        articles of 179, none of them that one). A noun no article mentions tells nothing."""
         words = self.content_words(query) if words is None else words
         text, most = self._text(article), self.rare_noun_share * len(self.articles)
         return sorted(w for w in words if len(w) == 1 and 0 < self._df(w) <= most and not self._mentions(text, w))

@@ -587,3 +587,8 @@ def test_the_reader_keeps_what_the_rules_send_away_only_when_sure_it_is_in_scope
     assert scope.detect(text, ANSHAN) is None
     monkeypatch.setattr(m, "veto_from", 0.0)
     assert scope.detect("帮我查一下他的电话号码", ANSHAN) is not None  # too short for the reader to overrule
+
+
+@pytest.mark.parametrize("text", ["15141238806", "我叫何丽 电话15141238806 莫跟她说是我反映的哈", "电话13912345678 麻烦你们帮我处理一下"])
+def test_a_phone_number_holding_a_service_number_sends_nobody_away(text):
+    assert scope.detect(text) is None

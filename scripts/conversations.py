@@ -196,7 +196,7 @@ def run_half(stack, half: str, only: str | None = None, counts_only: bool = Fals
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--half", choices=("dev", "sealed", "round2", "round3", "both"), default="both")
-    ap.add_argument("--only", help="one conversation of the development half (or round2), every reply shown")
+    ap.add_argument("--only", help="conversations of the development half (or round2, round3) by id, comma-separated, every reply shown")
     ap.add_argument("--counts-only", action="store_true", help="failures counted by kind, not shown (a first look)")
     args = ap.parse_args()
     from tests.support.stack import start_stack
@@ -207,9 +207,10 @@ def main() -> None:
 
         os.environ["HOTLINE_DB_URL"] = stack.db_url
         try:
-            if args.only:
-                half = next((h for h in ("round2", "round3") if any(c["id"] == args.only for c in load(h))), "dev")
-                print(json.dumps(run_half(stack, half, args.only), ensure_ascii=False, indent=1))
+            if args.only:  # one or more ids, comma-separated
+                for only in args.only.split(","):
+                    half = next((h for h in ("round2", "round3") if any(c["id"] == only for c in load(h))), "dev")
+                    print(json.dumps(run_half(stack, half, only), ensure_ascii=False, indent=1))
                 return
             halves = ("dev", "sealed") if args.half == "both" else (args.half,)
             print(json.dumps({h: run_half(stack, h, counts_only=args.counts_only) for h in halves},

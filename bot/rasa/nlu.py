@@ -24,7 +24,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.language import emergency, extract, questions, scope
+from bot.language import emergency, extract, matter, questions, scope
 from bot.profile import load_profile
 from bot.rasa import patches
 from bot.store.repository import normalize_order_number
@@ -44,6 +44,24 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORDS = re.compile(r"[A-Za-z]{2,}")
 _ASKS_FOR_A_PERSON = re.compile(r"\b(?:human|person|agent|operator|staff|someone|somebody|real people|customer service|"
                                 r"representative)\b", re.I)
+
+
+# Intents a message of nothing but yes-words (and thanks) is never meant as.
+_NOT_AN_AFFIRMATION = {CANCEL_INTENT, "deny", "faq", "chitchat", "nlu_fallback"}
+# Thanks and goodbyes are read as such (「好的」 after an answer), unless the yes names the filing.
+_POLITE = {"thank", "goodbye", "greet"}
+_FILING_YES = re.compile(r"提交|报|确认|确定|这么着|这么办|这么的|这样吧|就这样|没问题|没错|无误|都对")
+
+
+# What the classifier says of a few words it has not learned (「停电了」 was a 'deny').
+_UNSURE = {FALLBACK_INTENT, "deny", "not_helpful"}
+_ASKS = re.compile(r"[吗嘛么呢?？]|怎么|咋|如何|啥|什么|哪|能不能|可不可以|是不是")
+
+
+def _tells_a_matter(text: str) -> bool:
+    """A short message that the intake's segment reader reads as the matter itself, not a form
+    answer, an aside or a question."""
+    return len(text) <= 40 and not _ASKS.search(text) and bool(matter.matter_text(text, load_profile()).strip())
 
 
 def foreign_intent(text: str) -> str | None:
@@ -144,9 +162,18 @@ class SafetyOverride(GraphComponent):
         foreign = None if reading["emergency"] else foreign_intent(text)
         if foreign is None and not reading["emergency"] and extract.explicit_cancel(text):
             foreign = CANCEL_INTENT  # 「算了…不用登记了 取消」 was read as a name or a detail
-        elif foreign is None and not reading["emergency"] and extract.affirms(text) \
-                and (message.get("intent") or {}).get("name") in (CANCEL_INTENT, "deny"):
-            foreign = "affirm"  # 「内容没问题，提交。」 had been read as cancelling and lost the order
+        elif foreign is None and not reading["emergency"] and extract.affirms(text) and (
+                (message.get("intent") or {}).get("name") in _NOT_AN_AFFIRMATION
+                or ((message.get("intent") or {}).get("name") in _POLITE and _FILING_YES.search(text))):
+            # 「内容没问题，提交。」 had been read as cancelling and lost the order; 「可以 提交」 as a
+            # question about the channels, 「好 就这么报 谢谢你啊孩子」 as thanks: a summary shown again
+            foreign = "affirm"
+        elif foreign is None and not reading["emergency"] \
+                and (message.get("intent") or {}).get("name") in _UNSURE and _tells_a_matter(text):
+            foreign = "seek_help"  # 「停水了」「井盖丢了」: a matter in a few words, not 「我没明白」
+        elif foreign is None and not reading["emergency"] and (message.get("intent") or {}).get("name") == "faq" \
+                and matter.asks_action(text):
+            foreign = "provide_info"  # 「能不能找人给抓走」 asks for the matter to be done, not about the hotline
         if foreign is not None:
             current = (message.get("intent") or {}).get("name")
             if current != foreign:

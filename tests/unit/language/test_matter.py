@@ -148,3 +148,10 @@ def test_a_segment_read_as_a_place_that_tells_what_happens_there_is_the_matter()
     told = content_of("铁东区胜利路那个洗浴中心的锅炉房天天半夜轰隆隆响，吵得睡不着", P)
     assert told is not None and "锅炉房" in told
     assert matter.matter_text("立山区 园林小区 3号楼2单元501", P) == ""
+
+
+@pytest.mark.parametrize("text, asks", [("能不能找人给抓走", True), ("想让园林给修剪一下 能办不", True),
+                                        ("能不能找人来修一下路灯", True), ("能不能帮我查一下工单", False),
+                                        ("能不能转人工", False), ("你们能不能快点", False)])
+def test_asking_for_the_matter_to_be_done(text, asks):
+    assert matter.asks_action(text) is asks

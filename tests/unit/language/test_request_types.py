@@ -64,3 +64,10 @@ def test_nothing_said_has_no_type(text):
 def test_any_text_with_something_in_it_gets_a_type(text):
     reading = classify(text)
     assert reading is not None and reading.type in request_types.REQUEST_TYPES and 0 < reading.confidence <= 1
+
+
+@pytest.mark.parametrize("text, kind", [("我想投诉一下 不对 算建议吧 小区没有充电桩", "意见建议"),
+                                        ("我要举报 不对 是投诉 物业乱收费", "投诉"),
+                                        ("我想咨询 还是投诉吧 这事太气人", "投诉")])
+def test_a_type_corrected_in_the_same_breath_is_the_corrected_one(text, kind):
+    assert declared_type(text) == kind

@@ -30,3 +30,46 @@ def test_english_is_understood_as_english(text, intent):
                                   "查询工单 AS-20261201-0003 尾号1234", "OK OK 好的"])
 def test_chinese_numbers_and_single_words_are_not_english(text):
     assert foreign_intent(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, intent, read_as",
+    [
+        ("可以 提交", "faq", "affirm"),                          # had been a question about the channels
+        ("好 就这么报 谢谢你啊孩子", "thank", "affirm"),        # had been thanks: the summary shown again
+        ("是是 就这么着 快点啊", "chitchat", "affirm"),
+        ("好的", "thank", "thank"),                               # after an answer: thanks, as read
+        ("谢谢", "thank", "thank"),
+    ],
+)
+def test_a_yes_to_the_summary_is_a_yes_whatever_the_classifier_thought(text, intent, read_as):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.nlu import SafetyOverride
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.9},
+                            "intent_ranking": [{"name": intent, "confidence": 0.9}]})
+    SafetyOverride({}).process([message])
+    assert message.get("intent")["name"] == read_as
+
+
+@pytest.mark.parametrize(
+    "text, intent, read_as",
+    [
+        ("停水了", "nlu_fallback", "seek_help"),
+        ("停电了", "deny", "seek_help"),
+        ("井盖丢了", "nlu_fallback", "seek_help"),
+        ("不对", "deny", "deny"),                    # a no stays a no
+        ("没有", "deny", "deny"),
+        ("停水了怎么办", "nlu_fallback", "nlu_fallback"),  # a question is left to the knowledge base's reading
+    ],
+)
+def test_a_matter_in_a_few_words_starts_a_request(text, intent, read_as):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.nlu import SafetyOverride
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.5},
+                            "intent_ranking": [{"name": intent, "confidence": 0.5}]})
+    SafetyOverride({}).process([message])
+    assert message.get("intent")["name"] == read_as

@@ -147,7 +147,8 @@ _NAME_PATTERNS = [
     # 我姓綦 / 俺姓张 (any character after an explicit 我姓), 姓王 (known surnames)
     *(_SURNAME_ONLY := (
         re.compile(r"(?:免贵姓|我姓|俺姓|本人姓)\s*(" + _SURNAME_RX + r"|[\u4e00-\u9fa5])"),
-        re.compile(r"(?<![\u4e00-\u9fa5])姓\s*(" + _SURNAME_RX + r")(?!" + _SURNAME_RX + r"[\u4e00-\u9fa5])"),
+        # 「姓刘的养猪场」「姓孙那家」: someone else's
+        re.compile(r"(?<![\u4e00-\u9fa5])姓\s*(" + _SURNAME_RX + r")(?!" + _SURNAME_RX + r"[\u4e00-\u9fa5]|的|那|这|家|开)"),
     )),
     re.compile(r"(?:叫我|称呼我|喊我)\s*([\u4e00-\u9fa5]{1,4}?)" + r"(?=[\s,，。.!！?？;；]|就行|就可以|吧|$)"),
     re.compile(r"(?:我是|俺是)\s*(" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP),
@@ -300,6 +301,11 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
         return None, "name_empty"  # 「Hello」「I am tired」: English, but no name
     if len(bare) > 12:
         return None, "name_long"
+    if re.search(r"[我俺咱你您他她]", bare):
+        first = re.split(r"[\s,，。;；:：、]+", bare)[0]
+        if first != bare and re.fullmatch(_SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}", first):
+            return first, None  # 「刘德华 你记一下」
+        return None, "name_empty"  # 「有记录 我扫码付的款」: a sentence about something else
     if len(bare) > 5 and re.fullmatch(r"[\u4e00-\u9fa5]+", bare) and not re.fullmatch(
             _SURNAME_RX + r"[\u4e00-\u9fa5]{1,3}" + _HONORIFIC + "?", bare):
         return None, "name_empty"  # 「时间是昨天上午九点多」: a sentence, not how to address a person

@@ -369,6 +369,9 @@ _WORD_FIXES = (
     # 「不是景盖 是井盖」「打错了 不是景盖是井盖」
     re.compile(r"^[\s，,。]*" + _SLIP + r"不是(?P<wrong>" + _WORD + r")[\s，,]*(?:是|应该是)(?P<right>" + _WORD
                + r")[\s，,。！!]*" + _SLIP + r"$"),
+    # 「不是尽该是井盖 语音打错了 就下水道那个井盖没了…」: the fix first, the matter told again after it
+    re.compile(r"^[\s，,。]*不是(?P<wrong>" + _WORD + r")[\s，,]*(?:是|应该是)(?P<right>" + _WORD
+               + r")[\s，,。]+(?:语音|打字|输入法?|手机)?(?:打|写|说|识别|输入)错(?:字)?了"),
 )
 
 

@@ -427,3 +427,9 @@ def test_not_caring_to_give_a_name_declines_it(text):
                                         ("I want to complain about the noise", "投诉"), ("I have a suggestion", "意见建议")])
 def test_a_type_named_in_english(text, kind):
     assert extract.named_request_type(text) == kind
+
+
+@pytest.mark.parametrize("text, name", [("有记录 我扫码付的款", None), ("刘德华 你记一下", "刘德华"),
+                                        ("台安县桑林镇 大房村东头 姓刘的养猪场", None)])
+def test_a_sentence_or_someone_elses_surname_is_not_the_citizens_name(text, name):
+    assert extract.parse_name_answer(text)[0] == name

@@ -114,7 +114,8 @@ def test_several_matters_and_the_one_chosen():
     assert matter.only_the_one(told, "都登记上吧") is None and matter.only_the_one("楼上漏水三天了", "只登记漏水的") is None
 
 
-@pytest.mark.parametrize("said", ["对是井盖 语音打错了 不是景盖", "不是景盖 是井盖", "打错字了 不是景盖是井盖"])
+@pytest.mark.parametrize("said", ["对是井盖 语音打错了 不是景盖", "不是景盖 是井盖", "打错字了 不是景盖是井盖",
+                                  "不是景盖是井盖 语音打错了 就下水道那个井盖没了 晚上看不着"])
 def test_a_word_the_citizen_says_was_wrong_is_put_right(said):
     current = "千山路跟汤岗子那个路口往南一百米 马路中间景盖没了就剩一个大窟窿"
     assert matter.word_fixed(current, said) == current.replace("景盖", "井盖")

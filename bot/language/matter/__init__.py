@@ -210,6 +210,11 @@ class Segment:
     sure: bool          # decided by a rule, or dropped by the model (below KEEP_FROM)
 
 
+# The citizen taking back what they just began to tell: 「哎算了那个不重要」「这个先不说了」.
+_RETRACTED = re.compile(r"^(?:哎|唉|嗨|哎呀)?(?:算了(?:吧)?)?(?:那个|这个|这事儿?|那事儿?)?(?:不重要|先?不说了|先不说|不提了|就不说了|回头再说)(?:了|吧|啊)?$"
+                        r"|^(?:哎|唉|嗨|哎呀)?算了(?:吧)?(?:那个|这个)?$")
+
+
 def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
     """Every segment of ``text`` with its label."""
     out = []
@@ -237,6 +242,9 @@ def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
             out.append(Segment(seg, label if label in KEPT else "matter", False))
         else:
             out.append(Segment(seg, label, True))
+    for i, seg in enumerate(out):
+        if _RETRACTED.match(_bare(seg.text)):  # 「…那个垃圾桶 哎算了那个不重要」: what came before is taken back
+            out[:i + 1] = [Segment(s.text, "aside", True) for s in out[:i + 1]]
     return [_without_my_life(seg) for seg in _names_beside_the_form(out)]
 
 

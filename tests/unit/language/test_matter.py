@@ -156,3 +156,9 @@ def test_a_segment_read_as_a_place_that_tells_what_happens_there_is_the_matter()
                                         ("能不能转人工", False), ("你们能不能快点", False)])
 def test_asking_for_the_matter_to_be_done(text, asks):
     assert matter.asks_action(text) is asks
+
+
+@pytest.mark.parametrize("text, kept", [("我想反映一下我们小区门口那个垃圾桶 哎算了那个不重要", ""),
+                                        ("楼道灯坏了 算了 这个不重要 主要是电梯坏了三天", "主要是电梯坏了三天")])
+def test_what_the_citizen_takes_back_is_not_the_matter(text, kept):
+    assert matter.matter_text(text, P) == kept

@@ -316,7 +316,7 @@ class Detector:
 # warnings a week); BENCHMARKS.md reports another seed.
 DISTRICT = Detector(windows=WINDOWS, min_count=5, min_ratio=3.0, min_surprise=4.5)
 # Streets: many more cells, each with few orders. Chosen on seed 1's generated year
-# (scripts/tune_street_warnings.py; BENCHMARKS.md reports seed 3): as few as 3 orders (a street's
+# (scripts/tune_hotspots.py; BENCHMARKS.md reports seed 3): as few as 3 orders (a street's
 # burst of 8 holds about 3.6 in its first 6 hours), the street's level pulled towards its share of
 # its district's (worth three times its own four weeks), a surprise of 10^-5 (the street cells are
 # six times the district's) and a window never expecting fewer than 0.02 orders (the street's

@@ -39,7 +39,8 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
     try:
         if what == "summary":
             response = ok(queries.summary(queries.period(query.get("from"), query.get("to")),
-                                          query.get("by") or "day", query.get("group") or None))
+                                          query.get("by") or "day", query.get("group") or None,
+                                          profile.comparison_min_orders))
         elif what == "units":
             response = ok(queries.units(queries.period(query.get("from"), query.get("to")), profile.evaluation_min_orders))
         elif what == "hotspots":
@@ -80,7 +81,7 @@ def _report(query: Mapping[str, str], profile: Profile) -> web.Response:
     if fmt not in ("html", "pdf", "csv", "xlsx"):
         raise queries.QueryError("format 只能是 html、pdf、csv 或 xlsx。")
     period = report.month_period(query.get("month"))
-    content = report.build(period, profile.evaluation_min_orders)
+    content = report.build(period, profile.evaluation_min_orders, profile.comparison_min_orders)
     name = f"yanpan-{period.start:%Y-%m}"
     if fmt == "html":
         return web.Response(text=report.as_html(content, profile.hotline_name), content_type="text/html")

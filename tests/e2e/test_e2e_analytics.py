@@ -32,6 +32,10 @@ def test_the_dashboard_draws_the_year_and_opens_the_orders_behind_a_figure(brows
         page.wait_for_selector("#board", state="visible")
         page.wait_for_selector("#status:has-text('已更新')")
         assert int(page.locator("#k-total").inner_text()) > 0
+        # 近30天 against the 30 days before, which the simulated year holds: a change; a year ago it does not hold
+        assert re.fullmatch(r"[↑↓]?\d+\.\d%", page.locator("#k-mom").inner_text())
+        assert page.locator("#k-yoy").inner_text() == "—"
+        assert page.locator("#k-yoy-sub").inner_text().startswith("不作比较：去年同期早于数据起始日")
         assert page.locator("#trend canvas").count() >= 1 and page.locator("#share canvas").count() >= 1
         assert page.locator("#units-table tbody tr").count() > 0
         page.locator("#share-table tbody .link-button").first.click()
@@ -43,6 +47,8 @@ def test_the_dashboard_draws_the_year_and_opens_the_orders_behind_a_figure(brows
         assert "PDF" in page.locator("#archive-table tbody").inner_text()
         page.click("button[data-days='365']")
         page.wait_for_selector("#status:has-text('已更新')")
+        assert page.locator("#k-mom").inner_text() == "—"  # a year before the simulated one: no base, no 27,000%
+        assert "「—」不作比较（环比：上一时段早于数据起始日" in page.locator("#share-note").inner_text()
         page.screenshot(path=str(tmp_path / "analytics.png"), full_page=True)
 
         context2, lead = open_page(browser, errors)

@@ -73,11 +73,14 @@
   function renderCards(s) {
     byId('k-total').textContent = String(s.total);
     byId('k-total-sub').textContent = s.from + ' 至 ' + s.to;
-    // A change against a handful of orders says nothing: shown only against 10 or more.
-    byId('k-mom').textContent = s.previous.total >= 10 ? change(s.mom) : '—';
-    byId('k-mom-sub').textContent = '上一时段 ' + s.previous.total + ' 件（' + s.previous.from + ' 至 ' + s.previous.to + '）';
-    byId('k-yoy').textContent = s.year_ago.total >= 10 ? change(s.yoy) : '—';
-    byId('k-yoy-sub').textContent = '去年同期 ' + s.year_ago.total + ' 件';
+    // A change is given only against a base worth comparing (the server's rule, the profile's
+    // minimum); otherwise 「—」 and the server's reason.
+    var base = '上一时段 ' + s.previous.total + ' 件（' + s.previous.from + ' 至 ' + s.previous.to + '）';
+    byId('k-mom').textContent = change(s.mom);
+    byId('k-mom-sub').textContent = s.mom_reason ? '不作比较：' + s.mom_reason + '。' + base : base;
+    base = '去年同期 ' + s.year_ago.total + ' 件';
+    byId('k-yoy').textContent = change(s.yoy);
+    byId('k-yoy-sub').textContent = s.yoy_reason ? '不作比较：' + s.yoy_reason + '。' + base : base;
     byId('k-dispatched').textContent = s.dispatched + ' / ' + s.not_dispatched;
     byId('k-dispatched-sub').textContent = s.total ? '派单占 ' + percent(s.dispatched / s.total) : '';
     byId('k-emergencies').textContent = String(s.emergencies);
@@ -176,6 +179,7 @@
       drill(state.query.from, state.query.to, filters, label(group, e.data.groupValue));
     });
     var body = byId('share-table').tBodies[0];
+    var reasons = [];
     clear(body);
     names.forEach(function (name) {
       var tr = el('tr');
@@ -190,9 +194,23 @@
       first.appendChild(link);
       tr.appendChild(first);
       var ch = s.by_group_change[name] || {};
-      [String(s.totals[name]), change(ch.mom), change(ch.yoy)].forEach(function (v) { tr.appendChild(el('td', null, v)); });
+      tr.appendChild(el('td', null, String(s.totals[name])));
+      [[ch.mom, ch.mom_reason, '环比'], [ch.yoy, ch.yoy_reason, '同比']].forEach(function (c) {
+        var td = el('td', null, change(c[0]));
+        if (c[1]) {
+          td.title = c[2] + '不作比较：' + c[1];
+          if (reasons.indexOf(c[2] + '：' + c[1]) < 0) {
+            reasons.push(c[2] + '：' + c[1]);
+          }
+        }
+        tr.appendChild(td);
+      });
       body.appendChild(tr);
     });
+    // Why a 「—」: the distinct reasons under the table (each cell's in its tooltip).
+    byId('share-note').textContent = reasons.length
+      ? '「—」不作比较（' + reasons.slice(0, 3).join('；') + (reasons.length > 3 ? '；等' : '') + '）。'
+      : '';
   }
 
   // ------------------------------------------------------------------ hot spots

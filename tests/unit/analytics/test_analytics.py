@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 
 import pytest
 
@@ -48,15 +49,50 @@ def test_volume_by_day_and_district_with_month_on_month_and_year_on_year():
     filed("2026-11-03", hour=23, district="铁西区")  # 23:00 Beijing is still the 3rd
     filed("2026-10-30", district="铁东区")  # the period before
     filed("2025-11-02", district="铁东区")  # a year before
-    s = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "district")
+    filed("2025-10-01", district="立山区")  # the store's first order: the year before is all there
+    s = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "district", min_base=1)
     assert s["total"] == 5 and s["totals"] == {"铁东区": 3, "铁西区": 2}
     assert [(p["period"], p["groups"]) for p in s["series"]] == [
         ("2026-11-02", {"铁东区": 2}), ("2026-11-03", {"铁东区": 1, "铁西区": 2})]
-    assert s["previous"]["total"] == 1 and s["mom"] == 4.0
-    assert s["year_ago"]["total"] == 1 and s["yoy"] == 4.0
-    assert s["by_group_change"]["铁西区"] == {"mom": None, "yoy": None}
+    assert s["previous"]["total"] == 1 and s["mom"] == 4.0 and s["mom_reason"] is None
+    assert s["year_ago"]["total"] == 1 and s["yoy"] == 4.0 and s["yoy_reason"] is None
+    assert s["by_group_change"]["铁西区"] == {"mom": None, "yoy": None, "mom_reason": "上一时段仅0件，不足1件",
+                                            "yoy_reason": "去年同期仅0件，不足1件"}
     month = q.summary(q.period("2026-11-01", "2026-11-30"), "month", "topic")
     assert month["series"] == [{"period": "2026-11", "total": 5, "groups": {"城市管理": 5}}]
+
+
+def test_a_change_is_not_given_against_a_base_the_store_does_not_hold_or_a_handful_of_orders():
+    """A year that starts before the store's first order compared with it would be a rise of
+    thousands of percent: 「—」 and why, overall and for each group, and over HTTP."""
+    filed("2026-09-20", district="铁西区")  # the store's first order
+    for day in range(1, 31):
+        filed(f"2026-10-{day:02d}", district="铁东区")
+        filed(f"2026-11-{day:02d}", district="铁东区")
+    filed("2026-10-05", district="铁西区")
+    filed("2026-11-05", district="铁西区")
+    s = q.summary(q.period("2026-11-01", "2026-11-30"), "month", "district", min_base=30)
+    assert (s["previous"]["from"], s["previous"]["to"]) == ("2026-10-01", "2026-10-31")  # November against October
+    assert s["data_since"] == "2026-09-20" and s["min_base"] == 30
+    assert s["previous"]["total"] == 31 and s["mom"] == 0.0 and s["mom_reason"] is None
+    assert s["yoy"] is None and s["yoy_reason"] == "去年同期早于数据起始日2026-09-20"
+    assert s["by_group_change"]["铁东区"]["mom"] == 0.0
+    west = s["by_group_change"]["铁西区"]
+    assert west["mom"] is None and west["mom_reason"] == "上一时段仅1件，不足30件"
+    year = q.summary(q.period("2025-12-01", "2026-11-30"), "month", None, min_base=30)
+    assert year["total"] == 63 and year["mom"] is None and year["yoy"] is None
+    assert year["mom_reason"] == "上一时段早于数据起始日2026-09-20"
+    served = analytics_api.run("summary", {"from": "2026-11-01", "to": "2026-11-30", "by": "month", "group": "district"},
+                               "analyst:研判组", P)
+    body = json.loads(served.body)
+    assert P.comparison_min_orders == 30
+    assert body["yoy"] is None and body["yoy_reason"] == "去年同期早于数据起始日2026-09-20"
+    assert body["by_group_change"]["铁西区"]["mom_reason"] == "上一时段仅1件，不足30件"
+
+
+def test_a_change_with_nothing_filed_at_all_says_so():
+    s = q.summary(q.period("2026-11-01", "2026-11-30"))
+    assert s["total"] == 0 and s["mom"] is None and s["mom_reason"] == "尚无工单" and s["data_since"] is None
 
 
 def test_a_week_is_labelled_by_its_monday():
@@ -220,21 +256,27 @@ def test_the_monthly_report_as_a_page_a_csv_table_and_a_workbook():
     for day in ("2026-11-02", "2026-11-03", "2026-11-03"):
         filed(day, district="铁西区", topic="公用事业/供暖")
     filed("2026-10-12", district="铁西区", topic="公用事业/供暖")
+    filed("2026-09-28", district="铁东区")  # the store's first order: October is all there, a year ago is not
     period = report.month_period("2026-11")
     assert (period.start.isoformat(), period.end.isoformat()) == ("2026-11-01", "2026-11-30")
     with pytest.raises(q.QueryError):
         report.month_period("十一月")
-    content = report.build(period)
+    content = report.build(period, min_base=1)
     page = report.as_html(content, "鞍山市政务服务便民热线")
-    assert "月度研判报告" in page and "本月共受理诉求 <b>3</b> 件" in page and "公用事业（3件）" in page
+    assert "月度研判报告" in page and "本月共受理诉求3件，环比+200.0%（上月1件），同比不作比较（去年同期早于数据起始日" \
+        "2026-09-28）" in page and "公用事业（3件）" in page
     assert "<script" not in page
     table = list(csv.reader(io.StringIO(report.as_csv(content, "districts").decode("utf-8-sig"))))
-    assert table == [["区县", "件数", "环比", "同比"], ["铁西区", "3", "+200.0%", "—"]]
+    assert table == [["区县", "件数", "环比", "同比", "说明"],
+                     ["铁西区", "3", "+200.0%", "—", "同比：去年同期早于数据起始日2026-09-28"]]
     with pytest.raises(q.QueryError):
         report.as_csv(content, "citizens")
     book = load_workbook(io.BytesIO(report.as_xlsx(content)))
     assert book.sheetnames == ["总体情况", "主题", "区县", "承办单位考核", "热点预警", "典型事项"]
-    assert [c.value for c in book["总体情况"][4]] == ["上一时段", 1]
+    assert [c.value for c in book["总体情况"][4]] == ["上一时段", 1, "2026-10-01 至 2026-10-31"]
+    assert [c.value for c in book["总体情况"][7]] == ["同比", "—", "去年同期早于数据起始日2026-09-28"]
+    few = list(csv.reader(io.StringIO(report.as_csv(report.build(period), "overview").decode("utf-8-sig"))))
+    assert ["环比", "—", "上一时段仅1件，不足30件"] in few  # the default minimum: a handful is no base
     served = analytics_api.run("report", {"month": "2026-11", "format": "xlsx"}, "analyst:研判组", P)
     assert served.status == 200 and served.headers["Content-Disposition"].endswith('.xlsx"')
     assert analytics_api.run("report", {"month": "2026-11", "format": "doc"}, "analyst:研判组", P).status == 400

@@ -34,7 +34,7 @@ from bot.store.db import session_scope
 from bot.store.models import EmergencyAlert, OrderDayCount, OrderStatus, WorkOrder, WorkOrderEvent
 
 CHINA = dt.timedelta(hours=8)
-GROUPS = ("channel", "type", "district", "topic", "subtopic", "unit")
+GROUPS = ("channel", "type", "district", "street", "topic", "subtopic", "unit")  # street: 「铁东区·胜利街道」
 BYS = ("day", "week", "month")
 UNKNOWN = "（未填）"
 MAX_DAYS = 3 * 366
@@ -143,6 +143,8 @@ def _hours(later: ColumnElement, earlier: ColumnElement, dialect: str) -> Column
 
 
 def _group_col(group: str) -> ColumnElement:
+    if group == "street":
+        return rollup.DISTRICT_STREET
     return {"channel": WorkOrder.channel, "type": WorkOrder.request_type, "district": WorkOrder.district,
             "topic": WorkOrder.topic, "subtopic": WorkOrder.topic, "unit": WorkOrder.unit}[group]
 
@@ -223,8 +225,8 @@ def _period_label(day: dt.date, by: str) -> str:
     return day.isoformat()
 
 
-_DIM = {"channel": "channel", "type": "type", "district": "district", "topic": "topic", "subtopic": "topic",
-        "unit": "unit"}
+_DIM = {"channel": "channel", "type": "type", "district": "district", "street": "street", "topic": "topic",
+        "subtopic": "topic", "unit": "unit"}
 
 
 def _volume(s, p: Period, by: str, group: str | None) -> dict[tuple[str, str], int]:
@@ -302,6 +304,11 @@ def orders(p: Period, filters: dict[str, str], limit: int = 200) -> dict[str, An
         col = _group_col(group)
         if value == UNKNOWN:
             q = q.where(or_(col.is_(None), col == ""))
+        elif group == "street" and rollup.STREET_SEP in value:
+            district, street = value.split(rollup.STREET_SEP, 1)
+            q = q.where(WorkOrder.district == district, WorkOrder.street == street)
+        elif group == "street":
+            q = q.where(WorkOrder.street == value)
         elif group == "topic":
             q = q.where(or_(col == value, col.like(f"{value}/%")))
         else:

@@ -1,7 +1,7 @@
 """研判 over HTTP (issue 23): the figures of ``bot/analytics`` for machines with an ``analyst``
 (or ``staff``) key, and the same for the console's supervisors and leaders (``bot/console``).
 
-    GET /api/analytics/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&by=day|week|month&group=channel|type|district|topic|subtopic|unit
+    GET /api/analytics/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&by=day|week|month&group=channel|type|district|street|topic|subtopic|unit
     GET /api/analytics/hotspots[?at=ISO time]   what is rising now (or at a past moment)
     GET /api/analytics/units?from=&to=          the units' evaluation (考核)
     GET /api/analytics/orders?from=&to=&district=…&topic=…   the orders behind a figure

@@ -15,7 +15,7 @@
   var API = H.API + '/analytics/';
   var TOP = 8; // groups drawn apart in the trend; the rest are 「其他」
   var COLORS = ['#0b4f9c', '#2f8f5b', '#d9822b', '#8e44ad', '#c0392b', '#16a085', '#7f8c8d', '#b7950b', '#5d6d7e'];
-  var GROUP_NAMES = { district: '区县', topic: '主题大类', subtopic: '主题小类', unit: '承办单位', type: '诉求类型', channel: '渠道' };
+  var GROUP_NAMES = { district: '区县', street: '街道', topic: '主题大类', subtopic: '主题小类', unit: '承办单位', type: '诉求类型', channel: '渠道' };
   var CHANNEL_NAMES = { web: '网页', wechat: '微信', rest: '接口', phone: '电话', app: '手机应用' };
   var WARNINGS_EVERY_MS = 30000;
   var charts = {};

@@ -95,6 +95,21 @@ def test_a_change_with_nothing_filed_at_all_says_so():
     assert s["total"] == 0 and s["mom"] is None and s["mom_reason"] == "尚无工单" and s["data_since"] is None
 
 
+def test_volume_by_street_keeps_same_named_streets_of_two_districts_apart_and_opens_their_orders():
+    east = filed("2026-11-02", district="铁东区", address="铁东区胜利街道园林小区")
+    filed("2026-11-02", district="铁东区", address="铁东区胜利街道某小区")
+    west = filed("2026-11-03", district="铁西区", address="铁西区胜利街道某小区")
+    filed("2026-11-03", district="铁西区", address="铁西区某路1号")  # no street
+    s = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "street")
+    assert s["totals"] == {"铁东区·胜利街道": 2, "铁西区·胜利街道": 1, q.UNKNOWN: 1}
+    behind = q.orders(q.period("2026-11-01", "2026-11-07"), {"street": "铁西区·胜利街道"})
+    assert [o["number"] for o in behind["orders"]] == [west]
+    assert east in [o["number"] for o in q.orders(q.period("2026-11-01", "2026-11-07"), {"street": "胜利街道"})["orders"]]
+    served = analytics_api.run("orders", {"from": "2026-11-01", "to": "2026-11-07", "street": "铁东区·胜利街道"},
+                               "analyst:研判组", P)
+    assert json.loads(served.body)["total"] == 2
+
+
 def test_a_week_is_labelled_by_its_monday():
     filed("2026-11-08")  # a Sunday
     filed("2026-11-09")  # the next Monday
@@ -290,11 +305,13 @@ def test_the_roll_up_gives_the_same_figures_and_a_change_reaches_them_at_the_nex
         filed(day, district=district)
     filed("2026-10-30", district="铁东区")
     live = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "district")
+    by_street = q.summary(q.period("2026-11-01", "2026-11-07"), "week", "street")
     assert rollup.refresh(q.Period(dt.date(2026, 10, 1), dt.date(2026, 11, 7)).start + dt.timedelta(days=i)
                           for i in range(38)) == 38
     rolled = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "district")
     assert {k: rolled[k] for k in ("total", "series", "totals", "previous", "mom", "dispatched")} == \
         {k: live[k] for k in ("total", "series", "totals", "previous", "mom", "dispatched")}
+    assert q.summary(q.period("2026-11-01", "2026-11-07"), "week", "street")["series"] == by_street["series"]
     late = filed("2026-11-03", district="铁东区")  # filed now, dated the 3rd: the roll-up of the 3rd is stale
     lifecycle.dispatch(late, UNIT, "staff:派单员", P)
     assert rollup.run_once(DatabaseStore(), 60) >= 1

@@ -293,14 +293,31 @@ def _changes(now: int, before: int, year: int, p: Period, since: dt.date | None,
 
 # ---------------------------------------------------------------- the orders behind a figure
 
-def orders(p: Period, filters: dict[str, str], limit: int = 200) -> dict[str, Any]:
-    """The orders behind a figure (filed in the period, matching every filter), newest first. No
-    name, phone or address: a 举报 or confidential order shows no content either."""
+FILTERS = (*GROUPS, "dispatched")  # dispatched: yes | no, the summary's 派单办理 / 未派单
+BASES = ("filed", "received")
+
+
+def orders(p: Period, filters: dict[str, str], limit: int = 200, basis: str = "filed") -> dict[str, Any]:
+    """The orders behind a figure, newest first: filed in the period (the volume's figures), or
+    with ``basis`` "received" dispatched to their unit in it (the units' evaluation counts those),
+    matching every filter. No name, phone or address: a 举报 or confidential order shows no
+    content either."""
+    if basis not in BASES:
+        raise QueryError(f"basis 只能是 {'、'.join(BASES)}。")
     lo, hi = p.utc()
-    q = select(WorkOrder).where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi)
+    when = WorkOrder.dispatched_at if basis == "received" else WorkOrder.created_at
+    q = select(WorkOrder).where(when >= lo, when < hi)
+    if basis == "received":
+        q = q.where(WorkOrder.unit.is_not(None))
     for group, value in filters.items():
-        if group not in GROUPS:
-            raise QueryError(f"筛选条件只能是 {'、'.join(GROUPS)}。")
+        if group not in FILTERS:
+            raise QueryError(f"筛选条件只能是 {'、'.join(FILTERS)}。")
+        if group == "dispatched":
+            if value not in ("yes", "no"):
+                raise QueryError("dispatched 只能是 yes 或 no。")
+            unset = or_(WorkOrder.unit.is_(None), WorkOrder.unit == "")
+            q = q.where(unset if value == "no" else ~unset)
+            continue
         col = _group_col(group)
         if value == UNKNOWN:
             q = q.where(or_(col.is_(None), col == ""))
@@ -316,7 +333,7 @@ def orders(p: Period, filters: dict[str, str], limit: int = 200) -> dict[str, An
     limit = max(1, min(limit, 1000))
     with session_scope() as s:
         total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-        rows = s.execute(q.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc()).limit(limit)).scalars().all()
+        rows = s.execute(q.order_by(when.desc(), WorkOrder.id.desc()).limit(limit)).scalars().all()
         return {"total": total, "orders": [public_order(o) for o in rows]}
 
 

@@ -38,6 +38,13 @@ def test_the_dashboard_draws_the_year_and_opens_the_orders_behind_a_figure(brows
         assert page.locator("#k-yoy-sub").inner_text().startswith("不作比较：去年同期早于数据起始日")
         assert page.locator("#trend canvas").count() >= 1 and page.locator("#share canvas").count() >= 1
         assert page.locator("#units-table tbody tr").count() > 0
+        for card, title in (("#k-dispatched", "派单办理"), ("#k-not-dispatched", "未派单")):  # a card's figure opens its orders
+            page.click(card)
+            page.wait_for_selector(f"#drill-title:has-text('工单明细：{title}')")
+            page.wait_for_selector("#drill-sub:has-text('共')")
+            assert f"共 {page.locator(card).inner_text()} 件" in page.locator("#drill-sub").inner_text()
+        page.locator("#units-table tbody .link-button").first.click()  # a unit: the orders it received in the period
+        page.wait_for_selector("#drill-title:has-text('期间收到的工单')")
         page.locator("#share-table tbody .link-button").first.click()
         page.wait_for_selector("#drill-table tbody tr")
         rows = page.locator("#drill-table tbody").inner_text()

@@ -81,7 +81,8 @@
     base = '去年同期 ' + s.year_ago.total + ' 件';
     byId('k-yoy').textContent = change(s.yoy);
     byId('k-yoy-sub').textContent = s.yoy_reason ? '不作比较：' + s.yoy_reason + '。' + base : base;
-    byId('k-dispatched').textContent = s.dispatched + ' / ' + s.not_dispatched;
+    byId('k-dispatched').textContent = String(s.dispatched);
+    byId('k-not-dispatched').textContent = String(s.not_dispatched);
     byId('k-dispatched-sub').textContent = s.total ? '派单占 ' + percent(s.dispatched / s.total) : '';
     byId('k-emergencies').textContent = String(s.emergencies);
     var nums = [];
@@ -377,8 +378,8 @@
       }
       var name = el('button', 'link-button', str(r.unit));
       name.type = 'button';
-      name.addEventListener('click', function () {
-        drill(u.from, u.to, { unit: r.unit }, str(r.unit));
+      name.addEventListener('click', function () {  // the orders it received in the period, as the table counts
+        drill(u.from, u.to, { unit: r.unit, basis: 'received' }, str(r.unit) + '（期间收到的工单）');
       });
       var cells = [r.rank ? String(r.rank) : '样本不足', name, String(r.received), percent(r.signed_in_time), percent(r.on_time),
         percent(r.solved), percent(r.satisfied_share), r.satisfaction === null ? '—' : String(r.satisfaction),
@@ -521,6 +522,15 @@
       byId('filters').addEventListener('submit', function (e) {
         e.preventDefault();
         load();
+      });
+      // The cards' figures open their orders, as every other figure does.
+      [['k-total', {}, '全部诉求'], ['k-dispatched', { dispatched: 'yes' }, '派单办理'],
+        ['k-not-dispatched', { dispatched: 'no' }, '未派单']].forEach(function (c) {
+        byId(c[0]).addEventListener('click', function () {
+          if (state.query) {
+            drill(state.query.from, state.query.to, c[1], c[2]);
+          }
+        });
       });
       Array.prototype.forEach.call(document.querySelectorAll('[data-days]'), function (b) {
         b.addEventListener('click', function () {

@@ -138,6 +138,34 @@ def test_the_orders_behind_a_figure_carry_no_personal_data_and_no_content_of_a_r
         q.orders(q.period("2026-11-01", "2026-11-07"), {"phone": "13912345678"})
 
 
+def test_the_orders_behind_the_dispatched_figures_and_behind_a_units_row_are_the_ones_counted():
+    """未派单 opens the orders without a unit; a unit's row in the evaluation counts the orders it
+    received in the period, so its orders are those dispatched to it then, whenever filed."""
+    late, early = filed("2026-10-30"), filed("2026-11-02")
+    waiting = filed("2026-11-03")
+    for number in (late, early):
+        lifecycle.dispatch(number, UNIT, "staff:派单员", P)
+    with session_scope() as s:
+        for order in s.query(WorkOrder).filter(WorkOrder.number.in_((late, early))):
+            order.dispatched_at = dt.datetime(2026, 11, 2, 2)  # 10:00 on the 2nd, China time
+    week = q.period("2026-11-01", "2026-11-07")
+    s = q.summary(week)
+    assert (s["dispatched"], s["not_dispatched"]) == (1, 1)
+    assert [o["number"] for o in q.orders(week, {"dispatched": "yes"})["orders"]] == [early]
+    assert [o["number"] for o in q.orders(week, {"dispatched": "no"})["orders"]] == [waiting]
+    assert [o["number"] for o in q.orders(week, {"unit": UNIT})["orders"]] == [early]  # filed in the week
+    received = q.orders(week, {"unit": UNIT}, basis="received")
+    assert {o["number"] for o in received["orders"]} == {late, early}
+    assert next(r for r in q.units(week)["units"] if r["unit"] == UNIT)["received"] == received["total"] == 2
+    with pytest.raises(q.QueryError):
+        q.orders(week, {"dispatched": "maybe"})
+    with pytest.raises(q.QueryError):
+        q.orders(week, {}, basis="closed")
+    served = analytics_api.run("orders", {"from": "2026-11-01", "to": "2026-11-07", "unit": UNIT, "basis": "received"},
+                               "analyst:研判组", P)
+    assert json.loads(served.body)["total"] == 2
+
+
 def test_a_burst_in_one_district_is_a_hot_spot_and_a_season_across_the_city_is_not():
     end = dt.datetime(2026, 11, 20, 12) - q.CHINA
     for week in range(4):  # the baseline: about one a week in each district

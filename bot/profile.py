@@ -72,6 +72,9 @@ class Profile:
     # 研判's early warnings (bot/analytics/warnings.py): the sensitive words, the size of a
     # 集中反映 group and the repeat caller's count and days.
     warnings: dict = field(default_factory=dict)
+    # 研判's figures (bot/analytics/queries.py): the fewest orders a base period needs for a
+    # 同比/环比 to be given.
+    statistics: dict = field(default_factory=dict)
 
     @property
     def sensitive_words(self) -> tuple[str, ...]:
@@ -112,6 +115,11 @@ class Profile:
     def evaluation_min_orders(self) -> int:
         """A unit is ranked in the evaluation (考核) only with at least this many orders in the period."""
         return _bounded((self.evaluation or {}).get("min_orders"), 10, 1, 1000)
+
+    @property
+    def comparison_min_orders(self) -> int:
+        """同比/环比 are given only against a base period with at least this many orders (else 「—」 and why)."""
+        return _bounded((self.statistics or {}).get("min_base_orders"), 30, 1, 100_000)
 
     @property
     def report_keep_months(self) -> int:
@@ -230,6 +238,7 @@ def _from_dict(data: dict) -> Profile:
         reports=dict(data.get("reports") or {}),
         streets={d: _streets(names) for d, names in (data.get("streets") or {}).items()},
         warnings=dict(data.get("warnings") or {}),
+        statistics=dict(data.get("statistics") or {}),
     )
 
 

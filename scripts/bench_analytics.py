@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary: 30 days by day, by district": timed(lambda: q.summary(month, "day", "district")),
         "summary: a year by month, by topic": timed(lambda: q.summary(year, "month", "topic")),
         "summary: a year by week, by unit": timed(lambda: q.summary(year, "week", "unit")),
+        "summary: a year by month, by street": timed(lambda: q.summary(year, "month", "street")),
         "units: 30 days": timed(lambda: q.units(month)),
         "units: a year": timed(lambda: q.units(year), runs=5),
         "hotspots: now": timed(lambda: q.hotspots(now)),

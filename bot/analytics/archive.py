@@ -80,7 +80,7 @@ def generate(month: str, profile: Profile, by: str, replace: bool = False, now: 
     period = report.month_period(month, today)
     if period.end >= today:  # a kept report is the record of a whole month
         raise queries.QueryError(f"{period.start:%Y-%m} 尚未结束：存档只生成已经结束的月份（当月请用 format=pdf 查看）。")
-    content = report.build(period, profile.evaluation_min_orders)
+    content = report.build(period, profile.evaluation_min_orders, profile.comparison_min_orders)
     pdf = report_pdf.as_pdf(content, profile.hotline_name, china_now(now))
     row = MonthlyReport(month=f"{period.start:%Y-%m}", generated_at=now, generated_by=by[:64], pdf=pdf,
                         content=json.dumps(content, ensure_ascii=False))

@@ -14,25 +14,29 @@ its last four weeks and the same weeks a year before) and the record of sensitiv
 - **Never overwrites.** An order that has a street or a word keeps it; only an empty one is filled,
   with exactly what filing would have read (``bot/language/streets.py``, ``sensitive.py``, the
   order's own city profile). Running it again changes nothing.
+- **The figures follow.** A day whose orders got a street is marked not rolled up: the roll-up's
+  next rounds recompute its figures by street (``rollup.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from bot.language.sensitive import find_sensitive
 from bot.language.streets import street_of
 from bot.profile import Profile, load_profile
 from bot.store.db import migrate, session_scope
-from bot.store.models import Backfill, WorkOrder, utcnow
+from bot.store.models import Backfill, RolledDay, WorkOrder, utcnow
 
 NAME = "street-sensitive"
+CHINA = dt.timedelta(hours=8)
 
 
 def _profile(key: str | None, cache: dict[str | None, Profile]) -> Profile:
@@ -68,20 +72,24 @@ def run_batch(batch: int = 1000, profiles: dict[str | None, Profile] | None = No
         if b.finished_at is not None:
             return {"finished": True, "last_id": b.last_id, "upto": b.upto, "read": 0, "changed": 0}
         rows = s.execute(select(WorkOrder.id, WorkOrder.profile, WorkOrder.district, WorkOrder.address,
-                                WorkOrder.content, WorkOrder.street, WorkOrder.sensitive)
+                                WorkOrder.content, WorkOrder.street, WorkOrder.sensitive, WorkOrder.created_at)
                          .where(WorkOrder.id > b.last_id, WorkOrder.id <= b.upto,
                                 (WorkOrder.street.is_(None)) | (WorkOrder.sensitive.is_(None)))
                          .order_by(WorkOrder.id).limit(batch)).all()
-        changes = []
-        for order_id, key, district, address, content, street, word in rows:
+        changes, stale = [], set()
+        for order_id, key, district, address, content, street, word, created in rows:
             profile = _profile(key, profiles)
             new_street = street or street_of(address, district, profile)
             new_word = word or find_sensitive(content, profile.sensitive_words)
             if (new_street, new_word) != (street, word):
                 changes.append({"order_id": order_id, "new_street": new_street, "new_word": new_word})
+            if new_street != street:
+                stale.add((created + CHINA).date())
         if changes:
             s.execute(update(WorkOrder.__table__).where(WorkOrder.__table__.c.id == bindparam("order_id"))
                       .values(street=bindparam("new_street"), sensitive=bindparam("new_word")), changes)
+        if stale:  # the figures by street of those days: recomputed by the roll-up's next round
+            s.execute(delete(RolledDay).where(RolledDay.day.in_(sorted(stale))))
         finished = len(rows) < batch
         b.last_id = b.upto if finished else rows[-1][0]
         b.done += len(rows)

@@ -34,10 +34,11 @@ from bot.store.db import session_scope
 from bot.store.models import EmergencyAlert, OrderDayCount, OrderStatus, WorkOrder, WorkOrderEvent
 
 CHINA = dt.timedelta(hours=8)
-GROUPS = ("channel", "type", "district", "topic", "subtopic", "unit")
+GROUPS = ("channel", "type", "district", "street", "topic", "subtopic", "unit")  # street: 「铁东区·胜利街道」
 BYS = ("day", "week", "month")
 UNKNOWN = "（未填）"
 MAX_DAYS = 3 * 366
+MIN_BASE = 30  # 同比/环比 against fewer orders are not given (the profile's statistics.min_base_orders)
 
 
 class QueryError(ValueError):
@@ -60,7 +61,13 @@ class Period:
         return lo, hi
 
     def previous(self) -> Period:
-        """环比: the period of the same length just before."""
+        """环比: the period just before: as many whole months when the period is whole calendar
+        months (November against October, not against the 30 days before), else as many days."""
+        after = self.end + dt.timedelta(days=1)
+        if self.start.day == 1 and after.day == 1:
+            months = (after.year - self.start.year) * 12 + after.month - self.start.month
+            back = self.start.year * 12 + self.start.month - 1 - months
+            return Period(dt.date(back // 12, back % 12 + 1, 1), self.start - dt.timedelta(days=1))
         return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
 
     def year_ago(self) -> Period:
@@ -136,6 +143,8 @@ def _hours(later: ColumnElement, earlier: ColumnElement, dialect: str) -> Column
 
 
 def _group_col(group: str) -> ColumnElement:
+    if group == "street":
+        return rollup.DISTRICT_STREET
     return {"channel": WorkOrder.channel, "type": WorkOrder.request_type, "district": WorkOrder.district,
             "topic": WorkOrder.topic, "subtopic": WorkOrder.topic, "unit": WorkOrder.unit}[group]
 
@@ -150,10 +159,16 @@ def _label(group: str, value: str | None) -> str:
 
 # ---------------------------------------------------------------- volume (summary)
 
-def summary(p: Period, by: str = "day", group: str | None = None) -> dict[str, Any]:
+def summary(p: Period, by: str = "day", group: str | None = None, min_base: int = MIN_BASE) -> dict[str, Any]:
     """Orders filed in the period, by day/week/month and by one dimension, with 环比 (the period
     before) and 同比 (a year before), how many were dispatched, and the emergencies given numbers.
-    Days the roll-up holds are read from it (``rollup.py``), the others counted live."""
+    Days the roll-up holds are read from it (``rollup.py``), the others counted live.
+
+    A change is given only against a base worth comparing (``compare``): a base period the store's
+    orders cover from its first day, with at least ``min_base`` orders (the profile's
+    ``statistics.min_base_orders``). Otherwise it is None and ``mom_reason``/``yoy_reason`` (and each
+    group's) say why in Chinese: a year compared with the few orders filed on the day the store's
+    history begins is not a rise of 27,000%."""
     if by not in BYS:
         raise QueryError(f"by 只能是 {'、'.join(BYS)}。")
     if group is not None and group not in GROUPS:
@@ -164,6 +179,7 @@ def summary(p: Period, by: str = "day", group: str | None = None) -> dict[str, A
         before = _totals(_volume(s, p.previous(), by, group))
         year = _totals(_volume(s, p.year_ago(), by, group))
         units = _totals(_volume(s, p, by, "unit"))
+        first = s.execute(select(func.min(WorkOrder.created_at))).scalar()
         alerts = s.execute(select(EmergencyAlert.numbers, func.count()).where(
             EmergencyAlert.created_at >= lo, EmergencyAlert.created_at < hi).group_by(EmergencyAlert.numbers)).all()
     series: dict[str, dict[str, int]] = {}
@@ -173,6 +189,7 @@ def summary(p: Period, by: str = "day", group: str | None = None) -> dict[str, A
     totals = _totals(rows)
     total = sum(totals.values())
     dispatched = total - units.get(UNKNOWN, 0)
+    since = (first + CHINA).date() if first else None
     numbers: dict[str, int] = {}
     for joined, n in alerts:
         for number in str(joined or "").replace("、", ",").split(","):
@@ -184,9 +201,10 @@ def summary(p: Period, by: str = "day", group: str | None = None) -> dict[str, A
         "totals": dict(sorted(totals.items(), key=lambda kv: -kv[1])),
         "previous": {**p.previous().as_dict(), "total": sum(before.values()), "totals": before},
         "year_ago": {**p.year_ago().as_dict(), "total": sum(year.values()), "totals": year},
-        "mom": _change(total, sum(before.values())), "yoy": _change(total, sum(year.values())),
-        "by_group_change": {name: {"mom": _change(n, before.get(name, 0)), "yoy": _change(n, year.get(name, 0))}
+        **_changes(total, sum(before.values()), sum(year.values()), p, since, min_base),
+        "by_group_change": {name: _changes(n, before.get(name, 0), year.get(name, 0), p, since, min_base)
                             for name, n in totals.items()},
+        "data_since": since.isoformat() if since else None, "min_base": min_base,
         "dispatched": dispatched, "not_dispatched": total - dispatched,
         "emergencies": sum(n for _, n in alerts), "emergency_numbers": numbers,
     }
@@ -207,8 +225,8 @@ def _period_label(day: dt.date, by: str) -> str:
     return day.isoformat()
 
 
-_DIM = {"channel": "channel", "type": "type", "district": "district", "topic": "topic", "subtopic": "topic",
-        "unit": "unit"}
+_DIM = {"channel": "channel", "type": "type", "district": "district", "street": "street", "topic": "topic",
+        "subtopic": "topic", "unit": "unit"}
 
 
 def _volume(s, p: Period, by: str, group: str | None) -> dict[tuple[str, str], int]:
@@ -252,24 +270,62 @@ def _runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
     return runs
 
 
-def _change(now: int, before: int) -> float | None:
-    """(now - before) / before; None when there was nothing before."""
-    return round((now - before) / before, 4) if before else None
+def compare(now: int, base: int, base_period: Period, since: dt.date | None, min_base: int,
+            label: str) -> tuple[float | None, str | None]:
+    """A change (环比 or 同比: ``label`` names the base, 上一时段 or 去年同期) as (now - base) / base,
+    or None and the reason in Chinese when the base says nothing: a base period that starts before
+    the store's first order (``since``: its history is not all there) or one with fewer than
+    ``min_base`` orders (chance alone moves a handful of orders by half)."""
+    if since is None:
+        return None, "尚无工单"
+    if base_period.start < since:
+        return None, f"{label}早于数据起始日{since.isoformat()}"
+    if base < max(1, min_base):
+        return None, f"{label}仅{base}件，不足{max(1, min_base)}件"
+    return round((now - base) / base, 4), None
+
+
+def _changes(now: int, before: int, year: int, p: Period, since: dt.date | None, min_base: int) -> dict[str, Any]:
+    mom, mom_reason = compare(now, before, p.previous(), since, min_base, "上一时段")
+    yoy, yoy_reason = compare(now, year, p.year_ago(), since, min_base, "去年同期")
+    return {"mom": mom, "yoy": yoy, "mom_reason": mom_reason, "yoy_reason": yoy_reason}
 
 
 # ---------------------------------------------------------------- the orders behind a figure
 
-def orders(p: Period, filters: dict[str, str], limit: int = 200) -> dict[str, Any]:
-    """The orders behind a figure (filed in the period, matching every filter), newest first. No
-    name, phone or address: a 举报 or confidential order shows no content either."""
+FILTERS = (*GROUPS, "dispatched")  # dispatched: yes | no, the summary's 派单办理 / 未派单
+BASES = ("filed", "received")
+
+
+def orders(p: Period, filters: dict[str, str], limit: int = 200, basis: str = "filed") -> dict[str, Any]:
+    """The orders behind a figure, newest first: filed in the period (the volume's figures), or
+    with ``basis`` "received" dispatched to their unit in it (the units' evaluation counts those),
+    matching every filter. No name, phone or address: a 举报 or confidential order shows no
+    content either."""
+    if basis not in BASES:
+        raise QueryError(f"basis 只能是 {'、'.join(BASES)}。")
     lo, hi = p.utc()
-    q = select(WorkOrder).where(WorkOrder.created_at >= lo, WorkOrder.created_at < hi)
+    when = WorkOrder.dispatched_at if basis == "received" else WorkOrder.created_at
+    q = select(WorkOrder).where(when >= lo, when < hi)
+    if basis == "received":
+        q = q.where(WorkOrder.unit.is_not(None))
     for group, value in filters.items():
-        if group not in GROUPS:
-            raise QueryError(f"筛选条件只能是 {'、'.join(GROUPS)}。")
+        if group not in FILTERS:
+            raise QueryError(f"筛选条件只能是 {'、'.join(FILTERS)}。")
+        if group == "dispatched":
+            if value not in ("yes", "no"):
+                raise QueryError("dispatched 只能是 yes 或 no。")
+            unset = or_(WorkOrder.unit.is_(None), WorkOrder.unit == "")
+            q = q.where(unset if value == "no" else ~unset)
+            continue
         col = _group_col(group)
         if value == UNKNOWN:
             q = q.where(or_(col.is_(None), col == ""))
+        elif group == "street" and rollup.STREET_SEP in value:
+            district, street = value.split(rollup.STREET_SEP, 1)
+            q = q.where(WorkOrder.district == district, WorkOrder.street == street)
+        elif group == "street":
+            q = q.where(WorkOrder.street == value)
         elif group == "topic":
             q = q.where(or_(col == value, col.like(f"{value}/%")))
         else:
@@ -277,7 +333,7 @@ def orders(p: Period, filters: dict[str, str], limit: int = 200) -> dict[str, An
     limit = max(1, min(limit, 1000))
     with session_scope() as s:
         total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-        rows = s.execute(q.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc()).limit(limit)).scalars().all()
+        rows = s.execute(q.order_by(when.desc(), WorkOrder.id.desc()).limit(limit)).scalars().all()
         return {"total": total, "orders": [public_order(o) for o in rows]}
 
 
@@ -316,7 +372,7 @@ class Detector:
 # warnings a week); BENCHMARKS.md reports another seed.
 DISTRICT = Detector(windows=WINDOWS, min_count=5, min_ratio=3.0, min_surprise=4.5)
 # Streets: many more cells, each with few orders. Chosen on seed 1's generated year
-# (scripts/tune_street_warnings.py; BENCHMARKS.md reports seed 3): as few as 3 orders (a street's
+# (scripts/tune_hotspots.py; BENCHMARKS.md reports seed 3): as few as 3 orders (a street's
 # burst of 8 holds about 3.6 in its first 6 hours), the street's level pulled towards its share of
 # its district's (worth three times its own four weeks), a surprise of 10^-5 (the street cells are
 # six times the district's) and a window never expecting fewer than 0.02 orders (the street's

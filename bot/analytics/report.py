@@ -46,11 +46,12 @@ def month_period(month: str | None, today: dt.date | None = None) -> queries.Per
     return queries.Period(start, end)
 
 
-def build(p: queries.Period, min_orders: int = 10) -> dict[str, Any]:
-    """The report's content: every section as rows, ready for any format."""
-    overview = queries.summary(p, "day", None)
-    by_topic = queries.summary(p, "month", "topic")
-    by_district = queries.summary(p, "month", "district")
+def build(p: queries.Period, min_orders: int = 10, min_base: int = queries.MIN_BASE) -> dict[str, Any]:
+    """The report's content: every section as rows, ready for any format. ``min_orders``: the
+    units ranked; ``min_base``: the fewest orders a base needs for a 同比/环比 (``queries.compare``)."""
+    overview = queries.summary(p, "day", None, min_base)
+    by_topic = queries.summary(p, "month", "topic", min_base)
+    by_district = queries.summary(p, "month", "district", min_base)
     evaluation = queries.units(p, min_orders)
     lo, hi = p.utc()
     with session_scope() as s:
@@ -97,15 +98,19 @@ def rows(report: dict[str, Any], table: str) -> tuple[list[str], list[list[Any]]
     """One table of the report: its header and rows (what CSV and XLSX hold)."""
     o = report["overview"]
     if table == "overview":
-        return (["指标", "数值"], [["统计时段", f"{o['from']} 至 {o['to']}"], ["诉求总量", o["total"]],
-                                  ["上一时段", o["previous"]["total"]], ["环比", pct(o["mom"])],
-                                  ["去年同期", o["year_ago"]["total"]], ["同比", pct(o["yoy"])],
-                                  ["派单办理", o["dispatched"]], ["未派单", o["not_dispatched"]],
-                                  ["紧急警情", o["emergencies"]]])
+        before, year = o["previous"], o["year_ago"]
+        return (["指标", "数值", "说明"], [["统计时段", f"{o['from']} 至 {o['to']}", ""], ["诉求总量", o["total"], ""],
+                                         ["上一时段", before["total"], f"{before['from']} 至 {before['to']}"],
+                                         ["环比", pct(o["mom"]), o.get("mom_reason") or ""],
+                                         ["去年同期", year["total"], f"{year['from']} 至 {year['to']}"],
+                                         ["同比", pct(o["yoy"]), o.get("yoy_reason") or ""],
+                                         ["派单办理", o["dispatched"], ""], ["未派单", o["not_dispatched"], ""],
+                                         ["紧急警情", o["emergencies"], ""]])
     if table in ("topics", "districts"):
         summary = report[table]
-        return (["主题大类" if table == "topics" else "区县", "件数", "环比", "同比"],
-                [[name, n, pct(summary["by_group_change"][name]["mom"]), pct(summary["by_group_change"][name]["yoy"])]
+        changes = summary["by_group_change"]
+        return (["主题大类" if table == "topics" else "区县", "件数", "环比", "同比", "说明"],
+                [[name, n, pct(changes[name]["mom"]), pct(changes[name]["yoy"]), why_not_compared(changes[name])]
                  for name, n in summary["totals"].items()])
     if table == "units":
         return (["排名", "承办单位", "受理", "签收及时率", "按期办结率", "解决率", "满意率", "满意度", "参评率", "退回", "延期",
@@ -126,8 +131,27 @@ def rows(report: dict[str, Any], table: str) -> tuple[list[str], list[list[Any]]
 
 
 def pct(x: float | None) -> str:
-    """A change (环比, 同比): signed."""
+    """A change (环比, 同比): signed; 「—」 when not given (``queries.compare`` says why)."""
     return "—" if x is None else f"{x * 100:+.1f}%"
+
+
+def why_not_compared(change: dict[str, Any]) -> str:
+    """Why a 环比 or 同比 is 「—」 (``queries.compare``'s reasons), or nothing."""
+    return "；".join(f"{name}：{change[key]}" for name, key in (("环比", "mom_reason"), ("同比", "yoy_reason"))
+                    if change.get(key))
+
+
+def overview_sentence(o: dict[str, Any]) -> str:
+    """The overview's first sentence (the page and the PDF): the month's total with its 环比 and
+    同比, or why one is not given."""
+    def change(name: str, x: float | None, reason: str | None, base: str, n: int) -> str:
+        if x is None:
+            return f"{name}不作比较（{reason or '无基期数据'}）"
+        return f"{name}{pct(x)}（{base}{n}件）"
+
+    return (f"本月共受理诉求{o['total']}件，{change('环比', o['mom'], o.get('mom_reason'), '上月', o['previous']['total'])}，"
+            f"{change('同比', o['yoy'], o.get('yoy_reason'), '去年同期', o['year_ago']['total'])}；"
+            f"派单办理{o['dispatched']}件，未派单{o['not_dispatched']}件；告知市民拨打紧急电话的紧急警情{o['emergencies']}件。")
 
 
 def _rate(x: float | None) -> str:
@@ -196,9 +220,7 @@ def as_html(report: dict[str, Any], hotline: str) -> str:
              f"<h1>{e(hotline)}月度研判报告</h1><p class='sub'>{e(p['from'])} 至 {e(p['to'])} · 生成于 "
              f"{dt.datetime.now(dt.timezone.utc) + queries.CHINA:%Y-%m-%d %H:%M}</p>",
              "<h2>一、总体情况</h2>",
-             f"<p>本月共受理诉求 <b>{o['total']}</b> 件，环比 {e(pct(o['mom']))}（上月 {o['previous']['total']} 件），"
-             f"同比 {e(pct(o['yoy']))}（去年同期 {o['year_ago']['total']} 件）；派单办理 {o['dispatched']} 件，"
-             f"未派单 {o['not_dispatched']} 件；告知市民拨打紧急电话的紧急警情 {o['emergencies']} 件。</p>"]
+             f"<p>{e(overview_sentence(o))}</p>"]
     top_topics = list(report["topics"]["totals"].items())[:3]
     if top_topics:
         parts.append("<p>诉求最多的主题：" + "、".join(f"{e(t)}（{n}件）" for t, n in top_topics) + "。</p>")

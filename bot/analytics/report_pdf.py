@@ -48,8 +48,8 @@ _WIDTH = A4[0] - 2 * _MARGIN
 
 # Column widths (share of the text width) of each table; the units' evaluation is the widest.
 _COLUMNS: dict[str, list[float]] = {
-    "topics": [0.46, 0.18, 0.18, 0.18],
-    "districts": [0.46, 0.18, 0.18, 0.18],
+    "topics": [0.3, 0.12, 0.12, 0.12, 0.34],  # the last: why a 环比 or 同比 is not given
+    "districts": [0.3, 0.12, 0.12, 0.12, 0.34],
     "hotspots": [0.27, 0.06, 0.06, 0.15, 0.1, 0.12, 0.24],
     "units": [0.085, 0.175] + [0.0672727] * 11,
     "cases": [0.1, 0.52, 0.07, 0.31],
@@ -196,9 +196,7 @@ def as_pdf(content: dict[str, Any], hotline: str, generated_at: dt.datetime | No
         Paragraph(e(f"统计时段：{p['from']} 至 {p['to']}（报告{stamp}，北京时间"
                     + ("；本月尚未结束，数字截至生成时）" if f"{when:%Y-%m-%d}" <= p["to"] else "）")), st["sub"]),
         Paragraph("一、总体情况", st["h2"]),
-        Paragraph(e(f"本月共受理诉求{o['total']}件，环比{report.pct(o['mom'])}（上月{o['previous']['total']}件），"
-                    f"同比{report.pct(o['yoy'])}（去年同期{o['year_ago']['total']}件）；派单办理{o['dispatched']}件，"
-                    f"未派单{o['not_dispatched']}件；告知市民拨打紧急电话的紧急警情{o['emergencies']}件。"), st["body"]),
+        Paragraph(e(report.overview_sentence(o)), st["body"]),
     ]
     top_topics = list(content["topics"]["totals"].items())[:3]
     if top_topics:

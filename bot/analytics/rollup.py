@@ -34,8 +34,10 @@ from bot.store.models import (
 from bot.store.shared import SharedStore
 
 CHINA = dt.timedelta(hours=8)
+STREET_SEP = "·"  # a street is named with its district (「铁东区·胜利街道」): districts share street names
+DISTRICT_STREET = WorkOrder.district + STREET_SEP + WorkOrder.street  # NULL for an order without a street
 DIMS = {"channel": WorkOrder.channel, "type": WorkOrder.request_type, "district": WorkOrder.district,
-        "topic": WorkOrder.topic, "unit": WorkOrder.unit}
+        "street": DISTRICT_STREET, "topic": WorkOrder.topic, "unit": WorkOrder.unit}
 LOCK, SINCE = "analytics:rollup-job", "analytics:rollup-since"
 CATCH_UP_DAYS = 31
 

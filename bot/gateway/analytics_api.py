@@ -1,10 +1,12 @@
 """研判 over HTTP (issue 23): the figures of ``bot/analytics`` for machines with an ``analyst``
 (or ``staff``) key, and the same for the console's supervisors and leaders (``bot/console``).
 
-    GET /api/analytics/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&by=day|week|month&group=channel|type|district|topic|subtopic|unit
+    GET /api/analytics/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&by=day|week|month&group=channel|type|district|street|topic|subtopic|unit
     GET /api/analytics/hotspots[?at=ISO time]   what is rising now (or at a past moment)
     GET /api/analytics/units?from=&to=          the units' evaluation (考核)
-    GET /api/analytics/orders?from=&to=&district=…&topic=…   the orders behind a figure
+    GET /api/analytics/orders?from=&to=&district=…&topic=…[&dispatched=yes|no][&basis=filed|received]
+                                                the orders behind a figure (received: dispatched to
+                                                their unit in the period, as the evaluation counts)
     GET /api/analytics/report?month=YYYY-MM&format=html|pdf|csv|xlsx[&table=units|topics|…]
                                                 the monthly 研判报告 (CSV: one table; XLSX: every table)
     GET /api/analytics/reports[?month=YYYY-MM&format=pdf|xlsx]
@@ -39,7 +41,8 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
     try:
         if what == "summary":
             response = ok(queries.summary(queries.period(query.get("from"), query.get("to")),
-                                          query.get("by") or "day", query.get("group") or None))
+                                          query.get("by") or "day", query.get("group") or None,
+                                          profile.comparison_min_orders))
         elif what == "units":
             response = ok(queries.units(queries.period(query.get("from"), query.get("to")), profile.evaluation_min_orders))
         elif what == "hotspots":
@@ -52,12 +55,13 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
                 end = end.astimezone(dt.timezone.utc).replace(tzinfo=None)
             response = ok({"hotspots": queries.hotspots(end)})
         elif what == "orders":
-            filters = {k: v for k, v in query.items() if k in queries.GROUPS and v}
+            filters = {k: v for k, v in query.items() if k in queries.FILTERS and v}
             try:
                 limit = int(query.get("limit") or 200)
             except ValueError:
                 limit = 200
-            response = ok(queries.orders(queries.period(query.get("from"), query.get("to")), filters, limit))
+            response = ok(queries.orders(queries.period(query.get("from"), query.get("to")), filters, limit,
+                                         query.get("basis") or "filed"))
         elif what == "report":
             response = _report(query, profile)
         elif what == "reports":
@@ -80,7 +84,7 @@ def _report(query: Mapping[str, str], profile: Profile) -> web.Response:
     if fmt not in ("html", "pdf", "csv", "xlsx"):
         raise queries.QueryError("format 只能是 html、pdf、csv 或 xlsx。")
     period = report.month_period(query.get("month"))
-    content = report.build(period, profile.evaluation_min_orders)
+    content = report.build(period, profile.evaluation_min_orders, profile.comparison_min_orders)
     name = f"yanpan-{period.start:%Y-%m}"
     if fmt == "html":
         return web.Response(text=report.as_html(content, profile.hotline_name), content_type="text/html")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from bot import citizen_texts
 from bot.language.redact import redact_identity
-from bot.orders import callbacks, clusters, lifecycle, suggest
+from bot.orders import callbacks, clusters, lifecycle, suggest, topics
 from bot.profile import Profile
 from bot.store import attachments, repository
 from bot.store.db import session_scope
@@ -79,7 +79,8 @@ def order_detail(number: str, actor: str, unit: str | None = None) -> dict[str, 
             view = repository.order_as_dict(order)
             view.update(_progress(order), co_units=lifecycle.co_units_view(order), rating=order.rating,
                         rating_reason=order.rating_reason, suggested_unit=order.suggested_unit,
-                        confidence=order.suggestion_confidence, cluster=order.cluster)
+                        confidence=order.suggestion_confidence, cluster=order.cluster, topic=order.topic,
+                        street=order.street)
         else:
             view = unit_view(order, unit=unit)
         shows_personal = unit is None or not protected(order)
@@ -143,4 +144,5 @@ def oversight(profile: Profile) -> dict[str, Any]:
             "closings": lifecycle.closings_to_review(), "returns": lifecycle.returns_to_review(),
             "terminations": lifecycle.terminations_to_review(), "dissatisfied": lifecycle.dissatisfied_to_review(),
             "appeals": lifecycle.appeals_to_review(), "units": suggest.unit_names(profile),
+            "topics": topics.keys(profile),  # the catalogue a dispatcher corrects an order's topic from (研判)
             "deadline_per_order": profile.deadline_per_order, "working_days": profile.working_days}

@@ -32,8 +32,19 @@ def test_the_dashboard_draws_the_year_and_opens_the_orders_behind_a_figure(brows
         page.wait_for_selector("#board", state="visible")
         page.wait_for_selector("#status:has-text('已更新')")
         assert int(page.locator("#k-total").inner_text()) > 0
+        # 近30天 against the 30 days before, which the simulated year holds: a change; a year ago it does not hold
+        assert re.fullmatch(r"[↑↓]?\d+\.\d%", page.locator("#k-mom").inner_text())
+        assert page.locator("#k-yoy").inner_text() == "—"
+        assert page.locator("#k-yoy-sub").inner_text().startswith("不作比较：去年同期早于数据起始日")
         assert page.locator("#trend canvas").count() >= 1 and page.locator("#share canvas").count() >= 1
         assert page.locator("#units-table tbody tr").count() > 0
+        for card, title in (("#k-dispatched", "派单办理"), ("#k-not-dispatched", "未派单")):  # a card's figure opens its orders
+            page.click(card)
+            page.wait_for_selector(f"#drill-title:has-text('工单明细：{title}')")
+            page.wait_for_selector("#drill-sub:has-text('共')")
+            assert f"共 {page.locator(card).inner_text()} 件" in page.locator("#drill-sub").inner_text()
+        page.locator("#units-table tbody .link-button").first.click()  # a unit: the orders it received in the period
+        page.wait_for_selector("#drill-title:has-text('期间收到的工单')")
         page.locator("#share-table tbody .link-button").first.click()
         page.wait_for_selector("#drill-table tbody tr")
         rows = page.locator("#drill-table tbody").inner_text()
@@ -43,6 +54,8 @@ def test_the_dashboard_draws_the_year_and_opens_the_orders_behind_a_figure(brows
         assert "PDF" in page.locator("#archive-table tbody").inner_text()
         page.click("button[data-days='365']")
         page.wait_for_selector("#status:has-text('已更新')")
+        assert page.locator("#k-mom").inner_text() == "—"  # a year before the simulated one: no base, no 27,000%
+        assert "「—」不作比较（环比：上一时段早于数据起始日" in page.locator("#share-note").inner_text()
         page.screenshot(path=str(tmp_path / "analytics.png"), full_page=True)
 
         context2, lead = open_page(browser, errors)

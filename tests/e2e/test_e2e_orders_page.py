@@ -6,6 +6,7 @@ their page; the citizen, still on the page, is asked how satisfied they are and 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 from bot.store import repository
@@ -32,6 +33,13 @@ def log_in(page, stack, username: str) -> None:
     page.fill("#login-password", PASSWORD)
     page.click("#login-submit")
     page.wait_for_url(re.compile(r"/console(/orders|/analytics)?$"))
+
+
+def on_orders_page(page, stack, supervisor: str) -> None:
+    """A supervisor signed in, on the orders page (督办)."""
+    log_in(page, stack, supervisor)
+    page.goto(stack.url + "/console/orders")
+    page.wait_for_selector("#sup-view", state="visible")
 
 
 def test_a_complaint_from_the_widget_to_the_unit_and_back_to_a_rating(browser, stack, monkeypatch, tmp_path):  # noqa: F811
@@ -216,9 +224,7 @@ def test_a_supervisor_adds_a_co_unit_in_the_detail_and_the_co_unit_reports_its_p
     try:
         context, boss = open_page(browser, errors)
         contexts.append(context)
-        log_in(boss, stack, supervisor_name)
-        boss.goto(stack.url + "/console/orders")
-        boss.wait_for_selector("#sup-view", state="visible")
+        on_orders_page(boss, stack, supervisor_name)
         boss.evaluate("n => { var b = document.createElement('button'); b.setAttribute('data-open', n); b.id = 'open-it';"
                       " document.getElementById('layout').appendChild(b); }", number)
         boss.click("#open-it")  # as a number button in any list does
@@ -248,6 +254,44 @@ def test_a_supervisor_adds_a_co_unit_in_the_detail_and_the_co_unit_reports_its_p
         for context in contexts:
             context.close()
     assert not errors, f"errors on the pages: {errors}"
+
+
+def test_a_supervisor_corrects_an_orders_topic_in_the_detail_and_the_figures_count_it_there(browser, stack, monkeypatch):  # noqa: F811
+    """A topic read wrong at filing (研判) is corrected by the dispatcher from the catalogue; the
+    history keeps it and the figures count the order by the new one (within the roll-up's round)."""
+    from bot.analytics import queries
+    from bot.orders import lifecycle
+    from bot.profile import load_profile
+
+    monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
+    profile = load_profile("anshan")
+    supervisor_name = add_agent(stack, "周班长", "supervisor")
+    req = repository.OrderRequest(request_type="投诉", content="楼上每天半夜拖椅子，吵得睡不着", address="铁东区胜利街道园林小区3号楼",
+                                  district="铁东区", name="吴女士", phone="13612345678", confidential=False,
+                                  wants_reply=True, channel="phone", sender_id=None, idempotency_key=uuid.uuid4().hex)
+    number = repository.file_order(req, profile)[0].number
+    lifecycle.set_topic(number, "staff:派单员", "城乡建设/物业管理", profile)  # as if read wrong at filing
+    errors: list[str] = []
+    context, boss = open_page(browser, errors)
+    try:
+        on_orders_page(boss, stack, supervisor_name)
+        _open(boss, number)
+        assert boss.locator("#detail-topic").inner_text() == "城乡建设 › 物业管理"
+        boss.click("#order-detail button[data-action='set-topic']")
+        assert boss.locator("#action-choice").input_value() == "城乡建设/物业管理"  # the current one, preselected
+        _form(boss, choice="生态环境/噪声")
+        boss.wait_for_selector(f"#status:has-text('工单 {number} 的主题已更正')")
+        boss.wait_for_selector("#detail-topic:has-text('生态环境 › 噪声')")
+        assert "主题：城乡建设/物业管理 → 生态环境/噪声" in boss.locator("#order-detail").inner_text()
+    finally:
+        context.close()
+    assert not errors, f"errors on the page: {errors}"
+    today = queries.period(None, None)
+    deadline = time.monotonic() + 30  # the roll-up's job: every 2 s in the test stack
+    while queries.summary(today, "day", "subtopic")["totals"].get("生态环境/噪声") != 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    totals = queries.summary(today, "day", "subtopic")["totals"]
+    assert totals.get("生态环境/噪声") == 1 and "城乡建设/物业管理" not in totals
 
 
 def _form(page, text: str | None = None, days: str | None = None, choice: str | None = None) -> None:

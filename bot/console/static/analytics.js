@@ -15,7 +15,7 @@
   var API = H.API + '/analytics/';
   var TOP = 8; // groups drawn apart in the trend; the rest are 「其他」
   var COLORS = ['#0b4f9c', '#2f8f5b', '#d9822b', '#8e44ad', '#c0392b', '#16a085', '#7f8c8d', '#b7950b', '#5d6d7e'];
-  var GROUP_NAMES = { district: '区县', topic: '主题大类', subtopic: '主题小类', unit: '承办单位', type: '诉求类型', channel: '渠道' };
+  var GROUP_NAMES = { district: '区县', street: '街道', topic: '主题大类', subtopic: '主题小类', unit: '承办单位', type: '诉求类型', channel: '渠道' };
   var CHANNEL_NAMES = { web: '网页', wechat: '微信', rest: '接口', phone: '电话', app: '手机应用' };
   var WARNINGS_EVERY_MS = 30000;
   var charts = {};
@@ -73,12 +73,16 @@
   function renderCards(s) {
     byId('k-total').textContent = String(s.total);
     byId('k-total-sub').textContent = s.from + ' 至 ' + s.to;
-    // A change against a handful of orders says nothing: shown only against 10 or more.
-    byId('k-mom').textContent = s.previous.total >= 10 ? change(s.mom) : '—';
-    byId('k-mom-sub').textContent = '上一时段 ' + s.previous.total + ' 件（' + s.previous.from + ' 至 ' + s.previous.to + '）';
-    byId('k-yoy').textContent = s.year_ago.total >= 10 ? change(s.yoy) : '—';
-    byId('k-yoy-sub').textContent = '去年同期 ' + s.year_ago.total + ' 件';
-    byId('k-dispatched').textContent = s.dispatched + ' / ' + s.not_dispatched;
+    // A change is given only against a base worth comparing (the server's rule, the profile's
+    // minimum); otherwise 「—」 and the server's reason.
+    var base = '上一时段 ' + s.previous.total + ' 件（' + s.previous.from + ' 至 ' + s.previous.to + '）';
+    byId('k-mom').textContent = change(s.mom);
+    byId('k-mom-sub').textContent = s.mom_reason ? '不作比较：' + s.mom_reason + '。' + base : base;
+    base = '去年同期 ' + s.year_ago.total + ' 件';
+    byId('k-yoy').textContent = change(s.yoy);
+    byId('k-yoy-sub').textContent = s.yoy_reason ? '不作比较：' + s.yoy_reason + '。' + base : base;
+    byId('k-dispatched').textContent = String(s.dispatched);
+    byId('k-not-dispatched').textContent = String(s.not_dispatched);
     byId('k-dispatched-sub').textContent = s.total ? '派单占 ' + percent(s.dispatched / s.total) : '';
     byId('k-emergencies').textContent = String(s.emergencies);
     var nums = [];
@@ -176,6 +180,7 @@
       drill(state.query.from, state.query.to, filters, label(group, e.data.groupValue));
     });
     var body = byId('share-table').tBodies[0];
+    var reasons = [];
     clear(body);
     names.forEach(function (name) {
       var tr = el('tr');
@@ -190,9 +195,23 @@
       first.appendChild(link);
       tr.appendChild(first);
       var ch = s.by_group_change[name] || {};
-      [String(s.totals[name]), change(ch.mom), change(ch.yoy)].forEach(function (v) { tr.appendChild(el('td', null, v)); });
+      tr.appendChild(el('td', null, String(s.totals[name])));
+      [[ch.mom, ch.mom_reason, '环比'], [ch.yoy, ch.yoy_reason, '同比']].forEach(function (c) {
+        var td = el('td', null, change(c[0]));
+        if (c[1]) {
+          td.title = c[2] + '不作比较：' + c[1];
+          if (reasons.indexOf(c[2] + '：' + c[1]) < 0) {
+            reasons.push(c[2] + '：' + c[1]);
+          }
+        }
+        tr.appendChild(td);
+      });
       body.appendChild(tr);
     });
+    // Why a 「—」: the distinct reasons under the table (each cell's in its tooltip).
+    byId('share-note').textContent = reasons.length
+      ? '「—」不作比较（' + reasons.slice(0, 3).join('；') + (reasons.length > 3 ? '；等' : '') + '）。'
+      : '';
   }
 
   // ------------------------------------------------------------------ hot spots
@@ -359,8 +378,8 @@
       }
       var name = el('button', 'link-button', str(r.unit));
       name.type = 'button';
-      name.addEventListener('click', function () {
-        drill(u.from, u.to, { unit: r.unit }, str(r.unit));
+      name.addEventListener('click', function () {  // the orders it received in the period, as the table counts
+        drill(u.from, u.to, { unit: r.unit, basis: 'received' }, str(r.unit) + '（期间收到的工单）');
       });
       var cells = [r.rank ? String(r.rank) : '样本不足', name, String(r.received), percent(r.signed_in_time), percent(r.on_time),
         percent(r.solved), percent(r.satisfied_share), r.satisfaction === null ? '—' : String(r.satisfaction),
@@ -503,6 +522,15 @@
       byId('filters').addEventListener('submit', function (e) {
         e.preventDefault();
         load();
+      });
+      // The cards' figures open their orders, as every other figure does.
+      [['k-total', {}, '全部诉求'], ['k-dispatched', { dispatched: 'yes' }, '派单办理'],
+        ['k-not-dispatched', { dispatched: 'no' }, '未派单']].forEach(function (c) {
+        byId(c[0]).addEventListener('click', function () {
+          if (state.query) {
+            drill(state.query.from, state.query.to, c[1], c[2]);
+          }
+        });
       });
       Array.prototype.forEach.call(document.querySelectorAll('[data-days]'), function (b) {
         b.addEventListener('click', function () {

@@ -74,13 +74,17 @@
     'ask-citizen': ['请市民补充', '']
   };
   // The supervisor's buttons in an order's detail while a unit has it: [action, label, look].
+  // 更正主题 (研判's topic) in every status: the figures count the order by it even once closed.
   var SUPERVISOR_DETAIL_BUTTONS = {
-    pending: [['designate', '会商指定承办', '']],
-    returned: [['designate', '会商指定承办', '']],
+    pending: [['designate', '会商指定承办', ''], ['set-topic', '更正主题', '']],
+    returned: [['designate', '会商指定承办', ''], ['set-topic', '更正主题', '']],
     dispatched: [['set-co-units', '设置协办单位', ''], ['change-lead', '调整主办单位', ''], ['designate', '会商指定承办', ''],
-      ['ask-citizen', '请市民补充', '']],
+      ['ask-citizen', '请市民补充', ''], ['set-topic', '更正主题', '']],
     in_progress: [['set-co-units', '设置协办单位', ''], ['change-lead', '调整主办单位', ''], ['designate', '会商指定承办', ''],
-      ['ask-citizen', '请市民补充', '']]
+      ['ask-citizen', '请市民补充', ''], ['set-topic', '更正主题', '']],
+    reviewing: [['set-topic', '更正主题', '']],
+    closed: [['set-topic', '更正主题', '']],
+    terminated: [['set-topic', '更正主题', '']]
   };
   // The supervisor's buttons in a review tab's rows: [action, label, look].
   var REVIEW_BUTTONS = {
@@ -114,7 +118,8 @@
     designated: '会商指定承办',
     citizen_asked: '请市民补充',
     citizen_answered: '市民答复',
-    linked: '关联工单'
+    linked: '关联工单',
+    topic: '更正主题'
   };
   var AUDIT_ACTIONS = {
     list_orders: '查看工单列表',
@@ -137,6 +142,7 @@
     'review-appeal': '评价复核',
     report: '反馈协办情况',
     'co-units': '设置协办单位',
+    'set-topic': '更正主题',
     'change-lead': '调整主办单位',
     designate: '会商指定承办',
     'ask-citizen': '请市民补充'
@@ -333,6 +339,16 @@
       path: 'report',
       send: { part: 'text' },
       done: '已反馈工单 {number} 的协办情况。'
+    },
+    'set-topic': {
+      title: '更正主题',
+      submit: '保存主题',
+      hint: '登记时按诉求内容自动归类；归类不对的，在这里改为主题目录中的正确主题。研判的统计、热点和考核按更正后的主题计算，更正记入办理经过。',
+      choice: { label: '主题（大类 › 小类）', options: topicOptions, current: function (row) { return row ? str(row.topic) : ''; },
+        required: '请选择主题。' },
+      path: 'set-topic',
+      send: { topic: 'choice' },
+      done: '工单 {number} 的主题已更正。'
     },
     'set-co-units': {
       title: '设置协办单位',
@@ -1103,6 +1119,16 @@
   function overviewList(name) {
     var o = state.overview || {};
     return Array.isArray(o[name]) ? o[name] : [];
+  }
+
+  // The topic catalogue (from the overview) as [key, label] pairs: 「城乡建设 › 物业管理」.
+  function topicOptions() {
+    var list = state.overview && Array.isArray(state.overview.topics) ? state.overview.topics : [];
+    return list.filter(isString).map(function (key) { return [key, topicLabel(key)]; });
+  }
+
+  function topicLabel(key) {
+    return key ? String(key).replace('/', ' › ') : '';
   }
 
   function units() {
@@ -1925,7 +1951,10 @@
     addField(dl, '诉求类型', str(order.type) || '—');
     addField(dl, '诉求内容', str(order.content) || '—', { className: 'is-long' });
     addField(dl, '地址', str(order.address) || '—');
-    addField(dl, '所在区县', str(order.district) || '—');
+    addField(dl, '所在区县', str(order.district) + (order.street ? ' ' + str(order.street) : '') || '—');
+    if (!unitMode) {
+      addField(dl, '主题', topicLabel(order.topic) || '（未分类）', { id: 'detail-topic' });
+    }
     var name = personalValue(order.name, order);
     addField(dl, '姓名', name.text, { id: 'detail-name', className: name.cls });
     var phone = personalValue(order.phone, order);
@@ -2189,9 +2218,13 @@
     }
     if (spec.choice) {
       var pick = el('select', 'choice-select');
+      var choices = typeof spec.choice.options === 'function' ? spec.choice.options() : spec.choice.options;
       pick.appendChild(new Option('请选择', ''));
-      for (var c = 0; c < spec.choice.options.length; c++) {
-        pick.appendChild(new Option(spec.choice.options[c][1], spec.choice.options[c][0]));
+      for (var c = 0; c < choices.length; c++) {
+        pick.appendChild(new Option(choices[c][1], choices[c][0]));
+      }
+      if (spec.choice.current) {
+        pick.value = spec.choice.current(row) || '';
       }
       refs.choice = addControl(form, pick, spec.choice.label, { id: 'action-choice' }, 'action-error');
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 
 import pytest
 
@@ -48,15 +49,65 @@ def test_volume_by_day_and_district_with_month_on_month_and_year_on_year():
     filed("2026-11-03", hour=23, district="铁西区")  # 23:00 Beijing is still the 3rd
     filed("2026-10-30", district="铁东区")  # the period before
     filed("2025-11-02", district="铁东区")  # a year before
-    s = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "district")
+    filed("2025-10-01", district="立山区")  # the store's first order: the year before is all there
+    s = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "district", min_base=1)
     assert s["total"] == 5 and s["totals"] == {"铁东区": 3, "铁西区": 2}
     assert [(p["period"], p["groups"]) for p in s["series"]] == [
         ("2026-11-02", {"铁东区": 2}), ("2026-11-03", {"铁东区": 1, "铁西区": 2})]
-    assert s["previous"]["total"] == 1 and s["mom"] == 4.0
-    assert s["year_ago"]["total"] == 1 and s["yoy"] == 4.0
-    assert s["by_group_change"]["铁西区"] == {"mom": None, "yoy": None}
+    assert s["previous"]["total"] == 1 and s["mom"] == 4.0 and s["mom_reason"] is None
+    assert s["year_ago"]["total"] == 1 and s["yoy"] == 4.0 and s["yoy_reason"] is None
+    assert s["by_group_change"]["铁西区"] == {"mom": None, "yoy": None, "mom_reason": "上一时段仅0件，不足1件",
+                                            "yoy_reason": "去年同期仅0件，不足1件"}
     month = q.summary(q.period("2026-11-01", "2026-11-30"), "month", "topic")
     assert month["series"] == [{"period": "2026-11", "total": 5, "groups": {"城市管理": 5}}]
+
+
+def test_a_change_is_not_given_against_a_base_the_store_does_not_hold_or_a_handful_of_orders():
+    """A year that starts before the store's first order compared with it would be a rise of
+    thousands of percent: 「—」 and why, overall and for each group, and over HTTP."""
+    filed("2026-09-20", district="铁西区")  # the store's first order
+    for day in range(1, 31):
+        filed(f"2026-10-{day:02d}", district="铁东区")
+        filed(f"2026-11-{day:02d}", district="铁东区")
+    filed("2026-10-05", district="铁西区")
+    filed("2026-11-05", district="铁西区")
+    s = q.summary(q.period("2026-11-01", "2026-11-30"), "month", "district", min_base=30)
+    assert (s["previous"]["from"], s["previous"]["to"]) == ("2026-10-01", "2026-10-31")  # November against October
+    assert s["data_since"] == "2026-09-20" and s["min_base"] == 30
+    assert s["previous"]["total"] == 31 and s["mom"] == 0.0 and s["mom_reason"] is None
+    assert s["yoy"] is None and s["yoy_reason"] == "去年同期早于数据起始日2026-09-20"
+    assert s["by_group_change"]["铁东区"]["mom"] == 0.0
+    west = s["by_group_change"]["铁西区"]
+    assert west["mom"] is None and west["mom_reason"] == "上一时段仅1件，不足30件"
+    year = q.summary(q.period("2025-12-01", "2026-11-30"), "month", None, min_base=30)
+    assert year["total"] == 63 and year["mom"] is None and year["yoy"] is None
+    assert year["mom_reason"] == "上一时段早于数据起始日2026-09-20"
+    served = analytics_api.run("summary", {"from": "2026-11-01", "to": "2026-11-30", "by": "month", "group": "district"},
+                               "analyst:研判组", P)
+    body = json.loads(served.body)
+    assert P.comparison_min_orders == 30
+    assert body["yoy"] is None and body["yoy_reason"] == "去年同期早于数据起始日2026-09-20"
+    assert body["by_group_change"]["铁西区"]["mom_reason"] == "上一时段仅1件，不足30件"
+
+
+def test_a_change_with_nothing_filed_at_all_says_so():
+    s = q.summary(q.period("2026-11-01", "2026-11-30"))
+    assert s["total"] == 0 and s["mom"] is None and s["mom_reason"] == "尚无工单" and s["data_since"] is None
+
+
+def test_volume_by_street_keeps_same_named_streets_of_two_districts_apart_and_opens_their_orders():
+    east = filed("2026-11-02", district="铁东区", address="铁东区胜利街道园林小区")
+    filed("2026-11-02", district="铁东区", address="铁东区胜利街道某小区")
+    west = filed("2026-11-03", district="铁西区", address="铁西区胜利街道某小区")
+    filed("2026-11-03", district="铁西区", address="铁西区某路1号")  # no street
+    s = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "street")
+    assert s["totals"] == {"铁东区·胜利街道": 2, "铁西区·胜利街道": 1, q.UNKNOWN: 1}
+    behind = q.orders(q.period("2026-11-01", "2026-11-07"), {"street": "铁西区·胜利街道"})
+    assert [o["number"] for o in behind["orders"]] == [west]
+    assert east in [o["number"] for o in q.orders(q.period("2026-11-01", "2026-11-07"), {"street": "胜利街道"})["orders"]]
+    served = analytics_api.run("orders", {"from": "2026-11-01", "to": "2026-11-07", "street": "铁东区·胜利街道"},
+                               "analyst:研判组", P)
+    assert json.loads(served.body)["total"] == 2
 
 
 def test_a_week_is_labelled_by_its_monday():
@@ -85,6 +136,34 @@ def test_the_orders_behind_a_figure_carry_no_personal_data_and_no_content_of_a_r
     assert next(o for o in got["orders"] if o["number"] == report)["content"] is None
     with pytest.raises(q.QueryError):
         q.orders(q.period("2026-11-01", "2026-11-07"), {"phone": "13912345678"})
+
+
+def test_the_orders_behind_the_dispatched_figures_and_behind_a_units_row_are_the_ones_counted():
+    """未派单 opens the orders without a unit; a unit's row in the evaluation counts the orders it
+    received in the period, so its orders are those dispatched to it then, whenever filed."""
+    late, early = filed("2026-10-30"), filed("2026-11-02")
+    waiting = filed("2026-11-03")
+    for number in (late, early):
+        lifecycle.dispatch(number, UNIT, "staff:派单员", P)
+    with session_scope() as s:
+        for order in s.query(WorkOrder).filter(WorkOrder.number.in_((late, early))):
+            order.dispatched_at = dt.datetime(2026, 11, 2, 2)  # 10:00 on the 2nd, China time
+    week = q.period("2026-11-01", "2026-11-07")
+    s = q.summary(week)
+    assert (s["dispatched"], s["not_dispatched"]) == (1, 1)
+    assert [o["number"] for o in q.orders(week, {"dispatched": "yes"})["orders"]] == [early]
+    assert [o["number"] for o in q.orders(week, {"dispatched": "no"})["orders"]] == [waiting]
+    assert [o["number"] for o in q.orders(week, {"unit": UNIT})["orders"]] == [early]  # filed in the week
+    received = q.orders(week, {"unit": UNIT}, basis="received")
+    assert {o["number"] for o in received["orders"]} == {late, early}
+    assert next(r for r in q.units(week)["units"] if r["unit"] == UNIT)["received"] == received["total"] == 2
+    with pytest.raises(q.QueryError):
+        q.orders(week, {"dispatched": "maybe"})
+    with pytest.raises(q.QueryError):
+        q.orders(week, {}, basis="closed")
+    served = analytics_api.run("orders", {"from": "2026-11-01", "to": "2026-11-07", "unit": UNIT, "basis": "received"},
+                               "analyst:研判组", P)
+    assert json.loads(served.body)["total"] == 2
 
 
 def test_a_burst_in_one_district_is_a_hot_spot_and_a_season_across_the_city_is_not():
@@ -220,21 +299,27 @@ def test_the_monthly_report_as_a_page_a_csv_table_and_a_workbook():
     for day in ("2026-11-02", "2026-11-03", "2026-11-03"):
         filed(day, district="铁西区", topic="公用事业/供暖")
     filed("2026-10-12", district="铁西区", topic="公用事业/供暖")
+    filed("2026-09-28", district="铁东区")  # the store's first order: October is all there, a year ago is not
     period = report.month_period("2026-11")
     assert (period.start.isoformat(), period.end.isoformat()) == ("2026-11-01", "2026-11-30")
     with pytest.raises(q.QueryError):
         report.month_period("十一月")
-    content = report.build(period)
+    content = report.build(period, min_base=1)
     page = report.as_html(content, "鞍山市政务服务便民热线")
-    assert "月度研判报告" in page and "本月共受理诉求 <b>3</b> 件" in page and "公用事业（3件）" in page
+    assert "月度研判报告" in page and "本月共受理诉求3件，环比+200.0%（上月1件），同比不作比较（去年同期早于数据起始日" \
+        "2026-09-28）" in page and "公用事业（3件）" in page
     assert "<script" not in page
     table = list(csv.reader(io.StringIO(report.as_csv(content, "districts").decode("utf-8-sig"))))
-    assert table == [["区县", "件数", "环比", "同比"], ["铁西区", "3", "+200.0%", "—"]]
+    assert table == [["区县", "件数", "环比", "同比", "说明"],
+                     ["铁西区", "3", "+200.0%", "—", "同比：去年同期早于数据起始日2026-09-28"]]
     with pytest.raises(q.QueryError):
         report.as_csv(content, "citizens")
     book = load_workbook(io.BytesIO(report.as_xlsx(content)))
     assert book.sheetnames == ["总体情况", "主题", "区县", "承办单位考核", "热点预警", "典型事项"]
-    assert [c.value for c in book["总体情况"][4]] == ["上一时段", 1]
+    assert [c.value for c in book["总体情况"][4]] == ["上一时段", 1, "2026-10-01 至 2026-10-31"]
+    assert [c.value for c in book["总体情况"][7]] == ["同比", "—", "去年同期早于数据起始日2026-09-28"]
+    few = list(csv.reader(io.StringIO(report.as_csv(report.build(period), "overview").decode("utf-8-sig"))))
+    assert ["环比", "—", "上一时段仅1件，不足30件"] in few  # the default minimum: a handful is no base
     served = analytics_api.run("report", {"month": "2026-11", "format": "xlsx"}, "analyst:研判组", P)
     assert served.status == 200 and served.headers["Content-Disposition"].endswith('.xlsx"')
     assert analytics_api.run("report", {"month": "2026-11", "format": "doc"}, "analyst:研判组", P).status == 400
@@ -248,11 +333,13 @@ def test_the_roll_up_gives_the_same_figures_and_a_change_reaches_them_at_the_nex
         filed(day, district=district)
     filed("2026-10-30", district="铁东区")
     live = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "district")
+    by_street = q.summary(q.period("2026-11-01", "2026-11-07"), "week", "street")
     assert rollup.refresh(q.Period(dt.date(2026, 10, 1), dt.date(2026, 11, 7)).start + dt.timedelta(days=i)
                           for i in range(38)) == 38
     rolled = q.summary(q.period("2026-11-01", "2026-11-07"), "day", "district")
     assert {k: rolled[k] for k in ("total", "series", "totals", "previous", "mom", "dispatched")} == \
         {k: live[k] for k in ("total", "series", "totals", "previous", "mom", "dispatched")}
+    assert q.summary(q.period("2026-11-01", "2026-11-07"), "week", "street")["series"] == by_street["series"]
     late = filed("2026-11-03", district="铁东区")  # filed now, dated the 3rd: the roll-up of the 3rd is stale
     lifecycle.dispatch(late, UNIT, "staff:派单员", P)
     assert rollup.run_once(DatabaseStore(), 60) >= 1

@@ -3,6 +3,8 @@ backfill in bounded batches (bot/analytics/backfill.py), on SQLite and PostgreSQ
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import update
 
 from bot.analytics import backfill
@@ -57,3 +59,22 @@ def test_the_command_reports_its_progress_and_refuses_a_bad_batch(capsys):
     assert backfill.main(["--batch", "50"]) == 0
     out = capsys.readouterr().out
     assert '"finished": true' in out and '"changed": 1' in out
+
+
+def test_a_day_whose_orders_get_a_street_is_rolled_up_again_so_the_figures_by_street_hold_it():
+    from bot.analytics import queries as q
+    from bot.analytics import rollup
+
+    old = filed("2026-10-02", address="铁东区胜利街道园林小区", content="楼道堆放杂物")
+    filed("2026-10-03", address="铁东区园林街道某小区", content="楼下烧烤")
+    _as_before_0020([old])
+    days = [dt.date(2026, 10, 2), dt.date(2026, 10, 3)]
+    assert rollup.refresh(days) == 2
+    before = q.summary(q.period("2026-10-02", "2026-10-03"), "month", "street")["totals"]
+    assert before == {q.UNKNOWN: 1, "铁东区·园林街道": 1}
+    backfill.run(batch=10)
+    assert rollup.rolled(days) == {days[1]}  # the 2nd is counted live until the job's next round
+    after = q.summary(q.period("2026-10-02", "2026-10-03"), "month", "street")["totals"]
+    assert after == {"铁东区·胜利街道": 1, "铁东区·园林街道": 1}
+    assert rollup.refresh(days[:1]) == 1
+    assert q.summary(q.period("2026-10-02", "2026-10-03"), "month", "street")["totals"] == after

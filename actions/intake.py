@@ -171,7 +171,10 @@ class ActionExtractFields(Action):
                 # the answer to "where" as said (「鞍海路上 海城方向 过了 腾鳌 … 鑫源加油站」), not only
                 # the part the reader knows (「海城」)
                 found.address, found.district = as_said, said_district or found.district
-        if found.address and (intent in REQUEST_INTENT_TYPES or intent in ("provide_info", "correct_field", "nlu_fallback") or form_active):
+        renumbered = _renumbered(text, tracker.get_slot("address"))
+        if renumbered:  # 「哦不对不对 是220号 216是我家 我说反了」: the number put right in the place kept
+            updates["address"] = renumbered
+        elif found.address and (intent in REQUEST_INTENT_TYPES or intent in ("provide_info", "correct_field", "nlu_fallback") or form_active):
             current_address = tracker.get_slot("address")
             if current_address and more_specific(found.address, found.district, current_address, tracker.get_slot("district")):
                 # 「俺家住一楼」 first, 「铁西区繁荣街道新华小区2号楼」 later: the better place wins.
@@ -493,6 +496,24 @@ def _names_the_place(text: str, new: str, old: str) -> str | None:
     return new
 
 
+_NUMBERED = re.compile(r"(\d+)(号楼|号院|号|栋|幢|单元|室)")
+_SAYS_WRONG = re.compile(r"不对|说错了|说反了|错了|更正|应该是|记错了|打错了")
+
+
+def _renumbered(text: str, address: str | None) -> str | None:
+    """The kept address with one number put right, when the citizen says a number of it was wrong
+    (「不对 是220号」 for 「人民路216号」); None otherwise."""
+    t = extract.normalize(text)
+    if not address or not _SAYS_WRONG.search(t):
+        return None
+    kept = {unit: m for m in _NUMBERED.finditer(address) for unit in [m.group(2)]}
+    for m in _NUMBERED.finditer(t):
+        old = kept.get(m.group(2))
+        if old is not None and old.group(1) != m.group(1):
+            return address[: old.start(1)] + m.group(1) + address[old.end(1):]
+    return None
+
+
 def more_specific(new: str, new_district: str | None, old: str, old_district: str | None) -> bool:
     """Whether an address said later says more than the one kept: it names a district the kept
     one lacks, or it contains the kept one and more."""
@@ -500,7 +521,12 @@ def more_specific(new: str, new_district: str | None, old: str, old_district: st
         return False
     if new_district and not old_district:
         return True
-    return len(new) > len(old) and extract.normalize(old) in extract.normalize(new)
+    a, b = extract.normalize(old), extract.normalize(new)
+    if len(b) <= len(a):
+        return False
+    # 「海城牛庄镇」 then 「海城市牛庄镇前进村…」: every character of the kept one, in order, and more
+    rest = iter(b)
+    return a in b or (len(b) >= len(a) + 3 and all(ch in rest for ch in a))
 
 
 def _clearly_answers(requested: str, text: str) -> bool:

@@ -505,3 +505,19 @@ def test_what_is_asked_of_the_government_beside_a_declined_name_joins_the_matter
                                                    form="intake_form", requested="name", slots=slots))
     set_ = slots_set(events)
     assert "融雪剂" in set_["content"] and set_["phone"] == "13604121190" and set_["name"] == "匿名"
+
+
+def test_a_number_said_wrong_is_put_right_in_the_place_kept():
+    from actions.intake import _renumbered
+
+    assert _renumbered("哦不对不对 是220号 216是我家 我说反了", "铁西区人民路216号") == "铁西区人民路220号"
+    assert _renumbered("不对 是5号楼2单元", "铁东区园林小区3号楼2单元") == "铁东区园林小区5号楼2单元"
+    assert _renumbered("我家住3号楼", "铁西区人民路216号") is None  # no correction said
+    assert _renumbered("不对", None) is None
+
+
+def test_a_place_said_in_full_later_is_more_specific_than_its_short_form():
+    from actions.intake import more_specific
+
+    assert more_specific("海城市牛庄镇前进村村委会到村小学", "海城市", "海城牛庄镇", "海城市")
+    assert not more_specific("铁东区", "铁东区", "铁东区园林小区", "铁东区")

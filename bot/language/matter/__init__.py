@@ -242,8 +242,8 @@ def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
             out.append(Segment(seg, label if label in KEPT else "matter", False))
         else:
             out.append(Segment(seg, label, True))
-    for i, seg in enumerate(out):
-        if _RETRACTED.match(_bare(seg.text)):  # 「…那个垃圾桶 哎算了那个不重要」: what came before is taken back
+    for i, read_seg in enumerate(out):
+        if _RETRACTED.match(_bare(read_seg.text)):  # 「…那个垃圾桶 哎算了那个不重要」: what came before is taken back
             out[:i + 1] = [Segment(s.text, "aside", True) for s in out[:i + 1]]
     return [_without_my_life(seg) for seg in _names_beside_the_form(out)]
 

@@ -433,3 +433,9 @@ def test_a_type_named_in_english(text, kind):
                                         ("台安县桑林镇 大房村东头 姓刘的养猪场", None)])
 def test_a_sentence_or_someone_elses_surname_is_not_the_citizens_name(text, name):
     assert extract.parse_name_answer(text)[0] == name
+
+
+@pytest.mark.parametrize("text, address", [("立山广场那个公共厕所 晚上七点就锁门了", "立山广场"),
+                                           ("我们小区广场上天天跳舞", None), ("去医院看病排队太长", None)])
+def test_a_named_square_is_a_place_and_a_generic_one_is_not(text, address):
+    assert extract.extract_fields(text, load_profile("anshan")).address == address

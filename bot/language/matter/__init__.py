@@ -87,7 +87,9 @@ _WHO_I_AM = re.compile(r"^(?:我|俺|我们|俺们|我家|俺家)?(?:家)?(?:老
                        r"|^(?:我家|俺家)?(?:孩子|儿子|闺女|女儿|孙子|孙女)(?:明天|第二天)(?:还|还得|还要|要)?上学(?:呢|啊)?$"
                        r"|^(?:我|俺)(?:是)?上夜班(?:的)?$")
 # The same said at the end of a segment that tells a fact (「俺们十几个人过年回不了家了」): the fact stays.
-_MY_LIFE_TAIL = re.compile(r"(?:" + _NEW_YEAR_AWAY + r"|上班(?:天天|总|老)?迟到)(?:了|啊)?(?=[\s，,。！!…]*$)")
+_MY_LIFE_TAIL = re.compile(r"(?:" + _NEW_YEAR_AWAY + r"|(?:眼瞅|眼看|马上)?(?:就要?)?过年了?(?:让我们|我们|俺们)?(?:(?:咋|怎么)(?:回家|过)|回家(?:咋整|怎么办|咋办|都难))(?:啊|呀)?"
+                           r"|上班(?:天天|总|老)?迟到|我?(?:明天|明早|早上)?还(?:得|要)(?:早起)?(?:上班|上学)(?:呢)?)"
+                           r"(?:了|啊|呀)*(?=[\s，,。！!…]*$)")
 # Ages decide these matters: an age there is the matter.
 _AGE_MATTERS = re.compile(r"高龄|补贴|津贴|养老金|养老保险|退休金|办退休|退休手续|低保|优待|认证|老年证|敬老|特困|五保")
 # Fear of the reported person finding out explains 保密; it is not the matter (「老板知道了我就得卷铺盖走人」).
@@ -267,6 +269,8 @@ def _without_my_life(seg: Segment) -> Segment:
     if seg.label != "matter" or not (tail := _MY_LIFE_TAIL.search(seg.text)):
         return seg
     rest = seg.text[: tail.start()] + seg.text[tail.end():]
+    if not _bare(rest).strip():
+        return Segment(seg.text, "aside", True)  # 「眼瞅过年了回家咋整啊」 alone: all of it about the citizen's life
     return Segment(rest, seg.label, seg.sure) if len(_bare(rest)) >= 3 else seg
 
 

@@ -162,3 +162,11 @@ def test_asking_for_the_matter_to_be_done(text, asks):
                                         ("楼道灯坏了 算了 这个不重要 主要是电梯坏了三天", "主要是电梯坏了三天")])
 def test_what_the_citizen_takes_back_is_not_the_matter(text, kept):
     assert matter.matter_text(text, P) == kept
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("楼下烧烤店天天后半夜两三点还在那喝酒划拳吵得根本睡不着觉我明天还得早起上班啊啊啊", "楼下烧烤店天天后半夜两三点还在那喝酒划拳吵得根本睡不着觉"),
+    ("一共欠了我们二十多万 眼瞅过年了回家咋整啊", "一共欠了我们二十多万"),
+])
+def test_what_the_matter_does_to_the_citizens_own_day_is_left_out(text, kept):
+    assert matter.matter_text(text, P) == kept

@@ -52,7 +52,15 @@ ROUND3 = ROOT / "tests" / "data" / "emergency_round3.yml"
 ROUND4 = ROOT / "tests" / "data" / "emergency_round4.yml"
 NLU = ROOT / "data" / "nlu"
 KB = ROOT / "kb" / "articles"
-SOURCES = (BANK, DEV, SECOND, OLD, *THIRD, ROUND3, ROUND4)
+# Ordinary citizens' messages written by independent writers for other parts (the intake's segment
+# reader and the legal-route reader): whole messages, and the places and form answers said alone
+# (「铁东区孟泰公园 东门进去右手边」), which the model had read as emergencies half the time.
+# The citizens' turns of two rounds of messy conversations too (not of the third, kept to measure
+# how often an ordinary turn hears an emergency line).
+ORDINARY = (*(ROOT / "bot" / "lexicon" / f"matter_segments_{w}.yml" for w in "abc"),
+            *(ROOT / "bot" / "lexicon" / f"route_cases_{w}.yml" for w in "abc"),
+            ROOT / "tests" / "data" / "conversations_dev.yml", ROOT / "tests" / "data" / "conversations_round2.yml")
+SOURCES = (BANK, DEV, SECOND, OLD, *THIRD, ROUND3, ROUND4, *ORDINARY)
 
 # The corpus's kinds -> the classifier's situations.
 CORPUS_KINDS: dict[str, str] = {
@@ -115,6 +123,29 @@ def load_nlu() -> list[dict]:
     return out
 
 
+# A message that may tell a danger without the lexicon's words stays out of the negatives.
+_DANGER_HINT = re.compile(r"救|晕|昏|血|火|烟|煤气|燃气|跳|摔|撞|打人|刀|毒|淹|困|塌|电到|触电|失踪|走丢|找不到|疼|痛|喘")
+
+
+def load_ordinary() -> list[dict]:
+    texts: list[str] = []
+    for path in ORDINARY:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for m in doc.get("messages") or []:
+            segments = [str(t) for t, _ in m.get("segments") or []]
+            texts.append("".join(segments))
+            texts.extend(str(t) for t, label in m.get("segments") or [] if label in ("place", "form"))
+        texts.extend(str(c.get("text") or "") for c in doc.get("cases") or [])
+        texts.extend(str(t) for c in doc.get("conversations") or []
+                     if (c.get("expect") or {}).get("outcome") != "emergency" for t in c.get("turns") or [])
+    out, seen = [], set()
+    for text in (t.strip() for t in texts):
+        if len(text) >= 2 and text not in seen and not _DANGER_HINT.search(text) and lexicon.detect(text) is None:
+            seen.add(text)
+            out.append({"text": text, "emergency": False, "numbers": [], "source": "ordinary"})
+    return out
+
+
 def load_kb_questions() -> list[dict]:
     """The knowledge base's example questions: how citizens ask about ordinary matters (and
     about emergencies that are not happening: 燃气泄漏了怎么办, 120怎么收费)."""
@@ -131,7 +162,7 @@ def corpus() -> list[dict]:
     cases = (load_yaml_cases(BANK, "bank") + load_yaml_cases(DEV, "dev") + load_yaml_cases(SECOND, "dev")
              + load_yaml_cases(ROUND3, "dev") + load_yaml_cases(ROUND4, "dev")
              + [c for path in THIRD for c in load_yaml_cases(path, "bank")]
-             + load_yaml_cases(OLD, "old") + load_nlu() + load_kb_questions())
+             + load_yaml_cases(OLD, "old") + load_nlu() + load_kb_questions() + load_ordinary())
     out = []
     for c in cases:
         s = situation_of(c)
@@ -287,7 +318,9 @@ GOAL_FALSE_ALARMS = 0.02    # full guidance on the independently written look-al
                             # are reported beside it, not held to it.
 GOAL_RECALL = 0.97          # the right numbers, full guidance or the conditional line (the goal is 99%: not
                             # reachable out of fold together with the false alarms; safety wins ties)
-GOAL_ORDINARY = 0.06        # any emergency line on ordinary hotline messages (「好的」, an address, a complaint)
+GOAL_ORDINARY = 0.04        # any emergency line on ordinary hotline messages (「好的」, an address, a complaint);
+                            # 0.06 until session 17, when ordinary messages were only NLU examples and KB
+                            # questions: an ordinary citizen's turn heard a conditional line one time in eight
 
 
 def evaluate(scored: list[dict], t) -> dict:  # type: ignore[no-untyped-def]
@@ -296,7 +329,7 @@ def evaluate(scored: list[dict], t) -> dict:  # type: ignore[no-untyped-def]
     pos = [c for c in scored if c["situation"] != NONE]
     neg = [c for c in scored if c["situation"] == NONE and c["source"] in ("bank", "dev")]
     independent = [c for c in neg if c["source"] == "dev"]
-    ordinary = [c for c in scored if c["situation"] == NONE and c["source"] in ("nlu", "kb")]
+    ordinary = [c for c in scored if c["situation"] == NONE and c["source"] in ("nlu", "kb", "ordinary")]
     right = confident = alarms = possible = independent_alarms = 0
     for c in pos:
         r = emergency.combine(c["text"], c["lexicon"], c["score"], t)
@@ -326,7 +359,7 @@ def choose_thresholds(scored: list[dict]):  # type: ignore[no-untyped-def]
     import itertools
 
     grid = itertools.product((0.5, 0.7, 0.8, 0.9, 0.95, 0.97), (0.1, 0.2, 0.3, 0.4, 0.5), (0.97, 0.99, 1.01),
-                             (0.4, 0.5, 0.6, 0.7), ((0.5, 0.3), (0.45, 0.15)))
+                             (0.4, 0.5, 0.6, 0.7, 0.8), ((0.5, 0.3), (0.45, 0.15)))
     for doubt, veto, sure, possible, (number, number_possible) in grid:
         if veto > doubt:
             continue

@@ -80,6 +80,14 @@ def _plus(numbers: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*numbers, *more)))
 
 
+# Nothing but greetings, calling the agent and fillers (the lexicon's cries such as 救命 are read before).
+_SMALL_TALK = re.compile(
+    r"(?:[\s,，.。!！?？~～、…]|闺女|姑娘|小姑娘|丫头|孩子|同志|领导|师傅|大姐|小妹|妹子|老师|喂|你好|您好|哈喽|嗨|hello|hi"
+    r"|在吗|在不在|有人吗|有人没|能听见吗|听得见吗|我跟你说|跟你说个事儿?|问一下|问个事儿?|请问|麻烦(?:你|您)?|谢谢|好的|好|行|嗯|哦|对|是"
+    r"|啊|呀|呢|吧|嘛|哈|哎|唉|哎呀|诶)+"
+)
+
+
 @dataclass(frozen=True)
 class Reading:
     level: str | None                # CONFIDENT, POSSIBLE or None
@@ -128,6 +136,8 @@ def combine(text: str, found: Emergency | None, scored: learned.Scored,
             return Reading(CONFIDENT, Emergency(kind, numbers, found.matched))
         # The model disputes it: the numbers, not the alarm.
         return Reading(POSSIBLE, Emergency(kind, _plus(numbers, scored.needed(t.number_possible)), found.matched))
+    if _SMALL_TALK.fullmatch(normalize(text)):
+        return NOTHING  # 「闺女 在不在啊」: a greeting tells nothing the model could weigh
     if p >= t.model_sure:
         return Reading(CONFIDENT, _from_model(scored, CONFIDENT, t))
     if p >= t.model_possible:

@@ -203,6 +203,8 @@ TRIGGERS: tuple[Trigger, ...] = (
         r"(?:泄漏|泄露|漏气|跑气|呲气|喷气|往外喷|呲呲|嘶嘶|滋滋|阀门关不上|关不上阀门|(?<![a-z])leak(?![a-z]))" + _NOT_A_DEVICE,
         needs_message=_GAS_CONTEXT,
         unless_clause=_NOT_GAS,
+        # 水管子冻裂了 滋滋往外冒水 阀门关不上: water, when no gas is named anywhere
+        unless_message=r"^(?![\s\S]*" + _GAS + r")[\s\S]*(?:水管|冒水|喷水|漏水|淌水|自来水|水龙头|水表|暖气|上水|下水)",
     ),
     _t("gas", r"臭鸡蛋味", unless_message=r"下水道|化粪池|污水|排水|厕所|马桶|地漏|垃圾|河|沟|池塘|坏鸡蛋|鸡蛋坏|养殖|粪"),
     _t("gas", r"(?:燃[气汽]|煤[气汽]|天然[气汽]|可燃气体|一氧化碳)(?:泄漏|泄露|漏气)?(?:报警器|探测器)" + NC + r"{0,4}(?:响|叫|鸣|报警)"),
@@ -465,6 +467,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t(
         "violence",
         r"打架|打群架|斗殴|群殴|互殴|殴打|打起来|干起来|干仗|掐(?:起来|架)|动(?:起)?手(?:了|打)|撕打|厮打|扭打|打成一团|围殴|打砸|医闹|寻衅滋事",
+        unless_before=r"(?:差点|差一点|险些|几乎)(?:儿)?(?:就)?$",  # 两家差点打起来: a fight that did not happen
     ),
     _t("violence", r"打(?:伤|死|残)(?:了)?(?!的)|打(?:人|他|她)(?:了)?(?!电话|手机|的)", injury=False),
     _t("violence", _BEATING, fearable=True),

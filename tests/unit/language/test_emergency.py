@@ -758,3 +758,29 @@ def test_lost_found_prevented_imagined_and_exaggerated_are_not_emergencies(text)
 def test_the_same_words_said_now_stay_emergencies(text, kind):
     found = detect(text)
     assert found is not None and found.kind == kind
+
+
+@pytest.mark.parametrize("text", ["水管子冻裂了 滋滋往外冒水 阀门关不上 咋整啊", "暖气管滋滋漏水 阀门关不上"])
+def test_water_hissing_from_a_pipe_is_not_gas(text):
+    assert detect(text) is None
+
+
+def test_gas_named_beside_a_water_pipe_is_still_gas():
+    found = detect("厨房燃气管滋滋响 阀门关不上 水管也漏水")
+    assert found is not None and found.kind == "gas"
+
+
+@pytest.mark.parametrize("text", ["楼上楼下为了漏水吵了一个月 昨天两家差点打起来 后来被劝开了 能不能请社区调解",
+                                  "业主群里有人发视频 说是东区一个地下车库进水了 还说有人被困在里面 不知道真假"])
+def test_a_fight_that_did_not_happen_and_a_video_in_a_group_chat_are_not_emergencies(text):
+    assert detect(text) is None
+
+
+def test_a_threat_reported_in_the_citizens_own_words_stays_one():
+    found = detect("他说要杀了我 现在就在门外")
+    assert found is not None and found.kind == "violence"
+
+
+def test_a_child_usually_brought_home_who_is_not_home_is_still_missing():
+    found = detect("孩子到现在还没回来 平时都是校车送回家的 电话也打不通")
+    assert found is not None and found.kind == "missing_person"

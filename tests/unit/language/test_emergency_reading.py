@@ -90,7 +90,8 @@ def test_the_nlu_layer_gives_the_same_reading():
         layer.process([message])
         reading = emergency.assess(text)
         assert (message.get("intent")["name"] == EMERGENCY_INTENT) == (reading.level == CONFIDENT)
-    possible = next(t for t in ("你们快点来人看看", "家里老人一直喘不上来气，是不是要去医院")
+    possible = next(t for t in ("你们快点来人看看", "家里老人一直喘不上来气，是不是要去医院", "孩子发烧了 一直不退",
+                                "楼道里有股怪味 我头有点晕")
                     if emergency.assess(t).level == POSSIBLE)
     message = Message(data={"text": possible, "intent": {"name": "seek_help", "confidence": 0.8}})
     layer.process([message])
@@ -102,3 +103,12 @@ def test_huge_and_hostile_input_is_read_quickly():
         started = time.perf_counter()
         emergency.assess(text)
         assert time.perf_counter() - started < 5  # a bound against a hang, not a speed target
+
+
+@pytest.mark.parametrize("text", ["闺女 在不在啊", "你好 在吗", "同志你好 我跟你说个事儿"])
+def test_a_greeting_alone_hears_no_emergency_line(text):
+    assert emergency.assess(text).level is None
+
+
+def test_a_cry_alone_is_still_taken_at_its_word():
+    assert emergency.assess("救命").level == emergency.CONFIDENT

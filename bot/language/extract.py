@@ -592,10 +592,20 @@ NOT_NAMING = re.compile(r"(?:不是|不算|不想|不要|别)(?:要)?(?:举报|�
                         r"|(?:要说|说是)?(?:举报|检举|投诉|求助|咨询)(?:也|还|倒|的话)?(?:不算|谈不上|算不上|说不上)")
 
 
+# The citizen correcting the type in the same breath: 「我想投诉一下 不对 算建议吧」 — the later one is meant.
+RENAMED_TYPE = re.compile(r"(?:不对|不是不是|算了|改成|改为|应该是|其实是|还是)[，,。!！\s]*(?:算|是|改成|当|就)?(?:个|一个|一下|成)?"
+                          r"(建议|意见|投诉|举报|检举|求助|咨询)")
+_RENAMED_KINDS = {"建议": "意见建议", "意见": "意见建议", "检举": "举报"}
+
+
 def named_request_type(text: str) -> str | None:
     """The type the citizen names in so many words (「…，我要投诉」): their own choice, which
-    stands over what the classifier reads into the matter (「不是投诉」 names nothing)."""
+    stands over what the classifier reads into the matter (「不是投诉」 names nothing); a type
+    corrected in the same message is the corrected one."""
     t = NOT_NAMING.sub("", normalize(text))
+    renamed = list(RENAMED_TYPE.finditer(t))
+    if renamed and any(rx.search(t[: renamed[-1].start()]) for _, rx in _NAMED_TYPES):
+        return _RENAMED_KINDS.get(renamed[-1].group(1), renamed[-1].group(1))
     for kind, rx in _NAMED_TYPES:
         if rx.search(t):
             return kind

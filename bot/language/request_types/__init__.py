@@ -27,7 +27,7 @@ from typing import TypeGuard
 import numpy as np
 import numpy.typing as npt
 
-from bot.language.extract import NOT_NAMING, REQUEST_TYPES, normalize
+from bot.language.extract import NOT_NAMING, RENAMED_TYPE, REQUEST_TYPES, normalize
 
 WEIGHTS = Path(__file__).with_name("model.npz")
 Weights = npt.NDArray[np.float32]
@@ -66,17 +66,12 @@ def ending(t: str) -> str:
     return tail[cut.end():] if cut else tail
 
 
-# The citizen correcting the type in the same breath: 「我想投诉一下 不对 算建议吧」 — the later one is meant.
-_RENAMED = re.compile(r"(?:不对|不是不是|算了|改成|改为|应该是|其实是|还是)[，,。!！\s]*(?:算|是|改成|当|就)?(?:个|一个|一下|成)?"
-                      r"(建议|意见|投诉|举报|检举|求助|咨询)")
-
-
 def declared_type(text: str) -> str | None:
     """The type a citizen declares as their act (「我要投诉物业」), None for a mere mention or
     a question about how to (「投诉物业去哪个部门」, 「不是投诉」); a type corrected in the same
     message (「我想投诉一下 不对 算建议吧」) is the corrected one."""
     t = NOT_NAMING.sub("，", _SPACES.sub("", normalize(text)))
-    renamed = [m for m in _RENAMED.finditer(t) if not _ASKS_HOW.search(t[m.end():m.end() + 20])]
+    renamed = [m for m in RENAMED_TYPE.finditer(t) if not _ASKS_HOW.search(t[m.end():m.end() + 20])]
     if renamed and _DECLARED.search(t[: renamed[-1].start()]):
         return _KINDS.get(renamed[-1].group(1), "意见建议")
     for m in _DECLARED.finditer(t):

@@ -439,3 +439,10 @@ def test_a_sentence_or_someone_elses_surname_is_not_the_citizens_name(text, name
                                            ("我们小区广场上天天跳舞", None), ("去医院看病排队太长", None)])
 def test_a_named_square_is_a_place_and_a_generic_one_is_not(text, address):
     assert extract.extract_fields(text, load_profile("anshan")).address == address
+
+
+def test_the_intake_reads_a_type_corrected_in_the_same_breath_as_the_classifier_does():
+    from bot.language.request_types import declared_type
+
+    text = "我想投诉一下 不对 算建议吧 我们小区没有充电桩"
+    assert extract.named_request_type(text) == declared_type(text) == "意见建议"

@@ -49,21 +49,6 @@ def last4_in(text: str, number: str) -> str | None:
     return found[-1] if found else None
 
 
-# A run of digits (spaces and dashes inside allowed) that a citizen gives as an order number but
-# is none of ours: a phone number is not one.
-_DIGITS = re.compile(r"(?<![0-9A-Za-z])([0-9][0-9 \-]{6,24}[0-9])(?![0-9])")
-_PHONE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{9,11}")
-
-
-def foreign_number(text: str) -> str | None:
-    """「单号2026 1128 00457」 -> '2026112800457'; None when no such number (or only a phone)."""
-    for m in _DIGITS.finditer(unicodedata.normalize("NFKC", text or "")):
-        digits = re.sub(r"[ \-]", "", m.group(1))
-        if 8 <= len(digits) <= 20 and not _PHONE.fullmatch(digits):
-            return digits
-    return None
-
-
 class ActionCheckStatus(Action):
     def name(self) -> str:
         return "action_check_status"
@@ -82,7 +67,7 @@ class ActionCheckStatus(Action):
             return []
         # No number: the orders filed from this very conversation (its channel identity).
         orders = repository.orders_for_sender(tracker.sender_id, limit=3)
-        other = foreign_number(latest_text(tracker))
+        other = repository.foreign_order_number(latest_text(tracker))
         if other:  # digits that are no number of ours (「单号2026120300123」): said back, never ignored
             dispatcher.utter_message(response="utter_order_number_not_ours", given=other)
         elif not orders:

@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.language import emergency, extract, matter, questions, scope
 from bot.profile import load_profile
 from bot.rasa import patches
-from bot.store.repository import normalize_order_number
+from bot.store.repository import foreign_order_number, normalize_order_number
 
 patches.apply()  # this module is loaded with the model by every Rasa server: see bot/rasa/patches.py
 
@@ -81,6 +81,10 @@ TELLS = ("complain", "report_violation", "seek_help", "suggest", "provide_info",
 
 # Words about an order's progress (an order number is read as the lookup reads it).
 _ASKS_ABOUT_AN_ORDER = re.compile(r"工单|单号|进度|查询|查一下|查查|办得怎么样|办到哪|到哪一步|有结果|结果|回复了|处理了吗|催")
+
+
+# An order number given with words that look it up (not a detail of a new matter).
+_LOOKS_UP = re.compile(r"单号|工单号?|这单|那单|进度|查一下|查下|查查|查询|咋回事|怎么回事|到哪一步|办得怎么样")
 
 
 def _about_an_order(text: str) -> bool:
@@ -171,6 +175,9 @@ class SafetyOverride(GraphComponent):
         elif foreign is None and not reading["emergency"] \
                 and (message.get("intent") or {}).get("name") in _UNSURE and _tells_a_matter(text):
             foreign = "seek_help"  # 「停水了」「井盖丢了」: a matter in a few words, not 「我没明白」
+        elif foreign is None and not reading["emergency"] and _LOOKS_UP.search(text) \
+                and (normalize_order_number(text) or foreign_order_number(text)):
+            foreign = "check_status"  # 「查下进度 单号是2026 1128 00457」 had been a correction of a field
         elif foreign is None and not reading["emergency"] and (message.get("intent") or {}).get("name") == "faq" \
                 and matter.asks_action(text):
             foreign = "provide_info"  # 「能不能找人给抓走」 asks for the matter to be done, not about the hotline

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -85,6 +86,21 @@ def normalize_order_number(text: str) -> str | None:
     if not m:
         return None
     return f"{m.group(1).upper()}-{m.group(2)}-{int(m.group(3)):04d}"
+
+
+# A run of digits (spaces and dashes inside allowed) that a citizen gives as an order number but
+# is none of ours: a phone number is not one.
+_DIGITS = re.compile(r"(?<![0-9A-Za-z])([0-9][0-9 \-]{6,24}[0-9])(?![0-9])")
+_PHONE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{9,11}")
+
+
+def foreign_order_number(text: str) -> str | None:
+    """「单号2026 1128 00457」 -> '2026112800457'; None when no such number (or only a phone)."""
+    for m in _DIGITS.finditer(unicodedata.normalize("NFKC", text or "")):
+        digits = re.sub(r"[ \-]", "", m.group(1))
+        if 8 <= len(digits) <= 20 and not _PHONE.fullmatch(digits):
+            return digits
+    return None
 
 
 def local_now() -> dt.datetime:

@@ -73,3 +73,17 @@ def test_a_matter_in_a_few_words_starts_a_request(text, intent, read_as):
                             "intent_ranking": [{"name": intent, "confidence": 0.5}]})
     SafetyOverride({}).process([message])
     assert message.get("intent")["name"] == read_as
+
+
+@pytest.mark.parametrize("text, intent, read_as", [("查下进度 单号是2026 1128 00457", "correct_field", "check_status"),
+                                                   ("2026120100088 这单咋回事", "complain", "check_status"),
+                                                   ("我电话13842298765 查一下", "provide_info", "provide_info")])
+def test_an_order_number_of_any_shape_with_words_that_look_it_up_is_a_lookup(text, intent, read_as):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.nlu import SafetyOverride
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.9},
+                            "intent_ranking": [{"name": intent, "confidence": 0.9}]})
+    SafetyOverride({}).process([message])
+    assert message.get("intent")["name"] == read_as

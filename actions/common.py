@@ -34,6 +34,12 @@ def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
 
+def recent_texts(tracker: Tracker, n: int = 3) -> list[str]:
+    """The citizen's last ``n`` messages in this conversation, oldest first (the latest included)."""
+    said = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
+    return [t for t in said if t][-n:]
+
+
 def latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 

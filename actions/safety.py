@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel, hand_over, latest_text, profile
+from actions.common import channel, hand_over, latest_text, profile, recent_texts
 from bot import citizen_texts, desk
 from bot.language import emergency, scope
 
@@ -61,6 +61,11 @@ class ActionOutOfScope(Action):
         p = profile()
         text = latest_text(tracker)
         found, asked = scope.read(text, p)
+        if (found and found.route == "litigation") or asked == "litigation":
+            # 「公司把我开了…」 then 「我要告他们」: the employer was named a message earlier, and a dispute
+            # with an employer goes to 劳动仲裁 before any court
+            if scope.employment_dispute("，".join(recent_texts(tracker))):
+                found, asked = (scope.OutOfScope("arbitration", found.matched), None) if found else (None, "arbitration")
         if found:
             dispatcher.utter_message(text=citizen_texts.scope_reply(found, p))
         elif asked:  # how to use a route: answered, not refused

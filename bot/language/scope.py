@@ -636,12 +636,29 @@ def _rules(text: str, profile: Profile) -> tuple[OutOfScope | None, str | None, 
         return None, None, t
     asked = _asked_about(t)
     if asked:
-        return None, asked, t
+        return None, ("arbitration" if asked == "litigation" and employment_dispute(t) else asked), t
     for rule in _RULES:
         for m in rule.rx.finditer(t):
             if _context_allows(rule, t, m):
+                if rule.route == "litigation" and employment_dispute(t):
+                    # 「公司把我开了 一分钱补偿没有 … 我要告他们」: a dispute with an employer goes to 劳动仲裁
+                    # before any court (劳动争议调解仲裁法 第五条)
+                    return OutOfScope("arbitration", m.group(0)), None, t
                 return OutOfScope(rule.route, m.group(0), rule.private), None, t
     return _outside_city(t, profile), None, t
+
+
+def employment_dispute(text: str) -> bool:
+    """A dispute with one's employer beyond unpaid wages (those the hotline takes: 劳动监察)."""
+    t = prepared(text)
+    return bool(_EMPLOYMENT_DISPUTE.search(t)) and not re.search(_WAGES_ONLY, t)
+
+
+# A dispute with one's employer: the employer and what it did to the worker.
+_EMPLOYMENT_DISPUTE = re.compile(
+    r"(?=.*(?:公司|单位|厂里|厂子|工厂|老板|雇主|用人单位|东家|领导))"
+    r"(?=.*(?:把我开了|把我炒了|开了我|辞退|辞了|开除|解雇|解除劳动|补偿|工伤|干活|上班|劳动合同|加班|试用期))"
+)
 
 
 # ---------------------------------------------------------------- the learned reader

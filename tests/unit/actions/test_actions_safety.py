@@ -139,3 +139,12 @@ def test_lookup_guesses_from_one_address_are_counted_across_conversations():
         asking.latest_message["metadata"] = {"asker": "a1b2c3"}
         said += responses(run(ActionCheckStatus(), asking)[1])
     assert said == ["utter_order_lookup_failed"] * 5 + ["utter_order_lookup_locked"]
+
+
+def test_a_dispute_with_the_employer_named_a_message_earlier_goes_to_arbitration_with_legal_aid():
+    history = [{"event": "user", "text": "公司把我开了 一分钱补偿没有 干了五年了 说开就开"}]
+    _, messages = run(ActionOutOfScope(), tracker("我就想问问我这个能要多少补偿 我要告他们", intent="legal_route",
+                                                  history=history))
+    assert "劳动人事争议仲裁" in messages[0]["text"] and "12348" in messages[0]["text"]
+    _, messages = run(ActionOutOfScope(), tracker("邻居借我五万块钱不还 我要告他", intent="legal_route"))
+    assert "仲裁" not in messages[0]["text"]

@@ -592,3 +592,8 @@ def test_the_reader_keeps_what_the_rules_send_away_only_when_sure_it_is_in_scope
 @pytest.mark.parametrize("text", ["15141238806", "我叫何丽 电话15141238806 莫跟她说是我反映的哈", "电话13912345678 麻烦你们帮我处理一下"])
 def test_a_phone_number_holding_a_service_number_sends_nobody_away(text):
     assert scope.detect(text) is None
+
+
+def test_suing_an_employer_is_arbitration_first():
+    found = scope.detect("我是残疾人 手是在厂里干活压的 厂里一直不给赔 想打官司")
+    assert found is not None and found.route == "arbitration"

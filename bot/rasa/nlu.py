@@ -54,14 +54,17 @@ _FILING_YES = re.compile(r"提交|报|确认|确定|这么着|这么办|这么�
 
 
 # What the classifier says of a few words it has not learned (「停电了」 was a 'deny').
-_UNSURE = {FALLBACK_INTENT, "deny", "not_helpful"}
+_UNSURE = {FALLBACK_INTENT, "deny"}
+# A no or a correction (「不是物业 是热力公司」) is not a new matter, whatever follows it.
+_SAYS_NO = re.compile(r"^(?:不是|不对|错了|不用|不要|没有|别)")
 _ASKS = re.compile(r"[吗嘛么呢?？]|怎么|咋|如何|啥|什么|哪|能不能|可不可以|是不是")
 
 
 def _tells_a_matter(text: str) -> bool:
     """A short message that the intake's segment reader reads as the matter itself, not a form
     answer, an aside or a question."""
-    return len(text) <= 40 and not _ASKS.search(text) and bool(matter.matter_text(text, load_profile()).strip())
+    return (len(text) <= 40 and not _ASKS.search(text) and not _SAYS_NO.match(text.strip())
+            and bool(matter.matter_text(text, load_profile()).strip()))
 
 
 def foreign_intent(text: str) -> str | None:
@@ -84,7 +87,7 @@ _ASKS_ABOUT_AN_ORDER = re.compile(r"工单|单号|进度|查询|查一下|查查
 
 
 # An order number given with words that look it up (not a detail of a new matter).
-_LOOKS_UP = re.compile(r"单号|工单号?|这单|那单|进度|查一下|查下|查查|查询|咋回事|怎么回事|到哪一步|办得怎么样")
+_LOOKS_UP = re.compile(r"单号|工单|这单|那单|这个单|进度")  # not 查/咋回事: 「对方账号6222… 咋回事」 is a matter
 
 
 def _about_an_order(text: str) -> bool:

@@ -87,3 +87,16 @@ def test_an_order_number_of_any_shape_with_words_that_look_it_up_is_a_lookup(tex
                             "intent_ranking": [{"name": intent, "confidence": 0.9}]})
     SafetyOverride({}).process([message])
     assert message.get("intent")["name"] == read_as
+
+
+@pytest.mark.parametrize("text, intent", [("不是物业 是热力公司", "deny"), ("我被骗了 对方账号6222021234567890 咋回事", "complain"),
+                                          ("暖气还是不热", "not_helpful")])
+def test_a_no_a_correction_a_bank_account_and_an_unhelpful_answer_keep_their_reading(text, intent):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.nlu import SafetyOverride
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.9},
+                            "intent_ranking": [{"name": intent, "confidence": 0.9}]})
+    SafetyOverride({}).process([message])
+    assert message.get("intent")["name"] in (intent, "report_emergency")

@@ -87,6 +87,8 @@ _ASKS_ABOUT_AN_ORDER = re.compile(r"工单|单号|进度|查询|查一下|查查
 
 
 # An order number given with words that look it up (not a detail of a new matter).
+# A matter raised again with an old order's number (「上次的工单2026…没解决 我要再投诉」) is a new request.
+_RAISES_A_MATTER = {"complain", "seek_help", "report_violation", "suggest"}
 _LOOKS_UP = re.compile(r"单号|工单|这单|那单|这个单|进度")  # not 查/咋回事: 「对方账号6222… 咋回事」 is a matter
 
 
@@ -179,6 +181,7 @@ class SafetyOverride(GraphComponent):
                 and (message.get("intent") or {}).get("name") in _UNSURE and _tells_a_matter(text):
             foreign = "seek_help"  # 「停水了」「井盖丢了」: a matter in a few words, not 「我没明白」
         elif foreign is None and not reading["emergency"] and _LOOKS_UP.search(text) \
+                and (message.get("intent") or {}).get("name") not in _RAISES_A_MATTER \
                 and (normalize_order_number(text) or foreign_order_number(text)):
             foreign = "check_status"  # 「查下进度 单号是2026 1128 00457」 had been a correction of a field
         elif foreign is None and not reading["emergency"] and (message.get("intent") or {}).get("name") == "faq" \

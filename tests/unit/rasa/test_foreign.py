@@ -76,7 +76,8 @@ def test_a_matter_in_a_few_words_starts_a_request(text, intent, read_as):
 
 
 @pytest.mark.parametrize("text, intent, read_as", [("查下进度 单号是2026 1128 00457", "correct_field", "check_status"),
-                                                   ("2026120100088 这单咋回事", "complain", "check_status"),
+                                                   ("2026120100088 这单咋回事", "nlu_fallback", "check_status"),
+                                                   ("上次的工单2026120100088没解决 我要再投诉", "complain", "complain"),
                                                    ("我电话13842298765 查一下", "provide_info", "provide_info")])
 def test_an_order_number_of_any_shape_with_words_that_look_it_up_is_a_lookup(text, intent, read_as):
     from rasa.shared.nlu.training_data.message import Message

@@ -40,7 +40,9 @@ HALVES = {"dev": DATA / "conversations_dev.yml", "sealed": DATA / "conversations
           # with --counts-only before anyone read it, development data since
           "round2": DATA / "conversations_round2.yml",
           # a third (session 17), likewise
-          "round3": DATA / "conversations_round3.yml"}
+          "round3": DATA / "conversations_round3.yml",
+          # a fourth (session 18: two authors), likewise
+          "round4": DATA / "conversations_round4.yml"}
 EXTRA_TURNS = 4
 # What the citizen says when asked for a fact they would not give.
 DECLINE = {"name": "不想留名字", "phone": "电话就不留了", "address": "没有具体地址"}
@@ -127,15 +129,16 @@ def judge(conv: dict, run: dict) -> list[str]:
             problems.append(f"type {order.request_type} (expected {expect.get('type')})")
         content = plain(order.content)
         missing = [f for f in expect.get("key_facts") or [] if plain(f) not in content]
-        if missing:
-            problems.append(f"content lacks {missing}")
+        if missing:  # "lost" when not one key fact is there: the matter itself went missing
+            lost = len(missing) == len(expect.get("key_facts") or [])
+            problems.append(f"content {'lost' if lost else 'lacks'} {missing}")
         foreign = [f for f in expect.get("must_not") or [] if plain(f) and plain(f) in content]
         if foreign:
             problems.append(f"content has {foreign}")
         address = plain(order.address)
         lacking = [a for a in expect.get("address_has") or [] if plain(a) not in address]
         if lacking:
-            problems.append(f"address lacks {lacking}")
+            problems.append(f"address {'lacks' if address else 'empty, needs'} {lacking}")
         name = expect.get("name")
         if (name or None) is None:
             if order.name:
@@ -154,8 +157,32 @@ def judge(conv: dict, run: dict) -> list[str]:
     for alternatives in expect.get("reply_mentions") or []:
         options = alternatives if isinstance(alternatives, list) else [alternatives]
         if not any(plain(str(o)) in said for o in options):
-            problems.append(f"replies never say {options}")
+            problems.append(f"replies ({expect.get('outcome')}) never say {options}")
     return problems
+
+
+def problem_kind(problem: str) -> str:
+    """A problem without the citizen's words: what a sealed half may show.
+
+    Kinds keep the shape of the failure (the type confused with which, an address empty or
+    short of a part, a name missing or wrong) and never a phrase of the conversation."""
+    words = problem.split(" ")
+    head = words[0]
+    if head == "type":  # type 求助 (expected 投诉)
+        return f"type {words[1]}->{words[-1].rstrip(')')}"
+    if head in ("content", "address", "replies"):
+        return " ".join(words[:2]).rstrip(",")
+    if head == "filed":
+        return " ".join(words[:3])
+    if head == "name":
+        if "(expected none)" in problem:
+            return "name given, none expected"
+        return "name missing" if words[1] == "None" else "name wrong"
+    if head == "phone":
+        return "phone missing" if words[1] == "None" else "phone wrong"
+    if head == "confidential":
+        return f"confidential {words[1]}, expected {words[-1].rstrip(')')}"
+    return head
 
 
 def run_half(stack, half: str, only: str | None = None, counts_only: bool = False) -> dict:  # type: ignore[no-untyped-def]
@@ -183,11 +210,15 @@ def run_half(stack, half: str, only: str | None = None, counts_only: bool = Fals
     }
     if sealed:  # counted, never read: the kinds of problem only
         kinds: dict[str, int] = {}
+        alone: dict[str, int] = {}
         for f in failures:
-            for p in f["problems"]:
-                key = " ".join(p.split(" ", 2)[:2]) if p.startswith(("content ", "address ", "filed ")) else p.split(" ", 1)[0]
+            keys = [problem_kind(p) for p in f["problems"]]
+            for key in keys:
                 kinds[key] = kinds.get(key, 0) + 1
-        out["problem_kinds"] = kinds
+            if len(keys) == 1:  # what alone stands between a conversation and a pass
+                alone[keys[0]] = alone.get(keys[0], 0) + 1
+        out["problem_kinds"] = dict(sorted(kinds.items(), key=lambda kv: -kv[1]))
+        out["only_problem"] = dict(sorted(alone.items(), key=lambda kv: -kv[1]))
     else:
         out["failures"] = failures
     return out
@@ -195,8 +226,8 @@ def run_half(stack, half: str, only: str | None = None, counts_only: bool = Fals
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--half", choices=("dev", "sealed", "round2", "round3", "both"), default="both")
-    ap.add_argument("--only", help="conversations of the development half (or round2, round3) by id, comma-separated, every reply shown")
+    ap.add_argument("--half", choices=("dev", "sealed", "round2", "round3", "round4", "both"), default="both")
+    ap.add_argument("--only", help="conversations of the development half (or round2-4) by id, comma-separated, every reply shown")
     ap.add_argument("--counts-only", action="store_true", help="failures counted by kind, not shown (a first look)")
     args = ap.parse_args()
     from tests.support.stack import start_stack
@@ -209,7 +240,7 @@ def main() -> None:
         try:
             if args.only:  # one or more ids, comma-separated
                 for only in args.only.split(","):
-                    half = next((h for h in ("round2", "round3") if any(c["id"] == only for c in load(h))), "dev")
+                    half = next((h for h in ("round2", "round3", "round4") if any(c["id"] == only for c in load(h))), "dev")
                     print(json.dumps(run_half(stack, half, only), ensure_ascii=False, indent=1))
                 return
             halves = ("dev", "sealed") if args.half == "both" else (args.half,)

@@ -25,6 +25,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language import emergency, extract, matter, questions, scope
+from bot.language.request_types import INTENT_TYPES
 from bot.profile import load_profile
 from bot.rasa import patches
 from bot.store.repository import foreign_order_number, normalize_order_number
@@ -86,9 +87,9 @@ TELLS = ("complain", "report_violation", "seek_help", "suggest", "provide_info",
 _ASKS_ABOUT_AN_ORDER = re.compile(r"工单|单号|进度|查询|查一下|查查|办得怎么样|办到哪|到哪一步|有结果|结果|回复了|处理了吗|催")
 
 
-# An order number given with words that look it up (not a detail of a new matter).
 # A matter raised again with an old order's number (「上次的工单2026…没解决 我要再投诉」) is a new request.
-_RAISES_A_MATTER = {"complain", "seek_help", "report_violation", "suggest"}
+_RAISES_A_MATTER = {intent for intent, kind in INTENT_TYPES.items() if kind != "咨询"}
+# An order number given with words that look it up (not a detail of a new matter).
 _LOOKS_UP = re.compile(r"单号|工单|这单|那单|这个单|进度")  # not 查/咋回事: 「对方账号6222… 咋回事」 is a matter
 
 
@@ -168,32 +169,31 @@ class SafetyOverride(GraphComponent):
         if seen.possible is not None:
             # The gateway gives the numbers in one line before the ordinary answer.
             reading["possible_emergency"] = {"kind": seen.possible.kind, "numbers": list(seen.possible.numbers)}
+        current = (message.get("intent") or {}).get("name")  # after the emergency reading's changes
         foreign = None if reading["emergency"] else foreign_intent(text)
         if foreign is None and not reading["emergency"] and extract.explicit_cancel(text):
             foreign = CANCEL_INTENT  # 「算了…不用登记了 取消」 was read as a name or a detail
         elif foreign is None and not reading["emergency"] and extract.affirms(text) and (
-                (message.get("intent") or {}).get("name") in _NOT_AN_AFFIRMATION
-                or ((message.get("intent") or {}).get("name") in _POLITE and _FILING_YES.search(text))):
+                current in _NOT_AN_AFFIRMATION
+                or (current in _POLITE and _FILING_YES.search(text))):
             # 「内容没问题，提交。」 had been read as cancelling and lost the order; 「可以 提交」 as a
             # question about the channels, 「好 就这么报 谢谢你啊孩子」 as thanks: a summary shown again
             foreign = "affirm"
         elif foreign is None and not reading["emergency"] \
-                and (message.get("intent") or {}).get("name") in _UNSURE and _tells_a_matter(text):
+                and current in _UNSURE and _tells_a_matter(text):
             foreign = "seek_help"  # 「停水了」「井盖丢了」: a matter in a few words, not 「我没明白」
         elif foreign is None and not reading["emergency"] and _LOOKS_UP.search(text) \
-                and (message.get("intent") or {}).get("name") not in _RAISES_A_MATTER \
+                and current not in _RAISES_A_MATTER \
                 and (normalize_order_number(text) or foreign_order_number(text)):
             foreign = "check_status"  # 「查下进度 单号是2026 1128 00457」 had been a correction of a field
-        elif foreign is None and not reading["emergency"] and (message.get("intent") or {}).get("name") == "faq" \
+        elif foreign is None and not reading["emergency"] and current == "faq" \
                 and matter.asks_action(text):
             foreign = "provide_info"  # 「能不能找人给抓走」 asks for the matter to be done, not about the hotline
         if foreign is not None:
-            current = (message.get("intent") or {}).get("name")
             if current != foreign:
                 _set_intent(message, foreign, 1.0)
                 reading["overrode"] = current
         elif not reading["emergency"]:
-            current = (message.get("intent") or {}).get("name")
             oos, asked = scope.read(text, load_profile()) if current not in SCOPE_KEEPS or current == "faq" else (None, None)
             if current == "faq":
                 oos = None  # a question about the hotline is not sent away; one about a route is answered

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 
+# 催办: asking that an order be hurried (「能不能催一下」「给催催」), not 「物业天天催我交钱」.
+URGES = re.compile(r"催(?:一下|一催|催|办|促|下)|(?:给|帮)(?:我|忙|俺)?催|加急办|快点(?:办|处理|给办)")
+
 _ASKING = re.compile(
     r"咨询一下|咨询个|想咨询|请问|问一下|问下|想问|想了解|了解一下|打听"
     r"|多久|多长时间|多少天|什么时候|几点|哪天|几号|几月"

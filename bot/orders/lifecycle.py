@@ -568,6 +568,38 @@ def citizen_answered(number: str, sender_id: str, text: str, profile: Profile, n
         return _change(order)
 
 
+# ---------------------------------------------------------------- 催办 by the citizen
+
+URGE_AGAIN_AFTER = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Urged:
+    """What a citizen's 催办 came to: ``urged`` (recorded now), ``already`` (recorded within the
+    last day: once is enough) or ``not_open`` (the order is finished or ended)."""
+
+    outcome: str
+    number: str
+    status_label: str
+    deadline: dt.date
+
+
+def urge(number: str, actor: str = "市民", now: dt.datetime | None = None) -> Urged:
+    """The citizen asks that an open order be hurried: an event on the order that its unit and
+    the hotline see in the order's history (kind ``urged``), once a day at most."""
+    moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    with session_scope() as s:
+        order = _order(s, number)
+        outcome = "not_open"
+        if order.status in OPEN_STATUSES:
+            last = _latest(order, "urged")
+            outcome = "already" if last is not None and moment - last.at < URGE_AGAIN_AFTER else "urged"
+            if outcome == "urged":
+                s.add(WorkOrderEvent(order_id=order.id, actor=actor[:64], at=moment, status_from=order.status,
+                                     status_to=order.status, note="市民催办", kind="urged"))
+        return Urged(outcome, order.number, order.status_label, order.deadline)
+
+
 # ---------------------------------------------------------------- satisfaction follow-up (回访)
 
 RATINGS = ("满意", "基本满意", "不满意")

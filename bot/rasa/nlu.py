@@ -16,6 +16,7 @@ The reading is added to the parse data under ``safety`` for the actions and the 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -28,7 +29,7 @@ from bot.language import emergency, extract, matter, questions, scope
 from bot.language.request_types import INTENT_TYPES
 from bot.profile import load_profile
 from bot.rasa import patches
-from bot.store.repository import foreign_order_number, normalize_order_number
+from bot.store.repository import foreign_order_number, normalize_order_number, order_shaped
 
 patches.apply()  # this module is loaded with the model by every Rasa server: see bot/rasa/patches.py
 
@@ -91,6 +92,17 @@ _ASKS_ABOUT_AN_ORDER = re.compile(r"工单|单号|进度|查询|查一下|查查
 _RAISES_A_MATTER = {intent for intent, kind in INTENT_TYPES.items() if kind != "咨询"}
 # An order number given with words that look it up (not a detail of a new matter).
 _LOOKS_UP = re.compile(r"单号|工单|这单|那单|这个单|进度")  # not 查/咋回事: 「对方账号6222… 咋回事」 is a matter
+# What a message holding only an order number may say besides it (「找着了 20261201-01127」).
+_BESIDE_A_NUMBER = 12
+
+
+def _only_an_order_number(text: str) -> bool:
+    """A message that gives an order number and little else (「找着了 20261201-01127」)."""
+    number = order_shaped(text)
+    if number is None:
+        return False
+    rest = re.sub(r"[\W\d_A-Za-z]+", "", unicodedata.normalize("NFKC", text))
+    return len(rest) <= _BESIDE_A_NUMBER
 
 
 def _about_an_order(text: str) -> bool:
@@ -182,10 +194,15 @@ class SafetyOverride(GraphComponent):
         elif foreign is None and not reading["emergency"] \
                 and current in _UNSURE and _tells_a_matter(text):
             foreign = "seek_help"  # 「停水了」「井盖丢了」: a matter in a few words, not 「我没明白」
-        elif foreign is None and not reading["emergency"] and _LOOKS_UP.search(text) \
-                and current not in _RAISES_A_MATTER \
-                and (normalize_order_number(text) or foreign_order_number(text)):
-            foreign = "check_status"  # 「查下进度 单号是2026 1128 00457」 had been a correction of a field
+        elif foreign is None and not reading["emergency"] and current not in _RAISES_A_MATTER and (
+                ((_LOOKS_UP.search(text) or questions.URGES.search(text)) and (normalize_order_number(text) or foreign_order_number(text)))
+                or _only_an_order_number(text)):
+            # 「查下进度 单号是2026 1128 00457」 had been a correction of a field; 「20261127-00358」 given
+            # when the lookup asked for it, the start of a new request
+            foreign = "check_status"
+        elif foreign is None and not reading["emergency"] and questions.URGES.search(text) and len(text) <= 30 \
+                and current not in _RAISES_A_MATTER:
+            foreign = "check_status"  # 「都十来天了 你给我催催」: 催办, told honestly by the lookup
         elif foreign is None and not reading["emergency"] and current == "faq" \
                 and matter.asks_action(text):
             foreign = "provide_info"  # 「能不能找人给抓走」 asks for the matter to be done, not about the hotline

@@ -260,7 +260,7 @@ class WorkOrderEvent(Base):
     status_from = Column(String(16))
     status_to = Column(String(16), nullable=False)
     note = Column(Encrypted)
-    # status (a change of status) | extension | return_refused | termination_requested | unit
+    # status (a change of status) | extension | return_refused | termination_requested | unit | urged (市民催办) …
     kind = Column(String(24), nullable=False, default="status", index=True)
 
     order = relationship("WorkOrder", back_populates="events")

@@ -95,12 +95,28 @@ _PHONE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{9,11}")
 
 
 def foreign_order_number(text: str) -> str | None:
-    """「单号2026 1128 00457」 -> '2026112800457'; None when no such number (or only a phone)."""
+    """「单号2026 1128 00457」 -> '2026112800457'; None when no such number (or only a phone). Of
+    several, the last: 「号是…088 不对 是…089」 corrects itself."""
+    found = None
     for m in _DIGITS.finditer(unicodedata.normalize("NFKC", text or "")):
         digits = re.sub(r"[ \-]", "", m.group(1))
         if 8 <= len(digits) <= 20 and not _PHONE.fullmatch(digits):
-            return digits
-    return None
+            found = digits
+    return found
+
+
+# A number shaped like a work order's of any hotline: a date (2020-2039) then a serial.
+_DATED_SERIAL = re.compile(r"20[23][0-9](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3,6}")
+
+
+def order_shaped(text: str) -> str | None:
+    """The order number a message gives, ours or another's (「20261127-00358」), when it is shaped
+    like one (a date and a serial); an ID card, a bank account or a phone is not."""
+    own = normalize_order_number(text)
+    if own:
+        return own
+    other = foreign_order_number(text)
+    return other if other and _DATED_SERIAL.fullmatch(other) else None
 
 
 def local_now() -> dt.datetime:

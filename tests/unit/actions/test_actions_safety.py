@@ -8,6 +8,7 @@ from actions.intake import ActionFileWorkOrder
 from actions.lookup import ActionCheckStatus
 from actions.safety import ActionEmergency, ActionOutOfScope
 from actions.session import ActionFallback, ActionHandoff
+from bot.orders import lifecycle
 from bot.store import alerts, handoffs
 from tests.support.helpers import responses, run, tracker
 
@@ -148,3 +149,28 @@ def test_a_dispute_with_the_employer_named_a_message_earlier_goes_to_arbitration
     assert "劳动人事争议仲裁" in messages[0]["text"] and "12348" in messages[0]["text"]
     _, messages = run(ActionOutOfScope(), tracker("邻居借我五万块钱不还 我要告他", intent="legal_route"))
     assert "仲裁" not in messages[0]["text"]
+
+
+def test_a_citizen_urges_an_open_order_once_a_day_and_is_told_so_honestly():
+    """催办 (issue 19): recorded on the order for its unit and the hotline, said as it is."""
+    _, filed = run(ActionFileWorkOrder(), tracker("确认", intent="affirm", slots=FULL, sender="urger"))
+    number = filed[0]["number"]
+    _, messages = run(ActionCheckStatus(), tracker("都十来天了 你给我催催", intent="check_status", sender="urger"))
+    assert responses(messages) == ["utter_order_status", "utter_order_urged"] and messages[1]["number"] == number
+    _, messages = run(ActionCheckStatus(), tracker("能不能再催一下", intent="check_status", sender="urger"))
+    assert responses(messages)[-1] == "utter_order_urged_already"
+    urged = [e for e in lifecycle.history(number) if e.get("kind") == "urged"]
+    assert len(urged) == 1 and urged[0]["note"] == "市民催办"
+
+
+def test_urging_without_an_order_found_asks_for_the_number_and_never_claims_it_was_urged():
+    _, messages = run(ActionCheckStatus(), tracker("我那个事到底有没有人管 你给我催催", intent="check_status", sender="nobody2"))
+    assert responses(messages) == ["utter_no_orders_here", "utter_urge_needs_number"]
+    _, messages = run(ActionCheckStatus(), tracker("工单号20240322000457 能不能催一下", intent="check_status", sender="nobody2"))
+    assert responses(messages) == ["utter_order_number_not_ours", "utter_urge_needs_number"]
+
+
+def test_a_corrected_number_is_the_one_looked_up():
+    _, messages = run(ActionCheckStatus(), tracker("号是20240415000088 不对 是20240415000089", intent="check_status",
+                                                   sender="nobody3"))
+    assert messages[0]["given"] == "20240415000089"

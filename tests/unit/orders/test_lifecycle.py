@@ -519,3 +519,17 @@ def test_a_unit_designated_after_a_consultation_cannot_return_the_order_tianjin_
     assert repository.get_order(other).unit == OTHER
     with pytest.raises(LifecycleError):
         lifecycle.return_order(other, OTHER, "不属于本单位职责")
+
+
+def test_a_citizens_urging_is_recorded_once_a_day_and_only_on_an_open_order():
+    number = new_order("urge1")
+    first = lifecycle.urge(number, now=dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.timezone.utc))
+    again = lifecycle.urge(number, now=dt.datetime(2026, 12, 1, 20, 0, tzinfo=dt.timezone.utc))
+    next_day = lifecycle.urge(number, now=dt.datetime(2026, 12, 2, 3, 0, tzinfo=dt.timezone.utc))
+    assert (first.outcome, again.outcome, next_day.outcome) == ("urged", "already", "urged")
+    assert [e["kind"] for e in lifecycle.history(number)].count("urged") == 2
+    lifecycle.dispatch(number, UNIT, "console:boss", P)
+    closed_after_review(number, "已清理占道摊点，恢复通行")
+    done = lifecycle.urge(number)
+    assert done.outcome == "not_open" and done.status_label == "已办结"
+    assert [e["kind"] for e in lifecycle.history(number)].count("urged") == 2

@@ -101,3 +101,16 @@ def test_a_no_a_correction_a_bank_account_and_an_unhelpful_answer_keep_their_rea
                             "intent_ranking": [{"name": intent, "confidence": 0.9}]})
     SafetyOverride({}).process([message])
     assert message.get("intent")["name"] in (intent, "report_emergency")
+
+
+def test_a_message_that_gives_only_an_order_number_looks_it_up():
+    from bot.rasa.nlu import _only_an_order_number
+    from bot.store.repository import foreign_order_number, order_shaped
+
+    for text in ("20261127-00358", "找着了 20261201-01127", "AS-20261208-0001", "号是20240415000088 不对 是20240415000089"):
+        assert _only_an_order_number(text), text
+    for text in ("13504129876", "我的身份证号210302199001011234", "对方账号6222021234567890123 咋回事",
+                 "我要投诉 单号20261201-01127的事没人管 楼道漏水一个月了 天天往下滴水"):
+        assert not _only_an_order_number(text), text
+    assert order_shaped("卡号6222021234567890") is None and order_shaped("20261127-00358") == "2026112700358"
+    assert foreign_order_number("号是20240415000088 不对 是20240415000089") == "20240415000089"

@@ -294,6 +294,11 @@ class ActionExtractFields(Action):
             updates["content"] = fixed[: extract.MAX_CONTENT_CHARS]
             if requested != "confirmed":
                 notices.add("utter_content_added")
+        elif current and _RESTATES.search(extract.normalize(text)) and len(found.content) >= _RESTATED_MATTER:
+            # 「等等我重新说一下 刚才说的不对 快递没丢 是…」: the matter told again replaces the one taken back
+            updates["content"] = found.content[: extract.MAX_CONTENT_CHARS]
+            if requested != "confirmed":
+                notices.add("utter_content_replaced")
         elif (
             form_active and current and found.content not in current and intent != "consult"
             and (intent in REQUEST_INTENT_TYPES or intent == "provide_info" or (
@@ -410,6 +415,15 @@ _REFRAMES = re.compile(r"不算|算(?:是|作|成)?(?:个|一个)?(?:投诉|求�
                        r"|不是(?:投诉|求助|咨询|建议|举报)")
 
 
+# A question about the citizen's own case (not how a service works in general).
+_OWN_CASE = re.compile(r"我家|俺家|咱家|我们家|我的|俺的|我妈|我爸|我儿子|我女儿|我孩子|我老伴|本人|我(?:申请|办|交|报|提交)")
+# A message that opens another matter.
+_NEW_MATTER = re.compile(r"^(?:另外|还有|再就是|顺便|对了|另一个|还想|再问)")
+# The citizen takes back how the matter was told and tells it again (not one fact put right).
+_RESTATES = re.compile(r"重新说|重说一下|再说一遍|刚才(?:说|讲|写)的?(?:不对|错了|有误|不准)|(?:前面|上面)(?:说|写)的(?:不对|错了)|不是这么回事")
+_RESTATED_MATTER = 12  # characters of matter: enough to stand as the whole matter
+
+
 _IS_QUESTION = re.compile(r"[？?]|(?:吗|么|呢|不)[。！!~～\s]*$|^(?:那|是)?(?:能不能|可不可以|是不是|有没有|咋整|怎么办)")
 _CORRECTS = re.compile(r"^(?:不对|不是不是|错了|说错了|我?刚才说错了|我说错了|更正|纠正|改一下|应该是)")
 # 「那我要投诉 我们小区物业就是这么干的」 after 「物业能因为没交物业费就给停水吗」: the matter points back.
@@ -459,8 +473,14 @@ def _places_beside_the_address(text: str, found: extract.Fields) -> str | None:
 def _with_the_question_it_answers(tracker: Tracker, content: str) -> str:
     """The matter, led by the citizen's question just before it when the matter points back to it."""
     texts = intake_texts(tracker)
-    if not _POINTS_BACK.search(content) or len(texts) < 2:
+    if len(texts) < 2:
         return content
+    own_case = (_OWN_CASE.search(texts[-2]) and not _NEW_MATTER.match(extract.normalize(texts[-1]))
+                and not extract.named_request_type(texts[-1]))
+    if not (_POINTS_BACK.search(content) or own_case):
+        return content
+    # 「问一下 我家低保 申请了俩月了 咋没信呢」 answered, then 「村里说交上去了 镇上说没看着」: the question
+    # about the citizen's own case is where the matter begins
     asked = extract.content_of(texts[-2], profile())
     if not asked or not questions.asks(texts[-2]):
         return content

@@ -262,8 +262,8 @@ def find_name(text: str) -> Name | None:
 
 
 # A reply to "how should we address you" that is a sentence or an organisation, not a person.
-_NOT_A_PERSON = re.compile(r"[你他它吧吗呢啊呀]|帮|登记|写|说|不|没|要|想|确认|提交|取消|算了|对的|公司|有限|物流|集团|店|厂|中心|"
-                           r"单位|部门|协会|学校|医院|银行")
+_NOT_A_PERSON = re.compile(r"[你他它吧吗呢啊呀叫]|帮|登记|写|说|不|没|要|想|确认|提交|取消|算了|对的|公司|有限|物流|集团|店|厂|中心|"
+                           r"单位|部门|协会|学校|医院|银行|物业|超市|驿站|铺|门市|市场|酒店|饭馆|局|站")
 # Words that answer "is this right?" or say "OK" in dialect: never a name (「确认提交」「对 提交」「中」).
 _CONFIRMING = re.compile(r"^(?:确认|提交|确认提交|对|对的|对提交|没错|没问题|中|中中|得劲|妥了|可以|行|好|就这样)+$")
 
@@ -282,7 +282,10 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
         return ANONYMOUS, None
     if affirms(t):
         return None, "name_empty"  # 「嗯 就这么的」 agrees; it names no one
-    bare = re.sub(r"^(?:我是|我叫|俺是|俺叫|叫|是|姓名|名字)[:：]?", "", t).strip(" ,，。.!！~～")
+    # 「名字就写小陈吧」「就写王先生」「称呼写老刘就行」: how to write it, not a sentence
+    bare = re.sub(r"^(?:(?:我是|我叫|俺是|俺叫|叫|是|姓名|名字|称呼)(?:你|就|你就)?(?:写|填|记|叫|写成|填成|记成)?|(?:你|就|你就)(?:写|填|记)(?:成)?)[:：]?",
+                  "", t).strip(" ,，。.!！~～")
+    bare = re.sub(r"(?<=[\u4e00-\u9fa5])(?:吧|就行|就好|就可以|就成|行了)(?=[\s,，。!！]|$)", "", bare).strip(" ,，。.!！~～")
     if not bare or bare in NOT_NAMES or is_filler(bare) or _CONFIRMING.match(re.sub(r"[\s,，。!！]", "", bare)):
         return None, "name_empty"
     phone = find_phone(bare)
@@ -311,7 +314,7 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
         return None, "name_empty"  # 「时间是昨天上午九点多」: a sentence, not how to address a person
     if _NOT_A_PERSON.search(bare):
         return None, "name_empty"  # 「那你帮我登记吧」「顺达物流」: not how to address a person
-    if re.search(r"(?:区|县|市|路|街|道|号|小区|楼|村|镇)$|\d", bare) and len(bare) > 3:
+    if re.search(r"(?:区|县|市|路|街|道|号|小区|楼|村|镇|乡|屯)(?:的|那|那边|那块)?$|\d", bare) and len(bare) > 3:
         return None, "name_empty"  # an address or a number given where a name was asked
     if not re.search(r"[\u4e00-\u9fa5A-Za-z]", bare):
         return None, "name_empty"
@@ -392,6 +395,8 @@ def find_address(text: str, profile: Profile) -> Address | None:
     is read again without its fillers and pauses, and that reading wins when it is longer."""
     t = normalize(text)
     found = _find_address(t, profile)
+    if found is not None:
+        found = _where_it_happens(t, found, profile)
     if found is not None and _SPOKEN_FILLER.search(t):
         spoken = _find_address(_collapse_spoken(t), profile)
         longer = spoken is not None and len(spoken.value) >= len(found.value) + 3
@@ -400,6 +405,39 @@ def find_address(text: str, profile: Profile) -> Address | None:
             tail = spoken.value[-2:]
             end = t.rfind(tail, found.span[0])
             return Address(spoken.value, spoken.district, (found.span[0], end + 2 if end >= 0 else found.span[1]))
+    return found
+
+
+# Where the citizen lives, said to introduce themselves (「本人居住于铁东区长甸街道」「本人系铁西区繁荣
+# 街道居民」「我是…小区的一名普通居民」), not necessarily where the matter happens.
+_RESIDENCE_BEFORE = re.compile(r"(?:本人|我|俺)(?:现)?(?:居住于|居住在|住在|家住|住于|系|是)$")
+_RESIDENCE_AFTER = re.compile(r"^(?:的)?(?:一名|一位|一个)?(?:普通)?(?:居民|住户|业主|村民)")
+# A place named in the matter precisely enough to be where it happens (a school's gate, a crossing).
+_MATTER_PLACE = re.compile(r"(?:中学|小学|学校|学院|大学|幼儿园|医院|公园|广场|车站|公交站|市场|商场|超市)(?:的)?(?:门前(?:路段)?|门口|[东南西北正后侧]?门|对面|附近|路段)?"
+                           r"|交叉口|交口|路口|路段|十字路口|丁字路口")
+# A building, its doors and rooms (「我小区12号楼2单元」): where in the compound named.
+_BUILDING = re.compile(r"\d+(?:号楼|栋|幢)(?:\d+单元)?(?:\d+(?:室|号))?")
+_COMPOUND_END = re.compile(r"(?:小区|花园|家园|新村|新城|公寓|苑|府|城|园|庭|名邸|公馆)$")
+
+
+def _where_it_happens(t: str, found: Address, profile: Profile) -> Address:
+    """The address read, put right for a letter's habits: the place the matter happens rather than
+    where the writer lives, and the building within the compound named."""
+    start, end = found.span
+    if _RESIDENCE_BEFORE.search(t[max(0, start - 6):start]) or _RESIDENCE_AFTER.match(t[end:end + 8]):
+        # 「本人居住于铁东区长甸街道，每日…途经鞍山市第十五中学门前路段」: the school's road is the place
+        other = None if _COMPOUND_END.search(found.value) else _find_address(t[end:], profile)
+        if other is not None and _MATTER_PLACE.search(re.split(r"途经|经过|路过|经|在|于|到", other.value)[-1]) \
+                and len(other.value) >= 4:
+            named = re.split(r"途经|经过|路过|经|在|于|到", other.value)[-1]
+            district = other.district or found.district
+            prefix = district if district and district not in named else ""
+            return Address(prefix + named, district, (end + other.span[0], end + other.span[1]))
+    if _COMPOUND_END.search(found.value) and not _BUILDING.search(found.value):
+        # 「…明达新城小区的一名普通居民…我小区12号楼2单元电梯…」: the building is in the compound named
+        building = _BUILDING.search(t, end)
+        if building is not None:
+            return Address(found.value + building.group(0), found.district, found.span)
     return found
 
 
@@ -772,7 +810,9 @@ def only_about_the_form(text: str) -> bool:
     rest = [c for c in clauses
             if not (declined_fields(c) or parse_confidential(c) is not None or parse_wants_reply(c) is not None
                     or _SPELLS_NAME.match(bare := re.sub(r"[\s，,。、]+", "", c)) or _ONLY_NAME_OR_PHONE.match(bare)
-                    or _DECLINES_PHONE.search(c))]
+                    or _DECLINES_PHONE_ANYWHERE.search(c)
+                    # 「不方便留」 alone declines; 「…不给就不让拿」 tells the matter
+                    or (_DECLINES_PHONE.search(c) and len(re.sub(r"[\W_]+", "", c)) <= 8))]
     return len(rest) < len(clauses) and not describes_matter("".join(rest))
 
 

@@ -446,3 +446,29 @@ def test_the_intake_reads_a_type_corrected_in_the_same_breath_as_the_classifier_
 
     text = "我想投诉一下 不对 算建议吧 我们小区没有充电桩"
     assert extract.named_request_type(text) == declared_type(text) == "意见建议"
+
+
+@pytest.mark.parametrize("text, name", [("名字就写小陈吧 电话15641208877", "小陈"), ("就写王先生", "王先生"),
+                                        ("称呼写老刘就行", "老刘"), ("刘丽丽吧", "刘丽丽")])
+def test_a_name_said_as_how_to_write_it(text, name):
+    assert extract.parse_name_answer(text) == (name, None)
+
+
+@pytest.mark.parametrize("text", ["铁东区的", "物业叫 鑫诚物业", "快乐小铺"])
+def test_a_place_or_a_business_is_no_name(text):
+    assert extract.parse_name_answer(text)[0] is None
+
+
+def test_a_matter_that_says_no_is_not_an_answer_about_the_form():
+    assert not extract.only_about_the_form("取个快递还要收一块钱 说是保管费 不给就不让拿 离谱")
+    assert extract.only_about_the_form("电话就算了吧，我不方便留")
+
+
+@pytest.mark.parametrize("text, place", [
+    ("本人居住于铁东区长甸街道，每日接送孙子上下学途经鞍山市第十五中学门前路段。该路段早晚高峰车流量大", "铁东区鞍山市第十五中学门前路"),
+    ("本人系铁西区繁荣街道居民，每天步行送孩子上学途经建设大道与西六道街交叉口。该路口车流量大", "铁西区建设大道与西六道街交叉口"),
+    ("我是铁东区园林街道明达新城小区的一名普通居民。我小区12号楼2单元电梯频繁故障", "铁东区园林街道明达新城小区12号楼2单元"),
+    ("我住在铁西区兴盛小区，楼下饭店油烟大", "铁西区兴盛小区"),
+])
+def test_a_letter_gives_where_the_matter_happens_not_only_where_the_writer_lives(text, place):
+    assert extract.find_address(text, P).value == place

@@ -119,7 +119,8 @@
     citizen_asked: '请市民补充',
     citizen_answered: '市民答复',
     linked: '关联工单',
-    topic: '更正主题'
+    topic: '更正主题',
+    urged: '市民催办'
   };
   var AUDIT_ACTIONS = {
     list_orders: '查看工单列表',

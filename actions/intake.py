@@ -149,7 +149,8 @@ class ActionExtractFields(Action):
         offer("name", found.name)
         # Declining a field in any message is an answer to it (「我不留名 电话也不留」).
         declined = extract.declined_fields(text) if form_active else set()
-        if "name" in declined and tracker.get_slot("name") is None and found.name is None:
+        # A name given and then taken back (「名字能不能不写啊 … 名字别写了」) is withdrawn.
+        if "name" in declined and tracker.get_slot("name") != extract.ANONYMOUS and found.name is None:
             updates["name"] = extract.ANONYMOUS
             notices.add("utter_name_declined")
         if "phone" in declined and tracker.get_slot("phone") is None and found.phone is None:

@@ -181,7 +181,7 @@ def is_filler(text: str) -> bool:
 
 ANONYMOUS = "匿名"
 _ANONYMOUS = re.compile(r"匿名|不想说|不愿意?透露|不方便说|不方便透露|保密不说|不告诉你|不(?:想|愿意?|方便|用)?留(?:名|姓名|名字)|"
-                        r"(?:名字|姓名|称呼)(?:就)?(?:不(?:想|愿意?|方便|用)?(?:说|留|写|告诉)|算了|保密|不重要|无所谓)|不说(?:名字|姓名)"
+                        r"(?:名字|姓名|称呼)(?:就)?(?:不(?:想|愿意?|方便|用)?(?:说|留|写|告诉)|别(?:写|留|登记|记)|能不能不(?:写|留|登记)|算了|保密|不重要|无所谓)|不说(?:名字|姓名)"
                         r"|(?:甭|别|不用)管我(?:叫|姓)(?:啥|什么)|(?:我)?叫(?:啥|什么)(?:不重要|无所谓|你就别问了)")
 # Declining the name or the phone, in any message (「我不留名 电话也不留」「名字不说了 电话也别留了」).
 _DECLINES_NAME_ANYWHERE = _ANONYMOUS
@@ -236,6 +236,7 @@ class Name:
     span: tuple[int, int]
 
 
+_A_BUSINESS = re.compile(r"铺|店|馆|超市|公司|厂|物业|驿站|中心|小区|学校|医院|门市|市场")
 _NAMES_A_PLACE = re.compile(r"(?:门市|门脸|店|馆|小区|工地|公司|超市|饭店|楼盘|市场|学校|驾校|厂|网吧|网咖|诊所|医院|酒店|宾馆)"
                             r"(?:的)?(?:名字|名)?[\s,，]*(?:叫|是|名叫)\s*$")
 
@@ -247,8 +248,8 @@ def find_name(text: str) -> Name | None:
         m = rx.search(t)
         if m:
             value = m.group(1)
-            if value in NOT_NAMES or any(w in value for w in ("区", "市", "路", "街")):
-                continue
+            if value in NOT_NAMES or any(w in value for w in ("区", "市", "路", "街")) or _A_BUSINESS.search(value):
+                continue  # 「…学校大门东边 叫快乐小铺」: a shop's name
             if _NAMES_A_PLACE.search(t[: m.start(1)]):
                 continue  # 「一楼门市 叫蜀香园」: the shop's name, not the citizen's
             if rx in _SURNAME_ONLY:
@@ -285,7 +286,9 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
     # 「名字就写小陈吧」「就写王先生」「称呼写老刘就行」: how to write it, not a sentence
     bare = re.sub(r"^(?:(?:我是|我叫|俺是|俺叫|叫|是|姓名|名字|称呼)(?:你|就|你就)?(?:写|填|记|叫|写成|填成|记成)?|(?:你|就|你就)(?:写|填|记)(?:成)?)[:：]?",
                   "", t).strip(" ,，。.!！~～")
-    bare = re.sub(r"(?<=[\u4e00-\u9fa5])(?:吧|就行|就好|就可以|就成|行了)(?=[\s,，。!！]|$)", "", bare).strip(" ,，。.!！~～")
+    unasked = re.sub(r"(?<=[\u4e00-\u9fa5])(?:吧|就行|就好|就可以|就成|行了)(?=[\s,，。!！]|$)", "", bare).strip(" ,，。.!！~～")
+    if re.fullmatch(r"(?:" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}|[老小][\u4e00-\u9fa5])" + _HONORIFIC + "?", unasked):
+        bare = unasked  # 「刘丽丽吧」「小陈就行」, not 「第二个，算建议吧」
     if not bare or bare in NOT_NAMES or is_filler(bare) or _CONFIRMING.match(re.sub(r"[\s,，。!！]", "", bare)):
         return None, "name_empty"
     phone = find_phone(bare)

@@ -472,3 +472,12 @@ def test_a_matter_that_says_no_is_not_an_answer_about_the_form():
 ])
 def test_a_letter_gives_where_the_matter_happens_not_only_where_the_writer_lives(text, place):
     assert extract.find_address(text, P).value == place
+
+
+def test_a_name_taken_back_and_a_shop_named_with_jiao():
+    assert extract.declined_fields("哎 你们那个名字能不能不写啊 怕人家知道 名字别写了 电话留着就行") == {"name"}
+    assert extract.find_name("小卖部在学校大门东边 叫快乐小铺") is None
+
+
+def test_a_choice_said_with_ba_is_no_name():
+    assert extract.parse_name_answer("第二个，算建议吧")[0] is None

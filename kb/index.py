@@ -289,8 +289,11 @@ class KnowledgeBase:
         if own is not None and self._is_superseded(hits[0].article):
             # A unit's general article first and an imported entry among the best: never the
             # general article alone (辞职了公积金能取吗: the city's article on every withdrawal, or
-            # the unit's entry on withdrawing after resigning); the unit's entry is offered first.
-            return self._decide_dense(query, own, hits[0], may_answer=False)
+            # the unit's entry on withdrawing after resigning); the unit's entry is offered first,
+            # when either of the two is close enough to offer.
+            close = any(h.dense >= self.dense_choice_threshold and h.bm25 >= self.dense_choice_bm25
+                        for h in (own, hits[0]))
+            return Decision("choose" if close else "unknown", (own, hits[0]))
         if len(hits) > 1 and (self._thin(hits[0].article) or self._thin(hits[1].article)):
             return self._decide_dense(query, hits[0], hits[1])
         if not hits or hits[0].dense < self.answer_threshold or hits[0].bm25 < self.bm25_floor:
@@ -301,7 +304,7 @@ class KnowledgeBase:
             return Decision("choose", tuple(hits[:2]))
         return Decision("answer", (hits[0],))
 
-    def _decide_dense(self, query: str, top: Hit, second: Hit, may_answer: bool = True) -> Decision:
+    def _decide_dense(self, query: str, top: Hit, second: Hit) -> Decision:
         """The decision among one-question FAQ entries. A wrong entry of a dense base is as close
         to the question as the right one usually is (the neighbours differ by a detail), so a
         direct answer needs more: a closer embedding (``dense_answer_threshold``), more matching
@@ -310,7 +313,7 @@ class KnowledgeBase:
         close (``dense_choice_threshold``, ``dense_choice_bm25``), and below that the bot says it
         does not know (and offers a person or a 咨询 order). Chosen on the even half of the FAQ's
         development questions (scripts/calibrate_faq.py, BENCHMARKS.md)."""
-        if may_answer and top.dense >= self.dense_answer_threshold and top.bm25 >= self.dense_bm25_floor and \
+        if top.dense >= self.dense_answer_threshold and top.bm25 >= self.dense_bm25_floor and \
                 top.dense - second.dense >= self.dense_margin and self._covered(query, top.article):
             return Decision("answer", (top,))
         if top.dense >= self.dense_choice_threshold and top.bm25 >= self.dense_choice_bm25:

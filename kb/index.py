@@ -147,6 +147,7 @@ class KnowledgeBase:
         # its own FAQ: the unit's precise entries are preferred to it when they are close.
         self.units_with_faq = {self._unit_key(a.unit) for a in self.articles if self._thin(a)}
         self.superseded = np.asarray([self._is_superseded(a) for a in self.articles], dtype=bool)
+        self.any_superseded = bool(self.superseded.any())
         self.bm25 = bm25s.BM25()
         if entries:
             self.bm25.index([self.tokenizer(e) for e in entries], show_progress=False)
@@ -195,7 +196,7 @@ class KnowledgeBase:
             # rank fusion there): the embedding leads, matching words break near-ties.
             top_bm25 = float(bm25_scores.max()) if bm25_scores.size else 0.0
             fused = dense_scores + self.bm25_weight * (bm25_scores / top_bm25 if top_bm25 > 0 else 0.0)
-            if self.unit_preference:
+            if self.unit_preference and self.any_superseded:   # a base without imported FAQ: no cost
                 fused = fused - self.unit_preference * self.superseded
         order = np.argsort(-fused)[:max(k, 0)]
         return [Hit(self.articles[i], float(fused[i]), float(dense_scores[i]), float(bm25_scores[i])) for i in order]

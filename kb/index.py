@@ -11,6 +11,9 @@ the decision to answer uses the dense cosine of the best article and a floor on 
 calibrated on held-out questions (scripts/calibrate_kb.py, BENCHMARKS.md): below ``answer_threshold`` the bot says it does not know; two
 articles within ``ambiguity_margin`` of each other are offered as a choice, and so is an article
 that leaves most of the question's words (``coverage_floor``) or one of its rare nouns unmentioned.
+Among one-question entries (a unit's imported FAQ: a dense base of near neighbours) the decision
+has thresholds of its own (``dense_*``, scripts/calibrate_faq.py), and a unit's own entries are
+preferred to the city's general article of the same unit (``unit_preference``).
 
 The index is built once at start (passage embeddings cached on disk by text hash) and rebuilt
 when an article file changes, never per message. A search costs one query embedding (most of
@@ -105,8 +108,15 @@ class KnowledgeBase:
     bm25_weight = 0.02         # share of the (per-query normalised) BM25 score in the hybrid
     thin_questions = 1         # an article with at most this many questions is also found by its answer
     passage_bonus = 0.01       # added to an answer passage's cosine (chosen on the FAQ's development half)
-    thin_margin = 0.015        # ambiguity_margin when one of the two best is a thin article (FAQ dev half)
+    # When one of the two best is a thin article (a dense base of one unit's FAQ entries): chosen
+    # on the even half of the FAQ's development questions (scripts/calibrate_faq.py).
+    dense_answer_threshold = 0.935
+    dense_bm25_floor = 12.0
+    dense_margin = 0.005       # the best entry's lead in cosine over the runner-up
+    dense_choice_threshold = 0.91
+    dense_choice_bm25 = 6.0
     passage_chars = 120        # answer passages: whole sentences up to about this many characters
+    unit_preference = 0.02     # taken off a general article whose unit imported its own FAQ entries
 
     def __init__(self, articles: list[Article], profile: Profile, embedder: Embedder | None = None,
                  use_dense: bool = True) -> None:
@@ -133,6 +143,11 @@ class KnowledgeBase:
         self.owners = np.asarray(owners, dtype=np.int64)
         self.bonus = np.where(np.asarray(passage, dtype=bool), self.passage_bonus, 0.0)
         self.starts = np.flatnonzero(np.r_[True, self.owners[1:] != self.owners[:-1]]) if entries else np.zeros(0, np.int64)
+        # A general article (several phrasings, written for the whole city) of a unit that imported
+        # its own FAQ: the unit's precise entries are preferred to it when they are close.
+        self.units_with_faq = {self._unit_key(a.unit) for a in self.articles if self._thin(a)}
+        self.superseded = np.asarray([self._is_superseded(a) for a in self.articles], dtype=bool)
+        self.any_superseded = bool(self.superseded.any())
         self.bm25 = bm25s.BM25()
         if entries:
             self.bm25.index([self.tokenizer(e) for e in entries], show_progress=False)
@@ -181,6 +196,8 @@ class KnowledgeBase:
             # rank fusion there): the embedding leads, matching words break near-ties.
             top_bm25 = float(bm25_scores.max()) if bm25_scores.size else 0.0
             fused = dense_scores + self.bm25_weight * (bm25_scores / top_bm25 if top_bm25 > 0 else 0.0)
+            if self.unit_preference and self.any_superseded:   # a base without imported FAQ: no cost
+                fused = fused - self.unit_preference * self.superseded
         order = np.argsort(-fused)[:max(k, 0)]
         return [Hit(self.articles[i], float(fused[i]), float(dense_scores[i]), float(bm25_scores[i])) for i in order]
 
@@ -263,23 +280,62 @@ class KnowledgeBase:
 
         A close embedding with matching words answers; when the best article leaves most of the
         question's words unmentioned, or lacks a rare noun of the question (狗), or a second
-        article is nearly as close (``thin_margin`` when one of the two is a one-question FAQ
-        item: such items crowd their topic), the citizen is asked which one was meant."""
+        article is nearly as close, the citizen is asked which one was meant. When one of the two
+        best is a one-question FAQ entry, the base is dense there (230 entries of one unit, a
+        few characters apart) and the city articles' thresholds answer too readily: see
+        ``_decide_dense``."""
         hits = self.search(query, k=3)
+        own = next((h for h in hits[1:] if self._thin(h.article)
+                    and self._unit_key(h.article.unit) == self._unit_key(hits[0].article.unit)), None) if hits else None
+        if own is not None and self._is_superseded(hits[0].article):
+            # A unit's general article first and an imported entry among the best: never the
+            # general article alone (辞职了公积金能取吗: the city's article on every withdrawal, or
+            # the unit's entry on withdrawing after resigning); the unit's entry is offered first,
+            # when either of the two is close enough to offer.
+            close = any(h.dense >= self.dense_choice_threshold and h.bm25 >= self.dense_choice_bm25
+                        for h in (own, hits[0]))
+            return Decision("choose" if close else "unknown", (own, hits[0]))
+        if len(hits) > 1 and (self._thin(hits[0].article) or self._thin(hits[1].article)):
+            return self._decide_dense(query, hits[0], hits[1])
         if not hits or hits[0].dense < self.answer_threshold or hits[0].bm25 < self.bm25_floor:
             return Decision("unknown", tuple(hits[:2]))
-        margin = self.ambiguity_margin
-        if len(hits) > 1 and (self._thin(hits[0].article) or self._thin(hits[1].article)):
-            margin = self.thin_margin  # one-question articles crowd a topic: their neighbours are close
         close_second = len(hits) > 1 and hits[1].bm25 >= self.bm25_floor and \
-            hits[0].dense - hits[1].dense < margin and hits[1].dense >= self.answer_threshold
-        if close_second:
-            return Decision("choose", tuple(hits[:2]))
-        words = self.content_words(query)
-        top = hits[0].article
-        if self.coverage(query, top, words) < self.coverage_floor or self.missing_nouns(query, top, words):
+            hits[0].dense - hits[1].dense < self.ambiguity_margin and hits[1].dense >= self.answer_threshold
+        if close_second or not self._covered(query, hits[0].article):
             return Decision("choose", tuple(hits[:2]))
         return Decision("answer", (hits[0],))
+
+    def _decide_dense(self, query: str, top: Hit, second: Hit) -> Decision:
+        """The decision among one-question FAQ entries. A wrong entry of a dense base is as close
+        to the question as the right one usually is (the neighbours differ by a detail), so a
+        direct answer needs more: a closer embedding (``dense_answer_threshold``), more matching
+        words (``dense_bm25_floor``), a lead over the runner-up (``dense_margin``) and the
+        coverage checks. Otherwise the two are offered as a choice when the first is still
+        close (``dense_choice_threshold``, ``dense_choice_bm25``), and below that the bot says it
+        does not know (and offers a person or a 咨询 order). Chosen on the even half of the FAQ's
+        development questions (scripts/calibrate_faq.py, BENCHMARKS.md)."""
+        if top.dense >= self.dense_answer_threshold and top.bm25 >= self.dense_bm25_floor and \
+                top.dense - second.dense >= self.dense_margin and self._covered(query, top.article):
+            return Decision("answer", (top,))
+        if top.dense >= self.dense_choice_threshold and top.bm25 >= self.dense_choice_bm25:
+            return Decision("choose", (top, second))
+        return Decision("unknown", (top, second))
+
+    def _covered(self, query: str, article: Article) -> bool:
+        """The article mentions enough of the question's words, and every rare noun of it."""
+        words = self.content_words(query)
+        return self.coverage(query, article, words) >= self.coverage_floor and not self.missing_nouns(query, article, words)
+
+    def _is_superseded(self, article: Article) -> bool:
+        """A general article (several phrasings) of a unit that imported its own FAQ entries."""
+        return not self._thin(article) and self._unit_key(article.unit) in self.units_with_faq
+
+    def _unit_key(self, unit: str) -> str:
+        """A unit's name without its city (鞍山市住房公积金管理中心 and 市住房公积金管理中心 are one unit)."""
+        city = self.profile.city
+        for prefix in (city, city.removesuffix("市"), "市"):
+            unit = unit.removeprefix(prefix)
+        return unit.strip()
 
     def _thin(self, article: Article) -> bool:
         return len(article.questions) <= self.thin_questions

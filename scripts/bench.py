@@ -374,11 +374,13 @@ def knowledge_base_set(rounds: int = 5, baseline: str | None = None) -> dict:
     return out
 
 
-def faq_import_set() -> dict:
+def faq_import_set(halves: tuple[str, ...] = ("dev", "sealed")) -> dict:
     """A unit's imported FAQ (issue 20): 230 entries of 鞍山市住房公积金管理中心, one standard question
     each, imported as ``python -m kb import`` does beside the city's own articles, and citizens'
     questions written from the answers by someone else. Development half with failures shown,
-    sealed half counted only. Useful: the right entry answered, or offered among two."""
+    sealed half counted only. Useful: the right entry answered, or offered among two.
+    ``halves``: which halves to score (``--faq-half dev`` while tuning: the sealed half is scored
+    once, at the end, by someone else)."""
     from bot.profile import load_profile
     from kb.__main__ import _records
     from kb.content import article_from_dict, load_dir
@@ -421,7 +423,7 @@ def faq_import_set() -> dict:
             out["misses"] = misses
         return out
 
-    return {"articles": len(kb), "imported": len(imported), "dev": score("dev", True), "sealed": score("sealed", False)}
+    return {"articles": len(kb), "imported": len(imported)} | {half: score(half, half == "dev") for half in halves}
 
 
 RICH_MESSAGES = [
@@ -840,6 +842,8 @@ def main() -> None:
     ap.add_argument("--only-dispatch", action="store_true", help="only the dispatch (智能派单) figures")
     ap.add_argument("--only-scope", action="store_true", help="only the independent legal-route set (needs the Rasa model)")
     ap.add_argument("--only-faq", action="store_true", help="only a unit's imported FAQ (no Rasa model needed)")
+    ap.add_argument("--faq-half", choices=("dev", "sealed", "both"), default="both",
+                    help="with --only-faq: score only the development half, only the sealed half, or both")
     ap.add_argument("--only-types", action="store_true", help="only the request type figures (no Rasa model needed)")
     ap.add_argument("--only-emergency", action="store_true", help="only the emergency figures (no Rasa model needed)")
     ap.add_argument("--kb-rounds", type=int, default=5, help="rounds of the knowledge base latency measurement")
@@ -848,7 +852,7 @@ def main() -> None:
     args = ap.parse_args()
     narrow = {  # --only-<mode>: its key in the report and what measures it
         "dispatch": ("dispatch", dispatch_set), "scope": ("scope_independent", scope_halves),
-        "faq": ("faq_import", faq_import_set), "types": ("request_types", request_types_set),
+        "faq": ("faq_import", lambda: faq_import_set(("dev", "sealed") if args.faq_half == "both" else (args.faq_half,))), "types": ("request_types", request_types_set),
         "emergency": ("emergency", emergency_set),
         "kb": ("knowledge_base", lambda: knowledge_base_set(args.kb_rounds, args.kb_baseline)),
     }

@@ -216,23 +216,51 @@ def test_an_imported_faq_entry_is_found_by_its_answers_words(small_base):
 
 
 def test_close_neighbours_in_an_imported_faq_are_offered_as_a_choice(small_base, monkeypatch):
-    """One-question entries crowd a topic (租房提取 for 无房 and for 公租房): when one of the two
-    best is such an entry and the other is nearly as close, the citizen chooses; two articles
-    with many phrasings keep the narrower margin the city's base was calibrated with."""
+    """One-question entries crowd a topic (租房提取 for 无房 and for 公租房): among them an entry is
+    answered only when it is close and clearly ahead of its neighbour; a neighbour nearly as close
+    makes a choice, and so does a best entry not close enough to assert; far off, "I don't know".
+    Two articles with many phrasings keep the margin the city's base was calibrated with."""
     from kb.index import Hit
 
     kb = KnowledgeBase(load_dir(small_base)[0], P, use_dense=False)
-    thin = article_from_dict(article("gjj-rent-none", "无房租房提取", ["无房职工租住商品房如何提取住房公积金？"]))
+    thin = [article_from_dict(article(f"gjj-rent-{n}", "无房租房提取", ["无房职工租住商品房如何提取住房公积金？"]))
+            for n in (1, 2)]
     rich = [article_from_dict(article(f"rich-{n}", "租房提取", ["租房提取", "租房取公积金", "交房租用公积金"]))
             for n in (1, 2)]
-    gap = (kb.ambiguity_margin + kb.thin_margin) / 2
     monkeypatch.setattr(kb, "coverage", lambda *a, **k: 1.0)
     monkeypatch.setattr(kb, "missing_nouns", lambda *a, **k: [])
 
-    def decide(first, second):
-        hits = [Hit(first, 0.95, 0.95, 20.0), Hit(second, 0.95 - gap, 0.95 - gap, 20.0)]
+    def decide(first, second, top=0.95, gap=0.02):
+        hits = [Hit(first, top, top, 20.0), Hit(second, top - gap, top - gap, 20.0)]
         monkeypatch.setattr(kb, "search", lambda q, k=3: hits)
         return kb.decide("租房取公积金").kind
 
-    assert decide(thin, rich[0]) == "choose" and decide(rich[0], thin) == "choose"
-    assert decide(rich[0], rich[1]) == "answer"
+    assert decide(thin[0], thin[1], gap=kb.dense_margin * 2) == "answer"
+    assert decide(thin[0], thin[1], gap=kb.dense_margin / 2) == "choose"
+    assert decide(thin[0], rich[0], gap=kb.dense_margin / 2) == "choose"
+    assert decide(rich[0], thin[0], gap=kb.dense_margin / 2) == "choose"
+    between = (kb.dense_choice_threshold + kb.dense_answer_threshold) / 2   # close, not close enough
+    assert decide(thin[0], thin[1], top=between, gap=0.02) == "choose"
+    assert decide(thin[0], thin[1], top=kb.dense_choice_threshold - 0.01, gap=0.02) == "unknown"
+    assert decide(rich[0], rich[1], top=between, gap=0.02) == "answer"   # the city's threshold is lower
+    assert decide(rich[0], rich[1], gap=kb.ambiguity_margin / 2) == "choose"
+
+
+def test_a_units_own_faq_entry_is_preferred_to_the_citys_general_article(small_base, monkeypatch):
+    """When a unit imports its FAQ, the city's general article of that unit (six phrasings on
+    every 公积金 withdrawal) no longer beats the unit's precise entry when the two are close, and
+    it is never answered alone while the unit's entry is among the best: both are offered."""
+    from kb.index import Hit
+
+    write(small_base, article("gjj-leave", "离职提取", ["职工离职后如何办理住房公积金提取？"],
+                              answer="与单位解除劳动关系后，个人账户封存满六个月且未重新就业的，可以申请提取全部余额。",
+                              unit="{city}住房公积金中心"))
+    kb = KnowledgeBase(load_dir(small_base)[0], P, use_dense=False)
+    superseded = {a.id for a, s in zip(kb.articles, kb.superseded, strict=True) if s}
+    assert superseded == {"gjj-rent"}    # 市住房公积金中心 = 鞍山市住房公积金中心; other units' articles stay
+    by_id = {a.id: a for a in kb.articles}
+    hits = [Hit(by_id["gjj-rent"], 0.97, 0.97, 30.0), Hit(by_id["shebao-card"], 0.93, 0.93, 10.0),
+            Hit(by_id["gjj-leave"], 0.93, 0.93, 10.0)]
+    monkeypatch.setattr(kb, "search", lambda q, k=3: hits)
+    decision = kb.decide("辞职了公积金能取出来吗")
+    assert decision.kind == "choose" and [h.article.id for h in decision.hits] == ["gjj-leave", "gjj-rent"]

@@ -286,15 +286,15 @@ def parse_name_answer(text: str) -> tuple[str | None, str | None]:
     # 「名字就写小陈吧」「就写王先生」「称呼写老刘就行」: how to write it, not a sentence
     bare = re.sub(r"^(?:(?:我是|我叫|俺是|俺叫|叫|是|姓名|名字|称呼)(?:你|就|你就)?(?:写|填|记|叫|写成|填成|记成)?|(?:你|就|你就)(?:写|填|记)(?:成)?)[:：]?",
                   "", t).strip(" ,，。.!！~～")
-    unasked = re.sub(r"(?<=[\u4e00-\u9fa5])(?:吧|就行|就好|就可以|就成|行了)(?=[\s,，。!！]|$)", "", bare).strip(" ,，。.!！~～")
-    if re.fullmatch(r"(?:" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}|[老小][\u4e00-\u9fa5])" + _HONORIFIC + "?", unasked):
-        bare = unasked  # 「刘丽丽吧」「小陈就行」, not 「第二个，算建议吧」
     if not bare or bare in NOT_NAMES or is_filler(bare) or _CONFIRMING.match(re.sub(r"[\s,，。!！]", "", bare)):
         return None, "name_empty"
     phone = find_phone(bare)
     if phone is not None:  # 「王桂兰 电话13842215637」: the phone is its own field
         bare = (bare[: phone.span[0]] + bare[phone.span[1]:]).strip(" ,，。")
         bare = re.sub(r"[\s,，]*(?:我的)?(?:电话|手机|联系电话)(?:号码|号)?(?:是|为)?[:：]?$", "", bare)
+    unasked = re.sub(r"(?<=[\u4e00-\u9fa5])(?:吧|就行|就好|就可以|就成|行了)(?=[\s,，。!！]|$)", "", bare).strip(" ,，。.!！~～")
+    if re.fullmatch(r"(?:" + _SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}|[老小][\u4e00-\u9fa5])" + _HONORIFIC + "?", unasked):
+        bare = unasked  # 「刘丽丽吧」「小陈就行」, not 「第二个，算建议吧」
     last = re.split(r"[\s,，。;；:：、]+", bare)[-1]
     if last != bare and re.fullmatch(_SURNAME_RX + r"[\u4e00-\u9fa5]{1,2}", last):
         return last, None  # 「我信里写了，赵淑芬」

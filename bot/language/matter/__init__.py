@@ -98,6 +98,9 @@ _FEAR = re.compile(r"(?:知道|发现|晓得|认出|听说)(?:了|是我)?.{0,8}
 
 
 # A vehicle's plate (辽C T2875, 辽CT5209) is what the unit looks the vehicle up by.
+# What the citizen thinks of calling the hotline at all (not the matter).
+_ABOUT_THE_HOTLINE = re.compile(r"(?:反映|打|说|投诉|找)了?(?:也|都)(?:是)?白(?:反映|打|说|投诉|找|搭)|(?:反映|打电话|打了)(?:了)?(?:也|都)?没(?:用|人管)"
+                                r"|(?:就|再)?试(?:最后|这最后)?一(?:次|回)|最后(?:再)?(?:信|相信)你们一(?:次|回)|死马当活马医")
 _PLATE = re.compile(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Za-z]\s?[A-Za-z0-9]{4,6}")
 # 「我们是1202 对门是1201」: the room numbers beside an address are places.
 _ROOM = re.compile(r"(?:我们|我家|俺家|对门|楼上|楼下|隔壁|他家|她家|他们家)?(?:是|在|住)?\d{3,4}(?:室|号|户)?")
@@ -124,6 +127,8 @@ def rule_label(segment: str, profile) -> str | None:  # type: ignore[no-untyped-
         return "aside"
     if _PROXY.search(bare) or _SPEECH_INTRO.match(bare) or _SUBMIT.match(bare):
         return "form"
+    if _ABOUT_THE_HOTLINE.search(bare) and len(bare) <= 16:
+        return "aside"  # 「反映了也白反映」「我就试最后一次」: about the hotline, not the matter
     if _PLATE.search(extract.normalize(segment)):
         return "matter"
     if _ROOM.fullmatch(bare):
@@ -337,10 +342,12 @@ def corrected(current: str, correction: str, said: str | None = None) -> str | N
 
 
 # 「一是…；二是…」「第一…第二…」「1.… 2.…」「另外…」: where a second matter begins.
-_NEXT_ITEM = re.compile(r"(?:^|(?<=[\s，,。；;！!？?：:]))(?:[一二三四五]是|第[一二三四五](?:个|件|点)?(?:是|事)?[，,：:]?|[1-9][\.、．]|(?:另外|还有)(?:一个|一件)?(?:事|个事)?[，,：:]?)")
+_NEXT_ITEM = re.compile(r"(?:^|(?<=[\s，,。；;！!？?：:]))(?:[一二三四五]是|第[一二三四五](?:个|件|点)?(?:是|事)?[，,：:]?|[1-9][\.、．]|(?:另外|还有)(?:一个|一件)?(?:事|个事)?[，,：:]?"
+                        r"|(?:另)?一(?:个|件)(?:事)?是)")  # 「俩事儿 一个是… 另一个是…」
 # 「那就先把路灯的登记上」「只登记噪音那个」: which of several matters the citizen files now.
 _FILES_ONE = re.compile(r"(?:先|只|就)(?:把|给我|帮我)?(?P<what>[\u4e00-\u9fa5A-Za-z0-9]{1,8}?)(?:的|那个|这个|那件|这件)?(?:事儿?)?"
-                        r"(?:登记|报上|记上|提交|报一下|登上)|(?:只|先)(?:登记|报|反映)(?P<what2>[\u4e00-\u9fa5A-Za-z0-9]{1,8}?)(?:的|那个|这个)?(?:事儿?)?(?:吧|就行|$)")
+                        r"(?:登记|报上|记上|提交|报一下|登上)|(?:只|先)(?:登记|报|反映|整|弄|办|处理|管|说)(?P<what2>[\u4e00-\u9fa5A-Za-z0-9]{1,8}?)(?:的|那个|这个)?(?:事儿?)?"
+                        r"(?:吧|就行|$|[\s，,。])")
 
 
 def items(text: str) -> list[str]:
@@ -360,7 +367,7 @@ def only_the_one(current: str, said: str) -> str | None:
     if chosen is None or len(parts) < 2:
         return None
     what = re.sub(r"^(?:先|只|把|给我|帮我|那个|这个)+", "", chosen.group("what") or chosen.group("what2") or "")
-    if len(what) < 2:
+    if not what:
         return None
     picked = [p for p in parts if what in p]
     if len(picked) != 1:

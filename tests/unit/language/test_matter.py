@@ -170,3 +170,15 @@ def test_what_the_citizen_takes_back_is_not_the_matter(text, kept):
 ])
 def test_what_the_matter_does_to_the_citizens_own_day_is_left_out(text, kept):
     assert matter.matter_text(text, P) == kept
+
+
+def test_two_matters_told_as_one_and_the_other_and_the_one_chosen():
+    told = "一个是我们小区垃圾站好几天没人清了 臭得不行 另一个是楼下新开了个烧烤店 油烟直接往我们楼上窜"
+    assert len(matter.items(told)) == 2
+    assert matter.only_the_one(told, "先报烧烤那个吧 垃圾的我再问问物业") == "楼下新开了个烧烤店 油烟直接往我们楼上窜"
+    told = "一个是屯子口那个小桥的栏杆折了 一边儿啥也没有了 另一个是屯里路灯有好几个不亮"
+    assert matter.only_the_one(told, "先整那个桥的 那玩意儿危险 路灯那个不着急") == "屯子口那个小桥的栏杆折了 一边儿啥也没有了"
+
+
+def test_what_the_citizen_thinks_of_the_hotline_is_not_the_matter():
+    assert matter.matter_text("就你们这破热线 反映了也白反映 我就试最后一次", P) == ""

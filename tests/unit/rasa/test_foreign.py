@@ -114,3 +114,11 @@ def test_a_message_that_gives_only_an_order_number_looks_it_up():
         assert not _only_an_order_number(text), text
     assert order_shaped("卡号6222021234567890") is None and order_shaped("20261127-00358") == "2026112700358"
     assert foreign_order_number("号是20240415000088 不对 是20240415000089") == "20240415000089"
+
+
+def test_a_question_asked_on_the_side_is_a_question():
+    from bot.rasa.nlu import _ASKS_SOMETHING, _SIDE_QUESTION
+
+    text = "对了问一嘴 我那个公积金现在能提出来还房贷不 完了接着说路灯的事哈"
+    assert _SIDE_QUESTION.match(text) and _ASKS_SOMETHING.search(text)
+    assert not _SIDE_QUESTION.match("我们这胡同路灯黑了半个来月了")

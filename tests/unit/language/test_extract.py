@@ -481,3 +481,10 @@ def test_a_name_taken_back_and_a_shop_named_with_jiao():
 
 def test_a_choice_said_with_ba_is_no_name():
     assert extract.parse_name_answer("第二个，算建议吧")[0] is None
+
+
+@pytest.mark.parametrize("text, wanted", [("唔使保密", False), ("没必要保密", False), ("保密就不用了", False), ("用不着保密", False),
+                                          ("不要匿名", False), ("不用帮我保密", False), ("保密吧", True), ("能保密吗", True),
+                                          ("千万别让他知道是我", True), ("一定保密", True)])
+def test_confidentiality_declined_in_any_words_is_not_asked_for(text, wanted):
+    assert extract.parse_confidential(text) is wanted

@@ -18,7 +18,7 @@ from bot import citizen_texts
 from bot.language import extract, matter, questions
 from bot.orders import suggest
 from kb.content import Article
-from kb.index import Hit, LiveKnowledgeBase
+from kb.index import Decision, Hit, LiveKnowledgeBase
 
 log = logging.getLogger(__name__)
 _live: LiveKnowledgeBase | None = None
@@ -86,6 +86,7 @@ class ActionAnswerQuestion(Action):
             log.exception("knowledge base search failed")
             dispatcher.utter_message(response="utter_kb_unknown")
             return [SlotSet("kb_question", question)]
+        decision = _read_with_the_question_before(tracker, question, decision)
         chosen = _narrowed(decision.hits, offered_before(tracker)) if decision.kind == "choose" else None
         if decision.kind == "answer" or chosen is not None:
             _say_answer(dispatcher, chosen or decision.hits[0].article)
@@ -104,6 +105,41 @@ class ActionAnswerQuestion(Action):
         else:
             _say_unknown(dispatcher, question)
         return [SlotSet("kb_question", question)]
+
+
+# A follow-up that leans on what was asked before (「那得带啥 结婚证户口本就行呗」).
+_ELLIPTICAL = re.compile(r"^(?:那|那么|那得|那要|那我|还要|还得|还有|就是|这个|这样)")
+
+
+def _read_with_the_question_before(tracker: Tracker, question: str, alone: Decision) -> Decision:
+    """A follow-up to the question the base just answered is read together with it: 「结婚三年了 在鞍山有房
+    房本上有我俩名」 after 「户口想迁到我老公那」 asks about moving the 户口, and says nothing alone."""
+    before = tracker.get_slot("kb_question")
+    if not before or before == question or not _answered_just_before(tracker):
+        return alone
+    if alone.kind == "answer" and not _ELLIPTICAL.match(question.strip()):
+        return alone
+    try:
+        together = knowledge_base().current().decide(f"{before} {question}")
+    except Exception:
+        log.exception("knowledge base search failed")
+        return alone
+    if together.kind == "answer" or (together.kind == "choose" and alone.kind != "choose"):
+        return together
+    return alone
+
+
+def _answered_just_before(tracker: Tracker) -> bool:
+    """Whether the assistant's last turn, before the citizen's latest message, answered from the base."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif event.get("event") == "action" and seen_user and event.get("name") not in ("action_listen", None):
+            return event.get("name") == "action_answer_question"
+    return False
 
 
 def _say_answer(dispatcher: CollectingDispatcher, article: Article) -> None:

@@ -137,3 +137,21 @@ def test_several_questions_none_answered_are_read_as_one(monkeypatch):
 def test_a_question_no_unit_is_sure_of_gets_the_plain_answer(monkeypatch):
     messages, _ = _ask(monkeypatch, "今天天气怎么样啊", {})
     assert [m.get("response") for m in messages] == ["utter_kb_unknown"]
+
+
+ANSWERED = [{"event": "user", "text": "户口想迁到我老公那 咋办"}, {"event": "action", "name": "action_answer_question"},
+            {"event": "bot", "text": "户口迁移怎么办……"}, {"event": "action", "name": "action_listen"}]
+
+
+def test_a_follow_up_is_read_with_the_question_the_base_just_answered(monkeypatch):
+    said = "结婚三年了 在鞍山有房 房本上有我俩名"
+    messages, _ = _ask(monkeypatch, said, {"户口": "户口迁移怎么办"}, history=ANSWERED,
+                       slots={"kb_question": "户口想迁到我老公那 咋办"})
+    assert messages[0]["title"] == "户口迁移怎么办"
+    # not after something else, and not when the follow-up is answered alone
+    messages, _ = _ask(monkeypatch, said, {"户口": "户口迁移怎么办"}, slots={"kb_question": "户口想迁到我老公那 咋办"},
+                       history=[*ANSWERED[:2], {"event": "action", "name": "action_handoff"}])
+    assert "title" not in messages[0]
+    messages, _ = _ask(monkeypatch, "房本上有我俩名 能贷款吗", {"户口": "户口迁移怎么办", "贷款": "公积金贷款"}, history=ANSWERED,
+                       slots={"kb_question": "户口想迁到我老公那 咋办"})
+    assert messages[0]["title"] == "公积金贷款"

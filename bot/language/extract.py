@@ -212,7 +212,9 @@ def affirms(text: str) -> bool:
     an affirmation, and nothing in it cancelling or correcting."""
     t = normalize(text).lower()
     parts = [p for p in re.split(r"[，,。.!！~～\s、]+", t) if p and not _THANKS.match(p)]
-    return bool(parts) and all(_AFFIRM_PART.match(p) for p in parts)
+    # 「行 提交吧 有消息给我回个电话」「不保密 确认」: the form's own answers beside the yes
+    said = [p for p in parts if parse_wants_reply(p) is None and parse_confidential(p) is None]
+    return bool(said) and all(_AFFIRM_PART.match(p) for p in said)
 
 
 def explicit_cancel(text: str) -> bool:

@@ -52,6 +52,7 @@ _ASKS_FOR_A_PERSON = re.compile(r"\b(?:human|person|agent|operator|staff|someone
 _NOT_AN_AFFIRMATION = {CANCEL_INTENT, "deny", "faq", "chitchat", "nlu_fallback"}
 # Thanks and goodbyes are read as such (「好的」 after an answer), unless the yes names the filing.
 _POLITE = {"thank", "goodbye", "greet"}
+_NAMES_A_PERSON = re.compile(r"人工|客服|真人|工作人员|接线员|找个人|转人")
 _FILING_YES = re.compile(r"提交|报|确认|确定|这么着|这么办|这么的|这样吧|就这样|没问题|没错|无误|都对")
 
 
@@ -188,14 +189,20 @@ class SafetyOverride(GraphComponent):
         foreign = None if reading["emergency"] else foreign_intent(text)
         if foreign is None and not reading["emergency"] and extract.explicit_cancel(text):
             foreign = CANCEL_INTENT  # 「算了…不用登记了 取消」 was read as a name or a detail
+        elif foreign is None and not reading["emergency"] and current not in ("faq", CONSULT_INTENT) \
+                and _SIDE_QUESTION.match(text.strip()) and _ASKS_SOMETHING.search(text):
+            foreign = CONSULT_INTENT  # 「对了问一嘴 我那个公积金现在能提出来还房贷不 完了接着说路灯的事」
         elif foreign is None and not reading["emergency"] and extract.affirms(text) and (
                 current in _NOT_AN_AFFIRMATION
-                or (current in _POLITE and _FILING_YES.search(text))):
+                or (current in _POLITE and _FILING_YES.search(text))
+                # 「行 提交吧 有消息给我回个电话」 asks for a call back, not for a person now
+                or (current == HUMAN_INTENT and _FILING_YES.search(text) and not _NAMES_A_PERSON.search(text))):
             # 「内容没问题，提交。」 had been read as cancelling and lost the order; 「可以 提交」 as a
             # question about the channels, 「好 就这么报 谢谢你啊孩子」 as thanks: a summary shown again
             foreign = "affirm"
         elif foreign is None and not reading["emergency"] \
-                and current in _UNSURE and _tells_a_matter(text):
+                and current in _UNSURE and _tells_a_matter(text) and scope.read(text, load_profile())[0] is None:
+            # (a matter with a legal route elsewhere, 「我在营口鲅鱼圈有套房子…」, is read for its route below)
             foreign = "seek_help"  # 「停水了」「井盖丢了」: a matter in a few words, not 「我没明白」
         elif foreign is None and not reading["emergency"] and current not in _RAISES_A_MATTER and (
                 ((_LOOKS_UP.search(text) or questions.URGES.search(text)) and (normalize_order_number(text) or foreign_order_number(text)))
@@ -206,9 +213,6 @@ class SafetyOverride(GraphComponent):
         elif foreign is None and not reading["emergency"] and questions.URGES.search(text) and len(text) <= 30 \
                 and current not in _RAISES_A_MATTER:
             foreign = "check_status"  # 「都十来天了 你给我催催」: 催办, told honestly by the lookup
-        elif foreign is None and not reading["emergency"] and current not in ("faq", CONSULT_INTENT) \
-                and _SIDE_QUESTION.match(text.strip()) and _ASKS_SOMETHING.search(text):
-            foreign = CONSULT_INTENT  # 「对了问一嘴 我那个公积金现在能提出来还房贷不 完了接着说路灯的事」
         elif foreign is None and not reading["emergency"] and current == "faq" \
                 and matter.asks_action(text):
             foreign = "provide_info"  # 「能不能找人给抓走」 asks for the matter to be done, not about the hotline

@@ -488,3 +488,9 @@ def test_a_choice_said_with_ba_is_no_name():
                                           ("千万别让他知道是我", True), ("一定保密", True)])
 def test_confidentiality_declined_in_any_words_is_not_asked_for(text, wanted):
     assert extract.parse_confidential(text) is wanted
+
+
+@pytest.mark.parametrize("text, yes", [("行 提交吧 有消息给我回个电话", True), ("不保密 确认", True), ("对 提交 不用回复", True),
+                                       ("有消息给我回个电话", False), ("保密", False)])
+def test_yes_said_with_the_forms_own_answers_is_yes(text, yes):
+    assert extract.affirms(text) is yes

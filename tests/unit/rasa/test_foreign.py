@@ -122,3 +122,12 @@ def test_a_question_asked_on_the_side_is_a_question():
     text = "对了问一嘴 我那个公积金现在能提出来还房贷不 完了接着说路灯的事哈"
     assert _SIDE_QUESTION.match(text) and _ASKS_SOMETHING.search(text)
     assert not _SIDE_QUESTION.match("我们这胡同路灯黑了半个来月了")
+
+
+def test_a_matter_in_a_few_words_with_a_route_elsewhere_keeps_its_route():
+    from bot.language import scope
+    from bot.profile import load_profile
+    from bot.rasa.nlu import _tells_a_matter
+
+    text = "我在营口鲅鱼圈有套房子 物业把我家门口的公共区域给占了 堆了一堆杂物"
+    assert _tells_a_matter(text) and scope.read(text, load_profile())[0].route == "outside_city"

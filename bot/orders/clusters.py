@@ -59,6 +59,8 @@ def link(number: str, embedder: Embedder | None = None) -> str | None:
     returns the group's key (None when the order stands alone)."""
     with session_scope() as s:
         order = s.execute(select(WorkOrder).where(WorkOrder.number == number)).scalar_one()
+        if embedder is not None:  # kept from its filing for later orders' comparisons (智能派单 has just embedded it)
+            embedder.order(order.content)
         since = utcnow() - WINDOW
         q = select(WorkOrder).where(WorkOrder.id != order.id, WorkOrder.created_at >= since,
                                     WorkOrder.status.in_(OPEN_STATUSES))

@@ -811,6 +811,7 @@ def render_markdown(r: dict, template: Path) -> str:
             f"GW_{c.upper()}_G": f"{g['gateway_p50_ms']:.0f} / {g['gateway_p95_ms']:.0f}",
             f"GW_{c.upper()}_O": f"{100 * g['overhead_p50']:+.1f}% / {100 * g['overhead_p95']:+.1f}%",
             f"GW_{c.upper()}_N": str(g["messages"]),
+            f"GW_{c.upper()}_CPU": f"{g['gateway_cpu_ms_per_message']:.1f}" if "gateway_cpu_ms_per_message" in g else "not measured",
         })
     if "train_seconds" in r:
         values["TRAIN"] = f"{r['train_seconds']:.0f}"

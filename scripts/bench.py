@@ -493,22 +493,36 @@ BENCH_LIMITS = {"HOTLINE_RATE_PER_MINUTE": "100000", "HOTLINE_RATE_BURST": "1000
                 "HOTLINE_WARNINGS_EVERY": "60", "HOTLINE_REPORTS_EVERY": "600"}
 
 
+def cpu_seconds(pid: int) -> float:
+    """user + system CPU time of a process so far (Linux /proc)."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def gateway_overhead(stack) -> dict:
     """Round trips through the gateway vs straight to Rasa's REST channel, same messages, in
-    alternating rounds of one run, with 1 and with 20 conversations at once."""
+    alternating rounds of one run, with 1 and with 20 conversations at once; and the gateway's
+    CPU per message during its rounds (its background rounds included)."""
     out = {}
+    gateway_pid = stack.procs["gateway"].pid
     for concurrency, per_sender in ((1, 30), (20, 5)):
         direct, gateway = [], []
+        gateway_cpu = 0.0
         for rnd in range(4):
             senders = [f"gw{concurrency}-{rnd}-{i}-{uuid.uuid4().hex[:6]}" for i in range(concurrency)]
             direct += asyncio.run(_round_trips(stack.rasa_url, [f"d-{s}" for s in senders], per_sender, "你们热线几点上班"))
+            before = cpu_seconds(gateway_pid)
             gateway += asyncio.run(_round_trips(stack.url, [f"g-{s}" for s in senders], per_sender, "你们热线几点上班"))
+            gateway_cpu += cpu_seconds(gateway_pid) - before
         d50, g50 = percentile(direct, 0.5), percentile(gateway, 0.5)
         d95, g95 = percentile(direct, 0.95), percentile(gateway, 0.95)
         out[f"c{concurrency}"] = {
             "messages": len(direct), "direct_p50_ms": d50, "direct_p95_ms": d95,
             "gateway_p50_ms": g50, "gateway_p95_ms": g95,
             "overhead_p50": g50 / d50 - 1, "overhead_p95": g95 / d95 - 1,
+            "gateway_cpu_ms_per_message": 1000 * gateway_cpu / len(gateway),
         }
     return out
 
@@ -799,6 +813,7 @@ def render_markdown(r: dict, template: Path) -> str:
             f"GW_{c.upper()}_G": f"{g['gateway_p50_ms']:.0f} / {g['gateway_p95_ms']:.0f}",
             f"GW_{c.upper()}_O": f"{100 * g['overhead_p50']:+.1f}% / {100 * g['overhead_p95']:+.1f}%",
             f"GW_{c.upper()}_N": str(g["messages"]),
+            f"GW_{c.upper()}_CPU": f"{g['gateway_cpu_ms_per_message']:.1f}" if "gateway_cpu_ms_per_message" in g else "not measured",
         })
     if "train_seconds" in r:
         values["TRAIN"] = f"{r['train_seconds']:.0f}"

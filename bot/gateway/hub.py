@@ -60,6 +60,8 @@ EMERGENCY_WAIT = 2.0
 EMERGENCY_RECORD_WAIT = 1.0
 # The same conditional emergency line is not said again to a citizen within this many seconds.
 CONDITIONAL_REPEAT_AFTER = 600.0
+# What the rating taker is given when its peek did not run or failed (it reads for itself).
+NOT_PEEKED: Any = object()
 # Events that end the intake form (an agent filed or closed the matter).
 END_FORM = [{"event": "active_loop", "name": None}] + [{"event": "slot", "name": s, "value": None} for s in FORM_SLOTS]
 
@@ -105,6 +107,18 @@ def outgoing(entry: transcript.Entry) -> dict[str, Any]:
     return out
 
 
+class Waiting:
+    """A request that gives the citizen the answer itself (not pushed, not left for the channel):
+    while it still waits, the answer's transaction also takes the citizen's undelivered replies
+    for it (``claimed``), one transaction and one trip to a worker thread fewer per message.
+    ``done`` is set once such a transaction has ended (``claimed`` stays None if it failed)."""
+
+    def __init__(self) -> None:
+        self.waiting = True
+        self.done: asyncio.Event | None = None
+        self.claimed: list[transcript.Entry] | None = None
+
+
 class Hub:
     def __init__(self, config: GatewayConfig, rasa: RasaClient, profile: Profile,
                  limiter: RateLimiter | None = None, bus: Bus | None = None) -> None:
@@ -123,8 +137,10 @@ class Hub:
         self.undelivered_hooks: list[HandoffHook] = []
         # What a citizen waiting for an agent is told (queue position, wait), set by the console.
         self.waiting_text: Callable[[str], Awaitable[str]] | None = None
-        # Takes a citizen's answer to the satisfaction follow-up (bot.gateway.order_updates).
-        self.rating_taker: Callable[[str, str], Awaitable[str | None]] | None = None
+        # Takes a citizen's answer to the satisfaction follow-up (bot.gateway.order_updates), with
+        # what ``rating_peek`` read for the conversation on the message's first trip to a thread.
+        self.rating_taker: Callable[[str, str, Any], Awaitable[str | None]] | None = None
+        self.rating_peek: Callable[[str], Any] | None = None
         self._background: set[asyncio.Task] = set()
         # The conditional emergency line last said to each citizen, and when (not said again at once).
         self._conditional_said: dict[str, tuple[str, float]] = {}
@@ -179,6 +195,7 @@ class Hub:
             return [{"author": "system", "text": EMPTY_MESSAGE}]
         started = time.perf_counter()
         direct: list[dict[str, Any]] | None
+        waiting = Waiting() if take and not push else None
         if address is not None and not (await self.limiter.address(address)).allowed:
             metrics.RATE_LIMITED.labels("address").inc()
             direct = await self._limited(sender_id, channel, text, True, "address")
@@ -189,21 +206,27 @@ class Hub:
                 direct = await self._limited(sender_id, channel, text, verdict.first_refusal, "sender",
                                              verdict.retry_after)
             else:
-                direct = await self._handle(sender_id, channel, text, metadata, shown, address)
+                direct = await self._handle(sender_id, channel, text, metadata, shown, address, waiting)
         metrics.LATENCY.labels(channel).observe(time.perf_counter() - started)
         if direct is not None:
             return direct
         if not take:
             return None
         if not push:
+            if waiting is not None and waiting.done is not None:
+                await waiting.done.wait()  # the answer's transaction took the replies
+                if waiting.claimed is not None:
+                    return [outgoing(e) for e in without_repeats(waiting.claimed)]
             return await self.take_undelivered(sender_id)
         await self.flush(sender_id, channel)
         return []
 
     async def _handle(self, sender_id: str, channel: str, text: str, metadata: dict[str, Any] | None,
-                      shown: str | None, address: str | None = None) -> list[dict[str, Any]] | None:
-        """Record the message and get Rasa's replies into the transcript as undelivered.
-        Returns replies only when they could not be kept (the database is down)."""
+                      shown: str | None, address: str | None = None,
+                      waiting: Waiting | None = None) -> list[dict[str, Any]] | None:
+        """Record the message and get Rasa's replies into the transcript as undelivered (and, while
+        ``waiting`` waits, taken for it). Returns replies only when they could not be kept (the
+        database is down)."""
         if len(text) > self.config.max_message_chars:
             metrics.MESSAGES.labels(channel, "too_long").inc()
             await self.record(sender_id, channel, "citizen", text, status="refused")
@@ -216,7 +239,7 @@ class Hub:
         data: dict[str, Any] = {"_metadata": meta}
         if shown and shown != text:
             data["_shown"] = shown[:200]
-        msg_id, handoff = await self._take(sender_id, channel, text, data)
+        msg_id, handoff, peeked = await self._take(sender_id, channel, text, data)
         if msg_id is None:  # the database is down: Rasa keeps its own tracker, go on without ours
             metrics.MESSAGES.labels(channel, "without_transcript").inc()
             metrics.ERRORS.labels("transcript_write").inc()
@@ -226,7 +249,7 @@ class Hub:
             await self._with_agent(sender_id, channel, text, msg_id, handoff.status)
             return None
         if self.rating_taker is not None:
-            answer = await self.rating_taker(sender_id, text)
+            answer = await self.rating_taker(sender_id, text, peeked)
             if answer is not None:  # the answer to the satisfaction follow-up, not for Rasa
                 metrics.MESSAGES.labels(channel, "rating").inc()
                 await asyncio.to_thread(transcript.set_status, msg_id, "handled")
@@ -237,11 +260,13 @@ class Hub:
         if reading.possible is not None:  # the numbers in one line before Rasa's ordinary answer
             line = await self._emergency_text(sender_id, channel, text, reading)
             await self.record(sender_id, channel, "system", line, delivered=False)
-        task = asyncio.ensure_future(self._to_rasa(sender_id, up_to=msg_id, answer_expected=True))
+        task = asyncio.ensure_future(self._to_rasa(sender_id, up_to=msg_id, answer_expected=True, waiting=waiting))
         wait = self.config.rasa_timeout if found is None else min(self.config.rasa_timeout, EMERGENCY_WAIT)
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout=wait)
         except asyncio.TimeoutError:
+            if waiting is not None:  # from now on the answer is left for the request to take, or pushed
+                waiting.waiting = False
             log.warning("rasa slow for %s; the answer will follow", sender_id)
             metrics.ERRORS.labels("rasa_slow").inc()
             task.add_done_callback(lambda _t: self._spawn(self.flush(sender_id, channel)))
@@ -302,9 +327,13 @@ class Hub:
         """What a citizen waiting for an agent is told (queue position, wait)."""
         self.waiting_text = text
 
-    def on_rating(self, taker: Callable[[str, str], Awaitable[str | None]]) -> None:
-        """Who takes a citizen's answer to the satisfaction follow-up."""
+    def on_rating(self, taker: Callable[[str, str, Any], Awaitable[str | None]],
+                  peek: Callable[[str], Any] | None = None) -> None:
+        """Who takes a citizen's answer to the satisfaction follow-up: ``taker(sender_id, text,
+        peeked)``, where ``peeked`` is what ``peek(sender_id)`` (blocking: state the taker keeps in
+        a store) returned on the message's first trip to a worker thread, else ``NOT_PEEKED``."""
         self.rating_taker = taker
+        self.rating_peek = peek
 
     # ------------------------------------------------------------ the bot's side of a handoff
 
@@ -326,25 +355,35 @@ class Hub:
         return {k: slots.get(k) for k in ORDER_FIELDS}
 
     async def _take(self, sender_id: str, channel: str, text: str,
-                    data: dict[str, Any]) -> tuple[int | None, Handoff | None]:
-        """The citizen's message into the transcript (``pending``), and then the conversation's
-        open handoff, in one trip to a worker thread (each trip costs the event loop a wake-up).
-        (None, None) when the message could not be kept; no handoff when it could not be read."""
-        def take() -> tuple[int, Handoff | None]:
+                    data: dict[str, Any]) -> tuple[int | None, Handoff | None, Any]:
+        """The citizen's message into the transcript (``pending``), then the conversation's open
+        handoff and what the rating taker peeks at, in one trip to a worker thread (each trip
+        costs the event loop a wake-up). (None, None, NOT_PEEKED) when the message could not be kept;
+        no handoff when it could not be read, and ``NOT_PEEKED`` when the peek could not."""
+        peek = self.rating_peek
+
+        def take() -> tuple[int, Handoff | None, Any]:
             msg_id = transcript.add(sender_id, channel, "citizen", text, data, "pending")
             try:
-                return msg_id, handoffs.open_handoff(sender_id)
+                handoff = handoffs.open_handoff(sender_id)
             except Exception:
                 log.exception("could not read the handoff state of %s", sender_id)
-                return msg_id, None
+                handoff = None
+            peeked = NOT_PEEKED
+            if peek is not None:
+                try:
+                    peeked = peek(sender_id)
+                except Exception:
+                    log.exception("the rating taker could not read the state of %s", sender_id)
+            return msg_id, handoff, peeked
 
         try:
-            msg_id, handoff = await asyncio.to_thread(take)
+            msg_id, handoff, peeked = await asyncio.to_thread(take)
         except Exception:
             log.exception("transcript write failed for %s", sender_id)
-            return None, None
+            return None, None, NOT_PEEKED
         self._notify(sender_id, channel, msg_id, "citizen", text, data)
-        return msg_id, handoff
+        return msg_id, handoff, peeked
 
     async def _with_agent(self, sender_id: str, channel: str, text: str, msg_id: int, status: str) -> None:
         """A message while the conversation waits for or is held by an agent: Rasa still gets it
@@ -407,16 +446,21 @@ class Hub:
                     await self.record(sender_id, channel, "bot", text, data, delivered=False)
         await self.flush(sender_id, channel)
 
-    async def _to_rasa(self, sender_id: str, up_to: int | None = None, answer_expected: bool = False) -> int:
+    async def _to_rasa(self, sender_id: str, up_to: int | None = None, answer_expected: bool = False,
+                       waiting: Waiting | None = None) -> int:
         """Send this conversation's pending messages (up to ``up_to``) to Rasa, in order, and
         record the replies as not yet delivered. Returns how many were sent. With
         ``answer_expected`` (no agent holds the conversation) Rasa saying nothing to message
         ``up_to`` is a breakdown inside Rasa (e.g. an action's answer lost): the citizen is
-        asked to send it again rather than left in silence."""
+        asked to send it again rather than left in silence. While ``waiting`` waits, the answer
+        to ``up_to`` is kept and the citizen's undelivered replies taken for it in one
+        transaction (not when something is said after the answer: the silence notice, a
+        handoff's announcement)."""
         async with self._lock(sender_id):
-            return await self._to_rasa_locked(sender_id, up_to, answer_expected)
+            return await self._to_rasa_locked(sender_id, up_to, answer_expected, waiting)
 
-    async def _to_rasa_locked(self, sender_id: str, up_to: int | None = None, answer_expected: bool = False) -> int:
+    async def _to_rasa_locked(self, sender_id: str, up_to: int | None = None, answer_expected: bool = False,
+                              waiting: Waiting | None = None) -> int:
         """``_to_rasa`` for a caller that holds the conversation's lock."""
         sent = 0
         entries = await asyncio.to_thread(transcript.pending, sender_id)
@@ -442,7 +486,15 @@ class Hub:
                 rows.append((text, data))
             silent = not rows and not handed_off and answer_expected and entry.id == up_to
             try:
-                ids = await asyncio.to_thread(transcript.answer, entry.id, sender_id, entry.channel, rows)
+                if waiting is not None and waiting.waiting and entry.id == up_to and not silent and not handed_off:
+                    waiting.done = asyncio.Event()
+                    try:
+                        ids, waiting.claimed = await asyncio.to_thread(
+                            transcript.answer_and_claim, entry.id, sender_id, entry.channel, rows)
+                    finally:
+                        waiting.done.set()
+                else:
+                    ids = await asyncio.to_thread(transcript.answer, entry.id, sender_id, entry.channel, rows)
             except Exception:
                 log.exception("replies to message %s of %s not kept", entry.id, sender_id)
                 ids, rows = [], []

@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 
 from bot import citizen_texts
 from bot.gateway import loops
-from bot.gateway.hub import Hub
+from bot.gateway.hub import NOT_PEEKED, Hub
 from bot.language import emergency
 from bot.orders import lifecycle
 from bot.store import notices, repository
@@ -66,7 +66,7 @@ class OrderUpdates:
         # Citizens asked why they were not satisfied (kept in the store too; this set spares a
         # store read on every other message).
         self._awaiting_reason: set[str] = set()
-        hub.on_rating(self.take_reply)
+        hub.on_rating(self.take_reply, self.asked)
 
     def register(self, channel: str, teller: Teller) -> None:
         self.tellers[channel] = teller
@@ -108,17 +108,23 @@ class OrderUpdates:
 
     # ---------------------------------------------------------------- the citizen's answers
 
-    async def take_reply(self, sender_id: str, text: str) -> str | None:
-        """A rating of a closed order, or the answer to a question the hotline asked; None: the
-        message goes to Rasa as usual."""
-        rated = await self.take_rating(sender_id, text)
-        return rated if rated is not None else await self.take_answer(sender_id, text)
+    def asked(self, sender_id: str) -> str | None:
+        """The order whose question the citizen has yet to answer (blocking; the hub reads it on
+        the message's first trip to a worker thread, with the transcript's work)."""
+        return self.store.get(f"ask:{sender_id}")
 
-    async def take_answer(self, sender_id: str, text: str) -> str | None:
+    async def take_reply(self, sender_id: str, text: str, asked: object = NOT_PEEKED) -> str | None:
+        """A rating of a closed order, or the answer to a question the hotline asked (``asked``:
+        what ``asked()`` read with the message, or NOT_PEEKED: read it now); None: the message
+        goes to Rasa as usual."""
+        rated = await self.take_rating(sender_id, text)
+        return rated if rated is not None else await self.take_answer(sender_id, text, asked)
+
+    async def take_answer(self, sender_id: str, text: str, asked: object = NOT_PEEKED) -> str | None:
         """The citizen's answer to 补充材料 (or to a unit's message passed on), kept in the order.
         An emergency, a request for a person or a control word is never taken for an answer."""
-        number = await asyncio.to_thread(self.store.get, f"ask:{sender_id}")
-        if number is None or not (text or "").strip() or _NOT_AN_ANSWER.match(text):
+        number = await asyncio.to_thread(self.asked, sender_id) if asked is NOT_PEEKED else asked
+        if not isinstance(number, str) or not (text or "").strip() or _NOT_AN_ANSWER.match(text):
             return None
         reading = emergency.assess(text)
         if reading.confident is not None or reading.possible is not None:

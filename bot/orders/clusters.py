@@ -48,7 +48,8 @@ def same_matter(a: WorkOrder, b: WorkOrder, embedder: Embedder | None = None) ->
         return True
     if embedder is None or (a.suggested_unit and b.suggested_unit and a.suggested_unit != b.suggested_unit):
         return False
-    va, vb = embedder.query(a.content), embedder.query(b.content)
+    # the orders' own map: an earlier order's text is not embedded again for each new order
+    va, vb = embedder.order(a.content), embedder.order(b.content)
     cos = float(np.dot(va, vb) / ((np.linalg.norm(va) * np.linalg.norm(vb)) or 1.0))
     return cos >= COSINE
 
@@ -58,6 +59,8 @@ def link(number: str, embedder: Embedder | None = None) -> str | None:
     returns the group's key (None when the order stands alone)."""
     with session_scope() as s:
         order = s.execute(select(WorkOrder).where(WorkOrder.number == number)).scalar_one()
+        if embedder is not None:  # kept from its filing for later orders' comparisons (智能派单 has just embedded it)
+            embedder.order(order.content)
         since = utcnow() - WINDOW
         q = select(WorkOrder).where(WorkOrder.id != order.id, WorkOrder.created_at >= since,
                                     WorkOrder.status.in_(OPEN_STATUSES))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from bot.store.db import session_scope
 from bot.store.models import MessageDelivery, TranscriptMessage, utcnow
@@ -127,27 +128,31 @@ def claim_undelivered(sender_id: str) -> list[Entry]:
     """Take the replies the citizen has not been given yet, marking them delivered, so that two
     callers at once (an answer returned to the request, and the loop that pushes kept answers)
     never both send the same reply. ``unclaim`` gives them back if sending fails."""
-    claimed = []
     with session_scope() as s:
-        rows = s.execute(
-            select(TranscriptMessage)
-            .where(TranscriptMessage.sender_id == sender_id, TranscriptMessage.delivered.is_(False))
-            .order_by(TranscriptMessage.id)
-        ).scalars().all()
-        for entry in [_entry(r) for r in rows]:
-            # each row is taken only if nobody took it since it was read (the row count says)
-            result = s.execute(update(TranscriptMessage)
-                               .where(TranscriptMessage.id == entry.id, TranscriptMessage.delivered.is_(False))
-                               .values(delivered=True).execution_options(**UNSYNCED))
-            if result.rowcount == 1:
-                claimed.append(entry)
-        if claimed:  # a push that failed before (bot/store/deliveries.py) reaches the citizen now
-            # (always asked here, never decided from the read above: a push may have failed and
-            # given an entry back between that read and this claim)
-            s.execute(update(MessageDelivery)
-                      .where(MessageDelivery.message_id.in_([e.id for e in claimed]),
-                             MessageDelivery.status.in_(FAILED_PUSHES))
-                      .values(status="delivered", finished_at=utcnow()).execution_options(**UNSYNCED))
+        return _claim_undelivered(s, sender_id)
+
+
+def _claim_undelivered(s: Session, sender_id: str) -> list[Entry]:
+    claimed = []
+    rows = s.execute(
+        select(TranscriptMessage)
+        .where(TranscriptMessage.sender_id == sender_id, TranscriptMessage.delivered.is_(False))
+        .order_by(TranscriptMessage.id)
+    ).scalars().all()
+    for entry in [_entry(r) for r in rows]:
+        # each row is taken only if nobody took it since it was read (the row count says)
+        result = s.execute(update(TranscriptMessage)
+                           .where(TranscriptMessage.id == entry.id, TranscriptMessage.delivered.is_(False))
+                           .values(delivered=True).execution_options(**UNSYNCED))
+        if result.rowcount == 1:
+            claimed.append(entry)
+    if claimed:  # a push that failed before (bot/store/deliveries.py) reaches the citizen now
+        # (always asked here, never decided from the read above: a push may have failed and
+        # given an entry back between that read and this claim)
+        s.execute(update(MessageDelivery)
+                  .where(MessageDelivery.message_id.in_([e.id for e in claimed]),
+                         MessageDelivery.status.in_(FAILED_PUSHES))
+                  .values(status="delivered", finished_at=utcnow()).execution_options(**UNSYNCED))
     return claimed
 
 
@@ -196,9 +201,23 @@ def answer(message_id: int, sender_id: str, channel: str,
     """Rasa has the citizen's message and answered: mark it sent and keep the replies (not yet
     delivered), in one transaction. Returns the replies' ids."""
     with session_scope() as s:
-        s.execute(update(TranscriptMessage).where(TranscriptMessage.id == message_id).values(status="sent")
-                  .execution_options(**UNSYNCED))
-        rows = [_row(sender_id, channel, "bot", text, data, "sent", False) for text, data in replies]
-        s.add_all(rows)
-        s.flush()
-        return [r.id for r in rows]
+        return _answer(s, message_id, sender_id, channel, replies)
+
+
+def answer_and_claim(message_id: int, sender_id: str, channel: str,
+                     replies: list[tuple[str | None, dict[str, Any]]]) -> tuple[list[int], list[Entry]]:
+    """``answer``, and then ``claim_undelivered`` in the same transaction (for the request that
+    waits to give the citizen the answer): the replies' ids, and the entries taken."""
+    with session_scope() as s:
+        ids = _answer(s, message_id, sender_id, channel, replies)
+        return ids, _claim_undelivered(s, sender_id)
+
+
+def _answer(s: Session, message_id: int, sender_id: str, channel: str,
+            replies: list[tuple[str | None, dict[str, Any]]]) -> list[int]:
+    s.execute(update(TranscriptMessage).where(TranscriptMessage.id == message_id).values(status="sent")
+              .execution_options(**UNSYNCED))
+    rows = [_row(sender_id, channel, "bot", text, data, "sent", False) for text, data in replies]
+    s.add_all(rows)
+    s.flush()
+    return [r.id for r in rows]

@@ -271,15 +271,17 @@ def test_an_answer_kept_just_as_the_wait_ends_gets_no_busy_notice_after_it(monke
     returned yet): a busy notice after it would have the citizen wait for an answer they have."""
     from bot.store import transcript
 
-    keep = transcript.answer
+    def slow_to_return(keep):  # type: ignore[no-untyped-def]
+        def kept(*args, **kwargs):  # type: ignore[no-untyped-def]
+            done = keep(*args, **kwargs)  # committed ...
+            import time
+            time.sleep(0.6)  # ... and the wait runs out before the hub hears of it
+            return done
+        return kept
 
-    def slow_to_return(*args, **kwargs):  # type: ignore[no-untyped-def]
-        ids = keep(*args, **kwargs)  # committed ...
-        import time
-        time.sleep(0.6)  # ... and the wait runs out before the hub hears of it
-        return ids
-
-    monkeypatch.setattr(transcript, "answer", slow_to_return)
+    # the answer alone, or with the replies taken for the waiting request in the same transaction
+    for name in ("answer", "answer_and_claim"):
+        monkeypatch.setattr(transcript, name, slow_to_return(getattr(transcript, name)))
 
     async def conversation() -> list[dict]:
         async with server(_answering(0.05)) as url:
@@ -338,3 +340,38 @@ def test_rasa_saying_nothing_outside_a_handoff_is_not_left_in_silence():
     assert [m["author"] for m in told] == ["system"]  # type: ignore[index]
     assert "再发一次" in told[0]["text"]  # type: ignore[index]
     assert _said("web-silent") == [("citizen", "sent", "确认"), ("system", "sent", told[0]["text"])]  # type: ignore[index]
+
+
+def test_a_message_answered_in_time_costs_four_transactions_and_its_answer_is_given_once():
+    """The citizen's message, the handoff state, the pending messages, and Rasa's answer kept
+    and taken for the waiting request together (it was five: the answer and its claim apart)."""
+    from sqlalchemy.orm import Session
+
+    from bot.store import db
+
+    opened = []
+
+    class Counted(Session):  # type: ignore[misc]
+        def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            opened.append(1)
+            super().__init__(*args, **kwargs)
+
+    async def conversation() -> tuple[list[dict], int, list[dict]]:
+        async with server(_answering(0.0)) as url:
+            hub = _hub(url, url)
+            try:
+                await hub.handle("web-counted", "rest", "你们热线几点上班")  # the store's first use
+                opened.clear()
+                db.Session, plain = Counted, db.Session
+                try:
+                    told = await hub.handle("web-counted", "rest", "小区门口的路灯坏了")
+                finally:
+                    db.Session = plain
+                return told, len(opened), await hub.take_undelivered("web-counted")
+            finally:
+                await hub.stop()
+
+    told, transactions, left = run(conversation())  # type: ignore[misc]
+    assert [m["text"] for m in told] == ["请问具体地址在哪里？"]
+    assert transactions == 4 and left == []
+    assert [(a, s) for a, s, _ in _said("web-counted")][-2:] == [("citizen", "sent"), ("bot", "sent")]

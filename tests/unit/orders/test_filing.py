@@ -126,3 +126,25 @@ def test_each_matter_of_a_split_request_is_embedded_once(embedder):
     filing = file_request(request("公司拖欠我工资两个月了，还有我家暖气片一点都不热", key="e3", phone="13900000003"), P, embedder)
     assert len(filing.others) == 1  # split by 智能派单's reading of each part, then dispatched and grouped
     assert embedder.model_calls - before == 2
+
+
+def test_an_earlier_order_is_not_embedded_again_after_the_questions_cache_moved_on(embedder, monkeypatch):
+    """集中反映 compares each new order with the open orders of the last 72 hours: their embeddings
+    are kept apart from the knowledge base's questions (a thousand questions would push them out
+    of the query cache), so an earlier order's text is embedded once, not again for each new one."""
+    from bot.orders import clusters
+
+    embedder.clear_query_cache()
+    first = file_request(request("路灯坏了一个多月了，晚上小区门口黑漆漆的", sender="web-e5", key="e5", phone="13900000005"),
+                         P, embedder)
+    second = file_request(request("我们这边路灯一直不亮，天黑以后啥也看不见", sender="web-e6", key="e6", phone="13900000006"),
+                          P, embedder)
+    embedder._query_cached.cache_clear()  # the questions asked since pushed the two orders out
+    compared = []
+    same_matter = clusters.same_matter
+    monkeypatch.setattr(clusters, "same_matter", lambda a, b, e=None: compared.append(b.number) or same_matter(a, b, e))
+    before = embedder.model_calls
+    third = file_request(request("门口那盏路灯不亮好些天了，走夜路怕摔", sender="web-e7", key="e7", phone="13900000007"),
+                         P, embedder)
+    assert third.created and {first.order.number, second.order.number} <= set(compared)  # compared with both …
+    assert embedder.model_calls - before == 1  # … on the one embedding of the new text

@@ -49,3 +49,13 @@ def test_grievances_and_nonsense_are_not(text):
 ])
 def test_several_questions_in_one_message(text, parts):
     assert questions.several(text) == parts
+
+
+@pytest.mark.parametrize("text", ["对了问一嘴 我那个公积金现在能提出来还房贷不 完了接着说路灯的事哈", "要交钱不"])
+def test_a_plain_yes_or_no_question_asks(text):
+    assert questions.asks(text)
+
+
+def test_how_many_trips_is_an_information_question():
+    assert questions.is_information_question("俺家闺女结婚了 户口想迁到她老公家那边 都在鞍山 咋办啊 得跑几趟")
+    assert not questions.asks("三天了还不来修")

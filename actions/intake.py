@@ -175,6 +175,10 @@ class ActionExtractFields(Action):
         renumbered = _renumbered(text, tracker.get_slot("address"))
         if renumbered:  # 「哦不对不对 是220号 216是我家 我说反了」: the number put right in the place kept
             updates["address"] = renumbered
+            content = tracker.get_slot("content") or ""
+            old_place, new_place = _changed_number(tracker.get_slot("address") or "", renumbered)
+            if old_place and old_place in content:  # and in the matter, where the place was told too
+                updates["content"] = content.replace(old_place, new_place)
         elif found.address and (intent in REQUEST_INTENT_TYPES or intent in ("provide_info", "correct_field", "nlu_fallback") or form_active):
             current_address = tracker.get_slot("address")
             if current_address and more_specific(found.address, found.district, current_address, tracker.get_slot("district")):
@@ -533,6 +537,16 @@ def _renumbered(text: str, address: str | None) -> str | None:
         if old is not None and old.group(1) != m.group(1):
             return address[: old.start(1)] + m.group(1) + address[old.end(1):]
     return None
+
+
+def _changed_number(old: str, new: str) -> tuple[str, str]:
+    """The numbered part that differs between two forms of one address (「128号」, 「126号」)."""
+    before = [m.group(0) for m in _NUMBERED.finditer(old)]
+    after = [m.group(0) for m in _NUMBERED.finditer(new)]
+    for a, b in zip(before, after, strict=False):
+        if a != b:
+            return a, b
+    return "", ""
 
 
 def more_specific(new: str, new_district: str | None, old: str, old_district: str | None) -> bool:

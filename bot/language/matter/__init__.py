@@ -73,7 +73,9 @@ _ACT_WITH_OBJECT = re.compile(r"^(?:我|俺|我们)?(?:要|想|来|必须|坚决
 # What the citizen asks the government to do (「赶紧给撒点融雪剂」「请尽快派人修一下」) is the matter.
 _ASKS_ACTION = re.compile(r"^(?:那|就)?(?:请|麻烦|希望|恳请|赶紧|尽快|快点?|抓紧|能不能|能否|可不可以|可否|想让|想请)+"
                           r"(?:你们|有关部门|相关部门|政府|园林|城管|物业)?(?:给|帮|找人|派人|来人|安排人?)*(?:给|帮)?(?:来)?"
-                          r"(?:撒|修剪|修|维修|清理|清|拉走|抓走|抓|处理|解决|查处|整治|安装|装|换|补|铲|扫|疏通|通|拆|恢复|协调|督促|管管)")
+                          r"[\u4e00-\u9fa5]{0,4}?"  # 「能不能中午再加一班」: when, where, how much before the act
+                          r"(?:撒|修剪|修|维修|清理|清|拉走|抓走|抓|处理|解决|查处|整治|安装|装|换|补|铲|扫|疏通|通|拆|恢复|协调|督促|管管"
+                          r"|加开|加|增加|增设|多开|开通|设置|设|修建|建|派|缩短|延长|调整|改善|改|配|铺|划|画)")
 # What the matter does to the citizen's own life, in its classic words: a migrant worker's New Year.
 _NEW_YEAR_AWAY = r"(?:今年)?过年(?:都|也)?回不(?:了|去)家"
 # Who the citizen is, not what is wrong: an age (「我今年七十八了」「年逾八旬」), living nearby (「我家就住附近」).

@@ -516,6 +516,15 @@ def test_a_number_said_wrong_is_put_right_in_the_place_kept():
     assert _renumbered("不对", None) is None
 
 
+def test_a_house_number_put_right_is_put_right_in_the_matter_too():
+    slots = {**FULL, "address": "铁西区民生路128号", "content": "水果店天天把摊子摆到人行道上 铁西区民生路128号 我家是丽人服饰",
+             "confirmed": None}
+    events, _ = run(ActionExtractFields(), tracker("等一下 门牌号说错了 是126号", intent="correct_field",
+                                                   form="intake_form", requested="confirmed", slots=slots))
+    set_ = slots_set(events)
+    assert set_["address"] == "铁西区民生路126号" and "128号" not in set_["content"] and "民生路126号" in set_["content"]
+
+
 def test_a_place_said_in_full_later_is_more_specific_than_its_short_form():
     from actions.intake import more_specific
 

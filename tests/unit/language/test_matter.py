@@ -182,3 +182,9 @@ def test_two_matters_told_as_one_and_the_other_and_the_one_chosen():
 
 def test_what_the_citizen_thinks_of_the_hotline_is_not_the_matter():
     assert matter.matter_text("就你们这破热线 反映了也白反映 我就试最后一次", P) == ""
+
+
+@pytest.mark.parametrize("text, asks", [("能不能中午再加一班，或者把发车间隔缩短一些。", True), ("能不能派个铲车来推一推", True),
+                                        ("能不能网上办", False), ("请问能不能办居住证", False), ("能不能告诉我去哪办", False)])
+def test_what_is_asked_of_the_government_to_do(text, asks):
+    assert matter.asks_action(text) is asks

@@ -66,10 +66,27 @@ class ActionOutOfScope(Action):
             # with an employer goes to 劳动仲裁 before any court
             if scope.employment_dispute("，".join(recent_texts(tracker))):
                 found, asked = (scope.OutOfScope("arbitration", found.matched), None) if found else (None, "arbitration")
+        told = text
+        if found is None and asked is None and _asks_if_we_take_it(tracker):
+            # 「这个找你们行吗」 after the matter: the route of what was told before, the same as then
+            told = "，".join(recent_texts(tracker, ROUTE_MEMORY + 1)[:-1])
+            found, _ = scope.read(told, p) if told else (None, None)
+            if found is None:
+                dispatcher.utter_message(response="utter_we_take_it")
+                return []
         if found:
-            dispatcher.utter_message(text=citizen_texts.scope_reply(found, p))
+            dispatcher.utter_message(text=citizen_texts.scope_reply(found, p, scope.elsewhere(told, p)))
         elif asked:  # how to use a route: answered, not refused
             dispatcher.utter_message(text=citizen_texts.route_answer(asked, p))
         else:
             dispatcher.utter_message(response="utter_faq/not_accepted")
         return []
+
+
+# How many of the citizen's last messages a follow-up question about the route is read with.
+ROUTE_MEMORY = 4
+
+
+def _asks_if_we_take_it(tracker: Tracker) -> bool:
+    safety = (tracker.latest_message or {}).get("safety") or {}
+    return bool(safety.get("route_followup"))

@@ -332,9 +332,7 @@ def _route_text(oos: OutOfScope, profile: Profile) -> tuple[str, str]:
         )
     if route == "outside_city":
         place = oos.matched or "外地"
-        code = AREA_CODES.get(place.removesuffix("市"))
-        line = (f"请联系{place}的12345政务服务便民热线：用手机拨打{code}-12345（{place}当地座机直接拨12345）"
-                if code else "建议您联系当地的12345政务服务便民热线（用手机拨打时，在12345前面加拨当地区号）")
+        line = _other_city_line(place)
         return (
             f"您反映的事在{place}，不在{profile.city}的管辖范围内，{profile.city}热线没办法派给当地部门办理。",
             f"{line}，也可以通过国家政务服务平台（国务院客户端或www.gov.cn）反映。",
@@ -366,9 +364,18 @@ def route_answer(route: str, profile: Profile) -> str:
     ])
 
 
-def scope_reply(oos: OutOfScope, profile: Profile) -> str:
-    """Politely decline, cite the regulation, name the legal route, offer further help."""
+def _other_city_line(place: str) -> str:
+    code = AREA_CODES.get(place.removesuffix("市"))
+    return (f"请联系{place}的12345政务服务便民热线：用手机拨打{code}-12345（{place}当地座机直接拨12345）"
+            if code else "建议您联系当地的12345政务服务便民热线（用手机拨打时，在12345前面加拨当地区号）")
+
+
+def scope_reply(oos: OutOfScope, profile: Profile, elsewhere: str | None = None) -> str:
+    """Politely decline, cite the regulation, name the legal route, offer further help; a matter
+    that happens in another city (``elsewhere``) also hears that city's hotline."""
     why, where = _route_text(oos, profile)
+    if elsewhere and oos.route != "outside_city":
+        where += f"\n事情发生在{elsewhere}，需要当地部门出面的，{_other_city_line(elsewhere)}。"
     cite = profile.cite("classify")
     rule = _RULES.get(oos.route, "这类事项热线不直接受理")
     basis = f"根据{cite}，{rule}。" if cite else f"按照热线的有关规定，{rule}。"

@@ -298,6 +298,9 @@ _RULES: tuple[_Rule, ...] = (
         r"|(?:进|装进|揣进|塞进)(?:了)?(?:自己|个人)?(?:的)?腰包|侵占(?:集体|村集体|公家)|私自(?:卖|变卖|出租|占用)(?:了)?(?:集体|村里|公家)"
         r"|上班(?:时间)?(?:打麻将|喝酒|玩游戏|打牌|炒股)|收受(?:了)?(?:财物|钱物|礼品|礼金|购物卡|现金)"
         r"|(?:用|拿|花)(?:了)?公款" + _NC + r"{0,8}(?:为自己|给自己|自己家|家里|私人|装修|旅游|吃喝|买房|买车)"
+        # 「修路的钱 上面拨下来的 路就修了一半 剩下的钱不知道哪去了」: public money gone, said plainly
+        r"|(?:拨下来的|上面拨的|专项|集体的?|村里的?|修路的?|扶贫的?)" + _NC + r"{0,16}(?:钱|款|资金|经费)" + _NC
+        + r"{0,4}(?:不知道|不晓得|没人知道)(?:都)?(?:哪去了|去哪了|花哪了|哪儿去了|干啥了|哪里去了)|去向不明"
         r"|(?:低保|补贴|补助|名额|指标|扶贫|救济|困难补助)" + _NC + r"{0,8}(?:都)?(?:给|分给|留给|批给)(?:了)?(?:他|她|自己)?(?:的)?"
         r"(?:亲戚|家人|家里人|亲属|儿子|女儿|老婆|兄弟|关系户|朋友)",
         needs=_OFFICIAL,
@@ -552,6 +555,12 @@ def _own_place_named(text: str, profile: Profile) -> bool:
 
 _FAMILY_AWAY = re.compile(r"(?:儿子|闺女|女儿|孩子|老伴|爱人|老公|媳妇|孙子|孙女|外孙女?|儿媳|女婿|哥|姐|弟|妹|亲戚|家里人)(?:们)?(?:都|也|现在|一直)?(?:在|去了?|到)$")
 _LIVES_THERE = re.compile(r"(?:省|市)?(?:上班|工作|打工|上学|念书|读书|上大学|读大学|当兵|做生意|成家|安家|定居|生活|住)")
+
+
+def elsewhere(text: str, profile: Profile) -> str | None:
+    """The other city a message says its matter happens in, or None."""
+    found = _outside_city(prepared(text), profile)
+    return found.matched if found else None
 
 
 def _outside_city(text: str, profile: Profile) -> OutOfScope | None:

@@ -90,7 +90,8 @@ _ASKS_ABOUT_AN_ORDER = re.compile(r"工单|单号|进度|查询|查一下|查查
 
 
 # A question asked on the side, in the middle of telling a matter.
-_SIDE_QUESTION = re.compile(r"^(?:对了|顺便|另外|还有|哦对|诶)?[\s，,、]*(?:问一嘴|问一下|问下|问个事儿?|顺便问(?:一下|下|问)?|插一句|打听一下|咨询一下)")
+_SIDE_QUESTION = re.compile(r"^(?:对了|顺便|另外|还有|哦对|诶)[\s，,、]*(?:问一嘴|问一下|问下|问个事儿?|问问|打听一下|咨询一下)"
+                            r"|^(?:问一嘴|顺便问(?:一下|下|问)?|插一句)")
 _ASKS_SOMETHING = re.compile(r"[？?]|吗|能不能|可不可以|是不是|有没有|怎么|咋|多少|哪|什么|(?<=[\u4e00-\u9fa5])不(?=[\s，,。！!]|$)")
 # A matter raised again with an old order's number (「上次的工单2026…没解决 我要再投诉」) is a new request.
 _RAISES_A_MATTER = {intent for intent, kind in INTENT_TYPES.items() if kind != "咨询"}
@@ -213,6 +214,12 @@ class SafetyOverride(GraphComponent):
         elif foreign is None and not reading["emergency"] and questions.URGES.search(text) and len(text) <= 30 \
                 and current not in _RAISES_A_MATTER:
             foreign = "check_status"  # 「都十来天了 你给我催催」: 催办, told honestly by the lookup
+        elif foreign is None and not reading["emergency"] and current in ("faq", FALLBACK_INTENT) \
+                and extract.asks_if_handled(text) and not matter.matter_text(text, load_profile()).strip():
+            # 「这个找你们行吗」「我户口是鞍山的啊 不能找你们吗」: about the matter already told; the route
+            # action reads the conversation's last messages and says where it belongs
+            foreign = LEGAL_INTENT
+            reading["route_followup"] = True
         elif foreign is None and not reading["emergency"] and current == "faq" \
                 and matter.asks_action(text):
             foreign = "provide_info"  # 「能不能找人给抓走」 asks for the matter to be done, not about the hotline

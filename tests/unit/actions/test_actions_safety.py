@@ -174,3 +174,20 @@ def test_a_corrected_number_is_the_one_looked_up():
     _, messages = run(ActionCheckStatus(), tracker("号是20240415000088 不对 是20240415000089", intent="check_status",
                                                    sender="nobody3"))
     assert messages[0]["given"] == "20240415000089"
+
+
+def _followup(text: str, history: list[dict]):  # type: ignore[no-untyped-def]
+    t = tracker(text, intent="legal_route", history=history, sender="route-followup")
+    t.latest_message["safety"] = {"route_followup": True}
+    return t
+
+
+def test_asked_again_whether_the_hotline_takes_it_the_route_of_what_was_told_holds():
+    told = [{"event": "user", "text": "你好 我在沈阳浑南区租的房子 房东不退押金 你们能给管管不"}]
+    _, messages = run(ActionOutOfScope(), _followup("我户口是鞍山的啊 不能找你们吗", told))
+    assert "调解" in messages[0]["text"] and "024-12345" in messages[0]["text"]
+    told = [{"event": "user", "text": "我想反映我们村书记的问题"}, {"event": "user", "text": "他贪污了修路的钱"}]
+    _, messages = run(ActionOutOfScope(), _followup("这个找你们行吗", told))
+    assert "12388" in messages[0]["text"]
+    _, messages = run(ActionOutOfScope(), _followup("这个找你们行吗", [{"event": "user", "text": "楼下烧烤店天天吵到半夜"}]))
+    assert responses(messages) == ["utter_we_take_it"]

@@ -597,3 +597,11 @@ def test_a_phone_number_holding_a_service_number_sends_nobody_away(text):
 def test_suing_an_employer_is_arbitration_first():
     found = scope.detect("我是残疾人 手是在厂里干活压的 厂里一直不给赔 想打官司")
     assert found is not None and found.route == "arbitration"
+
+
+def test_public_money_gone_under_an_official_is_for_the_discipline_commission_and_another_city_is_named():
+    told = "我想反映我们村书记的问题，村里修路的钱 上面拨下来的 路就修了一半 剩下的钱不知道哪去了 他家去年盖了二层楼"
+    assert scope.read(told, ANSHAN)[0].route == "discipline"
+    assert scope.read("我借给朋友的钱不知道哪去了", ANSHAN)[0] is None
+    assert scope.elsewhere("你好 我在沈阳浑南区租的房子 房东不退押金", ANSHAN) == "沈阳"
+    assert scope.elsewhere("楼下烧烤店太吵", ANSHAN) is None

@@ -494,3 +494,12 @@ def test_confidentiality_declined_in_any_words_is_not_asked_for(text, wanted):
                                        ("有消息给我回个电话", False), ("保密", False)])
 def test_yes_said_with_the_forms_own_answers_is_yes(text, yes):
     assert extract.affirms(text) is yes
+
+
+def test_an_address_typed_in_parts_holds_a_hutong_but_not_what_follows():
+    assert extract.find_address("铁西区 大陆街道 西五胡同 一整条胡同都不亮", P).value == "铁西区大陆街道西五胡同"
+
+
+def test_a_college_gate_is_a_place_a_college_alone_is_not():
+    assert extract.find_address("就是鞍山师范学院北门那个公交站 连个候车亭都没有", P).value.startswith("鞍山师范学院北门")
+    assert extract.find_address("我家孩子在大学", P) is None

@@ -201,10 +201,10 @@ _EXPLICIT_CANCEL = re.compile(
 _THANKS = re.compile(r"^(?:谢谢|谢谢你|谢谢你们|谢谢您|多谢|麻烦了|麻烦你了|麻烦您了|麻烦你们了|辛苦了|辛苦你们了|辛苦你了"
                      r"|(?:快点儿?|赶紧的?|抓紧|尽快)(?:给|帮)?(?:我)?(?:办|弄|处理|解决)?(?:一下)?)(?:了|啊|哈|呀|啦|吧)*"
                      r"(?:孩子|闺女|姑娘|同志|小伙子?|妹子|大姐|领导|师傅|老师)?(?:了|啊|哈|呀|啦)*$")
-_AFFIRM_PART = re.compile(r"^(?:(?:内容|信息|地址|电话|名字|都|全都|全部|上面的?|以上|这些|那就|就|那)+)?"
+_AFFIRM_PART = re.compile(r"^(?:(?:内容|信息|地址|电话|名字|都|全都|全部|上面的?|以上|这些|那就|就|那|按(?:建议|投诉|举报|求助|咨询|这个|这样|这些|上面的?)?)+)?"
                           r"(?:确认|确定|对|对的|是|是的|没错|没问题|可以|行|好|好的|嗯|ok|提交|确认提交|无误|都对|正确"
                           r"|这么的|这样|这么办|这么着|这么报|这样报|这么写|这么弄|就这|这个|报|报上去|上报|交上去|提交上去|中|成|要得|妥|得嘞|好嘞|行嘞)+"
-                          r"(?:了|吧|啦|的|呀|哈|呢)*$")
+                          r"(?:就行|就好|就可以|即可)?(?:了|吧|啦|的|呀|哈|呢)*$")
 
 
 def affirms(text: str) -> bool:
@@ -425,19 +425,30 @@ _BUILDING = re.compile(r"\d+(?:号楼|栋|幢)(?:\d+单元)?(?:\d+(?:室|号))?"
 _COMPOUND_END = re.compile(r"(?:小区|花园|家园|新村|新城|公寓|苑|府|城|园|庭|名邸|公馆)$")
 
 
+# A business named right after the place (「…工业园区里 有个叫 鑫达化工 的厂子」).
+_BUSINESS_NAMED = re.compile(r"[\s,，]*(?:那|这)?(?:里|边)?(?:有|有个|有家|有一家|有一个)(?:个|家)?(?:叫|名叫|叫做)\s*(?P<name>[\u4e00-\u9fa5A-Za-z0-9]{2,12}?)\s*的"
+                             r"(?:厂子?|工厂|公司|店|饭店|饭馆|超市|商店|门市|作坊|养殖场|养猪场|工地|驾校|诊所|网吧|KTV)")
+
+
 def _where_it_happens(t: str, found: Address, profile: Profile) -> Address:
     """The address read, put right for a letter's habits: the place the matter happens rather than
     where the writer lives, and the building within the compound named."""
     start, end = found.span
     if _RESIDENCE_BEFORE.search(t[max(0, start - 6):start]) or _RESIDENCE_AFTER.match(t[end:end + 8]):
         # 「本人居住于铁东区长甸街道，每日…途经鞍山市第十五中学门前路段」: the school's road is the place
-        other = None if _COMPOUND_END.search(found.value) else _find_address(t[end:], profile)
-        if other is not None and _MATTER_PLACE.search(re.split(r"途经|经过|路过|经|在|于|到", other.value)[-1]) \
-                and len(other.value) >= 4:
-            named = re.split(r"途经|经过|路过|经|在|于|到", other.value)[-1]
+        for clause in ([] if _COMPOUND_END.search(found.value) else re.finditer(r"[^，,。；;！!？?]+", t[end:])):
+            other = _find_address(clause.group(0), profile)
+            named = re.split(r"途经|经过|路过|经|在|于|到", other.value)[-1] if other else ""
+            if other is None or not _MATTER_PLACE.search(named) or len(named) < 4:
+                continue
             district = other.district or found.district
             prefix = district if district and district not in named else ""
-            return Address(prefix + named, district, (end + other.span[0], end + other.span[1]))
+            at = end + clause.start()
+            return Address(prefix + named, district, (at + other.span[0], at + other.span[1]))
+    named = _BUSINESS_NAMED.match(t, end) or _BUSINESS_NAMED.match(t, end + 1)
+    if named and named.group("name") not in found.value:
+        # 「台安县 工业园区里 有个叫 鑫达化工 的厂子」: the place is the business named in it
+        return Address(found.value + named.group("name"), found.district, (start, named.end("name")))
     if _COMPOUND_END.search(found.value) and not _BUILDING.search(found.value):
         # 「…明达新城小区的一名普通居民…我小区12号楼2单元电梯…」: the building is in the compound named
         building = _BUILDING.search(t, end)

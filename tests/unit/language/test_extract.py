@@ -503,3 +503,19 @@ def test_an_address_typed_in_parts_holds_a_hutong_but_not_what_follows():
 def test_a_college_gate_is_a_place_a_college_alone_is_not():
     assert extract.find_address("就是鞍山师范学院北门那个公交站 连个候车亭都没有", P).value.startswith("鞍山师范学院北门")
     assert extract.find_address("我家孩子在大学", P) is None
+
+
+def test_yes_said_as_file_it_this_way_is_yes():
+    assert extract.affirms("是的，按建议提交就行。") and extract.affirms("按这个提交吧")
+    assert not extract.affirms("不对 按投诉")
+
+
+def test_a_letter_that_names_the_writers_street_first_gives_the_crossing_it_is_about():
+    letter = ("本人系铁西区繁荣街道居民，每天步行送孩子上学途经建设大道与西六道街交叉口。该路口车流量大，但无信号灯、无人行横道。"
+              "为此建议：一、在该路口增设红绿灯；二、施划人行横道线。")
+    assert extract.find_address(letter, P).value == "铁西区建设大道与西六道街交叉口"
+
+
+def test_a_business_named_after_the_place_is_where_it_happens():
+    told = "台安县 工业园区里 有个叫 鑫达化工 的厂子 白天不排 一到后半夜就把废水直接往厂子后面那条沟里放"
+    assert extract.find_address(told, P).value == "台安县工业园区里鑫达化工"

@@ -217,6 +217,8 @@ FRAMES = (
     "小时候{x}，现在想起来还后怕", "刚才看电视剧里{x}，吓我一跳", "如果{x}，是打119还是120", "以前{x}过，现在想申请装个监控",
 )
 _FRAME_CHARS = 40
+ORDINARY_PARTS = 3      # parts of each ordinary message learned as ordinary (all of them: 36,000, too slow)
+ORDINARY_PART_MIN = 6   # shorter parts are scaled down when read (model.PART_FULL) and say little
 
 
 def augmented(cases: list[dict], seed: int = 7) -> list[dict]:
@@ -226,12 +228,20 @@ def augmented(cases: list[dict], seed: int = 7) -> list[dict]:
     from bot.language.emergency.model import segments
 
     rng = np.random.default_rng(seed)
+    draw = np.random.default_rng(seed + 1)  # the ordinary parts' own draw: the frames stay as they were
     out = []
     for c in cases:
         if c["source"] in ("nlu", "kb") and c["situation"] == NONE:
             whole = lexicon.normalize(c["text"])
             out += [{"text": seg, "situation": NONE, "numbers": [], "source": "part"}
                     for seg in segments(whole) if seg != whole.strip()]
+        elif c["source"] == "ordinary":
+            # A citizen's long turn is read clause by clause too, and the most alarming part counts:
+            # a few of its parts (their clauses, pairs and threes), drawn at random, are ordinary.
+            whole = lexicon.normalize(c["text"])
+            parts = [seg for seg in segments(whole) if seg != whole.strip() and len(seg) >= ORDINARY_PART_MIN]
+            for i in draw.permutation(len(parts))[:ORDINARY_PARTS]:
+                out.append({"text": parts[int(i)], "situation": NONE, "numbers": [], "source": "part"})
         text = re.sub(r"[\s，。！？!?]+$", "", str(c["text"]).strip())
         if c["situation"] != NONE and 4 <= len(text) <= _FRAME_CHARS:
             frame = FRAMES[int(rng.integers(len(FRAMES)))]
@@ -371,8 +381,38 @@ def choose_thresholds(scored: list[dict]):  # type: ignore[no-untyped-def]
         # guidance and the fewest conditional lines.
         # Short of the false-alarm goal, the fewest false alarms among the safest.
         met = m["independent_alarms"] <= GOAL_FALSE_ALARMS
+        # (Since session 18 the fewest independent false alarms come before more full guidance
+        # even when the goal is met: more parts of ordinary messages learned had bought 0.2 points
+        # of full guidance with one more false alarm.)
         key = (m["ordinary"] <= GOAL_ORDINARY, met, round(m["right"], 3),
-               0.0 if met else -round(m["independent_alarms"], 3), m["confident"] - m["possible"] - 5 * m["ordinary"])
+               -round(m["independent_alarms"], 3), m["confident"] - m["possible"] - 5 * m["ordinary"])
+        if best_key is None or key > best_key:
+            best, best_key = (t, m), key
+    assert best is not None
+    return quieter(scored, *best)
+
+
+RECALL_FLOOR = 0.981        # the right numbers out of fold the conditional line may not fall below for quiet
+                            # ordinary turns: session 17's 0.984 less 0.3 points
+
+
+def quieter(scored: list[dict], chosen, figures: dict):  # type: ignore[no-untyped-def]
+    """The model-only conditional line asked to know its kind (Thresholds.model_kind / model_plain),
+    with the lexicon's thresholds as chosen: the fewest lines on ordinary messages, then on
+    look-alikes, among the settings with the right numbers for at least ``RECALL_FLOOR`` (or as many as
+    chosen, when fewer) and within the same limits (session 18: an ordinary citizen's turn heard the line one time in twelve)."""
+    import dataclasses
+    import itertools
+
+    best, best_key = (chosen, figures), None
+    for possible, kind, plain in itertools.product((0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7),
+                                                   (0.0, 0.2, 0.25, 0.3, 0.35, 0.4), (0.7, 0.8, 0.9, 1.01)):
+        t = dataclasses.replace(chosen, model_possible=possible, model_kind=kind, model_plain=plain)
+        m = evaluate(scored, t)
+        if (m["right"] < min(RECALL_FLOOR, figures["right"]) or m["ordinary"] > max(GOAL_ORDINARY, figures["ordinary"])
+                or m["independent_alarms"] > figures["independent_alarms"]):
+            continue
+        key = (-round(m["ordinary"], 3), -round(m["possible"], 3), m["right"], m["confident"])
         if best_key is None or key > best_key:
             best, best_key = (t, m), key
     return best

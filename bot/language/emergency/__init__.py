@@ -140,7 +140,7 @@ def combine(text: str, found: Emergency | None, scored: learned.Scored,
         return NOTHING  # 「闺女 在不在啊」: a greeting tells nothing the model could weigh
     if p >= t.model_sure:
         return Reading(CONFIDENT, _from_model(scored, CONFIDENT, t))
-    if p >= t.model_possible:
+    if p >= t.model_possible and (scored.kind_probability >= t.model_kind or p >= t.model_plain):
         return Reading(POSSIBLE, _from_model(scored, POSSIBLE, t))
     return NOTHING
 

@@ -120,10 +120,16 @@ class Thresholds:
     number: float = 0.5            # a number the model says is needed is added to the full guidance
     number_possible: float = 0.35  # the same for the conditional line (a missing number costs more there)
     lexicon_veto: float = 0.1      # below this the model disputes a plain lexicon reading
+    # The model alone gives the conditional line only when it also knows which emergency it reads
+    # (the situation's probability at least ``model_kind``) or is nearly sure of one (``model_plain``):
+    # an ordinary turn the detector likes (「屋里十五度 孩子在家都得穿羽绒服」) reads as no kind in
+    # particular (a missing person? a medical case? a disaster?). 0.0 / 1.01: no such demand.
+    model_kind: float = 0.0
+    model_plain: float = 1.01
 
     def as_array(self) -> npt.NDArray[np.float64]:
         return np.array([self.model_sure, self.model_possible, self.lexicon_doubt, self.number, self.number_possible,
-                         self.lexicon_veto], dtype=np.float64)
+                         self.lexicon_veto, self.model_kind, self.model_plain], dtype=np.float64)
 
     @classmethod
     def from_array(cls, values: npt.NDArray[np.floating[Any]]) -> Thresholds:
@@ -137,6 +143,7 @@ class Scored:
     numbers: dict[str, float]  # for each of NUMBERS, how likely it is needed (someone hurt: 120 …)
     segment: str           # the part that scored highest
     runner_up: str | None  # the second most likely situation when it is close, else None
+    kind_probability: float = 1.0  # how sure the situation classifier is of ``situation`` for that part
 
     def needed(self, threshold: float) -> tuple[str, ...]:
         return tuple(n for n in sorted(self.numbers, key=lambda n: -self.numbers[n]) if self.numbers[n] >= threshold)
@@ -214,7 +221,7 @@ class Model:
         order = [i for i in np.argsort(-p) if i != none]
         first, second = order[0], order[1]
         runner = self.classes[second] if p[second] >= 0.5 * p[first] else None
-        return Scored(em, self.classes[first], needed, seg, runner)
+        return Scored(em, self.classes[first], needed, seg, runner, float(p[first]))
 
 
 @lru_cache(maxsize=1)

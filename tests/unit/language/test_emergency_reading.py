@@ -112,3 +112,12 @@ def test_a_greeting_alone_hears_no_emergency_line(text):
 
 def test_a_cry_alone_is_still_taken_at_its_word():
     assert emergency.assess("救命").level == emergency.CONFIDENT
+
+
+@pytest.mark.parametrize("text", ["物业说报上去了 街道说没收到", "Thanks, that is all",
+                                  "我们单元门口的路灯坏了一个多月了 晚上黑灯瞎火的 老人都不敢下楼",
+                                  "他家装修天天从早上七点砸到晚上 孩子在家没法写作业"])
+def test_an_ordinary_turn_in_a_conversation_hears_no_line(text):
+    # Written for this test (session 18), not in any training source: the model alone gave the
+    # conditional line to such turns when it could not say which emergency it read.
+    assert emergency.assess(text).level is None

@@ -205,11 +205,17 @@ def get_order(number: str) -> WorkOrder | None:
         return s.execute(select(WorkOrder).where(WorkOrder.number == number)).scalar_one_or_none()
 
 
+# What a citizen is told of an order's status where it differs from the staff's word: the filing reply
+# said 「已受理」, so an order waiting for dispatch is not 「待受理」 to the citizen.
+CITIZEN_STATUS_LABELS = {OrderStatus.PENDING: "已受理，待派单"}
+
+
 def public_view(order: WorkOrder) -> OrderView:
+    """What anyone with the number (and the phone's digits) may see, in the citizen's words."""
     return OrderView(
         number=order.number,
         status=order.status,
-        status_label=STATUS_LABELS.get(order.status, order.status),
+        status_label=CITIZEN_STATUS_LABELS.get(order.status) or STATUS_LABELS.get(order.status, order.status),
         request_type=order.request_type,
         created_at=order.created_at,
         deadline=order.deadline,

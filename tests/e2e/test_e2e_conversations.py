@@ -106,7 +106,7 @@ def test_lookup_shows_status_without_personal_data(stack):
     other = sender()
     assert "后四位" in stack.text(other, f"查一下工单{number}")  # another conversation: the phone's digits first
     reply = stack.text(other, f"查一下工单{number} 尾号1111")
-    assert number in reply and ("待受理" in reply or "已派单" in reply)  # 智能派单 may have sent it
+    assert number in reply and ("已受理，待派单" in reply or "已派单" in reply)  # 智能派单 may have sent it
     assert "刘芳" not in reply and "13700001111" not in reply
 
 

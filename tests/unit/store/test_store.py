@@ -88,7 +88,7 @@ def test_public_view_has_no_personal_data():
     order, _ = repo.file_order(request("k"), P)
     view = repo.public_view(order).as_dict()
     assert "13898765432" not in str(view) and "王建国" not in str(view)
-    assert view["status_label"] == "待受理"
+    assert view["status_label"] == "已受理，待派单"  # the filing reply said 「已受理」: the lookup agrees
 
 
 def test_repeat_of_open_request_is_found():

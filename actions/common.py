@@ -40,6 +40,21 @@ def recent_texts(tracker: Tracker, n: int = 3) -> list[str]:
     return [t for t in said if t][-n:]
 
 
+def since_last_turn(tracker: Tracker) -> list[dict[str, Any]]:
+    """What happened between the citizen's previous message and the latest one, newest first (the
+    assistant's actions and replies to the previous message)."""
+    between: list[dict[str, Any]] = []
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                break
+            seen_user = True
+        elif seen_user:
+            between.append(event)
+    return between
+
+
 def latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 

@@ -34,6 +34,7 @@ from actions.common import (
     latest_text,
     latest_user_timestamp,
     profile,
+    since_last_turn,
     spoken_number,
 )
 from bot import citizen_texts
@@ -444,16 +445,9 @@ def _unsettled_question(tracker: Tracker) -> str | None:
     asked = tracker.get_slot("kb_question")
     if not asked:
         return None
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_user:
-                return None
-            seen_user = True
-        elif event.get("event") == "bot" and seen_user:
-            if (event.get("text") or "").startswith(_KB_UNSETTLED):
-                return extract.content_of(asked, profile())
-            return None
+    reply = next((e for e in since_last_turn(tracker) if e.get("event") == "bot"), None)
+    if reply is not None and (reply.get("text") or "").startswith(_KB_UNSETTLED):
+        return extract.content_of(asked, profile())
     return None
 
 

@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_text, profile
+from actions.common import latest_text, profile, since_last_turn
 from bot import citizen_texts
 from bot.language import extract, matter, questions
 from bot.orders import suggest
@@ -131,15 +131,9 @@ def _read_with_the_question_before(tracker: Tracker, question: str, alone: Decis
 
 def _answered_just_before(tracker: Tracker) -> bool:
     """Whether the assistant's last turn, before the citizen's latest message, answered from the base."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_user:
-                return False
-            seen_user = True
-        elif event.get("event") == "action" and seen_user and event.get("name") not in ("action_listen", None):
-            return event.get("name") == "action_answer_question"
-    return False
+    action = next((e.get("name") for e in since_last_turn(tracker)
+                   if e.get("event") == "action" and e.get("name") not in ("action_listen", None)), None)
+    return action == "action_answer_question"
 
 
 def _say_answer(dispatcher: CollectingDispatcher, article: Article) -> None:
@@ -188,17 +182,8 @@ _OPTION = re.compile(r"^\s*\d+[.、]\s*(.+?)\s*$", re.M)
 
 def offered_before(tracker: Tracker) -> list[str]:
     """The titles of the choice the assistant offered just before the citizen's last message."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_user:
-                return []
-            seen_user = True
-        elif event.get("event") == "bot" and seen_user:
-            titles = _OPTION.findall(event.get("text") or "")
-            if titles:
-                return titles
-    return []
+    replies = (_OPTION.findall(e.get("text") or "") for e in since_last_turn(tracker) if e.get("event") == "bot")
+    return next((titles for titles in replies if titles), [])
 
 
 def _narrowed(hits: Sequence[Hit], offered: list[str]) -> Article | None:

@@ -93,6 +93,11 @@ _ASKS_ABOUT_AN_ORDER = re.compile(r"工单|单号|进度|查询|查一下|查查
 _SIDE_QUESTION = re.compile(r"^(?:对了|顺便|另外|还有|哦对|诶)[\s，,、]*(?:问一嘴|问一下|问下|问个事儿?|问问|打听一下|咨询一下)"
                             r"|^(?:问一嘴|顺便问(?:一下|下|问)?|插一句)")
 _ASKS_SOMETHING = re.compile(r"[？?]|吗|能不能|可不可以|是不是|有没有|怎么|咋|多少|哪|什么|(?<=[\u4e00-\u9fa5])不(?=[\s，,。！!]|$)")
+# What a correction says (「电话说错了」「不是铁东区是立山区」「改成匿名」); a message the classifier reads
+# as one without any of it tells (「我叫钱伟，电话…，兴盛街的路灯坏了」 had been refused as amending a
+# filed order).
+_SAYS_A_CORRECTION = re.compile(r"(?<!整)改(?!造|建|革|善|装|变)|错|不对|不是|更正|纠正|换成|作废|为准|说差|不准|应该"
+                                r"|重新(?:说|给|填|写)|而是")
 # A matter raised again with an old order's number (「上次的工单2026…没解决 我要再投诉」) is a new request.
 _RAISES_A_MATTER = {intent for intent, kind in INTENT_TYPES.items() if kind != "咨询"}
 # An order number given with words that look it up (not a detail of a new matter).
@@ -220,6 +225,11 @@ class SafetyOverride(GraphComponent):
             # action reads the conversation's last messages and says where it belongs
             foreign = LEGAL_INTENT
             reading["route_followup"] = True
+        elif foreign is None and not reading["emergency"] and current == "correct_field" \
+                and not _SAYS_A_CORRECTION.search(text):
+            told = [r["name"] for r in (message.get("intent_ranking") or [])
+                    if r.get("name") in TELLS and r.get("name") != "correct_field"]
+            foreign = told[0] if told else "provide_info"
         elif foreign is None and not reading["emergency"] and current == "faq" \
                 and matter.asks_action(text):
             foreign = "provide_info"  # 「能不能找人给抓走」 asks for the matter to be done, not about the hotline

@@ -131,3 +131,22 @@ def test_a_matter_in_a_few_words_with_a_route_elsewhere_keeps_its_route():
 
     text = "我在营口鲅鱼圈有套房子 物业把我家门口的公共区域给占了 堆了一堆杂物"
     assert _tells_a_matter(text) and scope.read(text, load_profile())[0].route == "outside_city"
+
+
+@pytest.mark.parametrize("text, read_as, kept", [
+    ("我叫钱伟，电话13512345678，铁西区兴盛街12号楼的路灯坏了一个多月了，晚上黑漆漆的", "complain", False),
+    ("电话说错了，是13812345678", None, True),
+    ("我说的不是海城 是台安", None, True),
+    ("联系人改成我吧 我是他闺女", None, True),
+    ("门牌号不是88 是68", None, True),
+])
+def test_a_correction_says_so_and_a_matter_told_with_the_citizens_details_is_a_matter(text, read_as, kept):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.nlu import SafetyOverride
+
+    ranking = [{"name": "correct_field", "confidence": 0.5}, {"name": "complain", "confidence": 0.3},
+               {"name": "faq", "confidence": 0.1}]
+    message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
+    SafetyOverride({}).process([message])
+    assert message.get("intent")["name"] == ("correct_field" if kept else read_as)

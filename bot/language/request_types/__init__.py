@@ -69,13 +69,30 @@ def ending(t: str) -> str:
 def declared_type(text: str) -> str | None:
     """The type a citizen declares as their act (「我要投诉物业」), None for a mere mention or
     a question about how to (「投诉物业去哪个部门」, 「不是投诉」); a type corrected in the same
-    message (「我想投诉一下 不对 算建议吧」) is the corrected one."""
-    t = NOT_NAMING.sub("，", _SPACES.sub("", normalize(text)))
+    message (「我想投诉一下 不对 算建议吧」) is the corrected one. In chat, a space ends a clause:
+    「一点没通知 投诉自来水公司」 declares as 「…，投诉自来水公司」 would (but 「之前 投诉过」 does not)."""
+    said = normalize(text)
+    kind = _declared_in(NOT_NAMING.sub("，", _SPACES.sub("", said)))
+    if kind is None and _SPACES.search(said.strip()):
+        spaced = _SPACES.sub("，", _LEANS_ON_NEXT.sub(r"\1", said.strip()))
+        kind = _declared_in(NOT_NAMING.sub("，", spaced), told_before=True)
+    return kind
+
+
+# Words that lean on the next one across a space (「不是 投诉」「我 要 投诉」).
+_LEANS_ON_NEXT = re.compile(r"(不是|不算|不想|不要|别|要|想|我|俺|再次|强烈|坚决|实名)\s+")
+# A type word followed by these tells what was done before, not the act (「之前 投诉过」「投诉了也没用」).
+_DONE_BEFORE = re.compile(r"^(?:过|了|的|也|都|完|半天|好几|多少|几)")
+
+
+def _declared_in(t: str, told_before: bool = False) -> str | None:
     renamed = [m for m in RENAMED_TYPE.finditer(t) if not _ASKS_HOW.search(t[m.end():m.end() + 20])]
     if renamed and _DECLARED.search(t[: renamed[-1].start()]):
         return _KINDS.get(renamed[-1].group(1), "意见建议")
     for m in _DECLARED.finditer(t):
         if t[m.end():m.end() + 1] not in ("：", ":") and _ASKS_HOW.search(t[m.end():m.end() + 20]):
+            continue
+        if told_before and _DONE_BEFORE.match(t[m.end():]):
             continue
         return _KINDS.get(m.group(1) or "", "意见建议")
     return None

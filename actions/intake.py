@@ -173,7 +173,15 @@ class ActionExtractFields(Action):
                 # the answer to "where" as said (「鞍海路上 海城方向 过了 腾鳌 … 鑫源加油站」), not only
                 # the part the reader knows (「海城」)
                 found.address, found.district = as_said, said_district or found.district
-        renumbered = _renumbered(text, tracker.get_slot("address"))
+        placed = _ADDRESS_SAID.match(extract.normalize(text).strip()) if form_active else None
+        if placed:
+            # 「地址就写西柳服装市场周边 中心路那块」: the place as the citizen wants it written
+            as_said, said_district, _ = extract.parse_address_answer(extract.normalize(text).strip()[placed.end():], p)
+            if as_said and as_said != extract.NO_ADDRESS:
+                updates["address"] = as_said
+                updates["district"] = said_district or found.district or tracker.get_slot("district")
+                found.address = found.content = None
+        renumbered = None if placed else _renumbered(text, tracker.get_slot("address"))
         if renumbered:  # 「哦不对不对 是220号 216是我家 我说反了」: the number put right in the place kept
             updates["address"] = renumbered
             content = tracker.get_slot("content") or ""
@@ -294,6 +302,8 @@ class ActionExtractFields(Action):
             if len(extract.normalize(text)) > extract.MAX_CONTENT_CHARS:
                 notices.add("utter_content_truncated")
             updates["content"] = _with_the_question_it_answers(tracker, found.content)
+            if requested == "content":
+                updates["content"] = _with_the_few_words_before(tracker, updates["content"])
         elif current and _CORRECTS.match(extract.normalize(text)) and (
                 fixed := matter.corrected(current, found.content, extract.normalize(text))) is not None:
             # 「不对 我刚才说错了 是三天没拉了」: the fact corrected in place, not added beside the wrong one
@@ -373,6 +383,13 @@ class ActionExtractFields(Action):
             if value:
                 updates["district"] = district
         elif requested == "name":
+            part = re.sub(r"\s", "", extract.normalize(text))
+            address = updates.get("address") or tracker.get_slot("address")
+            if address and _ADDRESS_PART.match(part) and part not in address:
+                # 「8号楼」 said when the name was asked: the building the place lacked, not a name
+                updates["address"] = address + part
+                notices.add("utter_field_updated", field_label="事发地点")
+                return True
             value, problem = extract.parse_name_answer(text)
         elif requested == "phone":
             phone = extract.find_phone(text, asked=True)
@@ -484,6 +501,24 @@ def _with_the_question_it_answers(tracker: Tracker, content: str) -> str:
     if not asked or not questions.asks(texts[-2]):
         return content
     return matter.join(asked, content)
+
+
+# The place as the citizen wants it written (「地址就写…」「地点填…」「位置改成…」).
+_ADDRESS_SAID = re.compile(r"^(?:那|那就|就)?(?:地址|地点|事发地点|位置)(?:就|还是|的话)?(?:写成|填成|改成|改为|写|填|是|为)[:：，,\s]*")
+# A building, entrance or flat said alone (「8号楼」「2单元501」「三栋」).
+_ADDRESS_PART = re.compile(r"^(?:[\d一二三四五六七八九十]+(?:号楼|栋|幢|座|单元|号院|号|室|楼|层|门)){1,4}[\d]*(?:室|号)?$")
+
+
+def _with_the_few_words_before(tracker: Tracker, content: str) -> str:
+    """「停水了」, then, asked what happened, 「一点没通知 投诉自来水公司」: the matter begins with the
+    few words that started the request (too short to be taken alone, they were not kept)."""
+    texts = intake_texts(tracker)
+    if len(texts) < 2:
+        return content
+    before = matter.matter_text(texts[-2], profile()).strip()
+    if not before or before in content:
+        return content
+    return matter.join(before, content)[: extract.MAX_CONTENT_CHARS]
 
 
 def _read_type_again(tracker: Tracker, updates: dict[str, Any]) -> None:

@@ -214,7 +214,9 @@ class ActionKbNotHelpful(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        question = tracker.get_slot("kb_question")
+        # (without a question answered before, what the citizen says now is the question:
+        # 「社区说不清 物业也说不清 到底归谁管」)
+        question = tracker.get_slot("kb_question") or extract.content_of(latest_text(tracker), profile())
         dispatcher.utter_message(response="utter_kb_to_order")
         events: list[EventType] = [SlotSet("request_type", "咨询")]
         if question and not tracker.get_slot("content"):

@@ -25,7 +25,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.language import emergency, extract, matter, questions, scope
+from bot.language import emergency, extract, matter, questions, request_types, scope
 from bot.language.request_types import INTENT_TYPES
 from bot.profile import load_profile
 from bot.rasa import patches
@@ -98,6 +98,16 @@ _ASKS_SOMETHING = re.compile(r"[？?]|吗|能不能|可不可以|是不是|有�
 # filed order).
 _SAYS_A_CORRECTION = re.compile(r"(?<!整)改(?!造|建|革|善|装|变)|错|不对|不是|更正|纠正|换成|作废|为准|说差|不准|应该"
                                 r"|重新(?:说|给|填|写)|而是")
+# What the citizen found did not settle the question (「各说各的」「想要个准话」).
+_UNCLEAR = re.compile(r"准话|说法不一|说的不一样|说得不一样|说法都不一样|各说各的|没说清|说不清|没说明白|讲不清|没讲明白|给个准信")
+# A lookup without anything about an order or a request made before (「网上查的说法不一样 … 想要个准话」
+# had been asked for an order number).
+_TOLD_BEFORE = re.compile(r"上次|之前|以前|前几天|前两天|前些天|上个?月|上周|上礼拜|反映的|反映过|打过|报的|报过|提交的|提的|登记的"
+                          r"|那个事|那事|咋样了|怎么样了|有信|回音|动静|答复|回复")
+# Passing the matter to a body (「能不能帮我转给教育局」) asks for an order, not for a person now.
+_FORWARD = re.compile(r"(?:转给|转到|转交|交给|递给|反映给|报给|反映到)(?:相关|有关)?.{0,8}?"
+                      r"(?:局|委员会|委|办公室|部门|单位|政府|街道|社区|城管|公司)")
+_TYPE_INTENTS = {kind: intent for intent, kind in INTENT_TYPES.items()}
 # A matter raised again with an old order's number (「上次的工单2026…没解决 我要再投诉」) is a new request.
 _RAISES_A_MATTER = {intent for intent, kind in INTENT_TYPES.items() if kind != "咨询"}
 # An order number given with words that look it up (not a detail of a new matter).
@@ -225,6 +235,18 @@ class SafetyOverride(GraphComponent):
             # action reads the conversation's last messages and says where it belongs
             foreign = LEGAL_INTENT
             reading["route_followup"] = True
+        elif foreign is None and not reading["emergency"] and current in _UNSURE \
+                and (declared := request_types.declared_type(text)) is not None:
+            foreign = _TYPE_INTENTS[declared]  # 「咨询下学区的事」 had not been understood
+        elif foreign is None and not reading["emergency"] and current in (*_UNSURE, "check_status", "faq") \
+                and _UNCLEAR.search(text):
+            foreign = "not_helpful"  # 「网上查的说法不一样 … 想要个准话」: what was found did not settle it
+        elif foreign is None and not reading["emergency"] and current == "check_status" \
+                and not _about_an_order(text) and not foreign_order_number(text) and not _TOLD_BEFORE.search(text):
+            declared = request_types.declared_type(text)
+            told = [r["name"] for r in (message.get("intent_ranking") or [])
+                    if r.get("name") in (*TELLS, CONSULT_INTENT, "not_helpful") and r.get("name") != "correct_field"]
+            foreign = _TYPE_INTENTS[declared] if declared else (told[0] if told else "provide_info")
         elif foreign is None and not reading["emergency"] and current == "correct_field" \
                 and not _SAYS_A_CORRECTION.search(text):
             told = [r["name"] for r in (message.get("intent_ranking") or [])
@@ -268,4 +290,10 @@ class SafetyOverride(GraphComponent):
             elif current in QUESTION_TAKES and questions.is_information_question(text):
                 _set_intent(message, CONSULT_INTENT, max(confidence, 0.9))
                 reading["overrode"] = current
+        final = (message.get("intent") or {}).get("name")
+        if final == HUMAN_INTENT and not reading["emergency"] and _FORWARD.search(text) and not _NAMES_A_PERSON.search(text):
+            # 「能不能帮我转给教育局 让他们给个准话」 (also when a legal route was set aside): an order for
+            # the body named, not a person now
+            _set_intent(message, "provide_info", 1.0)
+            reading["overrode"] = reading["overrode"] or final
         message.set("safety", reading, add_to_output=True)

@@ -530,3 +530,29 @@ def test_a_place_said_in_full_later_is_more_specific_than_its_short_form():
 
     assert more_specific("海城市牛庄镇前进村村委会到村小学", "海城市", "海城牛庄镇", "海城市")
     assert not more_specific("铁东区", "铁东区", "铁东区园林小区", "铁东区")
+
+
+def test_a_matter_in_a_few_words_asked_about_begins_the_content_and_a_complaint_named_with_a_space_is_one():
+    history = _said("停水了")
+    events, _ = run(ActionExtractFields(), tracker("一点没通知 投诉自来水公司", intent="complain", form="intake_form",
+                                                   requested="content", slots={"request_type": "求助"}, history=history))
+    set_ = slots_set(events)
+    assert set_["content"].startswith("停水了") and "一点没通知" in set_["content"]
+    assert set_["request_type"] == "投诉"
+
+
+@pytest.mark.parametrize("said", ["8号楼", "8号楼2单元", "三栋"])
+def test_a_building_said_when_the_name_was_asked_completes_the_place(said):
+    slots = {"request_type": "求助", "content": "停水了 一点没通知", "address": "铁东区站前街道友谊小区", "district": "铁东区"}
+    events, _ = run(ActionExtractFields(), tracker(said, intent="provide_info", form="intake_form", requested="name", slots=slots))
+    assert slots_set(events)["address"] == "铁东区站前街道友谊小区" + said
+    assert "name" not in slots_set(events)
+
+
+def test_the_place_as_the_citizen_wants_it_written_replaces_the_place_and_is_not_the_matter():
+    slots = {**FULL, "address": "海城西柳服装市场", "district": "海城市", "content": "早市进货的车全堵在中心路上 建议建个停车场"}
+    events, _ = run(ActionExtractFields(), tracker("地址就写西柳服装市场周边 中心路那块", intent="provide_info",
+                                                   form="intake_form", requested="confirmed", slots=slots))
+    set_ = slots_set(events)
+    assert set_["address"].startswith("西柳服装市场周边") and "中心路" in set_["address"]
+    assert "content" not in set_ and set_["confirmed"] is None

@@ -155,3 +155,15 @@ def test_a_follow_up_is_read_with_the_question_the_base_just_answered(monkeypatc
     messages, _ = _ask(monkeypatch, "房本上有我俩名 能贷款吗", {"户口": "户口迁移怎么办", "贷款": "公积金贷款"}, history=ANSWERED,
                        slots={"kb_question": "户口想迁到我老公那 咋办"})
     assert messages[0]["title"] == "公积金贷款"
+
+
+def test_an_unsettled_matter_without_a_question_before_is_itself_the_consult_orders_content():
+    from actions.knowledge import ActionKbNotHelpful
+    from tests.support.helpers import run, slots_set
+
+    events, _ = run(ActionKbNotHelpful(), tracker("社区说不清 物业也说不清 到底归谁管", intent="not_helpful"))
+    assert slots_set(events)["content"] == "社区说不清 物业也说不清 到底归谁管"
+    events, _ = run(ActionKbNotHelpful(), tracker("没解决", intent="not_helpful", slots={"kb_question": "低保怎么申请"}))
+    assert slots_set(events)["content"] == "低保怎么申请"
+    events, _ = run(ActionKbNotHelpful(), tracker("没解决", intent="not_helpful"))
+    assert "content" not in slots_set(events) and slots_set(events)["request_type"] == "咨询"

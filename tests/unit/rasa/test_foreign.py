@@ -150,3 +150,22 @@ def test_a_correction_says_so_and_a_matter_told_with_the_citizens_details_is_a_m
     message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
     SafetyOverride({}).process([message])
     assert message.get("intent")["name"] == ("correct_field" if kept else read_as)
+
+
+@pytest.mark.parametrize("text, ranking, read_as", [
+    ("咨询下学区的事", ["nlu_fallback", "faq"], "consult"),
+    ("咨询一下学区的事 我在网上查了半天没查明白", ["check_status", "correct_field", "complain"], "consult"),
+    ("网上查的说法不一样 有说华育小学的 有说实验小学的 想要个准话", ["check_status", "suggest"], "not_helpful"),
+    ("这个能不能帮我转给教育局 让他们给个准话", ["request_human", "complain"], "provide_info"),
+    ("我上次反映的事咋样了", ["check_status", "suggest"], "check_status"),
+    ("帮我转人工", ["request_human", "legal_route"], "request_human"),
+])
+def test_a_type_declared_a_lookup_of_nothing_and_passing_the_matter_on_are_read_for_what_they_ask(text, ranking, read_as):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.nlu import SafetyOverride
+
+    ranked = [{"name": name, "confidence": 0.6 - 0.1 * i} for i, name in enumerate(ranking)]
+    message = Message(data={"text": text, "intent": ranked[0], "intent_ranking": ranked})
+    SafetyOverride({}).process([message])
+    assert message.get("intent")["name"] == read_as

@@ -243,6 +243,11 @@ _NAMES_A_PLACE = re.compile(r"(?:门市|门脸|店|馆|小区|工地|公司|超�
                             r"(?:的)?(?:名字|名)?[\s,，]*(?:叫|是|名叫)\s*$")
 
 
+# How to write the name, said in a sentence (「名字就写高先生」「称呼写老刘」).
+_WRITTEN_AS = re.compile(r"(?:名字|称呼|姓名)(?:就|你就|您就)?(?:写|填|记)(?:成|作)?[:：]?\s*([\u4e00-\u9fa5]{1,3}?" + _HONORIFIC
+                         + r"?)(?:吧|就行|就好|就可以)?(?=[\s,，。!！]|$)")
+
+
 def find_name(text: str) -> Name | None:
     """A name or how to address the citizen, stated in a sentence (我叫… / 我姓… / 王女士)."""
     t = normalize(text)
@@ -259,6 +264,10 @@ def find_name(text: str) -> Name | None:
                 full = re.match(r"[\s,，。]*(" + re.escape(value) + r"[\u4e00-\u9fa5]{1,2}?)" + _NAME_STOP, t[m.end():])
                 if full and full.group(1) not in NOT_NAMES:
                     return Name(full.group(1), (m.start(), m.end() + full.end(1)))
+                # 「我姓高 … 名字就写高先生」: how the citizen asks to be written, said later, wins too
+                written = _WRITTEN_AS.search(t, m.end())
+                if written and written.group(1).startswith(value):
+                    return Name(written.group(1), (written.start(), written.end(1)))
                 value = f"姓{value}"
             return Name(value, (m.start(), m.end()))
     return None

@@ -519,3 +519,10 @@ def test_a_letter_that_names_the_writers_street_first_gives_the_crossing_it_is_a
 def test_a_business_named_after_the_place_is_where_it_happens():
     told = "台安县 工业园区里 有个叫 鑫达化工 的厂子 白天不排 一到后半夜就把废水直接往厂子后面那条沟里放"
     assert extract.find_address(told, P).value == "台安县工业园区里鑫达化工"
+
+
+def test_how_the_citizen_asks_to_be_written_wins_over_the_surname_said_first():
+    assert extract.find_name("我姓高 电话18241209966 名字就写高先生").value == "高先生"
+    assert extract.find_name("我姓王 名字写王淑芬就行").value == "王淑芬"
+    assert extract.find_name("我姓高 名字写李四").value == "姓高"  # someone else's name is not how to write mine
+    assert extract.find_name("我姓高").value == "姓高"

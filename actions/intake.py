@@ -178,8 +178,10 @@ class ActionExtractFields(Action):
             # 「地址就写西柳服装市场周边 中心路那块」: the place as the citizen wants it written
             as_said, said_district, _ = extract.parse_address_answer(extract.normalize(text).strip()[placed.end():], p)
             if as_said and as_said != extract.NO_ADDRESS:
-                updates["address"] = as_said
-                updates["district"] = said_district or found.district or tracker.get_slot("district")
+                district = said_district or found.district or tracker.get_slot("district")
+                # (「店地址是胜利北路188号」 keeps the district said before: 立山区胜利北路188号)
+                updates["address"] = as_said if not district or said_district else district + as_said
+                updates["district"] = district
                 found.address = found.content = None
         renumbered = None if placed else _renumbered(text, tracker.get_slot("address"))
         if renumbered:  # 「哦不对不对 是220号 216是我家 我说反了」: the number put right in the place kept
@@ -504,7 +506,7 @@ def _with_the_question_it_answers(tracker: Tracker, content: str) -> str:
 
 
 # The place as the citizen wants it written (「地址就写…」「地点填…」「位置改成…」).
-_ADDRESS_SAID = re.compile(r"^(?:那|那就|就)?(?:地址|地点|事发地点|位置)(?:就|还是|的话)?(?:写成|填成|改成|改为|写|填|是|为)[:：，,\s]*")
+_ADDRESS_SAID = re.compile(r"^(?:那|那就|就)?(?:(?:我|我们|俺)?(?:家|店|饭店|门市|单位|公司|厂子?|摊位)的?)?(?:地址|地点|事发地点|位置)(?:就|还是|的话)?(?:写成|填成|改成|改为|写|填|是|为)[:：，,\s]*")
 # A building, entrance or flat said alone (「8号楼」「2单元501」「三栋」).
 _ADDRESS_PART = re.compile(r"^(?:[\d一二三四五六七八九十]+(?:号楼|栋|幢|座|单元|号院|号|室|楼|层|门)){1,4}[\d]*(?:室|号)?$")
 

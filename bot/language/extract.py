@@ -481,7 +481,7 @@ def _find_address(t: str, profile: Profile) -> Address | None:
                           r"|(?<![公车加])站(?![着在起了住岗队])|超市|大厅|饭店|酒店|宾馆|工地)", t):
         run = pm.group(0)
         cut = max((run.rfind(w) + len(w) for w in ("在", "住", "是", "到", "于", "我们", "他们", "咱们", "俺们", "你们", "我", "的", "个", "往",
-                                                     "向", "朝", "把", "从", "沿", "问问", "问") if w in run), default=0)
+                                                     "向", "朝", "把", "从", "沿", "问问", "问", "去", "了") if w in run), default=0)
         if len(run) - cut >= 3:
             starts.append((2, pm.start() + cut, pm.start() + cut))
     best: tuple[int, int] | None = None

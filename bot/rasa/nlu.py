@@ -98,6 +98,11 @@ _ASKS_SOMETHING = re.compile(r"[？?]|吗|能不能|可不可以|是不是|有�
 # filed order).
 _SAYS_A_CORRECTION = re.compile(r"(?<!整)改(?!造|建|革|善|装|变)|错|不对|不是|更正|纠正|换成|作废|为准|说差|不准|应该"
                                 r"|重新(?:说|给|填|写)|而是")
+# Abuse, or words addressed to the hotline: what an insult has (the classifier also reads 「这玩意儿」
+# in 「这玩意儿出事就是大事」 as one).
+_ABUSE = re.compile(r"废物|傻|智障|吃干饭|垃圾|蠢|有病|饭桶|瞎|滚|憨批|狗|屁|笨|犊子|他妈|妈的|弱智|缺心眼|二货|神经病|混子|"
+                    r"糊弄|混蛋|王八|去死|白痴|脑残|操|草泥马|尼玛|sb|SB|tm|TM|破(?:机器|系统|玩意|热线)|摆设|不干人事|什么东西")
+_TO_US = re.compile(r"你|您|机器人|系统|客服|热线|12345|政府|当官|领导")
 # What the citizen found did not settle the question (「各说各的」「想要个准话」).
 _UNCLEAR = re.compile(r"准话|说法不一|说的不一样|说得不一样|说法都不一样|各说各的|没说清|说不清|没说明白|讲不清|没讲明白|给个准信")
 # A lookup without anything about an order or a request made before (「网上查的说法不一样 … 想要个准话」
@@ -144,6 +149,14 @@ def _demote(message: Message, name: str) -> bool:
     message.set("intent", ranking[0], add_to_output=True)
     message.set("intent_ranking", ranking, add_to_output=True)
     return True
+
+
+def _tell(message: Message, confidence: float = 1.0) -> None:
+    """The best reading that tells a matter or a detail of one (else provide_info)."""
+    text = message.get("text") or ""
+    told = [r for r in (message.get("intent_ranking") or []) if r.get("name") in TELLS
+            and (r.get("name") != "correct_field" or _SAYS_A_CORRECTION.search(text))]
+    _set_intent(message, told[0]["name"] if told else "provide_info", confidence)
 
 
 def _set_intent(message: Message, name: str, confidence: float) -> None:
@@ -279,13 +292,19 @@ class SafetyOverride(GraphComponent):
                 # route the scope rules name, the request is taken.
                 _demote(message, LEGAL_INTENT)
                 reading["overrode"] = current
+                if (message.get("intent") or {}).get("name") not in TELLS and _a_detail_not_a_question(text):
+                    # 「车牌号辽CT6258，黄色的车」 is a detail of the matter, not a question about the bot
+                    _tell(message)
+            elif current == "insult" and not _ABUSE.search(text) and not _TO_US.search(text):
+                # 「这玩意儿出事就是大事 一炸一片」 is about the danger, not abuse of the hotline
+                _tell(message)
+                reading["overrode"] = current
             elif (current == "faq" or (current == "check_status" and not _about_an_order(text))) \
                     and _a_detail_not_a_question(text):
                 # (「车号我记着呢 辽C T2875 绿色的」 is no lookup: no order number, nothing asked about one)
                 # 「车牌系辽CT5209 今日下昼两点几」 read as asking the hotline's hours: it asks nothing,
                 # it tells: the next reading that tells a matter, or a detail of one
-                told = [r for r in (message.get("intent_ranking") or []) if r.get("name") in TELLS]
-                _set_intent(message, told[0]["name"] if told else "provide_info", max(confidence, 0.5))
+                _tell(message, max(confidence, 0.5))
                 reading["overrode"] = current
             elif current in QUESTION_TAKES and questions.is_information_question(text):
                 _set_intent(message, CONSULT_INTENT, max(confidence, 0.9))

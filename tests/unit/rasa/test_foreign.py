@@ -169,3 +169,20 @@ def test_a_type_declared_a_lookup_of_nothing_and_passing_the_matter_on_are_read_
     message = Message(data={"text": text, "intent": ranked[0], "intent_ranking": ranked})
     SafetyOverride({}).process([message])
     assert message.get("intent")["name"] == read_as
+
+
+@pytest.mark.parametrize("text, ranking, read_as", [
+    ("这玩意儿出事就是大事 一炸一片", ["insult", "affirm", "seek_help"], "seek_help"),
+    ("一帮混子 就知道糊弄老百姓", ["insult", "complain"], "insult"),
+    ("什么破机器人", ["insult", "complain"], "insult"),
+    ("车牌号辽CT6258，黄色的车", ["legal_route", "bot_challenge", "correct_field", "complain"], "complain"),
+])
+def test_an_insult_needs_abuse_and_a_detail_is_no_question_about_the_bot(text, ranking, read_as):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.nlu import SafetyOverride
+
+    ranked = [{"name": name, "confidence": 0.6 - 0.1 * i} for i, name in enumerate(ranking)]
+    message = Message(data={"text": text, "intent": ranked[0], "intent_ranking": ranked})
+    SafetyOverride({}).process([message])
+    assert message.get("intent")["name"] == read_as

@@ -31,7 +31,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.analytics import rollup
 from bot.store.crypto import pseudonym
 from bot.store.db import session_scope
-from bot.store.models import EmergencyAlert, OrderDayCount, OrderStatus, WorkOrder, WorkOrderEvent
+from bot.store.models import (
+    DirectAnswer,
+    EmergencyAlert,
+    OrderDayCount,
+    OrderStatus,
+    WorkOrder,
+    WorkOrderEvent,
+)
 
 CHINA = dt.timedelta(hours=8)
 GROUPS = ("channel", "type", "district", "street", "topic", "subtopic", "unit")  # street: 「铁东区·胜利街道」
@@ -161,8 +168,10 @@ def _label(group: str, value: str | None) -> str:
 
 def summary(p: Period, by: str = "day", group: str | None = None, min_base: int = MIN_BASE) -> dict[str, Any]:
     """Orders filed in the period, by day/week/month and by one dimension, with 环比 (the period
-    before) and 同比 (a year before), how many were dispatched, and the emergencies given numbers.
-    Days the roll-up holds are read from it (``rollup.py``), the others counted live.
+    before) and 同比 (a year before), how many were dispatched, the citizens answered directly
+    (``answered``: by the knowledge base and by agents, without an order; ``handling``: those and
+    the dispatched orders by period), and the emergencies given numbers. Days the roll-up holds
+    are read from it (``rollup.py``), the others counted live.
 
     A change is given only against a base worth comparing (``compare``): a base period the store's
     orders cover from its first day, with at least ``min_base`` orders (the profile's
@@ -178,7 +187,8 @@ def summary(p: Period, by: str = "day", group: str | None = None, min_base: int 
         rows = _volume(s, p, by, group)
         before = _totals(_volume(s, p.previous(), by, group))
         year = _totals(_volume(s, p.year_ago(), by, group))
-        units = _totals(_volume(s, p, by, "unit"))
+        unit_rows = _volume(s, p, by, "unit")
+        answered = _answers(s, p, by, "answer")
         first = s.execute(select(func.min(WorkOrder.created_at))).scalar()
         alerts = s.execute(select(EmergencyAlert.numbers, func.count()).where(
             EmergencyAlert.created_at >= lo, EmergencyAlert.created_at < hi).group_by(EmergencyAlert.numbers)).all()
@@ -188,7 +198,17 @@ def summary(p: Period, by: str = "day", group: str | None = None, min_base: int 
         series[period_label][name] = series[period_label].get(name, 0) + n
     totals = _totals(rows)
     total = sum(totals.values())
+    units = _totals(unit_rows)
     dispatched = total - units.get(UNKNOWN, 0)
+    handling: dict[str, dict[str, int]] = {}
+    for (period_label, unit), n in unit_rows.items():
+        if unit != UNKNOWN:
+            row = handling.setdefault(period_label, {"kb": 0, "agent": 0, "dispatched": 0})
+            row["dispatched"] += n
+    for (period_label, kind), n in answered.items():
+        if kind in ANSWER_KINDS:
+            handling.setdefault(period_label, {"kb": 0, "agent": 0, "dispatched": 0})[kind] += n
+    direct = {kind: sum(n for (_p, k), n in answered.items() if k == kind) for kind in ANSWER_KINDS}
     since = (first + CHINA).date() if first else None
     numbers: dict[str, int] = {}
     for joined, n in alerts:
@@ -206,6 +226,7 @@ def summary(p: Period, by: str = "day", group: str | None = None, min_base: int 
                             for name, n in totals.items()},
         "data_since": since.isoformat() if since else None, "min_base": min_base,
         "dispatched": dispatched, "not_dispatched": total - dispatched,
+        "answered": direct, "handling": [{"period": k, **v} for k, v in sorted(handling.items())],
         "emergencies": sum(n for _, n in alerts), "emergency_numbers": numbers,
     }
 
@@ -256,6 +277,62 @@ def _volume(s, p: Period, by: str, group: str | None) -> dict[tuple[str, str], i
         else:
             for label, n in s.execute(select(bucket, func.count()).where(*window).group_by(bucket)).all():
                 add(str(label), None, n)
+    return out
+
+
+ANSWER_KINDS = ("kb", "agent")  # bot/store/answers.py
+
+
+def _answers(s, p: Period, by: str, dim: str) -> dict[tuple[str, str], int]:
+    """(period label, value) -> direct answers by one of ``rollup.ANSWER_DIMS``: rolled-up days
+    from the roll-up, the rest live."""
+    days = [p.start + dt.timedelta(days=i) for i in range(p.days)]
+    done = rollup.rolled(days)
+    out: dict[tuple[str, str], int] = {}
+
+    def add(label: str, value: str, n: int) -> None:
+        out[(label, value)] = out.get((label, value), 0) + int(n)
+
+    if done:
+        for day, value, n in s.execute(select(OrderDayCount.day, OrderDayCount.value, OrderDayCount.count)
+                                       .where(OrderDayCount.day.in_(sorted(done)), OrderDayCount.dim == dim)).all():
+            add(_period_label(day, by), value, n)
+    col = rollup.ANSWER_DIMS[dim]
+    d = _dialect(s)
+    for lo_day, hi_day in _runs([day for day in days if day not in done]):
+        lo, hi = Period(lo_day, hi_day).utc()
+        bucket = _bucket(DirectAnswer.at, by, d).label("period")
+        for label, value, n in s.execute(select(bucket, col, func.count())
+                                         .where(DirectAnswer.at >= lo, DirectAnswer.at < hi, col.is_not(None))
+                                         .group_by(bucket, col)).all():
+            add(str(label), value, n)
+    return out
+
+
+def answers(p: Period, kind: str, limit: int = 50) -> dict[str, Any]:
+    """What is behind a 直接答复 figure: for the knowledge base, which articles were given and how
+    many times (the most given first, at most ``limit``); for agents, why the conversations came to
+    a person; for both, by channel. Nothing of who asked or what they wrote is kept to show."""
+    if kind not in ANSWER_KINDS:
+        raise QueryError(f"answered_by 只能是 {'、'.join(ANSWER_KINDS)}。")
+    with session_scope() as s:
+        total = _totals(_answers(s, p, "month", "answer")).get(kind, 0)
+        channels = {value.split("|", 1)[1]: n for value, n in _totals(_answers(s, p, "month", "answer_channel")).items()
+                    if value.startswith(kind + "|")}
+        out: dict[str, Any] = {**p.as_dict(), "answered_by": kind, "total": total,
+                               "by_channel": dict(sorted(channels.items(), key=lambda kv: -kv[1]))}
+        if kind == "kb":
+            given = sorted(_totals(_answers(s, p, "month", "article")).items(), key=lambda kv: (-kv[1], kv[0]))
+            articles = []
+            for article, n in given[:max(1, min(limit, 500))]:
+                title, topic = s.execute(select(DirectAnswer.title, DirectAnswer.topic)  # as last given
+                                         .where(DirectAnswer.article == article)
+                                         .order_by(DirectAnswer.id.desc()).limit(1)).one_or_none() or (None, None)
+                articles.append({"article": article, "title": title or article, "topic": topic, "count": n})
+            out.update(articles=articles, article_count=len(given))
+        else:
+            reasons = _totals(_answers(s, p, "month", "answer_reason"))
+            out["reasons"] = [{"reason": r, "count": n} for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])]
     return out
 
 

@@ -390,3 +390,82 @@ def test_the_reports_cases_never_show_a_protected_orders_words_and_no_cell_runs_
     sheet = load_workbook(io.BytesIO(report.as_xlsx(content)))["典型事项"]
     formula = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert formula and all(c.data_type == "s" for c in formula)
+
+
+def answered(day: str, kind: str = "kb", hour: int = 10, channel: str = "web", article: str = "social_card_lost",
+             title: str = "社保卡丢了怎么补办", reason: str = "citizen_request") -> None:
+    """A citizen answered directly (as the store records it), dated ``day`` ``hour`` China time."""
+    from bot.console import accounts
+    from bot.store import answers, handoffs
+    from bot.store.models import Agent, DirectAnswer, HandoffStatus
+
+    if kind == "kb":
+        assert answers.knowledge_base(channel, article, title, "social_security")
+    else:
+        with session_scope() as s:
+            agent = s.query(Agent).filter_by(username="wangli").one_or_none()
+        agent = agent or accounts.create_agent("wangli", "王丽", "agent", "long-enough-1")
+        handoff = handoffs.request_handoff(f"{channel}-{next(_keys)}", channel, reason)
+        assert handoffs.claim_handoff(handoff.id, agent.id)
+        assert handoffs.end_handoff(handoff.id, HandoffStatus.CLOSED, agent.id)
+        assert answers.agent_answered(handoff.id)
+    with session_scope() as s:
+        row = s.query(DirectAnswer).order_by(DirectAnswer.id.desc()).first()
+        row.at = dt.datetime.fromisoformat(day).replace(hour=hour) - q.CHINA
+
+
+def test_answered_directly_by_the_knowledge_base_and_by_agents_beside_the_dispatched_orders():
+    """直接答复（知识库）, 直接答复（坐席） and 派单 side by side, by period; the knowledge base's opens
+    the articles given and how often, the agents' why the conversations came to them."""
+    for day in ("2026-11-02", "2026-11-02", "2026-11-03"):
+        answered(day)
+    answered("2026-11-03", article="hukou_move", title="户口迁移怎么办", channel="wechat")
+    answered("2026-11-03", kind="agent", channel="wechat", reason="angry")
+    answered("2026-10-30")  # before the period
+    sent = filed("2026-11-02")
+    filed("2026-11-03")  # waiting for dispatch
+    lifecycle.dispatch(sent, UNIT, "staff:派单员", P)
+    week = q.period("2026-11-01", "2026-11-07")
+    s = q.summary(week, "day", "district")
+    assert s["answered"] == {"kb": 4, "agent": 1} and s["dispatched"] == 1 and s["not_dispatched"] == 1
+    assert s["handling"] == [{"period": "2026-11-02", "kb": 2, "agent": 0, "dispatched": 1},
+                             {"period": "2026-11-03", "kb": 2, "agent": 1, "dispatched": 0}]
+    assert s["total"] == 2  # the volume is still the orders filed
+    kb = q.answers(week, "kb")
+    assert kb["total"] == 4 and kb["by_channel"] == {"web": 3, "wechat": 1}
+    assert kb["articles"] == [{"article": "social_card_lost", "title": "社保卡丢了怎么补办", "topic": "social_security", "count": 3},
+                              {"article": "hukou_move", "title": "户口迁移怎么办", "topic": "social_security", "count": 1}]
+    agent = q.answers(week, "agent")
+    assert agent["total"] == 1 and agent["reasons"] == [{"reason": "angry", "count": 1}] and "articles" not in agent
+    served = json.loads(analytics_api.run("answers", {"from": "2026-11-01", "to": "2026-11-07", "answered_by": "agent"},
+                                          "analyst:研判组", P).body)
+    assert served["reasons"] == [{"reason": "angry", "count": 1, "label": "市民情绪激动/投诉服务"}]
+    assert analytics_api.run("answers", {"answered_by": "bot"}, "analyst:研判组", P).status == 400
+    assert "社保卡" not in json.dumps(q.orders(week, {}), ensure_ascii=False)  # answers are not orders
+
+
+def test_the_roll_up_keeps_the_direct_answers_and_a_new_one_reaches_it_at_the_next_round():
+    from bot.analytics import rollup
+    from bot.store.shared import DatabaseStore
+
+    answered("2026-11-02")
+    answered("2026-11-02", kind="agent")
+    week = q.period("2026-11-01", "2026-11-07")
+    live = (q.summary(week)["handling"], q.answers(week, "kb"), q.answers(week, "agent"))
+    assert rollup.refresh(week.start + dt.timedelta(days=i) for i in range(7)) == 7
+    assert (q.summary(week)["handling"], q.answers(week, "kb"), q.answers(week, "agent")) == live
+    with session_scope() as s:  # the roll-up is read, not the table: counting it again proves nothing
+        from bot.store.models import DirectAnswer
+
+        s.query(DirectAnswer).delete()
+    assert q.summary(week)["answered"] == {"kb": 1, "agent": 1}
+    assert q.answers(week, "kb")["articles"][0]["count"] == 1
+    today = q.period(None, None, lifecycle.china_today())
+    today = q.Period(today.end, today.end)
+    assert rollup.refresh([today.start]) == 1 and q.summary(today)["answered"] == {"kb": 0, "agent": 0}
+    from bot.store import answers
+
+    assert answers.knowledge_base("wechat", "hukou_move", "户口迁移怎么办", "household")  # given now
+    assert q.summary(today)["answered"] == {"kb": 0, "agent": 0}  # the roll-up of today is a round behind
+    assert rollup.run_once(DatabaseStore(), 60) >= 1
+    assert q.summary(today)["answered"] == {"kb": 1, "agent": 0}

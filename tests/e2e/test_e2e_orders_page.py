@@ -9,6 +9,8 @@ import re
 import time
 import uuid
 
+import requests
+
 from bot.store import repository
 from tests.e2e.conftest import UNIT
 from tests.e2e.test_e2e_browser import NUMBER_RX, browser, last_bot_text, say  # noqa: F401
@@ -295,6 +297,53 @@ def test_a_supervisor_corrects_an_orders_topic_in_the_detail_and_the_figures_cou
         time.sleep(0.5)
     totals = queries.summary(today, "day", "subtopic")["totals"]
     assert totals.get("生态环境/噪声", 0) == noise + 1
+
+
+def test_an_agent_corrects_an_orders_topic_from_the_orders_page_without_seeing_its_citizen(browser, stack, monkeypatch):  # noqa: F811
+    """Agents correct topics too (研判): on the orders page they open an order by its number, see
+    it without its citizen, choose the topic from the catalogue; the history says who and when,
+    and the supervisors' routes stay closed to them."""
+    from bot.orders import lifecycle
+    from bot.profile import load_profile
+
+    monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
+    profile = load_profile("anshan")
+    agent_name = add_agent(stack, "钱坐席", "agent")
+    req = repository.OrderRequest(request_type="投诉", content="楼下广场舞音响每晚放到十点半", address="铁西区兴盛街道8号楼",
+                                  district="铁西区", name="郑先生", phone="13712345678", confidential=False,
+                                  wants_reply=True, channel="phone", sender_id=None, idempotency_key=uuid.uuid4().hex)
+    number = repository.file_order(req, profile)[0].number
+    lifecycle.set_topic(number, "staff:派单员", "城乡建设/物业管理", profile)  # as if read wrong at filing
+    errors: list[str] = []
+    context, page = open_page(browser, errors)
+    try:
+        log_in(page, stack, agent_name)
+        page.goto(stack.url + "/console/orders")
+        page.wait_for_selector("#topic-lookup", state="visible")
+        page.fill("#topic-number", number.lower())
+        page.click("#topic-open")
+        page.wait_for_selector(f"#detail-title:has-text('{number}')")
+        page.wait_for_selector("#detail-topic")
+        detail = page.locator("#order-detail").inner_text()
+        assert "广场舞" in detail and "郑先生" not in detail and "13712345678" not in detail and "兴盛街道8号楼" not in detail
+        assert page.locator("#detail-topic").inner_text() == "城乡建设 › 物业管理"
+        assert page.locator("#order-detail button[data-action]").count() == 1  # 更正主题, nothing else
+        page.click("#order-detail button[data-action='set-topic']")
+        assert page.locator("#action-choice").input_value() == "城乡建设/物业管理"
+        _form(page, choice="生态环境/噪声")
+        page.wait_for_selector(f"#status:has-text('工单 {number} 的主题已更正')")
+        page.wait_for_selector("#detail-topic:has-text('生态环境 › 噪声')")
+        assert "主题：城乡建设/物业管理 → 生态环境/噪声" in page.locator("#order-detail").inner_text()
+    finally:
+        context.close()
+    assert not errors, f"errors on the page: {errors}"
+    assert repository.get_order(number).topic == "生态环境/噪声"
+    step = lifecycle.history(number)[-1]
+    assert step["kind"] == "topic" and step["actor"] == f"console:{agent_name}" and step["at"]
+    session = requests.Session()
+    assert session.post(f"{stack.url}/console/login", json={"username": agent_name, "password": PASSWORD},
+                        timeout=15).status_code == 200
+    assert session.get(f"{stack.url}/console/api/orders/{number}", timeout=15).status_code == 403  # the whole order: not theirs
 
 
 def _form(page, text: str | None = None, days: str | None = None, choice: str | None = None) -> None:

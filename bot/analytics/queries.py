@@ -715,8 +715,9 @@ MEASURES = ("received", "signed", "answered", "on_time", "closed", "unsolved", "
 
 
 def unit_measures(s, lo: dt.datetime, hi: dt.datetime) -> dict[str, dict[str, Any]]:
-    """Per unit, the counts behind its evaluation for the orders dispatched to it in [lo, hi), and
-    its orders by topic: counted live (``rollup.py`` keeps them per day)."""
+    """Per unit, the counts behind its evaluation for the orders dispatched to it in [lo, hi), in
+    total and by topic (``topics``: topic -> the same counts, zeros left out): counted live
+    (``rollup.py`` keeps them per day)."""
     d = _dialect(s)
     received = and_(WorkOrder.dispatched_at >= lo, WorkOrder.dispatched_at < hi, WorkOrder.unit.is_not(None))
     upheld = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "appeal_upheld")
@@ -727,8 +728,17 @@ def unit_measures(s, lo: dt.datetime, hi: dt.datetime) -> dict[str, dict[str, An
         return func.sum(case((condition, 1), else_=0))
 
     out: dict[str, dict[str, Any]] = {}
-    for unit, *values in s.execute(
-            select(WorkOrder.unit, func.count(),
+
+    def add(unit: str, topic: str | None, values: dict[str, int]) -> None:
+        m = out.setdefault(unit, {**{k: 0 for k in MEASURES}, "topics": {}})
+        part = m["topics"].setdefault(topic or "", {})
+        for k, v in values.items():
+            m[k] += v
+            if v:
+                part[k] = part.get(k, 0) + v
+
+    for unit, topic, *values in s.execute(
+            select(WorkOrder.unit, WorkOrder.topic, func.count(),
                    count(and_(WorkOrder.accepted_at.is_not(None),
                               _hours(WorkOrder.accepted_at, WorkOrder.dispatched_at, d) <= 24)),
                    count(WorkOrder.answered_at.is_not(None)),
@@ -738,22 +748,17 @@ def unit_measures(s, lo: dt.datetime, hi: dt.datetime) -> dict[str, dict[str, An
                    count(WorkOrder.rating == "基本满意"), count(WorkOrder.rating == "不满意"),
                    count(and_(closed, WorkOrder.rating.is_(None))), count(WorkOrder.reopened > 0),
                    count(WorkOrder.status == OrderStatus.TERMINATED))
-            .where(received).group_by(WorkOrder.unit)).all():
-        out[unit] = {**dict(zip(MEASURES[:12], (int(v or 0) for v in values), strict=True)),
-                     "returns": 0, "extensions": 0, "upheld": 0, "unreached": 0, "topics": {}}
+            .where(received).group_by(WorkOrder.unit, WorkOrder.topic)).all():
+        add(unit, topic, dict(zip(MEASURES[:12], (int(v or 0) for v in values), strict=True)))
     names = {"status": "returns", "extension": "extensions", "appeal_upheld": "upheld", "callback_unreached": "unreached"}
-    for unit, kind, n in s.execute(
-            select(WorkOrder.unit, WorkOrderEvent.kind, func.count())
+    for unit, topic, kind, n in s.execute(
+            select(WorkOrder.unit, WorkOrder.topic, WorkOrderEvent.kind, func.count())
             .join(WorkOrder, WorkOrder.id == WorkOrderEvent.order_id)
             .where(received, WorkOrderEvent.kind.in_(tuple(names)),
                    or_(WorkOrderEvent.kind != "status", WorkOrderEvent.status_to == OrderStatus.RETURNED))
-            .group_by(WorkOrder.unit, WorkOrderEvent.kind)).all():
+            .group_by(WorkOrder.unit, WorkOrder.topic, WorkOrderEvent.kind)).all():
         if unit in out:
-            out[unit][names[kind]] = int(n)
-    for unit, topic, n in s.execute(select(WorkOrder.unit, WorkOrder.topic, func.count()).where(received)
-                                    .group_by(WorkOrder.unit, WorkOrder.topic)).all():
-        if unit in out:
-            out[unit]["topics"][topic or ""] = int(n)
+            add(unit, topic, {names[kind]: int(n)})
     return out
 
 
@@ -762,14 +767,54 @@ def _add_measures(total: dict[str, dict[str, Any]], part: dict[str, dict[str, An
         t = total.setdefault(unit, {**{k: 0 for k in MEASURES}, "topics": {}})
         for k in MEASURES:
             t[k] += int(m.get(k) or 0)
-        for topic, n in (m.get("topics") or {}).items():
-            t["topics"][topic] = t["topics"].get(topic, 0) + int(n)
+        for topic, counts in (m.get("topics") or {}).items():
+            into = t["topics"].setdefault(topic, {})
+            for k, v in (counts if isinstance(counts, dict) else {"received": counts}).items():  # before 0024: a count
+                into[k] = into.get(k, 0) + int(v)
+
+
+def _evaluated(m: dict[str, Any]) -> dict[str, Any]:
+    """The rates and counts of one set of measures (a unit's, or a unit's in one topic)."""
+    def get(k: str) -> int:
+        return int(m.get(k) or 0)
+
+    n, good, basic, bad = get("received"), get("good"), get("basic"), get("bad")
+    rated = good + basic + bad
+    return {
+        "received": n, "signed_in_time": _rate(get("signed"), n), "answered": get("answered"),
+        "on_time": _rate(get("on_time"), get("answered")), "closed": get("closed"),
+        "solved": _rate(get("closed") - get("unsolved"), get("closed")), "rated": rated,
+        "rated_share": _rate(rated, get("closed")), "satisfied_share": _rate(good + basic, rated),
+        "satisfaction": round((100 * good + 80 * basic) / rated, 1) if rated else None,
+        "ratings": {"满意": good, "基本满意": basic, "不满意": bad},
+        "returns": get("returns"), "extensions": get("extensions"), "terminated": get("terminated"),
+        "reopened": get("reopened"), "not_rated": get("unrated"), "callbacks_unreached": get("unreached"),
+        "appeals_upheld": get("upheld"),
+    }
+
+
+def _ranked(rows: list[dict[str, Any]], min_orders: int) -> list[dict[str, Any]]:
+    """Rows with ``min_orders`` or more ranked by their score (the mean of 签收及时率, 按期办结率,
+    解决率 and 满意率 they have), the others after them, listed, not ranked."""
+    for r in rows:
+        r["ranked"] = r["received"] >= min_orders
+        parts = [r[k] for k in ("signed_in_time", "on_time", "solved", "satisfied_share") if r[k] is not None]
+        r["score"] = round(100 * sum(parts) / len(parts), 1) if parts and r["ranked"] else None
+    ranked = sorted((r for r in rows if r["ranked"]), key=lambda r: -(r["score"] or 0))
+    for i, r in enumerate(ranked, 1):
+        r["rank"] = i
+    others = sorted((r for r in rows if not r["ranked"]), key=lambda r: -r["received"])
+    for r in others:
+        r["rank"] = None
+    return ranked + others
 
 
 def units(p: Period, min_orders: int = 10) -> dict[str, Any]:
     """Per unit, the orders it received in the period (dispatched to it then) and how it dealt
-    with them; ranked only among units with at least ``min_orders``. Rolled-up days come from
-    the roll-up, the rest are counted live."""
+    with them; ranked only among units with at least ``min_orders``. Difficulty is not hidden:
+    each unit's figures by topic (大类) with the same rates (``topics``), and for each topic the
+    units ranked among those with at least ``min_orders`` in it (``by_topic_ranking``).
+    Rolled-up days come from the roll-up, the rest are counted live."""
     days = [p.start + dt.timedelta(days=i) for i in range(p.days)]
     done = rollup.rolled(days)
     measures: dict[str, dict[str, Any]] = {}
@@ -787,36 +832,25 @@ def units(p: Period, min_orders: int = 10) -> dict[str, Any]:
                    WorkOrder.deadline < _local_day(func.current_timestamp(), d))
             .group_by(WorkOrder.unit)).all())
     table = []
+    by_topic: dict[str, list[dict[str, Any]]] = {}
     for unit, m in measures.items():
-        n, good, basic, bad = m["received"], m["good"], m["basic"], m["bad"]
-        rated = good + basic + bad
-        topics: dict[str, int] = {}
-        for topic, k in m["topics"].items():
-            topics[_label("topic", topic or None)] = topics.get(_label("topic", topic or None), 0) + k
+        topics: dict[str, dict[str, int]] = {}
+        for topic, counts in m["topics"].items():
+            into = topics.setdefault(_label("topic", topic or None), {})
+            for k, v in counts.items():
+                into[k] = into.get(k, 0) + v
+        rows = []
+        for topic, counts in sorted(topics.items(), key=lambda kv: -int(kv[1].get("received") or 0)):
+            row = {"topic": topic, **_evaluated(counts), "ranked": int(counts.get("received") or 0) >= min_orders}
+            rows.append(row)
+            by_topic.setdefault(topic, []).append({"unit": unit, **_evaluated(counts)})
         table.append({
-            "unit": unit, "received": n, "signed_in_time": _rate(m["signed"], n), "answered": m["answered"],
-            "on_time": _rate(m["on_time"], m["answered"]), "closed": m["closed"],
-            "solved": _rate(m["closed"] - m["unsolved"], m["closed"]), "rated": rated,
-            "rated_share": _rate(rated, m["closed"]), "satisfied_share": _rate(good + basic, rated),
-            "satisfaction": round((100 * good + 80 * basic) / rated, 1) if rated else None,
-            "ratings": {"满意": good, "基本满意": basic, "不满意": bad},
-            "returns": m["returns"], "extensions": m["extensions"], "terminated": m["terminated"],
-            "reopened": m["reopened"], "overdue_open": int(overdue.get(unit, 0)), "not_rated": m["unrated"],
-            "callbacks_unreached": m["unreached"], "appeals_upheld": m["upheld"],
-            "by_topic": dict(sorted(topics.items(), key=lambda kv: -kv[1])),
-            "ranked": n >= min_orders,
+            "unit": unit, **_evaluated(m), "overdue_open": int(overdue.get(unit, 0)),
+            "by_topic": {r["topic"]: r["received"] for r in rows}, "topics": rows,
         })
-    ranked = [r for r in table if r["ranked"]]
-    for r in ranked:
-        parts = [r[k] for k in ("signed_in_time", "on_time", "solved", "satisfied_share") if r[k] is not None]
-        r["score"] = round(100 * sum(parts) / len(parts), 1) if parts else None
-    ranked.sort(key=lambda r: -(r["score"] or 0))
-    for i, r in enumerate(ranked, 1):
-        r["rank"] = i
-    others = sorted((r for r in table if not r["ranked"]), key=lambda r: -r["received"])
-    for r in others:
-        r["score"], r["rank"] = None, None
-    return {**p.as_dict(), "min_orders": min_orders, "units": ranked + others}
+    return {**p.as_dict(), "min_orders": min_orders, "units": _ranked(table, min_orders),
+            "by_topic_ranking": {topic: _ranked(rows, min_orders)
+                                 for topic, rows in sorted(by_topic.items(), key=lambda kv: -sum(r["received"] for r in kv[1]))}}
 
 
 def _rate(part: Any, whole: Any) -> float | None:

@@ -105,9 +105,11 @@ def unit_days(s, days: list[dt.date]) -> dict[str, dict]:
         m = json.loads(data)
         total = out.setdefault(unit, {"topics": {}})
         for key, value in m.items():
-            if key == "topics":
-                for topic, n in value.items():
-                    total["topics"][topic] = total["topics"].get(topic, 0) + n
+            if key == "topics":  # topic -> the same counts (a day rolled up before 0024: the orders alone)
+                for topic, counts in value.items():
+                    into = total["topics"].setdefault(topic, {})
+                    for k, n in (counts if isinstance(counts, dict) else {"received": counts}).items():
+                        into[k] = into.get(k, 0) + n
             else:
                 total[key] = total.get(key, 0) + value
     return out

@@ -59,6 +59,13 @@ def test_the_dashboard_draws_the_year_and_opens_the_orders_behind_a_figure(brows
         assert re.search(r"按渠道：.*微信 \d+ 次", page.locator("#answers-channels").inner_text())
         page.click("#k-answered-agent")
         page.wait_for_selector("#answers-title:has-text('转人工的原因')")
+        # the evaluation in one topic: the same rates, ranked among the units with enough orders in it
+        topic = page.locator("#units-topic option").nth(1).get_attribute("value")
+        page.select_option("#units-topic", topic)
+        assert f"「{topic}」类" in page.locator("#units-hint").inner_text()
+        assert page.locator("#units-table tbody tr").count() > 0
+        assert all(cell.startswith(topic) for cell in page.locator("#units-table tbody td:last-child").all_inner_texts())
+        page.select_option("#units-topic", "")
         page.locator("#units-table tbody .link-button").first.click()  # a unit: the orders it received in the period
         page.wait_for_selector("#drill-title:has-text('期间收到的工单')")
         page.locator("#share-table tbody .link-button").first.click()

@@ -439,13 +439,36 @@
 
   // ------------------------------------------------------------------ the units' evaluation
 
+  // The evaluation in total, or in one topic (大类): the same rates, ranked among the units with
+  // enough orders of that topic.
   function renderUnits(u) {
-    byId('units-hint').textContent = u.from + ' 至 ' + u.to + ' 派给各单位的工单；少于 ' + u.min_orders + ' 件的单位不排名';
+    state.units = u;
+    var pick = byId('units-topic');
+    var chosen = pick.value;
+    while (pick.options.length > 1) {
+      pick.remove(1);
+    }
+    Object.keys(u.by_topic_ranking || {}).forEach(function (t) {
+      var o = el('option', null, t);
+      o.value = t;
+      pick.appendChild(o);
+    });
+    pick.value = u.by_topic_ranking && u.by_topic_ranking[chosen] ? chosen : '';
+    renderUnitRows(u, pick.value);
+  }
+
+  function renderUnitRows(u, topic) {
+    byId('units-hint').textContent = u.from + ' 至 ' + u.to + ' 派给各单位的工单' + (topic ? '中「' + topic + '」类' : '') +
+      '；少于 ' + u.min_orders + ' 件的单位不排名';
     var body = byId('units-table').tBodies[0];
     clear(body);
-    u.units.forEach(function (r) {
+    var rows = topic ? u.by_topic_ranking[topic] : u.units;
+    rows.forEach(function (r) {
       var tr = el('tr', r.ranked ? null : 'is-unranked');
       var topics = [];
+      if (topic) {
+        topics.push(topic + ' ' + r.received);
+      }
       for (var t in r.by_topic) {
         if (Object.prototype.hasOwnProperty.call(r.by_topic, t) && topics.length < 3) {
           topics.push(t + ' ' + r.by_topic[t]);
@@ -454,7 +477,11 @@
       var name = el('button', 'link-button', str(r.unit));
       name.type = 'button';
       name.addEventListener('click', function () {  // the orders it received in the period, as the table counts
-        drill(u.from, u.to, { unit: r.unit, basis: 'received' }, str(r.unit) + '（期间收到的工单）');
+        var filters = { unit: r.unit, basis: 'received' };
+        if (topic) {
+          filters.topic = topic;
+        }
+        drill(u.from, u.to, filters, str(r.unit) + (topic ? ' · ' + topic : '') + '（期间收到的工单）');
       });
       var cells = [r.rank ? String(r.rank) : '样本不足', name, String(r.received), percent(r.signed_in_time), percent(r.on_time),
         percent(r.solved), percent(r.satisfied_share), r.satisfaction === null ? '—' : String(r.satisfaction),
@@ -607,6 +634,11 @@
             drill(state.query.from, state.query.to, c[1], c[2]);
           }
         });
+      });
+      byId('units-topic').addEventListener('change', function () {
+        if (state.units) {
+          renderUnitRows(state.units, byId('units-topic').value);
+        }
       });
       ['kb', 'agent'].forEach(function (kind) {
         byId('k-answered-' + kind).addEventListener('click', function () {

@@ -469,3 +469,40 @@ def test_the_roll_up_keeps_the_direct_answers_and_a_new_one_reaches_it_at_the_ne
     assert q.summary(today)["answered"] == {"kb": 0, "agent": 0}  # the roll-up of today is a round behind
     assert rollup.run_once(DatabaseStore(), 60) >= 1
     assert q.summary(today)["answered"] == {"kb": 1, "agent": 0}
+
+
+def test_the_evaluation_by_topic_has_the_same_rates_and_ranks_only_units_with_enough_orders_in_it():
+    """Difficulty is not hidden (考核): a unit's figures by topic carry the totals' rates, and in each
+    topic the units are ranked among those with at least the minimum of orders in it; the roll-up
+    gives the same."""
+    from bot.analytics import rollup
+
+    street = [filed("2026-11-02") for _ in range(3)]  # 城市管理: signed in time and solved
+    noise = [filed("2026-11-02", topic="生态环境/噪声") for _ in range(2)]  # harder: late, rated 不满意
+    other = [filed("2026-11-02", topic="生态环境/噪声") for _ in range(3)]
+    for n in street + noise:
+        lifecycle.dispatch(n, UNIT, "staff:派单员", P)
+    for n in other:
+        lifecycle.dispatch(n, OTHER, "staff:派单员", P)
+    for n in (*street, *other):
+        lifecycle.accept(n, UNIT if n in street else OTHER)
+    for n, unit, rating in ((street[0], UNIT, "满意"), (noise[0], UNIT, "不满意"), (other[0], OTHER, "满意")):
+        lifecycle.close(n, unit, "已到现场处理完毕")
+        lifecycle.review_close(n, "console:boss", True)
+        lifecycle.rate(n, rating, None, P)
+    today = lifecycle.china_today()
+    period = q.period((today - dt.timedelta(days=2)).isoformat(), today.isoformat())
+    live = q.units(period, min_orders=3)
+    mine = next(r for r in live["units"] if r["unit"] == UNIT)
+    assert mine["received"] == 5 and mine["signed_in_time"] == 0.6 and mine["by_topic"] == {"城市管理": 3, "生态环境": 2}
+    by_topic = {t["topic"]: t for t in mine["topics"]}
+    assert by_topic["城市管理"]["signed_in_time"] == 1.0 and by_topic["城市管理"]["solved"] == 1.0
+    assert by_topic["城市管理"]["satisfied_share"] == 1.0 and by_topic["城市管理"]["ranked"]
+    assert by_topic["生态环境"]["signed_in_time"] == 0.0 and by_topic["生态环境"]["solved"] == 0.0
+    assert by_topic["生态环境"]["satisfied_share"] == 0.0 and not by_topic["生态环境"]["ranked"]  # 2 < 3
+    env = live["by_topic_ranking"]["生态环境"]
+    assert [(r["unit"], r["rank"], r["received"]) for r in env] == [(OTHER, 1, 3), (UNIT, None, 2)]
+    assert env[0]["score"] is not None and env[1]["score"] is None
+    assert [(r["unit"], r["rank"]) for r in live["by_topic_ranking"]["城市管理"]] == [(UNIT, 1)]
+    assert rollup.refresh([today - dt.timedelta(days=i) for i in range(3)]) == 3
+    assert q.units(period, min_orders=3) == live

@@ -6,7 +6,8 @@ value of one dimension, and the citizens answered directly that day (``direct_an
 kind and channel, article, and why a conversation came to a person; ``ANSWER_DIMS``); ``unit_day_stats`` the counts behind the units' evaluation for the orders
 dispatched that day; ``rolled_days`` says which days are current. The periodic job (with the
 hot-spot warnings, every minute, one gateway a round) recomputes the days whose orders were
-filed or changed since its last round (a new order, a dispatch, a topic corrected, an answer), and rolls up
+filed or changed since its last good round (a failed round leaves them to the next; an order sent
+to another unit also recomputes the days its earlier units received it) (a new order, a dispatch, a topic corrected, an answer), and rolls up
 a month of not-yet-rolled days per round (a store filled before this existed catches up by
 itself; ``python -m bot.analytics.rollup`` does it at once, ``--all`` recomputes every day after
 orders were imported with their old dates). ``queries.summary`` reads rolled
@@ -27,6 +28,7 @@ from bot.store.db import session_scope
 from bot.store.models import (
     DirectAnswer,
     OrderDayCount,
+    OrderStatus,
     RolledDay,
     UnitDayStats,
     WorkOrder,
@@ -95,6 +97,11 @@ def changed_days(since: dt.datetime) -> set[dt.date]:
             days.add((created + CHINA).date())
             if dispatched is not None:  # the unit's figures are kept by the day it received the order
                 days.add((dispatched + CHINA).date())
+        # ... and by the day an earlier unit received it: sent to another unit (returned and dispatched
+        # again, a new lead), the order leaves that day's figures of the unit it had, its topic with it
+        for at in s.execute(select(distinct(WorkOrderEvent.at)).where(
+                WorkOrderEvent.order_id.in_(touched), WorkOrderEvent.status_to == OrderStatus.DISPATCHED)).scalars():
+            days.add((at + CHINA).date())
     return days
 
 
@@ -139,8 +146,12 @@ def run_once(store: SharedStore, every: float = 60.0) -> int:
     last = store.get(SINCE)
     since = dt.datetime.fromisoformat(last) if last else now - dt.timedelta(days=2)
     days = changed_days(since - dt.timedelta(minutes=1)) | set(unrolled_days())
+    done = refresh(days)
+    # Only once its days are recomputed: a round that fails (the database away, a lock) leaves the
+    # changes since the last good round to the next, however long ago they were made, instead of
+    # leaving those days counting an order as it was (a corrected topic under the old one).
     store.set(SINCE, now.isoformat())
-    return refresh(days)
+    return done
 
 
 def rolled(days: Iterable[dt.date]) -> set[dt.date]:

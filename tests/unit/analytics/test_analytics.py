@@ -506,3 +506,62 @@ def test_the_evaluation_by_topic_has_the_same_rates_and_ranks_only_units_with_en
     assert [(r["unit"], r["rank"]) for r in live["by_topic_ranking"]["城市管理"]] == [(UNIT, 1)]
     assert rollup.refresh([today - dt.timedelta(days=i) for i in range(3)]) == 3
     assert q.units(period, min_orders=3) == live
+
+
+def test_a_round_that_fails_leaves_its_changes_to_the_next_however_old(monkeypatch):
+    """A corrected topic must not stay counted under the old one in the roll-up: a round that fails
+    (the database away for minutes) does not move the job's mark, the next round recomputes the day."""
+    import time
+
+    from bot.analytics import rollup
+    from bot.store.models import WorkOrderEvent, utcnow
+    from bot.store.shared import DatabaseStore
+
+    number = filed(lifecycle.china_today().isoformat(), hour=0)  # today, early
+    today = q.Period(lifecycle.china_today(), lifecycle.china_today())
+    store = DatabaseStore()
+    assert rollup.run_once(store, 0.01) >= 1
+    store.set(rollup.SINCE, (utcnow() - dt.timedelta(minutes=10)).isoformat())  # the last good round
+    lifecycle.set_topic(number, "console:boss", "生态环境/噪声", P)
+    with session_scope() as s:  # corrected five minutes ago, while the rounds failed
+        s.query(WorkOrderEvent).filter(WorkOrderEvent.kind == "topic").update(
+            {WorkOrderEvent.at: utcnow() - dt.timedelta(minutes=5)})
+
+    def away(days):
+        raise RuntimeError("the database is away")
+
+    time.sleep(1.05)  # the round's lock
+    with monkeypatch.context() as m:
+        m.setattr(rollup, "refresh", away)
+        with pytest.raises(RuntimeError):
+            rollup.run_once(store, 0.01)
+    time.sleep(1.05)
+    assert rollup.run_once(store, 0.01) >= 1
+    assert q.summary(today, "day", "subtopic")["totals"] == {"生态环境/噪声": 1}
+
+
+def test_an_order_sent_to_another_unit_leaves_the_first_units_figures_of_the_day_it_had_it():
+    from bot.analytics import rollup
+    from bot.store.models import RolledDay
+    from bot.store.shared import DatabaseStore
+
+    number = filed("2026-10-30")  # filed one day, received by its first unit another
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P)
+    with session_scope() as s:  # received on the 2nd
+        order = s.query(WorkOrder).filter_by(number=number).one()
+        order.dispatched_at = dt.datetime(2026, 11, 2, 2)
+        for e in order.events:
+            e.at = dt.datetime(2026, 11, 2, 2) if e.status_to == "dispatched" else e.at
+    week = q.period("2026-11-01", "2026-11-07")
+    store = DatabaseStore()
+    rollup.run_once(store, 60)
+    assert rollup.refresh(week.start + dt.timedelta(days=i) for i in range(7)) == 7
+    assert [r["unit"] for r in q.units(week, 1)["units"]] == [UNIT]
+    lifecycle.change_lead(number, "console:boss", OTHER, "职责调整，改由住建部门办理", P)  # received by OTHER today
+    store.delete(rollup.LOCK)
+    assert rollup.run_once(store, 60) >= 1
+    rolled = q.units(week, 1)
+    with session_scope() as s:
+        s.query(RolledDay).delete()
+    assert rolled == q.units(week, 1)  # the same as counted live: UNIT no longer counts it on the 2nd
+    assert UNIT not in [r["unit"] for r in rolled["units"]]

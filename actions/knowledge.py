@@ -13,10 +13,11 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_text, profile, since_last_turn
+from actions.common import channel, latest_text, profile, since_last_turn
 from bot import citizen_texts
 from bot.language import extract, matter, questions
 from bot.orders import suggest
+from bot.store import answers
 from kb.content import Article
 from kb.index import Decision, Hit, LiveKnowledgeBase
 
@@ -89,7 +90,7 @@ class ActionAnswerQuestion(Action):
         decision = _read_with_the_question_before(tracker, question, decision)
         chosen = _narrowed(decision.hits, offered_before(tracker)) if decision.kind == "choose" else None
         if decision.kind == "answer" or chosen is not None:
-            _say_answer(dispatcher, chosen or decision.hits[0].article)
+            _say_answer(dispatcher, tracker, chosen or decision.hits[0].article)
             if not tracker.active_loop.get("name"):
                 dispatcher.utter_message(response="utter_kb_helpful")
         elif decision.kind == "choose":
@@ -136,10 +137,12 @@ def _answered_just_before(tracker: Tracker) -> bool:
     return action == "action_answer_question"
 
 
-def _say_answer(dispatcher: CollectingDispatcher, article: Article) -> None:
+def _say_answer(dispatcher: CollectingDispatcher, tracker: Tracker, article: Article) -> None:
+    """Give an article, and count it as answered directly (研判: which article, never who asked)."""
     contact = "；".join(x for x in (article.contact, article.hours) if x)
     dispatcher.utter_message(response="utter_kb_answer", title=article.title, answer=article.answer,
                              unit=article.unit, contact_line=f"\n联系方式：{contact}" if contact else "")
+    answers.knowledge_base(channel(tracker), article.id, article.title, article.topic)
 
 
 def _answer_each(dispatcher: CollectingDispatcher, tracker: Tracker, question: str,
@@ -165,7 +168,7 @@ def _answer_each(dispatcher: CollectingDispatcher, tracker: Tracker, question: s
         article = decision.hits[0].article
         if article.id not in given:
             given.add(article.id)
-            _say_answer(dispatcher, article)
+            _say_answer(dispatcher, tracker, article)
     if unanswered and (kept := _kept_in_the_matter(tracker, "；".join(unanswered))) is not None:
         dispatcher.utter_message(text=citizen_texts.QUESTION_KEPT)
         events.append(SlotSet("content", kept))

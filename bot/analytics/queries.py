@@ -31,7 +31,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.analytics import rollup
 from bot.store.crypto import pseudonym
 from bot.store.db import session_scope
-from bot.store.models import EmergencyAlert, OrderDayCount, OrderStatus, WorkOrder, WorkOrderEvent
+from bot.store.models import (
+    DirectAnswer,
+    EmergencyAlert,
+    OrderDayCount,
+    OrderStatus,
+    WorkOrder,
+    WorkOrderEvent,
+)
 
 CHINA = dt.timedelta(hours=8)
 GROUPS = ("channel", "type", "district", "street", "topic", "subtopic", "unit")  # street: 「铁东区·胜利街道」
@@ -161,8 +168,10 @@ def _label(group: str, value: str | None) -> str:
 
 def summary(p: Period, by: str = "day", group: str | None = None, min_base: int = MIN_BASE) -> dict[str, Any]:
     """Orders filed in the period, by day/week/month and by one dimension, with 环比 (the period
-    before) and 同比 (a year before), how many were dispatched, and the emergencies given numbers.
-    Days the roll-up holds are read from it (``rollup.py``), the others counted live.
+    before) and 同比 (a year before), how many were dispatched, the citizens answered directly
+    (``answered``: by the knowledge base and by agents, without an order; ``handling``: those and
+    the dispatched orders by period), and the emergencies given numbers. Days the roll-up holds
+    are read from it (``rollup.py``), the others counted live.
 
     A change is given only against a base worth comparing (``compare``): a base period the store's
     orders cover from its first day, with at least ``min_base`` orders (the profile's
@@ -178,7 +187,8 @@ def summary(p: Period, by: str = "day", group: str | None = None, min_base: int 
         rows = _volume(s, p, by, group)
         before = _totals(_volume(s, p.previous(), by, group))
         year = _totals(_volume(s, p.year_ago(), by, group))
-        units = _totals(_volume(s, p, by, "unit"))
+        unit_rows = _volume(s, p, by, "unit")
+        answered = _answers(s, p, by, "answer")
         first = s.execute(select(func.min(WorkOrder.created_at))).scalar()
         alerts = s.execute(select(EmergencyAlert.numbers, func.count()).where(
             EmergencyAlert.created_at >= lo, EmergencyAlert.created_at < hi).group_by(EmergencyAlert.numbers)).all()
@@ -188,7 +198,17 @@ def summary(p: Period, by: str = "day", group: str | None = None, min_base: int 
         series[period_label][name] = series[period_label].get(name, 0) + n
     totals = _totals(rows)
     total = sum(totals.values())
+    units = _totals(unit_rows)
     dispatched = total - units.get(UNKNOWN, 0)
+    handling: dict[str, dict[str, int]] = {}
+    for (period_label, unit), n in unit_rows.items():
+        if unit != UNKNOWN:
+            row = handling.setdefault(period_label, {"kb": 0, "agent": 0, "dispatched": 0})
+            row["dispatched"] += n
+    for (period_label, kind), n in answered.items():
+        if kind in ANSWER_KINDS:
+            handling.setdefault(period_label, {"kb": 0, "agent": 0, "dispatched": 0})[kind] += n
+    direct = {kind: sum(n for (_p, k), n in answered.items() if k == kind) for kind in ANSWER_KINDS}
     since = (first + CHINA).date() if first else None
     numbers: dict[str, int] = {}
     for joined, n in alerts:
@@ -206,6 +226,7 @@ def summary(p: Period, by: str = "day", group: str | None = None, min_base: int 
                             for name, n in totals.items()},
         "data_since": since.isoformat() if since else None, "min_base": min_base,
         "dispatched": dispatched, "not_dispatched": total - dispatched,
+        "answered": direct, "handling": [{"period": k, **v} for k, v in sorted(handling.items())],
         "emergencies": sum(n for _, n in alerts), "emergency_numbers": numbers,
     }
 
@@ -256,6 +277,62 @@ def _volume(s, p: Period, by: str, group: str | None) -> dict[tuple[str, str], i
         else:
             for label, n in s.execute(select(bucket, func.count()).where(*window).group_by(bucket)).all():
                 add(str(label), None, n)
+    return out
+
+
+ANSWER_KINDS = ("kb", "agent")  # bot/store/answers.py
+
+
+def _answers(s, p: Period, by: str, dim: str) -> dict[tuple[str, str], int]:
+    """(period label, value) -> direct answers by one of ``rollup.ANSWER_DIMS``: rolled-up days
+    from the roll-up, the rest live."""
+    days = [p.start + dt.timedelta(days=i) for i in range(p.days)]
+    done = rollup.rolled(days)
+    out: dict[tuple[str, str], int] = {}
+
+    def add(label: str, value: str, n: int) -> None:
+        out[(label, value)] = out.get((label, value), 0) + int(n)
+
+    if done:
+        for day, value, n in s.execute(select(OrderDayCount.day, OrderDayCount.value, OrderDayCount.count)
+                                       .where(OrderDayCount.day.in_(sorted(done)), OrderDayCount.dim == dim)).all():
+            add(_period_label(day, by), value, n)
+    col = rollup.ANSWER_DIMS[dim]
+    d = _dialect(s)
+    for lo_day, hi_day in _runs([day for day in days if day not in done]):
+        lo, hi = Period(lo_day, hi_day).utc()
+        bucket = _bucket(DirectAnswer.at, by, d).label("period")
+        for label, value, n in s.execute(select(bucket, col, func.count())
+                                         .where(DirectAnswer.at >= lo, DirectAnswer.at < hi, col.is_not(None))
+                                         .group_by(bucket, col)).all():
+            add(str(label), value, n)
+    return out
+
+
+def answers(p: Period, kind: str, limit: int = 50) -> dict[str, Any]:
+    """What is behind a 直接答复 figure: for the knowledge base, which articles were given and how
+    many times (the most given first, at most ``limit``); for agents, why the conversations came to
+    a person; for both, by channel. Nothing of who asked or what they wrote is kept to show."""
+    if kind not in ANSWER_KINDS:
+        raise QueryError(f"answered_by 只能是 {'、'.join(ANSWER_KINDS)}。")
+    with session_scope() as s:
+        total = _totals(_answers(s, p, "month", "answer")).get(kind, 0)
+        channels = {value.split("|", 1)[1]: n for value, n in _totals(_answers(s, p, "month", "answer_channel")).items()
+                    if value.startswith(kind + "|")}
+        out: dict[str, Any] = {**p.as_dict(), "answered_by": kind, "total": total,
+                               "by_channel": dict(sorted(channels.items(), key=lambda kv: -kv[1]))}
+        if kind == "kb":
+            given = sorted(_totals(_answers(s, p, "month", "article")).items(), key=lambda kv: (-kv[1], kv[0]))
+            articles = []
+            for article, n in given[:max(1, min(limit, 500))]:
+                title, topic = s.execute(select(DirectAnswer.title, DirectAnswer.topic)  # as last given
+                                         .where(DirectAnswer.article == article)
+                                         .order_by(DirectAnswer.id.desc()).limit(1)).one_or_none() or (None, None)
+                articles.append({"article": article, "title": title or article, "topic": topic, "count": n})
+            out.update(articles=articles, article_count=len(given))
+        else:
+            reasons = _totals(_answers(s, p, "month", "answer_reason"))
+            out["reasons"] = [{"reason": r, "count": n} for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])]
     return out
 
 
@@ -638,8 +715,9 @@ MEASURES = ("received", "signed", "answered", "on_time", "closed", "unsolved", "
 
 
 def unit_measures(s, lo: dt.datetime, hi: dt.datetime) -> dict[str, dict[str, Any]]:
-    """Per unit, the counts behind its evaluation for the orders dispatched to it in [lo, hi), and
-    its orders by topic: counted live (``rollup.py`` keeps them per day)."""
+    """Per unit, the counts behind its evaluation for the orders dispatched to it in [lo, hi), in
+    total and by topic (``topics``: topic -> the same counts, zeros left out): counted live
+    (``rollup.py`` keeps them per day)."""
     d = _dialect(s)
     received = and_(WorkOrder.dispatched_at >= lo, WorkOrder.dispatched_at < hi, WorkOrder.unit.is_not(None))
     upheld = select(WorkOrderEvent.order_id).where(WorkOrderEvent.kind == "appeal_upheld")
@@ -650,8 +728,17 @@ def unit_measures(s, lo: dt.datetime, hi: dt.datetime) -> dict[str, dict[str, An
         return func.sum(case((condition, 1), else_=0))
 
     out: dict[str, dict[str, Any]] = {}
-    for unit, *values in s.execute(
-            select(WorkOrder.unit, func.count(),
+
+    def add(unit: str, topic: str | None, values: dict[str, int]) -> None:
+        m = out.setdefault(unit, {**{k: 0 for k in MEASURES}, "topics": {}})
+        part = m["topics"].setdefault(topic or "", {})
+        for k, v in values.items():
+            m[k] += v
+            if v:
+                part[k] = part.get(k, 0) + v
+
+    for unit, topic, *values in s.execute(
+            select(WorkOrder.unit, WorkOrder.topic, func.count(),
                    count(and_(WorkOrder.accepted_at.is_not(None),
                               _hours(WorkOrder.accepted_at, WorkOrder.dispatched_at, d) <= 24)),
                    count(WorkOrder.answered_at.is_not(None)),
@@ -661,22 +748,17 @@ def unit_measures(s, lo: dt.datetime, hi: dt.datetime) -> dict[str, dict[str, An
                    count(WorkOrder.rating == "基本满意"), count(WorkOrder.rating == "不满意"),
                    count(and_(closed, WorkOrder.rating.is_(None))), count(WorkOrder.reopened > 0),
                    count(WorkOrder.status == OrderStatus.TERMINATED))
-            .where(received).group_by(WorkOrder.unit)).all():
-        out[unit] = {**dict(zip(MEASURES[:12], (int(v or 0) for v in values), strict=True)),
-                     "returns": 0, "extensions": 0, "upheld": 0, "unreached": 0, "topics": {}}
+            .where(received).group_by(WorkOrder.unit, WorkOrder.topic)).all():
+        add(unit, topic, dict(zip(MEASURES[:12], (int(v or 0) for v in values), strict=True)))
     names = {"status": "returns", "extension": "extensions", "appeal_upheld": "upheld", "callback_unreached": "unreached"}
-    for unit, kind, n in s.execute(
-            select(WorkOrder.unit, WorkOrderEvent.kind, func.count())
+    for unit, topic, kind, n in s.execute(
+            select(WorkOrder.unit, WorkOrder.topic, WorkOrderEvent.kind, func.count())
             .join(WorkOrder, WorkOrder.id == WorkOrderEvent.order_id)
             .where(received, WorkOrderEvent.kind.in_(tuple(names)),
                    or_(WorkOrderEvent.kind != "status", WorkOrderEvent.status_to == OrderStatus.RETURNED))
-            .group_by(WorkOrder.unit, WorkOrderEvent.kind)).all():
+            .group_by(WorkOrder.unit, WorkOrder.topic, WorkOrderEvent.kind)).all():
         if unit in out:
-            out[unit][names[kind]] = int(n)
-    for unit, topic, n in s.execute(select(WorkOrder.unit, WorkOrder.topic, func.count()).where(received)
-                                    .group_by(WorkOrder.unit, WorkOrder.topic)).all():
-        if unit in out:
-            out[unit]["topics"][topic or ""] = int(n)
+            add(unit, topic, {names[kind]: int(n)})
     return out
 
 
@@ -685,14 +767,54 @@ def _add_measures(total: dict[str, dict[str, Any]], part: dict[str, dict[str, An
         t = total.setdefault(unit, {**{k: 0 for k in MEASURES}, "topics": {}})
         for k in MEASURES:
             t[k] += int(m.get(k) or 0)
-        for topic, n in (m.get("topics") or {}).items():
-            t["topics"][topic] = t["topics"].get(topic, 0) + int(n)
+        for topic, counts in (m.get("topics") or {}).items():
+            into = t["topics"].setdefault(topic, {})
+            for k, v in (counts if isinstance(counts, dict) else {"received": counts}).items():  # before 0024: a count
+                into[k] = into.get(k, 0) + int(v)
+
+
+def _evaluated(m: dict[str, Any]) -> dict[str, Any]:
+    """The rates and counts of one set of measures (a unit's, or a unit's in one topic)."""
+    def get(k: str) -> int:
+        return int(m.get(k) or 0)
+
+    n, good, basic, bad = get("received"), get("good"), get("basic"), get("bad")
+    rated = good + basic + bad
+    return {
+        "received": n, "signed_in_time": _rate(get("signed"), n), "answered": get("answered"),
+        "on_time": _rate(get("on_time"), get("answered")), "closed": get("closed"),
+        "solved": _rate(get("closed") - get("unsolved"), get("closed")), "rated": rated,
+        "rated_share": _rate(rated, get("closed")), "satisfied_share": _rate(good + basic, rated),
+        "satisfaction": round((100 * good + 80 * basic) / rated, 1) if rated else None,
+        "ratings": {"满意": good, "基本满意": basic, "不满意": bad},
+        "returns": get("returns"), "extensions": get("extensions"), "terminated": get("terminated"),
+        "reopened": get("reopened"), "not_rated": get("unrated"), "callbacks_unreached": get("unreached"),
+        "appeals_upheld": get("upheld"),
+    }
+
+
+def _ranked(rows: list[dict[str, Any]], min_orders: int) -> list[dict[str, Any]]:
+    """Rows with ``min_orders`` or more ranked by their score (the mean of 签收及时率, 按期办结率,
+    解决率 and 满意率 they have), the others after them, listed, not ranked."""
+    for r in rows:
+        r["ranked"] = r["received"] >= min_orders
+        parts = [r[k] for k in ("signed_in_time", "on_time", "solved", "satisfied_share") if r[k] is not None]
+        r["score"] = round(100 * sum(parts) / len(parts), 1) if parts and r["ranked"] else None
+    ranked = sorted((r for r in rows if r["ranked"]), key=lambda r: -(r["score"] or 0))
+    for i, r in enumerate(ranked, 1):
+        r["rank"] = i
+    others = sorted((r for r in rows if not r["ranked"]), key=lambda r: -r["received"])
+    for r in others:
+        r["rank"] = None
+    return ranked + others
 
 
 def units(p: Period, min_orders: int = 10) -> dict[str, Any]:
     """Per unit, the orders it received in the period (dispatched to it then) and how it dealt
-    with them; ranked only among units with at least ``min_orders``. Rolled-up days come from
-    the roll-up, the rest are counted live."""
+    with them; ranked only among units with at least ``min_orders``. Difficulty is not hidden:
+    each unit's figures by topic (大类) with the same rates (``topics``), and for each topic the
+    units ranked among those with at least ``min_orders`` in it (``by_topic_ranking``).
+    Rolled-up days come from the roll-up, the rest are counted live."""
     days = [p.start + dt.timedelta(days=i) for i in range(p.days)]
     done = rollup.rolled(days)
     measures: dict[str, dict[str, Any]] = {}
@@ -710,36 +832,25 @@ def units(p: Period, min_orders: int = 10) -> dict[str, Any]:
                    WorkOrder.deadline < _local_day(func.current_timestamp(), d))
             .group_by(WorkOrder.unit)).all())
     table = []
+    by_topic: dict[str, list[dict[str, Any]]] = {}
     for unit, m in measures.items():
-        n, good, basic, bad = m["received"], m["good"], m["basic"], m["bad"]
-        rated = good + basic + bad
-        topics: dict[str, int] = {}
-        for topic, k in m["topics"].items():
-            topics[_label("topic", topic or None)] = topics.get(_label("topic", topic or None), 0) + k
+        topics: dict[str, dict[str, int]] = {}
+        for topic, counts in m["topics"].items():
+            into = topics.setdefault(_label("topic", topic or None), {})
+            for k, v in counts.items():
+                into[k] = into.get(k, 0) + v
+        rows = []
+        for topic, counts in sorted(topics.items(), key=lambda kv: -int(kv[1].get("received") or 0)):
+            row = {"topic": topic, **_evaluated(counts), "ranked": int(counts.get("received") or 0) >= min_orders}
+            rows.append(row)
+            by_topic.setdefault(topic, []).append({"unit": unit, **_evaluated(counts)})
         table.append({
-            "unit": unit, "received": n, "signed_in_time": _rate(m["signed"], n), "answered": m["answered"],
-            "on_time": _rate(m["on_time"], m["answered"]), "closed": m["closed"],
-            "solved": _rate(m["closed"] - m["unsolved"], m["closed"]), "rated": rated,
-            "rated_share": _rate(rated, m["closed"]), "satisfied_share": _rate(good + basic, rated),
-            "satisfaction": round((100 * good + 80 * basic) / rated, 1) if rated else None,
-            "ratings": {"满意": good, "基本满意": basic, "不满意": bad},
-            "returns": m["returns"], "extensions": m["extensions"], "terminated": m["terminated"],
-            "reopened": m["reopened"], "overdue_open": int(overdue.get(unit, 0)), "not_rated": m["unrated"],
-            "callbacks_unreached": m["unreached"], "appeals_upheld": m["upheld"],
-            "by_topic": dict(sorted(topics.items(), key=lambda kv: -kv[1])),
-            "ranked": n >= min_orders,
+            "unit": unit, **_evaluated(m), "overdue_open": int(overdue.get(unit, 0)),
+            "by_topic": {r["topic"]: r["received"] for r in rows}, "topics": rows,
         })
-    ranked = [r for r in table if r["ranked"]]
-    for r in ranked:
-        parts = [r[k] for k in ("signed_in_time", "on_time", "solved", "satisfied_share") if r[k] is not None]
-        r["score"] = round(100 * sum(parts) / len(parts), 1) if parts else None
-    ranked.sort(key=lambda r: -(r["score"] or 0))
-    for i, r in enumerate(ranked, 1):
-        r["rank"] = i
-    others = sorted((r for r in table if not r["ranked"]), key=lambda r: -r["received"])
-    for r in others:
-        r["score"], r["rank"] = None, None
-    return {**p.as_dict(), "min_orders": min_orders, "units": ranked + others}
+    return {**p.as_dict(), "min_orders": min_orders, "units": _ranked(table, min_orders),
+            "by_topic_ranking": {topic: _ranked(rows, min_orders)
+                                 for topic, rows in sorted(by_topic.items(), key=lambda kv: -sum(r["received"] for r in kv[1]))}}
 
 
 def _rate(part: Any, whole: Any) -> float | None:

@@ -27,7 +27,7 @@ from bot.gateway.rasa import RasaFailed, RasaUnavailable
 from bot.language.extract import MAX_CONTENT_CHARS, REQUEST_TYPES
 from bot.orders import lifecycle
 from bot.orders.filing import ORDER_FIELDS, file_request
-from bot.store import deliveries, handoffs, repository, transcript
+from bot.store import answers, deliveries, handoffs, repository, transcript
 from bot.store.models import HandoffStatus, OrderStatus
 
 log = logging.getLogger(__name__)
@@ -234,6 +234,8 @@ class Conversations(ConsolePart):
                                         None if who.role == "supervisor" else who.id)
         if not ended:
             return error(409, "not_held", "这个对话已经结束或交还。")
+        # 研判: answered by the agent when no order was filed since the conversation came to a person
+        await asyncio.to_thread(answers.agent_answered, handoff.id)
         notice = citizen_texts.AGENT_HANDBACK if status == HandoffStatus.RETURNED else citizen_texts.AGENT_CLOSED
         try:
             await self.hub.resume_bot(sender_id, handoff.channel or "rest", end_form=status == HandoffStatus.CLOSED,

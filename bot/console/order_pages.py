@@ -66,6 +66,20 @@ class OrderPages(ConsolePart):
         return await asyncio.to_thread(units.staff_action, actor_name(who), request.match_info["number"],
                                        request.match_info["action"], body, self.hub.profile)
 
+    async def order_topic(self, request: web.Request) -> web.Response:
+        """An order as an agent corrects its topic (研判): without the citizen; supervisors too."""
+        who = await self._require(request, roles=("agent", "supervisor"))
+        view = await asyncio.to_thread(views.topic_view, request.match_info["number"], actor_name(who),
+                                       self.hub.profile)
+        return ok(view) if view is not None else error(404, "not_found", "没有这个工单。")
+
+    async def set_order_topic(self, request: web.Request) -> web.Response:
+        """An agent (or a supervisor) corrects an order's topic; its history keeps who and when."""
+        who = await self._require(request, write=True, roles=("agent", "supervisor"))
+        body = await read_json(request)
+        return await asyncio.to_thread(units.staff_action, actor_name(who), request.match_info["number"], "set-topic",
+                                       body, self.hub.profile)
+
     async def callbacks(self, request: web.Request) -> web.Response:
         """回访 by telephone: for agents and supervisors."""
         who = await self._require(request, roles=("agent", "supervisor"))

@@ -3,7 +3,7 @@
 
 Pages: ``/console/login`` (public), ``/console`` (agents and supervisors: the conversations),
 ``/console/orders`` (handling units: their work orders; supervisors: the 督办 queues and the
-audit log; agents: the call-back list), ``/console/analytics`` (研判: supervisors and leaders). JSON API under ``/console/api``
+audit log; agents: the call-back list and an order's topic to correct), ``/console/analytics`` (研判: supervisors and leaders). JSON API under ``/console/api``
 and live updates on the websocket ``/console/ws``; nothing but the login page and its static
 files answers without a session. A session is a random token in an HttpOnly, SameSite=Strict
 cookie; every POST must also carry the session's CSRF token in ``X-CSRF-Token``; the websocket
@@ -94,6 +94,8 @@ class Console(Sessions, Live, Conversations, Calls, OrderPages):
             web.get("/console/api/orders/{number}", self.order),
             web.post("/console/api/orders/{number}/{action}", self.order_act),
             web.get("/console/api/audit", self.audit),
+            web.get("/console/api/order-topic/{number}", self.order_topic),
+            web.post("/console/api/order-topic/{number}", self.set_order_topic),
             web.get("/console/api/callbacks", self.callbacks),
             web.get("/console/analytics", self.analytics_page),
             web.get("/console/api/analytics/{what}", self.analytics),

@@ -4,6 +4,9 @@
     GET /api/analytics/summary?from=YYYY-MM-DD&to=YYYY-MM-DD&by=day|week|month&group=channel|type|district|street|topic|subtopic|unit
     GET /api/analytics/hotspots[?at=ISO time]   what is rising now (or at a past moment)
     GET /api/analytics/units?from=&to=          the units' evaluation (考核)
+    GET /api/analytics/answers?from=&to=&answered_by=kb|agent
+                                                behind 直接答复: the articles given and how often,
+                                                or why the conversations agents answered came to them
     GET /api/analytics/orders?from=&to=&district=…&topic=…[&dispatched=yes|no][&basis=filed|received]
                                                 the orders behind a figure (received: dispatched to
                                                 their unit in the period, as the evaluation counts)
@@ -28,6 +31,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from bot import citizen_texts
 from bot.analytics import archive, queries, report, report_pdf, warnings
 from bot.gateway.api import Api, error, ok
 from bot.orders import lifecycle
@@ -45,6 +49,16 @@ def run(what: str, query: Mapping[str, str], actor: str, profile: Profile) -> we
                                           profile.comparison_min_orders))
         elif what == "units":
             response = ok(queries.units(queries.period(query.get("from"), query.get("to")), profile.evaluation_min_orders))
+        elif what == "answers":
+            try:
+                limit = int(query.get("limit") or 50)
+            except ValueError:
+                limit = 50
+            data = queries.answers(queries.period(query.get("from"), query.get("to")), query.get("answered_by") or "",
+                                   limit)
+            for row in data.get("reasons", []):
+                row["label"] = citizen_texts.HANDOFF_REASONS.get(row["reason"], row["reason"])
+            response = ok(data)
         elif what == "hotspots":
             at = query.get("at")
             try:

@@ -95,6 +95,33 @@ def order_detail(number: str, actor: str, unit: str | None = None) -> dict[str, 
     return view
 
 
+def topic_view(number: str, actor: str, profile: Profile) -> dict[str, Any] | None:
+    """One order as an agent needs it to correct its topic (研判): what it is about and its topic,
+    without the citizen (no name, phone, address or channel identity; a 举报's or confidential
+    order's words never), the corrections made so far and the catalogue to choose from. The read
+    is audited when it shows the citizen's words."""
+    if not repository.plausible_number(number):
+        return None
+    with session_scope() as s:
+        order = s.execute(select(WorkOrder).where(WorkOrder.number == number)).scalar_one_or_none()
+        if order is None:
+            return None
+        hidden = protected(order)
+        view: dict[str, Any] = {
+            "number": order.number, "type": order.request_type, "status": order.status,
+            "status_label": order.status_label, "created_at": order.created_at.isoformat() + "Z",
+            "deadline": order.deadline.isoformat(), "district": order.district, "street": order.street,
+            "unit": order.unit, "channel": order.channel, "wants_reply": order.wants_reply,
+            "confidential": order.confidential, "topic": order.topic,
+            "content": None if hidden else order.content, "name": None, "phone": None, "address": None,
+            "personal_hidden": True}
+    view["history"] = [step for step in lifecycle.history(number) if step["kind"] == "topic"]
+    view["topics"] = topics.keys(profile)
+    if not hidden:
+        lifecycle.audit(actor, "read_order", number)
+    return view
+
+
 def callback_list(actor: str, profile: Profile) -> list[dict[str, Any]]:
     """The call-back list; it shows citizens' names and phones, so the read is audited."""
     rows = callbacks.due(profile)

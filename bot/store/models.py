@@ -185,6 +185,24 @@ class RolledDay(Base):
     computed_at = Column(DateTime, nullable=False, default=utcnow)
 
 
+class DirectAnswer(Base):
+    """A citizen answered without a work order (研判: 直接答复 versus 派单): by the knowledge base
+    (``kb``, the article given) or by an agent who ended or handed back a conversation in which no
+    order was filed (``agent``, why it came to a person). Never the citizen's name, phone,
+    conversation or words: what was answered, when and through which channel, nothing of who."""
+
+    __tablename__ = "direct_answers"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    channel = Column(String(16), nullable=False)
+    kind = Column(String(8), nullable=False)  # kb | agent
+    article = Column(String(64), index=True)  # kb: the article's id
+    title = Column(String(120))  # kb: its title as the citizen read it
+    topic = Column(String(48))  # kb: the article's topic (kb/articles/<topic>/)
+    reason = Column(String(32))  # agent: why the conversation came to a person (the handoff's reason)
+
+
 class HotspotWarning(Base):
     """An early warning the periodic job raised (研判, bot/analytics/warnings.py): one per ``kind``
     and ``key`` while it is open (a hot spot: topic and district; a street hot spot: topic, district

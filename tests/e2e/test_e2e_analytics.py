@@ -19,9 +19,14 @@ from tests.e2e.test_e2e_console import PASSWORD, add_agent
 from tests.e2e.test_e2e_orders_page import log_in, open_page
 
 
-def test_the_dashboard_draws_the_year_and_opens_the_orders_behind_a_figure(browser, stack, tmp_path):  # noqa: F811
+def test_the_dashboard_draws_the_year_and_opens_the_orders_behind_a_figure(browser, stack, tmp_path, monkeypatch):  # noqa: F811
+    from bot.store import answers
+
     assert simulate_orders.main(["--orders", "2000", "--db-url", stack.db_url, "--bursts", str(tmp_path / "b.json"),
                                  "--burst-count", "2"]) == 0
+    monkeypatch.setenv("HOTLINE_DB_URL", stack.db_url)
+    for channel in ("wechat", "wechat", "web"):  # the knowledge base gave this article three times today
+        assert answers.knowledge_base(channel, "e2e_card_lost", "测试：社保卡丢了怎么补办", "social_security")
     boss = add_agent(stack, "研判班长", "supervisor")
     leader = add_agent(stack, "分管副市长", "leader")
     errors: list[str] = []
@@ -43,6 +48,24 @@ def test_the_dashboard_draws_the_year_and_opens_the_orders_behind_a_figure(brows
             page.wait_for_selector(f"#drill-title:has-text('工单明细：{title}')")
             page.wait_for_selector("#drill-sub:has-text('共')")
             assert f"共 {page.locator(card).inner_text()} 件" in page.locator("#drill-sub").inner_text()
+        # 直接答复（知识库） beside 派单, by period; it opens the articles given and how many times
+        assert page.locator("#handling canvas").count() >= 1
+        assert int(page.locator("#k-answered-kb").inner_text()) >= 3
+        assert page.locator("#k-handled-dispatched").inner_text() == page.locator("#k-dispatched").inner_text()
+        page.click("#k-answered-kb")
+        row = page.locator("#answers-table tbody tr", has_text="测试：社保卡丢了怎么补办")
+        row.wait_for()
+        assert row.locator("td").nth(1).inner_text() == "3"
+        assert re.search(r"按渠道：.*微信 \d+ 次", page.locator("#answers-channels").inner_text())
+        page.click("#k-answered-agent")
+        page.wait_for_selector("#answers-title:has-text('转人工的原因')")
+        # the evaluation in one topic: the same rates, ranked among the units with enough orders in it
+        topic = page.locator("#units-topic option").nth(1).get_attribute("value")
+        page.select_option("#units-topic", topic)
+        assert f"「{topic}」类" in page.locator("#units-hint").inner_text()
+        assert page.locator("#units-table tbody tr").count() > 0
+        assert all(cell.startswith(topic) for cell in page.locator("#units-table tbody td:last-child").all_inner_texts())
+        page.select_option("#units-topic", "")
         page.locator("#units-table tbody .link-button").first.click()  # a unit: the orders it received in the period
         page.wait_for_selector("#drill-title:has-text('期间收到的工单')")
         page.locator("#share-table tbody .link-button").first.click()

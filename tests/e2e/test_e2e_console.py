@@ -130,9 +130,19 @@ def test_nothing_of_the_console_without_logging_in(stack):
     assert ok.status_code == 200 and ok.json()["fields"]["phone"] == "13912345678"
 
 
+def agents_answers() -> list[tuple[str, str]]:
+    """研判's 直接答复（坐席） as the store counted them: (channel, reason) each."""
+    from bot.store.db import session_scope
+    from bot.store.models import DirectAnswer
+
+    with session_scope() as s:
+        return [(r.channel, r.reason) for r in s.query(DirectAnswer).filter_by(kind="agent").order_by(DirectAnswer.id)]
+
+
 def test_agent_takes_over_answers_and_hands_back_to_the_form(stack, db):
     one, two = add_agent(stack, "王丽"), add_agent(stack, "张强")
     me = f"rest-c-{uuid.uuid4().hex[:8]}"
+    counted = agents_answers()
 
     async def scenario() -> None:
         async with Agent(stack, one) as wang, Agent(stack, two) as zhang:
@@ -165,8 +175,9 @@ def test_agent_takes_over_answers_and_hands_back_to_the_form(stack, db):
             assert status == 201
             status, _ = await other.post(f"/console/api/conversations/{me}/note", {"text": "路过看看"})
             assert status == 409  # notes only on a conversation one holds
-            # Hand back without filing: the form goes on from its question.
+            # Hand back without filing: the form goes on from its question; 研判 counts it answered by the agent.
             assert (await holder.post(f"/console/api/conversations/{me}/handback"))[0] == 200
+            assert agents_answers() == [*counted, ("rest", "citizen_request")]
             # Least privilege (issue 18): handed back, it is no longer an agent's to read.
             r = await holder.http.get(f"{stack.url}/console/api/conversations/{me}")
             assert r.status == 404
@@ -185,6 +196,7 @@ def test_agent_takes_over_answers_and_hands_back_to_the_form(stack, db):
 def test_agent_files_the_order_and_emergencies_still_get_numbers_at_once(stack, db):
     username = add_agent(stack, "孙悦")
     me = f"rest-c-{uuid.uuid4().hex[:8]}"
+    counted = agents_answers()
 
     async def scenario() -> None:
         async with Agent(stack, username) as sun:
@@ -204,6 +216,7 @@ def test_agent_files_the_order_and_emergencies_still_get_numbers_at_once(stack, 
             status, body = await sun.post(f"/console/api/conversations/{me}/file", {"request_type": "吐槽", "content": "x"})
             assert status == 400 and "诉求类型" in body["message"]
             assert (await sun.post(f"/console/api/conversations/{me}/close"))[0] == 200
+            assert agents_answers() == counted  # an order was filed: dispatched, not answered directly
             told = texts(await say(stack, me, "你们热线几点上班"))
             assert number in told and "本次服务已结束" in told and "全天候" in told
             order = repository.get_order(number)

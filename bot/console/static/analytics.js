@@ -1,6 +1,7 @@
 /*
- * 研判 (/console/analytics): volume with 同比/环比, its make-up by one dimension, hot spots and the
- * units' evaluation, for supervisors and leaders. Every figure opens the orders behind it
+ * 研判 (/console/analytics): volume with 同比/环比, its make-up by one dimension, the citizens answered
+ * directly (knowledge base, agents) beside the orders dispatched, hot spots and the units'
+ * evaluation, for supervisors and leaders. Every figure opens the orders behind it
  * (GET /console/api/analytics/orders), which carry no name, phone or address.
  *
  * Plain ES5, no build step; charts by ECharts (served from the gateway: /static/vendor). Charts
@@ -84,6 +85,13 @@
     byId('k-dispatched').textContent = String(s.dispatched);
     byId('k-not-dispatched').textContent = String(s.not_dispatched);
     byId('k-dispatched-sub').textContent = s.total ? '派单占 ' + percent(s.dispatched / s.total) : '';
+    var a = s.answered || { kb: 0, agent: 0 };
+    byId('k-answered-kb').textContent = String(a.kb);
+    byId('k-answered-agent').textContent = String(a.agent);
+    byId('k-handled-dispatched').textContent = String(s.dispatched);
+    var handled = a.kb + a.agent + s.dispatched;
+    byId('k-answered-sub').textContent = handled ? '直接答复占 ' + percent((a.kb + a.agent) / handled) +
+      '（知识库答复每给出一篇文章计一次；坐席答复指转人工后未登记工单的对话）' : '';
     byId('k-emergencies').textContent = String(s.emergencies);
     var nums = [];
     for (var n in s.emergency_numbers) {
@@ -212,6 +220,73 @@
     byId('share-note').textContent = reasons.length
       ? '「—」不作比较（' + reasons.slice(0, 3).join('；') + (reasons.length > 3 ? '；等' : '') + '）。'
       : '';
+  }
+
+  // ------------------------------------------------------------------ answered directly versus dispatched
+
+  var HANDLING = [['kb', '直接答复（知识库）', '#2f8f5b'], ['agent', '直接答复（坐席）', '#d9822b'], ['dispatched', '派单', '#0b4f9c']];
+
+  function renderHandling(s) {
+    var periods = s.handling.map(function (p) { return p.period; });
+    var c = chart('handling');
+    c.setOption({
+      animation: false,
+      tooltip: { trigger: 'axis', renderMode: 'richText' },
+      legend: { top: 0 },
+      grid: { left: 50, right: 20, top: 40, bottom: 40 },
+      xAxis: { type: 'category', data: periods },
+      yAxis: { type: 'value', name: '件', minInterval: 1 },
+      series: HANDLING.map(function (h) {
+        return { name: h[1], type: 'bar', itemStyle: { color: h[2] }, data: s.handling.map(function (p) { return p[h[0]]; }) };
+      })
+    }, true);
+    c.off('click');
+    c.on('click', function (e) {
+      var range = periodRange(periods[e.dataIndex], state.query.by);
+      var kind = HANDLING[e.seriesIndex][0];
+      if (kind === 'dispatched') {
+        drill(range[0], range[1], { dispatched: 'yes' }, periods[e.dataIndex] + ' · 派单办理');
+      } else {
+        drillAnswers(range[0], range[1], kind);
+      }
+    });
+  }
+
+  // What is behind a 直接答复 figure: the articles given and how often, or why the conversations an
+  // agent answered came to a person; by channel. Nothing of who asked.
+  function drillAnswers(from, to, kind) {
+    var box = byId('answers-drill');
+    box.hidden = false;
+    byId('answers-title').textContent = kind === 'kb' ? '直接答复（知识库）：答复了哪些问题' : '直接答复（坐席）：转人工的原因';
+    byId('answers-what').textContent = kind === 'kb' ? '知识库文章' : '转人工原因';
+    byId('answers-sub').textContent = '正在加载…';
+    var body = byId('answers-table').tBodies[0];
+    clear(body);
+    get('answers', { from: from, to: to, answered_by: kind }).then(function (r) {
+      if (!r.ok) {
+        byId('answers-sub').textContent = H.errorText(r);
+        return;
+      }
+      var d = r.data;
+      var rows = kind === 'kb' ? (d.articles || []).map(function (x) { return [x.title, x.count]; })
+        : (d.reasons || []).map(function (x) { return [x.label || x.reason, x.count]; });
+      byId('answers-sub').textContent = from + ' 至 ' + to + '，共 ' + d.total + ' 次' +
+        (kind === 'kb' && d.article_count > rows.length ? '，涉及 ' + d.article_count + ' 篇文章，显示最多的 ' + rows.length + ' 篇' : '');
+      rows.forEach(function (row) {
+        var tr = el('tr');
+        tr.appendChild(el('td', null, str(row[0])));
+        tr.appendChild(el('td', null, String(row[1])));
+        body.appendChild(tr);
+      });
+      var channels = [];
+      for (var ch in d.by_channel) {
+        if (Object.prototype.hasOwnProperty.call(d.by_channel, ch)) {
+          channels.push(label('channel', ch) + ' ' + d.by_channel[ch] + ' 次');
+        }
+      }
+      byId('answers-channels').textContent = channels.length ? '按渠道：' + channels.join('，') : '';
+      box.scrollIntoView({ block: 'start' });
+    });
   }
 
   // ------------------------------------------------------------------ hot spots
@@ -364,13 +439,36 @@
 
   // ------------------------------------------------------------------ the units' evaluation
 
+  // The evaluation in total, or in one topic (大类): the same rates, ranked among the units with
+  // enough orders of that topic.
   function renderUnits(u) {
-    byId('units-hint').textContent = u.from + ' 至 ' + u.to + ' 派给各单位的工单；少于 ' + u.min_orders + ' 件的单位不排名';
+    state.units = u;
+    var pick = byId('units-topic');
+    var chosen = pick.value;
+    while (pick.options.length > 1) {
+      pick.remove(1);
+    }
+    Object.keys(u.by_topic_ranking || {}).forEach(function (t) {
+      var o = el('option', null, t);
+      o.value = t;
+      pick.appendChild(o);
+    });
+    pick.value = u.by_topic_ranking && u.by_topic_ranking[chosen] ? chosen : '';
+    renderUnitRows(u, pick.value);
+  }
+
+  function renderUnitRows(u, topic) {
+    byId('units-hint').textContent = u.from + ' 至 ' + u.to + ' 派给各单位的工单' + (topic ? '中「' + topic + '」类' : '') +
+      '；少于 ' + u.min_orders + ' 件的单位不排名';
     var body = byId('units-table').tBodies[0];
     clear(body);
-    u.units.forEach(function (r) {
+    var rows = topic ? u.by_topic_ranking[topic] : u.units;
+    rows.forEach(function (r) {
       var tr = el('tr', r.ranked ? null : 'is-unranked');
       var topics = [];
+      if (topic) {
+        topics.push(topic + ' ' + r.received);
+      }
       for (var t in r.by_topic) {
         if (Object.prototype.hasOwnProperty.call(r.by_topic, t) && topics.length < 3) {
           topics.push(t + ' ' + r.by_topic[t]);
@@ -379,7 +477,11 @@
       var name = el('button', 'link-button', str(r.unit));
       name.type = 'button';
       name.addEventListener('click', function () {  // the orders it received in the period, as the table counts
-        drill(u.from, u.to, { unit: r.unit, basis: 'received' }, str(r.unit) + '（期间收到的工单）');
+        var filters = { unit: r.unit, basis: 'received' };
+        if (topic) {
+          filters.topic = topic;
+        }
+        drill(u.from, u.to, filters, str(r.unit) + (topic ? ' · ' + topic : '') + '（期间收到的工单）');
       });
       var cells = [r.rank ? String(r.rank) : '样本不足', name, String(r.received), percent(r.signed_in_time), percent(r.on_time),
         percent(r.solved), percent(r.satisfied_share), r.satisfaction === null ? '—' : String(r.satisfaction),
@@ -458,6 +560,7 @@
         }
         state.summary = r.data;
         renderCards(r.data);
+        renderHandling(r.data);
         renderTrend(r.data, q.group);
         renderShare(r.data, q.group);
       }),
@@ -525,10 +628,22 @@
       });
       // The cards' figures open their orders, as every other figure does.
       [['k-total', {}, '全部诉求'], ['k-dispatched', { dispatched: 'yes' }, '派单办理'],
-        ['k-not-dispatched', { dispatched: 'no' }, '未派单']].forEach(function (c) {
+        ['k-not-dispatched', { dispatched: 'no' }, '未派单'], ['k-handled-dispatched', { dispatched: 'yes' }, '派单办理']].forEach(function (c) {
         byId(c[0]).addEventListener('click', function () {
           if (state.query) {
             drill(state.query.from, state.query.to, c[1], c[2]);
+          }
+        });
+      });
+      byId('units-topic').addEventListener('change', function () {
+        if (state.units) {
+          renderUnitRows(state.units, byId('units-topic').value);
+        }
+      });
+      ['kb', 'agent'].forEach(function (kind) {
+        byId('k-answered-' + kind).addEventListener('click', function () {
+          if (state.query) {
+            drillAnswers(state.query.from, state.query.to, kind);
           }
         });
       });

@@ -5,8 +5,9 @@
  *     办结 or 申请终止 it.
  *   - Supervisors (role "supervisor"): the 督办 queues (待派单 with 智能派单's suggestion, 超期/临期,
  *     集中反映, 办结待审, 退回待审, 终止待审, 不满意回访) and the audit log; any order's detail and history.
- *   - Agents (role "agent"): the 电话回访 list only (supervisors have it as a tab too): call the
- *     citizen, record each attempt and the rating.
+ *   - Agents (role "agent"): the 电话回访 list (supervisors have it as a tab too): call the
+ *     citizen, record each attempt and the rating; and an order opened by its number, without its
+ *     citizen, to correct its topic (研判: 更正主题, kept in its history with who and when).
  *   - Anyone else is told the page is not for them (the server answers 403 anyway).
  *
  * Plain ES5 script, no modules and no build step, like console.js; common.js (window.Hotline,
@@ -738,6 +739,9 @@
   }
 
   function orderUrl(number, action) {
+    if (state.callbacksOnly) {  // an agent reads an order and corrects its topic, nothing else
+      return API + '/order-topic/' + encodeURIComponent(number);
+    }
     var base = state.mode === 'unit' ? API + '/unit/orders/' : API + '/orders/';
     return base + encodeURIComponent(number) + (action ? '/' + action : '');
   }
@@ -1124,7 +1128,8 @@
 
   // The topic catalogue (from the overview) as [key, label] pairs: 「城乡建设 › 物业管理」.
   function topicOptions() {
-    var list = state.overview && Array.isArray(state.overview.topics) ? state.overview.topics : [];
+    var list = state.overview && Array.isArray(state.overview.topics) ? state.overview.topics
+      : state.detail && Array.isArray(state.detail.topics) ? state.detail.topics : [];
     return list.filter(isString).map(function (key) { return [key, topicLabel(key)]; });
   }
 
@@ -1859,6 +1864,9 @@
     if (value !== null && value !== undefined && str(value).trim() !== '') {
       return { text: str(value), cls: '' };
     }
+    if (order && order.personal_hidden) {  // an agent correcting a topic: the citizen is not theirs to read here
+      return { text: '（不显示）', cls: 'is-protected' };
+    }
     if (isProtectedForUnit(order)) {
       return { text: PROTECTED, cls: 'is-protected' };
     }
@@ -1950,8 +1958,9 @@
   function detailFields(order, unitMode) {
     var dl = el('dl', 'detail-fields');
     addField(dl, '诉求类型', str(order.type) || '—');
-    addField(dl, '诉求内容', str(order.content) || '—', { className: 'is-long' });
-    addField(dl, '地址', str(order.address) || '—');
+    addField(dl, '诉求内容', order.content === null && order.personal_hidden ? '（举报或要求保密，不显示）' : str(order.content) || '—',
+      { className: 'is-long' });
+    addField(dl, '地址', order.personal_hidden ? '（不显示）' : str(order.address) || '—');
     addField(dl, '所在区县', str(order.district) + (order.street ? ' ' + str(order.street) : '') || '—');
     if (!unitMode) {
       addField(dl, '主题', topicLabel(order.topic) || '（未分类）', { id: 'detail-topic' });
@@ -2040,6 +2049,14 @@
     }
     if (unitMode) {
       unitActions(order, number);
+    } else if (state.callbacksOnly) {
+      var own = el('div', 'detail-actions');
+      own.setAttribute('role', 'group');
+      own.setAttribute('aria-label', '坐席操作');
+      els.detail.appendChild(actionButtons(own, number, [['set-topic', '更正主题', '']], false));
+      els.detail.appendChild(el('div', 'action-slot'));
+      els.detail.appendChild(el('p', 'notice notice-info', '坐席只能更正主题；工单不显示市民姓名、电话和地址' +
+        (order.content === null ? '，举报和要求保密的工单也不显示内容' : '') + '。'));
     } else if (SUPERVISOR_DETAIL_BUTTONS[order.status]) {
       var bar = el('div', 'detail-actions');
       bar.setAttribute('role', 'group');
@@ -2715,6 +2732,15 @@
       tabPanel(TABS[i]).hidden = TABS[i] !== 'callbacks';
     }
     TABS = ['callbacks'];
+    var lookup = byId('topic-lookup');
+    lookup.hidden = false;
+    lookup.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var number = byId('topic-number').value.trim().toUpperCase();
+      if (number) {
+        openDetail(number, null);
+      }
+    });
     selectTab('callbacks', false);
     updateTabCounts();
     loadList(false).then(schedule);

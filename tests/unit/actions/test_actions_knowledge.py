@@ -91,7 +91,8 @@ class _Base:
     def decide(self, query: str):  # noqa: ANN201
         for word, title in self.answers.items():
             if word in query:
-                article = SimpleNamespace(id=title, title=title, answer=f"{title}的办法", unit="某局", contact="", hours="")
+                article = SimpleNamespace(id=title, title=title, topic="hotline", answer=f"{title}的办法", unit="某局",
+                                          contact="", hours="")
                 return SimpleNamespace(kind="answer", hits=(SimpleNamespace(article=article),))
         return SimpleNamespace(kind="unknown", hits=())
 
@@ -167,3 +168,31 @@ def test_an_unsettled_matter_without_a_question_before_is_itself_the_consult_ord
     assert slots_set(events)["content"] == "低保怎么申请"
     events, _ = run(ActionKbNotHelpful(), tracker("没解决", intent="not_helpful"))
     assert "content" not in slots_set(events) and slots_set(events)["request_type"] == "咨询"
+
+
+def _given() -> list[tuple]:
+    from bot.store.db import session_scope
+    from bot.store.models import DirectAnswer
+
+    with session_scope() as s:
+        return [(r.kind, r.channel, r.article, r.title, r.topic) for r in s.query(DirectAnswer).order_by(DirectAnswer.id)]
+
+
+def test_each_article_given_is_counted_as_answered_directly_and_nothing_else_is(monkeypatch):
+    """研判's 直接答复（知识库）: one row per article given, with the channel; not a choice offered,
+    not an 「I don't know」, and nothing of the citizen's words."""
+    said = "你好，我准备在高新区注册一家软件公司。想问一下：1.营业执照在哪办，能不能网上办？2.新办企业能申请哪些创业扶持政策？"
+    _ask(monkeypatch, said, {"营业执照": "办理营业执照", "扶持": "创业扶持政策"})
+    _ask(monkeypatch, "今天天气怎么样啊", {})
+    assert _given() == [("kb", "rest", "办理营业执照", "办理营业执照", "hotline"),
+                        ("kb", "rest", "创业扶持政策", "创业扶持政策", "hotline")]
+    assert "营业执照在哪办" not in str(_given())
+
+
+def test_an_answer_is_given_even_when_it_cannot_be_counted(monkeypatch):
+    def broken(*_a, **_k):
+        raise RuntimeError("the database is away")
+
+    monkeypatch.setattr("bot.store.answers.session_scope", broken)
+    messages, _ = _ask(monkeypatch, "营业执照在哪办", {"营业执照": "办理营业执照"})
+    assert messages[0]["title"] == "办理营业执照"

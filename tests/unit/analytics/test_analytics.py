@@ -390,3 +390,178 @@ def test_the_reports_cases_never_show_a_protected_orders_words_and_no_cell_runs_
     sheet = load_workbook(io.BytesIO(report.as_xlsx(content)))["典型事项"]
     formula = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert formula and all(c.data_type == "s" for c in formula)
+
+
+def answered(day: str, kind: str = "kb", hour: int = 10, channel: str = "web", article: str = "social_card_lost",
+             title: str = "社保卡丢了怎么补办", reason: str = "citizen_request") -> None:
+    """A citizen answered directly (as the store records it), dated ``day`` ``hour`` China time."""
+    from bot.console import accounts
+    from bot.store import answers, handoffs
+    from bot.store.models import Agent, DirectAnswer, HandoffStatus
+
+    if kind == "kb":
+        assert answers.knowledge_base(channel, article, title, "social_security")
+    else:
+        with session_scope() as s:
+            agent = s.query(Agent).filter_by(username="wangli").one_or_none()
+        agent = agent or accounts.create_agent("wangli", "王丽", "agent", "long-enough-1")
+        handoff = handoffs.request_handoff(f"{channel}-{next(_keys)}", channel, reason)
+        assert handoffs.claim_handoff(handoff.id, agent.id)
+        assert handoffs.end_handoff(handoff.id, HandoffStatus.CLOSED, agent.id)
+        assert answers.agent_answered(handoff.id)
+    with session_scope() as s:
+        row = s.query(DirectAnswer).order_by(DirectAnswer.id.desc()).first()
+        row.at = dt.datetime.fromisoformat(day).replace(hour=hour) - q.CHINA
+
+
+def test_answered_directly_by_the_knowledge_base_and_by_agents_beside_the_dispatched_orders():
+    """直接答复（知识库）, 直接答复（坐席） and 派单 side by side, by period; the knowledge base's opens
+    the articles given and how often, the agents' why the conversations came to them."""
+    for day in ("2026-11-02", "2026-11-02", "2026-11-03"):
+        answered(day)
+    answered("2026-11-03", article="hukou_move", title="户口迁移怎么办", channel="wechat")
+    answered("2026-11-03", kind="agent", channel="wechat", reason="angry")
+    answered("2026-10-30")  # before the period
+    sent = filed("2026-11-02")
+    filed("2026-11-03")  # waiting for dispatch
+    lifecycle.dispatch(sent, UNIT, "staff:派单员", P)
+    week = q.period("2026-11-01", "2026-11-07")
+    s = q.summary(week, "day", "district")
+    assert s["answered"] == {"kb": 4, "agent": 1} and s["dispatched"] == 1 and s["not_dispatched"] == 1
+    assert s["handling"] == [{"period": "2026-11-02", "kb": 2, "agent": 0, "dispatched": 1},
+                             {"period": "2026-11-03", "kb": 2, "agent": 1, "dispatched": 0}]
+    assert s["total"] == 2  # the volume is still the orders filed
+    kb = q.answers(week, "kb")
+    assert kb["total"] == 4 and kb["by_channel"] == {"web": 3, "wechat": 1}
+    assert kb["articles"] == [{"article": "social_card_lost", "title": "社保卡丢了怎么补办", "topic": "social_security", "count": 3},
+                              {"article": "hukou_move", "title": "户口迁移怎么办", "topic": "social_security", "count": 1}]
+    agent = q.answers(week, "agent")
+    assert agent["total"] == 1 and agent["reasons"] == [{"reason": "angry", "count": 1}] and "articles" not in agent
+    served = json.loads(analytics_api.run("answers", {"from": "2026-11-01", "to": "2026-11-07", "answered_by": "agent"},
+                                          "analyst:研判组", P).body)
+    assert served["reasons"] == [{"reason": "angry", "count": 1, "label": "市民情绪激动/投诉服务"}]
+    assert analytics_api.run("answers", {"answered_by": "bot"}, "analyst:研判组", P).status == 400
+    assert "社保卡" not in json.dumps(q.orders(week, {}), ensure_ascii=False)  # answers are not orders
+
+
+def test_the_roll_up_keeps_the_direct_answers_and_a_new_one_reaches_it_at_the_next_round():
+    from bot.analytics import rollup
+    from bot.store.shared import DatabaseStore
+
+    answered("2026-11-02")
+    answered("2026-11-02", kind="agent")
+    week = q.period("2026-11-01", "2026-11-07")
+    live = (q.summary(week)["handling"], q.answers(week, "kb"), q.answers(week, "agent"))
+    assert rollup.refresh(week.start + dt.timedelta(days=i) for i in range(7)) == 7
+    assert (q.summary(week)["handling"], q.answers(week, "kb"), q.answers(week, "agent")) == live
+    with session_scope() as s:  # the roll-up is read, not the table: counting it again proves nothing
+        from bot.store.models import DirectAnswer
+
+        s.query(DirectAnswer).delete()
+    assert q.summary(week)["answered"] == {"kb": 1, "agent": 1}
+    assert q.answers(week, "kb")["articles"][0]["count"] == 1
+    today = q.period(None, None, lifecycle.china_today())
+    today = q.Period(today.end, today.end)
+    assert rollup.refresh([today.start]) == 1 and q.summary(today)["answered"] == {"kb": 0, "agent": 0}
+    from bot.store import answers
+
+    assert answers.knowledge_base("wechat", "hukou_move", "户口迁移怎么办", "household")  # given now
+    assert q.summary(today)["answered"] == {"kb": 0, "agent": 0}  # the roll-up of today is a round behind
+    assert rollup.run_once(DatabaseStore(), 60) >= 1
+    assert q.summary(today)["answered"] == {"kb": 1, "agent": 0}
+
+
+def test_the_evaluation_by_topic_has_the_same_rates_and_ranks_only_units_with_enough_orders_in_it():
+    """Difficulty is not hidden (考核): a unit's figures by topic carry the totals' rates, and in each
+    topic the units are ranked among those with at least the minimum of orders in it; the roll-up
+    gives the same."""
+    from bot.analytics import rollup
+
+    street = [filed("2026-11-02") for _ in range(3)]  # 城市管理: signed in time and solved
+    noise = [filed("2026-11-02", topic="生态环境/噪声") for _ in range(2)]  # harder: late, rated 不满意
+    other = [filed("2026-11-02", topic="生态环境/噪声") for _ in range(3)]
+    for n in street + noise:
+        lifecycle.dispatch(n, UNIT, "staff:派单员", P)
+    for n in other:
+        lifecycle.dispatch(n, OTHER, "staff:派单员", P)
+    for n in (*street, *other):
+        lifecycle.accept(n, UNIT if n in street else OTHER)
+    for n, unit, rating in ((street[0], UNIT, "满意"), (noise[0], UNIT, "不满意"), (other[0], OTHER, "满意")):
+        lifecycle.close(n, unit, "已到现场处理完毕")
+        lifecycle.review_close(n, "console:boss", True)
+        lifecycle.rate(n, rating, None, P)
+    today = lifecycle.china_today()
+    period = q.period((today - dt.timedelta(days=2)).isoformat(), today.isoformat())
+    live = q.units(period, min_orders=3)
+    mine = next(r for r in live["units"] if r["unit"] == UNIT)
+    assert mine["received"] == 5 and mine["signed_in_time"] == 0.6 and mine["by_topic"] == {"城市管理": 3, "生态环境": 2}
+    by_topic = {t["topic"]: t for t in mine["topics"]}
+    assert by_topic["城市管理"]["signed_in_time"] == 1.0 and by_topic["城市管理"]["solved"] == 1.0
+    assert by_topic["城市管理"]["satisfied_share"] == 1.0 and by_topic["城市管理"]["ranked"]
+    assert by_topic["生态环境"]["signed_in_time"] == 0.0 and by_topic["生态环境"]["solved"] == 0.0
+    assert by_topic["生态环境"]["satisfied_share"] == 0.0 and not by_topic["生态环境"]["ranked"]  # 2 < 3
+    env = live["by_topic_ranking"]["生态环境"]
+    assert [(r["unit"], r["rank"], r["received"]) for r in env] == [(OTHER, 1, 3), (UNIT, None, 2)]
+    assert env[0]["score"] is not None and env[1]["score"] is None
+    assert [(r["unit"], r["rank"]) for r in live["by_topic_ranking"]["城市管理"]] == [(UNIT, 1)]
+    assert rollup.refresh([today - dt.timedelta(days=i) for i in range(3)]) == 3
+    assert q.units(period, min_orders=3) == live
+
+
+def test_a_round_that_fails_leaves_its_changes_to_the_next_however_old(monkeypatch):
+    """A corrected topic must not stay counted under the old one in the roll-up: a round that fails
+    (the database away for minutes) does not move the job's mark, the next round recomputes the day."""
+    import time
+
+    from bot.analytics import rollup
+    from bot.store.models import WorkOrderEvent, utcnow
+    from bot.store.shared import DatabaseStore
+
+    number = filed(lifecycle.china_today().isoformat(), hour=0)  # today, early
+    today = q.Period(lifecycle.china_today(), lifecycle.china_today())
+    store = DatabaseStore()
+    assert rollup.run_once(store, 0.01) >= 1
+    store.set(rollup.SINCE, (utcnow() - dt.timedelta(minutes=10)).isoformat())  # the last good round
+    lifecycle.set_topic(number, "console:boss", "生态环境/噪声", P)
+    with session_scope() as s:  # corrected five minutes ago, while the rounds failed
+        s.query(WorkOrderEvent).filter(WorkOrderEvent.kind == "topic").update(
+            {WorkOrderEvent.at: utcnow() - dt.timedelta(minutes=5)})
+
+    def away(days):
+        raise RuntimeError("the database is away")
+
+    time.sleep(1.05)  # the round's lock
+    with monkeypatch.context() as m:
+        m.setattr(rollup, "refresh", away)
+        with pytest.raises(RuntimeError):
+            rollup.run_once(store, 0.01)
+    time.sleep(1.05)
+    assert rollup.run_once(store, 0.01) >= 1
+    assert q.summary(today, "day", "subtopic")["totals"] == {"生态环境/噪声": 1}
+
+
+def test_an_order_sent_to_another_unit_leaves_the_first_units_figures_of_the_day_it_had_it():
+    from bot.analytics import rollup
+    from bot.store.models import RolledDay
+    from bot.store.shared import DatabaseStore
+
+    number = filed("2026-10-30")  # filed one day, received by its first unit another
+    lifecycle.dispatch(number, UNIT, "staff:派单员", P)
+    with session_scope() as s:  # received on the 2nd
+        order = s.query(WorkOrder).filter_by(number=number).one()
+        order.dispatched_at = dt.datetime(2026, 11, 2, 2)
+        for e in order.events:
+            e.at = dt.datetime(2026, 11, 2, 2) if e.status_to == "dispatched" else e.at
+    week = q.period("2026-11-01", "2026-11-07")
+    store = DatabaseStore()
+    rollup.run_once(store, 60)
+    assert rollup.refresh(week.start + dt.timedelta(days=i) for i in range(7)) == 7
+    assert [r["unit"] for r in q.units(week, 1)["units"]] == [UNIT]
+    lifecycle.change_lead(number, "console:boss", OTHER, "职责调整，改由住建部门办理", P)  # received by OTHER today
+    store.delete(rollup.LOCK)
+    assert rollup.run_once(store, 60) >= 1
+    rolled = q.units(week, 1)
+    with session_scope() as s:
+        s.query(RolledDay).delete()
+    assert rolled == q.units(week, 1)  # the same as counted live: UNIT no longer counts it on the 2nd
+    assert UNIT not in [r["unit"] for r in rolled["units"]]

@@ -533,3 +533,28 @@ def test_a_citizens_urging_is_recorded_once_a_day_and_only_on_an_open_order():
     done = lifecycle.urge(number)
     assert done.outcome == "not_open" and done.status_label == "已办结"
     assert [e["kind"] for e in lifecycle.history(number)].count("urged") == 2
+
+
+def test_an_agent_reads_an_order_without_its_citizen_and_its_topic_corrections_with_who_and_when():
+    """研判: an agent corrects a topic from the console; what they read of the order is what the
+    topic needs, never who the citizen is, and no words of a 举报."""
+    from bot.gateway import units
+    from bot.orders import views
+
+    number = new_order("t1")
+    units.staff_action("console:wangli", number, "set-topic", {"topic": "生态环境/噪声"}, P)
+    view = views.topic_view(number, "console:wangli", P)
+    assert view["topic"] == "生态环境/噪声" and "生态环境/噪声" in view["topics"]
+    assert view["name"] is None and view["phone"] is None and view["address"] is None and view["content"]
+    assert "13912345678" not in str(view) and "王丽" not in str(view)
+    [step] = view["history"]
+    assert step["actor"] == "console:wangli" and step["note"].endswith("→ 生态环境/噪声") and step["at"]
+    reported = new_order("t2", request_type="举报")
+    assert views.topic_view(reported, "console:wangli", P)["content"] is None
+    assert views.topic_view("AS-20000101-0001", "console:wangli", P) is None
+    with session_scope() as s:
+        audited = [(a.actor, a.action, a.order_number) for a in s.query(AuditEntry).order_by(AuditEntry.id)]
+    assert ("console:wangli", "set-topic", number) in audited and ("console:wangli", "read_order", number) in audited
+    assert ("console:wangli", "read_order", reported) not in audited  # nothing of its citizen was shown
+    refused = units.staff_action("console:wangli", number, "set-topic", {"topic": "不存在/的主题"}, P)
+    assert refused.status == 400 and repository.get_order(number).topic == "生态环境/噪声"

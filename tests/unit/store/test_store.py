@@ -109,6 +109,33 @@ def test_emergency_alert_and_handoff_recorded():
     assert h1.id == h2.id and len(handoffs.waiting_handoffs()) == 1
 
 
+def test_an_agent_answered_directly_only_when_they_held_the_conversation_and_no_order_was_filed():
+    """研判's 直接答复（坐席）: ended by the agent who held it, nothing filed since it came to a person;
+    the row says the channel and why, nothing of who."""
+    from bot.console import accounts
+    from bot.store import answers
+    from bot.store.models import DirectAnswer, HandoffStatus
+
+    agent = accounts.create_agent("wangli", "王丽", "agent", "long-enough-1")
+    repo.file_order(request("before", sender_id="wechat-o1"), P)  # filed before the citizen asked for a person
+    talked = handoffs.request_handoff("wechat-o1", "wechat", "angry")
+    assert handoffs.claim_handoff(talked.id, agent.id)
+    assert not answers.agent_answered(talked.id)  # still held: not ended
+    assert handoffs.end_handoff(talked.id, HandoffStatus.CLOSED, agent.id)
+    assert answers.agent_answered(talked.id)
+    filed = handoffs.request_handoff("web-o2", "web", "citizen_request")
+    assert handoffs.claim_handoff(filed.id, agent.id)
+    repo.file_order(request("during", sender_id="web-o2"), P)  # the agent filed its order
+    assert handoffs.end_handoff(filed.id, HandoffStatus.RETURNED, agent.id)
+    assert not answers.agent_answered(filed.id)
+    nobody = handoffs.request_handoff("web-o3", "web", "citizen_request")  # nobody online: given back unheld
+    assert handoffs.end_handoff(nobody.id, HandoffStatus.RETURNED)
+    assert not answers.agent_answered(nobody.id) and not answers.agent_answered(10_000)
+    with session_scope() as s:
+        rows = [(r.kind, r.channel, r.reason, r.article) for r in s.query(DirectAnswer)]
+    assert rows == [("agent", "wechat", "angry", None)]
+
+
 def test_sqlite_uses_wal():
     if not get_engine().url.drivername.startswith("sqlite"):
         pytest.skip("a SQLite setting")

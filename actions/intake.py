@@ -184,6 +184,11 @@ class ActionExtractFields(Action):
                 updates["district"] = district
                 found.address = found.content = None
         renumbered = None if placed else _renumbered(text, tracker.get_slot("address"))
+        narrowed = None if placed or renumbered or requested == "address" else _narrowed_place(text, tracker.get_slot("address"), p)
+        if narrowed:
+            # 「就在腾鳌那个老钢厂西边 一个大铁皮房子里」 said when the name was asked: where exactly,
+            # within the place kept
+            updates["address"] = narrowed
         if renumbered:  # 「哦不对不对 是220号 216是我家 我说反了」: the number put right in the place kept
             updates["address"] = renumbered
             content = tracker.get_slot("content") or ""
@@ -292,9 +297,11 @@ class ActionExtractFields(Action):
             if requested == "address" and current and (beside := _places_beside_the_address(text, found)):
                 # 「…明达新区3栋2单元 我们是1202 对门是1201」: which door the matter is behind
                 updates["content"] = matter.join(current, beside)[: extract.MAX_CONTENT_CHARS]
-            elif current and (party := _PARTY_NAMED.search(extract.normalize(text))) and party.group("name") not in current:
+            elif current and (party := _PARTY_NAMED.search(extract.normalize(text))) \
+                    and (party.group("name") or party.group("its_name")) not in current:
                 # 「超市叫好又多便民超市 铁西区…」 after 「在家门口超市买的酸奶…」: the unit needs the party's name
-                named = f"{party.group('kind')}叫{party.group('name')}"
+                named = (f"{party.group('kind')}叫{party.group('name')}" if party.group("name")
+                         else f"{party.group('body')}是{party.group('its_name')}")
                 updates["content"] = matter.join(current, named)[: extract.MAX_CONTENT_CHARS]
             return
         starts_request = intent in REQUEST_INTENT_TYPES or intent == "nlu_fallback" or (
@@ -472,7 +479,10 @@ def _unsettled_question(tracker: Tracker) -> str | None:
 
 # The party a matter is about, named when asked where (「超市叫好又多便民超市」「驾校叫 鞍山顺达驾校」).
 _PARTY_NAMED = re.compile(r"(?P<kind>超市|饭店|饭馆|门市|商店|店|驾校|公司|健身房|网吧|网咖|加油站|诊所|药店|培训班|培训学校|幼儿园)"
-                          r"(?:的)?(?:名字)?(?:叫|名叫)\s*(?P<name>[\u4e00-\u9fa5A-Za-z0-9]{2,16})")
+                          r"(?:的)?(?:名字)?(?:叫|名叫)\s*(?P<name>[\u4e00-\u9fa5A-Za-z0-9]{2,16})"
+                          # 「社区是立山区曙光街道光明社区」: the body the matter is about, named
+                          r"|(?<![\u4e00-\u9fa5])(?P<body>社区|居委会|村委会|村委|街道办|物业公司|物业)(?:是|就是)\s*"
+                          r"(?P<its_name>[\u4e00-\u9fa5A-Za-z0-9]{2,16}(?:社区|居委会|村委会|村|街道办事处|街道|物业|公司))(?![\u4e00-\u9fa5])")
 
 
 def _places_beside_the_address(text: str, found: extract.Fields) -> str | None:
@@ -578,6 +588,32 @@ def _changed_number(old: str, new: str) -> tuple[str, str]:
         if a != b:
             return a, b
     return "", ""
+
+
+# Where exactly, said on its own (「就在…」「具体位置在…」「地点在…」).
+_EXACTLY_AT = re.compile(r"^(?:就|具体|具体就|位置|具体位置|地点|具体地点|地方|具体地方)(?:是)?在")
+
+
+def _narrowed_place(text: str, kept: str | None, p: Profile) -> str | None:
+    """The kept place with where exactly the citizen says it is (「海城腾鳌镇（腾鳌那个老钢厂西边…）」),
+    or the place said in full when the kept one was a bare name without a district and the new one
+    has its numbers (「政务大厅」, then 「市政务服务中心 二楼 社保那块 18号窗口」)."""
+    if not kept or kept == extract.NO_ADDRESS:
+        return None
+    t = extract.normalize(text).strip()
+    at = _EXACTLY_AT.match(t)
+    if at:
+        said, _, _ = extract.parse_address_answer(t[at.end():], p)
+        if said and said != extract.NO_ADDRESS and said not in kept and len(said) >= 4:
+            return (kept + "（" + re.sub(r"\s+", "", said) + "）")[:120]
+        return None
+    found = extract.find_address(t, p)
+    if found is None or p.find_district(kept) or found.district or re.search(r"\d", kept):
+        return None
+    said, _, _ = extract.parse_address_answer(t, p)
+    if said and re.search(r"\d", said) and len(said) > len(kept) and found.value not in kept and not questions.asks(t):
+        return said
+    return None
 
 
 def more_specific(new: str, new_district: str | None, old: str, old_district: str | None) -> bool:

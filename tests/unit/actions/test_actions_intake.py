@@ -556,3 +556,21 @@ def test_the_place_as_the_citizen_wants_it_written_replaces_the_place_and_is_not
     set_ = slots_set(events)
     assert set_["address"] == "海城市西柳服装市场周边中心路那块"
     assert "content" not in set_ and set_["confirmed"] is None
+
+
+@pytest.mark.parametrize("kept, said, address", [
+    ("海城腾鳌镇", "就在腾鳌那个老钢厂西边 一个大铁皮房子里", "海城腾鳌镇（腾鳌那个老钢厂西边一个大铁皮房子里）"),
+    ("政务大厅", "市政务服务中心 二楼 社保那块 18号窗口", "市政务服务中心二楼社保那块18号窗口"),
+])
+def test_where_exactly_said_at_another_question_narrows_the_place_kept(kept, said, address):
+    slots = {"request_type": "举报", "content": "有个黑加油点 啥手续都没有", "address": kept}
+    events, _ = run(ActionExtractFields(), tracker(said, intent="provide_info", form="intake_form", requested="name", slots=slots))
+    assert slots_set(events)["address"] == address
+    assert "name" not in slots_set(events)
+
+
+def test_the_community_named_when_asked_where_joins_the_matter():
+    slots = {"request_type": "投诉", "content": "去问社区那个小年轻的说材料找不着了 让我再交一遍"}
+    events, _ = run(ActionExtractFields(), tracker("社区是立山区曙光街道光明社区 我家住光明小区8号楼", intent="provide_info",
+                                                   form="intake_form", requested="address", slots=slots))
+    assert "社区是立山区曙光街道光明社区" in slots_set(events)["content"]

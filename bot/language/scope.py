@@ -456,7 +456,7 @@ _DEMAND = re.compile(
     r"|申请人[:：]|(?:特|现|正式|依法)申请|申请公开(?:以下|下列)|请依法公开"
     r"|要求(?:热线|你们|政府)|请热线|(?<!\d)12345(?!\d)(?:帮|给|处理)|你们必须|我要求"
 )
-_NEGATED = re.compile(r"(?:不是|不想|不太想|不大想|不要|不用|没有|没|不打算|不愿意|不需要|不准备|不会|不打|不走|不去|能不|尽量不)(?:要|去|想)?$")
+_NEGATED = re.compile(r"(?:不是|不想|不太想|不大想|不要|不用|没有|没|不打算|不愿意|不需要|不准备|不会|不打|不走|不去|能不|尽量不)(?:选择|考虑|想过)?(?:要|去|想)?(?:去|到|上)?(?:法院|仲裁委?)?$")
 # A route named and set aside (说可以走诉讼，但我们只想把房子修好): what the citizen asks is the other thing.
 _SET_ASIDE = re.compile(_NS + r"{0,12}?但(?:是)?(?:我们?|俺们?|咱)?(?:只想|不想|还是想|就想|先想|希望|想先)")
 # A threat as emphasis inside an ordinary complaint (再不修我就去纪委告他们, 不然就去法院): not the request.
@@ -645,16 +645,31 @@ def _rules(text: str, profile: Profile) -> tuple[OutOfScope | None, str | None, 
         return None, None, t
     asked = _asked_about(t)
     if asked:
-        return None, ("arbitration" if asked == "litigation" and employment_dispute(t) else asked), t
+        asked = "arbitration" if asked == "litigation" and employment_dispute(t) else asked
+    found = _matter_read(t) if not asked or not _ASKS_HOW_TO.search(t) else None
+    if asked and (found is None or found.route != asked):
+        return None, asked, t
+    if found:
+        # (a letter telling an official's misconduct that ends 「恳请纪检监察机关调查」 is sent there,
+        # not answered how to reach it)
+        return found, None, t
+    return _outside_city(t, profile), None, t
+
+
+# A question in the message: naming a route's body there asks how to use it.
+_ASKS_HOW_TO = re.compile(r"[？?]|吗|怎么|咋|如何|哪|多久|多长时间|能不能|可不可以|是不是|有没有用|什么|啥|咨询|了解|问问|问一下|请教|多少|几天|几个|要不要|收费|费用")
+
+
+def _matter_read(t: str) -> OutOfScope | None:
     for rule in _RULES:
         for m in rule.rx.finditer(t):
             if _context_allows(rule, t, m):
                 if rule.route == "litigation" and employment_dispute(t):
                     # 「公司把我开了 一分钱补偿没有 … 我要告他们」: a dispute with an employer goes to 劳动仲裁
                     # before any court (劳动争议调解仲裁法 第五条)
-                    return OutOfScope("arbitration", m.group(0)), None, t
-                return OutOfScope(rule.route, m.group(0), rule.private), None, t
-    return _outside_city(t, profile), None, t
+                    return OutOfScope("arbitration", m.group(0))
+                return OutOfScope(rule.route, m.group(0), rule.private)
+    return None
 
 
 def employment_dispute(text: str) -> bool:
@@ -755,7 +770,7 @@ def _context_allows(rule: _Rule, t: str, m: re.Match[str]) -> bool:
     place = _INSTITUTION_AS_PLACE.match(t, m.end())
     if place and (place.group("office") or re.search(r"(?:局|委|院|庭|办|室|中心)$", m.group(0))):
         return False
-    return not _NEGATED.search(t[max(0, m.start() - 6): m.start()])
+    return not _NEGATED.search(t[max(0, m.start() - 10): m.start()])
 
 
 def _applies(rule: _Rule, t: str) -> bool:

@@ -105,13 +105,14 @@ class Reading:
 NOTHING = Reading(None, None)
 
 
-def _from_model(scored: learned.Scored, level: str, t: learned.Thresholds) -> Emergency:
+def _from_model(text: str, scored: learned.Scored, level: str, t: learned.Thresholds) -> Emergency:
     kind, numbers = learned.SITUATIONS[scored.situation]
     threshold = t.number if level == CONFIDENT else t.number_possible
     if level == POSSIBLE and scored.runner_up:
         numbers = _plus(numbers, learned.SITUATIONS[scored.runner_up][1])
-    if kind == "traffic" and scored.numbers.get("120", 0.0) >= threshold:
-        kind = "traffic_injury"
+    if kind == "traffic" and (scored.numbers.get("120", 0.0) >= threshold or lexicon.injury_mentioned(normalize(text))):
+        kind = "traffic_injury"  # a crash with someone hurt: 122 and 120, whichever layer read the hurt
+        numbers = _plus(numbers, learned.SITUATIONS["traffic_injury"][1])
     return Emergency(kind, _plus(numbers, scored.needed(threshold)), scored.segment[:60])
 
 
@@ -139,9 +140,9 @@ def combine(text: str, found: Emergency | None, scored: learned.Scored,
     if _SMALL_TALK.fullmatch(normalize(text)):
         return NOTHING  # 「闺女 在不在啊」: a greeting tells nothing the model could weigh
     if p >= t.model_sure:
-        return Reading(CONFIDENT, _from_model(scored, CONFIDENT, t))
+        return Reading(CONFIDENT, _from_model(text, scored, CONFIDENT, t))
     if p >= t.model_possible and (scored.kind_probability >= t.model_kind or p >= t.model_plain):
-        return Reading(POSSIBLE, _from_model(scored, POSSIBLE, t))
+        return Reading(POSSIBLE, _from_model(text, scored, POSSIBLE, t))
     return NOTHING
 
 

@@ -25,8 +25,14 @@ How it reads a message:
 5. Anything left is an emergency: the most serious kind leads, the numbers of the others are
    added after its own. A request for a service (快报警, 叫救护车) never leads over the event it
    is about (肇事逃逸了，快报警 is 122 first), and a traffic accident where anyone is hurt
-   (腿疼走不了, 起不来, 流血) gives 122 and 120. A message that is only an emergency number
-   (「119！」) counts too.
+   (腿疼走不了, 起不来, 流血) gives 122 and 120; so does someone hurt in a crash told by what the
+   vehicles did (挤到护栏上, 别翻了, 碰一块了) without any traffic word, and a person pulled out of
+   the water adds 110 to the ambulance. A message that is only an emergency number (「119！」)
+   counts too.
+6. Some emergencies are told in two halves that each say little (session 19): gone and nobody can
+   reach them (一夜没回 … 电话不接; 走散了), a farewell and then silence (对不起 照顾好爸妈 … 关机),
+   someone going under in open water (沉下去没上来, 被浪卷走, 在水里扑腾), alone at a height or by the
+   water in despair. Such a trigger asks for its other half in the message (``needs_message``).
 
 Safety first: when the context is unclear the trigger stands. A false alarm costs a little; a
 missed emergency costs much more.
@@ -368,7 +374,7 @@ def _apply_resolutions(clauses: list[str], hits: list[_Hit]) -> None:
             hit.suppressed = "past"  # 「他把我按在地上打了一顿，上个月的事」: dated afterwards
 
 
-def _injury_mentioned(raw: str) -> bool:
+def injury_mentioned(raw: str) -> bool:
     """Someone hurt anywhere in the message (idioms such as 心血, 血压 masked, negations skipped)."""
     text, _ = mask_idioms(raw)
     for m in INJURY.finditer(text):
@@ -377,6 +383,28 @@ def _injury_mentioned(raw: str) -> bool:
         if before.endswith(("是不是", "有没有")) or not (NEGATION_BEFORE.search(before) or INJURY_NEGATED.search(before)):
             return True
     return False
+
+
+# A crash told by what the vehicles did (挤到护栏上, 翻沟里, 刮倒, 甩出去, 跟前车亲上了), in the
+# sentence of the hurt person or the one before it; read only beside a medical reading that stands.
+_CRASH_VEHICLE = (
+    r"车|电动|摩托|三轮|三蹦子|自行车|单车|电瓶|公交|大巴|出租|的士|网约车|货车|卡车|大货|小车|轿车|面包车|渣土|罐车|拖拉机|司机|骑手|外卖"
+)
+_CRASH = re.compile(
+    r"(?:" + _CRASH_VEHICLE + r")[^。!?]{0,12}?(?:撞|刮倒|剐倒|蹭倒|碰倒|带倒|别倒|挤倒|挂倒|顶飞|怼|追尾|侧翻|翻(?:了|到|进|下|沟)|冲(?:上|进|下)"
+    r"|甩(?:出|飞|下)|飞出去|压(?:在|到|住)|卡在|轧|碾|挤到|挤在|拱(?:一块|一起|到)|碰(?:一块|一起|上)|撞一块|亲上|打滑|失控)"
+    r"|(?:被|让|叫|给)[^。!?]{0,6}?(?:" + _CRASH_VEHICLE + r")[^。!?]{0,4}?(?:撞|刮|剐|蹭|碰|带|别|挤|挂|顶|怼|轧|碾|压)"
+)
+_OUT_OF_WATER = re.compile(
+    r"(?:捞|拉|拖|救|抱|拽)(?:了)?(?:上来|起来|出来)[^。!?]{0,12}(?:没气|不喘|没呼吸|不动|没反应|叫不醒|脸(?:色)?(?:是)?(?:青|紫|白)|嘴唇(?:发)?紫|按|人工呼吸|心肺复苏)"
+    r"|(?:从|在)(?:水|河|江|湖|海|池塘|水库|泳池|游泳池|鱼塘|水塘|坑塘)(?:里|中|边|底)?[^。!?]{0,8}(?:捞|拉|拖|救|抱|拽)(?:上来|出来|起来)|溺水|呛(?:了)?(?:好多|几口|一肚子)?水"
+)
+_CRASH_NOT_NOW = re.compile(r"上个月|去年|前年|以前|之前|那次|上次|认定|理赔|保险|赔偿|定损|工伤|住院|井盖|窨井|井里|下水道")
+
+
+def _crash_told(raw: str) -> bool:
+    crash = _CRASH.search(raw)
+    return bool(crash) and not _CRASH_NOT_NOW.search(raw)
 
 
 def _decide(hits: list[_Hit], raw: str) -> Emergency | None:
@@ -389,17 +417,23 @@ def _decide(hits: list[_Hit], raw: str) -> Emergency | None:
     events = [h for h in live if not h.trigger.call]
     kinds = {h.trigger.kind for h in events or live}  # the event leads: 肇事逃逸了，快报警 is 122 first
     injured = any(h.trigger.injury for h in live) or "medical" in kinds
-    if "traffic" in kinds and (injured or _injury_mentioned(raw)):
+    if "traffic" in kinds and (injured or injury_mentioned(raw)):
         kinds.add("traffic_injury")
         kinds.discard("traffic")
+    elif "medical" in kinds and _crash_told(raw):
+        # Someone hurt in a crash told without the traffic words (大货车把小车挤到护栏上了 司机满脸是血):
+        # the traffic police too (122 and 120).
+        kinds.add("traffic_injury")
     primary = next(k for k in PRIORITY if k in kinds)
     leading = events or live
     lead = next((h for h in leading if h.trigger.kind == primary), None)
-    if lead is None:  # traffic upgraded to traffic_injury
-        lead = next(h for h in leading if h.trigger.kind == "traffic")
+    if lead is None:  # traffic upgraded to traffic_injury, or someone hurt in a crash told without its words
+        lead = next(h for h in leading if h.trigger.kind in ("traffic", "medical"))
     numbers: list[str] = list(lead.trigger.numbers or DEFAULT_NUMBERS[primary])
     if primary == "traffic_injury":
         numbers = list(DEFAULT_NUMBERS["traffic_injury"])
+    if primary == "medical" and _OUT_OF_WATER.search(raw):
+        numbers.append("110")  # a person pulled out of the water: the police too, as for a person in it
     if primary == "gas" and (GAS_SYMPTOMS.search(raw) or injured):
         numbers.append("120")
     if primary in _ADD_120_ON_INJURY and injured:

@@ -784,3 +784,53 @@ def test_a_threat_reported_in_the_citizens_own_words_stays_one():
 def test_a_child_usually_brought_home_who_is_not_home_is_still_missing():
     found = detect("孩子到现在还没回来 平时都是校车送回家的 电话也打不通")
     assert found is not None and found.kind == "missing_person"
+
+
+# Session 19: the four kinds the sealed half still missed, told without their obvious word. Each
+# combines halves that say little alone: going under in open water, gone and unreachable, a farewell
+# and then silence, a crash told by what the vehicles did beside someone hurt.
+@pytest.mark.parametrize(
+    "text, kind, numbers",
+    [
+        ("村头鱼塘里有个娃在扑腾 一会儿冒头一会儿没了", "medical", {"110", "120"}),
+        ("俺们几个在水库边耍 二娃游到中间就没上来", "medical", {"110", "120"}),
+        ("江边 有人被浪卷下去了", "medical", {"110", "120"}),
+        ("刚把我爸从河里拖上来 没呼吸了 在按胸口", "medical", {"110", "120"}),
+        ("外婆下午出去散步 五个多小时了没回来 电话也打不通", "missing_person", {"110"}),
+        ("庙会上人挤人 跟我闺女挤散了 她才四岁", "missing_person", {"110"}),
+        ("儿子说去网吧 网吧老板说他根本没去 手机关机 到处找了", "missing_person", {"110"}),
+        ("我姐刚发微信说 对不起 照顾好爸妈 然后就关机了", "self_harm", {"110", "120"}),
+        ("我现在一个人坐在楼顶上 真的撑不下去了", "self_harm", {"110", "120"}),
+        ("我爷爷把一瓶降压药全吃了 说不想拖累我们", "self_harm", {"110", "120"}),
+        ("我要跳了", "self_harm", {"110", "120"}),
+        ("三轮车被大货车别翻了 我妈躺地上腿流血起不来", "traffic_injury", {"122", "120"}),
+        ("骑电动车的大哥被开门的车门撞飞 头破了在流血", "traffic_injury", {"122", "120"}),
+    ],
+)
+def test_the_missed_kinds_told_in_halves(text, kind, numbers):
+    found = detect(text)
+    assert found is not None and found.kind == kind and numbers <= set(found.numbers)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "孩子暑假想学游泳 哪个游泳馆有正规的教练",
+        "学校发了防溺水告家长书 要签字交回去",
+        "我儿子昨晚跟同学打球回来晚了 电话也没接 今天问了说手机没电 网吧几点关门",
+        "物业经理电话老是关机 找也找不到人 楼道灯坏了没人修",
+        "包工头跑了 电话打不通 人也找不到 欠我们三个月工钱",
+        "烦死了 这个网站填了八遍还是提交失败 我想死",
+        "卡得我想从楼上跳下去 宽带什么时候能修好",
+        "毕业典礼上大家都说再见了 想问问档案怎么转",
+        "我站在楼顶晒被子 看见对面在违章搭建",
+        "我在江边跑步 发现有人往江里倒垃圾",
+        "我要跳了 跳广场舞的地方被人停满了车",
+    ],
+)
+def test_look_alikes_of_the_missed_kinds_stay_quiet(text):
+    assert detect(text) is None
+
+
+def test_a_crash_last_month_and_its_insurance_is_not_one():
+    assert detect("上个月电动车被货车刮倒了 腿骨折住院 现在保险公司不赔 找哪个部门") is None

@@ -197,7 +197,12 @@ class ActionExtractFields(Action):
                 updates["content"] = content.replace(old_place, new_place)
         elif found.address and (intent in REQUEST_INTENT_TYPES or intent in ("provide_info", "correct_field", "nlu_fallback") or form_active):
             current_address = tracker.get_slot("address")
-            if current_address and more_specific(found.address, found.district, current_address, tracker.get_slot("district")):
+            vague = _VAGUE_PLACE.search(current_address or "")
+            if vague and re.search(vague.group("kind") + r"\w{0,2}$", found.address) and found.address not in (current_address or ""):
+                # 「岫岩县的我们村」 first, 「是大营子镇石湖沟村」 later: the village named
+                updates["address"] = (current_address or "")[: vague.start()] + found.address
+                updates["district"] = found.district or tracker.get_slot("district")
+            elif current_address and more_specific(found.address, found.district, current_address, tracker.get_slot("district")):
                 # 「俺家住一楼」 first, 「铁西区繁荣街道新华小区2号楼」 later: the better place wins.
                 updates["address"], updates["district"] = found.address, found.district or tracker.get_slot("district")
             elif current_address and (named := _names_the_place(text, found.address, current_address)):
@@ -590,6 +595,8 @@ def _changed_number(old: str, new: str) -> tuple[str, str]:
     return "", ""
 
 
+# A place said without its name (「岫岩县的我们村」「我们小区」), to be named later.
+_VAGUE_PLACE = re.compile(r"的?(?:我们|俺们|咱们|我|俺|咱)(?:这个?|那个?)?(?P<kind>村|屯|小区|镇|乡|社区)$")
 # Where exactly, said on its own (「就在…」「具体位置在…」「地点在…」).
 _EXACTLY_AT = re.compile(r"^(?:就|具体|具体就|位置|具体位置|地点|具体地点|地方|具体地方)(?:是)?在")
 

@@ -477,11 +477,11 @@ def _find_address(t: str, profile: Profile) -> Address | None:
             # 「在鞍山站 我说去铁西」: where it happened, said with 在, outranks a district named later
             landmark = intro.group(0) == "在" and re.match(r"[\u4e00-\u9fa5]{1,6}?(?:站|超市|大厅|医院|公园|广场|市场|商场)", t[intro.end():])
             starts.append((0 if landmark else 1, intro.end(), intro.end()))
-    for pm in re.finditer(r"[\u4e00-\u9fa5\d]{2,8}?(?:大街|大道|路|街|小区|花园|家园|新村|公园|广场|商场|市场|医院|学院|大学|服务中心|[一二三四五六七八九十]中"
+    for pm in re.finditer(r"[\u4e00-\u9fa5\d]{2,8}?(?:大街|大道|路|街|小区|花园|家园|新村|公园|广场|商场|市场|医院|学院|大学|服务中心|[一二三四五六七八九十]中|(?<=[镇乡])[\u4e00-\u9fa5]{2,4}村(?!子|里|民|委|长|口|头|村)"
                           r"|(?<![公车加])站(?![着在起了住岗队])|超市|大厅|饭店|酒店|宾馆|工地)", t):
         run = pm.group(0)
         cut = max((run.rfind(w) + len(w) for w in ("在", "住", "是", "到", "于", "我们", "他们", "咱们", "俺们", "你们", "我", "的", "个", "往",
-                                                     "向", "朝", "把", "从", "沿", "问问", "问", "去", "了") if w in run), default=0)
+                                                     "向", "朝", "把", "从", "沿", "问问", "问", "去", "了", "叫") if w in run), default=0)
         if len(run) - cut >= 3:
             starts.append((2, pm.start() + cut, pm.start() + cut))
     best: tuple[int, int] | None = None

@@ -574,3 +574,10 @@ def test_the_community_named_when_asked_where_joins_the_matter():
     events, _ = run(ActionExtractFields(), tracker("社区是立山区曙光街道光明社区 我家住光明小区8号楼", intent="provide_info",
                                                    form="intake_form", requested="address", slots=slots))
     assert "社区是立山区曙光街道光明社区" in slots_set(events)["content"]
+
+
+def test_a_village_named_later_names_the_village_the_place_only_called_ours():
+    slots = {"request_type": "求助", "content": "村里那个路下完雪以后一直没人清", "address": "岫岩县的我们村", "district": "岫岩满族自治县"}
+    events, _ = run(ActionExtractFields(), tracker("村子叫大营子乡 说错了 是大营子镇石湖沟村", intent="correct_field",
+                                                   form="intake_form", requested="name", slots=slots))
+    assert slots_set(events)["address"] == "岫岩县大营子镇石湖沟村"

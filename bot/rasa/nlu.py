@@ -103,6 +103,11 @@ _SAYS_A_CORRECTION = re.compile(r"(?<!整)改(?!造|建|革|善|装|变)|错|不
 _ABUSE = re.compile(r"废物|傻|智障|吃干饭|垃圾|蠢|有病|饭桶|瞎|滚|憨批|狗|屁|笨|犊子|他妈|妈的|弱智|缺心眼|二货|神经病|混子|"
                     r"糊弄|混蛋|王八|去死|白痴|脑残|操|草泥马|尼玛|sb|SB|tm|TM|破(?:机器|系统|玩意|热线)|摆设|不干人事|什么东西")
 _TO_US = re.compile(r"你|您|机器人|系统|客服|热线|12345|政府|当官|领导")
+# What a question about the hotline itself names (its scope, hours, channels, cost, privacy, orders).
+_ABOUT_US = re.compile(r"你们|您|你|这里|这儿|热线|12345|号码|电话|受理|管|找|反映|投诉|举报|人工|客服|机器人|上班|下班|值班|有人|几点|时候"
+                       r"|放假|过年|节|周末|晚上|半夜|渠道|网站|公众号|微信|小程序|APP|app|收费|花钱|要钱|保密|隐私|工单|单号|多久|回复|答复|处理"
+                       r"|区别|作用|干嘛|是谁|功能|打通|办结|当天|快点|进度|查询|跟踪|办理情况|匿名|留名|个人信息|录音|评价|差评|满意|申诉|退回|重办|打分"
+                       r"|反馈|网上|提交|邮件|写信|不给办|诉求")
 # What the citizen found did not settle the question (「各说各的」「想要个准话」).
 _UNCLEAR = re.compile(r"准话|说法不一|说的不一样|说得不一样|说法都不一样|各说各的|没说清|说不清|没说明白|讲不清|没讲明白|给个准信")
 # A lookup without anything about an order or a request made before (「网上查的说法不一样 … 想要个准话」
@@ -265,6 +270,9 @@ class SafetyOverride(GraphComponent):
             told = [r["name"] for r in (message.get("intent_ranking") or [])
                     if r.get("name") in TELLS and r.get("name") != "correct_field"]
             foreign = told[0] if told else "provide_info"
+        elif foreign is None and not reading["emergency"] and current == "faq" and not _ABOUT_US.search(text) \
+                and (questions.asks(text) or _ASKS_SOMETHING.search(text) or "啥" in text):
+            foreign = CONSULT_INTENT  # 「啥样的能吃低保啊」 asks about 低保, not about the hotline
         elif foreign is None and not reading["emergency"] and current == "faq" \
                 and matter.asks_action(text):
             foreign = "provide_info"  # 「能不能找人给抓走」 asks for the matter to be done, not about the hotline

@@ -526,3 +526,13 @@ def test_how_the_citizen_asks_to_be_written_wins_over_the_surname_said_first():
     assert extract.find_name("我姓王 名字写王淑芬就行").value == "王淑芬"
     assert extract.find_name("我姓高 名字写李四").value == "姓高"  # someone else's name is not how to write mine
     assert extract.find_name("我姓高").value == "姓高"
+
+
+@pytest.mark.parametrize("text, confidential", [("莫跟她说是我反映的哈", True), ("别跟他说是我举报的", True),
+                                                ("不要说是我们小区的问题", None), ("别跟我说这些", None)])
+def test_dont_tell_them_it_was_me_in_any_dialect_is_confidential(text, confidential):
+    assert extract.parse_confidential(text) is confidential
+
+
+def test_yes_in_dialect_with_a_particle_is_yes():
+    assert extract.affirms("要得 提交嘛") and extract.affirms("提交嘛")

@@ -186,3 +186,16 @@ def test_an_insult_needs_abuse_and_a_detail_is_no_question_about_the_bot(text, r
     message = Message(data={"text": text, "intent": ranked[0], "intent_ranking": ranked})
     SafetyOverride({}).process([message])
     assert message.get("intent")["name"] == read_as
+
+
+@pytest.mark.parametrize("text, read_as", [("啥样的能吃低保啊", "consult"), ("你们几点上班", "faq"),
+                                           ("礼拜天能打通不", "faq"), ("不满意可以给差评吗", "faq")])
+def test_a_question_read_as_about_the_hotline_that_names_nothing_of_it_is_a_consultation(text, read_as):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.nlu import SafetyOverride
+
+    ranked = [{"name": "faq", "confidence": 0.7}, {"name": "consult", "confidence": 0.2}]
+    message = Message(data={"text": text, "intent": ranked[0], "intent_ranking": ranked})
+    SafetyOverride({}).process([message])
+    assert message.get("intent")["name"] == read_as

@@ -285,7 +285,7 @@ class ActionExtractFields(Action):
         if current is None and found.content is None and (unsettled := _unsettled_question(tracker)) is not None:
             # 「…低保申请了三个多月没信儿…」 offered a choice of articles, then 「岫岩县 岫岩镇 东关社区」:
             # the citizen went on to file; the matter is what they asked
-            updates["content"] = unsettled
+            updates["content"] = matter.without_questions_beside(unsettled)
             return
         if current and (fixed_word := matter.word_fixed(current, extract.normalize(text))) is not None:
             # 「…景盖没了…」 then 「对是井盖 语音打错了 不是景盖」: the word put right, nothing added
@@ -315,7 +315,7 @@ class ActionExtractFields(Action):
         if requested == "content" or (current is None and starts_request):
             if len(extract.normalize(text)) > extract.MAX_CONTENT_CHARS:
                 notices.add("utter_content_truncated")
-            updates["content"] = _with_the_question_it_answers(tracker, found.content)
+            updates["content"] = _with_the_question_it_answers(tracker, matter.without_questions_beside(found.content))
             if requested == "content":
                 updates["content"] = _with_the_few_words_before(tracker, updates["content"])
         elif current and _CORRECTS.match(extract.normalize(text)) and (

@@ -103,6 +103,8 @@ _SAYS_A_CORRECTION = re.compile(r"(?<!整)改(?!造|建|革|善|装|变)|错|不
 _ABUSE = re.compile(r"废物|傻|智障|吃干饭|垃圾|蠢|有病|饭桶|瞎|滚|憨批|狗|屁|笨|犊子|他妈|妈的|弱智|缺心眼|二货|神经病|混子|"
                     r"糊弄|混蛋|王八|去死|白痴|脑残|操|草泥马|尼玛|sb|SB|tm|TM|破(?:机器|系统|玩意|热线)|摆设|不干人事|什么东西")
 _TO_US = re.compile(r"你|您|机器人|系统|客服|热线|12345|政府|当官|领导")
+# A yes to the summary said first, something more after it.
+_LEADING_YES = re.compile(r"^(.{0,8}?(?:提交|报上去|就这么报|确认)(?:吧|嘛|了|啊)?)[\s，,。!！]+(?=\S)")
 # What a question about the hotline itself names (its scope, hours, channels, cost, privacy, orders).
 _ABOUT_US = re.compile(r"你们|您|你|这里|这儿|热线|12345|号码|电话|受理|管|找|反映|投诉|举报|人工|客服|机器人|上班|下班|值班|有人|几点|时候"
                        r"|放假|过年|节|周末|晚上|半夜|渠道|网站|公众号|微信|小程序|APP|app|收费|花钱|要钱|保密|隐私|工单|单号|多久|回复|答复|处理"
@@ -234,6 +236,10 @@ class SafetyOverride(GraphComponent):
             # 「内容没问题，提交。」 had been read as cancelling and lost the order; 「可以 提交」 as a
             # question about the channels, 「好 就这么报 谢谢你啊孩子」 as thanks: a summary shown again
             foreign = "affirm"
+        elif foreign is None and not reading["emergency"] and (lead := _LEADING_YES.match(text.strip())) \
+                and extract.affirms(lead.group(1)) and not _NAMES_A_PERSON.search(text) \
+                and current not in ("affirm", "correct_field", "check_status", CANCEL_INTENT, *_RAISES_A_MATTER):
+            foreign = "affirm"  # 「嗯 先提交吧 公租房的事你再给我说说」: yes first, then something more
         elif foreign is None and not reading["emergency"] \
                 and current in _UNSURE and _tells_a_matter(text) and scope.read(text, load_profile())[0] is None:
             # (a matter with a legal route elsewhere, 「我在营口鲅鱼圈有套房子…」, is read for its route below)

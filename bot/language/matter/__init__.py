@@ -361,6 +361,24 @@ def items(text: str) -> list[str]:
     return [text[a:b].strip(" ，,。；;") for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
 
 
+# An item that asks something rather than tells a matter (「还有一个就是想问问 公租房怎么申请」).
+_ASKS_ITEM = re.compile(r"想问|问问|问一下|问下|咨询一下|打听|[？?]|吗|怎么|咋|如何|哪|啥|什么|能不能|可不可以")
+
+
+def without_questions_beside(text: str) -> str:
+    """Of several items told one after another, the matters without the questions asked beside them
+    (a question is answered by the knowledge base, not filed in the matter's order); ``text`` as it
+    is when it tells one item, or only questions, or only matters."""
+    parts = items(text)
+    if len(parts) < 2:
+        return text
+    asks = [bool(_ASKS_ITEM.search(part)) for part in parts]
+    if all(asks) or not any(asks):
+        return text
+    kept = [part for part, asked in zip(parts, asks, strict=True) if not asked]
+    return _NEXT_ITEM.sub("", kept[0], count=1).strip(" ，,。；;") if len(kept) == 1 else " ".join(kept)
+
+
 def only_the_one(current: str, said: str) -> str | None:
     """The one matter of several the citizen chose to file now (「那就先把路灯的登记上」), without its
     enumerator; None when they chose none, or the choice does not pick exactly one."""

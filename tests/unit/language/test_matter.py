@@ -188,3 +188,10 @@ def test_what_the_citizen_thinks_of_the_hotline_is_not_the_matter():
                                         ("能不能网上办", False), ("请问能不能办居住证", False), ("能不能告诉我去哪办", False)])
 def test_what_is_asked_of_the_government_to_do(text, asks):
     assert matter.asks_action(text) is asks
+
+
+def test_a_question_asked_beside_a_matter_is_not_the_matters_content():
+    said = "两个事 一个是我们小区门口那个快递驿站 快递全堆在人行道上 人都没法走 还有一个就是想问问 公租房怎么申请"
+    assert matter.without_questions_beside(said) == "我们小区门口那个快递驿站 快递全堆在人行道上 人都没法走"
+    assert matter.without_questions_beside("一个是路灯坏了 另一个是井盖丢了") == "一个是路灯坏了 另一个是井盖丢了"
+    assert matter.without_questions_beside("问一下 我家低保 申请了俩月了 咋没信呢") == "问一下 我家低保 申请了俩月了 咋没信呢"

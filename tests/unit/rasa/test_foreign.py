@@ -199,3 +199,20 @@ def test_a_question_read_as_about_the_hotline_that_names_nothing_of_it_is_a_cons
     message = Message(data={"text": text, "intent": ranked[0], "intent_ranking": ranked})
     SafetyOverride({}).process([message])
     assert message.get("intent")["name"] == read_as
+
+
+@pytest.mark.parametrize("text, intent, read_as", [
+    ("嗯 先提交吧 公租房的事你再给我说说", "request_human", "affirm"),
+    ("行 先提交 回头再问你公积金的事", "goodbye", "affirm"),
+    ("先提交吧 然后帮我转人工", "request_human", "request_human"),
+    ("提交了吗 我上周那个", "check_status", "check_status"),
+])
+def test_a_yes_said_first_is_a_yes_whatever_follows(text, intent, read_as):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.nlu import SafetyOverride
+
+    ranked = [{"name": intent, "confidence": 0.6}, {"name": "affirm", "confidence": 0.1}]
+    message = Message(data={"text": text, "intent": ranked[0], "intent_ranking": ranked})
+    SafetyOverride({}).process([message])
+    assert message.get("intent")["name"] == read_as

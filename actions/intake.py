@@ -335,7 +335,7 @@ class ActionExtractFields(Action):
                 # the classifier unsure, or reading a detail as a question: still the matter,
                 # unless it really asks something (a question goes to the knowledge base)
                 intent in ("nlu_fallback", "chitchat") and extract.describes_more_than_details(text, found)
-                and not questions.asks(text)))
+                and (not questions.asks(text) or matter.asks_action(text))))
         ):
             # (a question in the middle of the form goes to the knowledge base instead)
             # More detail while the form runs: add it, lose nothing.

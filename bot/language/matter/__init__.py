@@ -76,6 +76,8 @@ _ASKS_ACTION = re.compile(r"^(?:那|就)?(?:请|麻烦|希望|恳请|赶紧|尽�
                           r"[\u4e00-\u9fa5]{0,4}?"  # 「能不能中午再加一班」: when, where, how much before the act
                           r"(?:撒|修剪|修|维修|清理|清|拉走|抓走|抓|处理|解决|查处|整治|安装|装|换|补|铲|扫|疏通|通|拆|恢复|协调|督促|管管"
                           r"|加开|加|增加|增设|多开|开通|设置|设|修建|建|派|缩短|延长|调整|改善|改|配|铺|划|画)")
+_ASKS_ACTION_INSIDE = re.compile(_ASKS_ACTION.pattern[1:])
+_UNPAUSED = 16
 # What the matter does to the citizen's own life, in its classic words: a migrant worker's New Year.
 _NEW_YEAR_AWAY = r"(?:今年)?过年(?:都|也)?回不(?:了|去)家"
 # Who the citizen is, not what is wrong: an age (「我今年七十八了」「年逾八旬」), living nearby (「我家就住附近」).
@@ -259,7 +261,9 @@ def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
 
 def asks_action(text: str) -> bool:
     """Whether ``text`` asks the government to do something (「赶紧给撒点融雪剂」)."""
-    return any(_ASKS_ACTION.match(_bare(seg)) for seg in segments(text))
+    # (in speech typed without a pause, 「…救护车都进不来能不能派个铲车来推一推」, anywhere in it)
+    return any(_ASKS_ACTION.match(bare) or (len(bare) >= _UNPAUSED and _ASKS_ACTION_INSIDE.search(bare))
+               for bare in map(_bare, segments(text)))
 
 
 def _tells_more_than_a_place(segment: str, profile) -> bool:  # type: ignore[no-untyped-def]

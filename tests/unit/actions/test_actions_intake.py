@@ -581,3 +581,15 @@ def test_a_village_named_later_names_the_village_the_place_only_called_ours():
     events, _ = run(ActionExtractFields(), tracker("村子叫大营子乡 说错了 是大营子镇石湖沟村", intent="correct_field",
                                                    form="intake_form", requested="name", slots=slots))
     assert slots_set(events)["address"] == "岫岩县大营子镇石湖沟村"
+
+
+def test_what_is_asked_of_the_government_in_speech_without_a_pause_joins_the_matter():
+    slots = {"request_type": "求助", "content": "我们村那个路下完雪以后一直没人清 车都上不去", "address": "岫岩县大营子镇石湖沟村"}
+    said = "前天有个老太太摔了去医院都费劲救护车都进不来能不能派个铲车来推一推"
+    events, _ = run(ActionExtractFields(), tracker(said, intent="nlu_fallback", form="intake_form", requested="name", slots=slots))
+    assert "铲车" in slots_set(events)["content"]
+
+
+def test_a_teacher_in_the_matter_is_no_name():
+    events, _ = run(ActionExtractFields(), tracker("想反映一下 我们孩子学校的老师 在外面办补课班", intent="complain"))
+    assert "name" not in slots_set(events) and "老师" in slots_set(events)["content"]

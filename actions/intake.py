@@ -538,12 +538,20 @@ def _with_the_few_words_before(tracker: Tracker, content: str) -> str:
     return matter.join(before, content)[: extract.MAX_CONTENT_CHARS]
 
 
+# A request opened by saying it is a question (「问一下…」「问个事…」「想咨询下…」).
+_OPENS_ASKING = re.compile(r"^(?:你好|您好|喂|那个)?[\s，,。!！]*(?:我)?(?:想|就想)?(?:问一下|问下|问个事儿?|问一嘴|问问|想问|咨询一下|咨询下|打听一下|打听下)")
+
+
 def _read_type_again(tracker: Tracker, updates: dict[str, Any]) -> None:
     """The kind of request read again from the whole matter as it grows, as an agent would, unless
     the citizen named the kind in this request (「我要投诉」, an answer to the question)."""
-    if any(extract.named_request_type(t) for t in intake_texts(tracker)):
+    texts = intake_texts(tracker)
+    if any(extract.named_request_type(t) for t in texts):
         return
-    retyped = read_request_type(updates["content"])
+    # 「问一下 我家低保 申请了俩月了 咋没信呢」, then what happened: the citizen came to ask, a 咨询
+    # (of their own case) unless they name another kind
+    opened = extract.normalize(texts[0]).strip() if texts else ""
+    retyped = "咨询" if _OPENS_ASKING.match(opened) and questions.asks(opened) else read_request_type(updates["content"])
     if retyped and retyped != (updates.get("request_type") or tracker.get_slot("request_type")):
         updates["request_type"] = retyped
 

@@ -593,3 +593,12 @@ def test_what_is_asked_of_the_government_in_speech_without_a_pause_joins_the_mat
 def test_a_teacher_in_the_matter_is_no_name():
     events, _ = run(ActionExtractFields(), tracker("想反映一下 我们孩子学校的老师 在外面办补课班", intent="complain"))
     assert "name" not in slots_set(events) and "老师" in slots_set(events)["content"]
+
+
+def test_a_request_opened_as_a_question_stays_a_consultation_as_the_matter_grows():
+    history = _said("问个事 俺们村土地确权证啥时候能发下来")
+    slots = {"request_type": "咨询", "content": "俺们村土地确权证啥时候能发下来"}
+    events, _ = run(ActionExtractFields(), tracker("台安县新开河镇大牛村的 2019年就量完地了 别的村都发了 就我们村没发 问村里村里说等上面",
+                                                   intent="provide_info", form="intake_form", requested="name", slots=slots,
+                                                   history=history))
+    assert slots_set(events).get("request_type", "咨询") == "咨询"

@@ -62,6 +62,9 @@ class Phone:
     span: tuple[int, int]
 
 
+_PUT_RIGHT = re.compile(r"不对|错了|说错|打错|记错|输错|应该是|更正|纠正|改成|不是")
+
+
 def find_phone(text: str, *, asked: bool = False) -> Phone | None:
     """The first contact number in ``text``.
 
@@ -72,6 +75,10 @@ def find_phone(text: str, *, asked: bool = False) -> Phone | None:
     for rx in (_MOBILE, _FIXED_AREA):
         m = rx.search(t)
         if m:
+            # 「电话13804128890 哦不对 是13804128980」: the number put right in the same breath
+            later = rx.search(t, m.end())
+            if later and _PUT_RIGHT.search(t[m.end():later.start()]):
+                m = later
             digits = re.sub(r"\D", "", m.group(0))
             if digits.startswith("86") and len(digits) == 13:
                 digits = digits[2:]

@@ -536,3 +536,8 @@ def test_dont_tell_them_it_was_me_in_any_dialect_is_confidential(text, confident
 
 def test_yes_in_dialect_with_a_particle_is_yes():
     assert extract.affirms("要得 提交嘛") and extract.affirms("提交嘛")
+
+
+def test_a_phone_put_right_in_the_same_breath_is_the_one_put_right():
+    assert extract.find_phone("我叫田野 电话13804128890 哦不对 是13804128980").value == "13804128980"
+    assert extract.find_phone("我的13804128890 我老伴的13804128980").value == "13804128890"

@@ -158,12 +158,17 @@ def _demote(message: Message, name: str) -> bool:
     return True
 
 
-def _tell(message: Message, confidence: float = 1.0) -> None:
-    """The best reading that tells a matter or a detail of one (else provide_info)."""
+def _told(message: Message, also: tuple[str, ...] = ()) -> str:
+    """The best reading that tells a matter or a detail of one (or one of ``also``), else provide_info;
+    a correction only when the message says one."""
     text = message.get("text") or ""
-    told = [r for r in (message.get("intent_ranking") or []) if r.get("name") in TELLS
+    told = [r["name"] for r in (message.get("intent_ranking") or []) if r.get("name") in (*TELLS, *also)
             and (r.get("name") != "correct_field" or _SAYS_A_CORRECTION.search(text))]
-    _set_intent(message, told[0]["name"] if told else "provide_info", confidence)
+    return told[0] if told else "provide_info"
+
+
+def _tell(message: Message, confidence: float = 1.0) -> None:
+    _set_intent(message, _told(message), confidence)
 
 
 def _set_intent(message: Message, name: str, confidence: float) -> None:
@@ -268,14 +273,10 @@ class SafetyOverride(GraphComponent):
         elif foreign is None and not reading["emergency"] and current == "check_status" \
                 and not _about_an_order(text) and not foreign_order_number(text) and not _TOLD_BEFORE.search(text):
             declared = request_types.declared_type(text)
-            told = [r["name"] for r in (message.get("intent_ranking") or [])
-                    if r.get("name") in (*TELLS, CONSULT_INTENT, "not_helpful") and r.get("name") != "correct_field"]
-            foreign = _TYPE_INTENTS[declared] if declared else (told[0] if told else "provide_info")
+            foreign = _TYPE_INTENTS[declared] if declared else _told(message, also=(CONSULT_INTENT, "not_helpful"))
         elif foreign is None and not reading["emergency"] and current == "correct_field" \
                 and not _SAYS_A_CORRECTION.search(text):
-            told = [r["name"] for r in (message.get("intent_ranking") or [])
-                    if r.get("name") in TELLS and r.get("name") != "correct_field"]
-            foreign = told[0] if told else "provide_info"
+            foreign = _told(message)
         elif foreign is None and not reading["emergency"] and current == "faq" and not _ABOUT_US.search(text) \
                 and (questions.asks(text) or _ASKS_SOMETHING.search(text) or "啥" in text):
             foreign = CONSULT_INTENT  # 「啥样的能吃低保啊」 asks about 低保, not about the hotline

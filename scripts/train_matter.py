@@ -11,9 +11,13 @@ conversation, borderlines between a life story and a consequence). None of them 
 conversation sets. Session 16: four reviewers, briefed with one guideline (what the handling unit
 needs stays; the citizen's personal circumstances, what the problem does to their own life,
 judgements and exaggerations without a checkable fact, and personal reasons become asides), moved
-582 segments from matter to aside; nothing else changed. The figures that matter: how many matter
-segments the reader would drop (a lost fact) and how many asides it would keep, out of fold (by
-message), at the threshold the reader uses (``KEEP_FROM``).
+582 segments from matter to aside; nothing else changed. Session 19: ``matter_segments_d.yml``, written
+by the engineer of the reader under the same guideline (the writer's own age, illness, family, origin,
+trade and means, talk about the request's type, exaggerations, beside the facts that look like them).
+The figures that matter: how many matter segments the reader would drop (a lost fact) and how many
+asides it would keep, out of fold (by message), read as the reader reads them (its rules, then the
+model, at the threshold it uses, ``KEEP_FROM``), given on the first three files alone (writers who knew
+nothing of the reader) and on all.
 """
 
 from __future__ import annotations
@@ -37,12 +41,15 @@ from bot.language.matter import (  # noqa: E402
     SegmentModel,
     features,
     in_context,
-    rule_label,
+    read_parts,
 )
 from bot.profile import load_profile  # noqa: E402
 from scripts.train_request_types import digest_of, fit_tfidf_softmax  # noqa: E402
 
 SOURCES = sorted((ROOT / "bot" / "lexicon").glob("matter_segments_*.yml"))
+# The figures are given on the segments of the writers briefed only with the task (a-c) as well as on
+# all: later files were written by engineers who knew the reader.
+SCORED = ("matter_segments_a", "matter_segments_b", "matter_segments_c")
 C = 4.0
 
 
@@ -75,28 +82,47 @@ def as_model(params: dict) -> SegmentModel:
                         tuple(str(c) for c in params["classes"]), float(params["ask_below"]))
 
 
-def report(cases: list[dict], folds: int = 5) -> None:
-    """Out of fold, by message: what the reader (rules first, then the model) keeps and drops."""
-    profile = load_profile()
+def out_of_fold(cases: list[dict], folds: int = 5) -> list[tuple[dict, np.ndarray]]:
+    """Every segment with the probabilities of a model that never saw its message."""
     messages = sorted({c["message"] for c in cases})
     rng = np.random.default_rng(7)
     fold_of = {m: int(k) % folds for m, k in zip(rng.permutation(messages), range(len(messages)), strict=True)}
     scored = []
     for k in range(folds):
         model = as_model(fit([c for c in cases if fold_of[c["message"]] != k]))
-        for c in (c for c in cases if fold_of[c["message"]] == k):
-            scored.append((c, rule_label(c["segment"], profile), model.probabilities(c["text"])))
-    kept_at = [LABELS.index(k) for k in KEPT]
+        scored.extend((c, model.probabilities(c["text"])) for c in cases if fold_of[c["message"]] == k)
+    return scored
+
+
+def read_out_of_fold(scored: list[tuple[dict, np.ndarray]], keep_from: float) -> list[tuple[dict, str]]:
+    """Each segment as the reader (rules, then the model) reads it in its message, out of fold."""
+    profile = load_profile()
+    by_message: dict[str, list[tuple[dict, np.ndarray]]] = {}
+    for c, p in scored:
+        by_message.setdefault(c["message"], []).append((c, p))
+    read_ = []
+    for segs in by_message.values():
+        probabilities = {c["text"]: p for c, p in segs}
+        labels = read_parts([c["segment"] for c, _ in segs], profile, probabilities.__getitem__, keep_from)
+        read_.extend((c, r.label) for (c, _), r in zip(segs, labels, strict=True))
+    return read_
+
+
+def report(cases: list[dict], folds: int = 5) -> None:
+    """Out of fold, by message: what the reader keeps and drops, on the first writers' segments (the
+    ones in ``SCORED``) and on all."""
+    scored = out_of_fold(cases, folds)
     for threshold in sorted({0.2, 0.25, 0.3, 0.35, 0.4, KEEP_FROM}):
-        outcome: Counter[tuple[str, str]] = Counter()
-        for c, decided, p in scored:
-            if decided is None:
-                decided = "matter" if float(p[kept_at].sum()) >= threshold else "aside"
-            outcome[(c["label"], "kept" if decided in KEPT else "dropped")] += 1
+        read_ = read_out_of_fold(scored, threshold)
         print(f"kept from {threshold}" + (" (the reader's)" if threshold == KEEP_FROM else ""))
-        for label in LABELS:
-            total = outcome[(label, "kept")] + outcome[(label, "dropped")]
-            print(f"  {label:7s} {total:5d} segments: kept {outcome[(label, 'kept')] / max(1, total):.1%}")
+        for name, chosen in (("writers a-c", [(c, r) for c, r in read_ if c["message"].split(":")[0] in SCORED]),
+                             ("all", read_)):
+            outcome: Counter[tuple[str, bool]] = Counter((c["label"], r in KEPT) for c, r in chosen)
+            figures = []
+            for label in LABELS:
+                total = outcome[(label, True)] + outcome[(label, False)]
+                figures.append(f"{label} {outcome[(label, True)] / max(1, total):.1%} of {total}")
+            print(f"  {name:12s} kept: " + ", ".join(figures))
 
 
 def main() -> None:

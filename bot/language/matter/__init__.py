@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import cast
 import numpy as np
 
 from bot.language import extract
-from bot.language.request_types import Model
+from bot.language.request_types import Model, Weights
 
 WEIGHTS = Path(__file__).with_name("model.npz")
 LABELS = ("matter", "place", "form", "aside")
@@ -94,8 +95,43 @@ _WHO_I_AM = re.compile(r"^(?:我|俺|我们|俺们|我家|俺家)?(?:家)?(?:老
 _MY_LIFE_TAIL = re.compile(r"(?:" + _NEW_YEAR_AWAY + r"|(?:眼瞅|眼看|马上)?(?:就要?)?过年了?(?:让我们|我们|俺们)?(?:(?:咋|怎么)(?:回家|过)|回家(?:咋整|怎么办|咋办|都难))(?:啊|呀)?"
                            r"|上班(?:天天|总|老)?迟到|我?(?:明天|明早|早上)?还(?:得|要)(?:早起)?(?:上班|上学)(?:呢)?)"
                            r"(?:了|啊|呀)*(?=[\s，,。！!…]*$)")
+# The citizen's own circumstances and remarks, as a careful agent leaves them out of the order: who they
+# are and their family (「我本人」「我今年…」「老伴」「孩子都在外地」「我们是四川过来的」), their own body
+# (「我腿脚不好」「我有高血压」), how long they have done what they do (「我在这摆摊十来年了」), what they can
+# afford, what the matter does to their own feelings, talk about the request's type (「其实也不算投诉」), and
+# exaggerations (「夏天热死冬天冻死」). A segment with such words is kept only when the model is sure of
+# the matter (``KEEP_MINE_FROM``): the same words also tell a fact (「楼里老人多」, 「老人摔了」).
+_MINE = r"(?:我|俺|本人|咱|我们|俺们|我家|俺家|我们家|俺们家)"
+_MY_CIRCUMSTANCES = re.compile(
+    r"^" + _MINE + r"?(?:今年|都|已经|也)?(?:[五六七八九]十|年(?:逾|过|近)[六七八九]|[五六七八]十年代)"
+    r"|本人(?:系|是|今年|年|患|身体|一直|从)|我本人|我是一(?:名|个|位)|(?:一名|一个)普通(?:的)?(?:居民|市民|老百姓|群众|党员)"
+    r"|" + _MINE + r"(?:家)?(?:老伴儿?|老头子?|老太婆|那口子|男人|媳妇|爱人|老公|孩子|儿子|闺女|女儿|儿女|子女|孙子|孙女|爸妈|老两口|一家)"
+    r"(?:都|也|还|又|就)?(?:在外地|在南方|在国外|不在身边|不在家|身体|有病|病|瘫|走得早|没了|去世|住院|上学|上大学|工作|上班|指着|靠|等着)"
+    r"|(?:孩子|儿女|子女)(?:都|也)?(?:在外地|在南方|在国外|不在身边|顾不上)|(?:一个人|独自|自己)(?:住|过|生活|带)|独居|老两口"
+    r"|" + _MINE + r"(?:是|都是)?(?:从)?[\u4e00-\u9fa5]{2,3}(?:过来的|来的|来哩|人)(?:[，,]|$)|老家|(?:车票|路费|房租|生活费|饭钱)(?:钱)?(?:都|也)?(?:买不起|交不上|没了|不够)|买不起|交不上|攒了|养家|一家老小"
+    r"|就指着|就靠"
+    r"|" + _MINE + r"?(?:的)?(?:腿|腰|膝盖|心脏|血压|眼睛|眼神|身体|胳膊|关节)(?:脚)?(?:也|还|一直|本来就)?(?:不好|疼|有病|不行|不灵)"
+    r"|(?:患有|得了|有)[^，,]{0,4}?(?:高血压|心脏病|糖尿病|冠心病|关节炎|腰间盘|脑梗|癌)"
+    r"|(?:摆摊|摆|干|开|跑|做|住)[^，,]{0,3}?(?:[一二三四五六七八九十几]+|\d+)(?:来|多)?年"
+    r"|老(?:主顾|顾客|客户|客人)|回头客|常客|街坊|从来没|守法经营|按时纳税|为荣|立过|从教|服役"
+    r"|(?:其实|也)?(?:不算|不是|算不上)(?:什么)?(?:投诉|举报)|没(?:谁|人)(?:做错|有错)|不怪(?:谁|他们|你们)|不是(?:爱|那种爱)?(?:找事|闹事)"
+    # what it does to the citizen's own day: 「吵得我孩子作业都写不了」「熏得俺家窗户都不敢开」
+    r"|[吵熏冻晒闹弄搞害折腾]得" + _MINE + r"(?:孩子|娃儿?|老人|老伴|媳妇|一家)?"
+    r"|" + _MINE + r"(?:孩子|娃儿?|老人|老伴|媳妇)?[^，,]{0,6}(?:睡不着|睡不好|写不成|写不了|学不进|没法学习|没法休息|休息不好|不敢开窗)"
+    r"|[热冻累烦急吓气愁饿困臭吵熏晒]死(?:了|人|我)?|要(?:了)?(?:老)?命|受罪|遭罪|提心吊胆|心急如焚|夜不能寐|睡不着觉|神经衰弱|崩溃|心态崩|"
+    r"没法过|活不了|跑断腿|一把老骨头|老胳膊老腿|人生地不熟|不容易|辛苦钱|造孽|命苦")
+# Signs a segment tells a fact the unit needs beside such words: a number, a place, a time, others affected.
+_FACT_BESIDE = re.compile(r"\d|[两三四五六七八九十几]+(?:户|家|个人|位|栋|号楼|单元|层|楼)|楼里|小区|单元|全(?:楼|小区|村)|大家|邻居|居民"
+                          r"|(?:昨|前|今)天|上(?:周|礼拜|个月)|(?:月|号|日)(?:起|开始)|补贴|低保|养老金|退休金|认证")
+KEEP_MINE_FROM = 0.6
+
+
 # Ages decide these matters: an age there is the matter.
 _AGE_MATTERS = re.compile(r"高龄|补贴|津贴|养老金|养老保险|退休金|办退休|退休手续|低保|优待|认证|老年证|敬老|特困|五保")
+# Matters the citizen's circumstances decide (who may have a benefit, a card, a service): there the
+# words of one's own circumstances are the matter, not the gate above.
+_MINE_MATTERS = re.compile(_AGE_MATTERS.pattern + r"|老年卡|老年证|公积金|残疾|残疾人|丧葬|抚恤|医保|社保|救助|困难|入学|落户|户口|代办|工伤|失业"
+                           r"|廉租|公租房|保障房|优待证|独生子女|计生|护理|养老院|托养|申请|能不能办|咋办|怎么办|能领|能办|符合|条件")
 # Fear of the reported person finding out explains 保密; it is not the matter (「老板知道了我就得卷铺盖走人」).
 _FEAR = re.compile(r"(?:知道|发现|晓得|认出|听说)(?:了|是我)?.{0,8}(?:报复|找我|找茬|麻烦|卷铺盖|走人|开除|辞退|穿小鞋|打我|骂我|没法处|不好相处|饶不了)"
                    r"|(?:别|不要|不能|千万别)让.{0,10}知道|(?:怕|担心|害怕).{0,8}(?:报复|知道是我|找我麻烦|穿小鞋)")
@@ -108,6 +144,11 @@ _ABOUT_THE_HOTLINE = re.compile(r"(?:反映|打|说|投诉|找)了?(?:也|都)(?
 _PLATE = re.compile(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Za-z]\s?[A-Za-z0-9]{4,6}")
 # 「我们是1202 对门是1201」: the room numbers beside an address are places.
 _ROOM = re.compile(r"(?:我们|我家|俺家|对门|楼上|楼下|隔壁|他家|她家|他们家)?(?:是|在|住)?\d{3,4}(?:室|号|户)?")
+
+
+# 「我是开出租的」「我是外卖员」「我是大屯村的」: what the citizen does or where they are from, not a name.
+_WHAT_I_DO = re.compile(r"^(?:我是|本人)(?:.*的.*|.*[区县市镇乡村屯].*|(?!" + extract._SURNAME_RX + r").+(?:员|工|生|户|人|手|军|客|东|主|师|商|农|民)"
+                        r"|.{3,}(?:员|工|户|人|手|客|师|商)|.*(?:学生|军人|房东|业主|农民|居民|骑手|司机|租户|职工|党员))$")
 
 
 def segments(text: str) -> list[str]:
@@ -149,7 +190,7 @@ def rule_label(segment: str, profile) -> str | None:  # type: ignore[no-untyped-
     phone = extract.find_phone(t)
     if phone is not None and len(_bare(t[: phone.span[0]] + t[phone.span[1]:])) <= 4:
         return "form"
-    if extract._ONLY_NAME_OR_PHONE.match(bare) or extract._SPELLS_NAME.match(bare):
+    if (extract._ONLY_NAME_OR_PHONE.match(bare) and not _WHAT_I_DO.match(bare)) or extract._SPELLS_NAME.match(bare):
         return "form"
     if len(bare) <= 24 and (extract.parse_confidential(t) is not None or extract.parse_wants_reply(t) is not None
                            or extract.declined_fields(t)) and not extract.describes_matter(
@@ -228,10 +269,20 @@ _RETRACTED = re.compile(r"^(?:哎|唉|嗨|哎呀)?(?:算了(?:吧)?)?(?:那个|�
 
 def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
     """Every segment of ``text`` with its label."""
-    out = []
     m = model()
-    parts = segments(text)
+    return read_parts(segments(text), profile, m.probabilities if m is not None else None)
+
+
+def read_parts(parts: list[str], profile, probabilities: Callable[[str], Weights] | None,  # type: ignore[no-untyped-def]
+               keep_from: float | None = None) -> list[Segment]:
+    """The segments of one message read in turn (``probabilities``: the model's reading of a segment
+    in its context, in ``LABELS`` order; None keeps what the rules leave open; ``keep_from``: another
+    threshold than ``KEEP_FROM``, for the training report)."""
+    keep_from = KEEP_FROM if keep_from is None else keep_from
+    out = []
+    text = "".join(parts)
     ages_matter = bool(_AGE_MATTERS.search(text))
+    mine_matters = bool(_MINE_MATTERS.search(text))
     for i, seg in enumerate(parts):
         label = rule_label(seg, profile)
         if label is None and _WHO_I_AM.match(_bare(seg)):
@@ -240,14 +291,14 @@ def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
         if label is not None:
             out.append(Segment(seg, label, True))
             continue
-        if m is None:
+        if probabilities is None:
             out.append(Segment(seg, "matter", False))
             continue
-        p = m.probabilities(in_context(seg, parts[i - 1] if i else "", parts[i + 1] if i + 1 < len(parts) else ""))
-        best = int(np.argmax(p))
-        label = m.classes[best]
-        keep = float(sum(p[m.classes.index(k)] for k in KEPT))
-        if keep >= KEEP_FROM or len(_bare(seg)) >= LONG_SEGMENT:
+        p = probabilities(in_context(seg, parts[i - 1] if i else "", parts[i + 1] if i + 1 < len(parts) else ""))
+        label = LABELS[int(np.argmax(p))]
+        keep = float(sum(p[LABELS.index(k)] for k in KEPT))
+        if keep >= (max(keep_from, KEEP_MINE_FROM) if not mine_matters and tells_mine(seg) else keep_from) \
+                or len(_bare(seg)) >= LONG_SEGMENT:
             if label == "place" and _tells_more_than_a_place(seg, profile):
                 label = "matter"  # 「铁东区胜利路那个洗浴中心的锅炉房天天半夜轰隆隆响」: a place, and what happens there
             out.append(Segment(seg, label if label in KEPT else "matter", False))
@@ -257,6 +308,14 @@ def read(text: str, profile) -> list[Segment]:  # type: ignore[no-untyped-def]
         if _RETRACTED.match(_bare(read_seg.text)):  # 「…那个垃圾桶 哎算了那个不重要」: what came before is taken back
             out[:i + 1] = [Segment(s.text, "aside", True) for s in out[:i + 1]]
     return [_without_my_life(seg) for seg in _names_beside_the_form(out)]
+
+
+def tells_mine(segment: str) -> bool:
+    """Whether a segment has the words of the citizen's own circumstances (「我老伴腿脚也不好」「我们是四川
+    过来的」「其实也不算投诉」) and no sign of a fact beside them (a number, others affected, a time, a place:
+    「我在…服装市场开档口十来年了」 names where the matter is)."""
+    bare = _bare(segment)
+    return bool(_MY_CIRCUMSTANCES.search(bare)) and not _FACT_BESIDE.search(bare) and not extract._PLACE_RX.search(bare)
 
 
 def asks_action(text: str) -> bool:

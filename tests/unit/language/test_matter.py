@@ -195,3 +195,42 @@ def test_a_question_asked_beside_a_matter_is_not_the_matters_content():
     assert matter.without_questions_beside(said) == "我们小区门口那个快递驿站 快递全堆在人行道上 人都没法走"
     assert matter.without_questions_beside("一个是路灯坏了 另一个是井盖丢了") == "一个是路灯坏了 另一个是井盖丢了"
     assert matter.without_questions_beside("问一下 我家低保 申请了俩月了 咋没信呢") == "问一下 我家低保 申请了俩月了 咋没信呢"
+
+
+@pytest.mark.parametrize("segment", ["我是开出租的", "我是外卖员，", "我是高二学生", "我是大屯村的", "我是吉林的车，"])
+def test_what_the_citizen_does_or_where_they_are_from_is_no_name(segment):
+    """「我是外卖员，小区保安不让电动车进」: the reader reads it, the rules do not take it for a name."""
+    assert matter.rule_label(segment, P) != "form"
+
+
+@pytest.mark.parametrize("segment", ["我是王桂兰", "我是张大民", "我是李卫东", "本人刘淑芬"])
+def test_a_name_after_wo_shi_is_still_the_form(segment):
+    assert matter.rule_label(segment, P) == "form"
+
+
+@pytest.mark.parametrize("segment", ["我本人今年六十九岁，", "患有严重的膝关节炎，", "我老伴腿脚也不好", "孩子都在外地",
+                                     "我们是甘肃过来的", "在这摆摊十来年了", "其实也不算投诉吧", "冬天冻死人", "吵得我孩子作业都写不了"])
+def test_the_citizens_own_circumstances_are_told_by_their_words(segment):
+    assert matter.tells_mine(segment)
+
+
+@pytest.mark.parametrize("segment", ["楼里住着十几户老人，", "电梯坏了两年了", "物业不扫雪", "吵得整栋楼都睡不着", "欠我们八个人三个月工钱",
+                                     "我婆婆八十几岁了爬不动十一楼"])
+def test_facts_the_unit_needs_are_not_the_citizens_own_circumstances(segment):
+    assert not matter.tells_mine(segment)
+
+
+def test_a_letter_keeps_the_matter_and_leaves_out_the_writers_age_and_illness():
+    told = content_of("领导您好：我今年七十九岁，患有严重的膝关节炎，走几步路就疼。我家住在铁东区园林路和平小区6号楼14楼，"
+                      "单元电梯自本月3日起停运至今，物业称需等待厂家配件。楼内住着十几户老人，现在都下不了楼。"
+                      "恳请督促物业尽快修复电梯。此致敬礼！", P)
+    assert told is not None
+    for fact in ("电梯自本月3日起停运至今", "等待厂家配件", "十几户老人", "尽快修复电梯"):
+        assert fact in told
+    for aside in ("七十九岁", "膝关节炎", "此致"):
+        assert aside not in told
+
+
+def test_where_the_citizens_circumstances_decide_the_matter_they_stay():
+    told = matter.matter_text("我一个人住 今年六十八了 没有退休金 想问问能申请低保不", P)
+    assert "六十八" in told and "低保" in told

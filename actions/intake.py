@@ -542,6 +542,10 @@ def _with_the_few_words_before(tracker: Tracker, content: str) -> str:
 _OPENS_ASKING = re.compile(r"^(?:你好|您好|喂|那个)?[\s，,。!！]*(?:我)?(?:想|就想)?(?:问一下|问下|问个事儿?|问一嘴|问问|想问|咨询一下|咨询下|打听一下|打听下)")
 
 
+# …unless the question is a reproach (「我就想问问你们政务大厅的人是不是都这样」).
+_RHETORICAL = re.compile(r"是不是都这样|都这样吗|都这么|凭什么|什么态度|有没有人管|还管不管|咋这样|怎么这样|怎么回事")
+
+
 def _read_type_again(tracker: Tracker, updates: dict[str, Any]) -> None:
     """The kind of request read again from the whole matter as it grows, as an agent would, unless
     the citizen named the kind in this request (「我要投诉」, an answer to the question)."""
@@ -551,7 +555,8 @@ def _read_type_again(tracker: Tracker, updates: dict[str, Any]) -> None:
     # 「问一下 我家低保 申请了俩月了 咋没信呢」, then what happened: the citizen came to ask, a 咨询
     # (of their own case) unless they name another kind
     opened = extract.normalize(texts[0]).strip() if texts else ""
-    retyped = "咨询" if _OPENS_ASKING.match(opened) and questions.asks(opened) else read_request_type(updates["content"])
+    asked = _OPENS_ASKING.match(opened) and questions.asks(opened) and not _RHETORICAL.search(opened)
+    retyped = "咨询" if asked else read_request_type(updates["content"])
     if retyped and retyped != (updates.get("request_type") or tracker.get_slot("request_type")):
         updates["request_type"] = retyped
 

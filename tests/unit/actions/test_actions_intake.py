@@ -602,3 +602,11 @@ def test_a_request_opened_as_a_question_stays_a_consultation_as_the_matter_grows
                                                    intent="provide_info", form="intake_form", requested="name", slots=slots,
                                                    history=history))
     assert slots_set(events).get("request_type", "咨询") == "咨询"
+
+
+def test_a_reproach_put_as_a_question_is_no_consultation():
+    history = _said("我就想问问你们政务大厅的人是不是都这样")
+    slots = {"request_type": "投诉", "content": "跑了三趟 头一回说缺材料 第二回说系统坏了"}
+    events, _ = run(ActionExtractFields(), tracker("那个窗口的女的 头都不抬 问啥都说不知道", intent="complain",
+                                                   form="intake_form", requested="name", slots=slots, history=history))
+    assert slots_set(events).get("request_type", "投诉") == "投诉"

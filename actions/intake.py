@@ -315,7 +315,7 @@ class ActionExtractFields(Action):
         if requested == "content" or (current is None and starts_request):
             if len(extract.normalize(text)) > extract.MAX_CONTENT_CHARS:
                 notices.add("utter_content_truncated")
-            updates["content"] = _with_the_question_it_answers(tracker, matter.without_questions_beside(found.content))
+            updates["content"] = matter.without_questions_beside(_with_the_question_it_answers(tracker, found.content))
             if requested == "content":
                 updates["content"] = _with_the_few_words_before(tracker, updates["content"])
         elif current and _CORRECTS.match(extract.normalize(text)) and (
@@ -555,7 +555,8 @@ def _read_type_again(tracker: Tracker, updates: dict[str, Any]) -> None:
     # 「问一下 我家低保 申请了俩月了 咋没信呢」, then what happened: the citizen came to ask, a 咨询
     # (of their own case) unless they name another kind
     opened = extract.normalize(texts[0]).strip() if texts else ""
-    asked = _OPENS_ASKING.match(opened) and questions.asks(opened) and not _RHETORICAL.search(opened)
+    asked = _OPENS_ASKING.match(opened) and questions.asks(opened) and not _RHETORICAL.search(opened) \
+        and matter.without_questions_beside(opened) == opened  # (not a question beside the matter filed)
     retyped = "咨询" if asked else read_request_type(updates["content"])
     if retyped and retyped != (updates.get("request_type") or tracker.get_slot("request_type")):
         updates["request_type"] = retyped

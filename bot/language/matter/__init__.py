@@ -432,7 +432,9 @@ def without_questions_beside(text: str) -> str:
     """Of several items told one after another, the matters without the questions asked beside them
     (a question is answered by the knowledge base, not filed in the matter's order); ``text`` as it
     is when it tells one item, or only questions, or only matters."""
-    parts = items(text)
+    starts = [m.start() for m in _NEXT_ITEM.finditer(text)]
+    # (「问一下今年暖气费啥时候截止交啊？另外我们单元楼道灯全坏了」: a question, then the next item)
+    parts = [text[: starts[0]], text[starts[0]:]] if len(starts) == 1 and starts[0] >= 6 else items(text)
     if len(parts) < 2:
         return text
     asks = [bool(_ASKS_ITEM.search(part)) for part in parts]

@@ -234,3 +234,9 @@ def test_a_letter_keeps_the_matter_and_leaves_out_the_writers_age_and_illness():
 def test_where_the_citizens_circumstances_decide_the_matter_they_stay():
     told = matter.matter_text("我一个人住 今年六十八了 没有退休金 想问问能申请低保不", P)
     assert "六十八" in told and "低保" in told
+
+
+def test_a_question_then_another_item_leaves_the_question_out():
+    said = "问一下今年暖气费啥时候截止交啊？另外我们单元楼道灯全坏了 晚上黑灯瞎火的"
+    assert matter.without_questions_beside(said) == "我们单元楼道灯全坏了 晚上黑灯瞎火的"
+    assert matter.without_questions_beside("楼道灯全坏了 另外问一下暖气费啥时候交") == "楼道灯全坏了"

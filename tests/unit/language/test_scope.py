@@ -607,15 +607,7 @@ def test_public_money_gone_under_an_official_is_for_the_discipline_commission_an
     assert scope.elsewhere("楼下烧烤店太吵", ANSHAN) is None
 
 
-def test_a_letter_telling_misconduct_that_asks_the_discipline_body_to_investigate_is_sent_there():
+def test_a_court_not_chosen_is_no_route_to_court():
     p = load_profile("anshan")
-    letter = ("尊敬的领导：我是海城市某镇某村村民，实名举报本村会计的违纪问题：他利用管理低保材料的职务便利，"
-              "对已经去世的两名五保老人不上报注销，继续冒领低保金，每年一万多元。恳请纪检监察机关调查。")
-    found, asked = scope.read(letter, p)
-    assert found is not None and found.route == "discipline" and asked is None
-    # asking how to reach it is answered, not sent away
-    found, asked = scope.read("来电人咨询纪委监委的举报电话和来访接待地址，未反映具体事项。", p)
-    assert found is None and asked == "discipline"
-    # a court not chosen is no route to court
     said = "机构关门了 老板电话不接 我们没有选择去法院起诉 恳请教育部门督促退费"
     assert scope.read(said, p)[0] is None

@@ -111,7 +111,9 @@ _ABOUT_US = re.compile(r"你们|您|你|这里|这儿|热线|12345|号码|电话
                        r"|区别|作用|干嘛|是谁|功能|打通|办结|当天|快点|进度|查询|跟踪|办理情况|匿名|留名|个人信息|录音|评价|差评|满意|申诉|退回|重办|打分"
                        r"|反馈|网上|提交|邮件|写信|不给办|诉求")
 # What the citizen found did not settle the question (「各说各的」「想要个准话」).
-_UNCLEAR = re.compile(r"准话|说法不一|说的不一样|说得不一样|说法都不一样|各说各的|没说清|说不清|没说明白|讲不清|没讲明白|给个准信")
+# (「我也说不清」 at the address question is no such thing: the others must be the ones unclear)
+_UNCLEAR = re.compile(r"准话|准信|说法不一|说的不一样|说得不一样|说法都不一样|各说各的"
+                      r"|(?:社区|村里|村委|街道|物业|网上|他们|人家|单位|部门|谁都|谁也|问了)(?:都|也)?(?:说不清|没说清|没说明白|讲不清|没讲明白)")
 # A lookup without anything about an order or a request made before (「网上查的说法不一样 … 想要个准话」
 # had been asked for an order number).
 _TOLD_BEFORE = re.compile(r"上次|之前|以前|前几天|前两天|前些天|上个?月|上周|上礼拜|反映的|反映过|打过|报的|报过|提交的|提的|登记的"
@@ -245,6 +247,9 @@ class SafetyOverride(GraphComponent):
                 and extract.affirms(lead.group(1)) and not _NAMES_A_PERSON.search(text) \
                 and current not in ("affirm", "correct_field", "check_status", CANCEL_INTENT, *_RAISES_A_MATTER):
             foreign = "affirm"  # 「嗯 先提交吧 公租房的事你再给我说说」: yes first, then something more
+        elif foreign is None and not reading["emergency"] and current in (*_UNSURE, "check_status", "faq") \
+                and _UNCLEAR.search(text):
+            foreign = "not_helpful"  # 「网上查的说法不一样 … 想要个准话」: what was found did not settle it
         elif foreign is None and not reading["emergency"] \
                 and current in _UNSURE and _tells_a_matter(text) and scope.read(text, load_profile())[0] is None:
             # (a matter with a legal route elsewhere, 「我在营口鲅鱼圈有套房子…」, is read for its route below)
@@ -267,9 +272,6 @@ class SafetyOverride(GraphComponent):
         elif foreign is None and not reading["emergency"] and current in _UNSURE \
                 and (declared := request_types.declared_type(text)) is not None:
             foreign = _TYPE_INTENTS[declared]  # 「咨询下学区的事」 had not been understood
-        elif foreign is None and not reading["emergency"] and current in (*_UNSURE, "check_status", "faq") \
-                and _UNCLEAR.search(text):
-            foreign = "not_helpful"  # 「网上查的说法不一样 … 想要个准话」: what was found did not settle it
         elif foreign is None and not reading["emergency"] and current == "check_status" \
                 and not _about_an_order(text) and not foreign_order_number(text) and not _TOLD_BEFORE.search(text):
             declared = request_types.declared_type(text)

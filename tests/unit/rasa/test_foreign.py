@@ -216,3 +216,16 @@ def test_a_yes_said_first_is_a_yes_whatever_follows(text, intent, read_as):
     message = Message(data={"text": text, "intent": ranked[0], "intent_ranking": ranked})
     SafetyOverride({}).process([message])
     assert message.get("intent")["name"] == read_as
+
+
+@pytest.mark.parametrize("text, read_as", [("具体门牌号我也说不清", "nlu_fallback"), ("地址说不清楚 就在菜市场后身", "nlu_fallback"),
+                                           ("网上查的说法不一样 社区也说不清 想要个准话", "not_helpful")])
+def test_only_what_others_could_not_make_clear_is_an_unsettled_answer(text, read_as):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.nlu import SafetyOverride
+
+    ranked = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "provide_info", "confidence": 0.3}]
+    message = Message(data={"text": text, "intent": ranked[0], "intent_ranking": ranked})
+    SafetyOverride({}).process([message])
+    assert message.get("intent")["name"] in ((read_as,) if read_as == "not_helpful" else ("nlu_fallback", "provide_info", "seek_help"))

@@ -645,28 +645,19 @@ def _rules(text: str, profile: Profile) -> tuple[OutOfScope | None, str | None, 
         return None, None, t
     asked = _asked_about(t)
     if asked:
-        asked = "arbitration" if asked == "litigation" and employment_dispute(t) else asked
-    if asked:
-        # (a letter telling an official's misconduct that ends 「恳请纪检监察机关调查」 is answered with how
-        # to reach that body too; sending such letters away outright added a wrongly refused in-scope
-        # letter on the sealed half in session 19 and found no more routes there, so it was taken back)
-        return None, asked, t
-    found = _matter_read(t)
-    if found:
-        return found, None, t
-    return _outside_city(t, profile), None, t
-
-
-def _matter_read(t: str) -> OutOfScope | None:
+        # (a letter telling an official's misconduct that ends 「恳请纪检监察机关调查」 is answered with how to
+        # reach that body too: sending such letters away outright found no more routes on the sealed half in
+        # session 19 and refused one more in-scope letter, so it was taken back)
+        return None, ("arbitration" if asked == "litigation" and employment_dispute(t) else asked), t
     for rule in _RULES:
         for m in rule.rx.finditer(t):
             if _context_allows(rule, t, m):
                 if rule.route == "litigation" and employment_dispute(t):
                     # 「公司把我开了 一分钱补偿没有 … 我要告他们」: a dispute with an employer goes to 劳动仲裁
                     # before any court (劳动争议调解仲裁法 第五条)
-                    return OutOfScope("arbitration", m.group(0))
-                return OutOfScope(rule.route, m.group(0), rule.private)
-    return None
+                    return OutOfScope("arbitration", m.group(0)), None, t
+                return OutOfScope(rule.route, m.group(0), rule.private), None, t
+    return _outside_city(t, profile), None, t
 
 
 def employment_dispute(text: str) -> bool:
